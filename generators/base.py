@@ -1,0 +1,124 @@
+"""What every family module provides, and the shared CLI built from it.
+
+A family module (`generators/<family>.py`) defines, top to bottom:
+
+- `FAMILY` (e.g. "causal") and `KINDS`, the task kinds it makes (family names are `FAMILY.kind`);
+- `Config`, a frozen dataclass whose fields are the difficulty knobs, each with
+  `field(default=..., metadata={"help": "..."})`, a `kind` field, and `validate()` raising
+  ValueError that names the field, the value and the allowed range;
+- `generate(config, seed, index) -> Task`, deterministic in its arguments under any PYTHONHASHSEED;
+- `LADDERS`: for each kind, the knob settings (dicts of Config fields) ordered from easy to hard, so
+  `tasks.calibrate` can move any family without knowing it;
+- `baseline(task, rng) -> answer`: the family's naive guess (e.g. the unadjusted estimate), used as a
+  scripted agent and as a trivial baseline by `tasks.check`;
+- `enumerate_answers(task) -> list[answer] | None`: every correct answer, found independently of the
+  generator's own code path (brute force or a second algorithm); None when too large to enumerate;
+- `mutants(task) -> list[answer]`: corruptions of correct answers that must fail;
+- `REVEALS`: for each kind, what its tools may show, read by the leak check in `tasks.check`
+  (`{"kind": "answer_hidden"}` means no tool output may contain the reference answer).
+
+The shared CLI gives every family the same flags: `--n`, `--seed`, `--out` (default stdout), `--kind`,
+and one flag per knob. Output is streamed; with `--out` it goes to a temporary file renamed into
+place when complete, so a failed run never leaves a half-written or clobbered file.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+from tasks.task import Task, task_key, write_tasks
+
+MIXED = "mixed"
+
+
+def knob_fields(config_cls: type) -> list[dataclasses.Field]:
+    """The Config fields that are difficulty knobs (everything but `kind`)."""
+    return [f for f in dataclasses.fields(config_cls) if f.name != "kind"]
+
+
+def knobs_of(config: Any) -> dict[str, Any]:
+    """The knob settings of a config as a plain dict, for `meta['knobs']` and task ids."""
+    return {f.name: getattr(config, f.name) for f in knob_fields(type(config))}
+
+
+def task_id(family: str, config: Any, seed: int, index: int) -> str:
+    """A stable id naming the family, the knob settings (hashed), the seed and the index."""
+    return f"{family}.{config.kind}-{task_key(knobs_of(config))[:8]}-s{seed}-{index}"
+
+
+def iter_tasks(module: ModuleType, config: Any, seed: int, n: int) -> Iterator[Task]:
+    """n tasks; a `mixed` kind cycles through the family's kinds by index."""
+    config.validate()
+    for index in range(n):
+        kind = module.KINDS[index % len(module.KINDS)] if config.kind == MIXED else config.kind
+        yield module.generate(dataclasses.replace(config, kind=kind), seed, index)
+
+
+def config_from(module: ModuleType, settings: dict[str, Any]) -> Any:
+    """A validated Config from a dict of field values (used by calibrate and check)."""
+    config = module.Config(**settings)
+    config.validate()
+    return config
+
+
+def _parser(module: ModuleType) -> argparse.ArgumentParser:
+    doc = (module.__doc__ or "").strip().splitlines()
+    parser = argparse.ArgumentParser(prog=f"python -m {module.__name__}", description=doc[0] if doc else None)
+    parser.add_argument("--n", type=int, default=10, help="number of tasks (default 10)")
+    parser.add_argument("--seed", type=int, default=0, help="seed; same flags and seed give the same bytes")
+    parser.add_argument("--out", help="output JSONL file (default: stdout)")
+    parser.add_argument("--kind", default=MIXED, choices=[*module.KINDS, MIXED],
+                        help=f"task kind, or {MIXED} to cycle through all (default {MIXED})")
+    for f in knob_fields(module.Config):
+        kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str,
+                                                          "bool": bool}.get(str(f.type), str)
+        flag = "--" + f.name.replace("_", "-")
+        default = f.default if f.default is not dataclasses.MISSING else None
+        helptext = f"{f.metadata.get('help', '')} (default {default})"
+        if kind is bool:
+            parser.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=default,
+                                help=helptext)
+        else:
+            parser.add_argument(flag, dest=f.name, type=kind, default=default, help=helptext)
+    return parser
+
+
+def main(module: ModuleType, argv: list[str] | None = None) -> int:
+    """Run a family's CLI. Bad flags: one line on stderr and exit 2; nothing already written is lost."""
+    parser = _parser(module)
+    args = parser.parse_args(argv)
+    settings = {f.name: getattr(args, f.name) for f in knob_fields(module.Config)}
+    try:
+        if args.n < 0:
+            raise ValueError(f"--n must be >= 0, got {args.n}")
+        config = config_from(module, {**settings, "kind": args.kind})
+    except ValueError as e:
+        parser.error(str(e))
+    tasks = iter_tasks(module, config, args.seed, args.n)
+    try:
+        if args.out is None:
+            write_tasks(tasks, sys.stdout)
+            return 0
+        out_dir = os.path.dirname(os.path.abspath(args.out))
+        fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                count = write_tasks(tasks, fh)
+            os.replace(tmp, args.out)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except ValueError as e:  # knob combinations only a generator can judge (e.g. too few candidates)
+        print(f"{parser.prog}: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"{parser.prog}: error: cannot write {args.out}: {e.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {count} tasks to {args.out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,31 @@
+"""The one vocabulary of failure reasons. Graders may use no other code; reports link each to
+docs/failure-modes.md."""
+
+REASONS: dict[str, str] = {
+    # any family: the answer's shape
+    "invalid_json": "the answer is not valid JSON",
+    "not_an_object": "the answer is not a JSON object",
+    "schema_mismatch": "the answer does not fit the task's answer schema (missing field, wrong type)",
+    "answer_too_large": "the answer is larger than any correct answer could be",
+    "grader_error": "the grader itself failed on this answer (a bug: please report it)",
+    # the runner
+    "no_submission": "the episode ended without a submit_answer call",
+    "turn_limit": "the episode reached its turn limit before submitting",
+    "token_limit": "the episode reached its token limit before submitting",
+    "provider_error": "the model provider failed (after retries) and the episode could not go on",
+    # ids and names
+    "unknown_node": "the answer names a variable, paper, commit or entity that is not in the graph",
+    "duplicate_item": "the answer lists the same item more than once",
+    # causal
+    "not_a_dag_edge": "the named edge is not an edge of the proposed DAG",
+    "not_equivalent_after_reversal": "reversing the named edge does not restore the true equivalence class",
+    "unobserved_variable": "the adjustment set uses a variable that is not observed",
+    "contains_descendant": "the adjustment set contains a descendant of the treatment",
+    "opens_backdoor_path": "the adjustment set leaves a backdoor path open",
+    "not_minimum_cost": "the adjustment set is valid but not of minimum total cost",
+    "missed_valid_set": "the answer says no valid adjustment set exists, but one does",
+    "no_valid_set_exists": "no valid adjustment set exists, but the answer gives one",
+    "outside_tolerance": "the estimate lies outside the stated tolerance",
+    "wrong_skeleton": "the recovered graph's adjacencies differ from the truth",
+    "wrong_orientation": "the adjacencies are right but the directed/undirected edges differ from the CPDAG",
+}

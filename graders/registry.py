@@ -1,0 +1,114 @@
+"""The grader registry: `grade(task, answer) -> Grade`, which never raises, whatever the answer.
+
+A grader is `fn(task, answer) -> Grade`, registered by name with `@grader("name")`. `grade` first
+parses the answer (a JSON string or an already decoded object) and checks it against the task's
+`answer_schema`, so every grader receives an answer of the right shape.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+
+from graders.reasons import REASONS
+from tasks.task import Task
+
+# Modules that define graders; imported on first lookup.
+GRADER_MODULES = ("graders.causal", "graders.lineage", "graders.git", "graders.wikidata")
+
+MAX_ANSWER_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The verdict on one answer."""
+
+    passed: bool
+    """Whether the answer meets every requirement the prompt states."""
+    score: float
+    """In [0, 1]; 1.0 when passed, partial credit where the family defines it (e.g. set F1)."""
+    reasons: tuple[str, ...] = ()
+    """Stable codes from `graders.reasons.REASONS` saying why it failed (empty when passed)."""
+
+    def __post_init__(self) -> None:
+        unknown = [r for r in self.reasons if r not in REASONS]
+        if unknown:
+            raise ValueError(f"unknown reason code(s) {unknown}; add them to graders/reasons.py")
+
+
+def passed(score: float = 1.0) -> Grade:
+    """A passing grade."""
+    return Grade(True, score, ())
+
+
+def failed(*reasons: str, score: float = 0.0) -> Grade:
+    """A failing grade with its reason codes (deduplicated, order kept)."""
+    return Grade(False, score, tuple(dict.fromkeys(reasons)))
+
+
+GraderFn = Callable[[Task, dict[str, Any]], Grade]
+_REGISTRY: dict[str, GraderFn] = {}
+_loaded = False
+
+
+def grader(name: str) -> Callable[[GraderFn], GraderFn]:
+    """Register a grader under `name`; a duplicate name is a ValueError."""
+    def register(fn: GraderFn) -> GraderFn:
+        if name in _REGISTRY and _REGISTRY[name] is not fn:
+            raise ValueError(f"duplicate grader name {name!r}")
+        _REGISTRY[name] = fn
+        return fn
+    return register
+
+
+def get_grader(name: str) -> GraderFn:
+    """The grader of that name; KeyError naming the known ones otherwise."""
+    global _loaded
+    if not _loaded:
+        for module in GRADER_MODULES:
+            try:
+                importlib.import_module(module)
+            except ModuleNotFoundError as e:
+                if e.name != module:
+                    raise
+        _loaded = True
+    if name not in _REGISTRY:
+        raise KeyError(f"unknown grader {name!r}; known: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def parse_answer(answer: Any) -> dict[str, Any] | Grade:
+    """The answer as a dict, or a failed Grade saying why it is not one."""
+    if isinstance(answer, (str, bytes)):
+        if len(answer) > MAX_ANSWER_CHARS:
+            return failed("answer_too_large")
+        try:
+            answer = json.loads(answer)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            return failed("invalid_json")
+    if not isinstance(answer, dict):
+        return failed("not_an_object")
+    return answer
+
+
+def grade(task: Task, answer: Any) -> Grade:
+    """Grade an answer to a task. Never raises: anything malformed is a failed Grade with a reason."""
+    try:
+        parsed = parse_answer(answer)
+        if isinstance(parsed, Grade):
+            return parsed
+        if len(json.dumps(parsed)) > MAX_ANSWER_CHARS:
+            return failed("answer_too_large")
+        try:
+            jsonschema.validate(parsed, task.answer_schema)
+        except jsonschema.ValidationError:
+            return failed("schema_mismatch")
+        return get_grader(task.grader)(task, parsed)
+    except RecursionError:
+        return failed("answer_too_large")
+    except Exception:  # a grader bug is a failed grade with its own code, never a crashed run
+        return failed("grader_error")

@@ -1,0 +1,73 @@
+from typing import Literal
+
+import pytest
+
+from tools.registry import ToolError, anthropic_tools, build_tool, call_tool, openai_tools, tool
+
+
+@tool
+def _echo_for_test(env: dict, text: str, times: int = 1, mode: Literal["plain", "loud"] = "plain") -> str:
+    """Repeat a text.
+
+    Args:
+        text: what to repeat.
+        times: how many times.
+        mode: plain or loud.
+    """
+    if times < 0:
+        raise ToolError("times must be >= 0")
+    if text == "boom":
+        raise RuntimeError("kaput")
+    out = env["prefix"] + text * times
+    return out.upper() if mode == "loud" else out
+
+
+def test_schema_comes_from_signature_and_docstring():
+    t = build_tool(_echo_for_test)
+    props = t.parameters["properties"]
+    assert props["text"] == {"type": "string", "description": "what to repeat."}
+    assert props["times"]["type"] == "integer"
+    assert props["mode"]["enum"] == ["plain", "loud"]
+    assert t.parameters["required"] == ["text"]
+    assert "env" not in props
+
+
+def test_exports_anthropic_and_openai_formats():
+    (a,) = anthropic_tools(["_echo_for_test"])
+    (o,) = openai_tools(["_echo_for_test"])
+    assert a["input_schema"] == o["function"]["parameters"]
+    assert a["name"] == o["function"]["name"] == "_echo_for_test"
+
+
+def test_a_parameter_without_description_fails_at_build_time():
+    def bad(env: dict, x: str) -> str:
+        """No args section."""
+        return x
+
+    with pytest.raises(ValueError, match="parameter x has no description"):
+        build_tool(bad)
+
+
+@pytest.mark.parametrize(
+    "name, args, fragment",
+    [
+        ("nope", {}, "unknown tool 'nope'"),
+        ("_echo_for_test", {}, "missing required argument(s) ['text']"),
+        ("_echo_for_test", {"text": 3}, "argument 'text' must be string"),
+        ("_echo_for_test", {"text": "a", "times": True}, "argument 'times' must be integer"),  # bool is no int
+        ("_echo_for_test", {"text": "a", "mode": "quiet"}, "one of ['plain', 'loud']"),
+        ("_echo_for_test", {"text": "a", "extra": 1}, "unknown argument(s) ['extra']"),
+        ("_echo_for_test", ["a"], "must be a JSON object"),
+        ("_echo_for_test", {"text": "a", "times": -1}, "times must be >= 0"),
+        ("_echo_for_test", {"text": "boom"}, "failed internally (RuntimeError: kaput)"),
+    ],
+)
+def test_call_tool_never_raises_and_says_what_is_wrong(name, args, fragment):
+    result = call_tool(name, args, {"prefix": ">"})
+    assert result.is_error
+    assert fragment in result.text
+
+
+def test_call_tool_runs_the_tool_with_the_bound_env():
+    result = call_tool("_echo_for_test", {"text": "ab", "times": 2, "mode": "loud"}, {"prefix": ">"})
+    assert (result.text, result.is_error) == (">ABAB", False)

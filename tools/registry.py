@@ -1,0 +1,230 @@
+"""Model-facing tools: typed functions whose signature and docstring are their JSON Schema.
+
+A tool is `def name(env: dict, arg: type, ...) -> str` with a Google-style docstring. `env` is the
+task's environment, bound by the runner and never shown to the model; the other parameters are what
+the model fills in. Everything the model can cause is a `ToolError`, returned to it as an error result.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import re
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+# Modules that define tools; imported on first lookup so that importing the registry stays cheap.
+TOOL_MODULES = ("tools.causal", "tools.python_tool", "tools.lineage", "tools.git", "tools.wikidata")
+
+MAX_RESULT_CHARS = 20_000
+
+
+class ToolError(Exception):
+    """Anything the model caused: bad arguments, an unknown node, a spent budget. Sent back as an error."""
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A registered tool: the function, and the schema the model sees."""
+
+    name: str
+    """Name the model calls it by."""
+    fn: Callable[..., str]
+    """The implementation; its first parameter is the task's env."""
+    description: str
+    """The docstring's summary and return description."""
+    parameters: dict[str, Any]
+    """JSON Schema (an object) of the model-facing arguments."""
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What a tool call gives back to the model."""
+
+    text: str
+    """The result, or a one-line error the model can act on."""
+    is_error: bool = False
+    """True when the call failed; the runner marks the tool_result as an error."""
+
+
+_REGISTRY: dict[str, Tool] = {}
+_loaded = False
+
+
+def _json_type(hint: Any) -> dict[str, Any]:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if hint is str:
+        return {"type": "string"}
+    if hint is bool:
+        return {"type": "boolean"}
+    if hint is int:
+        return {"type": "integer"}
+    if hint is float:
+        return {"type": "number"}
+    if origin is Literal:
+        return {"type": "string", "enum": list(args)}
+    if origin in (list, tuple) or hint in (list, tuple):
+        item = args[0] if args else str
+        return {"type": "array", "items": _json_type(item)}
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) == 1:
+            schema = _json_type(inner[0])
+            return {**schema, "type": [schema["type"], "null"]}
+    raise ValueError(f"unsupported parameter type {hint!r}")
+
+
+def _parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
+    """Split a Google-style docstring into its description and its `Args:` entries."""
+    doc = inspect.cleandoc(doc)
+    parts = re.split(r"^Args:\s*$", doc, maxsplit=1, flags=re.M)
+    args: dict[str, str] = {}
+    if len(parts) == 2:
+        body, _, tail = parts[1].partition("\nReturns:")
+        current = None
+        for line in body.splitlines():
+            m = re.match(r"^\s{2,}(\w+)(?: \([^)]*\))?:\s*(.*)$", line)
+            if m:
+                current = m.group(1)
+                args[current] = m.group(2).strip()
+            elif current and line.strip():
+                args[current] += " " + line.strip()
+        description = parts[0].strip() + ("\n\nReturns:" + tail if tail else "")
+    else:
+        description = doc
+    return description.strip(), args
+
+
+def build_tool(fn: Callable[..., str]) -> Tool:
+    """Derive a Tool from a typed, documented function; raises ValueError at build time, not mid-episode."""
+    name = fn.__name__.removesuffix("_tool")
+    if not fn.__doc__:
+        raise ValueError(f"tool {name}: needs a docstring")
+    description, arg_docs = _parse_docstring(fn.__doc__)
+    hints = typing.get_type_hints(fn)
+    params = list(inspect.signature(fn).parameters.values())
+    if not params or params[0].name != "env":
+        raise ValueError(f"tool {name}: first parameter must be env")
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for p in params[1:]:
+        if p.name not in arg_docs:
+            raise ValueError(f"tool {name}: parameter {p.name} has no description in Args:")
+        properties[p.name] = {**_json_type(hints[p.name]), "description": arg_docs[p.name]}
+        if p.default is inspect.Parameter.empty:
+            required.append(p.name)
+    schema = {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+    return Tool(name=name, fn=fn, description=description, parameters=schema)
+
+
+def tool(fn: Callable[..., str]) -> Callable[..., str]:
+    """Register a function as a model-facing tool (its name minus a `_tool` suffix)."""
+    t = build_tool(fn)
+    if t.name in _REGISTRY and _REGISTRY[t.name].fn is not fn:
+        raise ValueError(f"duplicate tool name {t.name!r}")
+    _REGISTRY[t.name] = t
+    return fn
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        for module in TOOL_MODULES:
+            try:
+                importlib.import_module(module)
+            except ModuleNotFoundError as e:
+                if e.name != module:  # a missing dependency is a real error; a missing family is not
+                    raise
+        _loaded = True
+
+
+def get_tool(name: str) -> Tool:
+    """The registered tool of that name; KeyError naming the known tools otherwise."""
+    _load()
+    if name not in _REGISTRY:
+        raise KeyError(f"unknown tool {name!r}; known: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def all_tools() -> dict[str, Tool]:
+    """Every registered tool by name."""
+    _load()
+    return dict(_REGISTRY)
+
+
+def anthropic_tools(names: list[str]) -> list[dict[str, Any]]:
+    """Tool definitions in the Anthropic Messages API format."""
+    return [{"name": t.name, "description": t.description, "input_schema": t.parameters}
+            for t in map(get_tool, names)]
+
+
+def openai_tools(names: list[str]) -> list[dict[str, Any]]:
+    """Tool definitions in the OpenAI chat-completions format."""
+    return [{"type": "function", "function": {"name": t.name, "description": t.description,
+                                              "parameters": t.parameters}}
+            for t in map(get_tool, names)]
+
+
+def _check_args(t: Tool, args: Any) -> str | None:
+    """A one-line complaint about the arguments, or None when they fit the schema."""
+    if not isinstance(args, dict):
+        return f"arguments must be a JSON object, got {type(args).__name__}"
+    props = t.parameters["properties"]
+    unknown = sorted(set(args) - set(props))
+    if unknown:
+        return f"unknown argument(s) {unknown}; {t.name} takes {sorted(props)}"
+    missing = [p for p in t.parameters["required"] if p not in args]
+    if missing:
+        return f"missing required argument(s) {missing}"
+    for key, value in args.items():
+        if not _fits(props[key], value):
+            return f"argument {key!r} must be {_describe(props[key])}, got {json.dumps(value)[:80]}"
+    return None
+
+
+_PY_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list,
+             "null": type(None)}
+
+
+def _fits(schema: dict[str, Any], value: Any) -> bool:
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    for kind in kinds:
+        if kind in ("integer", "number") and isinstance(value, bool):
+            continue
+        if isinstance(value, _PY_TYPES[kind]):
+            if kind == "array":
+                return all(_fits(schema["items"], v) for v in value)
+            return "enum" not in schema or value in schema["enum"]
+    return False
+
+
+def _describe(schema: dict[str, Any]) -> str:
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    text = " or ".join(f"an array of {_describe(schema['items'])}" if k == "array" else k for k in kinds)
+    return text + (f" (one of {schema['enum']})" if "enum" in schema else "")
+
+
+def call_tool(name: str, args: Any, env: dict[str, Any]) -> ToolResult:
+    """Run a tool for the model. Never raises: every failure comes back as an error result."""
+    try:
+        t = get_tool(name)
+    except KeyError as e:
+        return ToolResult(f"Error: {e.args[0]}", is_error=True)
+    problem = _check_args(t, args)
+    if problem:
+        return ToolResult(f"Error: {name}: {problem}", is_error=True)
+    try:
+        text = t.fn(env, **args)
+    except ToolError as e:
+        return ToolResult(f"Error: {e}", is_error=True)
+    except Exception as e:  # a bug in a tool must not end the episode; say what happened
+        return ToolResult(f"Error: {name} failed internally ({type(e).__name__}: {e})", is_error=True)
+    if not isinstance(text, str):
+        text = json.dumps(text, sort_keys=True)
+    if len(text) > MAX_RESULT_CHARS:
+        text = text[:MAX_RESULT_CHARS] + f"\n[truncated: {len(text) - MAX_RESULT_CHARS} more characters]"
+    return ToolResult(text)

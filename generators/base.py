@@ -7,10 +7,15 @@ A family module (`generators/<family>.py`) defines, top to bottom:
   `field(default=..., metadata={"help": "..."})`, a `kind` field, and `validate()` raising
   ValueError that names the field, the value and the allowed range;
 - `generate(config, seed, index) -> Task`, deterministic in its arguments under any PYTHONHASHSEED;
+  the task's `truth["reference"]` is one correct answer (what the `oracle` agent submits);
 - `LADDERS`: for each kind, the knob settings (dicts of Config fields) ordered from easy to hard, so
   `tasks.calibrate` can move any family without knowing it;
 - `baseline(task, rng) -> answer`: the family's naive guess (e.g. the unadjusted estimate), used as a
   scripted agent and as a trivial baseline by `tasks.check`;
+- `random_answer(task, rng) -> answer`: a well-formed guess drawn at random from plausible answers
+  (the `random` scripted agent);
+- `probe_calls(task, rng) -> list[(tool_name, args)]`: valid, varied calls of every tool the task
+  offers, used by the `oracle` agent to explore and by the leak check of `tasks.check`;
 - `enumerate_answers(task) -> list[answer] | None`: every correct answer, found independently of the
   generator's own code path (brute force or a second algorithm); None when too large to enumerate;
 - `mutants(task) -> list[answer]`: corruptions of correct answers that must fail;

@@ -32,7 +32,7 @@ class Task:
     env: dict[str, Any]
     """The state the tools work on; never shown to the model directly."""
     truth: dict[str, Any]
-    """What only the grader may read: graph facts and a reference answer (`truth['reference']`)."""
+    """What only the grader may read: graph facts, and one correct answer as `truth["reference"]`."""
     grader: str
     """Name of the grader in `graders`' registry."""
     meta: dict[str, Any] = field(default_factory=dict)

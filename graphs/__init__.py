@@ -1,0 +1,1 @@
+"""Graph builders and the graph algorithms the tools and graders share, one module per family."""

@@ -1,0 +1,322 @@
+"""Model providers for the runner: each turns one episode's conversation into model replies.
+
+`anthropic` (Messages API, prompt caching), `openai` (any OpenAI-compatible chat-completions server)
+and `scripted` agents that need no key (`oracle`, `random`, `baseline`, from the family's hooks).
+A provider knows nothing about families: it sees the Task's prompt, tool names and answer schema.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from tasks.task import Task, task_key
+from tools.registry import ToolResult, anthropic_tools, openai_tools
+
+SUBMIT = "submit_answer"
+SCRIPTED_AGENTS = ("oracle", "random", "baseline")
+PROVIDERS = ("anthropic", "openai", "scripted")
+
+SYSTEM_PROMPT = (
+    "You are solving a research task with tools. Use the tools as much as you need, then call "
+    f"{SUBMIT} exactly once with your final answer: that call ends the episode and is graded."
+)
+SUBMIT_DESCRIPTION = "Submit your final answer. This ends the episode; it is graded as the task states."
+RESPONSE_MAX_TOKENS = 8192  # output cap of one model response
+MAX_RETRIES = 6  # the clients back off exponentially and honour retry-after / retry-after-ms
+TIMEOUT_S = 300.0
+_EPHEMERAL = {"type": "ephemeral"}
+
+
+class ProviderError(Exception):
+    """The provider failed after its retries: this trial ends with `provider_error`."""
+
+
+class FatalProviderError(Exception):
+    """A failure every trial would repeat (missing or rejected key, unknown model): the run stops."""
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One tool call of a reply."""
+
+    id: str
+    name: str
+    args: Any
+    """The decoded arguments; the raw text when the model sent arguments that are not JSON."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens of one response; `input` excludes the cached tokens counted apart."""
+
+    input: int = 0
+    output: int = 0
+    cache_creation: int = 0
+    cache_read: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(self.input + other.input, self.output + other.output,
+                     self.cache_creation + other.cache_creation, self.cache_read + other.cache_read)
+
+    @property
+    def context(self) -> int:
+        """The conversation's size after this response: everything read plus everything written."""
+        return self.input + self.cache_creation + self.cache_read + self.output
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One model response."""
+
+    text: str
+    calls: list[ToolCall]
+    usage: Usage = field(default_factory=Usage)
+    truncated: bool = False
+    """The response stopped at its output-token cap."""
+
+
+class Episode(Protocol):
+    """One conversation: ask for the next reply, hand back the results of its tool calls."""
+
+    async def next_reply(self) -> Reply: ...
+
+    def add_results(self, results: list[tuple[ToolCall, ToolResult]]) -> None: ...
+
+
+class Provider(Protocol):
+    """Makes episodes for one model."""
+
+    name: str
+
+    def episode(self, task: Task, trial: int) -> Episode: ...
+
+    async def aclose(self) -> None: ...
+
+
+def infer_provider(model: str, base_url: str | None) -> str:
+    """The provider a model name implies when --provider is not given."""
+    if model in SCRIPTED_AGENTS:
+        return "scripted"
+    if model.startswith("claude") and base_url is None:
+        return "anthropic"
+    return "openai"
+
+
+def make_provider(name: str, model: str, base_url: str | None = None) -> Provider:
+    """A provider; ValueError for a bad combination, FatalProviderError for a missing API key."""
+    if name == "scripted":
+        if model not in SCRIPTED_AGENTS:
+            raise ValueError(f"--model {model!r}: the scripted agents are {', '.join(SCRIPTED_AGENTS)}")
+        return ScriptedProvider(model)
+    if name == "anthropic":
+        return AnthropicProvider(model, base_url)
+    if name == "openai":
+        return OpenAIProvider(model, base_url)
+    raise ValueError(f"--provider {name!r}: choose one of {', '.join(PROVIDERS)}")
+
+
+def _require_key(*names: str, hint: str) -> str:
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise FatalProviderError(f"{names[0]} is not set: {hint}, or run a scripted agent (--model oracle)")
+
+
+# -- Anthropic Messages API ---------------------------------------------------------------------------
+
+class AnthropicProvider:
+    """Claude through the official async client; tools, system prompt and conversation prefix are cached."""
+
+    name = "anthropic"
+
+    def __init__(self, model: str, base_url: str | None):
+        import anthropic  # imported here: the import costs most of a second, which scripted runs skip
+
+        self._anthropic = anthropic
+        key = _require_key("ANTHROPIC_API_KEY", hint="export your Anthropic API key")
+        self.model = model
+        self.client = anthropic.AsyncAnthropic(api_key=key, base_url=base_url, max_retries=MAX_RETRIES,
+                                               timeout=TIMEOUT_S)
+
+    def episode(self, task: Task, trial: int) -> Episode:
+        return _AnthropicEpisode(self, task)
+
+    async def aclose(self) -> None:
+        await self.client.close()
+
+
+class _AnthropicEpisode:
+    def __init__(self, provider: AnthropicProvider, task: Task):
+        self.provider = provider
+        tools = anthropic_tools(task.tools) + [
+            {"name": SUBMIT, "description": SUBMIT_DESCRIPTION, "input_schema": task.answer_schema}]
+        # Cache breakpoints: the tools and the system prompt (the same for every trial of a task), and the
+        # conversation so far (each turn re-reads it). Three of the four the API allows.
+        self.tools = [*tools[:-1], {**tools[-1], "cache_control": _EPHEMERAL}]
+        self.system = [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": _EPHEMERAL}]
+        self.messages: list[dict[str, Any]] = [
+            {"role": "user", "content": [{"type": "text", "text": task.prompt}]}]
+
+    async def next_reply(self) -> Reply:
+        anthropic = self.provider._anthropic
+        *earlier, last = self.messages
+        *blocks, last_block = last["content"]
+        cached_last = {**last, "content": [*blocks, {**last_block, "cache_control": _EPHEMERAL}]}
+        try:
+            r = await self.provider.client.messages.create(
+                model=self.provider.model, max_tokens=RESPONSE_MAX_TOKENS, system=self.system,
+                tools=self.tools, messages=[*earlier, cached_last])
+        except (anthropic.AuthenticationError, anthropic.PermissionDeniedError, anthropic.NotFoundError) as e:
+            raise FatalProviderError(f"anthropic: {_status_message(e)}") from None
+        except anthropic.APIError as e:
+            raise ProviderError(f"anthropic: {_status_message(e)}") from None
+        content = r.content or []
+        self.messages.append({"role": "assistant",
+                              "content": [b.model_dump(exclude_none=True) for b in content]})
+        u = r.usage
+        usage = Usage(u.input_tokens or 0, u.output_tokens or 0, u.cache_creation_input_tokens or 0,
+                      u.cache_read_input_tokens or 0) if u else Usage()
+        text = "".join(b.text or "" for b in content if b.type == "text")
+        calls = [ToolCall(b.id, b.name, b.input) for b in content if b.type == "tool_use"]
+        return Reply(text, calls, usage, r.stop_reason == "max_tokens")
+
+    def add_results(self, results: list[tuple[ToolCall, ToolResult]]) -> None:
+        self.messages.append({"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": call.id, "content": result.text,
+             "is_error": result.is_error}
+            for call, result in results]})
+
+
+# -- OpenAI-compatible chat completions -----------------------------------------------------------------
+
+class OpenAIProvider:
+    """Any OpenAI-compatible chat-completions server (OpenAI, vLLM, llama.cpp, a gateway) via --base-url."""
+
+    name = "openai"
+
+    def __init__(self, model: str, base_url: str | None):
+        import openai
+
+        self._openai = openai
+        key = _require_key("OPENAI_API_KEY", hint="export your key (any value for a server that needs none)")
+        self.model = model
+        self.client = openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=MAX_RETRIES,
+                                         timeout=TIMEOUT_S)
+
+    def episode(self, task: Task, trial: int) -> Episode:
+        return _OpenAIEpisode(self, task)
+
+    async def aclose(self) -> None:
+        await self.client.close()
+
+
+class _OpenAIEpisode:
+    def __init__(self, provider: OpenAIProvider, task: Task):
+        self.provider = provider
+        self.tools = openai_tools(task.tools) + [{"type": "function", "function": {
+            "name": SUBMIT, "description": SUBMIT_DESCRIPTION, "parameters": task.answer_schema}}]
+        self.messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT},
+                                               {"role": "user", "content": task.prompt}]
+
+    async def next_reply(self) -> Reply:
+        openai = self.provider._openai
+        try:
+            r = await self.provider.client.chat.completions.create(
+                model=self.provider.model, messages=self.messages, tools=self.tools,
+                max_tokens=RESPONSE_MAX_TOKENS)
+        except (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError) as e:
+            raise FatalProviderError(f"openai: {_status_message(e)}") from None
+        except openai.APIError as e:
+            raise ProviderError(f"openai: {_status_message(e)}") from None
+        if not r.choices:
+            raise ProviderError("openai: the response has no choices")
+        choice = r.choices[0]
+        message = choice.message
+        self.messages.append(message.model_dump(exclude_none=True))
+        calls = [ToolCall(tc.id, tc.function.name, _decode_arguments(tc.function.arguments))
+                 for tc in message.tool_calls or []]
+        u = r.usage
+        cached = (u.prompt_tokens_details.cached_tokens or 0) if u and u.prompt_tokens_details else 0
+        usage = Usage((u.prompt_tokens or 0) - cached, u.completion_tokens or 0, 0, cached) if u else Usage()
+        return Reply(message.content or "", calls, usage, choice.finish_reason == "length")
+
+    def add_results(self, results: list[tuple[ToolCall, ToolResult]]) -> None:
+        # chat completions has no error flag; call_tool's error texts start with "Error:"
+        self.messages.extend({"role": "tool", "tool_call_id": call.id, "content": result.text}
+                             for call, result in results)
+
+
+def _decode_arguments(text: str | None) -> Any:
+    try:
+        return json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return text
+
+
+def _status_message(e: Exception) -> str:
+    status = getattr(e, "status_code", None)
+    return f"HTTP {status}: {e.message}" if status else f"{type(e).__name__}: {e}"
+
+
+# -- Scripted agents ----------------------------------------------------------------------------------
+
+class ScriptedProvider:
+    """Agents without a model, from the family module's hooks (generators/base.py):
+
+    `oracle` calls every tool through `probe_calls`, then submits `truth["reference"]`;
+    `random` submits `random_answer`; `baseline` submits the family's naive `baseline`.
+    """
+
+    name = "scripted"
+
+    def __init__(self, agent: str):
+        self.agent = agent
+
+    def episode(self, task: Task, trial: int) -> Episode:
+        return _ScriptedEpisode(self.agent, task, trial)
+
+    async def aclose(self) -> None:
+        pass
+
+
+class _ScriptedEpisode:
+    def __init__(self, agent: str, task: Task, trial: int):
+        self.agent, self.task = agent, task
+        # one RNG per (agent, task, trial), from the whole key: reruns give the same answers
+        self.rng = np.random.default_rng(int(task_key([agent, task.id, trial])[:16], 16))
+        self.turn = 0
+
+    async def next_reply(self) -> Reply:
+        self.turn += 1
+        try:
+            calls = self._plan()
+        except FatalProviderError:
+            raise
+        except Exception as e:  # a bug in a family hook fails this trial, not the run
+            raise ProviderError(f"scripted {self.agent}: {type(e).__name__}: {e}") from None
+        return Reply("", calls)
+
+    def _plan(self) -> list[ToolCall]:
+        from generators import load_family  # imported late: only scripted agents need the families
+
+        try:
+            family = load_family(self.task.family)
+        except (KeyError, ModuleNotFoundError) as e:
+            raise FatalProviderError(f"scripted {self.agent}: no generator module for family "
+                                     f"{self.task.family!r} ({e})") from None
+        if self.agent == "oracle" and self.turn == 1:
+            probes = [ToolCall(f"probe_{i}", name, args)
+                      for i, (name, args) in enumerate(family.probe_calls(self.task, self.rng))]
+            if probes:
+                return probes
+        answer = {"oracle": lambda: self.task.truth["reference"],
+                  "random": lambda: family.random_answer(self.task, self.rng),
+                  "baseline": lambda: family.baseline(self.task, self.rng)}[self.agent]()
+        return [ToolCall("submit", SUBMIT, json.loads(json.dumps(answer)))]  # fails here if not JSON
+
+    def add_results(self, results: list[tuple[ToolCall, ToolResult]]) -> None:
+        pass

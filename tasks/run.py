@@ -1,0 +1,335 @@
+"""Run a model on tasks many times: `python -m tasks.run TASKS.jsonl --model M --trials N --out R.jsonl`.
+
+Each trial is one episode: the task's prompt, its tools plus `submit_answer`, tool calls run through
+the tools registry on a private copy of the task's env, until the model submits (graded) or a limit
+ends it (a failed grade whose reason says which). One results line per trial is appended, flushed and
+fsynced as the trial ends; rerunning the command resumes, skipping every (task, trial, model) done.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from graders.registry import failed, get_grader, grade
+from tasks.prices import cost, price_of
+from tasks.providers import (
+    PROVIDERS,
+    SUBMIT,
+    Episode,
+    FatalProviderError,
+    Provider,
+    ProviderError,
+    Reply,
+    Usage,
+    infer_provider,
+    make_provider,
+)
+from tasks.task import Task, TaskFileError, read_tasks
+from tools.registry import call_tool, get_tool
+
+DEFAULT_MAX_TURNS = 100
+DEFAULT_MAX_TOKENS = 150_000  # the conversation's size; below the 200k context of current models
+DEFAULT_CONCURRENCY = 8  # modest, for new accounts' rate limits; retries absorb occasional 429s
+
+
+class ResultsFileError(ValueError):
+    """A results file that cannot be resumed: names the file, the line and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """When an episode stops without a submission."""
+
+    max_turns: int = DEFAULT_MAX_TURNS
+    """Model responses per episode."""
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    """Tokens of the conversation (last request's input plus its output)."""
+
+
+@dataclass
+class Outcome:
+    """What an episode produced, before it becomes a results row."""
+
+    stop: str = "no_submission"
+    answer: Any = None
+    turns: int = 0
+    tool_calls: int = 0
+    usage: Usage = Usage()
+    error: str | None = None
+
+
+async def run_episode(task: Task, episode: Episode, limits: Limits,
+                      transcript: list[dict[str, Any]]) -> Outcome:
+    """Drive one episode to its end; appends every model turn and tool result to `transcript`."""
+    env = copy.deepcopy(task.env)  # tools keep per-episode state (budgets) in env
+    out = Outcome()
+    while True:
+        if out.turns >= limits.max_turns:
+            out.stop = "turn_limit"
+            break
+        try:
+            reply = await episode.next_reply()
+        except ProviderError as e:
+            out.stop, out.error = "provider_error", str(e)
+            break
+        out.turns += 1
+        out.usage += reply.usage
+        transcript.append(_assistant_entry(reply))
+        submit = next((c for c in reply.calls if c.name == SUBMIT), None)
+        if submit is not None:
+            out.stop, out.answer = "submitted", submit.args  # calls beside it are not run: the episode ends
+            break
+        if not reply.calls:
+            out.stop = "token_limit" if reply.truncated else "no_submission"
+            break
+        results = []
+        for call in reply.calls:
+            result = await asyncio.to_thread(call_tool, call.name, call.args, env)  # tools may be slow
+            results.append((call, result))
+            transcript.append({"role": "tool", "id": call.id, "name": call.name, "text": result.text,
+                               "is_error": result.is_error})
+        out.tool_calls += len(reply.calls)
+        episode.add_results(results)
+        if reply.usage.context >= limits.max_tokens:
+            out.stop = "token_limit"
+            break
+    return out
+
+
+def _assistant_entry(reply: Reply) -> dict[str, Any]:
+    return {"role": "assistant", "text": reply.text,
+            "calls": [{"id": c.id, "name": c.name, "args": c.args} for c in reply.calls]}
+
+
+async def run_trial(task: Task, trial: int, provider: Provider, model: str, limits: Limits) -> dict[str, Any]:
+    """One trial as a results row (see the README's results format)."""
+    start = time.monotonic()
+    transcript: list[dict[str, Any]] = []
+    out = await run_episode(task, provider.episode(task, trial), limits, transcript)
+    if out.stop == "submitted":
+        verdict = await asyncio.to_thread(grade, task, out.answer)  # graders may be slow (dowhy)
+    else:
+        verdict = failed(out.stop)
+    u = out.usage
+    return {
+        "task_id": task.id, "family": task.family, "knobs": task.meta.get("knobs"), "trial": trial,
+        "model": model, "provider": provider.name, "passed": verdict.passed, "score": verdict.score,
+        "reasons": list(verdict.reasons), "answer": out.answer, "turns": out.turns,
+        "tool_calls": out.tool_calls, "input_tokens": u.input, "output_tokens": u.output,
+        "cache_creation_tokens": u.cache_creation, "cache_read_tokens": u.cache_read,
+        "cost": cost(model, u.input, u.output, u.cache_creation, u.cache_read),
+        "wall_time": round(time.monotonic() - start, 3), "stop_reason": out.stop, "error": out.error,
+        "transcript": transcript,
+    }
+
+
+# -- results file ---------------------------------------------------------------------------------------
+
+def done_trials(path: str, model: str) -> set[tuple[str, int]]:
+    """The (task id, trial) pairs of `model` already in a results file, after repairing a torn last line.
+
+    A run killed mid-write can leave a last line without its newline: it is cut off (that trial reruns).
+    Any other line that is not a results row is an error, so a wrong file is never appended to.
+    """
+    try:
+        fh = open(path, "r+b")
+    except FileNotFoundError:
+        return set()
+    done = set()
+    with fh:
+        data_end = fh.seek(0, os.SEEK_END)
+        fh.seek(0)
+        good_end = 0
+        for lineno, line in enumerate(fh, 1):
+            if not line.endswith(b"\n"):
+                break
+            good_end += len(line)
+            try:
+                row = json.loads(line)
+                key = (row["task_id"], row["trial"], row["model"])
+            except (ValueError, TypeError, KeyError):
+                raise ResultsFileError(f"{path}:{lineno}: not a results line; move the file aside") from None
+            if key[2] == model:
+                done.add(key[:2])
+        if good_end < data_end:
+            fh.truncate(good_end)
+    return done
+
+
+class ResultsWriter:
+    """Appends rows, one complete line per write, each fsynced before it counts as done."""
+
+    def __init__(self, path: str):
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    async def write(self, row: dict[str, Any]) -> None:
+        data = (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        view = memoryview(data)
+        while view:  # no await in this loop, so rows from concurrent trials never interleave
+            view = view[os.write(self.fd, view):]
+        await asyncio.to_thread(os.fsync, self.fd)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+# -- progress -------------------------------------------------------------------------------------------
+
+class Progress:
+    """One stderr line rewritten in place: done/total, pass rate so far, tokens, cost."""
+
+    def __init__(self, total: int, stream: Any = None, live: bool | None = None):
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty() if live is None else live
+        self.total, self.done, self.passed, self.tokens = total, 0, 0, 0
+        self.cost: float | None = 0.0
+        self._shown = 0.0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.done += 1
+        self.passed += row["passed"]
+        self.tokens += sum(row[k] for k in ("input_tokens", "output_tokens", "cache_creation_tokens",
+                                            "cache_read_tokens"))
+        self.cost = None if self.cost is None or row["cost"] is None else self.cost + row["cost"]
+        if self.live and time.monotonic() - self._shown > 0.1:
+            self._shown = time.monotonic()
+            self.stream.write("\r" + self.line())
+            self.stream.flush()
+
+    def line(self) -> str:
+        rate = f"{100 * self.passed / self.done:.1f}%" if self.done else "-"
+        money = "cost n/a" if self.cost is None else f"${self.cost:.4f}"
+        return f"[{self.done}/{self.total}] pass {rate} | {self.tokens:,} tokens | {money}"
+
+    def finish(self) -> None:
+        self.stream.write(("\r" if self.live else "") + self.line() + "\n")
+        self.stream.flush()
+
+
+# -- the run --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did: trials run now, skipped as already done, and how many of those run passed."""
+
+    ran: int
+    skipped: int
+    passed: int
+
+
+async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider: str | None = None,
+                           trials: int = 1, concurrency: int = DEFAULT_CONCURRENCY, limits: Limits = Limits(),
+                           base_url: str | None = None, progress: Progress | None = None) -> RunSummary:
+    """Run every (task, trial) of `model` not yet in `out`, `concurrency` at once; return when all are done.
+
+    Raises ValueError for bad arguments or files, FatalProviderError when the provider refuses every trial.
+    """
+    if trials < 1 or concurrency < 1 or limits.max_turns < 1 or limits.max_tokens < 1:
+        raise ValueError("--trials, --concurrency, --max-turns and --max-tokens must be >= 1")
+    task_list = _checked(tasks)
+    done = done_trials(out, model)
+    # trial-major order: a run stopped early has covered every task about equally often
+    jobs = [(task, trial) for trial in range(trials) for task in task_list if (task.id, trial) not in done]
+    skipped = len(task_list) * trials - len(jobs)
+    if not jobs:
+        return RunSummary(0, skipped, 0)
+    chosen = make_provider(provider or infer_provider(model, base_url), model, base_url)
+    progress = progress or Progress(len(jobs))
+    writer = ResultsWriter(out)
+    pending = iter(jobs)
+
+    async def worker() -> None:
+        for task, trial in pending:  # a shared iterator: each job is taken by exactly one worker
+            row = await run_trial(task, trial, chosen, model, limits)
+            await writer.write(row)
+            progress.add(row)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(concurrency, len(jobs))):
+                group.create_task(worker())
+    except* FatalProviderError as eg:
+        raise eg.exceptions[0] from None
+    finally:
+        writer.close()
+        await chosen.aclose()
+    progress.finish()
+    return RunSummary(progress.done, skipped, progress.passed)
+
+
+def run_trials(tasks: Iterable[Task], out: str, model: str, **options: Any) -> RunSummary:
+    """Synchronous `run_trials_async`, for callers without an event loop (the demo)."""
+    return asyncio.run(run_trials_async(tasks, out, model, **options))
+
+
+def _checked(tasks: Iterable[Task]) -> list[Task]:
+    """The tasks; ValueError for what would fail every trial: a duplicate id, an unknown tool or grader."""
+    by_id: dict[str, Task] = {}
+    for task in tasks:
+        if task.id in by_id:
+            raise ValueError(f"task id {task.id!r} appears twice in the task file; ids must be unique")
+        try:
+            for name in task.tools:
+                get_tool(name)
+            get_grader(task.grader)
+        except KeyError as e:
+            raise ValueError(f"task {task.id!r}: {e.args[0]}") from None
+        by_id[task.id] = task
+    return list(by_id.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The CLI: one clear line and a non-zero exit for anything the user can fix."""
+    parser = argparse.ArgumentParser(prog="python -m tasks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("tasks", help="task file (JSONL)")
+    parser.add_argument("--model", required=True,
+                        help="model name, or a scripted agent: oracle, random, baseline")
+    parser.add_argument("--out", required=True, help="results file (JSONL), appended to and resumed from")
+    parser.add_argument("--trials", type=int, default=1, help="trials per task (default 1)")
+    parser.add_argument("--provider", choices=PROVIDERS,
+                        help="default: scripted for the scripted agents, anthropic for claude-*, else openai")
+    parser.add_argument("--base-url", help="API base URL (openai-compatible servers: include /v1)")
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                        help=f"trials in flight at once (default {DEFAULT_CONCURRENCY})")
+    parser.add_argument("--max-turns", type=int, default=DEFAULT_MAX_TURNS,
+                        help=f"model responses per episode before turn_limit (default {DEFAULT_MAX_TURNS})")
+    parser.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS,
+                        help="conversation size in tokens (last input + output) before token_limit "
+                             f"(default {DEFAULT_MAX_TOKENS})")
+    args = parser.parse_args(argv)
+    try:
+        tasks = list(read_tasks(args.tasks))
+        provider = args.provider or infer_provider(args.model, args.base_url)
+        if provider != "scripted" and price_of(args.model) is None:
+            print(f"note: no price for {args.model} in tasks/prices.py; cost is not computed",
+                  file=sys.stderr)
+        summary = run_trials(tasks, args.out, args.model, provider=provider, trials=args.trials,
+                             concurrency=args.concurrency, limits=Limits(args.max_turns, args.max_tokens),
+                             base_url=args.base_url)
+    except (TaskFileError, ValueError) as e:
+        print(f"{parser.prog}: error: {e}", file=sys.stderr)
+        return 2
+    except FatalProviderError as e:
+        print(f"{parser.prog}: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"{parser.prog}: error: {e.filename}: {e.strerror}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\n{parser.prog}: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    print(f"{summary.ran} trials run ({summary.passed} passed), {summary.skipped} already in {args.out}",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

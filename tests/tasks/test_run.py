@@ -1,0 +1,296 @@
+"""The runner end to end: real anthropic and openai clients against the fake servers of tests/fakes.py."""
+import io
+import json
+
+import anthropic
+import openai
+import pytest
+
+from graders.registry import failed, grader, passed
+from tasks.providers import FatalProviderError
+from tasks.run import Limits, Progress, main, run_trials_async
+from tasks.task import Task
+from tests.fakes import DROP, FakeServer, chat_api, failing_first, messages_api
+from tools.registry import ToolError, tool
+
+LOOKUP = "_lookup_for_run_test"
+PROVIDERS = ["anthropic", "openai"]
+ERROR_BODY = {"type": "error", "error": {"type": "api_error", "message": "scripted failure"}}
+
+
+@tool
+def _lookup_for_run_test(env: dict, key: str) -> str:
+    """Look up one number of the hidden table; each call spends one unit of the episode's budget.
+
+    Args:
+        key: the table key.
+    """
+    env["budget"] -= 1
+    if env["budget"] < 0:
+        raise ToolError("budget spent")
+    if key not in env["table"]:
+        raise ToolError(f"no key {key!r}")
+    return str(env["table"][key])
+
+
+@grader("_sum_for_run_test")
+def _sum_grader(task, answer):
+    return passed() if answer["total"] == task.truth["total"] else failed("outside_tolerance")
+
+
+def make_task(i: int = 0, budget: int = 5) -> Task:
+    schema = {"type": "object", "properties": {"total": {"type": "integer"}}, "required": ["total"]}
+    return Task(f"sum-{i}", "test.sum", "Look up a and b; submit their sum as total.", [LOOKUP], schema,
+                {"table": {"a": 2 + i, "b": 40}, "budget": budget}, {"total": 42 + i}, "_sum_for_run_test",
+                {"knobs": {"size": i % 2}})
+
+
+def solver(turn, results):
+    """Looks up a and b, then submits their sum: the correct answer, found through the tools."""
+    if turn == 1:
+        return [(LOOKUP, {"key": "a"}), (LOOKUP, {"key": "b"})]
+    return [("submit_answer", {"total": sum(int(text) for text, is_error in results if not is_error)})]
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def keys_and_fast_retries(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    for module in (anthropic._base_client, openai._base_client):  # no real backoff in tests
+        monkeypatch.setattr(module, "INITIAL_RETRY_DELAY", 0.0)
+        monkeypatch.setattr(module, "MAX_RETRY_DELAY", 0.0)
+
+
+async def run(provider, respond, tmp_path, tasks=None, model=None, **options):
+    """Run tasks against a fake server; returns (rows, server)."""
+    tasks = tasks or [make_task()]
+    out = tmp_path / "results.jsonl"
+    with FakeServer(respond) as server:
+        base_url = server.url if provider == "anthropic" else server.url + "/v1"
+        model = model or ("claude-test" if provider == "anthropic" else "gpt-test")
+        await run_trials_async(tasks, str(out), model, provider=provider, base_url=base_url,
+                               progress=Progress(0, io.StringIO()), **options)
+    rows = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+    return rows, server
+
+
+def api(provider):
+    return messages_api if provider == "anthropic" else chat_api
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_tool_use_then_a_correct_submit_passes(provider, tmp_path):
+    (row,), _ = await run(provider, api(provider)(solver), tmp_path)
+    assert (row["passed"], row["reasons"], row["stop_reason"]) == (True, [], "submitted")
+    assert (row["answer"], row["turns"], row["tool_calls"]) == ({"total": 42}, 2, 2)
+    assert (row["input_tokens"], row["output_tokens"]) == (200, 20)  # two responses of 100 in, 10 out
+    assert [e["text"] for e in row["transcript"] if e["role"] == "tool"] == ["2", "40"]
+    assert (row["task_id"], row["family"], row["knobs"], row["trial"], row["provider"]) == (
+        "sum-0", "test.sum", {"size": 0}, 0, provider)
+
+
+@pytest.mark.anyio
+async def test_cost_comes_from_the_price_table(tmp_path):
+    (row,), _ = await run("anthropic", messages_api(solver), tmp_path, model="claude-haiku-4-5")
+    assert row["cost"] == pytest.approx((200 * 1.00 + 20 * 5.00) / 1e6)  # $1 in, $5 out per Mtok
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_wrong_submit_fails_with_the_graders_reason(provider, tmp_path):
+    def off_by_one(turn, results):
+        move = solver(turn, results)
+        return [("submit_answer", {"total": move[0][1]["total"] + 1})] if turn == 2 else move
+
+    (row,), _ = await run(provider, api(provider)(off_by_one), tmp_path)
+    assert (row["passed"], row["reasons"], row["answer"]) == (False, ["outside_tolerance"], {"total": 43})
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("bad_call, fragment", [
+    ((LOOKUP, {"k": "a"}), "unknown argument(s) ['k']"),
+    ((LOOKUP, {"key": 7}), "argument 'key' must be string"),
+    ((LOOKUP, {"key": "zzz"}), "no key 'zzz'"),  # the tool itself raises ToolError
+    (("no_such_tool", {}), "unknown tool 'no_such_tool'"),
+])
+async def test_bad_tool_calls_come_back_as_error_results_and_the_episode_goes_on(provider, bad_call, fragment,
+                                                                                tmp_path):
+    seen = []
+
+    def clumsy(turn, results):
+        seen.append(results)
+        return [bad_call] if turn == 1 else solver(turn - 1, results)
+
+    (row,), _ = await run(provider, api(provider)(clumsy), tmp_path)
+    (text, is_error), = seen[1]
+    assert is_error and fragment in text
+    assert row["passed"] and row["turns"] == 3
+
+
+@pytest.mark.anyio
+async def test_arguments_that_are_not_json_are_an_error_result(tmp_path):
+    seen = []
+
+    def garbled(turn, results):
+        seen.append(results)
+        return [(LOOKUP, '{"key": "a"')] if turn == 1 else solver(turn - 1, results)
+
+    (row,), _ = await run("openai", chat_api(garbled), tmp_path)
+    assert seen[1][0][1] and "must be a JSON object" in seen[1][0][0]
+    assert row["passed"]
+
+
+@pytest.mark.anyio
+async def test_anthropic_error_results_carry_is_error(tmp_path):
+    (row,), server = await run("anthropic", messages_api(
+        lambda turn, results: [(LOOKUP, {"key": "zzz"})] if turn == 1 else "giving up"), tmp_path)
+    (block,) = server.requests[1].body["messages"][-1]["content"]
+    assert block["type"] == "tool_result" and block["is_error"] is True
+    assert row["reasons"] == ["no_submission"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_never_submitting_ends_at_the_turn_limit_with_a_fresh_env_per_trial(provider, tmp_path):
+    task = make_task(budget=2)
+    rows, _ = await run(provider, api(provider)(lambda turn, results: [(LOOKUP, {"key": "a"})]), tmp_path,
+                        tasks=[task], trials=2, limits=Limits(max_turns=4))
+    for row in rows:
+        assert (row["passed"], row["reasons"], row["stop_reason"]) == (False, ["turn_limit"], "turn_limit")
+        assert (row["turns"], row["tool_calls"]) == (4, 4)
+        errors = [e["is_error"] for e in row["transcript"] if e["role"] == "tool"]
+        assert errors == [False, False, True, True]  # each trial starts with the full budget of 2
+    assert task.env["budget"] == 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_reply_without_tool_calls_is_no_submission(provider, tmp_path):
+    (row,), _ = await run(provider, api(provider)(lambda turn, results: "The answer is 42."), tmp_path)
+    assert (row["passed"], row["reasons"], row["turns"]) == (False, ["no_submission"], 1)
+    assert row["transcript"][0]["text"] == "The answer is 42."
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_growing_conversation_ends_at_the_token_limit(provider, tmp_path):
+    usage = {"input": 1000, "output": 10, "cache_creation": 0, "cache_read": 0}
+    respond = api(provider)(lambda turn, results: [(LOOKUP, {"key": "a"})], usage=usage)
+    (row,), _ = await run(provider, respond, tmp_path, limits=Limits(max_tokens=1005))
+    assert (row["reasons"], row["turns"]) == (["token_limit"], 1)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("failure", [
+    (429, {"retry-after-ms": "1"}, ERROR_BODY),
+    (500, {}, ERROR_BODY),
+    DROP,  # the connection closes without a response
+])
+async def test_transient_failures_are_retried(provider, failure, tmp_path):
+    (row,), server = await run(provider, failing_first([failure], api(provider)(solver)), tmp_path)
+    assert row["passed"]
+    assert [r.headers["x-stainless-retry-count"] for r in server.requests] == ["0", "1", "0"]
+
+
+@pytest.mark.anyio
+async def test_retry_after_is_honoured(tmp_path, monkeypatch):
+    failure = (429, {"retry-after-ms": "200"}, ERROR_BODY)
+    (row,), server = await run("anthropic", failing_first([failure], messages_api(solver)), tmp_path)
+    assert row["passed"]
+    assert server.requests[1].t - server.requests[0].t >= 0.19
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_provider_that_keeps_failing_is_a_provider_error_row(provider, tmp_path):
+    (row,), server = await run(provider, lambda request: (500, {}, ERROR_BODY), tmp_path)
+    assert (row["passed"], row["reasons"], row["turns"]) == (False, ["provider_error"], 0)
+    assert "HTTP 500" in row["error"]
+    assert len(server.requests) == 7  # the first attempt and six retries
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_rejected_key_stops_the_run_without_writing_rows(provider, tmp_path):
+    rejected = (401, {}, {"type": "error", "error": {"type": "authentication_error", "message": "bad key"}})
+    with pytest.raises(FatalProviderError, match="HTTP 401"):
+        await run(provider, lambda request: rejected, tmp_path, tasks=[make_task(i) for i in range(3)])
+    assert not (tmp_path / "results.jsonl").read_text()
+
+
+@pytest.mark.anyio
+async def test_concurrency_is_honoured(tmp_path):
+    rows, server = await run("anthropic", messages_api(solver, delay=0.03), tmp_path,
+                             tasks=[make_task(i) for i in range(12)], concurrency=3)
+    assert server.max_in_flight == 3
+    assert sorted(r["task_id"] for r in rows) == sorted(f"sum-{i}" for i in range(12))
+    assert all(r["passed"] for r in rows)
+
+
+@pytest.mark.anyio
+async def test_a_rerun_resumes_after_a_torn_line_and_never_duplicates(tmp_path):
+    tasks = [make_task(i) for i in range(3)]
+    rows, _ = await run("anthropic", messages_api(solver), tmp_path, tasks=tasks, trials=2)
+    out = tmp_path / "results.jsonl"
+    complete = out.read_bytes()
+    out.write_bytes(complete + b'{"task_id": "sum-0", "tri')  # a run killed mid-write
+    rows, server = await run("anthropic", messages_api(solver), tmp_path, tasks=tasks, trials=3)
+    assert out.read_bytes().startswith(complete)
+    keys = [(r["task_id"], r["trial"]) for r in rows]
+    assert sorted(keys) == sorted((f"sum-{i}", t) for i in range(3) for t in range(3))
+    assert len(server.requests) == 3 * 2  # only the three trials numbered 2 ran, two turns each
+
+
+@pytest.mark.anyio
+async def test_other_models_rows_do_not_count_as_done(tmp_path):
+    await run("anthropic", messages_api(solver), tmp_path, model="claude-a")
+    rows, _ = await run("anthropic", messages_api(solver), tmp_path, model="claude-b")
+    assert [r["model"] for r in rows] == ["claude-a", "claude-b"]
+
+
+def test_a_missing_api_key_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(make_task().to_json() + "\n")
+    assert main([str(path), "--model", "claude-haiku-4-5", "--out", str(tmp_path / "r.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "ANTHROPIC_API_KEY is not set" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("{not json\n", "tasks.jsonl:1: not a task"),
+    (make_task().to_json() + "\n" + make_task().to_json() + "\n", "appears twice"),
+    (make_task().to_json().replace(LOOKUP, "absent_tool") + "\n", "unknown tool 'absent_tool'"),
+])
+def test_a_bad_task_file_is_one_clear_line(tmp_path, capsys, content, fragment):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(content)
+    assert main([str(path), "--model", "oracle", "--out", str(tmp_path / "r.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1
+
+
+def test_a_results_file_that_is_not_results_is_refused(tmp_path, capsys):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(make_task().to_json() + "\n")
+    (tmp_path / "r.jsonl").write_text("hello\n")
+    assert main([str(path), "--model", "oracle", "--out", str(tmp_path / "r.jsonl")]) == 2
+    assert "r.jsonl:1: not a results line" in capsys.readouterr().err
+
+
+def test_progress_is_one_line_rewritten_in_place():
+    stream = io.StringIO()
+    progress = Progress(2, stream, live=True)
+    row = {"passed": True, "input_tokens": 100, "output_tokens": 10, "cache_creation_tokens": 0,
+           "cache_read_tokens": 0, "cost": 0.25}
+    progress.add(row)
+    progress.finish()
+    assert stream.getvalue() == "\r[1/2] pass 100.0% | 110 tokens | $0.2500" * 2 + "\n"

@@ -1,0 +1,299 @@
+"""A git repository as graphs and histories, with pygit2: the commit DAG (networkx), refs, file
+history across renames, where each Python function or class was introduced and last changed, blame,
+merge bases, and the cut-off copy that carries a repository inside a task with no future history.
+
+Every function ignores the user's git configuration (`isolate_config`): a global `diff.renames` or
+`init.defaultBranch` must not change a task or its truth.
+"""
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+import networkx as nx
+import pygit2
+from pygit2.enums import ConfigLevel, DeltaStatus, DiffFind, SortMode
+
+# A tag is made shortly after the commit it names; one made later than this after the newest visible
+# commit is future history and is left out of a cut-off copy.
+TAG_GRACE_SECONDS = 86_400
+
+
+def isolate_config() -> None:
+    """Make libgit2 read no global, XDG or system configuration (process-wide, idempotent)."""
+    for level in (ConfigLevel.GLOBAL, ConfigLevel.XDG, ConfigLevel.SYSTEM, ConfigLevel.PROGRAMDATA):
+        pygit2.settings.search_path[level] = os.devnull
+
+
+def open_repo(path: str) -> pygit2.Repository:
+    """Open a repository (bare or not); ValueError with a clear message when there is none."""
+    isolate_config()
+    try:
+        return pygit2.Repository(path)
+    except pygit2.GitError:
+        raise ValueError(f"--repo {path!r}: not a git repository") from None
+
+
+def resolve(repo: pygit2.Repository, rev: str) -> str:
+    """The full id of the commit a revision names (ref, tag, id prefix, `main~2`); ValueError if none."""
+    try:
+        return str(repo.revparse_single(rev).peel(pygit2.Commit).id)
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        raise ValueError(f"{rev!r} names no commit") from None
+
+
+def refs(repo: pygit2.Repository) -> dict[str, str]:
+    """Every branch and tag (full ref name) with the id of the commit it points to."""
+    out = {}
+    for ref in repo.references.iterator():
+        if ref.name.startswith(("refs/heads/", "refs/tags/")):
+            try:
+                out[ref.name] = str(ref.peel(pygit2.Commit).id)
+            except (pygit2.InvalidSpecError, ValueError):
+                continue  # a tag of a tree or blob names no commit
+    return dict(sorted(out.items()))
+
+
+def commit_graph(repo: pygit2.Repository, tips: list[str] | None = None) -> nx.DiGraph:
+    """The commit DAG reachable from `tips` (default: every branch and tag), edges child -> parent.
+
+    Nodes carry `time` (committer epoch seconds); edges carry `n`, the parent's position (0 = first).
+    """
+    walker = repo.walk(None, SortMode.TOPOLOGICAL)
+    for tip in sorted(set(tips if tips is not None else refs(repo).values())):
+        walker.push(pygit2.Oid(hex=tip))
+    g = nx.DiGraph()
+    for c in walker:
+        h = str(c.id)
+        g.add_node(h, time=c.commit_time)
+        g.add_edges_from((h, str(p), {"n": i}) for i, p in enumerate(c.parent_ids))
+    return g
+
+
+def ancestry(g: nx.DiGraph, commit: str) -> set[str]:
+    """The commit and all its ancestors."""
+    return nx.descendants(g, commit) | {commit}
+
+
+def commit_range(g: nx.DiGraph, a: str, b: str) -> set[str]:
+    """The commits of `git log a..b`: reachable from b and not from a."""
+    return ancestry(g, b) - ancestry(g, a)
+
+
+def merge_bases_all(g: nx.DiGraph, a: str, b: str) -> set[str]:
+    """Every best common ancestor of a and b, as `git merge-base --all` gives them."""
+    common = ancestry(g, a) & ancestry(g, b)
+    return {x for x in common if not any(child in common for child in g.predecessors(x))}
+
+
+def topo_order(g: nx.DiGraph) -> list[str]:
+    """Commits oldest first, ties broken by time then id, so the order is the same on every run."""
+    oldest_first = g.reverse(copy=False)
+    return list(nx.lexicographical_topological_sort(oldest_first, key=lambda h: (g.nodes[h]["time"], h)))
+
+
+@dataclass(frozen=True)
+class FileHistory:
+    """Where one file lived through history, following renames."""
+
+    path_at: dict[str, str]
+    """For each commit where the file exists (walking back from the tip), its path there."""
+    changed: list[str]
+    """Commits that changed it (not identical to any parent's version), oldest first."""
+
+    def names(self) -> list[str]:
+        """Every path the file has had, oldest first."""
+        names: list[str] = []
+        for commit in self.changed:
+            if not names or names[-1] != self.path_at[commit]:
+                names.append(self.path_at[commit])
+        return names
+
+
+def follow(repo: pygit2.Repository, tip: str, path: str) -> FileHistory:
+    """The history of `path` at `tip` across renames, like `git log --follow` but per parent.
+
+    A commit whose parent holds the same blob at the same path passes the path to that parent only
+    (as git's history simplification does); otherwise each parent is diffed with rename detection.
+    """
+    path_at: dict[str, str] = {tip: path}
+    changed = []
+    for c in repo.walk(pygit2.Oid(hex=tip), SortMode.TOPOLOGICAL | SortMode.TIME):
+        h = str(c.id)
+        if h not in path_at:
+            continue
+        here = path_at[h]
+        blob = c.tree[here].id
+        same = next((p for p in c.parents if _blob_id(p.tree, here) == blob), None)
+        if same is not None:
+            path_at.setdefault(str(same.id), here)
+            continue
+        changed.append(h)
+        for p in c.parents:
+            old = _old_path(repo, p, c, here)
+            if old is not None:
+                path_at.setdefault(str(p.id), old)
+    return FileHistory(path_at, changed[::-1])
+
+
+def _blob_id(tree: pygit2.Tree, path: str) -> pygit2.Oid | None:
+    try:
+        return tree[path].id
+    except KeyError:
+        return None
+
+
+def _old_path(repo: pygit2.Repository, parent: pygit2.Commit, commit: pygit2.Commit, path: str) -> str | None:
+    """The path in `parent` of the file at `path` in `commit`, or None if the commit created it."""
+    diff = repo.diff(parent, commit)
+    diff.find_similar(DiffFind.FIND_RENAMES)  # explicit: the default follows diff.renames in config
+    for delta in diff.deltas:
+        if delta.new_file.path == path:
+            return None if delta.status == DeltaStatus.ADDED else delta.old_file.path
+    return path  # not in the diff: unchanged in this parent
+
+
+def python_symbols(source: bytes) -> dict[str, str]:
+    """The top-level functions and classes of a Python file, with their source; {} if it doesn't parse."""
+    try:
+        text = source.decode()
+        tree = ast.parse(text)
+    except (SyntaxError, UnicodeDecodeError, ValueError):
+        return {}
+    return {node.name: ast.get_source_segment(text, node) or "" for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
+class SymbolIndex:
+    """The Python functions and classes defined in each commit's tree, cached by tree and blob id."""
+
+    def __init__(self, repo: pygit2.Repository):
+        self.repo = repo
+        self._trees: dict[tuple[pygit2.Oid, str], dict[str, tuple[tuple[str, str], ...]]] = {}
+        self._blobs: dict[pygit2.Oid, dict[str, str]] = {}
+
+    def at(self, commit: str) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Each symbol name -> its (path, source) definitions in that commit, sorted."""
+        return self._tree(self.repo[commit].peel(pygit2.Commit).tree, "")
+
+    def _tree(self, tree: pygit2.Tree, prefix: str) -> dict[str, tuple[tuple[str, str], ...]]:
+        key = (tree.id, prefix)  # the same subtree may sit at two paths
+        if key not in self._trees:
+            found: dict[str, list[tuple[str, str]]] = {}
+            for entry in tree:
+                path = prefix + entry.name
+                if entry.type_str == "tree":
+                    items = self._tree(self.repo[entry.id], path + "/").items()
+                elif entry.type_str == "blob" and entry.name.endswith(".py"):
+                    if entry.id not in self._blobs:
+                        self._blobs[entry.id] = python_symbols(self.repo[entry.id].data)
+                    items = ((name, ((path, src),)) for name, src in self._blobs[entry.id].items())
+                else:
+                    continue
+                for name, defs in items:
+                    found.setdefault(name, []).extend(defs)
+            self._trees[key] = {name: tuple(sorted(defs)) for name, defs in found.items()}
+        return self._trees[key]
+
+
+@dataclass(frozen=True)
+class SymbolHistory:
+    """When each Python function or class came into being and when it last changed."""
+
+    introduced: dict[str, list[str]]
+    """Symbol -> commits that define it while none of their parents does (usually one)."""
+    last_changed: dict[str, str]
+    """Symbol -> the newest commit whose source of it differs from every parent's (moving is no change)."""
+
+
+def symbol_history(repo: pygit2.Repository, g: nx.DiGraph, tip: str) -> SymbolHistory:
+    """Introduction and last change of every symbol defined anywhere in the history of `tip`."""
+    index = SymbolIndex(repo)
+    introduced: dict[str, list[str]] = {}
+    last_changed: dict[str, str] = {}
+    for c in topo_order(g.subgraph(ancestry(g, tip))):
+        defs = index.at(c)
+        parents = [index.at(p) for p in g.successors(c)]
+        for name, d in defs.items():
+            if not any(name in p for p in parents):
+                introduced.setdefault(name, []).append(c)
+            if all(_sources(p.get(name, ())) != _sources(d) for p in parents):
+                last_changed[name] = c
+    return SymbolHistory(introduced, last_changed)
+
+
+def _sources(defs: tuple[tuple[str, str], ...]) -> list[str]:
+    return sorted(src for _, src in defs)
+
+
+def blame(repo: pygit2.Repository, path: str, commit: str) -> list[str]:
+    """For each line of `path` at `commit` (line 1 first), the id of the commit that last changed it."""
+    lines = len(repo[commit].peel(pygit2.Commit).tree[path].data.splitlines())
+    result = repo.blame(path, newest_commit=commit)
+    return [str(result.for_line(n).final_commit_id) for n in range(1, lines + 1)]
+
+
+def pack_history(repo: pygit2.Repository, tips: dict[str, str], head: str) -> dict[str, object]:
+    """A self-contained copy of the history visible from `tips` ({branch name: commit}), for a task's env.
+
+    It holds exactly the objects reachable from the tips, those branches, the other branches and tags
+    that point into that history (tags only if made no later than `TAG_GRACE_SECONDS` after its newest
+    commit, and as lightweight tags), and HEAD on `head`: no note, stash, reflog or later commit.
+    """
+    g = commit_graph(repo, list(tips.values()))
+    newest = max(t for _, t in g.nodes(data="time"))
+    copy_refs = {f"refs/heads/{name}": sha for name, sha in tips.items()}
+    for name, sha in refs(repo).items():
+        if sha in g and name not in copy_refs and _made_by(repo, name, newest + TAG_GRACE_SECONDS):
+            copy_refs[name] = sha
+    with tempfile.TemporaryDirectory() as tmp:
+        def add_history(builder: pygit2.PackBuilder) -> None:
+            for c in topo_order(g):
+                builder.add_recur(pygit2.Oid(hex=c))  # the commit and its tree; parents come in turn
+
+        repo.pack(tmp, add_history, n_threads=1)  # one thread: the same bytes every time
+        files = sorted(os.listdir(tmp))
+        data = {name.rsplit(".", 1)[1]: _read(os.path.join(tmp, name)) for name in files}
+    return {"pack": base64.b64encode(data["pack"]).decode(), "idx": base64.b64encode(data["idx"]).decode(),
+            "refs": dict(sorted(copy_refs.items())), "head": f"refs/heads/{head}"}
+
+
+def _made_by(repo: pygit2.Repository, ref_name: str, deadline: int) -> bool:
+    target = repo.references[ref_name].target
+    obj = repo.get(target)
+    return not isinstance(obj, pygit2.Tag) or obj.tagger is None or obj.tagger.time <= deadline
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def materialize(packed: dict[str, object]) -> pygit2.Repository:
+    """Open the repository a `pack_history` copy describes, unpacking it once per machine (keyed by hash)."""
+    isolate_config()
+    pack = base64.b64decode(packed["pack"])
+    key = hashlib.sha256(pack + repr(sorted(packed["refs"].items())).encode() + packed["head"].encode())
+    path = os.path.join(tempfile.gettempdir(), f"kgtasks-git-{key.hexdigest()[:20]}.git")
+    if not os.path.isdir(path):
+        tmp = tempfile.mkdtemp(prefix="kgtasks-git-unpack-")
+        repo = pygit2.init_repository(os.path.join(tmp, "r.git"), bare=True, initial_head="main")
+        name = hashlib.sha1(pack).hexdigest()
+        for ext, data in (("pack", pack), ("idx", base64.b64decode(packed["idx"]))):
+            with open(os.path.join(repo.path, "objects", "pack", f"pack-{name}.{ext}"), "wb") as fh:
+                fh.write(data)
+        repo = pygit2.Repository(repo.path)
+        for ref, sha in packed["refs"].items():
+            repo.references.create(ref, pygit2.Oid(hex=sha), force=True)
+        repo.references.create("HEAD", packed["head"], force=True)
+        try:
+            os.rename(os.path.join(tmp, "r.git"), path)
+        except OSError:  # another process unpacked the same copy first
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+    return pygit2.Repository(path)

@@ -1,0 +1,553 @@
+"""The embedded default repository: how a small RL agent codebase grew from DQN to Rainbow.
+
+`build(path)` writes it with pygit2 alone, deterministically (fixed authors, times and time zones), so
+its object ids are the same on every machine. It has feature branches and merges, two file renames, a
+refactor that moves `td_target` between files, an annotated release tag per stage, and a regression in
+`n_step_return` that a test added later catches (and a later commit fixes).
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+
+import pygit2
+from pygit2.enums import FileMode, ObjectType
+
+from graphs.git import isolate_config
+
+# (name, email, UTC offset in minutes): offsets on both sides of UTC, one of them not whole hours.
+AUTHORS = {
+    "ada": ("Ada Lovelace", "ada@example.org", 60),
+    "bo": ("Bo Chen", "bo@example.org", 480),
+    "chidi": ("Chidi Okafor", "chidi@example.org", -300),
+    "deepa": ("Deepa Rao", "deepa@example.org", 330),
+}
+START_TIME = 1_577_836_800  # 2020-01-01T00:00Z; commit i is made i * 2 days + 7 h later
+REGRESSION_TEST = "tests/test_returns.py::test_n_step_return_stops_at_episode_end"
+
+README = {
+    1: "# tinyrl\n\nA small, dependency-free reinforcement learning agent: DQN and its improvements.\n",
+    2: "# tinyrl\n\nA small, dependency-free reinforcement learning agent: DQN and its improvements.\n\n"
+       "Hyperparameters: gamma = 0.99, epsilon = 0.1, replay capacity 10,000.\n",
+    3: "# tinyrl\n\nA small, dependency-free reinforcement learning agent: DQN and its improvements.\n\n"
+       "Hyperparameters: gamma = 0.99, epsilon = 0.1, replay capacity 10,000.\n\n"
+       "`agent/rainbow.py` combines them all: double Q-learning, prioritized replay, dueling heads,\n"
+       "n-step returns, a distributional head and noisy layers.\n",
+}
+
+REPLAY = {
+    "": '"""Experience replay."""',
+    "ReplayBuffer": '''class ReplayBuffer:
+    """A fixed-size FIFO buffer of transitions."""
+
+    def __init__(self, capacity):
+        self.capacity = capacity
+        self.items = []
+
+    def add(self, transition):
+        self.items.append(transition)
+        if len(self.items) > self.capacity:
+            self.items.pop(0)
+
+    def sample(self, k, rng):
+        return [rng.choice(self.items) for _ in range(k)]
+
+    def __len__(self):
+        return len(self.items)''',
+    "SumTree": '''class SumTree:
+    """Sums of priorities, for sampling in proportion to them."""
+
+    def __init__(self, size):
+        self.priorities = [0.0] * size
+
+    def update(self, i, priority):
+        self.priorities[i] = priority
+
+    def total(self):
+        return sum(self.priorities)
+
+    def find(self, mass):
+        for i, p in enumerate(self.priorities):
+            if mass < p:
+                return i
+            mass -= p
+        return len(self.priorities) - 1''',
+    "PrioritizedReplayBuffer": '''class PrioritizedReplayBuffer(ReplayBuffer):
+    """Samples transitions in proportion to priority ** alpha."""
+
+    def __init__(self, capacity, alpha=0.6):
+        super().__init__(capacity)
+        self.alpha = alpha
+        self.tree = SumTree(capacity)
+
+    def add(self, transition, priority=1.0):
+        super().add(transition)
+        self.tree.update(len(self.items) - 1, priority ** self.alpha)
+
+    def sample(self, k, rng):
+        return [self.items[self.tree.find(rng.random() * self.tree.total())] for _ in range(k)]''',
+}
+
+NETWORKS = {
+    "": '"""Function approximators on plain Python lists."""',
+    "QNetwork": '''class QNetwork:
+    """A linear Q-function: one weight vector per action."""
+
+    def __init__(self, n_features, n_actions):
+        self.weights = [[0.0] * n_features for _ in range(n_actions)]
+
+    def q_values(self, state):
+        return [sum(w * x for w, x in zip(row, state)) for row in self.weights]
+
+    def update(self, state, action, target, lr):
+        error = target - self.q_values(state)[action]
+        self.weights[action] = [w + lr * error * x for w, x in zip(self.weights[action], state)]
+        return error''',
+    "DuelingHead": '''class DuelingHead:
+    """Combines a state value and action advantages: Q = V + A - mean(A)."""
+
+    def combine(self, value, advantages):
+        mean = sum(advantages) / len(advantages)
+        return [value + a - mean for a in advantages]''',
+    "DistributionalHead": '''class DistributionalHead:
+    """A categorical return distribution over fixed atoms (C51)."""
+
+    def __init__(self, v_min, v_max, n_atoms):
+        step = (v_max - v_min) / (n_atoms - 1)
+        self.atoms = [v_min + i * step for i in range(n_atoms)]
+
+    def mean(self, probs):
+        return sum(p * z for p, z in zip(probs, self.atoms))''',
+    "project_distribution": '''def project_distribution(atoms, probs, reward, gamma):
+    """Project reward + gamma * Z back onto the atoms."""
+    v_min, v_max, step = atoms[0], atoms[-1], atoms[1] - atoms[0]
+    out = [0.0] * len(atoms)
+    for p, z in zip(probs, atoms):
+        b = (min(max(reward + gamma * z, v_min), v_max) - v_min) / step
+        lo, hi = int(b), min(int(b) + 1, len(atoms) - 1)
+        if lo == hi:
+            out[lo] += p
+        else:
+            out[lo] += p * (hi - b)
+            out[hi] += p * (b - lo)
+    return out''',
+    "NoisyLinear": '''class NoisyLinear:
+    """A linear layer with learned Gaussian noise on its weights, for exploration."""
+
+    def __init__(self, n_in, n_out, sigma=0.5):
+        self.mu = [[0.0] * n_in for _ in range(n_out)]
+        self.sigma = [[sigma / n_in ** 0.5] * n_in for _ in range(n_out)]
+
+    def forward(self, x, rng):
+        return [sum((m + s * rng.gauss(0.0, 1.0)) * xi for m, s, xi in zip(mu_row, sigma_row, x))
+                for mu_row, sigma_row in zip(self.mu, self.sigma)]''',
+}
+
+_AGENT_INIT = '''    def __init__(self, n_features, n_actions, gamma=0.99, epsilon=0.1{seed_arg}):
+        self.q = QNetwork(n_features, n_actions){target}
+        self.memory = ReplayBuffer(10_000)
+        self.gamma = gamma
+        self.epsilon = epsilon
+        self.rng = random.Random({seed})
+
+    def act(self, state):
+        values = self.q.q_values(state)
+        if self.rng.random() < self.epsilon:
+            return self.rng.randrange(len(values))
+        return max(range(len(values)), key=values.__getitem__)'''
+_LEARN = '''
+
+    def learn(self, state, action, rewards, dones, next_state, lr=0.1):
+        bootstrap = max(self.target.q_values(next_state))
+        target = n_step_return(rewards, dones, self.gamma, bootstrap)
+        return self.q.update(state, action, target, lr)'''
+_TARGET = "\n        self.target = QNetwork(n_features, n_actions)"
+
+
+def _agent(target: bool = False, seeded: bool = False, learns: bool = False) -> str:
+    init = _AGENT_INIT.format(seed_arg=", seed=0" if seeded else "", seed="seed" if seeded else "",
+                              target=_TARGET if target else "")
+    return ('class DQNAgent:\n    """Epsilon-greedy Q-learning with experience replay."""\n\n'
+            + init + (_LEARN if learns else ""))
+
+
+def _imports(*lines: str) -> str:
+    return "\n".join(lines)
+
+
+DQN = {
+    "": '"""Deep Q-learning agent."""\nimport random\n\n'
+        + _imports("from agent.networks import QNetwork", "from agent.replay import ReplayBuffer"),
+    "td_target": '''def td_target(reward, next_q, gamma, done):
+    """The one-step TD target r + gamma * max_a Q(s', a)."""
+    return reward if done else reward + gamma * max(next_q)''',
+    "sync_target": '''def sync_target(online, target):
+    """Copy the online network's weights into the target network."""
+    target.weights = [row[:] for row in online.weights]''',
+    "double_td_target": '''def double_td_target(reward, next_q_online, next_q_target, gamma, done):
+    """Double DQN: the online network picks the action, the target network values it."""
+    if done:
+        return reward
+    best = max(range(len(next_q_online)), key=next_q_online.__getitem__)
+    return reward + gamma * next_q_target[best]''',
+}
+
+N_STEP = {
+    "correct": '''def n_step_return(rewards, dones, gamma, bootstrap):
+    """Discounted sum of rewards, plus gamma ** n * bootstrap unless an episode ended first."""
+    total, discount = 0.0, 1.0
+    for reward, done in zip(rewards, dones):
+        total += discount * reward
+        if done:
+            return total
+        discount *= gamma
+    return total + discount * bootstrap''',
+    "backwards": '''def n_step_return(rewards, dones, gamma, bootstrap):
+    """Discounted sum of rewards, plus gamma ** n * bootstrap unless an episode ended first."""
+    total = bootstrap
+    for reward, done in zip(reversed(rewards), reversed(dones)):
+        total = reward + gamma * total
+    return total''',
+    "fixed": '''def n_step_return(rewards, dones, gamma, bootstrap):
+    """Discounted sum of rewards, plus gamma ** n * bootstrap unless an episode ended first."""
+    total = bootstrap
+    for reward, done in zip(reversed(rewards), reversed(dones)):
+        total = reward + (0.0 if done else gamma * total)
+    return total''',
+}
+
+RAINBOW = '''"""Rainbow: every improvement in one agent."""
+from agent.layers import DistributionalHead, DuelingHead, NoisyLinear
+from agent.replay import PrioritizedReplayBuffer
+from agent.returns import n_step_return
+
+
+class RainbowAgent:
+    """Dueling, distributional, noisy, n-step Double DQN with prioritized replay."""
+
+    def __init__(self, n_features, n_actions, n_step=3, gamma=0.99):
+        self.memory = PrioritizedReplayBuffer(100_000, alpha=0.5)
+        self.noisy = NoisyLinear(n_features, n_actions)
+        self.dueling = DuelingHead()
+        self.head = DistributionalHead(-10.0, 10.0, 51)
+        self.n_step = n_step
+        self.gamma = gamma
+
+    def n_step_target(self, rewards, dones, bootstrap):
+        return n_step_return(rewards[: self.n_step], dones[: self.n_step], self.gamma, bootstrap)'''
+
+TESTS = {
+    "replay": '''def test_buffer_drops_oldest_when_full():
+    buf = ReplayBuffer(2)
+    for t in range(3):
+        buf.add(t)
+    assert buf.items == [1, 2]''',
+    "sample": '''def test_sample_draws_from_the_buffer():
+    buf = ReplayBuffer(5)
+    buf.add("a")
+    assert buf.sample(3, random.Random(0)) == ["a", "a", "a"]''',
+    "prioritized": '''def test_zero_priority_is_never_sampled():
+    buf = PrioritizedReplayBuffer(4)
+    buf.add("never", priority=0.0)
+    buf.add("always", priority=1.0)
+    assert set(buf.sample(20, random.Random(1))) == {"always"}''',
+    "td_terminal": '''def test_td_target_stops_at_terminal_state():
+    assert td_target(1.0, [5.0, 7.0], 0.9, done=True) == 1.0''',
+    "td_bootstrap": '''def test_td_target_bootstraps_from_best_action():
+    assert td_target(1.0, [5.0, 7.0], 0.5, done=False) == 4.5''',
+    "greedy": '''def test_greedy_agent_picks_best_action():
+    agent = DQNAgent(2, 2, epsilon=0.0)
+    agent.q.weights = [[1.0, 0.0], [0.0, 1.0]]
+    assert agent.act([0.2, 0.8]) == 1''',
+    "sync": '''def test_sync_target_copies_weights():
+    agent = DQNAgent(2, 2)
+    agent.q.weights[0][0] = 3.0
+    sync_target(agent.q, agent.target)
+    agent.q.weights[0][0] = 4.0
+    assert agent.target.weights[0][0] == 3.0''',
+    "double": '''def test_double_dqn_values_the_online_choice_with_the_target():
+    assert double_td_target(0.0, [1.0, 2.0], [10.0, 20.0], 0.5, done=False) == 10.0''',
+    "dueling": '''def test_dueling_advantages_are_centred():
+    assert DuelingHead().combine(1.0, [1.0, 3.0]) == [0.0, 2.0]''',
+    "projection": '''def test_projection_keeps_probability_mass():
+    head = DistributionalHead(-1.0, 1.0, 5)
+    probs = project_distribution(head.atoms, [0.2] * 5, reward=0.3, gamma=0.9)
+    assert abs(sum(probs) - 1.0) < 1e-9''',
+    "noisy": '''def test_noisy_layer_output_varies_with_the_noise():
+    layer = NoisyLinear(2, 1)
+    rng = random.Random(0)
+    assert layer.forward([1.0, 1.0], rng) != layer.forward([1.0, 1.0], rng)''',
+    "n_step": '''def test_n_step_return_without_episode_end():
+    assert n_step_return([1.0, 1.0, 1.0], [False] * 3, 0.5, bootstrap=8.0) == 2.75''',
+    "n_step_done": '''def test_n_step_return_stops_at_episode_end():
+    assert n_step_return([1.0, 1.0, 1.0], [False, True, False], 0.5, bootstrap=8.0) == 1.5''',
+    "rainbow": '''def test_rainbow_truncates_to_n_steps():
+    agent = RainbowAgent(2, 2, n_step=2, gamma=0.5)
+    assert agent.n_step_target([1.0, 1.0, 1.0], [False] * 3, bootstrap=4.0) == 2.5''',
+}
+
+# One step: (branch, author key, message, operations). Operations: ("put", path, block, source) adds or
+# replaces a block of a file (the block "" is the file's head); ("mv", old, new) renames a file;
+# ("drop", path, block); ("merge", branch) merges that branch's own steps into this one;
+# ("branch", name) starts a branch here; ("tag", name, title) tags this step's commit.
+Q = "agent/q_agent.py"
+HISTORY: list[tuple[str, str, str, list[tuple]]] = [
+    ("main", "ada", "Add README", [("put", "README.md", "", README[1])]),
+    ("main", "ada", "Add replay buffer", [
+        ("put", "agent/__init__.py", "", '"""tinyrl: DQN and its improvements."""'),
+        ("put", "agent/replay.py", "", REPLAY[""]),
+        ("put", "agent/replay.py", "ReplayBuffer", REPLAY["ReplayBuffer"])]),
+    ("main", "ada", "Add linear Q-network", [
+        ("put", "agent/networks.py", "", NETWORKS[""]),
+        ("put", "agent/networks.py", "QNetwork", NETWORKS["QNetwork"])]),
+    ("main", "ada", "Add DQN agent with epsilon-greedy exploration", [
+        ("put", "agent/dqn.py", "", DQN[""]), ("put", "agent/dqn.py", "td_target", DQN["td_target"]),
+        ("put", "agent/dqn.py", "DQNAgent", _agent())]),
+    ("main", "bo", "Add tests for replay and TD targets", [
+        ("put", "tests/test_replay.py", "", "import random\n\nfrom agent.replay import ReplayBuffer"),
+        ("put", "tests/test_replay.py", "replay", TESTS["replay"]),
+        ("put", "tests/test_replay.py", "sample", TESTS["sample"]),
+        ("put", "tests/test_agent.py", "", "from agent.dqn import DQNAgent, td_target"),
+        ("put", "tests/test_agent.py", "td_terminal", TESTS["td_terminal"]),
+        ("put", "tests/test_agent.py", "td_bootstrap", TESTS["td_bootstrap"]),
+        ("put", "tests/test_agent.py", "greedy", TESTS["greedy"]),
+        ("tag", "v0.1", "DQN"), ("branch", "feature/target-net")]),
+    ("feature/target-net", "bo", "Add a target network and sync_target", [
+        ("put", "agent/dqn.py", "DQNAgent", _agent(target=True)),
+        ("put", "agent/dqn.py", "sync_target", DQN["sync_target"])]),
+    ("main", "ada", "Document hyperparameters in README", [("put", "README.md", "", README[2])]),
+    ("feature/target-net", "bo", "Test target network sync", [
+        ("put", "tests/test_agent.py", "", "from agent.dqn import DQNAgent, sync_target, td_target"),
+        ("put", "tests/test_agent.py", "sync", TESTS["sync"])]),
+    ("main", "ada", "Merge branch 'feature/target-net'", [
+        ("merge", "feature/target-net"), ("tag", "v0.2", "Target network")]),
+    ("main", "chidi", "Add Double DQN target", [
+        ("put", "agent/dqn.py", "double_td_target", DQN["double_td_target"]),
+        ("put", "tests/test_agent.py", "",
+         "from agent.dqn import DQNAgent, double_td_target, sync_target, td_target"),
+        ("put", "tests/test_agent.py", "double", TESTS["double"])]),
+    ("main", "chidi", "Rename agent/dqn.py to agent/q_agent.py", [
+        ("mv", "agent/dqn.py", Q), ("mv", "tests/test_agent.py", "tests/test_q_agent.py"),
+        ("put", "tests/test_q_agent.py", "",
+         "from agent.q_agent import DQNAgent, double_td_target, sync_target, td_target"),
+        ("tag", "v0.3", "Double DQN"), ("branch", "feature/per")]),
+    ("feature/per", "deepa", "Add a sum tree for prioritized replay", [
+        ("put", "agent/replay.py", "SumTree", REPLAY["SumTree"])]),
+    ("main", "ada", "Move td_target into agent/returns.py", [
+        ("drop", Q, "td_target"),
+        ("put", "agent/returns.py", "", '"""Returns and bootstrap targets."""'),
+        ("put", "agent/returns.py", "td_target", DQN["td_target"]),
+        ("put", "tests/test_q_agent.py", "",
+         "from agent.q_agent import DQNAgent, double_td_target, sync_target\n"
+         "from agent.returns import td_target")]),
+    ("feature/per", "deepa", "Add PrioritizedReplayBuffer", [
+        ("put", "agent/replay.py", "PrioritizedReplayBuffer", REPLAY["PrioritizedReplayBuffer"])]),
+    ("feature/per", "deepa", "Test prioritized sampling", [
+        ("put", "tests/test_replay.py", "",
+         "import random\n\nfrom agent.replay import PrioritizedReplayBuffer, ReplayBuffer"),
+        ("put", "tests/test_replay.py", "prioritized", TESTS["prioritized"])]),
+    ("main", "deepa", "Merge branch 'feature/per'", [
+        ("merge", "feature/per"), ("tag", "v0.4", "Prioritized replay"), ("branch", "feature/dueling")]),
+    ("feature/dueling", "bo", "Add a dueling head", [
+        ("put", "agent/networks.py", "DuelingHead", NETWORKS["DuelingHead"])]),
+    ("main", "ada", "Seed the epsilon-greedy RNG", [
+        ("put", Q, "DQNAgent", _agent(target=True, seeded=True))]),
+    ("feature/dueling", "bo", "Test dueling aggregation", [
+        ("put", "tests/test_networks.py", "", "from agent.networks import DuelingHead"),
+        ("put", "tests/test_networks.py", "dueling", TESTS["dueling"])]),
+    ("main", "bo", "Merge branch 'feature/dueling'", [
+        ("merge", "feature/dueling"), ("tag", "v0.5", "Dueling networks")]),
+    ("main", "chidi", "Add an n-step return helper", [
+        ("put", "agent/returns.py", "n_step_return", N_STEP["correct"]),
+        ("put", "tests/test_returns.py", "", "from agent.returns import n_step_return"),
+        ("put", "tests/test_returns.py", "n_step", TESTS["n_step"])]),
+    ("main", "chidi", "Use n-step targets in the agent", [
+        ("put", Q, "", '"""Deep Q-learning agent."""\nimport random\n\n' + _imports(
+            "from agent.networks import QNetwork", "from agent.replay import ReplayBuffer",
+            "from agent.returns import n_step_return")),
+        ("put", Q, "DQNAgent", _agent(target=True, seeded=True, learns=True)),
+        ("tag", "v0.6", "n-step returns"), ("branch", "feature/c51")]),
+    ("feature/c51", "deepa", "Add a categorical distribution head", [
+        ("put", "agent/networks.py", "DistributionalHead", NETWORKS["DistributionalHead"])]),
+    ("main", "ada", "Compute n-step returns backwards", [
+        ("put", "agent/returns.py", "n_step_return", N_STEP["backwards"])]),
+    ("feature/c51", "deepa", "Add distribution projection", [
+        ("put", "agent/networks.py", "project_distribution", NETWORKS["project_distribution"])]),
+    ("feature/c51", "deepa", "Merge branch 'main' into feature/c51", [("merge", "main")]),
+    ("feature/c51", "deepa", "Test distribution projection", [
+        ("put", "tests/test_networks.py", "",
+         "from agent.networks import DistributionalHead, DuelingHead, project_distribution"),
+        ("put", "tests/test_networks.py", "projection", TESTS["projection"])]),
+    ("main", "deepa", "Merge branch 'feature/c51'", [
+        ("merge", "feature/c51"), ("tag", "v0.7", "Distributional RL")]),
+    ("main", "bo", "Rename agent/networks.py to agent/layers.py", [
+        ("mv", "agent/networks.py", "agent/layers.py"),
+        ("mv", "tests/test_networks.py", "tests/test_layers.py"),
+        ("put", Q, "", '"""Deep Q-learning agent."""\nimport random\n\n' + _imports(
+            "from agent.layers import QNetwork", "from agent.replay import ReplayBuffer",
+            "from agent.returns import n_step_return")),
+        ("put", "tests/test_layers.py", "",
+         "from agent.layers import DistributionalHead, DuelingHead, project_distribution")]),
+    ("main", "bo", "Add a NoisyLinear layer", [
+        ("put", "agent/layers.py", "NoisyLinear", NETWORKS["NoisyLinear"]),
+        ("put", "tests/test_layers.py", "", "import random\n\n"
+         "from agent.layers import DistributionalHead, DuelingHead, NoisyLinear, project_distribution"),
+        ("put", "tests/test_layers.py", "noisy", TESTS["noisy"])]),
+    ("main", "chidi", "Test n-step returns across episode ends", [
+        ("put", "tests/test_returns.py", "n_step_done", TESTS["n_step_done"])]),
+    ("main", "chidi", "Fix n-step returns at episode ends", [
+        ("put", "agent/returns.py", "n_step_return", N_STEP["fixed"]),
+        ("tag", "v0.8", "Noisy nets"), ("branch", "feature/rainbow")]),
+    ("feature/rainbow", "ada", "Add the Rainbow agent", [("put", "agent/rainbow.py", "", RAINBOW)]),
+    ("main", "deepa", "Describe Rainbow in README", [("put", "README.md", "", README[3])]),
+    ("feature/rainbow", "ada", "Test Rainbow n-step truncation", [
+        ("put", "tests/test_rainbow.py", "", "from agent.rainbow import RainbowAgent"),
+        ("put", "tests/test_rainbow.py", "rainbow", TESTS["rainbow"])]),
+    ("main", "ada", "Merge branch 'feature/rainbow'", [
+        ("merge", "feature/rainbow"), ("tag", "v1.0", "Rainbow")]),
+]
+
+
+@dataclass
+class _Branch:
+    """A branch being written: its files as ordered blocks, its tip, and its own edits (for merges)."""
+
+    files: dict[str, dict[str, str]]
+    tip: pygit2.Oid
+    own: list[tuple] = field(default_factory=list)
+    merged: dict[str, int] = field(default_factory=dict)  # branch -> how many of its own edits are in
+
+
+def _apply(files: dict[str, dict[str, str]], op: tuple) -> None:
+    if op[0] == "put":
+        files.setdefault(op[1], {})[op[2]] = op[3]
+    elif op[0] == "drop":
+        del files[op[1]][op[2]]
+    elif op[0] == "mv":
+        files[op[2]] = files.pop(op[1])
+
+
+def render(blocks: dict[str, str]) -> bytes:
+    """A file's text: its head, then its blocks in order, two blank lines apart as PEP 8 asks."""
+    parts = [blocks[""]] if "" in blocks else []
+    parts += [src for name, src in blocks.items() if name != ""]
+    return ("\n\n\n".join(parts).rstrip("\n") + "\n").encode()
+
+
+def _tree(repo: pygit2.Repository, files: dict[str, dict[str, str]]) -> pygit2.Oid:
+    index = pygit2.Index()
+    for path, blocks in files.items():
+        index.add(pygit2.IndexEntry(path, repo.create_blob(render(blocks)), FileMode.BLOB))
+    return index.write_tree(repo)
+
+
+def build(path: str) -> pygit2.Repository:
+    """Write the embedded repository as a bare repository at `path` (which must not hold one yet)."""
+    isolate_config()
+    repo = pygit2.init_repository(path, bare=True, initial_head="main")
+    branches: dict[str, _Branch] = {}
+    for step, (name, author_key, message, ops) in enumerate(HISTORY):
+        author, email, offset = AUTHORS[author_key]
+        when = START_TIME + step * 2 * 86_400 + 7 * 3600
+        sig = pygit2.Signature(author, email, when, offset)
+        branch = branches.setdefault(name, _Branch({}, None))
+        parents = [branch.tip] if branch.tip is not None else []
+        for op in ops:
+            if op[0] == "merge":
+                other = branches[op[1]]
+                for own_op in other.own[branch.merged.get(op[1], 0):]:
+                    _apply(branch.files, own_op)
+                branch.merged[op[1]] = len(other.own)
+                parents.append(other.tip)
+            elif op[0] in ("put", "drop", "mv"):
+                _apply(branch.files, op)
+                branch.own.append(op)
+        branch.tip = repo.create_commit(None, sig, sig, message + "\n", _tree(repo, branch.files), parents)
+        repo.references.create(f"refs/heads/{name}", branch.tip, force=True)
+        for op in ops:
+            if op[0] == "tag":
+                tagger = pygit2.Signature(author, email, when + 3600, offset)
+                repo.create_tag(op[1], branch.tip, ObjectType.COMMIT, tagger, f"Release {op[1]}: {op[2]}\n")
+            elif op[0] == "branch":  # the new branch holds all of this one's edits so far
+                files = {p: dict(blocks) for p, blocks in branch.files.items()}
+                branches[op[1]] = _Branch(files, branch.tip, [], {**branch.merged, name: len(branch.own)})
+    return repo
+
+
+def embedded_path() -> str:
+    """The embedded repository, built once per machine in the temporary folder (keyed by this module)."""
+    with open(__file__, "rb") as fh:
+        key = pygit2.hash(fh.read())
+    path = os.path.join(tempfile.gettempdir(), f"kgtasks-synth-{str(key)[:16]}.git")
+    if not os.path.isdir(path):
+        tmp = tempfile.mkdtemp(dir=tempfile.gettempdir(), prefix="kgtasks-synth-build-")
+        build(os.path.join(tmp, "repo.git"))
+        try:
+            os.rename(os.path.join(tmp, "repo.git"), path)
+        except OSError:  # another process won the race; its copy is identical
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+# Runs one test function of one file in a fresh interpreter (-I: no user site, no PYTHON* variables).
+_RUNNER = """
+import importlib.util, sys
+sys.path.insert(0, ".")
+path, name = sys.argv[1], sys.argv[2]
+try:
+    spec = importlib.util.spec_from_file_location("test_module", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    getattr(module, name)()
+except BaseException as e:
+    print(f"FAILED: {type(e).__name__}: {e}"[:300])
+    sys.exit(1)
+print("PASSED")
+"""
+TEST_CPU_SECONDS = 5
+TEST_MEMORY_BYTES = 512 * 2**20
+
+
+def _limit_resources() -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (TEST_CPU_SECONDS, TEST_CPU_SECONDS))
+    resource.setrlimit(resource.RLIMIT_AS, (TEST_MEMORY_BYTES, TEST_MEMORY_BYTES))
+
+
+def run_test(repo: pygit2.Repository, commit: str, test_id: str, test_source: str) -> tuple[bool, str]:
+    """Run one test (`path::function`, its file given as `test_source`) against the code at `commit`.
+
+    The commit's files are written to a temporary folder and the test runs there in a separate process
+    with CPU-time, memory and wall-clock limits. Returns (passed, one line saying how it went).
+    """
+    path, name = test_id.split("::")
+    with tempfile.TemporaryDirectory(prefix="kgtasks-test-") as work:
+        _checkout(repo, repo[commit].peel(pygit2.Commit).tree, work)
+        os.makedirs(os.path.dirname(os.path.join(work, path)), exist_ok=True)
+        with open(os.path.join(work, path), "w", encoding="utf-8") as fh:
+            fh.write(test_source)
+        try:
+            proc = subprocess.run([sys.executable, "-I", "-B", "-c", _RUNNER, path, name], cwd=work,
+                                  capture_output=True, text=True, timeout=4 * TEST_CPU_SECONDS,
+                                  env={"PATH": os.defpath}, preexec_fn=_limit_resources)
+        except subprocess.TimeoutExpired:
+            return False, "FAILED: timed out"
+    lines = proc.stdout.replace(work + os.sep, "").strip().splitlines() or [
+        f"FAILED: stopped (exit status {proc.returncode}; the CPU or memory limit may have been hit)"]
+    return proc.returncode == 0 and lines[-1] == "PASSED", lines[-1]
+
+
+def _checkout(repo: pygit2.Repository, tree: pygit2.Tree, folder: str) -> None:
+    for entry in tree:
+        target = os.path.join(folder, entry.name)
+        if entry.type_str == "tree":
+            os.makedirs(target, exist_ok=True)
+            _checkout(repo, repo[entry.id], target)
+        elif entry.type_str == "blob":
+            with open(target, "wb") as fh:
+                fh.write(repo[entry.id].data)

@@ -1,0 +1,188 @@
+import itertools
+import os
+import re
+import subprocess
+
+import pygit2
+import pytest
+from pygit2.enums import FileMode
+
+from graphs import git as G
+from graphs import synth_repo
+
+
+def git(repo_path, *args):
+    """The git command line, blind to the user's configuration (the ground truth we check against)."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["git", "-C", repo_path, *args], capture_output=True, text=True, check=True,
+                          env=env).stdout
+
+
+@pytest.fixture(scope="module")
+def repo():
+    return pygit2.Repository(synth_repo.embedded_path())
+
+
+@pytest.fixture(scope="module")
+def graph(repo):
+    return G.commit_graph(repo)
+
+
+def test_commit_graph_matches_rev_list_with_parent_order(repo, graph):
+    expected = {}
+    for line in git(repo.path, "rev-list", "--parents", "--all").splitlines():
+        child, *parents = line.split()
+        expected[child] = parents
+    got = {c: [p for _, p, _ in sorted(graph.out_edges(c, data="n"), key=lambda e: e[2])] for c in graph}
+    assert got == expected
+
+
+def test_refs_match_for_each_ref_peeled(repo):
+    out = git(repo.path, "for-each-ref", "--format=%(refname) %(objectname) %(*objectname)")
+    rows = (f"{line} ".split(" ")[:3] for line in out.splitlines())
+    expected = {name: peeled or sha for name, sha, peeled in rows}
+    assert G.refs(repo) == expected
+
+
+def test_commit_range_matches_git_log_for_every_pair_of_tags(repo, graph):
+    tags = [r for r in G.refs(repo) if r.startswith("refs/tags/")]
+    for a, b in itertools.permutations(tags, 2):
+        expected = set(git(repo.path, "log", "--format=%H", f"{a}..{b}").split())
+        assert G.commit_range(graph, G.resolve(repo, a), G.resolve(repo, b)) == expected, (a, b)
+
+
+def test_merge_bases_match_git_merge_base_all_for_every_pair_of_branches(repo, graph):
+    branches = [r for r in G.refs(repo) if r.startswith("refs/heads/")]
+    for a, b in itertools.combinations(branches, 2):
+        expected = set(git(repo.path, "merge-base", "--all", a, b).split())
+        assert G.merge_bases_all(graph, G.resolve(repo, a), G.resolve(repo, b)) == expected, (a, b)
+
+
+def _commit(repo, message, files, parents, when):
+    sig = pygit2.Signature("T", "t@example.org", when, 0)
+    index = pygit2.Index()
+    for path, text in files.items():
+        index.add(pygit2.IndexEntry(path, repo.create_blob(text.encode()), FileMode.BLOB))
+    return str(repo.create_commit(None, sig, sig, message + "\n", index.write_tree(repo), parents))
+
+
+def test_criss_cross_merge_has_two_best_common_ancestors_like_git(tmp_path):
+    repo = pygit2.init_repository(str(tmp_path / "cc.git"), bare=True, initial_head="main")
+    root = _commit(repo, "root", {"f": "0"}, [], 1)
+    a1 = _commit(repo, "a1", {"f": "a"}, [root], 2)
+    b1 = _commit(repo, "b1", {"f": "b"}, [root], 3)
+    a2 = _commit(repo, "a2", {"f": "ab"}, [a1, b1], 4)
+    b2 = _commit(repo, "b2", {"f": "ba"}, [b1, a1], 5)
+    repo.references.create("refs/heads/a", a2)
+    repo.references.create("refs/heads/b", b2)
+    expected = set(git(repo.path, "merge-base", "--all", "a", "b").split())
+    assert expected == {a1, b1}  # the trap: `git merge-base` without --all names only one of them
+    assert G.merge_bases_all(G.commit_graph(repo), a2, b2) == expected
+
+
+def test_follow_matches_git_log_follow_for_every_file(repo):
+    head = G.resolve(repo, "main")
+    paths = git(repo.path, "ls-tree", "-r", "--name-only", "main").split()
+    for path in paths:
+        out = git(repo.path, "log", "--follow", "--name-only", "--format=%H", "main", "--", path).split()
+        commits, names = out[0::2], out[1::2]
+        history = G.follow(repo, head, path)
+        assert history.changed == commits[::-1], path
+        assert history.names() == list(dict.fromkeys(names[::-1])), path
+
+
+def test_follow_sees_both_renames(repo):
+    head = G.resolve(repo, "main")
+    assert G.follow(repo, head, "agent/q_agent.py").names() == ["agent/dqn.py", "agent/q_agent.py"]
+    assert G.follow(repo, head, "agent/layers.py").names() == ["agent/networks.py", "agent/layers.py"]
+
+
+def test_blame_matches_git_blame_porcelain_at_every_tag(repo):
+    for tag in [r for r in G.refs(repo) if r.startswith("refs/tags/")]:
+        commit = G.resolve(repo, tag)
+        for path in git(repo.path, "ls-tree", "-r", "--name-only", tag).split():
+            porcelain = git(repo.path, "blame", "--porcelain", tag, "--", path)
+            expected = re.findall(r"^([0-9a-f]{40}) \d+ \d+", porcelain, flags=re.M)
+            assert G.blame(repo, path, commit) == expected, (tag, path)
+
+
+def _names_by_commit(repo_path, commit):
+    """Top-level def/class names in a commit's Python files, found with git grep (a second method)."""
+    try:
+        out = git(repo_path, "grep", "-h", "-o", "-E", r"^(async )?(def|class) \w+", commit, "--", "*.py")
+    except subprocess.CalledProcessError:  # git grep exits 1 when nothing matches
+        return set()
+    return {line.split()[-1] for line in out.splitlines()}
+
+
+def test_symbol_introductions_match_git_grep_at_every_commit(repo, graph):
+    head = G.resolve(repo, "main")
+    names = {c: _names_by_commit(repo.path, c) for c in G.ancestry(graph, head)}
+    expected = {}
+    for c, defined in names.items():
+        for name in defined:
+            if not any(name in names[p] for p in graph.successors(c)):
+                expected.setdefault(name, set()).add(c)
+    got = G.symbol_history(repo, graph, head).introduced
+    assert {name: set(commits) for name, commits in got.items()} == expected
+    assert len(expected) >= 14
+
+
+def test_a_moved_function_is_not_introduced_again(repo, graph):
+    head = G.resolve(repo, "main")
+    history = G.symbol_history(repo, graph, head)
+    first = G.resolve(repo, ":/Add DQN agent")
+    moved = G.resolve(repo, ":/Move td_target")
+    assert history.introduced["td_target"] == [first]
+    assert history.last_changed["td_target"] == first  # moving it between files did not change its source
+    assert moved in G.commit_range(graph, first, head)
+
+
+def test_n_step_return_last_changed_by_the_fix(repo, graph):
+    history = G.symbol_history(repo, graph, G.resolve(repo, "main"))
+    assert history.last_changed["n_step_return"] == G.resolve(repo, ":/Fix n-step")
+
+
+def _all_objects(repo_path):
+    out = git(repo_path, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)")
+    return set(out.split())
+
+
+def test_cut_off_copy_holds_no_object_or_ref_past_the_cut(repo):
+    cut = G.resolve(repo, "v0.5")
+    copy = G.materialize(G.pack_history(repo, {"main": cut}, "main"))
+    expected_objects = {line.split()[0] for line in git(repo.path, "rev-list", "--objects", cut).splitlines()}
+    assert _all_objects(copy.path) == expected_objects
+    copy_refs = G.refs(copy)
+    assert copy_refs["refs/heads/main"] == cut
+    assert set(copy_refs) == {"refs/heads/main", "refs/heads/feature/target-net", "refs/heads/feature/per",
+                              "refs/heads/feature/dueling", *(f"refs/tags/v0.{i}" for i in range(1, 6))}
+    assert git(copy.path, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
+    assert not os.path.exists(os.path.join(copy.path, "logs"))
+    git(copy.path, "fsck", "--strict", "--no-dangling")
+
+
+def test_a_tag_made_long_after_the_cut_is_left_out(tmp_path):
+    repo = pygit2.init_repository(str(tmp_path / "late.git"), bare=True, initial_head="main")
+    c0 = _commit(repo, "c0", {"f": "0"}, [], 1_000)
+    c1 = _commit(repo, "c1", {"f": "1"}, [c0], 2_000)
+    repo.references.create("refs/heads/main", c1)
+    late = pygit2.Signature("T", "t@example.org", 2_000 + G.TAG_GRACE_SECONDS + 1, 0)
+    repo.create_tag("late", pygit2.Oid(hex=c0), pygit2.enums.ObjectType.COMMIT, late, "made later\n")
+    packed = G.pack_history(repo, {"main": c0}, "main")
+    assert packed["refs"] == {"refs/heads/main": c0}
+
+
+def test_cut_off_copy_is_the_same_bytes_every_time(repo):
+    cut = G.resolve(repo, "v0.7")
+    assert G.pack_history(repo, {"main": cut}, "main") == G.pack_history(repo, {"main": cut}, "main")
+
+
+def test_open_repo_names_a_missing_repository(tmp_path):
+    with pytest.raises(ValueError, match="not a git repository"):
+        G.open_repo(str(tmp_path))
+
+
+def test_resolve_rejects_a_name_of_no_commit(repo):
+    with pytest.raises(ValueError, match="names no commit"):
+        G.resolve(repo, "v9.9")

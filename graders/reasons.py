@@ -28,4 +28,13 @@ REASONS: dict[str, str] = {
     "outside_tolerance": "the estimate lies outside the stated tolerance",
     "wrong_skeleton": "the recovered graph's adjacencies differ from the truth",
     "wrong_orientation": "the adjacencies are right but the directed/undirected edges differ from the CPDAG",
+    # lineage (papers: an unknown id or title is unknown_node, one paper named twice duplicate_item)
+    "missing_paper": "the answer leaves out a paper that belongs to the asked-for set or order",
+    "extra_paper": "the answer includes a paper that does not belong to the asked-for set or order",
+    "path_wrong_endpoints": "the citation chain does not start at the asked-for paper and end at the other",
+    "not_a_citation": "a step of the chain is not a real citation (the first paper does not cite the next)",
+    "path_not_shortest": "every step is a real citation, but a shorter chain exists",
+    "out_of_order": "two papers are ordered against their first-version dates",
+    "not_common_ancestor": "the paper is not cited, directly or through a chain, by both papers",
+    "not_latest": "a common ancestor exists whose first version is later than the answer's",
 }

@@ -19,6 +19,7 @@ REASONS: dict[str, str] = {
     # causal
     "not_a_dag_edge": "the named edge is not an edge of the proposed DAG",
     "not_equivalent_after_reversal": "reversing the named edge does not restore the true equivalence class",
+    "treatment_or_outcome_in_set": "the adjustment set contains the treatment or the outcome itself",
     "unobserved_variable": "the adjustment set uses a variable that is not observed",
     "contains_descendant": "the adjustment set contains a descendant of the treatment",
     "opens_backdoor_path": "the adjustment set leaves a backdoor path open",
@@ -37,4 +38,15 @@ REASONS: dict[str, str] = {
     "out_of_order": "two papers are ordered against their first-version dates",
     "not_common_ancestor": "the paper is not cited, directly or through a chain, by both papers",
     "not_latest": "a common ancestor exists whose first version is later than the answer's",
+    # git history
+    "not_a_commit_id": "the answer is not a commit id: a full id or a prefix of at least 7 hex digits",
+    "ambiguous_commit": "the commit id prefix names more than one object in the repository",
+    "wrong_commit": "the answer names a real commit, but not the one asked for",
+    "missing_commits": "the commit set leaves out commits that belong to it",
+    "extra_commits": "the commit set includes commits that do not belong to it",
+    "wrong_name": "the file path (or a path in the list of names) is not the one the file had",
+    "wrong_order": "the file's names are right but not listed oldest first",
+    "wrong_author": "the author is not the author of the commit that last changed the line",
+    "not_best_common_ancestor": "a common ancestor of both branches, but an ancestor of a better one",
+    "not_an_ancestor_of_both": "the commit is not an ancestor of both branches",
 }

@@ -31,6 +31,14 @@ def node_names(n: int) -> list[str]:
     return names
 
 
+def dag_from(nodes: Iterable[str], edges: Iterable[Iterable[str]]) -> nx.DiGraph:
+    """A DAG from its variables and [parent, child] pairs (the form tasks store it in)."""
+    dag = nx.DiGraph()
+    dag.add_nodes_from(nodes)
+    dag.add_edges_from(tuple(e) for e in edges)
+    return dag
+
+
 def max_edges(n_nodes: int) -> int:
     """The most edges a DAG on n nodes can have."""
     return n_nodes * (n_nodes - 1) // 2
@@ -200,6 +208,26 @@ def is_valid_backdoor_set(dag: nx.DiGraph, x: str, y: str, z: Iterable[str]) -> 
     z = set(z)
     return (not z & (nx.descendants(dag, x) | {x, y})
             and nx.is_d_separator(backdoor_graph(dag, x), {x}, {y}, z))
+
+
+def blocks_backdoor_paths(dag: nx.DiGraph, x: str, y: str, z: Iterable[str]) -> bool:
+    """Pearl's backdoor criterion checked path by path, independently of `is_valid_backdoor_set`: every
+    path of the skeleton from x into y that starts with an edge into x has a non-collider in z or a
+    collider with no descendant (or itself) in z. Exponential in the graph: for tests and small graphs."""
+    z = set(z)
+    if z & (nx.descendants(dag, x) | {x, y}):
+        return False
+
+    def blocks(a: str, b: str, c: str) -> bool:
+        if dag.has_edge(a, b) and dag.has_edge(c, b):  # a collider blocks unless it or a descendant is in z
+            return not z & (nx.descendants(dag, b) | {b})
+        return b in z
+
+    for path in nx.all_simple_paths(dag.to_undirected(as_view=True), x, y):
+        triples = zip(path, path[1:], path[2:], strict=False)
+        if dag.has_edge(path[1], x) and not any(blocks(*t) for t in triples):
+            return False
+    return True
 
 
 def cheapest_backdoor_set(dag: nx.DiGraph, x: str, y: str, cost: dict[str, float]) -> set[str] | None:

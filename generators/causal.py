@@ -1,0 +1,371 @@
+"""Causal tasks on random DAGs: find a wrongly oriented edge from data, choose the cheapest backdoor
+adjustment set, estimate an average causal effect under confounding, and recover an equivalence class
+from a d-separation oracle.
+
+    python -m generators.causal --edges 8 --kind adjustment --n 100
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from generators.base import MIXED, knobs_of, main, task_id
+from graphs import causal as cg
+from tasks.task import Task
+
+FAMILY = "causal"
+KINDS = ("reversed_edge", "adjustment", "effect", "discover")
+VERSION = 1
+MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1, MIXED: 3}
+MAX_NODES = 60
+TRIES = 200  # random graphs drawn before giving up on a knob setting that admits no instance
+TOLERANCE_SES = 3  # effect tolerance, in standard errors of the parent-adjusted estimator
+
+PROMPTS = {
+    "reversed_edge": """\
+A causal DAG over the variables {variables} was proposed for the data in data.csv ({samples} rows, one \
+column per variable, {model}). It is the true DAG except that exactly one edge points the wrong way:
+{edges}
+Find an edge whose reversal makes the proposed DAG Markov equivalent to the true one (same skeleton and \
+same v-structures). Tools: ci_test runs a {test} test on the data; python runs code in a folder holding \
+data.csv.
+Submit {{"edge": ["A", "B"]}} for the edge written A -> B above. Graded correct if reversing that edge \
+gives a DAG Markov equivalent to the true DAG; any such edge is accepted.""",
+    "adjustment": """\
+A causal DAG over the variables {variables} is hidden; explore it with parents(node) and children(node). \
+You want the causal effect of {x} on {y}. Observed variables and what measuring each costs: {costs}. \
+Unobserved: {hidden}.
+Find a set of observed variables (neither {x} nor {y}) of minimum total cost that satisfies the backdoor \
+criterion for ({x}, {y}): it contains no descendant of {x} and blocks every path between {x} and {y} that \
+starts with an edge into {x}.
+Submit {{"adjustment_set": ["A", ...]}}, or {{"adjustment_set": null}} if no set of observed variables \
+satisfies the criterion. Graded correct if the set satisfies the criterion and no valid set costs less; \
+any valid set of minimum cost is accepted.""",
+    "effect": """\
+The data in data.csv ({samples} rows, one column per variable) come from a linear structural causal \
+model with Gaussian noise on this DAG:
+{edges}
+Estimate the average causal effect of {x} on {y}: the change in the expected value of {y} when {x} is \
+set by intervention to one unit higher. Tools: python runs code in a folder holding data.csv; ci_test \
+runs a partial-correlation test on the data.
+Submit {{"effect": 0.5}}. Graded correct if within {tolerance} of the true effect.""",
+    "discover": """\
+A causal DAG over the variables {variables} is hidden. ci_test(x, y, given) tells you whether x and y \
+are d-separated given a set of other variables (a perfect oracle); you may ask it {budget} times.
+Recover the DAG's Markov equivalence class as a CPDAG: the edges directed in every DAG of the class, and \
+the other adjacencies as undirected pairs.
+Submit {{"directed": [["A", "B"], ...], "undirected": [["C", "D"], ...]}} where ["A", "B"] means A -> B. \
+Graded correct if it is exactly the true CPDAG; edges in any order, undirected pairs in either order.""",
+}
+
+_PAIR = {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}
+SCHEMAS = {
+    "reversed_edge": {"edge": _PAIR},
+    "adjustment": {"adjustment_set": {"type": ["array", "null"], "items": {"type": "string"}}},
+    "effect": {"effect": {"type": "number"}},
+    "discover": {"directed": {"type": "array", "items": _PAIR},
+                 "undirected": {"type": "array", "items": _PAIR}},
+}
+TOOLS = {"reversed_edge": ["ci_test", "python"], "adjustment": ["parents", "children"],
+         "effect": ["ci_test", "python"], "discover": ["ci_test"]}
+# What tools may show, for the leak check of tasks.check: none reveals a reference answer.
+REVEALS = {kind: "answer_hidden" for kind in KINDS}
+LADDERS = {
+    "reversed_edge": [{"edges": 3, "samples": 2000}, {"edges": 6, "samples": 1000},
+                      {"edges": 10, "samples": 500}, {"edges": 16, "samples": 300},
+                      {"edges": 24, "samples": 200}],
+    "adjustment": [{"edges": 4, "hidden": 0}, {"edges": 8, "hidden": 1}, {"edges": 12, "hidden": 2},
+                   {"edges": 18, "hidden": 3}, {"edges": 26, "hidden": 4}],
+    "effect": [{"edges": 3, "samples": 2000}, {"edges": 6, "samples": 1000}, {"edges": 10, "samples": 500},
+               {"edges": 16, "samples": 300}, {"edges": 24, "samples": 200}],
+    "discover": [{"edges": 3}, {"edges": 6}, {"edges": 10}, {"edges": 15}, {"edges": 22}],
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Difficulty knobs of the causal family."""
+
+    kind: str = MIXED
+    edges: int = field(default=8, metadata={"help": "edges of the DAG"})
+    nodes: int = field(default=0, metadata={"help": "variables (0: edges // 2 + 3, or as edges need)"})
+    samples: int = field(default=500, metadata={"help": "rows of data (reversed_edge, effect)"})
+    binary: bool = field(default=False, metadata={"help": "reversed_edge: binary data and chi-square tests"})
+    hidden: int = field(default=2, metadata={"help": "adjustment: unobserved variables"})
+    max_cost: int = field(default=5, metadata={"help": "adjustment: measurement costs are 1..max_cost"})
+    budget: int = field(default=0, metadata={"help": "discover: oracle queries (0: 3 per pair of variables)"})
+
+    @property
+    def n_nodes(self) -> int:
+        """The number of variables: --nodes, or enough for the edges with room to spare."""
+        return self.nodes or max(self.edges // 2 + 3, math.ceil((1 + math.sqrt(1 + 8 * self.edges)) / 2))
+
+    def validate(self) -> None:
+        """Raise ValueError naming the knob, its value and the allowed range."""
+        if self.kind not in (*KINDS, MIXED):
+            raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
+        checks = [("edges", self.edges, MIN_EDGES[self.kind], cg.max_edges(MAX_NODES)),
+                  ("nodes", self.nodes, 0, MAX_NODES), ("samples", self.samples, 20, 100_000),
+                  ("max_cost", self.max_cost, 1, 1000), ("budget", self.budget, 0, 100_000)]
+        for name, value, low, high in checks:
+            if not low <= value <= high:
+                raise ValueError(f"--{name.replace('_', '-')} must be in {low}..{high}"
+                                 f"{f' for kind {self.kind}' if name == 'edges' else ''}, got {value}")
+        if self.edges > cg.max_edges(self.n_nodes):
+            raise ValueError(f"--edges {self.edges} is more than a DAG on {self.n_nodes} nodes can hold "
+                             f"({cg.max_edges(self.n_nodes)}); raise --nodes or lower --edges")
+        if not 0 <= self.hidden <= self.n_nodes - 2:
+            raise ValueError(f"--hidden must be in 0..{self.n_nodes - 2} (the nodes but treatment and "
+                             f"outcome), got {self.hidden}")
+
+
+def _edges(g: nx.DiGraph) -> list[list[str]]:
+    return [list(e) for e in sorted(g.edges)]
+
+
+def _edge_lines(g: nx.DiGraph) -> str:
+    return "\n".join(f"  {u} -> {v}" for u, v in sorted(g.edges))
+
+
+def _confounded_pair(rng: np.random.Generator, dag: nx.DiGraph) -> tuple[str, str] | None:
+    """A random (x, y) with y a descendant of x and an open backdoor path between them, if any."""
+    pairs = [(x, y) for x in dag for y in sorted(nx.descendants(dag, x))]
+    for k in rng.permutation(len(pairs)):
+        x, y = pairs[k]
+        if not cg.is_valid_backdoor_set(dag, x, y, ()):
+            return x, y
+    return None
+
+
+def _ols(data: np.ndarray, y: int, xs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients of y on [1, xs] and their standard errors."""
+    design = np.column_stack([np.ones(len(data)), data[:, xs]])
+    coef, *_ = np.linalg.lstsq(design, data[:, y], rcond=None)
+    resid = data[:, y] - design @ coef
+    sigma2 = resid @ resid / (len(data) - design.shape[1])
+    return coef, np.sqrt(np.diag(np.linalg.inv(design.T @ design)) * sigma2)
+
+
+def _reversed_edge(rng, config, dag) -> dict[str, Any] | None:
+    candidates = [e for e in sorted(dag.edges) if not cg.markov_equivalent(dag, cg.reversed_edge(dag, e))
+                  and nx.is_directed_acyclic_graph(cg.reversed_edge(dag, e))]
+    if not candidates:
+        return None
+    u, v = candidates[rng.integers(len(candidates))]
+    weights = cg.random_weights(rng, dag)
+    sample = cg.sample_binary if config.binary else cg.sample_linear_gaussian
+    data = sample(rng, dag, weights, config.samples)
+    proposed = cg.reversed_edge(dag, (u, v))
+    model = "binary 0/1 values" if config.binary else "real values"
+    return {"format": {"edges": _edge_lines(proposed), "model": model,
+                       "test": "chi-square" if config.binary else "partial-correlation"},
+            "env": {"files": {"data.csv": cg.to_csv(list(dag), data, "%d" if config.binary else "%.3f")},
+                    "ci_test": "chi_square" if config.binary else "partial_correlation"},
+            "truth": {"proposed": _edges(proposed), "reference": {"edge": [v, u]}}}
+
+
+def _adjustment(rng, config, dag) -> dict[str, Any] | None:
+    pair = _confounded_pair(rng, dag)
+    if pair is None:
+        return None
+    x, y = pair
+    others = [v for v in dag if v not in pair]
+    hidden = sorted(others[i] for i in rng.choice(len(others), size=config.hidden, replace=False))
+    cost = {v: int(rng.integers(1, config.max_cost + 1)) for v in others if v not in hidden}
+    best = cg.cheapest_backdoor_set(dag, x, y, cost)
+    return {"format": {"x": x, "y": y, "hidden": ", ".join(hidden) or "none",
+                       "costs": ", ".join(f"{v} {c}" for v, c in cost.items()) or "none besides the two"},
+            "env": {"dag": _edges(dag)},
+            "truth": {"treatment": x, "outcome": y, "cost": cost,
+                      "min_cost": None if best is None else sum(cost[v] for v in best),
+                      "reference": {"adjustment_set": None if best is None else sorted(best)}}}
+
+
+def _effect(rng, config, dag) -> dict[str, Any] | None:
+    pair = _confounded_pair(rng, dag)
+    if pair is None:
+        return None
+    x, y = pair
+    weights = cg.random_weights(rng, dag)
+    data = np.round(cg.sample_linear_gaussian(rng, dag, weights, config.samples), 3)  # what the CSV holds
+    col = {v: i for i, v in enumerate(dag)}
+    effect = cg.total_effect(dag, weights, x, y)
+    coef, se = _ols(data, col[y], [col[x]] + [col[p] for p in sorted(dag.predecessors(x))])
+    tolerance = math.ceil(TOLERANCE_SES * se[1] * 1000) / 1000
+    naive = float(_ols(data, col[y], [col[x]])[0][1])
+    if abs(coef[1] - effect) > tolerance or abs(naive - effect) <= tolerance:
+        return None  # the adjusted estimate must pass and the unadjusted one must fail
+    return {"format": {"edges": _edge_lines(dag), "x": x, "y": y, "tolerance": tolerance},
+            "env": {"files": {"data.csv": cg.to_csv(list(dag), data, "%.3f")},
+                    "ci_test": "partial_correlation"},
+            "truth": {"treatment": x, "outcome": y, "effect": effect, "tolerance": tolerance,
+                      "weights": [[u, v, w] for (u, v), w in sorted(weights.items())],
+                      "naive_estimate": naive,
+                      "reference": {"effect": round(float(coef[1]), 4)}}}
+
+
+def _discover(rng, config, dag) -> dict[str, Any] | None:
+    directed, undirected = cg.cpdag(dag)
+    budget = config.budget or 3 * len(dag) * (len(dag) - 1) // 2
+    return {"format": {"budget": budget},
+            "env": {"dag": _edges(dag), "ci_test": "d_separation", "budget": budget},
+            "truth": {"reference": {"directed": sorted(map(list, directed)),
+                                    "undirected": sorted(sorted(p) for p in undirected)}}}
+
+
+BUILDERS = {"reversed_edge": _reversed_edge, "adjustment": _adjustment, "effect": _effect,
+            "discover": _discover}
+
+
+def generate(config: Config, seed: int, index: int) -> Task:
+    """Task `index` of the family for this config and seed; raises ValueError if no instance exists."""
+    rng = np.random.default_rng([seed, index])
+    for _ in range(TRIES):
+        dag = cg.random_dag(rng, config.n_nodes, config.edges)
+        built = BUILDERS[config.kind](rng, config, dag)
+        if built is not None:
+            break
+    else:
+        raise ValueError(f"no {config.kind} instance in {TRIES} random DAGs with --edges {config.edges} "
+                         f"on {config.n_nodes} nodes; try other --edges or --nodes")
+    variables = list(dag)
+    prompt = PROMPTS[config.kind].format(variables=", ".join(variables), samples=config.samples,
+                                         **built["format"])
+    return Task(
+        id=task_id(FAMILY, config, seed, index),
+        family=f"{FAMILY}.{config.kind}",
+        prompt=prompt,
+        tools=TOOLS[config.kind],
+        answer_schema={"type": "object", "properties": SCHEMAS[config.kind],
+                       "required": sorted(SCHEMAS[config.kind]), "additionalProperties": False},
+        env={"variables": variables, **built["env"]},
+        truth={"variables": variables, "dag": _edges(dag), **built["truth"]},
+        grader=f"{FAMILY}.{config.kind}",
+        meta={"seed": seed, "index": index, "generator": f"{FAMILY}/{VERSION}", "knobs": knobs_of(config),
+              "provenance": "synthetic: DAG and SCM drawn from numpy.random.default_rng([seed, index])"},
+    )
+
+
+# --- the scripted agents and self-checks of the family protocol --------------------------------------
+
+def _pick(rng: Any, items: list) -> Any:
+    """A random item; `rng` may be a random.Random or a numpy Generator (both have .random())."""
+    return items[int(rng.random() * len(items))]
+
+
+def _truth_dag(task: Task) -> nx.DiGraph:
+    return cg.dag_from(task.truth["variables"], task.truth["dag"])
+
+
+def baseline(task: Task, rng: Any) -> dict[str, Any]:
+    """The naive guess: the first proposed edge, adjust for everything observed, the unadjusted regression
+    slope, or the empty graph."""
+    kind = task.family.split(".")[1]
+    if kind == "reversed_edge":
+        return {"edge": task.truth["proposed"][0]}
+    if kind == "adjustment":
+        return {"adjustment_set": sorted(task.truth["cost"])}
+    if kind == "effect":
+        names, data = cg.from_csv(task.env["files"]["data.csv"])
+        x, y = names.index(task.truth["treatment"]), names.index(task.truth["outcome"])
+        return {"effect": round(float(_ols(data, y, [x])[0][1]), 4)}
+    return {"directed": [], "undirected": []}
+
+
+def random_answer(task: Task, rng: Any) -> dict[str, Any]:
+    """A well-formed guess: a random proposed edge, a random observed set (or null), a random effect in
+    [-2, 2], or a random orientation of random pairs."""
+    kind = task.family.split(".")[1]
+    if kind == "reversed_edge":
+        return {"edge": _pick(rng, task.truth["proposed"])}
+    if kind == "adjustment":
+        chosen = [v for v in sorted(task.truth["cost"]) if rng.random() < 0.5]
+        return {"adjustment_set": None if rng.random() < 0.2 else chosen}
+    if kind == "effect":
+        return {"effect": round(4 * rng.random() - 2, 3)}
+    pairs = [list(p) for p in itertools.combinations(task.truth["variables"], 2) if rng.random() < 0.3]
+    directed = [p if rng.random() < 0.5 else p[::-1] for p in pairs if rng.random() < 0.5]
+    undirected = [p for p in pairs if p not in directed and p[::-1] not in directed]
+    return {"directed": directed, "undirected": undirected}
+
+
+def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Valid calls of every tool the task offers, on random variables."""
+    variables = task.env["variables"]
+    calls: list[tuple[str, dict[str, Any]]] = []
+    for _ in range(3):
+        x = _pick(rng, variables)
+        y = _pick(rng, [v for v in variables if v != x])
+        z = [v for v in variables if v not in (x, y) and rng.random() < 0.3]
+        if "ci_test" in task.tools:
+            calls += [("ci_test", {"x": x, "y": y, "given": []}), ("ci_test", {"x": x, "y": y, "given": z})]
+        if "parents" in task.tools:
+            calls += [("parents", {"node": x}), ("children", {"node": y})]
+    if "python" in task.tools:
+        calls.append(("python", {"code": "import numpy as np\n"
+                                         "d = np.loadtxt('data.csv', delimiter=',', skiprows=1)\n"
+                                         "print(d.shape, d.mean(axis=0).round(2))"}))
+    return calls
+
+
+def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
+    """Every correct answer by brute force, judged by a second method: equivalence by comparing CPDAGs,
+    backdoor validity by enumerating paths, the CPDAG by orienting the skeleton every way. None for
+    effect (a continuum) and for graphs too large to enumerate."""
+    kind = task.family.split(".")[1]
+    dag = _truth_dag(task)
+    if kind == "reversed_edge":
+        proposed, target = cg.dag_from(dag, task.truth["proposed"]), cg.cpdag(dag)
+        return [{"edge": list(e)} for e in sorted(proposed.edges)
+                if nx.is_directed_acyclic_graph(g := cg.reversed_edge(proposed, e)) and cg.cpdag(g) == target]
+    if kind == "adjustment" and len(task.truth["cost"]) <= 12 and len(dag) <= 14:
+        x, y, cost = task.truth["treatment"], task.truth["outcome"], task.truth["cost"]
+        valid = [list(z) for k in range(len(cost) + 1) for z in itertools.combinations(sorted(cost), k)
+                 if cg.blocks_backdoor_paths(dag, x, y, z)]
+        if not valid:
+            return [{"adjustment_set": None}]
+        least = min(sum(cost[v] for v in z) for z in valid)
+        return [{"adjustment_set": z} for z in valid if sum(cost[v] for v in z) == least]
+    if kind == "discover" and dag.number_of_edges() <= 14:
+        directed, undirected = cg.cpdag_by_enumeration(dag)
+        return [{"directed": sorted(map(list, directed)),
+                 "undirected": sorted(sorted(p) for p in undirected)}]
+    return None
+
+
+def mutants(task: Task) -> list[dict[str, Any]]:
+    """Near misses that must fail, the most instructive first."""
+    kind, ref = task.family.split(".")[1], task.truth["reference"]
+    if kind == "reversed_edge":
+        correct = [a["edge"] for a in enumerate_answers(task) or []]
+        wrong = [e for e in task.truth["proposed"] if e not in correct]
+        return [{"edge": e} for e in wrong[:1]] + [{"edge": ref["edge"][::-1]}]  # the true direction: no edge
+    if kind == "adjustment":
+        x, chosen = task.truth["treatment"], ref["adjustment_set"]
+        if chosen is None:
+            return [{"adjustment_set": []}, {"adjustment_set": sorted(task.truth["cost"])}]
+        dag = _truth_dag(task)
+        descendants = sorted(nx.descendants(dag, x) & set(task.truth["cost"]))
+        out = [{"adjustment_set": chosen[1:]}] if chosen else []  # cheaper than a minimum, so invalid
+        out += [{"adjustment_set": sorted(chosen + descendants[:1])}] if descendants else []
+        return out + [{"adjustment_set": None}, {"adjustment_set": chosen + [x]}]
+    if kind == "effect":
+        return [{"effect": task.truth["naive_estimate"]},
+                {"effect": task.truth["effect"] + 2 * task.truth["tolerance"]}]
+    first_edge = ref["directed"][:1] or ref["undirected"][:1]
+    out = [{"directed": [e for e in ref["directed"] if e not in first_edge],
+            "undirected": [p for p in ref["undirected"] if p not in first_edge]}]  # an adjacency missing
+    if ref["undirected"]:
+        out.append({"directed": ref["directed"] + ref["undirected"][:1], "undirected": ref["undirected"][1:]})
+    if ref["directed"]:
+        out.append({"directed": ref["directed"][1:], "undirected": ref["undirected"] + ref["directed"][:1]})
+    return out
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.modules[__name__]))

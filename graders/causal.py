@@ -1,0 +1,95 @@
+"""Graders of the causal family, one per kind, each checking the property the prompt states against the
+true DAG in `task.truth`: Markov equivalence after a reversal, the backdoor criterion and its cost, an
+estimate's distance from the true effect, equality of CPDAGs.
+
+`graders.grade` has already checked the answer against the task's schema; names and values are checked here.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import networkx as nx
+
+from graders.registry import Grade, failed, grader, passed
+from graphs import causal as cg
+from tasks.task import Task
+
+
+def _true_dag(task: Task) -> nx.DiGraph:
+    return cg.dag_from(task.truth["variables"], task.truth["dag"])
+
+
+def _names_problem(names: list[str], known: list[str]) -> Grade | None:
+    """A failed Grade if a name is unknown or repeated, else None."""
+    if any(n not in known for n in names):
+        return failed("unknown_node")
+    if len(set(names)) != len(names):
+        return failed("duplicate_item")
+    return None
+
+
+@grader("causal.reversed_edge")
+def reversed_edge(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass if reversing the named edge of the proposed DAG makes it Markov equivalent to the truth."""
+    edge = tuple(answer["edge"])
+    if problem := _names_problem(list(edge), task.truth["variables"]):
+        return problem
+    proposed = cg.dag_from(task.truth["variables"], task.truth["proposed"])
+    if not proposed.has_edge(*edge):
+        return failed("not_a_dag_edge")
+    if not cg.markov_equivalent(cg.reversed_edge(proposed, edge), _true_dag(task)):
+        return failed("not_equivalent_after_reversal")
+    return passed()
+
+
+@grader("causal.adjustment")
+def adjustment(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass if the set satisfies the backdoor criterion and costs no more than the cheapest valid set;
+    pass `null` exactly when no valid set of observed variables exists."""
+    chosen, min_cost = answer["adjustment_set"], task.truth["min_cost"]
+    if chosen is None:
+        return passed() if min_cost is None else failed("missed_valid_set")
+    if problem := _names_problem(chosen, task.truth["variables"]):
+        return problem
+    dag, x, y, cost = _true_dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["cost"]
+    if x in chosen or y in chosen:
+        return failed("treatment_or_outcome_in_set")
+    if any(v not in cost for v in chosen):
+        return failed("unobserved_variable")
+    if set(chosen) & nx.descendants(dag, x):
+        return failed("contains_descendant")
+    if not cg.is_valid_backdoor_set(dag, x, y, chosen):
+        return failed("opens_backdoor_path")
+    if min_cost is None:  # cannot happen if the truth is right; never pass against the stated truth
+        return failed("no_valid_set_exists")
+    if sum(cost[v] for v in chosen) > min_cost:
+        return failed("not_minimum_cost")
+    return passed()
+
+
+@grader("causal.effect")
+def effect(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass if the estimate is within the stated tolerance of the true average causal effect."""
+    value = answer["effect"]
+    if not math.isfinite(value) or abs(value - task.truth["effect"]) > task.truth["tolerance"]:  # NaN parses
+        return failed("outside_tolerance")
+    return passed()
+
+
+@grader("causal.discover")
+def discover(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass if the directed edges and undirected pairs are exactly the true CPDAG's."""
+    if not {v for e in answer["directed"] + answer["undirected"] for v in e} <= set(task.truth["variables"]):
+        return failed("unknown_node")
+    directed = [tuple(e) for e in answer["directed"]]
+    undirected = [frozenset(p) for p in answer["undirected"]]
+    pairs = [frozenset(e) for e in directed] + undirected
+    if len(set(pairs)) != len(pairs):
+        return failed("duplicate_item")
+    true_directed, true_undirected = cg.cpdag(_true_dag(task))
+    if any(len(p) != 2 for p in pairs) or set(pairs) != cg.skeleton(task.truth["dag"]):
+        return failed("wrong_skeleton")
+    if set(directed) != true_directed or set(undirected) != true_undirected:
+        return failed("wrong_orientation")
+    return passed()

@@ -1,0 +1,85 @@
+"""Tools of the causal family: walk a hidden DAG (parents, children) and test conditional independence,
+on the task's data or with a d-separation oracle whose query budget is counted down in the env."""
+from __future__ import annotations
+
+import networkx as nx
+
+from graphs import causal as cg
+from tools.registry import ToolError, tool
+
+
+def _variable(env: dict, name: str) -> str:
+    if name not in env["variables"]:
+        raise ToolError(f"unknown variable {name!r}; the variables are {', '.join(env['variables'])}")
+    return name
+
+
+def _hidden_dag(env: dict) -> nx.DiGraph:
+    return cg.dag_from(env["variables"], env["dag"])
+
+
+def _listing(names: list[str]) -> str:
+    return ", ".join(sorted(names)) if names else "none"
+
+
+@tool
+def parents(env: dict, node: str) -> str:
+    """List the direct causes of a variable in the hidden causal DAG.
+
+    Args:
+        node: a variable name, e.g. "A".
+
+    Returns:
+        One line naming the parents (or "none"); call parents or children on them to explore further.
+    """
+    return f"parents of {node}: {_listing(list(_hidden_dag(env).predecessors(_variable(env, node))))}"
+
+
+@tool
+def children(env: dict, node: str) -> str:
+    """List the direct effects of a variable in the hidden causal DAG.
+
+    Args:
+        node: a variable name, e.g. "A".
+
+    Returns:
+        One line naming the children (or "none"); call parents or children on them to explore further.
+    """
+    return f"children of {node}: {_listing(list(_hidden_dag(env).successors(_variable(env, node))))}"
+
+
+@tool
+def ci_test(env: dict, x: str, y: str, given: list[str] | None = None) -> str:
+    """Test whether x and y are independent given a set of other variables. On data this is a
+    partial-correlation test (real values) or a chi-square test (binary values); on a hidden DAG it is a
+    d-separation oracle that answers exactly and counts each query against the task's budget.
+
+    Args:
+        x: a variable name.
+        y: another variable name.
+        given: the variables to condition on (empty or omitted for none); must not include x or y.
+
+    Returns:
+        One line: the statistic and p-value on data (a small p-value, say below 0.01, suggests
+        dependence), or whether x and y are d-separated and how many oracle queries remain.
+    """
+    given = sorted(set(given or []))
+    for name in (x, y, *given):
+        _variable(env, name)
+    if x == y or x in given or y in given:
+        raise ToolError(f"x, y and given must not overlap; got x={x!r}, y={y!r}, given={given}")
+    condition = f"given {{{', '.join(given)}}}" if given else "with no conditioning"
+    if env["ci_test"] == "d_separation":
+        if env["budget"] <= 0:
+            raise ToolError("the query budget is spent; submit your answer")
+        env["budget"] -= 1
+        separated = nx.is_d_separator(_hidden_dag(env), {x}, {y}, set(given))
+        verdict = "d-separated" if separated else "d-connected (dependent)"
+        return f"{x} and {y} are {verdict} {condition}; {env['budget']} queries left"
+    names, data = cg.from_csv(env["files"]["data.csv"])
+    i, j, cond = names.index(x), names.index(y), [names.index(v) for v in given]
+    if env["ci_test"] == "chi_square":
+        stat, dof, p = cg.chi_square_test(data, i, j, cond)
+        return f"{x} vs {y} {condition}: chi-square {stat:.3f} with {dof} degrees of freedom, p-value {p:.3g}"
+    r, p = cg.partial_correlation_test(data, i, j, cond)
+    return f"{x} vs {y} {condition}: partial correlation {r:.4f}, p-value {p:.3g} (n={len(data)})"

@@ -19,6 +19,7 @@ REASONS: dict[str, str] = {
     # causal
     "not_a_dag_edge": "the named edge is not an edge of the proposed DAG",
     "not_equivalent_after_reversal": "reversing the named edge does not restore the true equivalence class",
+    "treatment_or_outcome_in_set": "the adjustment set contains the treatment or the outcome itself",
     "unobserved_variable": "the adjustment set uses a variable that is not observed",
     "contains_descendant": "the adjustment set contains a descendant of the treatment",
     "opens_backdoor_path": "the adjustment set leaves a backdoor path open",

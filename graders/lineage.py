@@ -1,0 +1,89 @@
+"""Graders of the paper-lineage family. Every paper in an answer may be given in any spelling the
+task's collection accepts (see `graphs.papers.PaperIndex`); citations are checked against the
+collection's citation graph, dates against the truth's first-version dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graders.registry import Grade, failed, grader, passed
+from graphs.papers import PaperIndex, env_graph
+from tasks.task import Task
+
+
+def _resolve(task: Task, spellings: list[Any]) -> list[str] | Grade:
+    """The papers' keys, or a failed Grade for an unknown spelling or a paper named twice."""
+    index = PaperIndex(task.env["papers"])
+    keys = [index.resolve(s) for s in spellings]
+    if None in keys:
+        return failed("unknown_node")
+    if len(set(keys)) < len(keys):
+        return failed("duplicate_item")
+    return keys
+
+
+def _exact_set(got: list[str], expected: list[str]) -> Grade:
+    """Pass only the exact set; partial credit is the F1 score."""
+    hits = len(set(got) & set(expected))
+    if hits == len(got) == len(expected):
+        return passed()
+    reasons = (["missing_paper"] if hits < len(expected) else []) + (
+        ["extra_paper"] if hits < len(got) else []
+    )
+    score = 2 * hits / (len(got) + len(expected)) if got or expected else 0.0
+    return failed(*reasons, score=score)
+
+
+@grader("lineage.components")
+def grade_components(task: Task, answer: dict[str, Any]) -> Grade:
+    """The exact set of papers that introduced the target paper's components."""
+    keys = _resolve(task, answer["papers"])
+    return keys if isinstance(keys, Grade) else _exact_set(keys, task.truth["expected"])
+
+
+@grader("lineage.path")
+def grade_path(task: Task, answer: dict[str, Any]) -> Grade:
+    """Any chain from source to target whose every step is a citation and whose length is minimal."""
+    keys = _resolve(task, answer["path"])
+    if isinstance(keys, Grade):
+        return keys
+    if len(keys) < 2 or keys[0] != task.truth["source"] or keys[-1] != task.truth["target"]:
+        return failed("path_wrong_endpoints")
+    graph = env_graph(task.env)
+    if not all(graph.has_edge(a, b) for a, b in zip(keys, keys[1:], strict=False)):
+        return failed("not_a_citation")
+    if len(keys) - 1 > task.truth["length"]:
+        return failed("path_not_shortest")
+    return passed()
+
+
+@grader("lineage.chronology")
+def grade_chronology(task: Task, answer: dict[str, Any]) -> Grade:
+    """Every paper of the set once, in an order consistent with the first-version dates (ties either way)."""
+    keys = _resolve(task, answer["order"])
+    if isinstance(keys, Grade):
+        return keys
+    dates = task.truth["dates"]
+    membership = _exact_set(keys, sorted(dates))
+    if not membership.passed:
+        return failed(*membership.reasons)
+    if any(dates[a] > dates[b] for a, b in zip(keys, keys[1:], strict=False)):
+        return failed("out_of_order")
+    return passed()
+
+
+@grader("lineage.common")
+def grade_common(task: Task, answer: dict[str, Any]) -> Grade:
+    """`shared`: the exact set both papers cite. `latest`: any common ancestor tied for the latest date."""
+    if task.truth["mode"] == "shared":
+        keys = _resolve(task, answer["papers"])
+        return keys if isinstance(keys, Grade) else _exact_set(keys, task.truth["expected"])
+    keys = _resolve(task, [answer["paper"]])
+    if isinstance(keys, Grade):
+        return keys
+    dates = task.truth["ancestor_dates"]
+    if keys[0] not in dates:
+        return failed("not_common_ancestor")
+    if dates[keys[0]] < max(dates.values()):
+        return failed("not_latest")
+    return passed()

@@ -1,0 +1,531 @@
+"""The Wikidata graph: one SPARQL interface over the embedded snapshot or a live query service.
+
+`Snapshot` runs SPARQL on an RDF text (the curated file in graphs/data/, or triples fetched live) with
+rdflib or oxigraph; `Endpoint` sends the same SPARQL to a service through SPARQLWrapper, politely and
+through the cache. `WikidataGraph.from_rows` turns `?s ?p ?o` rows into a networkx MultiDiGraph with
+labels, aliases, coordinates and dates. `python -m graphs.wikidata verify-snapshot | build-snapshot`.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import email.utils
+import gzip
+import hashlib
+import math
+import multiprocessing
+import re
+import sys
+import threading
+import time
+import urllib.error
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+from cache.store import Cache, CacheMiss, default_cache
+
+WD = "http://www.wikidata.org/entity/"
+WDT = "http://www.wikidata.org/prop/direct/"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+PREFIXES = (
+    f"PREFIX wd: <{WD}>\nPREFIX wdt: <{WDT}>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+)
+DATA_DIR = Path(__file__).parent / "data"
+SNAPSHOT_FILE = "wikidata_snapshot.ttl"
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+# The query service refuses clients without a descriptive User-Agent.
+USER_AGENT = "kgtasks/0.1 (research task generator for language-model agents; python SPARQLWrapper)"
+# Measured in bench/wikidata.py: oxigraph answers the family's queries >= 5x faster than rdflib.
+DEFAULT_ENGINE = "oxigraph"
+ENGINES = ("oxigraph", "rdflib")
+COORDINATES = "P625"
+DATES = ("P569", "P570")
+
+Row = dict[str, Any]  # variable name -> rdflib term (URIRef or Literal); unbound variables are absent
+
+
+class QueryError(ValueError):
+    """A query that is malformed, or of a form that is not allowed (only SELECT and ASK are)."""
+
+
+class QueryTimeout(QueryError):
+    """A query that ran longer than its time limit."""
+
+
+class EndpointError(ValueError):
+    """A SPARQL service that cannot answer: unreachable, timing out, rate-limiting, or failing.
+
+    A ValueError, so the CLIs report it as one line and a non-zero exit.
+    """
+
+
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE, decided by rdflib's parser; QueryError if none parses."""
+    try:
+        return parseQuery(query)[1].name.removesuffix("Query").upper()  # prefixes resolve later, not here
+    except Exception as e:  # the parser raises pyparsing's exceptions and others; all mean "not a query"
+        try:
+            parseUpdate(query)
+        except Exception:
+            raise QueryError(f"SPARQL syntax error: {_one_line(e)}") from None
+        return "UPDATE"
+
+
+def readonly_form(query: str) -> str:
+    """The form of a SELECT or ASK query; QueryError naming the refused form otherwise."""
+    form = query_form(query)
+    if form not in ("SELECT", "ASK"):
+        raise QueryError(f"only SELECT and ASK queries are allowed, not {form}")
+    return form
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split())[:300]
+
+
+class Snapshot:
+    """SPARQL over an RDF text held in memory; the text's sha256 names it."""
+
+    def __init__(self, text: str, fmt: str = "turtle", engine: str = DEFAULT_ENGINE):
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+        self.sha256 = hashlib.sha256(text.encode()).hexdigest()
+        self.engine = engine
+        self.graph = rdflib.Graph(store="Oxigraph" if engine == "oxigraph" else "default")
+        self.graph.parse(data=text, format=fmt)
+
+    def select(self, query: str, limit: int | None = None) -> list[Row]:
+        """Rows of a SELECT query (at most limit + 1, so callers can tell there were more)."""
+        rows: list[Row] = []
+        for r in self.graph.query(PREFIXES + query):  # a string, not a prepared query (see bench)
+            if limit is not None and len(rows) > limit:
+                break
+            rows.append({k: v for k, v in r.asdict().items() if v is not None})
+        return rows
+
+    def ask(self, query: str) -> bool:
+        """The answer to an ASK query."""
+        return bool(self.graph.query(PREFIXES + query).askAnswer)
+
+
+class IsolatedStore:
+    """SPARQL over a task's graph in a child process, so that a runaway query can be killed at its limit.
+
+    Neither rdflib nor oxigraph can interrupt a query, and a thread cannot be stopped; a process can.
+    The child loads the graph once and then answers queries until it is killed or the parent exits.
+    """
+
+    def __init__(self, env: dict[str, Any], engine: str = DEFAULT_ENGINE):
+        self.env = env
+        self.engine = engine
+        self._proc: Any = None
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def run(self, query: str, limit: int, timeout: float) -> list[Row] | bool:
+        """Rows of a SELECT (at most limit + 1) or the answer of an ASK; QueryTimeout after timeout s."""
+        form = readonly_form(query)
+        with self._lock:
+            if self._proc is None or not self._proc.is_alive():
+                self._start()
+            self._conn.send((form, query, limit))
+            if not self._conn.poll(timeout):
+                self._stop()
+                raise QueryTimeout(f"query timed out after {timeout:g} s; bind more variables or add a LIMIT")
+            status, value = self._conn.recv()
+        if status == "error":
+            raise QueryError(value)
+        return value
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")  # fork would copy the parent's threads and locks
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child, self.env, self.engine), daemon=True)
+        self._proc.start()
+        child.close()
+        if not self._conn.poll(120) or self._conn.recv() != "ready":
+            self._stop()
+            raise QueryError("the SPARQL worker could not load the graph")
+
+    def _stop(self) -> None:
+        self._proc.kill()
+        self._proc.join()
+        self._proc = None
+
+    def close(self) -> None:
+        """Stop the child process."""
+        with self._lock:
+            if self._proc is not None:
+                self._stop()
+
+
+def _serve(conn: Any, env: dict[str, Any], engine: str) -> None:
+    store = Snapshot(*env_text(env), engine=engine)  # SPARQL only: no need for the networkx graph
+    conn.send("ready")
+    while True:
+        try:
+            form, query, limit = conn.recv()
+        except EOFError:
+            return
+        try:
+            value = store.ask(query) if form == "ASK" else store.select(query, limit)
+            conn.send(("ok", value))
+        except Exception as e:  # the model's query failed to run: tell it why
+            conn.send(("error", f"query failed: {_one_line(e)}"))
+
+
+_ONE_AT_A_TIME = threading.Lock()  # the public service asks clients not to run queries in parallel
+
+
+class Endpoint:
+    """SPARQL over HTTP with SPARQLWrapper: a User-Agent, a timeout, backing off on 429/503, cached."""
+
+    def __init__(self, url: str = WIKIDATA_SPARQL, timeout: float = 60, retries: int = 3,
+                 max_wait: float = 120, cache: Cache | None = None, agent: str = USER_AGENT):
+        self.url = url
+        self.timeout = max(1, math.ceil(timeout))  # SPARQLWrapper int()s it, and 0 would mean "no timeout"
+        self.retries = retries
+        self.max_wait = max_wait
+        self.cache = cache if cache is not None else default_cache()
+        self.agent = agent
+
+    def select(self, query: str, limit: int | None = None) -> list[Row]:
+        """Rows of a SELECT query, as rdflib terms like the snapshot's."""
+        bindings = self._json(query)["results"]["bindings"]
+        rows = [{k: _term(v) for k, v in b.items()} for b in bindings]
+        return rows if limit is None else rows[: limit + 1]
+
+    def ask(self, query: str) -> bool:
+        """The answer to an ASK query."""
+        return bool(self._json(query)["boolean"])
+
+    def _json(self, query: str) -> dict[str, Any]:
+        try:
+            key = {"sparql": self.url, "query": query}
+            return self.cache.fetch(key, lambda: self._fetch(PREFIXES + query))
+        except CacheMiss as e:
+            raise EndpointError(str(e)) from None
+
+    def _fetch(self, query: str) -> dict[str, Any]:
+        from SPARQLWrapper import JSON, POST, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+        with _ONE_AT_A_TIME:
+            for attempt in range(self.retries + 1):
+                client = SPARQLWrapper(self.url, agent=self.agent)
+                client.setReturnFormat(JSON)
+                client.setMethod(POST)  # long VALUES lists do not fit in a URL
+                client.setTimeout(self.timeout)
+                client.setQuery(query)
+                try:
+                    return client.queryAndConvert()
+                except urllib.error.HTTPError as e:  # 429, 503 and others arrive raw, not wrapped
+                    if e.code in (429, 503) and attempt < self.retries:
+                        time.sleep(self._wait(e.headers.get("Retry-After"), attempt))
+                        continue
+                    raise EndpointError(f"{self.url}: HTTP {e.code} {e.reason}") from None
+                except QueryBadFormed as e:
+                    raise QueryError(f"{self.url} rejected the query: {_one_line(e)}") from None
+                except SPARQLWrapperException as e:
+                    raise EndpointError(f"{self.url}: {_one_line(e)}") from None
+                except OSError as e:  # refused, unreachable, or TimeoutError after self.timeout seconds
+                    reason = _one_line(e) or type(e).__name__
+                    raise EndpointError(f"{self.url}: cannot query ({reason})") from None
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _wait(self, retry_after: str | None, attempt: int) -> float:
+        """Seconds to wait before retrying: Retry-After (seconds or an HTTP date), else 2^attempt."""
+        wait = float(2**attempt)
+        if retry_after:
+            try:
+                wait = float(retry_after)
+            except ValueError:
+                when = email.utils.parsedate_to_datetime(retry_after)
+                wait = when.timestamp() - time.time() if when else wait
+        return min(max(wait, 0.0), self.max_wait)
+
+
+def _term(binding: dict[str, str]) -> URIRef | Literal:
+    """An rdflib term from a SPARQL JSON results binding."""
+    if binding["type"] == "uri":
+        return URIRef(binding["value"])
+    return Literal(binding["value"], lang=binding.get("xml:lang"), datatype=binding.get("datatype"))
+
+
+# --- the graph the generators, tools and graders walk -------------------------------------------
+
+def short(term: Any) -> str:
+    """Q937 for wd:Q937, P19 for wdt:P19 or wd:P19; the lexical form for literals."""
+    text = str(term)
+    for ns in (WD, WDT):
+        if text.startswith(ns):
+            return text[len(ns):]
+    return text
+
+
+def is_entity_id(text: str) -> bool:
+    """Whether text looks like a Wikidata item or property id (Q42, P19)."""
+    return re.fullmatch(r"[QP][1-9][0-9]*", text) is not None
+
+
+def parse_point(wkt: str) -> tuple[float, float] | None:
+    """(lat, lon) from Wikidata's `Point(lon lat)`; None if it is not one."""
+    m = re.fullmatch(r"\s*Point\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)\s*", wkt)
+    return (float(m.group(2)), float(m.group(1))) if m else None
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km between two (lat, lon) points, on a sphere of radius 6371 km."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def normalize(name: str) -> str:
+    """How names are compared: case-folded, inner whitespace collapsed."""
+    return " ".join(name.casefold().split())
+
+
+@dataclass
+class WikidataGraph:
+    """Entity-to-entity statements as a MultiDiGraph (edge key: property id), plus names and values."""
+
+    graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph)
+    """Nodes are ids (Q937); an edge s -> o with key P19 is the statement `s P19 o`."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Id -> English label (items and properties)."""
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    """Id -> sorted English aliases."""
+    coords: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Id -> (lat, lon) from P625."""
+    dates: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(id, P569 or P570) -> YYYY-MM-DD."""
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Row]) -> WikidataGraph:
+        """Build from `?s ?p ?o` rows (both backends give them as rdflib terms)."""
+        kg = cls()
+        for row in rows:
+            s, p, o = short(row["s"]), str(row["p"]), row["o"]
+            if p == RDFS_LABEL:
+                kg.labels[s] = str(o)
+            elif p == SKOS_ALT:
+                kg.aliases.setdefault(s, []).append(str(o))
+            elif p == WDT + COORDINATES:
+                point = parse_point(str(o))
+                if point:
+                    kg.coords[s] = point
+            elif p.startswith(WDT) and short(p) in DATES:
+                kg.dates[(s, short(p))] = str(o)[:10]
+            elif p.startswith(WDT) and isinstance(o, URIRef) and str(o).startswith(WD):
+                kg.graph.add_edge(s, short(o), key=short(p))
+        for names in kg.aliases.values():
+            names.sort()
+        kg.graph.add_nodes_from(sorted(e for e in kg.labels if e.startswith("Q")))
+        return kg
+
+    def has(self, s: str, p: str, o: str) -> bool:
+        """Whether the statement `s p o` is in the graph."""
+        return self.graph.has_edge(s, o, key=p)
+
+    def objects(self, s: str, p: str) -> list[str]:
+        """Sorted objects of `s p ?o`."""
+        if s not in self.graph:
+            return []
+        return sorted(o for _, o, k in self.graph.out_edges(s, keys=True) if k == p)
+
+    def subjects(self, p: str, o: str) -> list[str]:
+        """Sorted subjects of `?s p o`."""
+        if o not in self.graph:
+            return []
+        return sorted(s for s, _, k in self.graph.in_edges(o, keys=True) if k == p)
+
+    def names(self, entity: str) -> list[str]:
+        """The entity's label followed by its aliases."""
+        return ([self.labels[entity]] if entity in self.labels else []) + self.aliases.get(entity, [])
+
+    def resolve(self, text: str) -> list[str]:
+        """Sorted ids that `text` names: an id (any case, `wd:` prefix or full IRI) or a label or alias."""
+        candidate = short(text.strip()).removeprefix("wd:").upper()
+        if is_entity_id(candidate) and candidate in self.labels:
+            return [candidate]
+        key = normalize(text)
+        return sorted(e for e in self.labels if any(normalize(n) == key for n in self.names(e)))
+
+    def describe(self, entity: str) -> str:
+        """`Label (Q123)`."""
+        return f"{self.labels.get(entity, entity)} ({entity})"
+
+
+ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+
+
+def snapshot_text(name: str = SNAPSHOT_FILE) -> str:
+    """The text of an embedded snapshot in graphs/data/."""
+    return (DATA_DIR / name).read_text(encoding="utf-8")
+
+
+def env_for_snapshot(name: str = SNAPSHOT_FILE) -> dict[str, str]:
+    """A task env naming an embedded snapshot by file name and content hash."""
+    return {"snapshot": name, "sha256": hashlib.sha256(snapshot_text(name).encode()).hexdigest()}
+
+
+def env_for_ntriples(text: str) -> dict[str, str]:
+    """A task env carrying its triples inline (gzip + base64 N-Triples), for graphs fetched live."""
+    packed = base64.b64encode(gzip.compress(text.encode(), mtime=0)).decode()
+    return {"ntriples_gz": packed, "sha256": hashlib.sha256(text.encode()).hexdigest()}
+
+
+_LOADED: dict[tuple[str, str], tuple[Snapshot, WikidataGraph]] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def load_env(env: dict[str, Any], engine: str = DEFAULT_ENGINE) -> tuple[Snapshot, WikidataGraph]:
+    """The SPARQL store and the graph a task's env names, loaded once per process (cached by hash).
+
+    Raises ValueError if the env names no graph or its content no longer matches the recorded sha256.
+    """
+    key = (env.get("sha256"), engine)
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            store = Snapshot(*env_text(env), engine=engine)
+            _LOADED[key] = store, WikidataGraph.from_rows(store.select(ALL_TRIPLES))
+        return _LOADED[key]
+
+
+def env_text(env: dict[str, Any]) -> tuple[str, str]:
+    """The RDF text a task's env names and its format; ValueError if missing or changed (sha256)."""
+    if "snapshot" in env:
+        name = Path(str(env["snapshot"])).name  # a bare file name: never a path out of graphs/data
+        try:
+            text, fmt = snapshot_text(name), "turtle"
+        except OSError:
+            raise ValueError(f"snapshot {name!r} not found in graphs/data") from None
+    elif "ntriples_gz" in env:
+        text, fmt = gzip.decompress(base64.b64decode(env["ntriples_gz"])).decode(), "nt"
+    else:
+        raise ValueError("the task env names no graph (expected 'snapshot' or 'ntriples_gz')")
+    if hashlib.sha256(text.encode()).hexdigest() != env.get("sha256"):
+        raise ValueError("the graph does not match the task's sha256: it changed since generation")
+    return text, fmt
+
+
+# --- growing a graph from a live service -----------------------------------------------------------
+
+def _values(terms: Iterable[str]) -> str:
+    return " ".join(f"<{t}>" for t in terms)
+
+
+def fetch_subgraph(endpoint: Endpoint | Snapshot, seeds: list[str], properties: list[str],
+                   batch: int = 100) -> list[Row]:
+    """The statements of the seed items for the given properties, with the English labels, aliases and
+    coordinates of every item they reach, as `?s ?p ?o` rows."""
+    props = _values(WDT + p for p in properties)
+    rows: list[Row] = []
+    for i in range(0, len(seeds), batch):
+        subjects = _values(WD + s for s in seeds[i:i + batch])
+        rows += endpoint.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {subjects} }} "
+                                f"VALUES ?p {{ {props} }} ?s ?p ?o }}")
+    items = {short(r["o"]) for r in rows if isinstance(r["o"], URIRef) and str(r["o"]).startswith(WD)}
+    reached = sorted({short(r["s"]) for r in rows} | items)
+    reached += sorted({short(WDT + p) for p in properties} - set(reached))
+    names = f"<{RDFS_LABEL}> <{SKOS_ALT}> <{WDT}{COORDINATES}>"
+    for i in range(0, len(reached), batch):
+        subjects = _values(WD + s for s in reached[i:i + batch])
+        rows += endpoint.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {subjects} }} "
+                                f"VALUES ?p {{ {names} }} ?s ?p ?o "
+                                "FILTER(!isLiteral(?o) || LANG(?o) IN ('en', '')) }")
+    return rows
+
+
+def rows_to_ntriples(rows: Iterable[Row]) -> str:
+    """Sorted, deduplicated N-Triples lines for `?s ?p ?o` rows (same rows, same bytes)."""
+    lines = {f"{row['s'].n3()} {row['p'].n3()} {row['o'].n3()} ." for row in rows}
+    return "".join(line + "\n" for line in sorted(lines))
+
+
+def verify(snapshot: Snapshot, endpoint: Endpoint, batch: int = 50, tolerance_km: float = 10.0) -> list[str]:
+    """Every statement of the snapshot that the endpoint disagrees with, one line each.
+
+    Coordinates count as agreeing within tolerance_km; everything else must match exactly.
+    """
+    rows = snapshot.select(ALL_TRIPLES)
+    exact = sorted((r for r in rows if str(r["p"]) != WDT + COORDINATES),
+                   key=lambda r: (str(r["s"]), str(r["p"]), str(r["o"])))
+    problems: list[str] = []
+    for i in range(0, len(exact), batch):
+        chunk = exact[i:i + batch]
+        values = " ".join(f"({n} {r['s'].n3()} {r['p'].n3()} {r['o'].n3()})" for n, r in enumerate(chunk))
+        found = {int(r["i"]) for r in endpoint.select(
+            f"SELECT ?i WHERE {{ VALUES (?i ?s ?p ?o) {{ {values} }} ?s ?p ?o }}")}
+        problems += [f"not on the service: {r['s'].n3()} {r['p'].n3()} {r['o'].n3()}"
+                     for n, r in enumerate(chunk) if n not in found]
+    points = {short(r["s"]): parse_point(str(r["o"])) for r in rows if str(r["p"]) == WDT + COORDINATES}
+    ids = sorted(points)
+    for i in range(0, len(ids), batch):
+        live: dict[str, list[tuple[float, float]]] = {}
+        subjects = _values(WD + s for s in ids[i:i + batch])
+        query = f"SELECT ?s ?o WHERE {{ VALUES ?s {{ {subjects} }} ?s wdt:{COORDINATES} ?o }}"
+        for r in endpoint.select(query):
+            point = parse_point(str(r["o"]))
+            if point:
+                live.setdefault(short(r["s"]), []).append(point)
+        for s in ids[i:i + batch]:
+            near = [haversine_km(points[s], p) for p in live.get(s, [])]
+            if points[s] is None or not near or min(near) > tolerance_km:
+                problems.append(f"coordinates of wd:{s} differ: snapshot {points[s]}, "
+                                f"service {live.get(s, [])}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`verify-snapshot` lists the statements the live service disagrees with (exit 1 if any);
+    `build-snapshot` writes the `?s ?p ?o` rows of a SELECT query as N-Triples."""
+    parser = argparse.ArgumentParser(prog="python -m graphs.wikidata", description=main.__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("verify-snapshot", help="check every statement of a snapshot against the service")
+    check.add_argument("--snapshot", default=str(DATA_DIR / SNAPSHOT_FILE), help="snapshot file (Turtle)")
+    build = sub.add_parser("build-snapshot", help="run a SELECT ?s ?p ?o query and save its rows")
+    build.add_argument("--query", required=True, help="file holding a SELECT query that binds ?s ?p ?o")
+    build.add_argument("--out", required=True, help="N-Triples file to write")
+    for p in (check, build):
+        p.add_argument("--endpoint", default=WIKIDATA_SPARQL,
+                       help=f"SPARQL endpoint (default {WIKIDATA_SPARQL})")
+        p.add_argument("--timeout", type=float, default=60, help="seconds per query (default 60)")
+    args = parser.parse_args(argv)
+    endpoint = Endpoint(args.endpoint, timeout=args.timeout)
+    try:
+        if args.command == "verify-snapshot":
+            snapshot = Snapshot(Path(args.snapshot).read_text(encoding="utf-8"))
+            problems = verify(snapshot, endpoint)
+            for line in problems:
+                print(line)
+            print(f"{len(problems)} disagreement(s) with {args.endpoint}", file=sys.stderr)
+            return 1 if problems else 0
+        query = Path(args.query).read_text(encoding="utf-8")
+        if readonly_form(query) != "SELECT":
+            raise QueryError("build-snapshot needs a SELECT query binding ?s ?p ?o")
+        rows = endpoint.select(query)
+        if rows and not {"s", "p", "o"} <= rows[0].keys():
+            raise QueryError(f"the query must bind ?s ?p ?o; it binds {sorted(rows[0])}")
+        Path(args.out).write_text(rows_to_ntriples(rows), encoding="utf-8")
+        print(f"wrote {len(rows)} statements to {args.out}", file=sys.stderr)
+        return 0
+    except (ValueError, OSError) as e:
+        print(f"{parser.prog}: error: {_one_line(e)}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -15,7 +15,7 @@ import json
 import math
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -340,6 +340,17 @@ def logistic_rates(n_levels: int, midpoint: float, slope: float) -> list[float]:
     """Pass rates falling along the ladder as a logistic curve: 0.5 at `midpoint`, `slope` logits a step."""
     return [1 / (1 + math.exp(slope * (i - midpoint))) for i in range(n_levels)]
 
+
+def simulated_ladders(count: int, n_levels: int, band: tuple[float, float] = (0.10, 0.40),
+                      seed: int = 0) -> Iterator[list[float]]:
+    """Random logistic ladders (slope 0.6-1.5 logits a step, midpoint anywhere along the ladder),
+    keeping only those with at least one level in the band, so that a hit is always possible."""
+    rng = np.random.default_rng(seed)
+    while count:
+        rates = logistic_rates(n_levels, rng.uniform(-1, n_levels), rng.uniform(0.6, 1.5))
+        if any(band[0] <= p <= band[1] for p in rates):
+            count -= 1
+            yield rates
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -1,28 +1,17 @@
 import json
 
-import numpy as np
 import pytest
 
 import generators
-from tasks.calibrate import Search, SimulatedAgent, calibrate, generate_command, logistic_rates, main
+from tasks.calibrate import Search, SimulatedAgent, calibrate, generate_command, main, simulated_ladders
 from tests import toy_family
 
 LADDER = [{"level": i} for i in range(8)]
 
 
-def _scenarios(count, n_levels=8, seed=0):
-    """Random logistic ladders (slope 0.6-1.5 logits a step) with at least one level in the band."""
-    rng = np.random.default_rng(seed)
-    while count:
-        rates = logistic_rates(n_levels, rng.uniform(-1, n_levels), rng.uniform(0.6, 1.5))
-        if any(0.10 <= p <= 0.40 for p in rates):
-            count -= 1
-            yield rates
-
-
 def test_the_calibrator_picks_an_in_band_level_nine_times_in_ten_at_half_a_sweeps_cost():
     hits = trials = 0
-    for i, rates in enumerate(_scenarios(400)):
+    for i, rates in enumerate(simulated_ladders(400, len(LADDER))):
         result = calibrate(LADDER, SimulatedAgent(LADDER, rates, seed=i))
         hits += result.chosen is not None and 0.10 <= rates[result.chosen] <= 0.40
         trials += sum(len(level.results) for level in result.levels)

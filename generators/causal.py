@@ -120,7 +120,7 @@ class Config:
         if self.edges > cg.max_edges(self.n_nodes):
             raise ValueError(f"--edges {self.edges} is more than a DAG on {self.n_nodes} nodes can hold "
                              f"({cg.max_edges(self.n_nodes)}); raise --nodes or lower --edges")
-        if not 0 <= self.hidden <= self.n_nodes - 2:
+        if self.kind in ("adjustment", MIXED) and not 0 <= self.hidden <= self.n_nodes - 2:
             raise ValueError(f"--hidden must be in 0..{self.n_nodes - 2} (the nodes but treatment and "
                              f"outcome), got {self.hidden}")
 

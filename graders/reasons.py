@@ -49,4 +49,15 @@ REASONS: dict[str, str] = {
     "wrong_author": "the author is not the author of the commit that last changed the line",
     "not_best_common_ancestor": "a common ancestor of both branches, but an ancestor of a better one",
     "not_an_ancestor_of_both": "the commit is not an ancestor of both branches",
+    # wikidata (an id or name the graph lacks is unknown_node, an entity listed twice duplicate_item)
+    "wrong_entity": "the answer names an entity of the graph, but not the one the question leads to",
+    "ambiguous_name": "the name matches several entities of the graph and none is the answer; give the id",
+    "missing_members": "the set leaves out entities that meet the condition",
+    "extra_members": "the set includes entities that do not meet the condition",
+    "same_entity": "the two entities must be different, but the answer names one entity twice",
+    "false_triple": "a claimed triple is not a statement of the graph",
+    "wrong_direction": "a claimed triple is in the graph only with its subject and object swapped",
+    "wrong_property": "a claimed triple's subject and object are linked in the graph, by another property",
+    "unsupported_constraint": "the claimed triples do not show that a condition of the question holds",
+    "constraint_violated": "the claimed facts are true, but a distance or date condition fails",
 }

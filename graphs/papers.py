@@ -502,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--s2-url", default=S2_URL, help="Semantic Scholar Graph API base URL")
         p.add_argument("--openalex-url", default=OPENALEX_URL, help="OpenAlex API base URL")
         p.add_argument("--delay", type=float, default=3.0, help="seconds between arXiv requests (default 3)")
+        p.add_argument("--retries", type=int, default=3, help="retries of a failed request (default 3)")
     args = parser.parse_args(argv)
     if args.command == "build" and (args.hops < 0 or args.max_papers < 1 or args.max_links < 1):
         parser.error("--hops must be >= 0, --max-papers and --max-links >= 1")
@@ -511,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
         s2_url=args.s2_url,
         openalex_url=args.openalex_url,
         delay=args.delay,
+        retries=args.retries,
         s2_key=os.environ.get("SEMANTIC_SCHOLAR_API_KEY") or None,
     )
     try:

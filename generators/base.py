@@ -35,7 +35,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 from tasks.task import Task, task_key, write_tasks
 
@@ -72,9 +72,17 @@ def config_from(module: ModuleType, settings: dict[str, Any]) -> Any:
     return config
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (no usage dump) and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def _parser(module: ModuleType) -> argparse.ArgumentParser:
     doc = (module.__doc__ or "").strip().splitlines()
-    parser = argparse.ArgumentParser(prog=f"python -m {module.__name__}", description=doc[0] if doc else None)
+    name = module.__spec__.name if module.__spec__ else module.__name__  # not "__main__" under -m
+    parser = OneLineParser(prog=f"python -m {name}", description=doc[0] if doc else None)
     parser.add_argument("--n", type=int, default=10, help="number of tasks (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="seed; same flags and seed give the same bytes")
     parser.add_argument("--out", help="output JSONL file (default: stdout)")
@@ -108,7 +116,11 @@ def main(module: ModuleType, argv: list[str] | None = None) -> int:
     tasks = iter_tasks(module, config, args.seed, args.n)
     try:
         if args.out is None:
-            write_tasks(tasks, sys.stdout)
+            try:
+                write_tasks(tasks, sys.stdout)
+                sys.stdout.flush()
+            except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         out_dir = os.path.dirname(os.path.abspath(args.out))
         fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")

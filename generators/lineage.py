@@ -264,6 +264,13 @@ def _relabel(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
+def _mention(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:
+    """Papers as the prompt names them, `Name (id)`; anything else as it is."""
+    if isinstance(value, list):
+        return ", ".join(_mention(v, by_id) for v in value)
+    return f"{by_id[value]['name']} ({value})" if value in by_id else value
+
+
 def generate(config: Config, seed: int, index: int) -> Task:
     """One task; the question is drawn on the real graph, then relabelled when anonymized, so the
     same seed asks the same question either way."""
@@ -288,16 +295,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
                 if e["citing"] == fields["paper"] and e.get("builds_on")
             )
         )
-    named = {
-        k: (
-            ", ".join(f"{by_id[i]['name']} ({i})" for i in v)
-            if isinstance(v, list)
-            else f"{by_id[v]['name']} ({v})"
-            if v in by_id
-            else v
-        )
-        for k, v in fields.items()
-    }
+    named = {k: _mention(v, by_id) for k, v in fields.items()}
     spellings = (
         "pseudonymous ids such as " + shown["papers"][0]["id"]
         if config.anonymize

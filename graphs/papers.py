@@ -303,9 +303,13 @@ class LiveSources:
     def _openalex_doi(self, key: str) -> str:
         return _ARXIV_DOI_PREFIX + key if arxiv_id(key) else key
 
+    def openalex_work(self, key: str) -> dict[str, Any]:
+        """A paper's OpenAlex work record, as OpenAlex gives it."""
+        return self._cached_json(f"{self.openalex_url}/works/doi:{self._openalex_doi(key)}")
+
     def openalex_links(self, key: str, limit: int) -> dict[str, list[dict[str, Any]]]:
         """References and citations of a paper per OpenAlex, as normalized records."""
-        work = self._cached_json(f"{self.openalex_url}/works/doi:{self._openalex_doi(key)}")
+        work = self.openalex_work(key)
         refs = [w.rsplit("/", 1)[-1] for w in work.get("referenced_works", [])[:limit]]
         references = []
         for start in range(0, len(refs), 50):
@@ -355,7 +359,8 @@ def _s2_record(paper: dict[str, Any], item: dict[str, Any]) -> dict[str, Any] | 
         "id": key,
         "title": paper["title"],
         "authors": [a.get("name", "") for a in paper.get("authors") or []],
-        "date": paper.get("publicationDate") or (f"{paper['year']}-01-01" if paper.get("year") else None),
+        # the year alone when that is all it knows (a reduced-precision ISO date), never a made-up day
+        "date": paper.get("publicationDate") or (str(paper["year"]) if paper.get("year") else None),
         "venue": paper.get("venue") or "",
         "doi": (ext.get("DOI") or "").casefold() or None,
         "influential": bool(item.get("isInfluential")),
@@ -452,16 +457,21 @@ def verify(data: dict[str, Any], sources: LiveSources) -> tuple[list[str], list[
     arxiv_ids = [p["id"] for p in data["papers"] if arxiv_id(p["id"])]
     meta = sources.arxiv_metadata(arxiv_ids)
     for p in data["papers"]:
-        live = meta.get(p["id"])
+        live, source = meta.get(p["id"]), "arXiv"
+        if live is None and p.get("doi"):  # a journal paper: OpenAlex knows its publication date
+            try:
+                live, source = _openalex_record(sources.openalex_work(p["doi"])), "OpenAlex"
+            except SourceError:
+                pass
         if live is None:
-            unchecked.append(f"{p['id']}: metadata (not an arXiv paper, or arXiv does not know it)")
+            unchecked.append(f"{p['id']}: metadata (neither arXiv nor OpenAlex knows it)")
             continue
         if _fold(live["title"]) != _fold(p["title"]):
-            contradictions.append(f"{p['id']}: title {p['title']!r}; arXiv says {live['title']!r}")
+            contradictions.append(f"{p['id']}: title {p['title']!r}; {source} says {live['title']!r}")
         if [_fold(a) for a in live["authors"]] != [_fold(a) for a in p["authors"]]:
-            contradictions.append(f"{p['id']}: authors {p['authors']}; arXiv says {live['authors']}")
+            contradictions.append(f"{p['id']}: authors {p['authors']}; {source} says {live['authors']}")
         if live["date"] != p["date"]:
-            contradictions.append(f"{p['id']}: first version {p['date']}; arXiv says {live['date']}")
+            contradictions.append(f"{p['id']}: first version {p['date']}; {source} says {live['date']}")
     cited_by: dict[str, list[str]] = {}
     for e in data["citations"]:
         cited_by.setdefault(e["citing"], []).append(e["cited"])
@@ -506,6 +516,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "build" and (args.hops < 0 or args.max_papers < 1 or args.max_links < 1):
         parser.error("--hops must be >= 0, --max-papers and --max-links >= 1")
+    bad_seeds = [s for s in getattr(args, "seed", []) if not (arxiv_id(s) or _DOI.match(s))]
+    if bad_seeds:
+        parser.error(
+            f"--seed must be an arXiv id (1710.02298, arXiv:1710.02298v2) or a DOI, got {bad_seeds[0]!r}"
+        )
     sources = LiveSources(
         default_cache(),
         arxiv_url=args.arxiv_url,

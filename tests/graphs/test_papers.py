@@ -301,13 +301,23 @@ def test_verify_reports_each_contradicted_fact_and_what_it_could_not_check(tmp_p
     }
     next(p for p in data["papers"] if p["id"] == "1509.06461")["date"] = "2015-09-23"
     data["citations"].append({"citing": "1710.02298", "cited": "openreview:r1lyTjAqYX"})  # planted: not cited
-    with FakeServer(_routes) as srv:
+    nature = next(p for p in data["papers"] if p["id"] == "10.1038/nature14236")
+    work = {
+        "id": "https://openalex.org/W2145339207",
+        "doi": "https://doi.org/10.1038/nature14236",
+        "title": nature["title"],
+        "publication_date": "2015-02-26",
+        "authorships": [{"author": {"display_name": a}} for a in nature["authors"]],
+    }
+    overrides = {"/oa/works/doi:10.1038/nature14236": (200, {}, work)}
+    with FakeServer(lambda r: _routes(r, overrides)) as srv:
         contradictions, unchecked = verify(data, _sources(srv, tmp_path))
     assert contradictions == [
+        "10.1038/nature14236: first version 2015-02-25; OpenAlex says 2015-02-26",
         "1509.06461: first version 2015-09-23; arXiv says 2015-09-22",
         "1710.02298 -> openreview:r1lyTjAqYX: not among the references Semantic Scholar lists",
     ]
-    assert any(line.startswith("10.1038/nature14236: metadata") for line in unchecked)
+    assert any(line.startswith("openreview:r1lyTjAqYX: metadata") for line in unchecked)
     assert any(line.startswith("1509.06461: citations") for line in unchecked)  # no recorded references
 
 

@@ -135,11 +135,15 @@ def _edge_lines(g: nx.DiGraph) -> str:
 
 def _confounded_pair(rng: np.random.Generator, dag: nx.DiGraph) -> tuple[str, str] | None:
     """A random (x, y) with y a descendant of x and an open backdoor path between them, if any."""
-    pairs = [(x, y) for x in dag for y in sorted(nx.descendants(dag, x))]
-    for k in rng.permutation(len(pairs)):
-        x, y = pairs[k]
-        if not cg.is_valid_backdoor_set(dag, x, y, ()):
-            return x, y
+    for k in rng.permutation(len(dag)):
+        x = list(dag)[k]
+        descendants = sorted(nx.descendants(dag, x))
+        if not descendants or not next(iter(dag.predecessors(x)), None):
+            continue  # without parents, x has no backdoor path
+        backdoor = cg.backdoor_graph(dag, x)
+        for j in rng.permutation(len(descendants)):
+            if not nx.is_d_separator(backdoor, {x}, {descendants[j]}, set()):
+                return x, descendants[j]
     return None
 
 

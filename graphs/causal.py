@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 
 Edge = tuple[str, str]
+SMALL_CANDIDATE_SETS = 4  # up to this many candidates, cheapest_backdoor_set tries every subset
 
 
 # --- random DAGs and structural causal models -------------------------------------------------------
@@ -235,8 +236,14 @@ def cheapest_backdoor_set(dag: nx.DiGraph, x: str, y: str, cost: dict[str, float
     exists. A minimum separator lies among the ancestors of {x, y}, where d-separation is separation in
     the moral graph (Lauritzen), so the cheapest set is a minimum weighted vertex cut there."""
     bd = backdoor_graph(dag, x)
-    moral = nx.moral_graph(bd.subgraph(nx.ancestors(bd, x) | nx.ancestors(bd, y) | {x, y}))
+    ancestral = nx.ancestors(bd, x) | nx.ancestors(bd, y) | {x, y}
     forbidden = nx.descendants(dag, x) | {x, y}
+    candidates = sorted(v for v in ancestral if v in cost and v not in forbidden)
+    if len(candidates) <= SMALL_CANDIDATE_SETS:  # trying a few subsets is quicker than a flow network
+        subsets = (set(z) for k in range(len(candidates) + 1) for z in itertools.combinations(candidates, k))
+        return next((z for z in sorted(subsets, key=lambda z: sum(cost[v] for v in z))
+                     if nx.is_d_separator(bd, {x}, {y}, z)), None)
+    moral = nx.moral_graph(bd.subgraph(ancestral))
     flow = nx.DiGraph()
     for v in moral:  # split each node: cutting v_in -> v_out means putting v in the set
         if v in cost and v not in forbidden:

@@ -234,7 +234,7 @@ class LiveSources:
 
         client = arxiv.Client(page_size=len(ids), delay_seconds=self.delay, num_retries=self.retries)
         client.query_url_format = self.arxiv_url
-        client._session = _TimeoutSession(self.timeout)  # the client sets no timeout of its own
+        client._session = _timeout_session(self.timeout)
         try:
             results = list(client.results(arxiv.Search(id_list=ids, max_results=len(ids))))
         except Exception as e:  # arxiv.HTTPError, requests' errors, a malformed feed
@@ -336,18 +336,16 @@ class LiveSources:
                 raise SourceError(f"{key}: Semantic Scholar: {s2_error}; OpenAlex: {oa_error}") from None
 
 
-class _TimeoutSession:
-    """A requests.Session whose requests time out (the arxiv client passes no timeout)."""
+def _timeout_session(timeout: float) -> Any:
+    """A requests.Session whose requests time out: the arxiv client passes no timeout of its own."""
+    import requests
 
-    def __new__(cls, timeout: float):
-        import requests
+    class Session(requests.Session):
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("timeout", timeout)
+            return super().request(*args, **kwargs)
 
-        class Session(requests.Session):
-            def request(self, *args: Any, **kwargs: Any) -> Any:
-                kwargs.setdefault("timeout", timeout)
-                return super().request(*args, **kwargs)
-
-        return Session()
+    return Session()
 
 
 def _s2_record(paper: dict[str, Any], item: dict[str, Any]) -> dict[str, Any] | None:

@@ -231,6 +231,23 @@ def test_arxiv_client_reads_the_recorded_feed_and_caches_it(tmp_path):
     assert meta["1509.06461"]["date"] == "2015-09-22"  # the first version's date, not the last update's
 
 
+def test_arxiv_errors_are_retried_by_the_client_and_a_hung_server_times_out(tmp_path):
+    answers = [(503, {}, b"busy")]
+    with FakeServer(lambda r: answers.pop() if answers else _routes(r)) as srv:
+        meta = _sources(srv, tmp_path).arxiv_metadata(["1806.06923"])
+    assert list(meta) == ["1806.06923"] and len(srv.requests) == 2
+
+    def hang(request):
+        time.sleep(1.0)
+        return _routes(request)
+
+    with FakeServer(hang) as srv:
+        started = time.monotonic()
+        with pytest.raises(SourceError, match="arXiv query"):
+            _sources(srv, tmp_path / "fresh", timeout=0.2).arxiv_metadata(["1806.06923"])  # not cached
+    assert time.monotonic() - started < 0.9
+
+
 def test_semantic_scholar_429_is_retried_after_the_time_the_server_asks(tmp_path):
     waits, answers = [], [(429, {"Retry-After": "7"}, {"message": "Too Many Requests"})]
     overrides = {"/s2/paper/arXiv:1710.02298/references": lambda: answers.pop() if answers else None}

@@ -8,7 +8,6 @@ refactor that moves `td_target` between files, an annotated release tag per stag
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -291,9 +290,21 @@ TESTS = {
     assert agent.n_step_target([1.0, 1.0, 1.0], [False] * 3, bootstrap=4.0) == 2.5''',
 }
 
+EXPERIMENTS = {
+    "huber": '''def huber(error, delta=1.0):
+    """Squared error near zero, absolute error beyond delta: robust to outlying TD errors."""
+    if abs(error) <= delta:
+        return 0.5 * error * error
+    return delta * (abs(error) - 0.5 * delta)''',
+    "linear_decay": '''def linear_decay(start, end, steps, t):
+    """Interpolate from start to end over `steps` steps, then stay at end."""
+    return end + (start - end) * max(0.0, 1.0 - t / steps)''',
+}
+
 # One step: (branch, author key, message, operations). Operations: ("put", path, block, source) adds or
 # replaces a block of a file (the block "" is the file's head); ("mv", old, new) renames a file;
-# ("drop", path, block); ("merge", branch) merges that branch's own steps into this one;
+# ("drop", path, block); ("merge", branch[, back]) merges that branch's tip (or its commit `back` steps
+# before the tip) with the edits made on it up to there;
 # ("branch", name) starts a branch here; ("tag", name, title) tags this step's commit.
 Q = "agent/q_agent.py"
 HISTORY: list[tuple[str, str, str, list[tuple]]] = [
@@ -361,7 +372,8 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
         ("put", "tests/test_networks.py", "", "from agent.networks import DuelingHead"),
         ("put", "tests/test_networks.py", "dueling", TESTS["dueling"])]),
     ("main", "bo", "Merge branch 'feature/dueling'", [
-        ("merge", "feature/dueling"), ("tag", "v0.5", "Dueling networks")]),
+        ("merge", "feature/dueling"), ("tag", "v0.5", "Dueling networks"),
+        ("branch", "experiment/huber"), ("branch", "experiment/adam")]),
     ("main", "chidi", "Add an n-step return helper", [
         ("put", "agent/returns.py", "n_step_return", N_STEP["correct"]),
         ("put", "tests/test_returns.py", "", "from agent.returns import n_step_return"),
@@ -410,15 +422,26 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
         ("put", "tests/test_rainbow.py", "rainbow", TESTS["rainbow"])]),
     ("main", "ada", "Merge branch 'feature/rainbow'", [
         ("merge", "feature/rainbow"), ("tag", "v1.0", "Rainbow")]),
+    # Two experiments off v0.5, never merged into main, that merge each other: a criss-cross with two
+    # best common ancestors.
+    ("experiment/huber", "bo", "Add a Huber loss for TD errors", [
+        ("put", "agent/networks.py", "huber", EXPERIMENTS["huber"])]),
+    ("experiment/adam", "chidi", "Add a linear learning-rate decay", [
+        ("put", "agent/schedule.py", "", '"""Learning-rate schedules."""'),
+        ("put", "agent/schedule.py", "linear_decay", EXPERIMENTS["linear_decay"])]),
+    ("experiment/adam", "chidi", "Merge branch 'experiment/huber' into experiment/adam", [
+        ("merge", "experiment/huber")]),
+    ("experiment/huber", "bo", "Merge branch 'experiment/adam' into experiment/huber", [
+        ("merge", "experiment/adam", 1)]),  # adam's commit before its merge: the cross
 ]
 
 
 @dataclass
 class _Branch:
-    """A branch being written: its files as ordered blocks, its tip, and its own edits (for merges)."""
+    """A branch being written: its files as ordered blocks, its commits, and its own edits (for merges)."""
 
     files: dict[str, dict[str, str]]
-    tip: pygit2.Oid
+    commits: list[tuple[pygit2.Oid, int]]  # each commit with how many own edits it holds
     own: list[tuple] = field(default_factory=list)
     merged: dict[str, int] = field(default_factory=dict)  # branch -> how many of its own edits are in
 
@@ -455,27 +478,28 @@ def build(path: str) -> pygit2.Repository:
         author, email, offset = AUTHORS[author_key]
         when = START_TIME + step * 2 * 86_400 + 7 * 3600
         sig = pygit2.Signature(author, email, when, offset)
-        branch = branches.setdefault(name, _Branch({}, None))
-        parents = [branch.tip] if branch.tip is not None else []
+        branch = branches.setdefault(name, _Branch({}, []))
+        parents = [branch.commits[-1][0]] if branch.commits else []
         for op in ops:
             if op[0] == "merge":
-                other = branches[op[1]]
-                for own_op in other.own[branch.merged.get(op[1], 0):]:
+                commit, edits = branches[op[1]].commits[-1 - (op[2] if len(op) > 2 else 0)]
+                for own_op in branches[op[1]].own[branch.merged.get(op[1], 0):edits]:
                     _apply(branch.files, own_op)
-                branch.merged[op[1]] = len(other.own)
-                parents.append(other.tip)
+                branch.merged[op[1]] = edits
+                parents.append(commit)
             elif op[0] in ("put", "drop", "mv"):
                 _apply(branch.files, op)
                 branch.own.append(op)
-        branch.tip = repo.create_commit(None, sig, sig, message + "\n", _tree(repo, branch.files), parents)
-        repo.references.create(f"refs/heads/{name}", branch.tip, force=True)
+        tip = repo.create_commit(None, sig, sig, message + "\n", _tree(repo, branch.files), parents)
+        branch.commits.append((tip, len(branch.own)))
+        repo.references.create(f"refs/heads/{name}", tip, force=True)
         for op in ops:
             if op[0] == "tag":
                 tagger = pygit2.Signature(author, email, when + 3600, offset)
-                repo.create_tag(op[1], branch.tip, ObjectType.COMMIT, tagger, f"Release {op[1]}: {op[2]}\n")
+                repo.create_tag(op[1], tip, ObjectType.COMMIT, tagger, f"Release {op[1]}: {op[2]}\n")
             elif op[0] == "branch":  # the new branch holds all of this one's edits so far
                 files = {p: dict(blocks) for p, blocks in branch.files.items()}
-                branches[op[1]] = _Branch(files, branch.tip, [], {**branch.merged, name: len(branch.own)})
+                branches[op[1]] = _Branch(files, [(tip, 0)], [], {**branch.merged, name: len(branch.own)})
     return repo
 
 
@@ -495,11 +519,15 @@ def embedded_path() -> str:
     return path
 
 
-# Runs one test function of one file in a fresh interpreter (-I: no user site, no PYTHON* variables).
+# Runs one test function of one file in a fresh interpreter (-I: no PYTHON* variables or user site;
+# -S: no site module, the tests need only the standard library). It limits its own CPU time and memory
+# before it imports anything from the repository, so no preexec_fn (and no slow fork) is needed.
 _RUNNER = """
-import importlib.util, sys
+import importlib.util, resource, sys
+path, name, cpu, memory = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 sys.path.insert(0, ".")
-path, name = sys.argv[1], sys.argv[2]
 try:
     spec = importlib.util.spec_from_file_location("test_module", path)
     module = importlib.util.module_from_spec(spec)
@@ -512,11 +540,6 @@ print("PASSED")
 """
 TEST_CPU_SECONDS = 5
 TEST_MEMORY_BYTES = 512 * 2**20
-
-
-def _limit_resources() -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (TEST_CPU_SECONDS, TEST_CPU_SECONDS))
-    resource.setrlimit(resource.RLIMIT_AS, (TEST_MEMORY_BYTES, TEST_MEMORY_BYTES))
 
 
 def run_test(repo: pygit2.Repository, commit: str, test_id: str, test_source: str) -> tuple[bool, str]:
@@ -532,9 +555,10 @@ def run_test(repo: pygit2.Repository, commit: str, test_id: str, test_source: st
         with open(os.path.join(work, path), "w", encoding="utf-8") as fh:
             fh.write(test_source)
         try:
-            proc = subprocess.run([sys.executable, "-I", "-B", "-c", _RUNNER, path, name], cwd=work,
-                                  capture_output=True, text=True, timeout=4 * TEST_CPU_SECONDS,
-                                  env={"PATH": os.defpath}, preexec_fn=_limit_resources)
+            limits = [str(TEST_CPU_SECONDS), str(TEST_MEMORY_BYTES)]
+            proc = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", _RUNNER, path, name, *limits],
+                                  cwd=work, capture_output=True, text=True, timeout=4 * TEST_CPU_SECONDS,
+                                  env={"PATH": os.defpath})
         except subprocess.TimeoutExpired:
             return False, "FAILED: timed out"
     lines = proc.stdout.replace(work + os.sep, "").strip().splitlines() or [

@@ -55,9 +55,16 @@ def test_history_has_branches_merges_tags_and_several_authors(repo):
     tags = [r for r in G.refs(repo) if r.startswith("refs/tags/")]
     authors = {repo[c].author.email for c in graph}
     offsets = {repo[c].author.offset for c in graph}
-    assert len(merges) == 6 and len(tags) == 9 and len(authors) == 4
+    assert len(merges) == 8 and len(tags) == 9 and len(authors) == 4
     assert len(offsets) == 4 and min(offsets) < 0
     assert all(isinstance(repo[repo.references[t].target], pygit2.Tag) for t in tags)
+
+
+def test_the_experiments_cross_merge_into_two_best_common_ancestors(repo):
+    graph = G.commit_graph(repo)
+    huber, adam = G.resolve(repo, "experiment/huber"), G.resolve(repo, "experiment/adam")
+    first_commits = {G.resolve(repo, "experiment/huber^1"), G.resolve(repo, "experiment/adam^1")}
+    assert G.merge_bases_all(graph, huber, adam) == first_commits
 
 
 def _test_source(repo, rev="v1.0"):
@@ -97,3 +104,9 @@ def test_a_runaway_test_is_stopped(repo, monkeypatch):
     spin = "def test_spin():\n    while True:\n        pass\n"
     passed, line = synth_repo.run_test(repo, G.resolve(repo, "v1.0"), "tests/test_spin.py::test_spin", spin)
     assert not passed and line.startswith("FAILED")
+
+
+def test_a_test_that_hoards_memory_is_stopped(repo):
+    hoard = "def test_hoard():\n    blocks = [bytearray(2**28) for _ in range(8)]\n"
+    passed, line = synth_repo.run_test(repo, G.resolve(repo, "v1.0"), "tests/test_h.py::test_hoard", hoard)
+    assert not passed and line.startswith("FAILED: MemoryError")

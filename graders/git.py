@@ -1,0 +1,105 @@
+"""Graders of the git-history family: commits named by id or unique prefix, sets of commits, file names
+across renames, and blame (commit and author).
+
+A commit may be given by its full id or any prefix of at least 7 hex digits that names one object in
+the task's repository copy (`env["repo"]`), the same rule git uses.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pygit2
+
+from graders.registry import Grade, failed, grader, passed
+from graphs import git as G
+from tasks.task import Task
+
+MIN_PREFIX = 7
+_HEX = re.compile(r"[0-9a-f]{7,40}")
+
+
+def resolve_commit(repo: pygit2.Repository, text: str) -> str | Grade:
+    """The full id of the commit `text` names, or a failed Grade saying why it names none."""
+    text = text.strip().lower()
+    if not _HEX.fullmatch(text):
+        return failed("not_a_commit_id")
+    try:
+        obj = repo[text]
+    except pygit2.AmbiguousError:
+        return failed("ambiguous_commit")
+    except (KeyError, ValueError):
+        return failed("unknown_node")
+    if not isinstance(obj, pygit2.Commit):
+        return failed("unknown_node")
+    return str(obj.id)
+
+
+@grader("git.commit")
+def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
+    """Passes when the commit is one of `truth["accepted"]`. For merge bases (`truth["tips"]`), a wrong
+    answer is told apart as a common ancestor that is not a best one, or no common ancestor at all."""
+    repo = G.materialize(task.env["repo"])
+    commit = resolve_commit(repo, answer["commit"])
+    if isinstance(commit, Grade):
+        return commit
+    if commit in task.truth["accepted"]:
+        return passed()
+    tips = task.truth.get("tips")
+    if tips:
+        common = all(commit == tip or repo.descendant_of(tip, commit) for tip in tips)
+        return failed("not_best_common_ancestor" if common else "not_an_ancestor_of_both")
+    return failed("wrong_commit")
+
+
+@grader("git.commit_set")
+def grade_commit_set(task: Task, answer: dict[str, Any]) -> Grade:
+    """Passes when the commits are exactly `truth["commits"]`, each named once; partial score is the F1."""
+    repo = G.materialize(task.env["repo"])
+    named = []
+    for text in answer["commits"]:
+        commit = resolve_commit(repo, text)
+        if isinstance(commit, Grade):
+            return commit
+        named.append(commit)
+    expected, got = set(task.truth["commits"]), set(named)
+    reasons = ["duplicate_item"] if len(got) < len(named) else []
+    reasons += ["missing_commits"] if expected - got else []
+    reasons += ["extra_commits"] if got - expected else []
+    if not reasons:
+        return passed()
+    hits = len(expected & got)
+    f1 = 2 * hits / (len(expected) + len(got)) if expected or got else 0.0
+    return failed(*reasons, score=round(f1, 4))
+
+
+@grader("git.renamed")
+def grade_renamed(task: Task, answer: dict[str, Any]) -> Grade:
+    """Passes when the name (`truth["name"]`) or the ordered list of names (`truth["names"]`) is exact."""
+    if "name" in task.truth:
+        return passed() if answer["name"].strip() == task.truth["name"] else failed("wrong_name")
+    names = [n.strip() for n in answer["names"]]
+    expected = task.truth["names"]
+    if names == expected:
+        return passed()
+    if sorted(names) == sorted(expected):
+        return failed("wrong_order")
+    return failed("wrong_name")
+
+
+@grader("git.blame")
+def grade_blame(task: Task, answer: dict[str, Any]) -> Grade:
+    """Passes when the commit is `truth["commit"]` and the author is its author, by name or email."""
+    repo = G.materialize(task.env["repo"])
+    commit = resolve_commit(repo, answer["commit"])
+    reasons = []
+    if isinstance(commit, Grade):
+        reasons += commit.reasons
+    elif commit != task.truth["commit"]:
+        reasons.append("wrong_commit")
+    author = " ".join(answer["author"].split()).casefold()
+    accepted = {task.truth["author"].casefold(), task.truth["email"].casefold(),
+                f"{task.truth['author']} <{task.truth['email']}>".casefold()}
+    if author not in accepted:
+        reasons.append("wrong_author")
+    return failed(*reasons) if reasons else passed()

@@ -1,0 +1,156 @@
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from generators import git_history as gh
+from generators.base import iter_tasks, main
+from graders import grade
+from graphs import git as G
+from tasks.task import Task
+
+ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def git(repo_path, *args):
+    return subprocess.run(["git", "-C", repo_path, *args], capture_output=True, text=True, check=True,
+                          env=ENV).stdout
+
+
+def cli_here(argv, capsys):
+    """The CLI in this process: (exit status, stdout, stderr)."""
+    try:
+        status = main(gh, argv)
+    except SystemExit as e:
+        status = e.code
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return [t for kind in gh.KINDS for traps in (False, True)
+            for t in iter_tasks(gh, gh.Config(kind=kind, traps=traps), seed=5, n=2)]
+
+
+def test_same_flags_and_seed_give_the_same_bytes_under_any_hash_seed(capsys):
+    args = ["--n", "6", "--seed", "2"]
+    other_seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"  # differs from this process's
+    there = subprocess.run([sys.executable, "-m", "generators.git_history", *args], capture_output=True,
+                           text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": other_seed})
+    status, here, _ = cli_here(args, capsys)
+    assert there.returncode == 0 == status, there.stderr
+    assert here == there.stdout and len(here.splitlines()) == 6
+
+
+def test_every_reference_and_every_enumerated_answer_passes(tasks):
+    for task in tasks:
+        assert grade(task, task.truth["reference"]).passed, task.id
+        answers = gh.enumerate_answers(task)
+        assert answers and task.truth["reference"] in answers, task.id
+        assert all(grade(task, a).passed for a in answers), task.id
+
+
+def test_every_mutant_fails(tasks):
+    for task in tasks:
+        for mutant in gh.mutants(task):
+            assert not grade(task, mutant).passed, (task.id, mutant)
+
+
+def test_traps_ask_about_moved_symbols_renamed_files_and_diverged_branches():
+    def one(kind):
+        return gh.generate(gh.Config(kind=kind, traps=True), seed=1, index=0)
+
+    introduced = one("introduced")
+    symbol = introduced.prompt.split("`")[1]
+    history = gh._history("", "HEAD")
+    first = G.SymbolIndex(history.repo).at(introduced.truth["reference"]["commit"])[symbol]
+    assert first != G.SymbolIndex(history.repo).at(history.tip)[symbol]  # it moved since
+    assert len(one("renamed").truth.get("names", ["a", "b"])) > 1
+    base = one("merge_base")
+    assert not set(base.truth["accepted"]) & set(base.truth["tips"])
+
+
+def test_the_copy_holds_nothing_past_the_cut_off(tasks):
+    src = G.open_repo(gh._history("", "HEAD").repo.path)
+    for task in tasks:
+        tips = task.meta["provenance"]["cut_off"].values()
+        copy = G.materialize(task.env["repo"])
+        expected = {line.split()[0] for line in git(src.path, "rev-list", "--objects", *tips).splitlines()}
+        got = set(git(copy.path, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)").split())
+        assert got == expected, task.id
+
+
+def test_a_task_file_is_self_contained(tasks, tmp_path):
+    task = Task.from_dict(json.loads(tasks[0].to_json()))
+    shutil.rmtree(G.materialize(task.env["repo"]).path)  # as on another machine
+    assert grade(task, task.truth["reference"]).passed
+
+
+def test_tasks_name_their_tools_and_answer_fields(tasks):
+    for task in tasks:
+        assert ("run_tests" in task.tools) == task.family.endswith(".bisect")
+        for field in task.answer_schema["required"]:
+            assert f'"{field}"' in task.prompt, (task.id, field)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--budget", "0"], "--budget must be in 1..50, got 0"),
+    (["--span", "99", "--kind", "range"], "--span must be in 1..20, got 99"),
+    (["--repo", "/nonexistent/repo", "--kind", "range"], "not a git repository"),
+    (["--ref", "no-such-ref", "--kind", "range"], "'no-such-ref' names no commit"),
+    (["--repo", ".", "--kind", "bisect"], "needs the embedded repository's test suite"),
+])
+def test_bad_flags_give_one_line_and_a_nonzero_exit(args, message, capsys):
+    status, out, err = cli_here([*args, "--n", "1"], capsys)
+    assert status == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) <= 2  # usage line + error
+
+
+@pytest.fixture(scope="module")
+def user_repo(tmp_path_factory):
+    """A repository made with the git command line, as a user's would be."""
+    path = str(tmp_path_factory.mktemp("user") / "repo")
+    git_env = {**ENV, "GIT_AUTHOR_NAME": "U", "GIT_AUTHOR_EMAIL": "u@example.org", "GIT_COMMITTER_NAME": "U",
+               "GIT_COMMITTER_EMAIL": "u@example.org"}
+
+    def run(*args, when):
+        dates = {"GIT_AUTHOR_DATE": f"{when} +0000", "GIT_COMMITTER_DATE": f"{when} +0000"}
+        subprocess.run(["git", "-C", path, *args], check=True, capture_output=True, env={**git_env, **dates})
+
+    subprocess.run(["git", "init", "-q", "-b", "trunk", path], check=True, env=ENV)
+    body = "".join(f"    x{i} = {i}\n" for i in range(8))
+    for i, (name, text) in enumerate([("util.py", f"def helper():\n{body}"),
+                                      ("util.py", f"def helper():\n{body}\n\nclass Tool:\n    pass\n")]):
+        with open(os.path.join(path, name), "w") as fh:
+            fh.write(text)
+        run("add", name, when=1_700_000_000 + i * 100)
+        run("commit", "-q", "-m", f"step {i}", when=1_700_000_000 + i * 100)
+        run("tag", f"r{i}", when=1_700_000_000 + i * 100)
+    run("checkout", "-q", "-b", "side", "r0", when=1_700_000_300)
+    with open(os.path.join(path, "side.py"), "w") as fh:
+        fh.write("def side():\n    return 1\n")
+    run("add", "side.py", when=1_700_000_400)
+    run("commit", "-q", "-m", "side work", when=1_700_000_400)
+    run("checkout", "-q", "trunk", when=1_700_000_500)
+    run("mv", "util.py", "tools.py", when=1_700_000_500)
+    run("commit", "-q", "-m", "rename util to tools", when=1_700_000_500)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["introduced", "range", "renamed", "blame", "merge_base"])
+def test_a_users_repository_gives_gradable_tasks(user_repo, kind):
+    for index in range(3):
+        task = gh.generate(gh.Config(kind=kind, repo=user_repo), seed=0, index=index)
+        assert grade(task, task.truth["reference"]).passed
+        assert all(grade(task, a).passed for a in gh.enumerate_answers(task) or [])
+        assert not any(grade(task, m).passed for m in gh.mutants(task))
+        if kind == "range":
+            assert task.truth["commits"] == sorted(git(user_repo, "log", "--format=%H", "r0..r1").split())
+        if kind == "merge_base":
+            x, y = sorted(task.meta["provenance"]["cut_off"])
+            assert task.truth["accepted"] == sorted(git(user_repo, "merge-base", "--all", x, y).split())

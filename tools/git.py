@@ -1,0 +1,221 @@
+"""Tools over a task's cut-off copy of a git repository (pygit2): refs, log, show, diff, blame, grep,
+and running one test of the embedded repository at a commit under a call budget.
+
+The copy travels in `env["repo"]` (see `graphs.git.pack_history`) and holds no commit, ref or tag past
+the task's cut-off, so nothing here can show the model future history.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pygit2
+from pygit2.enums import DiffFind, SortMode
+
+from graphs import git as G
+from graphs import synth_repo
+from tools.registry import ToolError, tool
+
+MAX_LOG = 200
+MAX_GREP_MATCHES = 200
+
+
+def _repo(env: dict) -> pygit2.Repository:
+    return G.materialize(env["repo"])
+
+
+def _commit(repo: pygit2.Repository, rev: str) -> pygit2.Commit:
+    try:
+        return repo.revparse_single(rev).peel(pygit2.Commit)
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        raise ToolError(f"{rev!r} names no commit here; call list_refs for branches and tags, "
+                        "or git_log for commit ids") from None
+
+
+def _when(sig: pygit2.Signature) -> str:
+    return datetime.fromtimestamp(sig.time, timezone(timedelta(minutes=sig.offset))).isoformat()
+
+
+def _summary(c: pygit2.Commit) -> str:
+    parents = " ".join(str(p) for p in c.parent_ids) or "(root)"
+    subject = c.message.splitlines()[0] if c.message else ""
+    return f"{c.id} {_when(c.author)} {c.author.name} <{c.author.email}> parents: {parents} | {subject}"
+
+
+def _file(commit: pygit2.Commit, path: str) -> pygit2.Blob:
+    try:
+        obj = commit.tree[path]
+    except KeyError:
+        raise ToolError(f"no file {path!r} at {commit.short_id}; git_show(commit) lists the changed files, "
+                        "git_grep finds files by content") from None
+    if not isinstance(obj, pygit2.Blob):
+        raise ToolError(f"{path!r} is a folder at {commit.short_id}, not a file")
+    return obj
+
+
+@tool
+def list_refs(env: dict) -> str:
+    """List the repository's branches and tags with the commit each points to, and where HEAD is.
+
+    Returns:
+        One line per ref: `<ref name> <commit id>`. Pass a ref name or id to git_log, git_show or git_blame.
+    """
+    repo = _repo(env)
+    lines = [f"HEAD -> {env['repo']['head']}"]
+    lines += [f"{name} {sha}" for name, sha in G.refs(repo).items()]
+    return "\n".join(lines)
+
+
+@tool
+def git_log(env: dict, ref: str = "HEAD", path: str | None = None, max_count: int = 50) -> str:
+    """List commits reachable from a revision, newest first, as `git log --topo-order` orders them.
+
+    Args:
+        ref: a branch, tag, commit id (or prefix) or revision like `main~2`; default HEAD.
+        path: if given, only the commits that changed this file, following it back across renames
+            (as `git log --follow`, newest first).
+        max_count: at most this many commits (1 to 200); default 50.
+
+    Returns:
+        One line per commit: full id, author date, author, parent ids, and the subject line. With a path,
+        each line ends with the file's path in that commit.
+    """
+    if not 1 <= max_count <= MAX_LOG:
+        raise ToolError(f"max_count must be between 1 and {MAX_LOG}, got {max_count}")
+    repo = _repo(env)
+    tip = _commit(repo, ref)
+    if path is None:
+        walk = repo.walk(tip.id, SortMode.TOPOLOGICAL)
+        return "\n".join(_summary(c) for c, _ in zip(walk, range(max_count), strict=False))
+    _file(tip, path)
+    history = G.follow(repo, str(tip.id), path)
+    newest = history.changed[::-1][:max_count]
+    return "\n".join(f"{_summary(repo[c])} | {history.path_at[c]}" for c in newest)
+
+
+def _diff_text(diff: pygit2.Diff) -> str:
+    diff.find_similar(DiffFind.FIND_RENAMES)  # explicit: never the user's diff.renames setting
+    return diff.patch or "(no differences)"
+
+
+@tool
+def git_show(env: dict, commit: str, path: str | None = None) -> str:
+    """Show a commit (author, date, parents, message and its patch against its first parent), or a file in it.
+
+    Args:
+        commit: a commit id (or prefix of at least 4 hex digits), branch, tag or revision like `v0.3~1`.
+        path: if given, show this file's full content at that commit instead, with line numbers.
+
+    Returns:
+        The commit and its changes, or the numbered lines of the file.
+    """
+    repo = _repo(env)
+    c = _commit(repo, commit)
+    if path is not None:
+        text = _file(c, path).data.decode(errors="replace")
+        return "\n".join(f"{n:4d}  {line}" for n, line in enumerate(text.splitlines(), 1))
+    head = (f"commit {c.id}\nparents: {' '.join(str(p) for p in c.parent_ids) or '(root)'}\n"
+            f"author: {c.author.name} <{c.author.email}> {_when(c.author)}\n\n{c.message}\n")
+    diff = repo.diff(c.parents[0], c) if c.parents else c.tree.diff_to_tree(swap=True)
+    return head + _diff_text(diff)
+
+
+@tool
+def git_diff(env: dict, a: str, b: str, path: str | None = None) -> str:
+    """Show the changes from revision a to revision b as a unified patch, with renames detected.
+
+    Args:
+        a: the older revision (commit id, branch, tag or `main~3`).
+        b: the newer revision.
+        path: if given, only changes to this path (as named in either revision).
+
+    Returns:
+        The patch text, or "(no differences)".
+    """
+    repo = _repo(env)
+    old, new = _commit(repo, a), _commit(repo, b)
+    diff = repo.diff(old, new)
+    if path is None:
+        return _diff_text(diff)
+    diff.find_similar(DiffFind.FIND_RENAMES)
+    patches = [p.text for p in diff if path in (p.delta.old_file.path, p.delta.new_file.path)]
+    return "".join(patches) or "(no differences)"
+
+
+@tool
+def git_blame(env: dict, path: str, ref: str = "HEAD") -> str:
+    """Show, for each line of a file at a revision, the commit that last changed it and that commit's author.
+
+    Args:
+        path: the file's path at that revision.
+        ref: a branch, tag, commit id or revision; default HEAD.
+
+    Returns:
+        One line per line of the file: `<commit id> <author> <line number>: <text>`.
+    """
+    repo = _repo(env)
+    c = _commit(repo, ref)
+    lines = _file(c, path).data.decode(errors="replace").splitlines()
+    owners = G.blame(repo, path, str(c.id))
+    return "\n".join(f"{sha} {repo[sha].author.name} {n}: {text}"
+                     for n, (sha, text) in enumerate(zip(owners, lines, strict=True), 1))
+
+
+@tool
+def git_grep(env: dict, pattern: str, ref: str = "HEAD") -> str:
+    """Search every file at a revision for lines matching a regular expression (Python `re` syntax).
+
+    Args:
+        pattern: the regular expression, e.g. `def n_step_return` or `^class \\w+`.
+        ref: a branch, tag, commit id or revision; default HEAD.
+
+    Returns:
+        Up to 200 matches as `<path>:<line number>: <line>`, or "No matches found."
+    """
+    try:
+        regex = re.compile(pattern)
+    except re.error as e:
+        raise ToolError(f"pattern {pattern!r} is not a valid regular expression: {e}") from None
+    repo = _repo(env)
+    matches = []
+    for path, blob in _files(repo, _commit(repo, ref).tree, ""):
+        if blob.is_binary:
+            continue
+        for n, line in enumerate(blob.data.decode(errors="replace").splitlines(), 1):
+            if regex.search(line):
+                matches.append(f"{path}:{n}: {line}")
+    if not matches:
+        return "No matches found."
+    more = f"\n[{len(matches) - MAX_GREP_MATCHES} more matches]" if len(matches) > MAX_GREP_MATCHES else ""
+    return "\n".join(matches[:MAX_GREP_MATCHES]) + more
+
+
+def _files(repo: pygit2.Repository, tree: pygit2.Tree, prefix: str):
+    for entry in tree:
+        obj = repo[entry.id]
+        if isinstance(obj, pygit2.Tree):
+            yield from _files(repo, obj, prefix + entry.name + "/")
+        elif isinstance(obj, pygit2.Blob):
+            yield prefix + entry.name, obj
+
+
+@tool
+def run_tests(env: dict, commit: str) -> str:
+    """Run the task's test against the code at a commit, in a sandbox. Each call spends one of a fixed budget.
+
+    Args:
+        commit: the commit id (or prefix), branch, tag or revision whose code to test.
+
+    Returns:
+        PASSED or FAILED with the error, and how many calls remain.
+    """
+    tests = env.get("tests")
+    if not tests:
+        raise ToolError("this task has no test to run")
+    if tests["budget"] <= 0:
+        raise ToolError("the run_tests budget is spent; submit your answer")
+    repo = _repo(env)
+    c = _commit(repo, commit)
+    tests["budget"] -= 1
+    _, line = synth_repo.run_test(repo, str(c.id), tests["test"], tests["source"])
+    return f"{tests['test']} at {c.id}: {line}\n({tests['budget']} run_tests calls left)"

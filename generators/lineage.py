@@ -241,16 +241,20 @@ def _common(graph: nx.DiGraph, config: Config, rng: random.Random):
 QUESTIONS = {"components": _components, "path": _path, "chronology": _chronology, "common": _common}
 
 
-def _collection(data: dict[str, Any], config: Config, rng: random.Random) -> dict[str, Any]:
-    """The lineage's papers plus `distractors` drawn from the rest, with the citations among them."""
-    members = _members(data, config.lineage)
-    outside = sorted(p["id"] for p in data["papers"] if p["id"] not in members)
-    keep = set(members) | set(rng.sample(outside, config.distractors))
+def _subset(data: dict[str, Any], keep: set[str]) -> dict[str, Any]:
+    """The papers whose keys are kept, in snapshot order, and the citations among them."""
     return {
         **data,
         "papers": [p for p in data["papers"] if p["id"] in keep],
         "citations": [e for e in data["citations"] if e["citing"] in keep and e["cited"] in keep],
     }
+
+
+def _collection(data: dict[str, Any], config: Config, rng: random.Random) -> set[str]:
+    """The lineage's papers plus `distractors` drawn from the rest."""
+    members = _members(data, config.lineage)
+    outside = sorted(p["id"] for p in data["papers"] if p["id"] not in members)
+    return set(members) | set(rng.sample(outside, config.distractors))
 
 
 def _relabel(value: Any, ids: dict[str, str]) -> Any:
@@ -275,7 +279,9 @@ def generate(config: Config, seed: int, index: int) -> Task:
     """One task; the question is drawn on the real graph, then relabelled when anonymized, so the
     same seed asks the same question either way."""
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
-    data = _collection(_snapshot(), config, rng)
+    snapshot = _snapshot()
+    keep = _collection(snapshot, config, rng)
+    data = _subset(snapshot, keep)
     question = QUESTIONS[config.kind](to_graph(data), config, rng)
     if question is None:
         raise ValueError(
@@ -283,8 +289,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
             f"(hops={config.hops}, distractors={config.distractors}); try other values"
         )
     ask, fields, truth = question
-    shown = anonymize(data) if config.anonymize else data
-    ids = {real["id"]: fake["id"] for real, fake in zip(data["papers"], shown["papers"], strict=True)}
+    # pseudonyms over the whole snapshot, so a summary naming a paper left out of the collection is covered
+    renamed = anonymize(snapshot) if config.anonymize else snapshot
+    ids = {real["id"]: fake["id"] for real, fake in zip(snapshot["papers"], renamed["papers"], strict=True)}
+    shown = _subset(renamed, {ids[k] for k in keep})
     fields, truth = _relabel(fields, ids), _relabel(truth, ids)
     by_id = {p["id"]: p for p in shown["papers"]}
     if ask == "components":  # described from the shown graph, whose texts name papers by their pseudonyms

@@ -9,7 +9,8 @@ task ids and exits 1 on any defect (2 when the task file cannot be read).
 
 REVEALS[kind] is `{"kind": "answer_hidden"}` (no tool output contains the reference, or any field of
 it; `"fields": [...]` limits that to the fields named) or `{"kind": "answer_visible"}` (the tools list
-candidate answers by design, e.g. commit ids, so only the whole reference object must not appear).
+candidate answers by design, e.g. commit ids, so only the whole reference object must not appear);
+the bare string "answer_hidden" or "answer_visible" is short for the first two.
 In every kind, no tool output may contain a container of three or more items from `truth`.
 """
 from __future__ import annotations
@@ -42,7 +43,7 @@ PROTOCOL = ("KINDS", "Config", "generate", "LADDERS", "baseline", "random_answer
 CHECKS = ("protocol", "reference", "alternatives", "mutants", "malformed", "baselines", "tools", "leak",
           "determinism", "prompt")
 HASH_SEEDS = ("1", "2")
-VARIED_CALLS_PER_TOOL = 8
+VARIED_CALLS_PER_TOOL = 4
 HUGE_CHARS = 90_000  # just under the registry's size cap, so the answer reaches the grader
 _WRONG_VALUES = (12345, 0.5, "x", True, None, [], {}, [None], [12345])
 _ID = re.compile(r"-s(\d+)-(\d+)$")
@@ -65,10 +66,10 @@ class BaselineTally:
 
     tasks: int = 0
     passed: int = 0
-    known_correct: int = 0
-    """Tasks where the baseline's answer is the reference or an enumerated correct answer."""
+    explained: int = 0
+    """Passes by an answer that is the reference or an enumerated correct answer: chance, not a defect."""
     unverifiable: int = 0
-    """Passes on tasks whose correct answers cannot be enumerated (not judged)."""
+    """Other passes on tasks whose correct answers cannot be enumerated (not judged)."""
 
 
 @dataclass
@@ -181,7 +182,7 @@ def _check_baselines(family: str, tasks: list[Task], module: ModuleType, enumera
             passed = grade(task, answer).passed
             tally.tasks += 1
             tally.passed += passed
-            tally.known_correct += is_known
+            tally.explained += passed and is_known
             if passed and not is_known:
                 if correct is None:
                     tally.unverifiable += 1
@@ -234,6 +235,8 @@ def _check_tools(task: Task, module: ModuleType) -> Iterable[tuple[str, str]]:
     for name in sorted(set(task.tools) - {n for n, _ in calls}):
         yield "tools", f"probe_calls never calls the offered tool {name}"
     reveals = module.REVEALS.get(task.family.split(".", 1)[-1])
+    if isinstance(reveals, str):  # the short form: REVEALS[kind] = "answer_hidden"
+        reveals = {"kind": reveals}
     if not isinstance(reveals, dict) or reveals.get("kind") not in ("answer_hidden", "answer_visible"):
         yield "leak", f"REVEALS gives no known kind for this task kind: {reveals!r}"
         return
@@ -242,8 +245,9 @@ def _check_tools(task: Task, module: ModuleType) -> Iterable[tuple[str, str]]:
         result = call_tool(name, args, copy.deepcopy(task.env))  # a fresh env, as each trial has
         if result.text.startswith(f"Error: {name} failed internally"):
             yield "tools", f"{name}({_short(args)}) crashed: {_short(result.text, 160)}"
+        echoed = json.dumps(args) + json.dumps(args, separators=(",", ":")) + repr(args)
         for needle, what in needles.items():
-            if needle in result.text:
+            if needle in result.text and needle not in echoed:  # repeating the agent's input reveals nothing
                 yield "leak", f"{name}({_short(args)}) shows {what}: {_short(needle)}"
                 break
 
@@ -387,11 +391,10 @@ def format_report(report: Report, max_ids: int = 5) -> str:
             more = f" (+{len(ids) - max_ids} more)" if len(ids) > max_ids else ""
             lines.append(f"{family if i == 0 else '':<24}{check:<14}{report.tasks[family]:>6}{len(ids):>8}  "
                          + ", ".join(ids[:max_ids]) + more)
-    lines += ["", "trivial baselines: passes, and how many of those answers are known correct (chance)",
-              f"{'family':<24}{'baseline':<17}{'passed':>12}{'known correct':>15}{'not judged':>12}"]
+    lines += ["", "trivial baselines: passes, those by a known correct answer (chance), those not judged",
+              f"{'family':<24}{'baseline':<17}{'passed':>10}{'by chance':>11}{'not judged':>12}"]
     for (family, name), t in sorted(report.baselines.items()):
-        lines.append(f"{family:<24}{name:<17}{f'{t.passed}/{t.tasks}':>12}{f'{t.known_correct}/{t.tasks}':>15}"
-                     f"{t.unverifiable:>12}")
+        lines.append(f"{family:<24}{name:<17}{f'{t.passed}/{t.tasks}':>10}{t.explained:>11}{t.unverifiable:>12}")
     if report.defects:
         lines += ["", f"{len(report.defects)} defect(s):"]
         lines += [f"  {d.task_id}: {d.check}: {d.detail}" for d in report.defects]

@@ -44,6 +44,15 @@ def test_each_planted_defect_is_caught_by_its_check(monkeypatch, defect, check):
     assert checks == {check}, format_report(report)
 
 
+def test_a_tool_repeating_the_agents_own_argument_is_no_leak(monkeypatch):
+    def probe_with_the_answer(task, rng):  # the tool's error message quotes the unknown "node"
+        return [("toy_children", {"node": str(task.truth["reference"]["path"])})]
+
+    monkeypatch.setattr(toy_family, "probe_calls", probe_with_the_answer)
+    report, checks = _defects(_sample(1))
+    assert checks == set(), format_report(report)
+
+
 def test_malformed_answers_include_wrong_types_missing_fields_and_huge_values():
     answers = malformed_answers(_sample(1)[0])
     assert {} in answers and "{" in answers and None in answers

@@ -1,6 +1,8 @@
-"""Paper-lineage tasks over the DQN->Rainbow and AlphaGo->MuZero lines: which papers introduced a
-paper's components, a shortest citation chain between two papers, the chronology of a set of papers,
-and what two papers have in common (papers both cite, or their latest common ancestor).
+"""Paper-lineage tasks over the DQN->Rainbow and AlphaGo->MuZero lines of the embedded snapshot.
+
+Kinds: which papers introduced a paper's components, a shortest citation chain between two papers,
+the chronology of a set of papers, and what two papers have in common (the papers both cite, or
+their latest common ancestor). `--anonymize` asks the same questions under stable pseudonyms.
 
     python -m generators.lineage --lineage dqn-rainbow --kind path --hops 3 --n 20
 """

@@ -30,6 +30,7 @@ KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base")
 VERSION = 1
 MAX_BUDGET = 50
 MAX_SPAN = 20
+MAX_FILES = 100  # files examined per task (renamed, blame)
 
 _IDS = ("Name commits by full id or by any prefix of at least 7 hex digits that names only one object "
         "in the repository.")
@@ -232,8 +233,14 @@ def _range(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
             "truth": {"commits": commits, "from": a_sha, "to": b_sha, "reference": {"commits": commits}}}
 
 
+def _sample_files(rng: random.Random, repo: pygit2.Repository, commit: str) -> list[tuple[str, pygit2.Blob]]:
+    """Up to MAX_FILES text files of a commit in random order: big repositories are sampled, not scanned."""
+    files = sorted(_blobs(repo, repo[commit].peel(pygit2.Commit).tree), key=lambda f: f[0])
+    return [files[k] for k in sorted(range(len(files)), key=lambda _: rng.random())[:MAX_FILES]]
+
+
 def _renamed(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
-    files = sorted(p for p, _ in _blobs(h.repo, h.repo[h.tip].tree))
+    files = sorted(p for p, _ in _sample_files(rng, h.repo, h.tip))
     histories = {p: G.follow(h.repo, h.tip, p) for p in files}
     renamed = [p for p in files if len(histories[p].names()) > 1]
     path = _pick(rng, files, renamed if config.traps else None)
@@ -260,33 +267,38 @@ def _blobs(repo: pygit2.Repository, tree: pygit2.Tree, prefix: str = ""):
 
 
 def _blame(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
+    """A non-blank line of a file at a tag; with traps, one last changed before the file was renamed."""
     points = h.tags or [(config.ref, h.tip)]
+    fallback = None
     for k in sorted(range(len(points)), key=lambda _: rng.random()):  # tags in random order
         tag, sha = points[k]
-        lines, traps = _blame_lines(h.repo, sha)
-        if traps or not config.traps:
-            break
-    path, n, text, owner = _pick(rng, lines, traps if config.traps else None)
+        for path, blob in _sample_files(rng, h.repo, sha):
+            lines, traps = _blame_lines(h.repo, sha, path, blob)
+            fallback = fallback or (lines and (tag, sha, lines))
+            if traps or (lines and not config.traps):
+                return _blame_task(h, tag, sha, _pick(rng, traps or lines))
+    if not fallback:
+        raise ValueError("blame: no file with a non-blank line at any tag or --ref")
+    tag, sha, lines = fallback
+    return _blame_task(h, tag, sha, _pick(rng, lines))
+
+
+def _blame_lines(repo: pygit2.Repository, commit: str, path: str, blob: pygit2.Blob) -> tuple[list, list]:
+    """The file's non-blank lines as (path, number, text, last commit), and those whose last commit had
+    the file under another name (the trap: blame must follow the rename)."""
+    history = G.follow(repo, commit, path)
+    texts = blob.data.decode(errors="replace").splitlines()
+    lines = [(path, n, text, owner) for n, (text, owner) in
+             enumerate(zip(texts, G.blame(repo, path, commit), strict=True), 1) if text.strip()]
+    return lines, [line for line in lines if history.path_at.get(line[3], path) != path]
+
+
+def _blame_task(h: _History, tag: str, sha: str, line: tuple) -> dict[str, Any]:
+    path, n, text, owner = line
     author = h.repo[owner].author
     return {"format": {"tag": tag, "path": path, "line": n, "text": text.strip()}, "tips": {h.branch: sha},
             "truth": {"commit": owner, "author": author.name, "email": author.email, "tag": tag, "path": path,
-                      "line": n,
-                      "reference": {"commit": owner, "author": author.name}}}
-
-
-def _blame_lines(repo: pygit2.Repository, commit: str) -> tuple[list[tuple], list[tuple]]:
-    """Every non-blank line at a commit as (path, number, text, last commit), and those whose last
-    commit had the file under another name (the trap: blame must follow the rename)."""
-    lines, traps = [], []
-    for path, blob in sorted(_blobs(repo, repo[commit].tree)):
-        history = G.follow(repo, commit, path)
-        texts = blob.data.decode(errors="replace").splitlines()
-        for n, (text, owner) in enumerate(zip(texts, G.blame(repo, path, commit), strict=True), 1):
-            if text.strip():
-                lines.append((path, n, text, owner))
-                if history.path_at.get(owner, path) != path:
-                    traps.append(lines[-1])
-    return lines, traps
+                      "line": n, "reference": {"commit": owner, "author": author.name}}}
 
 
 def _merge_base(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:

@@ -37,11 +37,14 @@ def tasks():
             for t in iter_tasks(gh, gh.Config(kind=kind, traps=traps), seed=5, n=2)]
 
 
-def test_same_flags_and_seed_give_the_same_bytes_under_any_hash_seed(capsys):
+def test_same_bytes_under_any_hash_seed_and_any_user_git_config(capsys, tmp_path):
+    (tmp_path / ".gitconfig").write_text("[diff]\n\trenames = false\n[init]\n\tdefaultBranch = trunk\n")
     args = ["--n", "6", "--seed", "2"]
     other_seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"  # differs from this process's
+    home = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    hostile = {**os.environ, "PYTHONHASHSEED": other_seed, **home}
     there = subprocess.run([sys.executable, "-m", "generators.git_history", *args], capture_output=True,
-                           text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": other_seed})
+                           text=True, cwd=ROOT, env=hostile)
     status, here, _ = cli_here(args, capsys)
     assert there.returncode == 0 == status, there.stderr
     assert here == there.stdout and len(here.splitlines()) == 6

@@ -208,16 +208,12 @@ class LiveSources:
         retries: int = 3,
         timeout: float = 30.0,
         s2_key: str | None = None,
+        openalex_key: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.cache, self.arxiv_url, self.s2_url, self.openalex_url = cache, arxiv_url, s2_url, openalex_url
-        self.delay, self.retries, self.timeout, self.s2_key, self.sleep = (
-            delay,
-            retries,
-            timeout,
-            s2_key,
-            sleep,
-        )
+        self.delay, self.retries, self.timeout, self.sleep = delay, retries, timeout, sleep
+        self.s2_key, self.openalex_key = s2_key, openalex_key
 
     # arXiv ------------------------------------------------------------------------------------
     def arxiv_metadata(self, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -253,15 +249,17 @@ class LiveSources:
         ]
 
     # plain JSON APIs ------------------------------------------------------------------------------
-    def _get_json(self, url: str, headers: dict[str, str]) -> Any:
-        """GET a JSON document, retrying 429, 5xx and timeouts (Retry-After honoured, else backoff)."""
+    def _get_json(self, url: str, headers: dict[str, str], secret_query: str = "") -> Any:
+        """GET a JSON document, retrying 429, 5xx and timeouts (Retry-After honoured, else backoff).
+        `secret_query` (an API key) is appended to the request only, never to a message."""
         problem, wait = "", 0.0
         for attempt in range(self.retries + 1):
             if attempt:
                 self.sleep(wait)
             wait = min(2.0**attempt, 30.0)  # backoff, unless the server says how long
             try:
-                req = urllib.request.Request(url, headers={"User-Agent": "kgtasks", **headers})
+                sent = url + ("&" if "?" in url else "?") + secret_query if secret_query else url
+                req = urllib.request.Request(sent, headers={"User-Agent": "kgtasks", **headers})
                 with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                     return json.load(resp)
             except urllib.error.HTTPError as e:
@@ -279,8 +277,10 @@ class LiveSources:
                 raise SourceError(f"{url}: not JSON") from None
         raise SourceError(f"{url}: {problem} after {self.retries + 1} attempts")
 
-    def _cached_json(self, url: str, headers: dict[str, str] | None = None) -> Any:
-        return self.cache.fetch(["GET", url], lambda: self._get_json(url, headers or {}))
+    def _cached_json(self, url: str, headers: dict[str, str] | None = None, secret_query: str = "") -> Any:
+        """The response to a GET, cached under its URL (which holds no key: keys go in headers or
+        `secret_query`)."""
+        return self.cache.fetch(["GET", url], lambda: self._get_json(url, headers or {}, secret_query))
 
     # Semantic Scholar ---------------------------------------------------------------------------
     def _s2_id(self, key: str) -> str:
@@ -303,9 +303,13 @@ class LiveSources:
     def _openalex_doi(self, key: str) -> str:
         return _ARXIV_DOI_PREFIX + key if arxiv_id(key) else key
 
+    def _openalex(self, path: str) -> Any:
+        secret = urllib.parse.urlencode({"api_key": self.openalex_key}) if self.openalex_key else ""
+        return self._cached_json(self.openalex_url + path, secret_query=secret)
+
     def openalex_work(self, key: str) -> dict[str, Any]:
         """A paper's OpenAlex work record, as OpenAlex gives it."""
-        return self._cached_json(f"{self.openalex_url}/works/doi:{self._openalex_doi(key)}")
+        return self._openalex(f"/works/doi:{self._openalex_doi(key)}")
 
     def openalex_links(self, key: str, limit: int) -> dict[str, list[dict[str, Any]]]:
         """References and citations of a paper per OpenAlex, as normalized records."""
@@ -316,10 +320,10 @@ class LiveSources:
             query = urllib.parse.urlencode(
                 {"filter": "openalex:" + "|".join(refs[start : start + 50]), "per-page": 50}
             )
-            references += self._cached_json(f"{self.openalex_url}/works?{query}").get("results", [])
+            references += self._openalex(f"/works?{query}").get("results", [])
         work_id = work["id"].rsplit("/", 1)[-1]
-        query = urllib.parse.urlencode({"filter": f"cites:{work_id}", "per-page": min(limit, 200)})
-        citing = self._cached_json(f"{self.openalex_url}/works?{query}").get("results", [])
+        query = urllib.parse.urlencode({"filter": f"cites:{work_id}", "per-page": min(limit, 100)})
+        citing = self._openalex(f"/works?{query}").get("results", [])
         return {
             "references": [r for w in references if (r := _openalex_record(w))],
             "citations": [r for w in citing if (r := _openalex_record(w))],
@@ -527,6 +531,7 @@ def main(argv: list[str] | None = None) -> int:
         delay=args.delay,
         retries=args.retries,
         s2_key=os.environ.get("SEMANTIC_SCHOLAR_API_KEY") or None,
+        openalex_key=os.environ.get("OPENALEX_API_KEY") or None,
     )
     try:
         if args.command == "build":

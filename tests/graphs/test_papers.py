@@ -189,7 +189,7 @@ def _routes(request, overrides=()):
     for prefix, response in dict(overrides).items():
         if request.path.startswith(prefix):
             return response() if callable(response) else response
-    path = urllib.parse.unquote(request.path)
+    path = urllib.parse.unquote(request.path).split("&api_key=")[0].split("?api_key=")[0]
     if path.startswith("/api/query?"):
         return _arxiv_feed(request)
     table = {
@@ -263,6 +263,18 @@ def test_the_api_key_is_sent_when_given(tmp_path):
     with FakeServer(_routes) as srv:
         _sources(srv, tmp_path, s2_key="secret").links("1710.02298")
     assert srv.requests[0].headers["x-api-key"] == "secret"
+
+
+def test_openalex_gets_its_key_as_a_query_parameter_that_is_never_cached_nor_shown(tmp_path):
+    with FakeServer(lambda r: _routes(r, {"/s2/": (503, {}, {})})) as srv:
+        sources = _sources(srv, tmp_path, retries=0, openalex_key="s3cret")
+        source, _ = sources.links("1710.02298")
+        with pytest.raises(SourceError) as error:
+            sources.openalex_work("10.1000/unknown")
+    assert source == "OpenAlex"
+    assert all("api_key=s3cret" in r.path for r in srv.requests if r.path.startswith("/oa/"))
+    cached = "".join(p.read_text() for p in (tmp_path / "cache").rglob("*.json"))
+    assert "/oa/works" in cached and "s3cret" not in cached and "s3cret" not in str(error.value)
 
 
 def test_semantic_scholar_timeouts_fall_back_to_openalex(tmp_path):

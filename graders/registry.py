@@ -6,6 +6,7 @@ parses the answer (a JSON string or an already decoded object) and checks it aga
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 from collections.abc import Callable
@@ -95,6 +96,16 @@ def parse_answer(answer: Any) -> dict[str, Any] | Grade:
     return answer
 
 
+@functools.lru_cache(maxsize=1024)
+def _validator(schema_json: str) -> Any:
+    """A checked validator per answer schema: jsonschema.validate re-checks the schema on every call,
+    which costs more than the structural grade itself."""
+    schema = json.loads(schema_json)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
 def grade(task: Task, answer: Any) -> Grade:
     """Grade an answer to a task. Never raises: anything malformed is a failed Grade with a reason."""
     try:
@@ -104,7 +115,7 @@ def grade(task: Task, answer: Any) -> Grade:
         if len(json.dumps(parsed)) > MAX_ANSWER_CHARS:
             return failed("answer_too_large")
         try:
-            jsonschema.validate(parsed, task.answer_schema)
+            _validator(json.dumps(task.answer_schema, sort_keys=True)).validate(parsed)
         except jsonschema.ValidationError:
             return failed("schema_mismatch")
         return get_grader(task.grader)(task, parsed)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 import random
-import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,6 @@ from typing import Any
 
 import networkx as nx
 import pygit2
-from pygit2.enums import DeltaStatus, DiffFind
 
 from generators.base import MIXED, knobs_of, main, task_id
 from graphs import git as G
@@ -233,9 +231,10 @@ def _range(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
             "truth": {"commits": commits, "from": a_sha, "to": b_sha, "reference": {"commits": commits}}}
 
 
-def _sample_files(rng: random.Random, repo: pygit2.Repository, commit: str) -> list[tuple[str, pygit2.Blob]]:
+def _sample_files(rng: random.Random, repo: pygit2.Repository,
+                  commit: str) -> list[tuple[str, pygit2.Blob]]:
     """Up to MAX_FILES text files of a commit in random order: big repositories are sampled, not scanned."""
-    files = sorted(_blobs(repo, repo[commit].peel(pygit2.Commit).tree), key=lambda f: f[0])
+    files = sorted(G.text_files(repo, repo[commit].peel(pygit2.Commit).tree), key=lambda f: f[0])
     return [files[k] for k in sorted(range(len(files)), key=lambda _: rng.random())[:MAX_FILES]]
 
 
@@ -255,15 +254,6 @@ def _renamed(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     names = history.names()
     return {"variant": "renamed_names", "format": {"path": path}, "tips": {h.branch: h.tip},
             "truth": {"names": names, "path": path, "reference": {"names": names}}}
-
-
-def _blobs(repo: pygit2.Repository, tree: pygit2.Tree, prefix: str = ""):
-    for entry in tree:
-        obj = repo[entry.id]
-        if isinstance(obj, pygit2.Tree):
-            yield from _blobs(repo, obj, prefix + entry.name + "/")
-        elif isinstance(obj, pygit2.Blob) and not obj.is_binary:
-            yield prefix + entry.name, obj
 
 
 def _blame(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
@@ -356,6 +346,10 @@ def _commits(repo: pygit2.Repository) -> list[str]:
     return sorted(G.commit_graph(repo))
 
 
+def _head_paths(repo: pygit2.Repository) -> list[str]:
+    return sorted(p for p, _ in G.text_files(repo, repo.revparse_single("HEAD").peel(pygit2.Commit).tree))
+
+
 def baseline(task: Task, rng: Any) -> dict[str, Any]:
     """The naive guess: the newest commit (and its author), every commit of the later release, or the
     file's current path."""
@@ -381,7 +375,7 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     if kind == "range":
         return {"commits": [c for c in commits if rng.random() < 0.3]}
     if kind == "renamed":
-        paths = sorted(p for p, _ in _blobs(repo, repo.revparse_single("HEAD").peel(pygit2.Commit).tree))
+        paths = _head_paths(repo)
         return {"name": _choice(rng, paths)} if "name" in task.truth else {"names": [_choice(rng, paths)]}
     if kind == "blame":
         return {"commit": commit, "author": repo[_choice(rng, commits)].author.name}
@@ -392,7 +386,7 @@ def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
     """Valid calls of every tool the task offers, on random commits and files of the copy."""
     repo = G.materialize(task.env["repo"])
     commits = _commits(repo)
-    paths = sorted(p for p, _ in _blobs(repo, repo.revparse_single("HEAD").peel(pygit2.Commit).tree))
+    paths = _head_paths(repo)
     path = _choice(rng, [p for p in paths if p.endswith(".py")] or paths)
     ref = _choice(rng, sorted(G.refs(repo)))
     calls = [("list_refs", {}), ("git_log", {"max_count": 10}), ("git_log", {"ref": ref, "path": path}),
@@ -414,7 +408,7 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     kind = _kind(task)
     if kind == "introduced":
         symbol = task.prompt.split("`")[1]
-        return [{"commit": c} for c in _defining_commits_by_regex(repo, symbol)]
+        return [{"commit": c} for c in G.introductions_by_regex(repo, symbol)]
     if kind == "bisect":
         t = task.env["tests"]
         ok = {}
@@ -431,39 +425,15 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
         walk.hide(pygit2.Oid(hex=task.truth["from"]))
         return [{"commits": sorted(str(c.id) for c in walk)}]
     if kind == "renamed":
-        names = _first_parent_names(repo, task.truth["path"])
+        names = G.first_parent_names(repo, G.resolve(repo, "HEAD"), task.truth["path"])
         if "name" in task.truth:
             name = names.get(G.resolve(repo, task.truth["tag"]))
             return None if name is None else [{"name": name}]
         return [{"names": list(dict.fromkeys(reversed(names.values())))}]
     if kind == "blame":
         return _git_blame(repo, task.truth["tag"], task.truth["path"], task.truth["line"])
-    return _best_common_ancestors(repo, task.truth["tips"])
-
-
-def _defining_commits_by_regex(repo: pygit2.Repository, symbol: str) -> list[str]:
-    pattern = re.compile(rf"^(async\s+)?(def|class)\s+{re.escape(symbol)}\b", re.M)
-    defines = {}
-    for c in _commits(repo):
-        defines[c] = any(pattern.search(b.data.decode(errors="replace"))
-                         for p, b in _blobs(repo, repo[c].tree) if p.endswith(".py"))
-    return [c for c in sorted(defines) if defines[c] and not any(defines[str(p)] for p in repo[c].parent_ids)]
-
-
-def _first_parent_names(repo: pygit2.Repository, path: str) -> dict[str, str]:
-    """The file's path at each commit of HEAD's first-parent line, newest first, tracked through renames."""
-    names, c = {}, repo.revparse_single("HEAD").peel(pygit2.Commit)
-    while True:
-        names[str(c.id)] = path
-        if not c.parents:
-            return names
-        diff = repo.diff(c.parents[0], c)
-        diff.find_similar(DiffFind.FIND_RENAMES)
-        delta = next((d for d in diff.deltas if d.new_file.path == path), None)
-        if delta is not None and delta.status == DeltaStatus.ADDED:
-            return names
-        path = delta.old_file.path if delta is not None else path
-        c = c.parents[0]
+    bases = G.best_common_ancestors_pairwise(repo, task.truth["tips"])
+    return None if bases is None else [{"commit": c} for c in bases]
 
 
 def _git_blame(repo: pygit2.Repository, tag: str, path: str, line: int) -> list[dict[str, Any]] | None:
@@ -476,14 +446,6 @@ def _git_blame(repo: pygit2.Repository, tag: str, path: str, line: int) -> list[
         return None
     commit = out.stdout.split()[0]
     return [{"commit": commit, "author": repo[commit].author.name}]
-
-
-def _best_common_ancestors(repo: pygit2.Repository, tips: list[str]) -> list[dict[str, Any]] | None:
-    reach = [{str(c.id) for c in repo.walk(pygit2.Oid(hex=t))} for t in tips]
-    common = sorted(set.intersection(*reach))
-    if len(common) > 500:
-        return None
-    return [{"commit": c} for c in common if not any(d != c and repo.descendant_of(d, c) for d in common)]
 
 
 def mutants(task: Task) -> list[dict[str, Any]]:

@@ -11,8 +11,10 @@ import ast
 import base64
 import hashlib
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -231,11 +233,61 @@ def _sources(defs: tuple[tuple[str, str], ...]) -> list[str]:
     return sorted(src for _, src in defs)
 
 
+def text_files(repo: pygit2.Repository, tree: pygit2.Tree,
+               prefix: str = "") -> Iterator[tuple[str, pygit2.Blob]]:
+    """Every non-binary file of a tree, in every folder, as (path, blob)."""
+    for entry in tree:
+        obj = repo[entry.id]
+        if isinstance(obj, pygit2.Tree):
+            yield from text_files(repo, obj, prefix + entry.name + "/")
+        elif isinstance(obj, pygit2.Blob) and not obj.is_binary:
+            yield prefix + entry.name, obj
+
+
 def blame(repo: pygit2.Repository, path: str, commit: str) -> list[str]:
     """For each line of `path` at `commit` (line 1 first), the id of the commit that last changed it."""
     lines = len(repo[commit].peel(pygit2.Commit).tree[path].data.splitlines())
     result = repo.blame(path, newest_commit=commit)
     return [str(result.for_line(n).final_commit_id) for n in range(1, lines + 1)]
+
+
+# Second methods: slower or narrower algorithms for the same facts, so that checks of a task's truth
+# (`enumerate_answers` of the family) do not repeat the code path that made it.
+
+def introductions_by_regex(repo: pygit2.Repository, symbol: str) -> list[str]:
+    """Commits (of all branches) whose .py files define `symbol` at line start while no parent's do."""
+    pattern = re.compile(rf"^(async\s+)?(def|class)\s+{re.escape(symbol)}\b", re.M)
+    defines = {c: any(pattern.search(b.data.decode(errors="replace"))
+                      for p, b in text_files(repo, repo[c].tree) if p.endswith(".py"))
+               for c in sorted(commit_graph(repo))}
+    return [c for c in sorted(defines) if defines[c] and not any(defines[str(p)] for p in repo[c].parent_ids)]
+
+
+def first_parent_names(repo: pygit2.Repository, tip: str, path: str) -> dict[str, str]:
+    """The file's path at each commit of tip's first-parent line (newest first), through renames."""
+    names, c = {}, repo[tip].peel(pygit2.Commit)
+    while True:
+        names[str(c.id)] = path
+        if not c.parents:
+            return names
+        diff = repo.diff(c.parents[0], c)
+        diff.find_similar(DiffFind.FIND_RENAMES)
+        delta = next((d for d in diff.deltas if d.new_file.path == path), None)
+        if delta is not None and delta.status == DeltaStatus.ADDED:
+            return names
+        path = delta.old_file.path if delta is not None else path
+        c = c.parents[0]
+
+
+def best_common_ancestors_pairwise(repo: pygit2.Repository, tips: list[str], limit: int = 500,
+                                   ) -> list[str] | None:
+    """Common ancestors of the tips that are ancestors of no other one, by pairwise pygit2 checks
+    (None when there are more than `limit` common ancestors)."""
+    reach = [{str(c.id) for c in repo.walk(pygit2.Oid(hex=t))} for t in tips]
+    common = sorted(set.intersection(*reach))
+    if len(common) > limit:
+        return None
+    return [c for c in common if not any(d != c and repo.descendant_of(d, c) for d in common)]
 
 
 def pack_history(repo: pygit2.Repository, tips: dict[str, str], head: str) -> dict[str, object]:

@@ -178,9 +178,7 @@ def git_grep(env: dict, pattern: str, ref: str = "HEAD") -> str:
         raise ToolError(f"pattern {pattern!r} is not a valid regular expression: {e}") from None
     repo = _repo(env)
     matches = []
-    for path, blob in _files(repo, _commit(repo, ref).tree, ""):
-        if blob.is_binary:
-            continue
+    for path, blob in G.text_files(repo, _commit(repo, ref).tree):
         for n, line in enumerate(blob.data.decode(errors="replace").splitlines(), 1):
             if regex.search(line):
                 matches.append(f"{path}:{n}: {line}")
@@ -188,15 +186,6 @@ def git_grep(env: dict, pattern: str, ref: str = "HEAD") -> str:
         return "No matches found."
     more = f"\n[{len(matches) - MAX_GREP_MATCHES} more matches]" if len(matches) > MAX_GREP_MATCHES else ""
     return "\n".join(matches[:MAX_GREP_MATCHES]) + more
-
-
-def _files(repo: pygit2.Repository, tree: pygit2.Tree, prefix: str):
-    for entry in tree:
-        obj = repo[entry.id]
-        if isinstance(obj, pygit2.Tree):
-            yield from _files(repo, obj, prefix + entry.name + "/")
-        elif isinstance(obj, pygit2.Blob):
-            yield prefix + entry.name, obj
 
 
 @tool

@@ -128,6 +128,24 @@ def test_symbol_introductions_match_git_grep_at_every_commit(repo, graph):
     assert len(expected) >= 14
 
 
+def test_second_methods_agree_with_git(repo, graph):
+    head = G.resolve(repo, "main")
+    main_only = G.materialize(G.pack_history(repo, {"main": head}, "main"))
+    introduced = G.symbol_history(repo, graph, head).introduced
+    for symbol in ("td_target", "DQNAgent", "QNetwork", "n_step_return", "RainbowAgent"):
+        assert G.introductions_by_regex(main_only, symbol) == introduced[symbol], symbol
+    for path in ("agent/q_agent.py", "agent/layers.py", "tests/test_layers.py"):
+        changed = git(repo.path, "log", "--follow", "--first-parent", "--name-only", "--format=%H",
+                      "main", "--", path).split()
+        names = G.first_parent_names(repo, head, path)
+        assert [names[c] for c in changed[0::2]] == changed[1::2], path
+    branches = [r for r in G.refs(repo) if r.startswith("refs/heads/")]
+    for a, b in itertools.combinations(branches, 2):
+        expected = sorted(git(repo.path, "merge-base", "--all", a, b).split())
+        tips = [G.resolve(repo, a), G.resolve(repo, b)]
+        assert G.best_common_ancestors_pairwise(repo, tips) == expected, (a, b)
+
+
 def test_a_moved_function_is_not_introduced_again(repo, graph):
     head = G.resolve(repo, "main")
     history = G.symbol_history(repo, graph, head)

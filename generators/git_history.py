@@ -179,9 +179,10 @@ def _pick(rng: random.Random, items: list, preferred: list | None = None) -> Any
 
 
 def _introduced(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
-    now = G.SymbolIndex(h.repo).at(h.tip)
-    intro = {s: cs[0] for s, cs in h.symbols.introduced.items() if len(cs) == 1 and s in now}
     index = G.SymbolIndex(h.repo)
+    now = index.at(h.tip)
+    # One introducing commit, and one definition now, so that "defined in <path>" names it exactly.
+    intro = {s: cs[0] for s, cs in h.symbols.introduced.items() if len(cs) == 1 and len(now.get(s, ())) == 1}
     moved = [s for s in sorted(intro) if [p for p, _ in index.at(intro[s])[s]] != [p for p, _ in now[s]]]
     symbol = _pick(rng, sorted(intro), moved if config.traps else None)
     path, source = now[symbol][0]
@@ -225,6 +226,9 @@ def _first_parents(g: nx.DiGraph, tip: str) -> list[str]:
 def _range(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     pairs = [(a, b) for i, a in enumerate(h.tags[:-config.span or None])
              for b in [h.tags[i + config.span]] if a[1] in G.ancestry(h.graph, b[1]) and a[1] != b[1]]
+    if not pairs:
+        raise ValueError(f"range: {config.ref} has {len(h.tags)} tags in its history; --span {config.span} "
+                         "needs two of them that far apart, one an ancestor of the other")
     (a, a_sha), (b, b_sha) = _pick(rng, pairs)
     commits = sorted(G.commit_range(h.graph, a_sha, b_sha))
     return {"format": {"a": a, "b": b}, "tips": {h.branch: b_sha},
@@ -302,6 +306,9 @@ def _merge_base(h: _History, rng: random.Random, config: Config) -> dict[str, An
                 pairs.append((x, y, bases))
                 if not {branches[x], branches[y]} & set(bases):
                     diverged.append(pairs[-1])
+    if not pairs:
+        raise ValueError(f"merge_base: needs two branches with a common ancestor; found {len(branches)} "
+                         "branch(es)")
     x, y, bases = _pick(rng, pairs, diverged if config.traps else None)
     tips = [branches[x], branches[y]]
     return {"format": {"x": x, "y": y}, "tips": {x: tips[0], y: tips[1]},

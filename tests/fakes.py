@@ -82,7 +82,12 @@ class FakeServer:
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
-                    self._send(server.respond(request))
+                    try:
+                        response = server.respond(request)
+                    except Exception as e:  # a broken policy fails the test visibly, not as a dropped socket
+                        response = 500, {"x-should-retry": "false"}, {"type": "error", "error": {
+                            "type": "fake_server_error", "message": f"{type(e).__name__}: {e}"}}
+                    self._send(response)
                 finally:
                     with server._lock:
                         server.in_flight -= 1

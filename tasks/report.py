@@ -167,8 +167,9 @@ def render_text(groups: list[Group]) -> str:
             if not g.reasons:
                 continue
             out.append(f"\n  failures of {g.family} [{knob_label(g.knobs)}]:")
+            width = max(map(len, g.reasons))
             for reason, count in g.reasons.most_common():
-                out.append(f"    {reason:<28} {count:>4}  {'#' * round(30 * count / g.n)}"
+                out.append(f"    {reason:<{width}} {count:>5}  {'#' * round(30 * count / g.n)}"
                            f"  ({FAILURE_DOCS}{reason})")
                 out += ["      | " + line for line in g.examples[reason].splitlines()]
         out.append("")

@@ -4,6 +4,10 @@ Each trial is one episode: the task's prompt, its tools plus `submit_answer`, to
 the tools registry on a private copy of the task's env, until the model submits (graded) or a limit
 ends it (a failed grade whose reason says which). One results line per trial is appended, flushed and
 fsynced as the trial ends; rerunning the command resumes, skipping every (task, trial, model) done.
+
+A results line: task_id, family, knobs, trial, model, provider, passed, score, reasons, answer, turns,
+tool_calls (tools run, submit_answer aside), input/output/cache_creation/cache_read_tokens, cost (None
+for an unpriced model), wall_time, stop_reason, error (what the provider said), transcript.
 """
 from __future__ import annotations
 
@@ -110,7 +114,7 @@ def _assistant_entry(reply: Reply) -> dict[str, Any]:
 
 
 async def run_trial(task: Task, trial: int, provider: Provider, model: str, limits: Limits) -> dict[str, Any]:
-    """One trial as a results row (see the README's results format)."""
+    """One trial as a results line (fields in the module docstring)."""
     start = time.monotonic()
     transcript: list[dict[str, Any]] = []
     out = await run_episode(task, provider.episode(task, trial), limits, transcript)

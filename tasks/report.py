@@ -193,14 +193,18 @@ def _pass_rate_svg(groups: list[Group]) -> str:
              *(f'<text x="{left - 4}" y="{y(p) + 4:.1f}" text-anchor="end" font-size="10">{p:.0%}</text>'
                f'<line x1="{left}" x2="{w}" y1="{y(p):.1f}" y2="{y(p):.1f}" stroke="#ddd"/>'
                for p in (0, 0.25, 0.5, 0.75, 1))]
+    # label each point by the knobs that differ between the settings, not the ones they share
+    varying = {k for g in groups for k in (g.knobs or {}) if len({json.dumps((h.knobs or {}).get(k))
+                                                                  for h in groups}) > 1}
     for i, g in enumerate(groups):
         x = left + step / 2 + i * step
         lo, hi = g.interval
+        short = knob_label({k: v for k, v in (g.knobs or {}).items() if k in varying})
         parts.append(f'<line x1="{x}" x2="{x}" y1="{y(hi):.1f}" y2="{y(lo):.1f}" stroke="#333"/>'
                      f'<circle cx="{x}" cy="{y(g.rate):.1f}" r="4" fill="#1f5fa8"><title>'
                      f'{html.escape(knob_label(g.knobs))}: {g.passed}/{g.n}</title></circle>'
                      f'<text x="{x}" y="{h - 8}" text-anchor="middle" font-size="10">'
-                     f'{html.escape(knob_label(g.knobs))[:14]}</text>')
+                     f'{html.escape(short[:14])}</text>')
     return f'<svg width="{w}" height="{h}" role="img">{"".join(parts)}</svg>'
 
 

@@ -90,3 +90,10 @@ def test_reading_streams_rows(tmp_path):
     results = tmp_path / "r.jsonl"
     results.write_text("".join(json.dumps(r) + "\n" for r in EXAMPLE[:3]))
     assert [r["turns"] for r in read_results(str(results))] == [2, 3, 5]
+
+
+def test_plot_labels_name_only_the_knobs_that_vary():
+    rows = [row(knobs={"n": n, "shared": 1}, passed=True) for n in (8, 12)]
+    page = render_html(summarize(rows), "report")
+    assert ">n=8</text>" in page and ">n=12</text>" in page
+    assert "shared=1</text>" not in page

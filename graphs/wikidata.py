@@ -19,8 +19,9 @@ import sys
 import threading
 import time
 import urllib.error
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -274,9 +275,10 @@ def short(term: Any) -> str:
     return text
 
 
-def is_entity_id(text: str) -> bool:
-    """Whether text looks like a Wikidata item or property id (Q42, P19)."""
-    return re.fullmatch(r"[QP][1-9][0-9]*", text) is not None
+def as_id(text: str) -> str:
+    """An id as the graph writes it (Q90, P19) from Q90, q90, wd:Q90, wdt:P19 or a full IRI; else text."""
+    candidate = short(text.strip()).removeprefix("wd:").removeprefix("wdt:").upper()
+    return candidate if re.fullmatch(r"[QP][1-9][0-9]*", candidate) else text
 
 
 def parse_point(wkt: str) -> tuple[float, float] | None:
@@ -339,6 +341,16 @@ class WikidataGraph:
         """Whether the statement `s p o` is in the graph."""
         return self.graph.has_edge(s, o, key=p)
 
+    @cached_property
+    def statements(self) -> list[tuple[str, str, str]]:
+        """Every statement as a sorted list of triples: entity edges and dates (what answers may claim)."""
+        edges = [(s, p, o) for s, o, p in self.graph.edges(keys=True)]
+        return sorted(edges + [(s, p, d) for (s, p), d in self.dates.items()])
+
+    def holds(self, s: str, p: str, o: str) -> bool:
+        """Whether `s p o` is a statement: an edge, or a date property with that YYYY-MM-DD value."""
+        return self.dates.get((s, p)) == o if p in DATES else self.has(s, p, o)
+
     def objects(self, s: str, p: str) -> list[str]:
         """Sorted objects of `s p ?o`."""
         if s not in self.graph:
@@ -357,15 +369,54 @@ class WikidataGraph:
 
     def resolve(self, text: str) -> list[str]:
         """Sorted ids that `text` names: an id (any case, `wd:` prefix or full IRI) or a label or alias."""
-        candidate = short(text.strip()).removeprefix("wd:").upper()
-        if is_entity_id(candidate) and candidate in self.labels:
-            return [candidate]
+        if as_id(text) in self.labels:
+            return [as_id(text)]
         key = normalize(text)
         return sorted(e for e in self.labels if any(normalize(n) == key for n in self.names(e)))
 
     def describe(self, entity: str) -> str:
         """`Label (Q123)`."""
         return f"{self.labels.get(entity, entity)} ({entity})"
+
+
+Triple = tuple[str, str, str]  # (subject id, property id, object id or YYYY-MM-DD date)
+
+
+def is_var(term: str) -> bool:
+    """Pattern variables are written ?name."""
+    return term.startswith("?")
+
+
+def match(patterns: list[list[str]], statements: Sequence[Triple],
+          binding: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Every extension of binding under which each pattern (s, p, o, with ?variables) is one of statements.
+
+    A plain backtracking search: patterns are a handful of triples and statements an answer's claims.
+    """
+    if not patterns:
+        yield dict(binding)
+        return
+    first, rest = patterns[0], patterns[1:]
+    for triple in statements:
+        extended = dict(binding)
+        if all(_unify(term, value, extended) for term, value in zip(first, triple, strict=True)):
+            yield from match(rest, statements, extended)
+
+
+def _unify(term: str, value: str, binding: dict[str, str]) -> bool:
+    if not is_var(term):
+        return term == value
+    if binding.setdefault(term, value) != value:
+        return False
+    return True
+
+
+def link_holds(kg: WikidataGraph, link: dict[str, Any], binding: dict[str, str]) -> bool:
+    """Whether a bound link condition holds: two places within max_km, or one date before another."""
+    if link["kind"] == "distance":
+        here, there = (kg.coords.get(binding[v]) for v in link["between"])
+        return here is not None and there is not None and haversine_km(here, there) <= link["max_km"]
+    return binding[link["earlier"]] < binding[link["later"]]  # ISO dates with four-digit years sort as text
 
 
 ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"

@@ -1,0 +1,112 @@
+"""Graders of the wikidata family, against the task's graph: one entity by id or any of its names, an
+exact set scored by F1, and two entities whose claimed triples must be statements of the graph that
+show every condition of the question (distances by haversine on the graph's coordinates)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from graders.registry import Grade, failed, grader, passed
+from graphs.wikidata import DATES, WikidataGraph, as_id, link_holds, load_env, match, normalize
+from tasks.task import Task
+
+
+def _graph(task: Task) -> WikidataGraph:
+    return load_env(task.env)[1]
+
+
+def names(kg: WikidataGraph, text: str, entity: str) -> bool:
+    """Whether text is the entity's id (in any spelling) or one of its labels and aliases."""
+    return as_id(text) == entity or normalize(text) in {normalize(n) for n in kg.names(entity)}
+
+
+def _one(kg: WikidataGraph, text: str, among: set[str] | None = None) -> tuple[str | None, str | None]:
+    """The single entity text names (preferring those in `among`), or None and the reason it names none."""
+    found = kg.resolve(text)
+    preferred = [e for e in found if among is not None and e in among]
+    if len(preferred) == 1:
+        return preferred[0], None
+    if len(found) == 1 and not preferred:
+        return found[0], None
+    return None, "ambiguous_name" if found else "unknown_node"
+
+
+@grader("wikidata.chain")
+def grade_chain(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass iff the answer names the entity at the end of the chain."""
+    kg, target = _graph(task), task.truth["answer"]
+    if names(kg, answer["answer"], target):
+        return passed()
+    return failed("wrong_entity" if kg.resolve(answer["answer"]) else "unknown_node")
+
+
+@grader("wikidata.set")
+def grade_set(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass iff the answer names exactly the members; the score is the F1 of precision and recall."""
+    kg, members = _graph(task), set(task.truth["members"])
+    chosen: list[str | None] = []
+    reasons: list[str] = []
+    for text in answer["entities"]:
+        entity, problem = _one(kg, text, members)
+        chosen.append(entity)
+        if problem:
+            reasons.append(problem)
+    named = [e for e in chosen if e is not None]
+    if len(set(named)) < len(named):
+        reasons.append("duplicate_item")
+    hits = len(set(named) & members)
+    if members - set(named):
+        reasons.append("missing_members")
+    if set(named) - members:
+        reasons.append("extra_members")
+    if not reasons:
+        return passed()
+    listed = len(set(named)) + chosen.count(None)
+    precision, recall = (hits / listed if listed else 0.0), hits / len(members)
+    return failed(*reasons, score=2 * precision * recall / (precision + recall) if hits else 0.0)
+
+
+def _claim(triple: list[str]) -> tuple[str, str, str]:
+    s, p, o = (x.strip() for x in triple)
+    p = as_id(p)
+    if p in DATES:  # a date may be claimed as 1879-03-14 or as Wikidata writes it, 1879-03-14T00:00:00Z
+        return as_id(s), p, o[:10] if re.match(r"\d{4}-\d\d-\d\d(T|$)", o) else o
+    return as_id(s), p, as_id(o)
+
+
+def _why_false(kg: WikidataGraph, s: str, p: str, o: str) -> str:
+    if p not in DATES and kg.has(o, p, s):
+        return "wrong_direction"
+    if s in kg.graph and o in kg.graph and (kg.graph.has_edge(s, o) or kg.graph.has_edge(o, s)):
+        return "wrong_property"
+    return "false_triple"
+
+
+@grader("wikidata.linked_fact")
+def grade_linked_fact(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass iff a and b are two entities, every claimed triple is a statement of the graph, and the
+    claims show each role and each link of the question, whose distances and dates hold."""
+    kg, spec = _graph(task), task.truth["spec"]
+    (a, why_a), (b, why_b) = _one(kg, answer["a"]), _one(kg, answer["b"])
+    if a is None or b is None:
+        return failed(*(r for r in (why_a, why_b) if r))
+    if a == b:
+        return failed("same_entity")
+    claims = [_claim(t) for t in answer["triples"]]
+    false = [_why_false(kg, *c) for c in claims if not kg.holds(*c)]
+    if false:
+        return failed(*false)
+    binding = {"?a": a, "?b": b}
+    reasons = []
+    for role in ("a", "b"):
+        if not any(True for _ in match(spec["roles"][role], claims, binding)):
+            shown_elsewhere = any(True for _ in match(spec["roles"][role], kg.statements, binding))
+            reasons.append("unsupported_constraint" if shown_elsewhere else "wrong_entity")
+    for link in spec["links"]:
+        found = list(match(link["triples"], claims, binding))
+        if not found:
+            reasons.append("unsupported_constraint")
+        elif not any(link_holds(kg, link, found_binding) for found_binding in found):
+            reasons.append("constraint_violated")
+    return failed(*reasons) if reasons else passed()
+

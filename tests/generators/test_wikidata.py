@@ -1,0 +1,121 @@
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import generators.wikidata as W
+from generators.base import config_from, iter_tasks
+from graders.registry import grade
+from graphs.wikidata import Snapshot, env_text, load_env
+from tests.sparql_server import SparqlServer
+
+SEEDS = range(4)
+
+
+def tasks(kind, seeds=SEEDS, **knobs):
+    config = config_from(W, {"kind": kind, **knobs})
+    return [W.generate(config, seed, index) for seed in seeds for index in range(2)]
+
+
+@pytest.mark.parametrize("kind", W.KINDS)
+def test_references_and_independently_enumerated_answers_pass_and_mutants_fail(kind):
+    for task in tasks(kind):
+        assert grade(task, task.truth["reference"]).passed, task.id
+        answers = W.enumerate_answers(task)
+        assert answers, task.id
+        assert task.truth["reference"] in answers or kind == "linked_fact"
+        for answer in answers:
+            assert grade(task, answer).passed, (task.id, answer)
+        for mutant in W.mutants(task):
+            assert not grade(task, mutant).passed, (task.id, mutant)
+
+
+def test_linked_fact_pairs_match_a_sparql_enumeration():
+    for task in tasks("linked_fact", constraints=3):
+        found = {(a["a"], a["b"]) for a in W.enumerate_answers(task) if a["a"][0] == "Q"}  # ids, not names
+        assert found == {tuple(p) for p in task.truth["pairs"]} or len(found) >= 60, task.id
+
+
+@pytest.mark.parametrize("kind, knobs", [(k, s) for k, ladder in W.LADDERS.items() for s in ladder])
+def test_every_ladder_rung_generates_tasks_whose_reference_passes(kind, knobs):
+    for task in tasks(kind, seeds=[0], **knobs):
+        assert grade(task, task.truth["reference"]).passed
+        assert all(f'"{field}"' in task.prompt for field in task.answer_schema["required"])
+
+
+def test_chain_hops_and_distractors_shape_the_question():
+    task = tasks("chain", seeds=[5], hops=3, distractors=4)[0]
+    assert len(task.truth["path"]) == 3 and task.prompt.count(" of ") >= 3
+    listed = task.prompt.split("among these candidates: ")[1]
+    assert listed.count(";") == 4 and f"({task.truth['answer']})" in listed
+
+
+def test_baseline_and_random_answers_are_well_formed_and_usually_wrong():
+    import random
+    for kind in W.KINDS:
+        for task in tasks(kind, seeds=[1]):
+            for guess in (W.baseline(task, random.Random(0)), W.random_answer(task, random.Random(0))):
+                assert grade(task, guess).reasons != ("schema_mismatch",)
+    assert not any(grade(t, W.baseline(t, random.Random(0))).passed for t in tasks("linked_fact", seeds=[1]))
+
+
+def test_probe_calls_use_every_tool_without_errors():
+    from tools.registry import call_tool
+    task = tasks("chain", seeds=[2])[0]
+    calls = W.probe_calls(task, __import__("random").Random(0))
+    assert {name for name, _ in calls} == set(task.tools)
+    for name, args in calls:
+        assert not call_tool(name, args, dict(task.env)).is_error, (name, args)
+
+
+def test_the_budget_reaches_the_env_and_the_prompt():
+    task = tasks("set", seeds=[0], tool_budget=7)[0]
+    assert task.env["calls_left"] == 7 and "at most 7 tool calls" in task.prompt
+
+
+def test_output_is_byte_identical_under_any_hash_seed(tmp_path):
+    outs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"{hash_seed}.jsonl"
+        command = [sys.executable, "-m", "generators.wikidata", "--n", "6", "--seed", "3", "--out", str(out)]
+        subprocess.run(command,
+                       check=True, env={**os.environ, "PYTHONHASHSEED": hash_seed}, capture_output=True)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and len(outs[0].splitlines()) == 6
+
+
+@pytest.mark.parametrize("flags, fragment", [
+    (["--hops", "9"], "--hops must be in 1..4, got 9"),
+    (["--constraints", "0"], "--constraints must be in 1..3, got 0"),
+    (["--endpoint", "ftp://example.org"], "--endpoint must be an http(s) URL"),
+])
+def test_bad_flags_are_one_line_and_exit_2(flags, fragment):
+    command = [sys.executable, "-m", "generators.wikidata", *flags]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 2 and fragment in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_unreachable_endpoint_is_one_line_and_exit_2(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "generators.wikidata", "--endpoint", "http://127.0.0.1:9/sparql",
+                           "--n", "1"], capture_output=True, text=True,
+                          env={**os.environ, "KGTASKS_CACHE": str(tmp_path)})
+    assert done.returncode == 2 and "cannot query" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_live_endpoint_builds_a_self_contained_graph(tmp_path, monkeypatch):
+    monkeypatch.setenv("KGTASKS_CACHE", str(tmp_path))
+    served = Snapshot(*env_text(W.source("")[0]), engine="oxigraph").graph
+    with SparqlServer(served) as srv:
+        config = dataclasses.replace(W.Config(), endpoint=srv.url)
+        made = list(iter_tasks(W, config, seed=0, n=3))
+        asked = len(srv.requests)
+    assert asked > 0
+    for task in made:
+        assert "ntriples_gz" in task.env and task.meta["provenance"]["source"].endswith(srv.url)
+        assert grade(task, task.truth["reference"]).passed
+    live, snapshot = load_env(made[0].env)[1], W.source("")[1]
+    assert sorted(live.graph.edges(keys=True)) == sorted(snapshot.graph.edges(keys=True))
+    assert json.loads(made[0].to_json())["env"]["sha256"] == made[0].env["sha256"]

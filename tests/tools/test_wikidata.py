@@ -1,0 +1,109 @@
+import pytest
+
+from graphs.wikidata import env_for_snapshot
+from tools.registry import build_tool, call_tool
+from tools.wikidata import ROW_LIMIT, distance_km, get_entity, search_entities, sparql
+
+
+@pytest.fixture
+def env():
+    return env_for_snapshot()
+
+
+def run(env, name, **args):
+    result = call_tool(name, args, env)
+    assert not result.is_error, result.text
+    return result.text
+
+
+def error(env, name, **args):
+    result = call_tool(name, args, env)
+    assert result.is_error, result.text
+    return result.text
+
+
+def test_every_tool_has_a_schema_from_its_docstring():
+    for fn in (sparql, search_entities, get_entity, distance_km):
+        t = build_tool(fn)
+        assert t.parameters["required"] and all(p["description"] for p in t.parameters["properties"].values())
+
+
+def test_sparql_select_shows_entities_with_their_labels(env):
+    text = run(env, "sparql", query="SELECT ?who WHERE { wd:Q556 wdt:P61 ?who }")
+    assert text.splitlines() == ["?who", "wd:Q131733 (Henry Cavendish)"]
+
+
+def test_sparql_ask_and_literals(env):
+    assert run(env, "sparql", query="ASK { wd:Q7186 wdt:P26 wd:Q37463 }") == "true"
+    assert run(env, "sparql", query="ASK { wd:Q37463 wdt:P19 wd:Q270 }") == "false"
+    text = run(env, "sparql", query='SELECT ?d WHERE { ?x rdfs:label "Albert Einstein"@en ; wdt:P569 ?d }')
+    assert "1879-03-14T00:00:00" in text
+
+
+def test_sparql_stops_at_the_row_limit_and_says_so(env):
+    lines = run(env, "sparql", query="SELECT ?s ?p ?o WHERE { ?s ?p ?o }").splitlines()
+    assert len(lines) == 1 + ROW_LIMIT + 1 and "more than 50 rows" in lines[-1]
+    assert run(env, "sparql", query="SELECT ?x WHERE { ?x wdt:P19 wd:Q1 }") == "No rows."
+
+
+@pytest.mark.parametrize("query, fragment", [
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "only SELECT and ASK queries are allowed, not CONSTRUCT"),
+    ("DESCRIBE wd:Q937", "not DESCRIBE"),
+    ("INSERT DATA { wd:Q937 wdt:P19 wd:Q90 }", "not UPDATE"),
+    ("DELETE WHERE { ?s ?p ?o }", "not UPDATE"),
+    ("SELECT ?x WHERE { ?x wdt:P19 }", "SPARQL syntax error"),
+    ("SELECT ?x WHERE { ?x foo:bar ?y }", "query failed"),  # an undeclared prefix fails when it runs
+])
+def test_sparql_refuses_other_forms_and_bad_syntax_with_a_reason(env, query, fragment):
+    assert fragment in error(env, "sparql", query=query)
+
+
+def test_sparql_times_out_a_runaway_query_and_keeps_working(env, monkeypatch):
+    monkeypatch.setattr("tools.wikidata.TIMEOUT_S", 0.3)
+    runaway = ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+               "FILTER(STR(?c) = CONCAT(STR(?f), STR(?i), '!')) }")
+    assert "timed out after 0.3 s" in error(env, "sparql", query=runaway)
+    assert run(env, "sparql", query="ASK { wd:Q937 wdt:P31 wd:Q5 }") == "true"
+
+
+def test_search_finds_names_and_aliases_exact_first(env):
+    lines = run(env, "search_entities", text="curie").splitlines()
+    assert lines[0].startswith("Q37463: Pierre Curie (also: Curie)")  # "Curie" is his alias: an exact match
+    assert any(line.startswith("Q7186: Marie Curie") and "instance of: human" in line for line in lines)
+    assert run(env, "search_entities", text="Q90").startswith("Q90: Paris")
+    assert run(env, "search_entities", text="zzzz") == "No matches found."
+    assert "at least 2 characters" in error(env, "search_entities", text=" x ")
+
+
+def test_get_entity_shows_statements_dates_coordinates_and_what_names_it(env):
+    text = run(env, "get_entity", entity_id="wd:Q131733")
+    assert text.startswith("Q131733: Henry Cavendish\nalso known as: Cavendish")
+    assert "P19 place of birth: Q33959 (Nice)" in text and "P569 date of birth: 1731-10-10" in text
+    assert "Q556 (hydrogen) P61 discoverer or inventor" in text
+    assert "latitude 43.7034, longitude 7.2663" in run(env, "get_entity", entity_id="Q33959")
+    assert "unknown entity 'Q1'" in error(env, "get_entity", entity_id="Q1")
+
+
+def test_get_entity_lists_at_most_40_statements_that_name_it(env):
+    text = run(env, "get_entity", entity_id="Q5")
+    assert "more; query them with sparql" in text
+    assert sum(line.endswith("P31 instance of") for line in text.splitlines()) == 40
+
+
+def test_distance_km_is_the_great_circle_distance(env):
+    assert run(env, "distance_km", a="Q90", b="q84").startswith("343.")
+    assert run(env, "distance_km", a="Q90", b="Q90").startswith("0.0 km between Paris (Q90) and Paris (Q90)")
+    assert "has no coordinates (P625)" in error(env, "distance_km", a="Q937", b="Q90")
+
+
+def test_the_budget_counts_every_call_and_then_refuses(env):
+    env["calls_left"] = 2
+    run(env, "search_entities", text="Paris")
+    run(env, "distance_km", a="Q90", b="Q84")
+    assert "budget is spent" in error(env, "get_entity", entity_id="Q90")
+    assert env["calls_left"] == 0
+
+
+def test_a_task_whose_graph_changed_gets_a_clear_error():
+    env = {**env_for_snapshot(), "sha256": "0" * 64}
+    assert "does not match" in error(env, "get_entity", entity_id="Q90")

@@ -1,0 +1,190 @@
+"""Tools of the wikidata family over the task's graph: SPARQL (SELECT and ASK only, a row limit and a
+time limit), entity search and lookup, and great-circle distances. Each call counts down
+`env["calls_left"]` when the task sets a tool-call budget."""
+from __future__ import annotations
+
+from typing import Any
+
+from graphs.wikidata import (
+    DATES,
+    WD,
+    WDT,
+    IsolatedStore,
+    QueryError,
+    WikidataGraph,
+    as_id,
+    haversine_km,
+    load_env,
+    normalize,
+)
+from tools.registry import ToolError, tool
+
+ROW_LIMIT = 50
+TIMEOUT_S = 5.0
+SEARCH_LIMIT = 20
+INCOMING_LIMIT = 40
+_STORES: dict[str, IsolatedStore] = {}  # one SPARQL worker process per graph, kept for the whole run
+
+
+def _spend(env: dict[str, Any]) -> None:
+    left = env.get("calls_left")
+    if left is None:
+        return
+    if left <= 0:
+        raise ToolError("the tool-call budget is spent; submit your answer")
+    env["calls_left"] = left - 1
+
+
+def _graph(env: dict[str, Any]) -> WikidataGraph:
+    try:
+        return load_env(env)[1]
+    except ValueError as e:
+        raise ToolError(f"the task's graph cannot be loaded: {e}") from None
+
+
+def _entity(kg: WikidataGraph, text: str) -> str:
+    entity = as_id(text)
+    if entity not in kg.labels:
+        raise ToolError(f"unknown entity {text!r}; find ids with search_entities")
+    return entity
+
+
+def _show(kg: WikidataGraph, term: Any) -> str:
+    text = str(term)
+    for prefix, ns in (("wd:", WD), ("wdt:", WDT)):
+        if text.startswith(ns):
+            entity = text[len(ns):]
+            return f"{prefix}{entity}" + (f" ({kg.labels[entity]})" if entity in kg.labels else "")
+    return text
+
+
+@tool
+def sparql(env: dict, query: str) -> str:
+    """Run a SPARQL SELECT or ASK query on the Wikidata snapshot.
+
+    The prefixes wd:, wdt:, rdfs:, skos: and xsd: are predefined. Statements look like
+    `wd:Q937 wdt:P19 wd:Q3012`; English names are rdfs:label and skos:altLabel; coordinates are
+    wdt:P625 literals "Point(lon lat)"; dates (wdt:P569, wdt:P570) are xsd:dateTime. At most 50 rows
+    come back and a query may run 5 seconds; CONSTRUCT, DESCRIBE and updates are refused.
+
+    Args:
+        query: the SPARQL query text.
+
+    Returns:
+        For ASK, true or false. For SELECT, a line of variable names, then one line per row with the
+        values separated by " | " (entities as wd:Q... with their label).
+    """
+    _spend(env)
+    kg = _graph(env)
+    graph = {k: env[k] for k in ("snapshot", "ntriples_gz", "sha256") if k in env}
+    store = _STORES.setdefault(graph["sha256"], IsolatedStore(graph))
+    try:
+        result = store.run(query, ROW_LIMIT, TIMEOUT_S)
+    except QueryError as e:
+        raise ToolError(str(e)) from None
+    if isinstance(result, bool):
+        return "true" if result else "false"
+    if not result:
+        return "No rows."
+    names = sorted({k for row in result for k in row})
+    lines = [" | ".join(f"?{n}" for n in names)]
+    lines += [" | ".join(_show(kg, row[n]) if n in row else "" for n in names) for row in result[:ROW_LIMIT]]
+    if len(result) > ROW_LIMIT:
+        lines.append(f"[more than {ROW_LIMIT} rows; add constraints, LIMIT or OFFSET to see others]")
+    return "\n".join(lines)
+
+
+@tool
+def search_entities(env: dict, text: str) -> str:
+    """Find entities whose English label or alias contains a text (case-insensitive), or with that id.
+
+    Args:
+        text: part of a name, e.g. "curie", or an id such as Q7186.
+
+    Returns:
+        Up to 20 lines `Q7186: Marie Curie (also: ...) — instance of: human`, exact names first; pass
+        the ids to get_entity.
+    """
+    _spend(env)
+    kg = _graph(env)
+    needle = normalize(text)
+    if len(needle) < 2:
+        raise ToolError("give at least 2 characters to search for")
+    ranked = []
+    for entity in kg.labels:
+        names = [normalize(n) for n in kg.names(entity)]
+        if as_id(text) == entity or needle in names:
+            ranked.append((0, entity))
+        elif any(n.startswith(needle) for n in names):
+            ranked.append((1, entity))
+        elif any(needle in n for n in names):
+            ranked.append((2, entity))
+    ranked.sort(key=lambda r: (r[0], r[1][0], int(r[1][1:])))
+    if not ranked:
+        return "No matches found."
+    lines = []
+    for _, entity in ranked[:SEARCH_LIMIT]:
+        also = f" (also: {', '.join(kg.aliases[entity])})" if kg.aliases.get(entity) else ""
+        kinds = ", ".join(kg.labels.get(c, c) for c in kg.objects(entity, "P31"))
+        lines.append(f"{entity}: {kg.labels[entity]}{also}" + (f" — instance of: {kinds}" if kinds else ""))
+    if len(ranked) > SEARCH_LIMIT:
+        lines.append(f"[{len(ranked) - SEARCH_LIMIT} more; search for a longer text]")
+    return "\n".join(lines)
+
+
+@tool
+def get_entity(env: dict, entity_id: str) -> str:
+    """Show an entity: its names, its statements, and the statements that point to it.
+
+    Args:
+        entity_id: a Wikidata id such as Q7186 (or P19 for a property); search_entities finds ids.
+
+    Returns:
+        The label and aliases, then one line per statement `P19 place of birth: Q270 (Warsaw)`, dates
+        and coordinates included, then up to 40 statements of other entities that name this one.
+    """
+    _spend(env)
+    kg = _graph(env)
+    entity = _entity(kg, entity_id)
+    lines = [f"{entity}: {kg.labels[entity]}"]
+    if kg.aliases.get(entity):
+        lines.append("also known as: " + ", ".join(kg.aliases[entity]))
+    known = entity in kg.graph
+    out = sorted((k, o) for _, o, k in kg.graph.out_edges(entity, keys=True)) if known else []
+    facts = [f"  {p} {kg.labels.get(p, p)}: {o} ({kg.labels.get(o, o)})" for p, o in out]
+    facts += [f"  {p} {kg.labels.get(p, p)}: {kg.dates[(entity, p)]}"
+              for p in DATES if (entity, p) in kg.dates]
+    if entity in kg.coords:
+        facts.append(f"  P625 {kg.labels.get('P625', 'coordinate location')}: "
+                     f"latitude {kg.coords[entity][0]}, longitude {kg.coords[entity][1]}")
+    lines += ["statements:", *facts] if facts else ["statements: none"]
+    incoming = sorted((k, s) for s, _, k in kg.graph.in_edges(entity, keys=True)) if known else []
+    if incoming:
+        lines.append("named by:")
+        lines += [f"  {s} ({kg.labels.get(s, s)}) {p} {kg.labels.get(p, p)}"
+                  for p, s in incoming[:INCOMING_LIMIT]]
+        if len(incoming) > INCOMING_LIMIT:
+            lines.append(f"  [{len(incoming) - INCOMING_LIMIT} more; query them with sparql]")
+    return "\n".join(lines)
+
+
+@tool
+def distance_km(env: dict, a: str, b: str) -> str:
+    """The great-circle (haversine) distance between two entities that have coordinates (P625).
+
+    Args:
+        a: id of the first entity, e.g. Q90 (a place: people have no coordinates of their own).
+        b: id of the second entity.
+
+    Returns:
+        The distance in kilometres, rounded to 0.1 km, with both entities named.
+    """
+    _spend(env)
+    kg = _graph(env)
+    ends = [_entity(kg, x) for x in (a, b)]
+    for entity in ends:
+        if entity not in kg.coords:
+            raise ToolError(f"{entity} ({kg.labels[entity]}) has no coordinates (P625); places have them, "
+                            "e.g. a person's place of birth (P19)")
+    km = haversine_km(kg.coords[ends[0]], kg.coords[ends[1]])
+    return f"{km:.1f} km between {kg.describe(ends[0])} and {kg.describe(ends[1])}"

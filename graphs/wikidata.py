@@ -104,7 +104,8 @@ class Snapshot:
         self.sha256 = hashlib.sha256(text.encode()).hexdigest()
         self.engine = engine
         self.graph = rdflib.Graph(store="Oxigraph" if engine == "oxigraph" else "default")
-        self.graph.parse(data=text, format=fmt)
+        # oxigraph's own parsers load ~10x faster than rdflib's adding one triple at a time
+        self.graph.parse(data=text, format=f"ox-{fmt}" if engine == "oxigraph" else fmt)
 
     def select(self, query: str, limit: int | None = None) -> list[Row]:
         """Rows of a SELECT query (at most limit + 1, so callers can tell there were more)."""

@@ -10,6 +10,7 @@ their latest common ancestor). `--anonymize` asks the same questions under stabl
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import sys
 from dataclasses import dataclass, field
@@ -18,7 +19,16 @@ from typing import Any
 import networkx as nx
 
 from generators.base import MIXED, knobs_of, main, task_id
-from graphs.papers import CHECK_COMMAND, LINEAGES, PaperIndex, anonymize, env_graph, load_snapshot, to_graph
+from graphs.papers import (
+    CHECK_COMMAND,
+    LINEAGES,
+    SNAPSHOT,
+    PaperIndex,
+    anonymize,
+    env_graph,
+    load_snapshot,
+    to_graph,
+)
 from tasks.task import Task
 
 FAMILY = "lineage"
@@ -27,7 +37,7 @@ VERSION = 1
 MAX_HOPS = 6
 
 INTRO = """\
-A collection of {count} research papers on deep reinforcement learning is available through tools: \
+A collection of {count} research papers is available through tools: \
 search_papers (search titles and summaries), get_paper (a paper's record, with its first-version date), \
 references (the papers of the collection it cites) and citations (the papers of the collection citing \
 it). Only citations between papers of the collection count.{budget}
@@ -105,13 +115,23 @@ LADDERS = {
 }
 
 
-def _snapshot() -> dict[str, Any]:
-    return load_snapshot()
+def _load(graph: str) -> dict[str, Any]:
+    """The embedded snapshot, or a graph file written by `python -m graphs.papers build`."""
+    try:
+        data = load_snapshot(graph or SNAPSHOT)
+        to_graph(data)  # a malformed file fails here, with the CLI's one-line error
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"--graph {graph}: not a readable paper graph ({type(e).__name__}: {e})") from None
+    return data
 
 
 def _members(data: dict[str, Any], lineage: str) -> list[str]:
+    """The lineage's papers; with `all`, every tagged paper, or every paper of an untagged (built) graph."""
+    tagged = any(p["lineages"] for p in data["papers"])
     return sorted(
-        p["id"] for p in data["papers"] if (lineage == "all" and p["lineages"]) or lineage in p["lineages"]
+        p["id"]
+        for p in data["papers"]
+        if (lineage == "all" and (p["lineages"] or not tagged)) or lineage in p["lineages"]
     )
 
 
@@ -128,6 +148,10 @@ class Config:
     items: int = field(default=5, metadata={"help": "chronology: papers to order"})
     budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
     anonymize: bool = field(default=False, metadata={"help": "stable pseudonyms for ids, titles and authors"})
+    graph: str = field(
+        default="",
+        metadata={"help": "a graph file from `python -m graphs.papers build` (default: the snapshot)"},
+    )
 
     def validate(self) -> None:
         """Raise ValueError naming the knob, its value and the allowed range."""
@@ -137,9 +161,11 @@ class Config:
             raise ValueError(
                 f"--lineage must be one of {', '.join((*LINEAGES, 'all'))}, got {self.lineage!r}"
             )
-        data = _snapshot()
-        outside = len(data["papers"]) - len(_members(data, self.lineage))
-        members = len(data["papers"]) - outside
+        data = _load(self.graph)
+        members = len(_members(data, self.lineage))
+        outside = len(data["papers"]) - members
+        if not members:
+            raise ValueError(f"--lineage {self.lineage}: no paper of the graph is tagged with it; use all")
         for name, value, low, high in [
             ("distractors", self.distractors, 0, outside),
             ("hops", self.hops, 1, MAX_HOPS),
@@ -159,7 +185,8 @@ def _components(graph: nx.DiGraph, config: Config, rng: random.Random):
     taken = {
         n: {v: d["builds_on"] for _, v, d in graph.out_edges(n, data=True) if d["builds_on"]} for n in graph
     }
-    targets = sorted(n for n, parts in taken.items() if len(parts) >= 2)
+    # two or more components, each described in its own words (a built graph's are all alike)
+    targets = sorted(n for n, parts in taken.items() if 2 <= len(parts) == len(set(parts.values())))
     if not targets:
         return None
     target = rng.choice(targets)
@@ -193,10 +220,16 @@ def _path(graph: nx.DiGraph, config: Config, rng: random.Random):
     )
 
 
+def _dated(graph: nx.DiGraph) -> list[str]:
+    """Papers whose first-version day is known (a built graph may know only a year, or nothing)."""
+    return sorted(n for n in graph if len(graph.nodes[n]["date"] or "") == 10)
+
+
 def _chronology(graph: nx.DiGraph, config: Config, rng: random.Random):
-    if config.items > graph.number_of_nodes():
+    dated = _dated(graph)
+    if config.items > len(dated):
         return None
-    chosen = rng.sample(sorted(graph), config.items)
+    chosen = rng.sample(dated, config.items)
     dates = {n: graph.nodes[n]["date"] for n in chosen}
     return (
         "chronology",
@@ -208,9 +241,10 @@ def _chronology(graph: nx.DiGraph, config: Config, rng: random.Random):
     )
 
 
-def _common(graph: nx.DiGraph, config: Config, rng: random.Random):
-    mode = rng.choice(["shared", "latest"])
-    below = {n: nx.descendants(graph, n) for n in sorted(graph)}
+def _common_options(graph: nx.DiGraph, mode: str) -> list[tuple[str, str, list[str]]]:
+    """(a, b, answer set) for every pair: the papers both cite (`shared`), or the dated papers both
+    reach through citations when neither reaches the other (`latest`)."""
+    below, dated = {n: nx.descendants(graph, n) for n in sorted(graph)}, set(_dated(graph))
     if mode == "shared":
         options = [(a, b, sorted(set(graph[a]) & set(graph[b]))) for a in below for b in below if a < b]
     else:
@@ -218,10 +252,15 @@ def _common(graph: nx.DiGraph, config: Config, rng: random.Random):
             (a, b, sorted(below[a] & below[b]))
             for a in below
             for b in below
-            if a < b and b not in below[a] and a not in below[b]
+            if a < b and b not in below[a] and a not in below[b] and below[a] & below[b] <= dated
         ]
     # pairs sharing two or more papers when there are any: one shared paper is mostly the Nature DQN
-    options = [o for o in options if len(o[2]) >= 2] or [o for o in options if o[2]]
+    return [o for o in options if len(o[2]) >= 2] or [o for o in options if o[2]]
+
+
+def _common(graph: nx.DiGraph, config: Config, rng: random.Random):
+    modes = ["shared", "latest"] if rng.random() < 0.5 else ["latest", "shared"]
+    mode, options = next(((m, o) for m in modes if (o := _common_options(graph, m))), (None, []))
     if not options:
         return None
     a, b, found = rng.choice(options)
@@ -281,7 +320,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
     """One task; the question is drawn on the real graph, then relabelled when anonymized, so the
     same seed asks the same question either way."""
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
-    snapshot = _snapshot()
+    snapshot = _load(config.graph)
     keep = _collection(snapshot, config, rng)
     data = _subset(snapshot, keep)
     question = QUESTIONS[config.kind](to_graph(data), config, rng)
@@ -342,13 +381,23 @@ def generate(config: Config, seed: int, index: int) -> Task:
             "index": index,
             "version": VERSION,
             "knobs": knobs_of(config),
-            "provenance": {
-                "source": "graphs/data/papers.json, curated from memory",
-                "verified": False,
-                "check": CHECK_COMMAND,
-            },
+            "provenance": _provenance(config.graph),
         },
     )
+
+
+def _provenance(graph: str) -> dict[str, Any]:
+    if graph:  # the knobs hold the path; the provenance says what the file is
+        return {
+            "source": f"{os.path.basename(graph)}, built by graphs.papers from arXiv, Semantic Scholar "
+            "and OpenAlex",
+            "verified": True,
+        }
+    return {
+        "source": "graphs/data/papers.json, curated from memory",
+        "verified": False,
+        "check": CHECK_COMMAND,
+    }
 
 
 def _kind(task: Task) -> str:

@@ -60,14 +60,14 @@ def test_every_ladder_step_generates_for_every_lineage_and_its_reference_passes(
 def test_a_lineage_collection_holds_its_papers_and_only_the_asked_for_distractors():
     task = lineage.generate(lineage.Config(kind="path", lineage="dqn-rainbow", distractors=3, hops=1), 0, 0)
     ids = {p["id"] for p in task.env["papers"]}
-    data = lineage._snapshot()
+    data = lineage._load("")
     members = {p["id"] for p in data["papers"] if "dqn-rainbow" in p["lineages"]}
     assert members <= ids and len(ids - members) == 3
     assert all(a in ids and b in ids for a, b in task.env["citations"])
 
 
 def test_anonymized_tasks_ask_the_same_question_with_no_real_name_left():
-    snapshot = lineage._snapshot()["papers"]
+    snapshot = lineage._load("")["papers"]
     names = [p["name"] for p in snapshot] + [p["title"] for p in snapshot]
     for kind, index in [(k, i) for k in lineage.KINDS for i in range(6)]:
         knobs = {"lineage": "alphago-muzero", "distractors": 20}  # distractors whose summaries name others
@@ -97,3 +97,77 @@ def test_a_generated_sample_passes_tasks_check():
     ]
     report = check_tasks(tasks)
     assert not report.defects, format_report(report)
+
+
+def _built_graph(tmp_path):
+    """A graph as `graphs.papers build` writes it: untagged, one date known by its year only, one unknown."""
+
+    def paper(key, date):
+        return {
+            "id": key,
+            "name": f"Paper {key}",
+            "title": f"Paper {key}",
+            "authors": ["A. Author"],
+            "date": date,
+            "venue": "",
+            "doi": None,
+            "lineages": [],
+            "summary": "",
+            "provenance": {"source": "arXiv API", "verified": True},
+        }
+
+    papers = [
+        paper("2001.00001", "2020-01-02"),
+        paper("2002.00002", "2020-02-03"),
+        paper("10.1/x", "2015"),
+        paper("2003.00003", "2020-03-04"),
+        paper("2004.00004", "2020-04-05"),
+        paper("2005.00005", "2020-05-06"),
+        paper("2006.00006", None),
+    ]
+    edges = [
+        ("2004.00004", "2003.00003"),
+        ("2003.00003", "2002.00002"),
+        ("2003.00003", "2001.00001"),
+        ("2002.00002", "2001.00001"),
+        ("2002.00002", "10.1/x"),
+        ("2005.00005", "2001.00001"),
+        ("2006.00006", "2004.00004"),
+    ]
+    citations = [
+        {
+            "citing": a,
+            "cited": b,
+            "builds_on": "influential citation per Semantic Scholar",
+            "provenance": {"source": "Semantic Scholar", "verified": True},
+        }
+        for a, b in edges
+    ]
+    path = tmp_path / "built.json"
+    path.write_text(json.dumps({"description": "built", "papers": papers, "citations": citations}))
+    return str(path)
+
+
+def test_a_built_graph_feeds_the_generator_with_its_file_name_as_provenance(tmp_path):
+    graph = _built_graph(tmp_path)
+    for kind, knobs in [("path", {"hops": 2}), ("chronology", {"items": 4}), ("common", {})]:
+        for index in range(4):
+            task = lineage.generate(lineage.Config(kind=kind, graph=graph, distractors=0, **knobs), 1, index)
+            assert grade(task, task.truth["reference"]).passed
+            assert task.meta["provenance"]["source"].startswith("built.json,")
+            assert task.meta["knobs"]["graph"] == graph  # so tasks.check can regenerate the task
+            if kind == "chronology":
+                assert not {"10.1/x", "2006.00006"} & set(task.truth["dates"])  # days unknown
+
+
+def test_a_built_graph_gives_no_components_question_from_alike_descriptions(tmp_path, capsys):
+    assert (
+        main(lineage, ["--graph", _built_graph(tmp_path), "--kind", "components", "--distractors", "0"]) == 2
+    )
+    assert "no components question exists" in capsys.readouterr().err
+
+
+def test_an_unreadable_graph_file_is_one_error_line(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(lineage, ["--graph", str(tmp_path / "missing.json")])
+    assert "--graph" in capsys.readouterr().err.splitlines()[-1]

@@ -14,6 +14,7 @@ import networkx as nx
 import pytest
 
 from cache.store import Cache
+from generators import lineage
 from graphs.papers import (
     LiveSources,
     PaperIndex,
@@ -384,6 +385,9 @@ def test_the_build_command_writes_a_graph_the_generator_format_reads(tmp_path):
         )
     assert result.returncode == 0, result.stderr
     assert len(to_graph(load_snapshot(out))) == 5
+    config = lineage.Config(kind="chronology", graph=str(out), items=5, distractors=0)
+    order = ["10.1038/nature14236", "1509.06461", "1511.05952", "1710.02298", "1806.06923"]
+    assert lineage.generate(config, 0, 0).truth["reference"]["order"] == order
 
 
 def test_unreachable_sources_and_offline_misses_give_one_error_line(tmp_path):

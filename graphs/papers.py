@@ -81,12 +81,15 @@ def _norm_title(text: str) -> str:
 class PaperIndex:
     """Resolves every accepted spelling of a paper to its key: `1710.02298`, `arXiv:1710.02298`,
     `1710.02298v2`, a DOI in any case (arXiv's own `10.48550/arXiv.<id>` too), its exact key, or its
-    title or name (case and spacing ignored). Anything else resolves to None."""
+    title or name (case and spacing ignored). Anything else resolves to None, and so does a spelling
+    that would name two papers (a built graph may hold a preprint and its journal version)."""
 
     def __init__(self, papers: Iterable[dict[str, Any]]):
-        self._keys: dict[str, str] = {}
-        self._titles: dict[str, str] = {}
+        self._ids: set[str] = set()
+        self._keys: dict[str, str | None] = {}
+        self._titles: dict[str, str | None] = {}
         for p in papers:
+            self._ids.add(p["id"])
             spellings = [p["id"].casefold()]
             if p.get("doi"):
                 spellings.append(p["doi"].casefold())
@@ -98,16 +101,21 @@ class PaperIndex:
                 self._add(self._titles, _norm_title(alias), p["id"])
 
     @staticmethod
-    def _add(table: dict[str, str], spelling: str, key: str) -> None:
-        if table.get(spelling, key) != key:
-            raise ValueError(f"{spelling!r} would name both {table[spelling]} and {key}")
-        table[spelling] = key
+    def _add(table: dict[str, str | None], spelling: str, key: str) -> None:
+        table[spelling] = key if table.get(spelling, key) == key else None
+
+    @property
+    def ambiguous(self) -> list[str]:
+        """The spellings that would name two papers, and so name none."""
+        return sorted(s for table in (self._keys, self._titles) for s, key in table.items() if key is None)
 
     def resolve(self, spelling: Any) -> str | None:
         """The key of the paper this spelling names, or None."""
         if not isinstance(spelling, str):
             return None
         text = spelling.strip()
+        if text in self._ids:
+            return text
         bare = arxiv_id(text)
         if bare:
             return self._keys.get(bare)

@@ -145,10 +145,18 @@ def test_anything_else_resolves_to_nothing(spelling):
     assert INDEX.resolve(spelling) is None
 
 
-def test_an_alias_naming_two_papers_is_refused():
-    papers = [{"id": "1", "title": "Same", "name": "A"}, {"id": "2", "title": "same", "name": "B"}]
-    with pytest.raises(ValueError, match="would name both"):
-        PaperIndex(papers)
+def test_a_spelling_naming_two_papers_names_neither():
+    papers = [
+        {"id": "1", "title": "Same", "name": "A", "doi": "10.1/x"},
+        {"id": "2", "title": "same", "name": "B", "doi": "10.1/X"},
+    ]
+    index = PaperIndex(papers)
+    assert index.ambiguous == ["10.1/x", "same"]
+    assert [index.resolve(s) for s in ("Same", "10.1/x", "1", "A")] == [None, None, "1", "1"]
+
+
+def test_no_spelling_of_the_snapshot_is_ambiguous():
+    assert INDEX.ambiguous == []
 
 
 def test_anonymize_keeps_the_structure_and_hides_every_name():

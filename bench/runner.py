@@ -1,11 +1,14 @@
 """Runner throughput and memory: trials of 3 turns against a fake Messages API that answers after 100 ms.
 
-Ideal time = trials x turns x latency / concurrency; the printed ratio is ideal / achieved (target >= 0.8).
-Each measurement runs in a fresh process, whose peak RSS is printed for two trial counts: results
-stream to disk, so memory should stay flat as the trial count grows.
+Printed ratios: ideal / achieved, where ideal = trials x turns x latency / concurrency (target >= 0.8);
+and the runner against a reference measured in the same run, the bare anthropic client making the same
+requests at the same concurrency (no tools, grading or results file), so the runner's own cost shows
+even on a loaded machine. Each measurement runs in a fresh process; peak RSS at two trial counts
+should stay flat, since results stream to disk.
 """
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -48,28 +51,51 @@ def _policy(turn, results):
     return [("_bench_echo", {"text": "x" * 200})] if turn < TURNS else [("submit_answer", {"ok": True})]
 
 
-def child(url: str, trials: int) -> None:
-    """Run `trials` trials (TASKS tasks x trials/TASKS each) and print elapsed seconds and peak RSS."""
+def _run_runner(url: str, trials: int, out: str) -> None:
     tasks = [Task(f"bench-{i}", "bench.echo", "Echo, then submit.", ["_bench_echo"], {"type": "object"},
                   {}, {}, "_bench_any") for i in range(TASKS)]
+    summary = run_trials(tasks[:trials], out, "claude-bench", provider="anthropic",
+                         base_url=url, trials=max(1, trials // TASKS), concurrency=CONCURRENCY,
+                         progress=Progress(trials, stream=io.StringIO()))
+    assert summary.ran == summary.passed == trials
+
+
+def _run_bare_client(url: str, trials: int, out: str) -> None:
+    import anthropic
+
+    async def all_trials() -> None:
+        client = anthropic.AsyncAnthropic(base_url=url)
+        limit = asyncio.Semaphore(CONCURRENCY)
+
+        async def trial() -> None:
+            async with limit:
+                messages = [{"role": "user", "content": "Echo, then submit."}]
+                for _ in range(TURNS):
+                    r = await client.messages.create(model="claude-bench", max_tokens=8192, messages=messages)
+                    result = {"type": "tool_result", "tool_use_id": r.content[0].id, "content": "x"}
+                    messages += [{"role": "assistant", "content": r.content},
+                                 {"role": "user", "content": [result]}]
+        await asyncio.gather(*(trial() for _ in range(trials)))
+        await client.close()
+    asyncio.run(all_trials())
+
+
+def child(mode: str, url: str, trials: int) -> None:
+    """Measure one mode in this fresh process; print elapsed and CPU seconds and peak RSS as JSON."""
+    run = {"runner": _run_runner, "bare": _run_bare_client}[mode]
     os.environ["ANTHROPIC_API_KEY"] = "bench"
     with tempfile.TemporaryDirectory() as tmp:
-        # one-time costs are not throughput: imports, registries, the client's lazily built response models
-        run_trials(tasks[:2], f"{tmp}/warm-up.jsonl", "claude-bench", provider="anthropic", base_url=url,
-                   progress=Progress(2, stream=io.StringIO()))
+        run(url, 2, f"{tmp}/warm-up.jsonl")  # one-time costs are not throughput: imports, lazily built models
         start, cpu_start = time.monotonic(), time.process_time()
-        summary = run_trials(tasks, f"{tmp}/results.jsonl", "claude-bench", provider="anthropic",
-                             base_url=url, trials=trials // TASKS, concurrency=CONCURRENCY,
-                             progress=Progress(trials, stream=io.StringIO()))
+        run(url, trials, f"{tmp}/results.jsonl")
         elapsed, cpu = time.monotonic() - start, time.process_time() - cpu_start
-    assert summary.ran == summary.passed == trials
     print(json.dumps({"elapsed": elapsed, "cpu": cpu,
                       "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
 
-def measure(url: str, trials: int) -> dict:
-    command = [sys.executable, __file__, "--child", url, str(trials)]
-    out = subprocess.run(command, capture_output=True, text=True)
+def measure(mode: str, url: str, trials: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", mode, url, str(trials)], capture_output=True,
+                         text=True)
     if out.returncode:
         sys.exit(out.stderr)
     return json.loads(out.stdout)
@@ -77,20 +103,24 @@ def measure(url: str, trials: int) -> dict:
 
 def main() -> None:
     with FakeServer(messages_api(_policy, delay=LATENCY)) as server:
-        results = {n: measure(server.url, n) for n in TRIAL_COUNTS}
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work slows the runner)")
-    for n, r in results.items():
+        results = {n: (measure("runner", server.url, n), measure("bare", server.url, n))
+                   for n in TRIAL_COUNTS}
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work slows both)")
+    for n, (r, bare) in results.items():
         ideal = n * TURNS * LATENCY / CONCURRENCY
-        print(f"{n} trials x {TURNS} turns at concurrency {CONCURRENCY}: {r['elapsed']:.2f} s"
-              f" (ideal {ideal:.2f} s, runner CPU {r['cpu']:.2f} s):"
-              f" throughput ratio {ideal / r['elapsed']:.2f} (target >= 0.8);"
-              f" peak RSS {r['maxrss_kb'] / 1024:.0f} MiB")
-    small, large = (results[n]["maxrss_kb"] for n in TRIAL_COUNTS)
-    print(f"peak RSS ratio {TRIAL_COUNTS[1]} / {TRIAL_COUNTS[0]} trials: {large / small:.2f} (flat is ~1.0)")
+        print(f"{n} trials x {TURNS} turns at concurrency {CONCURRENCY}: runner {r['elapsed']:.2f} s"
+              f" (CPU {r['cpu']:.2f} s), bare client {bare['elapsed']:.2f} s (CPU {bare['cpu']:.2f} s),"
+              f" ideal {ideal:.2f} s")
+        print(f"  throughput ratio ideal/runner {ideal / r['elapsed']:.2f} (target >= 0.8);"
+              f" bare/runner {bare['elapsed'] / r['elapsed']:.2f}; bare/ideal {ideal / bare['elapsed']:.2f};"
+              f" runner peak RSS {r['maxrss_kb'] / 1024:.0f} MiB")
+    small, large = (results[n][0]["maxrss_kb"] for n in TRIAL_COUNTS)
+    print(f"runner peak RSS ratio {TRIAL_COUNTS[1]} / {TRIAL_COUNTS[0]} trials: {large / small:.2f}"
+          " (flat is ~1.0)")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        child(sys.argv[2], int(sys.argv[3]))
+        child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         main()

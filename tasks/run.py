@@ -247,23 +247,25 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
         return RunSummary(0, skipped, 0)
     chosen = make_provider(provider or infer_provider(model, base_url), model, base_url)
     progress = progress or Progress(len(jobs))
-    writer = ResultsWriter(out)
     pending = iter(jobs)
 
-    async def worker() -> None:
+    async def worker(writer: ResultsWriter) -> None:
         for task, trial in pending:  # a shared iterator: each job is taken by exactly one worker
             row = await run_trial(task, trial, chosen, model, limits)
             await writer.write(row)
             progress.add(row)
 
     try:
-        async with asyncio.TaskGroup() as group:
-            for _ in range(min(concurrency, len(jobs))):
-                group.create_task(worker())
-    except* FatalProviderError as eg:
-        raise eg.exceptions[0] from None
+        writer = ResultsWriter(out)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(min(concurrency, len(jobs))):
+                    group.create_task(worker(writer))
+        except* FatalProviderError as eg:
+            raise eg.exceptions[0] from None
+        finally:
+            writer.close()
     finally:
-        writer.close()
         await chosen.aclose()
     progress.finish()
     return RunSummary(progress.done, skipped, progress.passed)

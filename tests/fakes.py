@@ -36,6 +36,11 @@ Response = tuple[int, dict[str, str], Any] | str
 Responder = Callable[[Request], Response]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default listen backlog of 5 refuses bursts of new connections
+
+
 class FakeServer:
     """`with FakeServer(respond) as srv:` serves on `srv.url` (http://127.0.0.1:<port>) within the block."""
 
@@ -48,8 +53,7 @@ class FakeServer:
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> FakeServer:

@@ -172,7 +172,8 @@ def follow(kg: WikidataGraph, starts: set[str], path: tuple[str, ...]) -> set[st
 
 @lru_cache(maxsize=16)
 def set_questions(endpoint: str, hops: int) -> list[tuple[str, tuple[str, ...], str, tuple[str, ...]]]:
-    """Every (class, path, anchor, members) with a size in SET_SIZES, fewer members than the class."""
+    """Every (class, path, anchor, members) with a size in SET_SIZES, leaving out some of the instances
+    that have the path's first property."""
     kg = source(endpoint)[1]
     found = []
     for cls in SET_CLASSES:
@@ -187,7 +188,8 @@ def set_questions(endpoint: str, hops: int) -> list[tuple[str, tuple[str, ...], 
                 for end in ends:
                     reach.setdefault((path, end), set()).add(x)
         for (path, anchor), members in sorted(reach.items()):
-            if SET_SIZES[0] <= len(members) <= min(SET_SIZES[1], len(instances) - 1):
+            starters = [x for x in instances if kg.objects(x, path[0])]  # the anchor must rule some out
+            if SET_SIZES[0] <= len(members) <= min(SET_SIZES[1], len(starters) - 1):
                 found.append((cls, path, anchor, tuple(sorted(members))))
     return found
 
@@ -251,7 +253,9 @@ def roles(kg: WikidataGraph) -> list[tuple[str, list[list[str]], list[str]]]:
 
 
 def _bind(patterns: list[list[str]], who: str) -> list[list[str]]:
-    return [[t.replace("?x", f"?{who}") for t in triple] for triple in patterns]
+    """A role's patterns for a or b: ?x becomes ?a, and its helper ?d_x becomes ?d_a."""
+    names = {"?x": f"?{who}", "?d_x": f"?d_{who}"}
+    return [[names.get(t, t) for t in triple] for triple in patterns]
 
 
 Question = tuple[dict[str, str], dict[str, Any]]  # the prompt's fields, and the truth

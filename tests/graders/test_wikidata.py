@@ -122,8 +122,8 @@ SPEC = {  # a discovered a chemical element, b is a composer, born at most 1000 
               {"kind": "before", "triples": [["?a", "P569", "?da"], ["?b", "P569", "?db"]],
                "earlier": "?da", "later": "?db"}],
 }
-LINKED_SCHEMA = {"a": {"type": "string"}, "b": {"type": "string"},
-                 "triples": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}}}
+LINKED_SCHEMA = {"a": {"type": "string"}, "b": {"type": "string"}, "triples": {
+    "type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 3, "maxItems": 3}}}
 
 
 def linked_task():
@@ -203,4 +203,5 @@ def test_linked_fact_rejects_wrong_roles_order_and_one_entity_twice(pairs):
     {"a": "x" * 5000, "b": "Q2", "triples": []},
 ])
 def test_malformed_answers_fail_and_never_raise(answer):
-    assert not grade(linked_task(), answer).passed
+    result = grade(linked_task(), answer)
+    assert not result.passed and "grader_error" not in result.reasons

@@ -132,15 +132,33 @@ def _word(text: str, salt: str, syllables: int = 3) -> str:
     return "".join(_SYLLABLES[b % 16] for b in digest[:syllables]).capitalize()
 
 
+def _unique(keys: Iterable[str], make: Callable[[str], str]) -> dict[str, str]:
+    """A distinct pseudonym per key: make(key), or make(key#1), make(key#2)... on a collision, in
+    key order, so a key keeps its pseudonym whatever else the graph holds unless two collide."""
+    chosen: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in sorted(keys):
+        attempt = 0
+        while (name := make(f"{key}#{attempt}" if attempt else key)) in taken:
+            attempt += 1
+        chosen[key] = name
+        taken.add(name)
+    return chosen
+
+
 def anonymize(data: dict[str, Any]) -> dict[str, Any]:
     """The same graph with stable pseudonyms for ids, names, titles and authors (names in summaries
     too); dates, venues, summaries' content and every edge are kept, so only recall is taken away."""
-    new_id = {p["id"]: "anon:" + hashlib.sha256(p["id"].encode()).hexdigest()[:6] for p in data["papers"]}
-    new_name = {p["id"]: _word(p["id"], "name", 4) for p in data["papers"]}
-    if len(set(new_id.values())) < len(new_id) or len(set(new_name.values())) < len(new_name):
-        raise ValueError("pseudonym collision; change the salt")
+    keys = [p["id"] for p in data["papers"]]
+    new_id = _unique(keys, lambda key: "anon:" + hashlib.sha256(key.encode()).hexdigest()[:6])
+    new_name = _unique(keys, lambda key: _word(key, "name", 4))
     mentions = sorted(
-        ((text, new_name[p["id"]]) for p in data["papers"] for text in (p["title"], p["name"])),
+        (
+            (text, new_name[p["id"]])
+            for p in data["papers"]
+            for text in (p["title"], p["name"])
+            if text.strip()
+        ),
         key=lambda pair: -len(pair[0]),
     )
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(text)}(?!\w)" for text, _ in mentions))

@@ -145,6 +145,15 @@ def test_anything_else_resolves_to_nothing(spelling):
     assert INDEX.resolve(spelling) is None
 
 
+def test_pseudonyms_stay_distinct_in_a_graph_large_enough_for_collisions():
+    papers = [
+        {"id": f"2001.{i:05d}", "name": f"P{i}", "title": f"T{i}", "authors": [], "summary": ""}
+        for i in range(3000)
+    ]
+    anon = anonymize({"papers": papers, "citations": []})
+    assert len({p["name"] for p in anon["papers"]}) == len({p["id"] for p in anon["papers"]}) == 3000
+
+
 def test_a_spelling_naming_two_papers_names_neither():
     papers = [
         {"id": "1", "title": "Same", "name": "A", "doi": "10.1/x"},

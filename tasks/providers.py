@@ -119,11 +119,10 @@ def make_provider(name: str, model: str, base_url: str | None = None) -> Provide
     raise ValueError(f"--provider {name!r}: choose one of {', '.join(PROVIDERS)}")
 
 
-def _require_key(*names: str, hint: str) -> str:
-    for name in names:
-        if os.environ.get(name):
-            return os.environ[name]
-    raise FatalProviderError(f"{names[0]} is not set: {hint}, or run a scripted agent (--model oracle)")
+def _require_key(name: str, hint: str) -> str:
+    if not os.environ.get(name):
+        raise FatalProviderError(f"{name} is not set: {hint}, or run a scripted agent (--model oracle)")
+    return os.environ[name]
 
 
 # -- Anthropic Messages API ---------------------------------------------------------------------------
@@ -236,9 +235,14 @@ class _OpenAIEpisode:
             raise ProviderError("openai: the response has no choices")
         choice = r.choices[0]
         message = choice.message
-        self.messages.append(message.model_dump(exclude_none=True))
+        tool_calls = [tc for tc in message.tool_calls or [] if tc.type == "function"]
+        assistant: dict[str, Any] = {"role": "assistant", "content": message.content}
+        if tool_calls:  # rebuilt, not dumped: responses carry fields (annotations, refusal) requests must not
+            assistant["tool_calls"] = [{"id": tc.id, "type": "function", "function": {
+                "name": tc.function.name, "arguments": tc.function.arguments}} for tc in tool_calls]
+        self.messages.append(assistant)
         calls = [ToolCall(tc.id, tc.function.name, _decode_arguments(tc.function.arguments))
-                 for tc in message.tool_calls or []]
+                 for tc in tool_calls]
         u = r.usage
         cached = (u.prompt_tokens_details.cached_tokens or 0) if u and u.prompt_tokens_details else 0
         usage = Usage((u.prompt_tokens or 0) - cached, u.completion_tokens or 0, 0, cached) if u else Usage()

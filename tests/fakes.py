@@ -170,10 +170,12 @@ def chat_api(policy: Policy, usage: dict[str, int] = USAGE, delay: float = 0.0) 
         if isinstance(move, str):
             message, finish = {"role": "assistant", "content": move}, "stop"
         else:
-            message = {"role": "assistant", "content": None, "tool_calls": [
-                {"id": f"call_{turn}_{i}", "type": "function",
-                 "function": {"name": name, "arguments": args if isinstance(args, str) else json.dumps(args)}}
-                for i, (name, args) in enumerate(move)]}
+            calls = [{"id": f"call_{turn}_{i}", "type": "function", "function": {
+                "name": name, "arguments": args if isinstance(args, str) else json.dumps(args)}}
+                for i, (name, args) in enumerate(move)]
+            # refusal and annotations: response-only fields, which a client must not send back
+            message = {"role": "assistant", "content": None, "refusal": None, "annotations": [],
+                       "tool_calls": calls}
             finish = "tool_calls"
         return 200, {}, {
             "id": f"chatcmpl-{turn}", "object": "chat.completion", "created": 1700000000,

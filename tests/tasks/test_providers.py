@@ -127,6 +127,7 @@ async def test_openai_requests_and_cached_tokens(tmp_path):
     assert [m["role"] for m in first["messages"]] == ["system", "user"]
     assert first["tools"][-1]["function"] == {"name": "submit_answer", "description": first["tools"][-1][
         "function"]["description"], "parameters": SCHEMA}
+    assert sorted(second["messages"][2]) == ["content", "role", "tool_calls"]
     assert [m["tool_call_id"] for m in second["messages"][3:]] == [f"call_1_{i}" for i in range(5)]
     # input excludes the cached part of the prompt; an unpriced model has no cost
     assert (row["input_tokens"], row["cache_read_tokens"], row["cost"]) == (140, 60, None)

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 import generators
@@ -42,6 +44,13 @@ def test_each_planted_defect_is_caught_by_its_check(monkeypatch, defect, check):
     monkeypatch.setenv("TOY_DEFECT", defect)
     report, checks = _defects(_sample())
     assert checks == {check}, format_report(report)
+
+
+def test_a_task_the_generator_no_longer_makes_is_reported_as_stale():
+    sound, edited = _sample(2)
+    report, checks = _defects([sound, dataclasses.replace(edited, prompt=edited.prompt + " Hurry.")])
+    assert checks == {"determinism"}
+    assert [(d.task_id, "stale file" in d.detail) for d in report.defects] == [(edited.id, True)]
 
 
 def test_a_tool_repeating_the_agents_own_argument_is_no_leak(monkeypatch):

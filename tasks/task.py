@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import IO, Any
 
 
@@ -40,7 +40,9 @@ class Task:
 
     def to_json(self) -> str:
         """The canonical one-line JSON form: sorted keys, so equal tasks give equal bytes."""
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        # not dataclasses.asdict: its deep copy of env and truth cost more than the encoding itself
+        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, sort_keys=True,
+                          separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Task:

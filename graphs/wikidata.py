@@ -14,7 +14,9 @@ import gzip
 import hashlib
 import math
 import multiprocessing
+import os
 import re
+import resource
 import sys
 import threading
 import time
@@ -50,6 +52,7 @@ USER_AGENT = "kgtasks/0.1 (research task generator for language-model agents; py
 # Measured in bench/wikidata.py: oxigraph answers the family's queries >= 5x faster than rdflib.
 DEFAULT_ENGINE = "oxigraph"
 ENGINES = ("oxigraph", "rdflib")
+WORKER_MEMORY = 2 * 1024**3  # bytes of address space a SPARQL worker process may use
 COORDINATES = "P625"
 DATES = ("P569", "P570")
 
@@ -128,9 +131,10 @@ class IsolatedStore:
     The child loads the graph once and then answers queries until it is killed or the parent exits.
     """
 
-    def __init__(self, env: dict[str, Any], engine: str = DEFAULT_ENGINE):
+    def __init__(self, env: dict[str, Any], engine: str = DEFAULT_ENGINE, memory: int = WORKER_MEMORY):
         self.env = env
         self.engine = engine
+        self.memory = memory
         self._proc: Any = None
         self._conn: Any = None
         self._lock = threading.Lock()
@@ -141,11 +145,15 @@ class IsolatedStore:
         with self._lock:
             if self._proc is None or not self._proc.is_alive():
                 self._start()
-            self._conn.send((form, query, limit))
-            if not self._conn.poll(timeout):
+            try:
+                self._conn.send((form, query, limit))
+                if not self._conn.poll(timeout):
+                    self._stop()
+                    raise QueryTimeout(f"query timed out after {timeout:g} s; bind variables or LIMIT it")
+                status, value = self._conn.recv()
+            except (EOFError, OSError):  # the worker died (out of memory): the next query starts another
                 self._stop()
-                raise QueryTimeout(f"query timed out after {timeout:g} s; bind more variables or add a LIMIT")
-            status, value = self._conn.recv()
+                raise QueryError("the query stopped the SPARQL worker (out of memory?); narrow it") from None
         if status == "error":
             raise QueryError(value)
         return value
@@ -153,7 +161,7 @@ class IsolatedStore:
     def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")  # fork would copy the parent's threads and locks
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child, self.env, self.engine), daemon=True)
+        self._proc = ctx.Process(target=_serve, args=(child, self.env, self.engine, self.memory), daemon=True)
         self._proc.start()
         child.close()
         if not self._conn.poll(120) or self._conn.recv() != "ready":
@@ -172,7 +180,9 @@ class IsolatedStore:
                 self._stop()
 
 
-def _serve(conn: Any, env: dict[str, Any], engine: str) -> None:
+def _serve(conn: Any, env: dict[str, Any], engine: str, memory: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # a huge join fails, not the host
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # an engine dying of it writes to stderr; the pipe tells why
     store = Snapshot(*env_text(env), engine=engine)  # SPARQL only: no need for the networkx graph
     conn.send("ready")
     while True:

@@ -135,8 +135,8 @@ def test_env_with_inline_triples_round_trips(snap, kg):
     assert inline.labels == kg.labels and inline.coords == kg.coords
 
 
-def test_isolated_store_kills_a_runaway_query_and_recovers():
-    store = IsolatedStore(env_for_snapshot())
+def test_isolated_store_stops_runaway_queries_by_time_or_memory_and_recovers():
+    store = IsolatedStore(env_for_snapshot(), memory=700 * 2**20)
     try:
         assert store.run("ASK { wd:Q937 wdt:P19 wd:Q3012 }", 10, 5) is True
         runaway = ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
@@ -145,6 +145,9 @@ def test_isolated_store_kills_a_runaway_query_and_recovers():
         with pytest.raises(QueryTimeout):
             store.run(runaway, 10, 0.3)
         assert time.monotonic() - start < 2
+        sorted_product = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
+        with pytest.raises(QueryError, match="out of memory"):
+            store.run(sorted_product, 10, 30)
         rows = store.run("SELECT ?s WHERE { ?s wdt:P31 wd:Q5 }", 5, 5)
         assert len(rows) == 6  # limit + 1 tells the caller there were more
         with pytest.raises(QueryError, match="not CONSTRUCT"):

@@ -80,9 +80,9 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def _parser(module: ModuleType) -> argparse.ArgumentParser:
-    doc = (module.__doc__ or "").strip().splitlines()
+    summary = " ".join((module.__doc__ or "").strip().split("\n\n")[0].split())  # the first paragraph
     name = module.__spec__.name if module.__spec__ else module.__name__  # not "__main__" under -m
-    parser = OneLineParser(prog=f"python -m {name}", description=doc[0] if doc else None)
+    parser = OneLineParser(prog=f"python -m {name}", description=summary or None)
     parser.add_argument("--n", type=int, default=10, help="number of tasks (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="seed; same flags and seed give the same bytes")
     parser.add_argument("--out", help="output JSONL file (default: stdout)")
@@ -93,7 +93,9 @@ def _parser(module: ModuleType) -> argparse.ArgumentParser:
                                                           "bool": bool}.get(str(f.type), str)
         flag = "--" + f.name.replace("_", "-")
         default = f.default if f.default is not dataclasses.MISSING else None
-        helptext = f"{f.metadata.get('help', '')} (default {default})"
+        helptext = f.metadata.get("help", "")
+        if "default" not in helptext:
+            helptext += f" (default {default})"
         if kind is bool:
             parser.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=default,
                                 help=helptext)

@@ -156,9 +156,14 @@ def _ols(data: np.ndarray, y: int, xs: list[int]) -> tuple[np.ndarray, np.ndarra
     return coef, np.sqrt(np.diag(np.linalg.inv(design.T @ design)) * sigma2)
 
 
+def _changes_class(dag: nx.DiGraph, edge: cg.Edge) -> bool:
+    """Whether reversing the edge gives a DAG outside the equivalence class (so data can tell them apart)."""
+    turned = cg.reversed_edge(dag, edge)
+    return nx.is_directed_acyclic_graph(turned) and not cg.markov_equivalent(dag, turned)
+
+
 def _reversed_edge(rng, config, dag) -> dict[str, Any] | None:
-    candidates = [e for e in sorted(dag.edges) if not cg.markov_equivalent(dag, cg.reversed_edge(dag, e))
-                  and nx.is_directed_acyclic_graph(cg.reversed_edge(dag, e))]
+    candidates = [e for e in sorted(dag.edges) if _changes_class(dag, e)]
     if not candidates:
         return None
     u, v = candidates[rng.integers(len(candidates))]
@@ -245,7 +250,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
         id=task_id(FAMILY, config, seed, index),
         family=f"{FAMILY}.{config.kind}",
         prompt=prompt,
-        tools=TOOLS[config.kind],
+        tools=list(TOOLS[config.kind]),
         answer_schema={"type": "object", "properties": SCHEMAS[config.kind],
                        "required": sorted(SCHEMAS[config.kind]), "additionalProperties": False},
         env={"variables": variables, **built["env"]},

@@ -45,6 +45,10 @@ CHECKS = ("protocol", "reference", "alternatives", "mutants", "malformed", "base
 HASH_SEEDS = ("1", "2")
 VARIED_CALLS_PER_TOOL = 4
 HUGE_CHARS = 90_000  # just under the registry's size cap, so the answer reaches the grader
+# a trivial baseline passing more than this share of a family's tasks (of at least so many) gets a
+# warning: not a grader defect, as its answers are correct, but tasks a guess solves (answers vary too
+# little, or the naive method is right)
+WARN_PASS_RATE, WARN_MIN_TASKS = 0.5, 4
 _WRONG_VALUES = (12345, 0.5, "x", True, None, [], {}, [None], [12345])
 _ID = re.compile(r"-s(\d+)-(\d+)$")
 _ROOT = Path(__file__).resolve().parents[1]
@@ -397,6 +401,10 @@ def format_report(report: Report, max_ids: int = 5) -> str:
               f"{'family':<24}{'baseline':<17}{'passed':>10}{'by chance':>11}{'not judged':>12}"]
     for (family, name), t in sorted(report.baselines.items()):
         lines.append(f"{family:<24}{name:<17}{f'{t.passed}/{t.tasks}':>10}{t.explained:>11}{t.unverifiable:>12}")
+    lines += [f"warning: {family}: the {name} answer passes {t.passed}/{t.tasks} tasks; a model could pass "
+              "without solving them"
+              for (family, name), t in sorted(report.baselines.items())
+              if t.tasks >= WARN_MIN_TASKS and t.passed > WARN_PASS_RATE * t.tasks]
     if report.defects:
         lines += ["", f"{len(report.defects)} defect(s):"]
         lines += [f"  {d.task_id}: {d.check}: {d.detail}" for d in report.defects]

@@ -62,6 +62,13 @@ def test_a_tool_repeating_the_agents_own_argument_is_no_leak(monkeypatch):
     assert checks == set(), format_report(report)
 
 
+def test_a_trivial_baseline_passing_most_tasks_is_warned_about_but_is_no_defect(monkeypatch):
+    monkeypatch.setattr(toy_family, "baseline", lambda task, rng: task.truth["reference"])
+    report, checks = _defects(_sample(4))
+    assert checks == set()
+    assert "warning: toy.path: the family baseline answer passes 4/4 tasks" in format_report(report)
+
+
 def test_malformed_answers_include_wrong_types_missing_fields_and_huge_values():
     answers = malformed_answers(_sample(1)[0])
     assert {} in answers and "{" in answers and None in answers

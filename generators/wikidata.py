@@ -3,7 +3,8 @@
 `chain`: follow properties from an entity to the one entity they lead to. `set`: every instance of a
 class whose property path reaches an anchor. `linked_fact`: two entities with given roles whose places
 lie within a distance (and more conditions), shown by triples of the graph.
-`python -m generators.wikidata [--endpoint URL]` builds the graph from a live service instead.
+`python -m generators.wikidata [--snapshot FILE] [--endpoint URL]` uses another snapshot in graphs/data
+(e.g. one `python -m graphs.wikidata build-snapshot` wrote), or refetches its items from a live service.
 """
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import random
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from generators.base import MIXED, knobs_of, main, task_id
 from graphs.wikidata import (
+    DATA_DIR,
     DATES,
+    SNAPSHOT_FILE,
     Endpoint,
     Snapshot,
     WikidataGraph,
@@ -112,6 +116,8 @@ class Config:
     distractors: int = field(default=0, metadata={
         "help": "chain and set: wrong candidates listed with the right ones (0: no list; at most 30)"})
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
+    snapshot: str = field(default=SNAPSHOT_FILE, metadata={
+        "help": "snapshot file in graphs/data (Turtle or N-Triples), e.g. one build-snapshot wrote"})
     endpoint: str = field(default="", metadata={
         "help": "SPARQL endpoint to build the graph from, e.g. https://query.wikidata.org/sparql "
                 "(default: the embedded snapshot)"})
@@ -125,14 +131,25 @@ class Config:
                                        ("tool_budget", self.tool_budget, 0, 10_000)]:
             if not low <= value <= high:
                 raise ValueError(f"--{name.replace('_', '-')} must be in {low}..{high}, got {value}")
+        if Path(self.snapshot).name != self.snapshot or not (DATA_DIR / self.snapshot).is_file():
+            raise ValueError(f"--snapshot must name a file in graphs/data, got {self.snapshot!r}")
         if self.endpoint and not self.endpoint.startswith(("http://", "https://")):
             raise ValueError(f"--endpoint must be an http(s) URL, got {self.endpoint!r}")
 
 
+Origin = tuple[str, str]  # (snapshot file, endpoint URL or "")
+
+
+def origin(config: Config) -> Origin:
+    """Where a config's graph comes from."""
+    return config.snapshot, config.endpoint
+
+
 @lru_cache(maxsize=4)
-def source(endpoint: str) -> tuple[dict[str, Any], WikidataGraph]:
-    """The task env and graph: the embedded snapshot, or the snapshot's items refetched from endpoint."""
-    env = env_for_snapshot()
+def source(where: Origin) -> tuple[dict[str, Any], WikidataGraph]:
+    """The task env and graph: a snapshot, or the snapshot's items refetched from an endpoint."""
+    snapshot, endpoint = where
+    env = env_for_snapshot(snapshot)
     if endpoint:
         seeds = sorted(q for q in load_env(env)[1].labels if q.startswith("Q"))
         env = env_for_ntriples(rows_to_ntriples(fetch_subgraph(Endpoint(endpoint), seeds, PROPERTIES)))
@@ -144,9 +161,9 @@ def _name(kg: WikidataGraph, entity: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def chains(endpoint: str, hops: int) -> list[tuple[str, ...]]:
+def chains(where: Origin, hops: int) -> list[tuple[str, ...]]:
     """Every (start, p1, ..., pn) whose steps each have exactly one value, visiting no entity twice."""
-    kg = source(endpoint)[1]
+    kg = source(where)[1]
     found: list[tuple[str, ...]] = []
 
     def walk(node: str, path: tuple[str, ...], seen: tuple[str, ...]) -> None:
@@ -171,10 +188,10 @@ def follow(kg: WikidataGraph, starts: set[str], path: tuple[str, ...]) -> set[st
 
 
 @lru_cache(maxsize=16)
-def set_questions(endpoint: str, hops: int) -> list[tuple[str, tuple[str, ...], str, tuple[str, ...]]]:
+def set_questions(where: Origin, hops: int) -> list[tuple[str, tuple[str, ...], str, tuple[str, ...]]]:
     """Every (class, path, anchor, members) with a size in SET_SIZES, leaving out some of the instances
     that have the path's first property."""
-    kg = source(endpoint)[1]
+    kg = source(where)[1]
     found = []
     for cls in SET_CLASSES:
         instances = kg.subjects("P31", cls)
@@ -204,7 +221,7 @@ def _candidates(kg: WikidataGraph, right: list[str], pool: list[str], count: int
 
 
 def _chain(kg: WikidataGraph, config: Config, rng: random.Random) -> Question:
-    options = chains(config.endpoint, config.hops)
+    options = chains(origin(config), config.hops)
     if not options:
         raise ValueError(f"no chain of --hops {config.hops} exists in this graph")
     start, *path = options[rng.randrange(len(options))]
@@ -222,7 +239,7 @@ def _chain(kg: WikidataGraph, config: Config, rng: random.Random) -> Question:
 
 
 def _set(kg: WikidataGraph, config: Config, rng: random.Random) -> Question:
-    options = set_questions(config.endpoint, config.hops)
+    options = set_questions(origin(config), config.hops)
     if not options:
         raise ValueError(f"no set question of --hops {config.hops} exists in this graph")
     cls, path, anchor, members = options[rng.randrange(len(options))]
@@ -326,14 +343,16 @@ SCHEMAS = {
 def generate(config: Config, seed: int, index: int) -> Task:
     """One task of config.kind; the same arguments give the same task under any PYTHONHASHSEED."""
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
-    env, kg = source(config.endpoint)
+    env, kg = source(origin(config))
     fields, truth = BUILDERS[config.kind](kg, config, rng)
     budget = f" You may make at most {config.tool_budget} tool calls." if config.tool_budget else ""
     prompt = INTRO.format(entities=len(kg.labels), budget=budget) + ASKS[config.kind].format(**fields)
     env = {**env, **({"calls_left": config.tool_budget} if config.tool_budget else {})}
-    provenance = ({"source": "graphs/data/wikidata_snapshot.ttl, curated from memory", "verified": False,
-                   "check": CHECK_COMMAND} if not config.endpoint else
-                  {"source": f"live SPARQL endpoint {config.endpoint}", "verified": True})
+    curated = config.snapshot == SNAPSHOT_FILE
+    provenance = {"source": f"graphs/data/{config.snapshot}" + (", curated from memory" if curated else ""),
+                  "verified": False, "check": f"{CHECK_COMMAND} --snapshot graphs/data/{config.snapshot}"}
+    if config.endpoint:
+        provenance = {"source": f"live SPARQL endpoint {config.endpoint}", "verified": True}
     return Task(
         id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=TOOLS,
         answer_schema={"type": "object", "properties": SCHEMAS[config.kind],

@@ -107,7 +107,7 @@ def test_an_unreachable_endpoint_is_one_line_and_exit_2(tmp_path):
 
 def test_a_live_endpoint_builds_a_self_contained_graph(tmp_path, monkeypatch):
     monkeypatch.setenv("KGTASKS_CACHE", str(tmp_path))
-    served = Snapshot(*env_text(W.source("")[0]), engine="oxigraph").graph
+    served = Snapshot(*env_text(W.source(W.origin(W.Config()))[0]), engine="oxigraph").graph
     with SparqlServer(served) as srv:
         config = dataclasses.replace(W.Config(), endpoint=srv.url)
         made = list(iter_tasks(W, config, seed=0, n=3))
@@ -116,6 +116,24 @@ def test_a_live_endpoint_builds_a_self_contained_graph(tmp_path, monkeypatch):
     for task in made:
         assert "ntriples_gz" in task.env and task.meta["provenance"]["source"].endswith(srv.url)
         assert grade(task, task.truth["reference"]).passed
-    live, snapshot = load_env(made[0].env)[1], W.source("")[1]
+    live, snapshot = load_env(made[0].env)[1], W.source(W.origin(W.Config()))[1]
     assert sorted(live.graph.edges(keys=True)) == sorted(snapshot.graph.edges(keys=True))
     assert json.loads(made[0].to_json())["env"]["sha256"] == made[0].env["sha256"]
+
+
+def test_a_snapshot_of_ones_own_in_graphs_data_can_be_used(tmp_path, monkeypatch):
+    import graphs.wikidata as G
+    curated = G.snapshot_text()  # read before DATA_DIR moves
+    for module in (G, W):
+        monkeypatch.setattr(module, "DATA_DIR", tmp_path)
+    rows = Snapshot(curated).select(G.ALL_TRIPLES)
+    mine = [r for r in rows if not str(r["s"]).endswith("/Q937")]  # a snapshot without Einstein
+    (tmp_path / "mine.nt").write_text(G.rows_to_ntriples(mine))
+    made = list(iter_tasks(W, W.Config(snapshot="mine.nt"), seed=0, n=3))
+    for task in made:
+        assert task.env["snapshot"] == "mine.nt"
+        assert task.meta["provenance"]["check"].endswith("--snapshot graphs/data/mine.nt")
+        assert grade(task, task.truth["reference"]).passed and "Q937" not in json.dumps(task.truth)
+    for bad in ("../mine.nt", "absent.ttl"):
+        with pytest.raises(ValueError, match="--snapshot must name a file in graphs/data"):
+            config_from(W, {"snapshot": bad})

@@ -267,3 +267,12 @@ def test_the_cli_reports_a_bad_query_file_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not CONSTRUCT" in err
     assert not Path(tmp_path / "x").exists()
+
+
+def test_the_example_grow_query_builds_a_graph_of_laureates_and_their_places(snap):
+    query = (DATA_DIR / "wikidata_grow.rq").read_text()
+    assert readonly_form(query) == "SELECT"
+    grown = WikidataGraph.from_rows(snap.select(query))
+    assert grown.has("Q937", "P19", "Q3012") and grown.has("Q3012", "P17", "Q183")
+    assert "Q3012" in grown.coords and grown.labels["Q3012"] == "Ulm"
+    assert "Q9061" not in grown.labels  # Marx won no physics prize

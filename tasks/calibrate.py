@@ -163,7 +163,7 @@ def calibrate(ladder: list[dict[str, Any]], run_level: RunLevel, search: Search 
         if v != "undecided":
             current = _next_level(levels, current, lo, hi, search)
     # unconfirmed: the level whose observed rate lies deepest inside (or least far outside) the band
-    fallback = [lv for lv in levels if verdict(lv, search) in ("undecided", "exhausted")
+    fallback = [lv for lv in levels[lo:hi + 1] if verdict(lv, search) in ("undecided", "exhausted")
                 and len(lv.results) >= search.min_trials]
     best = max(fallback, key=lambda lv: band_margin(lv.passes, len(lv.results), search.band), default=None)
     return Calibration(best.index if best else None, False, stopped, levels)

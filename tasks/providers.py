@@ -25,9 +25,11 @@ SYSTEM_PROMPT = (
     f"{SUBMIT} exactly once with your final answer: that call ends the episode and is graded."
 )
 SUBMIT_DESCRIPTION = "Submit your final answer. This ends the episode; it is graded as the task states."
-RESPONSE_MAX_TOKENS = 8192  # output cap of one model response
+# Output cap of one response: room for thinking before a tool call, and under the ~21k above which the
+# anthropic client refuses non-streaming requests (they could outlast its 10-minute limit).
+RESPONSE_MAX_TOKENS = 16_000
 MAX_RETRIES = 6  # the clients back off exponentially and honour retry-after / retry-after-ms
-TIMEOUT_S = 300.0
+TIMEOUT_S = 600.0  # a long response at a slow model's pace
 _EPHEMERAL = {"type": "ephemeral"}
 
 

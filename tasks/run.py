@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import fcntl
 import json
 import os
 import sys
@@ -169,10 +170,18 @@ def done_trials(path: str, model: str) -> set[tuple[str, int]]:
 
 
 class ResultsWriter:
-    """Appends rows, one complete line per write, each fsynced before it counts as done."""
+    """Appends rows, one complete line per write, each fsynced before it counts as done.
+
+    It holds an exclusive lock on the file, so two runs never resume (and duplicate) the same trials.
+    """
 
     def __init__(self, path: str):
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise ValueError(f"{path}: another run is appending to it; wait, or pick another --out") from None
 
     async def write(self, row: dict[str, Any]) -> None:
         data = (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode()
@@ -239,34 +248,35 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
     if trials < 1 or concurrency < 1 or limits.max_turns < 1 or limits.max_tokens < 1:
         raise ValueError("--trials, --concurrency, --max-turns and --max-tokens must be >= 1")
     task_list = _checked(tasks)
-    done = done_trials(out, model)
-    # trial-major order: a run stopped early has covered every task about equally often
-    jobs = [(task, trial) for trial in range(trials) for task in task_list if (task.id, trial) not in done]
-    skipped = len(task_list) * trials - len(jobs)
-    if not jobs:
-        return RunSummary(0, skipped, 0)
-    chosen = make_provider(provider or infer_provider(model, base_url), model, base_url)
-    progress = progress or Progress(len(jobs))
-    pending = iter(jobs)
-
-    async def worker(writer: ResultsWriter) -> None:
-        for task, trial in pending:  # a shared iterator: each job is taken by exactly one worker
-            row = await run_trial(task, trial, chosen, model, limits)
-            await writer.write(row)
-            progress.add(row)
-
+    writer = ResultsWriter(out)  # locked before reading what is done
     try:
-        writer = ResultsWriter(out)
+        done = done_trials(out, model)
+        # trial-major order: a run stopped early has covered every task about equally often
+        jobs = [(task, trial) for trial in range(trials) for task in task_list
+                if (task.id, trial) not in done]
+        skipped = len(task_list) * trials - len(jobs)
+        if not jobs:
+            return RunSummary(0, skipped, 0)
+        chosen = make_provider(provider or infer_provider(model, base_url), model, base_url)
+        progress = progress or Progress(len(jobs))
+        pending = iter(jobs)
+
+        async def worker() -> None:
+            for task, trial in pending:  # a shared iterator: each job is taken by exactly one worker
+                row = await run_trial(task, trial, chosen, model, limits)
+                await writer.write(row)
+                progress.add(row)
+
         try:
             async with asyncio.TaskGroup() as group:
                 for _ in range(min(concurrency, len(jobs))):
-                    group.create_task(worker(writer))
+                    group.create_task(worker())
         except* FatalProviderError as eg:
             raise eg.exceptions[0] from None
         finally:
-            writer.close()
+            await chosen.aclose()
     finally:
-        await chosen.aclose()
+        writer.close()
     progress.finish()
     return RunSummary(progress.done, skipped, progress.passed)
 

@@ -8,7 +8,7 @@ import pytest
 
 from graders.registry import failed, grader, passed
 from tasks.providers import FatalProviderError
-from tasks.run import Limits, Progress, main, run_trials_async
+from tasks.run import Limits, Progress, ResultsWriter, main, run_trials_async
 from tasks.task import Task
 from tests.fakes import DROP, FakeServer, chat_api, failing_first, messages_api
 from tools.registry import ToolError, tool
@@ -294,3 +294,14 @@ def test_progress_is_one_line_rewritten_in_place():
     progress.add(row)
     progress.finish()
     assert stream.getvalue() == "\r[1/2] pass 100.0% | 110 tokens | $0.2500" * 2 + "\n"
+
+
+def test_two_runs_never_append_to_the_same_results_file(tmp_path, capsys):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(make_task().to_json() + "\n")
+    holder = ResultsWriter(str(tmp_path / "r.jsonl"))  # a run in progress
+    try:
+        assert main([str(path), "--model", "oracle", "--out", str(tmp_path / "r.jsonl")]) == 2
+    finally:
+        holder.close()
+    assert "another run is appending to it" in capsys.readouterr().err

@@ -5,6 +5,7 @@ import pytest
 import generators
 from tasks.calibrate import Search, SimulatedAgent, calibrate, generate_command, main, simulated_ladders
 from tests import toy_family
+from tests.fakes import FakeServer, messages_api
 
 LADDER = [{"level": i} for i in range(8)]
 
@@ -107,6 +108,23 @@ def test_an_interrupted_calibration_resumes_from_its_results_and_ends_as_an_unin
     _, resumed = _calibrate(tmp_path, "part")
     assert resumed == whole
     assert len((tmp_path / "part.jsonl").read_text().splitlines()) == whole["trials"]  # nothing run twice
+
+
+def test_tokens_and_cost_of_a_real_client_are_summed_and_the_dollar_budget_stops_it(tmp_path, toy_registered,
+                                                                                   monkeypatch):
+    # claude-haiku-4-5 through the real anthropic client, against a local fake of the Messages API
+    # that answers every task at once: 100 input and 10 output tokens, $1 and $5 a million
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    guess = messages_api(lambda turn, results: [("submit_answer", {"path": ["n0", "n3"]})])
+    with FakeServer(guess) as server:
+        code = main(["--family", "toy.path", "--model", "claude-haiku-4-5", "--provider", "anthropic",
+                     "--base-url", server.url, "--budget", "$0.0029",
+                     "--results", str(tmp_path / "r.jsonl"), "--out", str(tmp_path / "o.json")])
+    record = json.loads((tmp_path / "o.json").read_text())
+    assert (code, record["stopped"], record["trials"]) == (1, "dollar budget", 20)  # $0.00015 a trial
+    assert record["tokens"] == 110 * 20
+    assert record["cost"] == pytest.approx(0.00015 * 20)
+    assert sum(lv["cost"] for lv in record["levels"]) == pytest.approx(record["cost"])
 
 
 @pytest.mark.parametrize("argv, message", [

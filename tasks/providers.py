@@ -228,7 +228,7 @@ class _OpenAIEpisode:
         try:
             r = await self.provider.client.chat.completions.create(
                 model=self.provider.model, messages=self.messages, tools=self.tools,
-                max_tokens=RESPONSE_MAX_TOKENS)
+                max_completion_tokens=RESPONSE_MAX_TOKENS)  # OpenAI's reasoning models refuse max_tokens
         except (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError) as e:
             raise FatalProviderError(f"openai: {_status_message(e)}") from None
         except openai.APIError as e:

@@ -125,6 +125,7 @@ async def test_openai_requests_and_cached_tokens(tmp_path):
     first, second = (r.body for r in server.requests)
     assert server.requests[0].path == "/v1/chat/completions"
     assert [m["role"] for m in first["messages"]] == ["system", "user"]
+    assert first["max_completion_tokens"] == 16_000 and "max_tokens" not in first
     assert first["tools"][-1]["function"] == {"name": "submit_answer", "description": first["tools"][-1][
         "function"]["description"], "parameters": SCHEMA}
     assert sorted(second["messages"][2]) == ["content", "role", "tool_calls"]

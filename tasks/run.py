@@ -311,8 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="results file (JSONL), appended to and resumed from")
     parser.add_argument("--trials", type=int, default=1, help="trials per task (default 1)")
     parser.add_argument("--provider", choices=PROVIDERS,
-                        help="default: scripted for the scripted agents, anthropic for claude-*, else openai")
-    parser.add_argument("--base-url", help="API base URL (openai-compatible servers: include /v1)")
+                        help="default: scripted for the scripted agents, anthropic for claude-* without "
+                             "--base-url, else openai")
+    parser.add_argument("--base-url", help="API base URL: openai-compatible servers with /v1 "
+                                           "(http://localhost:8000/v1), anthropic without")
     parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
                         help=f"trials in flight at once (default {DEFAULT_CONCURRENCY})")
     parser.add_argument("--max-turns", type=int, default=DEFAULT_MAX_TURNS,

@@ -59,9 +59,13 @@ class Defect:
     """One failed check of one task."""
 
     family: str
+    """`family.kind` of the task."""
     check: str
+    """One of CHECKS."""
     task_id: str
+    """The offending task, or "-" for a defect of the whole family."""
     detail: str
+    """What was wrong, with the answer or tool call that showed it."""
 
 
 @dataclass
@@ -69,7 +73,9 @@ class BaselineTally:
     """How a trivial baseline fared on one family."""
 
     tasks: int = 0
+    """Tasks the baseline answered."""
     passed: int = 0
+    """Tasks it passed."""
     explained: int = 0
     """Passes by an answer that is the reference or an enumerated correct answer: chance, not a defect."""
     unverifiable: int = 0
@@ -81,9 +87,12 @@ class Report:
     """Everything the check found."""
 
     tasks: Counter = field(default_factory=Counter)
+    """Tasks checked, per family."""
     defects: list[Defect] = field(default_factory=list)
+    """Every defect found, in the order found."""
     baselines: defaultdict[tuple[str, str], BaselineTally] = field(
         default_factory=lambda: defaultdict(BaselineTally))
+    """Per (family, baseline name)."""
 
 
 def _rng(purpose: str, task: Task) -> np.random.Generator:
@@ -423,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
         if not tasks:
             raise TaskFileError(f"{args.tasks}: no tasks to check")
         report = check_tasks(tasks)
-    except (TaskFileError, KeyError) as e:
+    except (TaskFileError, KeyError, ModuleNotFoundError) as e:  # a bad file, an unknown or absent family
         print(f"{parser.prog}: error: {e.args[0]}", file=sys.stderr)
         return 2
     print(format_report(report))

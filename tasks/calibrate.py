@@ -71,11 +71,15 @@ class Level:
     """One ladder level and what its trials showed."""
 
     index: int
+    """Position on the ladder, 0 the easiest."""
     settings: dict[str, Any]
+    """The knob settings of the level (a dict of Config fields)."""
     results: list[bool] = field(default_factory=list)
+    """Whether each trial run at this level passed, in order."""
 
     @property
     def passes(self) -> int:
+        """Trials passed."""
         return sum(self.results)
 
 
@@ -85,9 +89,13 @@ class Calibration:
     band, why the search stopped, and every level tried."""
 
     chosen: int | None
+    """Index of the chosen level."""
     confirmed: bool
+    """Whether the chosen level's interval lies inside the band."""
     stopped: str
+    """Why the search ended: confirmed, no open level left, trial budget or dollar budget."""
     levels: list[Level]
+    """Every level of the ladder, with the trials run at it (none for levels never tried)."""
 
 
 def verdict(level: Level, search: Search) -> str:
@@ -302,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         print(f"{parser.prog}: error: {e.filename}: {e.strerror}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"\n{parser.prog}: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
     record = {"family": args.family, "model": args.model, **summary(calibration, search, levels.usage)}
     if calibration.chosen is not None:
         settings = module.LADDERS[kind][calibration.chosen]

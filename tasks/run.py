@@ -223,8 +223,10 @@ class Progress:
         return f"[{self.done}/{self.total}] pass {rate} | {self.tokens:,} tokens | {money}"
 
     def finish(self) -> None:
-        self.stream.write(("\r" if self.live else "") + self.line() + "\n")
-        self.stream.flush()
+        """The final line, ending the one rewritten in place; nothing when no trial finished."""
+        if self.done:
+            self.stream.write(("\r" if self.live else "") + self.line() + "\n")
+            self.stream.flush()
 
 
 # -- the run --------------------------------------------------------------------------------------------
@@ -274,10 +276,10 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
         except* FatalProviderError as eg:
             raise eg.exceptions[0] from None
         finally:
+            progress.finish()  # before any error message, so that starts on a line of its own
             await chosen.aclose()
     finally:
         writer.close()
-    progress.finish()
     return RunSummary(progress.done, skipped, progress.passed)
 
 

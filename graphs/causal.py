@@ -239,6 +239,8 @@ def cheapest_backdoor_set(dag: nx.DiGraph, x: str, y: str, cost: dict[str, float
     ancestral = nx.ancestors(bd, x) | nx.ancestors(bd, y) | {x, y}
     forbidden = nx.descendants(dag, x) | {x, y}
     candidates = sorted(v for v in ancestral if v in cost and v not in forbidden)
+    if nx.find_minimal_d_separator(bd, {x}, {y}, restricted=set(candidates)) is None:
+        return None  # not even every candidate together blocks the backdoor paths
     if len(candidates) <= SMALL_CANDIDATE_SETS:  # trying a few subsets is quicker than a flow network
         subsets = (set(z) for k in range(len(candidates) + 1) for z in itertools.combinations(candidates, k))
         return next((z for z in sorted(subsets, key=lambda z: sum(cost[v] for v in z))
@@ -253,10 +255,7 @@ def cheapest_backdoor_set(dag: nx.DiGraph, x: str, y: str, cost: dict[str, float
     for u, v in moral.edges:
         flow.add_edge((u, "out"), (v, "in"))
         flow.add_edge((v, "out"), (u, "in"))
-    try:
-        _, (reachable, _) = nx.minimum_cut(flow, (x, "out"), (y, "in"))
-    except nx.NetworkXUnbounded:  # x and y are joined by a path of uncuttable nodes
-        return None
+    _, (reachable, _) = nx.minimum_cut(flow, (x, "out"), (y, "in"))  # finite: a separator exists
     return {v for v in moral if (v, "in") in reachable and (v, "out") not in reachable}
 
 

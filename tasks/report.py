@@ -15,12 +15,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tasks.run import TOKEN_FIELDS
 from tasks.stats import band_verdict, wilson
 
 BAND = (0.10, 0.40)
 CONFIDENCE = 0.95
 FAILURE_DOCS = "docs/failure-modes.md#"
-TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_creation_tokens", "cache_read_tokens")
 REQUIRED = {"model", "family", "passed", "reasons", "turns", "tool_calls", *TOKEN_FIELDS}
 EXCERPT_ENTRIES = 4  # the last few transcript entries show how an episode ended
 EXCERPT_CHARS = 240

@@ -43,6 +43,7 @@ from tools.registry import call_tool, get_tool
 DEFAULT_MAX_TURNS = 100
 DEFAULT_MAX_TOKENS = 150_000  # the conversation's size; below the 200k context of current models
 DEFAULT_CONCURRENCY = 8  # modest, for new accounts' rate limits; retries absorb occasional 429s
+TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_creation_tokens", "cache_read_tokens")
 
 
 class ResultsFileError(ValueError):
@@ -209,8 +210,7 @@ class Progress:
     def add(self, row: dict[str, Any]) -> None:
         self.done += 1
         self.passed += row["passed"]
-        self.tokens += sum(row[k] for k in ("input_tokens", "output_tokens", "cache_creation_tokens",
-                                            "cache_read_tokens"))
+        self.tokens += sum(row[k] for k in TOKEN_FIELDS)
         self.cost = None if self.cost is None or row["cost"] is None else self.cost + row["cost"]
         if self.live and time.monotonic() - self._shown > 0.1:
             self._shown = time.monotonic()

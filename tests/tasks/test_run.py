@@ -305,3 +305,10 @@ def test_two_runs_never_append_to_the_same_results_file(tmp_path, capsys):
     finally:
         holder.close()
     assert "another run is appending to it" in capsys.readouterr().err
+
+
+@pytest.mark.anyio
+async def test_a_submission_that_is_not_json_fails_as_invalid_json(tmp_path):
+    truncated = '{"total": 4'
+    (row,), _ = await run("openai", chat_api(lambda turn, results: [("submit_answer", truncated)]), tmp_path)
+    assert (row["passed"], row["reasons"], row["answer"]) == (False, ["invalid_json"], truncated)

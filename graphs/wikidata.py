@@ -359,8 +359,18 @@ class WikidataGraph:
         return sorted(edges + [(s, p, d) for (s, p), d in self.dates.items()])
 
     def holds(self, s: str, p: str, o: str) -> bool:
-        """Whether `s p o` is a statement: an edge, or a date property with that YYYY-MM-DD value."""
-        return self.dates.get((s, p)) == o if p in DATES else self.has(s, p, o)
+        """Whether `s p o` is a statement: an edge, a date property with that YYYY-MM-DD value, or the
+        entity's coordinates as `Point(lon lat)` or `lat, lon` (to 1e-4 degrees, ~10 m)."""
+        if p in DATES:
+            return self.dates.get((s, p)) == o
+        if p == COORDINATES:
+            m = re.fullmatch(r"\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*", o)
+            point = (float(m.group(1)), float(m.group(2))) if m else parse_point(o)
+            here = self.coords.get(s)
+            if point is None or here is None:
+                return False
+            return max(abs(x - y) for x, y in zip(point, here, strict=True)) < 1e-4
+        return self.has(s, p, o)
 
     def objects(self, s: str, p: str) -> list[str]:
         """Sorted objects of `s p ?o`."""

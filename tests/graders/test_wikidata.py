@@ -205,3 +205,15 @@ def test_linked_fact_rejects_wrong_roles_order_and_one_entity_twice(pairs):
 def test_malformed_answers_fail_and_never_raise(answer):
     result = grade(linked_task(), answer)
     assert not result.passed and "grader_error" not in result.reasons
+
+
+def test_linked_fact_accepts_true_extra_claims_about_coordinates_and_dates(rdf, pairs):
+    good = {(a, b): claims for a, b, claims in pairs[0]}
+    claims = good[("Q131733", "Q254")]
+    lat, lon = _point(rdf, "Q33959")
+    extra = [["Q33959", "P625", f"Point({lon} {lat})"], ["Q33959", "P625", f"{lat}, {lon}"],
+             ["Q131733", "P570", "+1810-02-24T00:00:00Z"], ["Q33959", "P17", "Q142"]]
+    assert grade(linked_task(), {"a": "Q131733", "b": "Q254", "triples": claims + extra}).passed
+    moved = ["Q33959", "P625", f"{lat + 0.01}, {lon}"]
+    assert grade(linked_task(), {"a": "Q131733", "b": "Q254", "triples": [*claims, moved]}).reasons == (
+        "false_triple",)

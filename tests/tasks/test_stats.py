@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -58,3 +59,29 @@ def test_band_margin_prefers_the_centre_and_more_evidence():
     assert band_margin(10, 40, band) > band_margin(15, 40, band) > 0 > band_margin(20, 40, band)
     assert band_margin(10, 40, band) > band_margin(5, 20, band)
     assert band_margin(0, 0, band) == -math.inf
+
+
+def _sequential(p, rng, batch=5, max_trials=40):
+    """The band test applied after every batch, as tasks.calibrate does: the first verdict reached."""
+    successes = trials = 0
+    while trials < max_trials:
+        successes += int((rng.random(batch) < p).sum())
+        trials += batch
+        verdict = band_verdict(successes, trials, (0.10, 0.40), confidence=0.90)
+        if verdict != "undecided":
+            return verdict
+    return "undecided"
+
+
+@pytest.mark.parametrize("p", [0.07, 0.45])
+def test_looking_after_every_batch_rarely_confirms_a_rate_outside_the_band(p):
+    rng = np.random.default_rng(0)
+    verdicts = [_sequential(p, rng) for _ in range(4000)]
+    assert verdicts.count("inside") / len(verdicts) < 0.05  # measured: 0.036 at 0.07, 0.023 at 0.45
+
+
+def test_looking_after_every_batch_confirms_a_central_rate_most_of_the_time():
+    rng = np.random.default_rng(1)
+    verdicts = [_sequential(0.25, rng) for _ in range(2000)]
+    assert verdicts.count("inside") / len(verdicts) > 0.5  # measured 0.59; the rest mostly undecided
+    assert (verdicts.count("above") + verdicts.count("below")) / len(verdicts) < 0.01

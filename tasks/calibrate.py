@@ -40,7 +40,8 @@ class Search:
     band: tuple[float, float] = (0.10, 0.40)
     """The target pass-rate band."""
     confidence: float = 0.90
-    """Two-sided confidence of the intervals that rule levels in or out."""
+    """Two-sided confidence of the intervals that rule levels in or out, applied after every batch (a
+    rate just outside the band is then confirmed inside a few times in a hundred, not ten)."""
     batch: int = 5
     """Trials run at a time (run concurrently by the real runner)."""
     min_trials: int = 10

@@ -1,10 +1,10 @@
 """Runner throughput and memory: trials of 3 turns against a fake Messages API that answers after 100 ms.
 
 Printed ratios: ideal / achieved, where ideal = trials x turns x latency / concurrency (target >= 0.8);
-and the runner against a reference measured in the same run, the bare anthropic client making the same
-requests at the same concurrency (no tools, grading or results file), so the runner's own cost shows
-even on a loaded machine. Each measurement runs in a fresh process; peak RSS at two trial counts
-should stay flat, since results stream to disk.
+and the runner against a reference measured in the same run: the bare anthropic client sending the
+same requests at the same concurrency (same tools and system prompt; no tool calls, grading or
+results file), so the runner's own cost shows even on a loaded machine. Each measurement runs in a
+fresh process; peak RSS at two trial counts should stay flat, since results stream to disk.
 """
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.fakes, the shared fake server
 
 from graders.registry import grader, passed  # noqa: E402
+from tasks.providers import SYSTEM_PROMPT  # noqa: E402
 from tasks.run import Progress, run_trials  # noqa: E402
 from tasks.task import Task  # noqa: E402
 from tests.fakes import FakeServer, messages_api  # noqa: E402
-from tools.registry import tool  # noqa: E402
+from tools.registry import anthropic_tools, tool  # noqa: E402
 
 LATENCY, TURNS, CONCURRENCY = 0.100, 3, 32
 TRIAL_COUNTS = (200, 800)
@@ -63,6 +64,9 @@ def _run_runner(url: str, trials: int, out: str) -> None:
 def _run_bare_client(url: str, trials: int, out: str) -> None:
     import anthropic
 
+    tools = [*anthropic_tools(["_bench_echo"]),
+             {"name": "submit_answer", "description": "Submit.", "input_schema": {"type": "object"}}]
+
     async def all_trials() -> None:
         client = anthropic.AsyncAnthropic(base_url=url)
         limit = asyncio.Semaphore(CONCURRENCY)
@@ -71,7 +75,8 @@ def _run_bare_client(url: str, trials: int, out: str) -> None:
             async with limit:
                 messages = [{"role": "user", "content": "Echo, then submit."}]
                 for _ in range(TURNS):
-                    r = await client.messages.create(model="claude-bench", max_tokens=8192, messages=messages)
+                    r = await client.messages.create(model="claude-bench", max_tokens=8192,
+                                                     system=SYSTEM_PROMPT, tools=tools, messages=messages)
                     result = {"type": "tool_result", "tool_use_id": r.content[0].id, "content": "x"}
                     messages += [{"role": "assistant", "content": r.content},
                                  {"role": "user", "content": [result]}]

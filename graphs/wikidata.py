@@ -31,6 +31,8 @@ import networkx as nx
 import rdflib
 from rdflib import Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from SPARQLWrapper import JSON, POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from cache.store import Cache, CacheMiss, default_cache
 
@@ -99,13 +101,11 @@ def _one_line(e: BaseException) -> str:
 
 
 class Snapshot:
-    """SPARQL over an RDF text held in memory; the text's sha256 names it."""
+    """SPARQL over an RDF text (Turtle or N-Triples) held in memory."""
 
     def __init__(self, text: str, fmt: str = "turtle", engine: str = DEFAULT_ENGINE):
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
-        self.sha256 = hashlib.sha256(text.encode()).hexdigest()
-        self.engine = engine
         self.graph = rdflib.Graph(store="Oxigraph" if engine == "oxigraph" else "default")
         # oxigraph's own parsers load ~10x faster than rdflib's adding one triple at a time
         self.graph.parse(data=text, format=f"ox-{fmt}" if engine == "oxigraph" else fmt)
@@ -230,9 +230,6 @@ class Endpoint:
             raise EndpointError(str(e)) from None
 
     def _fetch(self, query: str) -> dict[str, Any]:
-        from SPARQLWrapper import JSON, POST, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
-
         with _ONE_AT_A_TIME:
             for attempt in range(self.retries + 1):
                 client = SPARQLWrapper(self.url, agent=self.agent)

@@ -247,8 +247,11 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
 
     Raises ValueError for bad arguments or files, FatalProviderError when the provider refuses every trial.
     """
-    if trials < 1 or concurrency < 1 or limits.max_turns < 1 or limits.max_tokens < 1:
-        raise ValueError("--trials, --concurrency, --max-turns and --max-tokens must be >= 1")
+    counts = {"--trials": trials, "--concurrency": concurrency, "--max-turns": limits.max_turns,
+              "--max-tokens": limits.max_tokens}
+    for flag, value in counts.items():
+        if value < 1:
+            raise ValueError(f"{flag} must be >= 1, got {value}")
     task_list = _checked(tasks)
     writer = ResultsWriter(out)  # locked before reading what is done
     try:

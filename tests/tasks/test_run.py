@@ -278,6 +278,14 @@ def test_a_bad_task_file_is_one_clear_line(tmp_path, capsys, content, fragment):
     assert fragment in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("flag", ["--trials", "--concurrency", "--max-turns", "--max-tokens"])
+def test_counts_below_one_are_refused_naming_the_flag(tmp_path, capsys, flag):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(make_task().to_json() + "\n")
+    assert main([str(path), "--model", "oracle", "--out", str(tmp_path / "r.jsonl"), flag, "0"]) == 2
+    assert f"{flag} must be >= 1, got 0" in capsys.readouterr().err
+
+
 def test_a_results_file_that_is_not_results_is_refused(tmp_path, capsys):
     path = tmp_path / "tasks.jsonl"
     path.write_text(make_task().to_json() + "\n")

@@ -54,7 +54,8 @@ with the second, in which each paper cites the next one.
 Submit {{"path": [...]}}: the papers of the chain in order. Graded correct if every step is a citation \
 of the collection and no shorter chain exists; any shortest chain is accepted.""",
     "chronology": """\
-Order these papers by the date of their first public version, earliest first: {papers}.
+Order these papers, given by title, by the date of their first public version, earliest first:
+{papers}
 Submit {{"order": [...]}}: every one of these papers once. Graded correct if no paper comes before one \
 with an earlier date; papers with the same date may come in either order.""",
     "shared": """\
@@ -92,8 +93,8 @@ LADDERS = {
         {"distractors": 13, "budget": 8, "anonymize": True},
     ],
     "path": [
-        {"hops": 1},
         {"hops": 2},
+        {"hops": 2, "distractors": 6},
         {"hops": 3, "distractors": 6},
         {"hops": 3, "distractors": 13, "budget": 10},
         {"hops": 3, "distractors": 13, "budget": 10, "anonymize": True},
@@ -144,7 +145,9 @@ class Config:
     distractors: int = field(
         default=4, metadata={"help": "papers from outside the lineage added to the collection"}
     )
-    hops: int = field(default=2, metadata={"help": "path: citation steps on a shortest chain"})
+    hops: int = field(
+        default=2, metadata={"help": "path: citation steps on a shortest chain (from 2: one step is a given)"}
+    )
     items: int = field(default=5, metadata={"help": "chronology: papers to order"})
     budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
     anonymize: bool = field(default=False, metadata={"help": "stable pseudonyms for ids, titles and authors"})
@@ -168,7 +171,7 @@ class Config:
             raise ValueError(f"--lineage {self.lineage}: no paper of the graph is tagged with it; use all")
         for name, value, low, high in [
             ("distractors", self.distractors, 0, outside),
-            ("hops", self.hops, 1, MAX_HOPS),
+            ("hops", self.hops, 2, MAX_HOPS),
             ("items", self.items, 2, members),
             ("budget", self.budget, 0, 10_000),
         ]:
@@ -185,8 +188,13 @@ def _components(graph: nx.DiGraph, config: Config, rng: random.Random):
     taken = {
         n: {v: d["builds_on"] for _, v, d in graph.out_edges(n, data=True) if d["builds_on"]} for n in graph
     }
-    # two or more components, each described in its own words (a built graph's are all alike)
-    targets = sorted(n for n, parts in taken.items() if 2 <= len(parts) == len(set(parts.values())))
+    # two or more components, each described in its own words (a built graph's are all alike), and
+    # some other reference, so that listing everything the paper cites is not the answer
+    targets = sorted(
+        n
+        for n, parts in taken.items()
+        if 2 <= len(parts) == len(set(parts.values())) and len(parts) < len(graph[n])
+    )
     if not targets:
         return None
     target = rng.choice(targets)
@@ -226,7 +234,9 @@ def _dated(graph: nx.DiGraph) -> list[str]:
 
 
 def _chronology(graph: nx.DiGraph, config: Config, rng: random.Random):
-    dated = _dated(graph)
+    # the prompt names these papers by title (an arXiv id gives away its month): the title must name one
+    index = PaperIndex({"id": n, **graph.nodes[n]} for n in graph)
+    dated = [n for n in _dated(graph) if index.resolve(graph.nodes[n]["title"]) == n]
     if config.items > len(dated):
         return None
     chosen = rng.sample(dated, config.items)
@@ -345,6 +355,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
             )
         )
     named = {k: _mention(v, by_id) for k, v in fields.items()}
+    if ask == "chronology":  # titles only, one a line: ids would leak the order, titles hold commas
+        named["papers"] = "\n".join(f"- {by_id[k]['title']}" for k in fields["papers"])
     spellings = (
         "pseudonymous ids such as " + shown["papers"][0]["id"]
         if config.anonymize
@@ -413,14 +425,15 @@ def _spellings(task: Task, key: str) -> list[str]:
 
 def baseline(task: Task, rng: Any) -> dict[str, Any]:
     """The naive guess: everything the paper cites, the source then the target, the papers sorted by
-    id (arXiv ids happen to sort by month), everything the first paper cites, or its newest reference."""
+    title (all the prompt shows of them), everything the first paper cites, or its newest reference."""
     graph, kind, truth = env_graph(task.env), _kind(task), task.truth
     if kind == "components":
         return {"papers": sorted(graph[truth["target"]])}
     if kind == "path":
         return {"path": [truth["source"], truth["target"]]}
     if kind == "chronology":
-        return {"order": sorted(truth["dates"])}
+        titles = {p["id"]: p["title"] for p in task.env["papers"]}
+        return {"order": sorted(truth["dates"], key=lambda k: titles[k])}
     cited = sorted(graph[truth["a"]])
     if truth["mode"] == "shared":
         return {"papers": cited}

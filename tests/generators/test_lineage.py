@@ -37,7 +37,7 @@ def test_same_flags_and_seed_give_the_same_bytes_under_any_hash_seed():
     [
         (["--lineage", "dqn"], "--lineage must be one of"),
         (["--distractors", "99"], "--distractors must be in 0..13"),
-        (["--hops", "0"], "--hops must be in 1..6"),
+        (["--hops", "1"], "--hops must be in 2..6"),
     ],
 )
 def test_bad_flags_give_one_error_line_and_exit_2(flags, message, capsys):
@@ -58,7 +58,7 @@ def test_every_ladder_step_generates_for_every_lineage_and_its_reference_passes(
 
 
 def test_a_lineage_collection_holds_its_papers_and_only_the_asked_for_distractors():
-    task = lineage.generate(lineage.Config(kind="path", lineage="dqn-rainbow", distractors=3, hops=1), 0, 0)
+    task = lineage.generate(lineage.Config(kind="path", lineage="dqn-rainbow", distractors=3, hops=2), 0, 0)
     ids = {p["id"] for p in task.env["papers"]}
     data = lineage._load("")
     members = {p["id"] for p in data["papers"] if "dqn-rainbow" in p["lineages"]}
@@ -81,6 +81,35 @@ def test_anonymized_tasks_ask_the_same_question_with_no_real_name_left():
         assert json.dumps(anon.truth["reference"]).count('"') == json.dumps(plain.truth["reference"]).count(
             '"'
         )
+
+
+def _sample(kind, knob_sets, indices=range(4)):
+    for lineage_name in ("dqn-rainbow", "alphago-muzero", "all"):
+        for knobs in knob_sets:
+            config = config_from(lineage, {"kind": kind, "lineage": lineage_name, **knobs})
+            yield from (lineage.generate(config, 3, index) for index in indices)
+
+
+def test_no_path_task_is_answered_by_its_two_endpoints():
+    for task in _sample("path", lineage.LADDERS["path"]):
+        assert [task.truth["source"], task.truth["target"]] not in task.env["citations"], task.id
+
+
+def test_chronology_names_its_papers_by_title_not_by_ids_that_give_away_the_month():
+    snapshot = {p["id"]: p for p in lineage._load("")["papers"]}
+    for task in _sample("chronology", [{"items": 8}, {"items": 5, "distractors": 13}]):
+        chosen, question = sorted(task.truth["dates"]), task.prompt.split("Order these papers")[1]
+        assert not [k for k in chosen if k in question], task.id  # the intro's example id is no answer
+        # answered by title, in the order of the snapshot's own dates: graded correct
+        by_date = sorted(chosen, key=lambda k: snapshot[k]["date"])
+        assert all(f"- {snapshot[k]['title']}\n" in task.prompt for k in chosen)
+        assert grade(task, {"order": [snapshot[k]["title"] for k in by_date]}).passed
+
+
+def test_a_components_answer_is_never_everything_the_paper_cites():
+    for task in _sample("components", [{"distractors": d} for d in (0, 6, 13)]):
+        cited = {b for a, b in task.env["citations"] if a == task.truth["target"]}
+        assert set(task.truth["expected"]) < cited, task.id
 
 
 def test_a_generated_sample_passes_tasks_check():

@@ -211,6 +211,9 @@ def set_questions(where: Origin, hops: int) -> list[tuple[str, tuple[str, ...], 
     return found
 
 
+Question = tuple[dict[str, str], dict[str, Any]]  # the prompt's fields, and the truth
+
+
 def _candidates(kg: WikidataGraph, right: list[str], pool: list[str], count: int, rng: random.Random) -> str:
     if not count:
         return ""
@@ -273,9 +276,6 @@ def _bind(patterns: list[list[str]], who: str) -> list[list[str]]:
     """A role's patterns for a or b: ?x becomes ?a, and its helper ?d_x becomes ?d_a."""
     names = {"?x": f"?{who}", "?d_x": f"?d_{who}"}
     return [[names.get(t, t) for t in triple] for triple in patterns]
-
-
-Question = tuple[dict[str, str], dict[str, Any]]  # the prompt's fields, and the truth
 
 
 def _linked_fact(kg: WikidataGraph, config: Config, rng: random.Random) -> Question:

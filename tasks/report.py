@@ -144,9 +144,24 @@ def _money(value: float | None) -> str:
     return "n/a" if value is None else f"${value:.4f}"
 
 
-def _row_cells(g: Group) -> list[str]:
+def varying_knobs(groups: list[Group]) -> set[str]:
+    """The knobs whose settings differ between the groups; the others are shown once, not on every row."""
+    names = {k for g in groups for k in (g.knobs or {})}
+    return {k for k in names if len({json.dumps((g.knobs or {}).get(k)) for g in groups}) > 1}
+
+
+def _only(knobs: dict[str, Any] | None, names: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in (knobs or {}).items() if k in names}
+
+
+def _shared(groups: list[Group], varying: set[str]) -> dict[str, Any]:
+    """The knob settings every group has in common."""
+    return {k: v for k, v in (groups[0].knobs or {}).items() if k not in varying}
+
+
+def _row_cells(g: Group, varying: set[str]) -> list[str]:
     lo, hi = g.interval
-    return [g.family, knob_label(g.knobs), str(g.n), f"{100 * g.rate:.1f}%",
+    return [g.family, knob_label(_only(g.knobs, varying)), str(g.n), f"{100 * g.rate:.1f}%",
             f"{100 * lo:.1f}-{100 * hi:.1f}%", g.band, f"{g.turns / g.n:.1f}", f"{g.tool_calls / g.n:.1f}",
             f"{g.tokens / g.n:,.0f}", _money(g.mean_cost)]
 
@@ -159,14 +174,17 @@ def render_text(groups: list[Group]) -> str:
     out = []
     for model in sorted({g.model for g in groups}):
         mine = [g for g in groups if g.model == model]
-        table = [HEADER, *map(_row_cells, mine)]
+        varying = varying_knobs(mine)
+        table = [HEADER, *(_row_cells(g, varying) for g in mine)]
         widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
         out.append(f"model {model}: {sum(g.n for g in mine)} trials, means per trial")
+        if shared := _shared(mine, varying):
+            out.append(f"  knobs of every row: {knob_label(shared)}")
         out += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in table]
         for g in mine:
             if not g.reasons:
                 continue
-            out.append(f"\n  failures of {g.family} [{knob_label(g.knobs)}]:")
+            out.append(f"\n  failures of {g.family} [{knob_label(_only(g.knobs, varying))}]:")
             width = max(map(len, g.reasons))
             for reason, count in g.reasons.most_common():
                 out.append(f"    {reason:<{width}} {count:>5}  {'#' * round(30 * count / g.n)}"
@@ -193,13 +211,11 @@ def _pass_rate_svg(groups: list[Group]) -> str:
              *(f'<text x="{left - 4}" y="{y(p) + 4:.1f}" text-anchor="end" font-size="10">{p:.0%}</text>'
                f'<line x1="{left}" x2="{w}" y1="{y(p):.1f}" y2="{y(p):.1f}" stroke="#ddd"/>'
                for p in (0, 0.25, 0.5, 0.75, 1))]
-    # label each point by the knobs that differ between the settings, not the ones they share
-    varying = {k for g in groups for k in (g.knobs or {}) if len({json.dumps((h.knobs or {}).get(k))
-                                                                  for h in groups}) > 1}
+    varying = varying_knobs(groups)  # label each point by what differs, not what the settings share
     for i, g in enumerate(groups):
         x = left + step / 2 + i * step
         lo, hi = g.interval
-        short = knob_label({k: v for k, v in (g.knobs or {}).items() if k in varying})
+        short = knob_label(_only(g.knobs, varying))
         parts.append(f'<line x1="{x}" x2="{x}" y1="{y(hi):.1f}" y2="{y(lo):.1f}" stroke="#333"/>'
                      f'<circle cx="{x}" cy="{y(g.rate):.1f}" r="4" fill="#1f5fa8"><title>'
                      f'{html.escape(knob_label(g.knobs))}: {g.passed}/{g.n}</title></circle>'
@@ -225,9 +241,13 @@ def render_html(groups: list[Group], title: str) -> str:
     body = [f"<h1>{e(title)}</h1>"]
     for model in sorted({g.model for g in groups}):
         mine = [g for g in groups if g.model == model]
-        body.append(f"<h2>model {e(model)}</h2><table><tr>{''.join(f'<th>{e(c)}</th>' for c in HEADER)}</tr>")
+        varying = varying_knobs(mine)
+        body.append(f"<h2>model {e(model)}</h2>")
+        if shared := _shared(mine, varying):
+            body.append(f"<p>knobs of every row: {e(knob_label(shared))}</p>")
+        body.append(f"<table><tr>{''.join(f'<th>{e(c)}</th>' for c in HEADER)}</tr>")
         body += [f"<tr class=\"{'in' if g.band == 'inside' else ''}\">"
-                 f"{''.join(f'<td>{e(c)}</td>' for c in _row_cells(g))}</tr>" for g in mine]
+                 f"{''.join(f'<td>{e(c)}</td>' for c in _row_cells(g, varying))}</tr>" for g in mine]
         body.append("</table>")
         for family in sorted({g.family for g in mine}):
             of_family = [g for g in mine if g.family == family]
@@ -239,7 +259,7 @@ def render_html(groups: list[Group], title: str) -> str:
             for g in of_family:
                 for reason, count in g.reasons.most_common():
                     body.append(f'<details><summary><a href="{FAILURE_DOCS}{e(reason)}">{e(reason)}</a> '
-                                f"× {count} [{e(knob_label(g.knobs))}]</summary>"
+                                f"× {count} [{e(knob_label(_only(g.knobs, varying)))}]</summary>"
                                 f"<pre>{e(g.examples[reason])}</pre></details>")
     if not groups:
         body.append("<p>no results yet</p>")

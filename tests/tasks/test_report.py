@@ -92,8 +92,10 @@ def test_reading_streams_rows(tmp_path):
     assert [r["turns"] for r in read_results(str(results))] == [2, 3, 5]
 
 
-def test_plot_labels_name_only_the_knobs_that_vary():
-    rows = [row(knobs={"n": n, "shared": 1}, passed=True) for n in (8, 12)]
-    page = render_html(summarize(rows), "report")
+def test_rows_and_plot_labels_name_only_the_knobs_that_vary():
+    groups = summarize([row(knobs={"n": n, "shared": 1}, passed=True) for n in (8, 12)])
+    text, page = render_text(groups), render_html(groups, "report")
+    assert "knobs of every row: shared=1" in text and "knobs of every row: shared=1" in page
+    assert cells(text, ["f.a", "n=12"])[2] == "1"
     assert ">n=8</text>" in page and ">n=12</text>" in page
     assert "shared=1</text>" not in page

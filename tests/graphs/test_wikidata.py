@@ -276,3 +276,19 @@ def test_the_example_grow_query_builds_a_graph_of_laureates_and_their_places(sna
     assert grown.has("Q937", "P19", "Q3012") and grown.has("Q3012", "P17", "Q183")
     assert "Q3012" in grown.coords and grown.labels["Q3012"] == "Ulm"
     assert "Q9061" not in grown.labels  # Marx won no physics prize
+
+
+def test_the_local_endpoint_answers_every_form_of_the_protocol(snap):
+    import json
+    import urllib.parse
+    import urllib.request
+
+    query = "ASK { <http://www.wikidata.org/entity/Q937> ?p ?o }"
+    with SparqlServer(snap.graph) as srv:
+        get = urllib.request.urlopen(srv.url + "?" + urllib.parse.urlencode({"query": query}), timeout=5)
+        direct = urllib.request.urlopen(urllib.request.Request(
+            srv.url, data=query.encode(), headers={"Content-Type": "application/sparql-query"}), timeout=5)
+        for response in (get, direct):
+            assert response.headers["Content-Type"] == "application/sparql-results+json"
+            assert json.loads(response.read())["boolean"] is True
+        assert [r[1] for r in srv.requests] == ["GET", "POST"]

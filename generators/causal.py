@@ -330,7 +330,7 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     kind = task.family.split(".")[1]
     dag = _truth_dag(task)
     if kind == "reversed_edge":
-        proposed, target = cg.dag_from(dag, task.truth["proposed"]), cg.cpdag(dag)
+        proposed, target = cg.dag_from(task.truth["variables"], task.truth["proposed"]), cg.cpdag(dag)
         return [{"edge": list(e)} for e in sorted(proposed.edges)
                 if nx.is_directed_acyclic_graph(g := cg.reversed_edge(proposed, e)) and cg.cpdag(g) == target]
     if kind == "adjustment" and len(task.truth["cost"]) <= 12 and len(dag) <= 14:
@@ -375,6 +375,7 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     if ref["directed"]:
         out.append({"directed": ref["directed"][1:], "undirected": ref["undirected"] + ref["directed"][:1]})
     return out
+
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.modules[__name__]))

@@ -25,7 +25,7 @@ from tasks.task import Task
 
 FAMILY = "git"
 KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base")
-VERSION = 1
+VERSION = 2  # 2: the embedded repository has three regressions
 MAX_BUDGET = 50
 MAX_SPAN = 20
 MAX_FILES = 100  # files examined per task (renamed, blame)
@@ -141,18 +141,18 @@ class _History:
     branch: str  # the branch the copy's HEAD is on
     graph: nx.DiGraph  # every commit of every branch and tag
     tags: list[tuple[str, str]]  # (tag name, commit) reachable from tip, oldest first
-    _tests: dict[str, dict[str, bool]] = field(default_factory=dict)
+    _tests: dict[tuple[str, str, str], bool] = field(default_factory=dict)
 
     @functools.cached_property
     def symbols(self) -> G.SymbolHistory:
         return G.symbol_history(self.repo, self.graph, self.tip)
 
-    def test_results(self, source: str) -> dict[str, bool]:
-        """The regression test at every commit up to the tip: the brute-force truth of bisect."""
-        if source not in self._tests:
-            self._tests[source] = {c: synth_repo.run_test(self.repo, c, synth_repo.REGRESSION_TEST, source)[0]
-                                   for c in sorted(G.ancestry(self.graph, self.tip))}
-        return self._tests[source]
+    def passes(self, test: str, source: str, commit: str) -> bool:
+        """Whether a regression test passes at a commit (run once each): the brute-force truth of bisect."""
+        key = (test, source, commit)
+        if key not in self._tests:
+            self._tests[key] = synth_repo.run_test(self.repo, commit, test, source)[0]
+        return self._tests[key]
 
 
 @functools.lru_cache(maxsize=8)
@@ -192,28 +192,48 @@ def _introduced(h: _History, rng: random.Random, config: Config) -> dict[str, An
 
 
 def _bisect(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
-    test_path, test_name = synth_repo.REGRESSION_TEST.split("::")
-    try:
-        source = h.repo[h.tip].tree[test_path].data.decode()
-    except KeyError:
-        source = ""
-    if test_name not in G.python_symbols(source.encode()):
-        raise ValueError(f"bisect: {synth_repo.REGRESSION_TEST} does not exist at --ref {config.ref}")
-    ok = h.test_results(source)
-    first_parents = _first_parents(h.graph, h.tip)
-    pairs = []
-    for i, bad in enumerate(first_parents):
-        for good in first_parents[i + 1:] if not ok[bad] else []:
-            span = G.commit_range(h.graph, good, bad)
-            culprits = [c for c in sorted(span) if not ok[c] and all(ok[p] for p in h.graph.successors(c))]
-            if ok[good] and len(culprits) == 1 and len(span) > 2:  # more than the culprit and bad itself
-                pairs.append((good, bad, culprits[0]))
+    """One of the regression tests at --ref, chosen at random, and a (good, bad) pair of commits."""
+    tests = [(test, source) for test in synth_repo.REGRESSION_TESTS if (source := _test_source(h, test))]
+    if not tests:
+        raise ValueError(f"bisect: no regression test of the embedded repository is at --ref {config.ref}")
+    for k in sorted(range(len(tests)), key=lambda _: rng.random()):  # the first, in random order, with pairs
+        test, source = tests[k]
+        if pairs := _bisect_pairs(h, test, source):
+            break
     good, bad, culprit = _pick(rng, pairs)
-    return {"format": {"test": synth_repo.REGRESSION_TEST, "good": good, "bad": bad, "source": source,
-                       "budget": config.budget},
+    return {"format": {"test": test, "good": good, "bad": bad, "source": source, "budget": config.budget},
             "tips": {"main": bad},
-            "env": {"tests": {"test": synth_repo.REGRESSION_TEST, "source": source, "budget": config.budget}},
+            "env": {"tests": {"test": test, "source": source, "budget": config.budget}},
             "truth": {"accepted": [culprit], "good": good, "bad": bad, "reference": {"commit": culprit}}}
+
+
+def _test_source(h: _History, test: str) -> str:
+    """The source of the file defining `test` (`path::function`) at the tip, or "" if it has no such test."""
+    path, name = test.split("::")
+    try:
+        source = h.repo[h.tip].tree[path].data.decode()
+    except KeyError:
+        return ""
+    return source if name in G.python_symbols(source.encode()) else ""
+
+
+def _bisect_pairs(h: _History, test: str, source: str) -> list[tuple[str, str, str]]:
+    """(good, bad, first bad commit) for commits of the tip's first-parent line where the test passes at
+    good and fails at bad, and exactly one commit between them fails while all its parents pass."""
+    def ok(commit: str) -> bool:
+        return h.passes(test, source, commit)
+
+    line = _first_parents(h.graph, h.tip)
+    pairs = []
+    for i, bad in enumerate(line):
+        for good in line[i + 1:] if not ok(bad) else []:
+            if not ok(good):
+                continue
+            span = G.commit_range(h.graph, good, bad)
+            culprits = [c for c in sorted(span) if not ok(c) and all(ok(p) for p in h.graph.successors(c))]
+            if len(culprits) == 1 and len(span) > 2:  # more than the culprit and bad itself
+                pairs.append((good, bad, culprits[0]))
+    return pairs
 
 
 def _first_parents(g: nx.DiGraph, tip: str) -> list[str]:

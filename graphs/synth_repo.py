@@ -2,8 +2,10 @@
 
 `build(path)` writes it with pygit2 alone, deterministically (fixed authors, times and time zones), so
 its object ids are the same on every machine. It has feature branches and merges, two file renames, a
-refactor that moves `td_target` between files, an annotated release tag per stage, and a regression in
-`n_step_return` that a test added later catches (and a later commit fixes).
+refactor that moves `td_target` between files, an annotated release tag per stage, and three regressions,
+each introduced by one commit, caught by a test added later and then fixed: `double_td_target` lets the
+target network choose the action (on main), `n_step_return` bootstraps past an episode's end (on main),
+and `DistributionalHead` spaces its atoms one step short (on a feature branch, released in v1.0).
 """
 from __future__ import annotations
 
@@ -27,7 +29,10 @@ AUTHORS = {
     "deepa": ("Deepa Rao", "deepa@example.org", 330),
 }
 START_TIME = 1_577_836_800  # 2020-01-01T00:00Z; commit i is made i * 2 days + 7 h later
-REGRESSION_TEST = "tests/test_returns.py::test_n_step_return_stops_at_episode_end"
+# The tests that catch the three regressions, oldest regression first.
+REGRESSION_TESTS = ("tests/test_q_agent.py::test_double_dqn_when_the_networks_disagree",
+                    "tests/test_returns.py::test_n_step_return_stops_at_episode_end",
+                    "tests/test_layers.py::test_atoms_span_v_min_to_v_max")
 
 README = {
     1: "# tinyrl\n\nA small, dependency-free reinforcement learning agent: DQN and its improvements.\n",
@@ -92,6 +97,20 @@ REPLAY = {
         return [self.items[self.tree.find(rng.random() * self.tree.total())] for _ in range(k)]''',
 }
 
+_DISTRIBUTIONAL_HEAD = '''class DistributionalHead:
+    """A categorical return distribution over fixed atoms (C51)."""
+
+    def __init__(self, v_min, v_max, n_atoms):
+        {step} = (v_max - v_min) / {divisor}
+        self.atoms = [v_min + i * {step} for i in range(n_atoms)]
+
+    def mean(self, probs):
+        return sum(p * z for p, z in zip(probs, self.atoms))'''
+# The atom spacing kept on the head for Rainbow, divided by the atom count instead of the gaps (the slip),
+# then fixed.
+ATOMS = {"short": _DISTRIBUTIONAL_HEAD.format(step="self.step", divisor="n_atoms"),
+         "fixed": _DISTRIBUTIONAL_HEAD.format(step="self.step", divisor="(n_atoms - 1)")}
+
 NETWORKS = {
     "": '"""Function approximators on plain Python lists."""',
     "QNetwork": '''class QNetwork:
@@ -113,15 +132,7 @@ NETWORKS = {
     def combine(self, value, advantages):
         mean = sum(advantages) / len(advantages)
         return [value + a - mean for a in advantages]''',
-    "DistributionalHead": '''class DistributionalHead:
-    """A categorical return distribution over fixed atoms (C51)."""
-
-    def __init__(self, v_min, v_max, n_atoms):
-        step = (v_max - v_min) / (n_atoms - 1)
-        self.atoms = [v_min + i * step for i in range(n_atoms)]
-
-    def mean(self, probs):
-        return sum(p * z for p, z in zip(probs, self.atoms))''',
+    "DistributionalHead": _DISTRIBUTIONAL_HEAD.format(step="step", divisor="(n_atoms - 1)"),
     "project_distribution": '''def project_distribution(atoms, probs, reward, gamma):
     """Project reward + gamma * Z back onto the atoms."""
     v_min, v_max, step = atoms[0], atoms[-1], atoms[1] - atoms[0]
@@ -194,6 +205,20 @@ DQN = {
         return reward
     best = max(range(len(next_q_online)), key=next_q_online.__getitem__)
     return reward + gamma * next_q_target[best]''',
+}
+
+# An argmax helper factored out of double_td_target, which then picks the action with the wrong network
+# (the existing test, where both networks prefer the same action, still passes), then the fix.
+DOUBLE = {
+    "argmax": '''def argmax(values):
+    """The index of the largest value (the first one on ties)."""
+    return max(range(len(values)), key=values.__getitem__)''',
+    "target_picks": '''def double_td_target(reward, next_q_online, next_q_target, gamma, done):
+    """Double DQN: the online network picks the action, the target network values it."""
+    return reward if done else reward + gamma * next_q_target[argmax(next_q_target)]''',
+    "fixed": '''def double_td_target(reward, next_q_online, next_q_target, gamma, done):
+    """Double DQN: the online network picks the action, the target network values it."""
+    return reward if done else reward + gamma * next_q_target[argmax(next_q_online)]''',
 }
 
 N_STEP = {
@@ -288,6 +313,11 @@ TESTS = {
     "rainbow": '''def test_rainbow_truncates_to_n_steps():
     agent = RainbowAgent(2, 2, n_step=2, gamma=0.5)
     assert agent.n_step_target([1.0, 1.0, 1.0], [False] * 3, bootstrap=4.0) == 2.5''',
+    "double_disagree": '''def test_double_dqn_when_the_networks_disagree():
+    assert double_td_target(1.0, [3.0, 1.0], [2.0, 6.0], 0.5, done=False) == 2.0''',
+    "atoms": '''def test_atoms_span_v_min_to_v_max():
+    atoms = DistributionalHead(-10.0, 10.0, 51).atoms
+    assert len(atoms) == 51 and atoms[0] == -10.0 and abs(atoms[-1] - 10.0) < 1e-9''',
 }
 
 EXPERIMENTS = {
@@ -364,6 +394,8 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
         ("put", "tests/test_replay.py", "prioritized", TESTS["prioritized"])]),
     ("main", "deepa", "Merge branch 'feature/per'", [
         ("merge", "feature/per"), ("tag", "v0.4", "Prioritized replay"), ("branch", "feature/dueling")]),
+    ("main", "bo", "Factor an argmax helper out of double_td_target", [
+        ("put", Q, "argmax", DOUBLE["argmax"]), ("put", Q, "double_td_target", DOUBLE["target_picks"])]),
     ("feature/dueling", "bo", "Add a dueling head", [
         ("put", "agent/networks.py", "DuelingHead", NETWORKS["DuelingHead"])]),
     ("main", "ada", "Seed the epsilon-greedy RNG", [
@@ -378,6 +410,10 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
         ("put", "agent/returns.py", "n_step_return", N_STEP["correct"]),
         ("put", "tests/test_returns.py", "", "from agent.returns import n_step_return"),
         ("put", "tests/test_returns.py", "n_step", TESTS["n_step"])]),
+    ("main", "chidi", "Test Double DQN when the networks disagree", [
+        ("put", "tests/test_q_agent.py", "double_disagree", TESTS["double_disagree"])]),
+    ("main", "chidi", "Let the online network pick the action in double_td_target", [
+        ("put", Q, "double_td_target", DOUBLE["fixed"])]),
     ("main", "chidi", "Use n-step targets in the agent", [
         ("put", Q, "", '"""Deep Q-learning agent."""\nimport random\n\n' + _imports(
             "from agent.networks import QNetwork", "from agent.replay import ReplayBuffer",
@@ -417,11 +453,18 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
         ("tag", "v0.8", "Noisy nets"), ("branch", "feature/rainbow")]),
     ("feature/rainbow", "ada", "Add the Rainbow agent", [("put", "agent/rainbow.py", "", RAINBOW)]),
     ("main", "deepa", "Describe Rainbow in README", [("put", "README.md", "", README[3])]),
+    ("feature/rainbow", "ada", "Keep the atom spacing on DistributionalHead", [
+        ("put", "agent/layers.py", "DistributionalHead", ATOMS["short"])]),
     ("feature/rainbow", "ada", "Test Rainbow n-step truncation", [
         ("put", "tests/test_rainbow.py", "", "from agent.rainbow import RainbowAgent"),
         ("put", "tests/test_rainbow.py", "rainbow", TESTS["rainbow"])]),
     ("main", "ada", "Merge branch 'feature/rainbow'", [
         ("merge", "feature/rainbow"), ("tag", "v1.0", "Rainbow")]),
+    ("main", "deepa", "Test that the atoms span v_min to v_max", [
+        ("put", "tests/test_layers.py", "atoms", TESTS["atoms"])]),
+    ("main", "deepa", "Fix the atom spacing of DistributionalHead", [
+        ("put", "agent/layers.py", "DistributionalHead", ATOMS["fixed"]),
+        ("tag", "v1.1", "Atom spacing fix")]),
     # Two experiments off v0.5, never merged into main, that merge each other: a criss-cross with two
     # best common ancestors.
     ("experiment/huber", "bo", "Add a Huber loss for TD errors", [

@@ -78,6 +78,13 @@ def test_traps_ask_about_moved_symbols_renamed_files_and_diverged_branches():
     assert not set(base.truth["accepted"]) & set(base.truth["tips"])
 
 
+def test_bisect_tasks_vary_in_their_test_and_first_bad_commit():
+    tasks = [gh.generate(gh.Config(kind="bisect"), seed=0, index=i) for i in range(6)]
+    assert len({t.env["tests"]["test"] for t in tasks}) == 3
+    # Three first bad commits: no one answer, remembered, passes them all.
+    assert len({t.truth["reference"]["commit"] for t in tasks}) == 3
+
+
 def test_the_copy_holds_nothing_past_the_cut_off(tasks):
     src = G.open_repo(gh._history("", "HEAD").repo.path)
     for task in tasks:

@@ -55,13 +55,15 @@ def test_introduced_agrees_with_git_log_pickaxe(src):
             assert _reasons(task, {"commit": later}) == ("wrong_commit",)
 
 
-def test_bisect_agrees_with_git_bisect_run(src, tmp_path):
+def test_bisect_agrees_with_git_bisect_run_for_every_regression(src, tmp_path):
     work = str(tmp_path / "work")
     subprocess.run(["git", "clone", "-q", src, work], check=True, env=ENV)
     test_file = tmp_path / "the_test.py"
-    for task in _tasks("bisect", n=1):
-        good, bad, source = task.truth["good"], task.truth["bad"], task.env["tests"]["source"]
-        test_file.write_text(source + "\ntest_n_step_return_stops_at_episode_end()\n")
+    tasks = [gh.generate(gh.Config(kind="bisect"), seed=3, index=i) for i in range(4)]
+    assert {t.env["tests"]["test"] for t in tasks} == set(synth_repo.REGRESSION_TESTS)
+    for task in tasks:
+        good, bad, tests = task.truth["good"], task.truth["bad"], task.env["tests"]
+        test_file.write_text(f"{tests['source']}\n{tests['test'].split('::')[1]}()\n")
         git(work, "bisect", "start", bad, good)
         git(work, "bisect", "run", sys.executable, "-c",
             f"import sys; sys.path.insert(0, '.'); exec(open({str(test_file)!r}).read())")

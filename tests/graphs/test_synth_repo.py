@@ -9,7 +9,7 @@ import pytest
 from graphs import git as G
 from graphs import synth_repo
 
-HEAD_ID = "d675562c711edccf1e599c8245165bbcb935b546"
+HEAD_ID = "f47827264e9d4a7e0e3b9d878cc1d7b097be1e10"
 
 # Builds the repository in a fresh interpreter and prints what must not depend on the environment.
 _PROBE = """
@@ -55,7 +55,7 @@ def test_history_has_branches_merges_tags_and_several_authors(repo):
     tags = [r for r in G.refs(repo) if r.startswith("refs/tags/")]
     authors = {repo[c].author.email for c in graph}
     offsets = {repo[c].author.offset for c in graph}
-    assert len(merges) == 8 and len(tags) == 9 and len(authors) == 4
+    assert len(merges) == 8 and len(tags) == 10 and len(authors) == 4
     assert len(offsets) == 4 and min(offsets) < 0
     assert all(isinstance(repo[repo.references[t].target], pygit2.Tag) for t in tags)
 
@@ -67,30 +67,41 @@ def test_the_experiments_cross_merge_into_two_best_common_ancestors(repo):
     assert G.merge_bases_all(graph, huber, adam) == first_commits
 
 
-def _test_source(repo, rev="v1.0"):
-    return repo.revparse_single(f"{rev}:tests/test_returns.py").data.decode()
+# Each regression: the test that catches it, the commit that introduces it and the one that fixes it.
+REGRESSIONS = [
+    ("tests/test_q_agent.py::test_double_dqn_when_the_networks_disagree",
+     "Factor an argmax helper out of double_td_target", "Let the online network pick the action"),
+    ("tests/test_returns.py::test_n_step_return_stops_at_episode_end",
+     "Compute n-step returns backwards", "Fix n-step returns at episode ends"),
+    ("tests/test_layers.py::test_atoms_span_v_min_to_v_max",  # introduced on a feature branch
+     "Keep the atom spacing on DistributionalHead", "Fix the atom spacing of DistributionalHead"),
+]
 
 
-def test_the_regression_fails_exactly_from_its_commit_until_the_fix(repo):
+def test_the_regression_tests_are_the_three_of_the_story():
+    assert synth_repo.REGRESSION_TESTS == tuple(test for test, _, _ in REGRESSIONS)
+
+
+@pytest.mark.parametrize("test_id, introduced, fixed", REGRESSIONS)
+def test_a_regression_fails_exactly_from_its_commit_until_the_fix(repo, test_id, introduced, fixed):
     graph = G.commit_graph(repo)
-    bad = G.resolve(repo, ":/Compute n-step returns backwards")
-    fix = G.resolve(repo, ":/Fix n-step")
-    helper = G.resolve(repo, ":/Add an n-step return helper")
-    source = _test_source(repo)
+    bad, fix = G.resolve(repo, f":/{introduced}"), G.resolve(repo, f":/{fixed}")
+    before = G.resolve(repo, f"{bad}^")
+    source = repo.revparse_single(f"main:{test_id.split('::')[0]}").data.decode()
+    window = G.commit_range(graph, before, fix) | {before}  # side branches merged meanwhile included
     failing = set()
-    for c in G.commit_range(graph, helper, fix) | {helper}:
-        passed, line = synth_repo.run_test(repo, c, synth_repo.REGRESSION_TEST, source)
+    for c in window:
+        passed, line = synth_repo.run_test(repo, c, test_id, source)
         if not passed:
             failing.add(c)
             assert line.startswith("FAILED: AssertionError")  # the test ran; the code was wrong
-    # Between the helper and the fix, exactly the commits that contain the regression fail.
-    assert failing == G.commit_range(graph, helper, fix) - {fix} - {
-        c for c in G.commit_range(graph, helper, fix) if bad not in G.ancestry(graph, c)}
-    assert len(failing) >= 6
+    # In the window, exactly the commits that contain the regression and not yet its fix fail.
+    assert failing == {c for c in window if bad in G.ancestry(graph, c)} - {fix}
+    assert len(failing) >= 4
 
 
 def test_every_test_passes_at_the_last_release(repo):
-    head = repo.revparse_single("v1.0").peel(pygit2.Commit)
+    head = repo.revparse_single("v1.1").peel(pygit2.Commit)
     for entry in head.tree["tests"]:
         source = repo[entry.id].data
         for name in G.python_symbols(source):

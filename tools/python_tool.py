@@ -27,17 +27,25 @@ def _limit_resources() -> None:  # runs in the child between fork and exec
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))
 
 
+# Tried in order. A new user namespace also takes away real privileges when the runner is root:
+# the program can then neither raise its own limits nor leave the network namespace.
+_SANDBOXES = (("--user", "--map-root-user", "--net"), ("--net",))
+
+
 @functools.cache
-def _network_denied_prefix() -> tuple[str, ...]:
-    """`unshare --net --` when it works here (typically as root), else nothing: no network denial."""
+def _sandbox_prefix() -> tuple[str, ...]:
+    """The strongest `unshare ... --` that works here, else nothing (no network denial)."""
     unshare = shutil.which("unshare")
     if unshare is None:
         return ()
-    try:
-        ok = subprocess.run([unshare, "--net", "--", "true"], capture_output=True, timeout=5).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return ()
-    return (unshare, "--net", "--") if ok else ()
+    for flags in _SANDBOXES:
+        try:
+            probe = subprocess.run([unshare, *flags, "--", "true"], capture_output=True, timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            return ()
+        if probe.returncode == 0:
+            return (unshare, *flags, "--")
+    return ()
 
 
 def _clean_env(home: str) -> dict[str, str]:
@@ -70,7 +78,7 @@ def python_tool(env: dict, code: str) -> str:
                 fh.write(text)
         with open(os.path.join(folder, ".main.py"), "w", encoding="utf-8") as fh:
             fh.write(code)
-        command = [*_network_denied_prefix(), sys.executable, "-I", ".main.py"]
+        command = [*_sandbox_prefix(), sys.executable, "-I", ".main.py"]
         proc = subprocess.Popen(command, cwd=folder, env=_clean_env(folder), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
                                 preexec_fn=_limit_resources, start_new_session=True)

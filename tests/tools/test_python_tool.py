@@ -1,6 +1,5 @@
 import os
 import socket
-import threading
 import time
 
 import pytest
@@ -68,15 +67,21 @@ def test_long_output_keeps_its_tail():
 
 
 def test_network_is_denied_where_the_platform_allows_it():
-    server = socket.create_server(("127.0.0.1", 0))
-    threading.Thread(target=lambda: server.accept(), daemon=True).start()
+    server = socket.create_server(("127.0.0.1", 0))  # a listening socket accepts connections unaided
     port = server.getsockname()[1]
     try:
         result = _run(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), 2)\nprint('REACHED')")
     finally:
         server.close()
-    denied = bool(pt._network_denied_prefix())
+    denied = bool(pt._sandbox_prefix())
     assert result.is_error == denied and ("REACHED" in result.text) != denied
+
+
+def test_in_a_user_namespace_the_program_cannot_raise_its_own_limits():
+    if "--user" not in pt._sandbox_prefix():
+        pytest.skip("unprivileged user namespaces are not available on this machine")
+    result = _run("import resource\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))\nprint('RAISED')")
+    assert result.is_error and "RAISED" not in result.text and "not allowed to raise" in result.text
 
 
 def test_a_task_file_name_with_a_path_is_refused():

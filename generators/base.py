@@ -19,6 +19,7 @@ A family module (`generators/<family>.py`) defines, top to bottom:
 - `enumerate_answers(task) -> list[answer] | None`: every correct answer, found independently of the
   generator's own code path (brute force or a second algorithm); None when too large to enumerate;
 - `mutants(task) -> list[answer]`: corruptions of correct answers that must fail;
+- (the `rng` the hooks receive is a `numpy.random.Generator`, seeded by the caller)
 - `REVEALS`: for each kind, what its tools may show, read by the leak check in `tasks.check`
   (`{"kind": "answer_hidden"}` means no tool output may contain the reference answer).
 

@@ -3,8 +3,9 @@
 It follows generators.base's protocol. `TOY_DEFECT` (an environment variable, so the check's
 regeneration subprocesses see it too) plants one defect for the tests of tasks.check:
 `lenient_grader` accepts a reversed path, `loose_grader` accepts a jump from source to target,
-`fragile_grader` raises on long paths, `leaky_tool` reveals the answer, `nondeterministic` lets the
-hash seed order the nodes, `prompt_missing_field` never names the answer field.
+`fragile_grader` raises on long paths, `leaky_tool` reveals the answer, `crashing_tool` fails on
+the target node, `nondeterministic` lets the hash seed order the nodes, `prompt_missing_field` never
+names the answer field.
 The grader borrows the project's reason codes, which are all a path check needs.
 """
 from __future__ import annotations
@@ -92,6 +93,8 @@ def toy_children(env: dict, node: str) -> str:
     dag = _graph(env)
     if node not in dag:
         raise ToolError(f"unknown node {node!r}")
+    if _defect() == "crashing_tool" and node == env["target"]:
+        raise KeyError(node)
     text = ", ".join(sorted(dag.successors(node))) or "(none)"
     if _defect() == "leaky_tool":
         text += f"\nhint: {nx.shortest_path(dag, env['source'], env['target'])}"

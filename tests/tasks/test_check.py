@@ -34,6 +34,7 @@ def test_a_sound_family_has_no_defects():
     [
         ("lenient_grader", "mutants"),        # accepts the reversed path
         ("leaky_tool", "leak"),               # prints the shortest path
+        ("crashing_tool", "tools"),           # raises KeyError on one node
         ("nondeterministic", "determinism"),  # node order follows PYTHONHASHSEED
         ("prompt_missing_field", "prompt"),   # never says the answer field is "path"
         ("loose_grader", "baselines"),        # the [source, target] guess passes without being an edge

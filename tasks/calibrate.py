@@ -270,7 +270,7 @@ def _budget(text: str) -> tuple[int | None, float | None]:
 def main(argv: list[str] | None = None) -> int:
     """The CLI: exit 0 with a level confirmed in the band, 1 without one, 2 for bad input."""
     from generators import load_family
-    from tasks.providers import FatalProviderError
+    from tasks.providers import PROVIDERS, FatalProviderError
 
     parser = argparse.ArgumentParser(prog="python -m tasks.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("--family", required=True, help="family.kind, e.g. causal.adjustment")
@@ -286,16 +286,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", help="results JSONL, appended to and replayed on a rerun "
                         "(default: calibrate-FAMILY-MODEL.results.jsonl)")
     parser.add_argument("--out", help="calibration JSON (default: calibrate-FAMILY-MODEL.json)")
-    parser.add_argument("--provider", help="as for tasks.run (default: inferred from the model)")
+    parser.add_argument("--provider", choices=PROVIDERS, help="as for tasks.run (default: from the model)")
     parser.add_argument("--base-url", help="API base URL, as for tasks.run")
-    parser.add_argument("--concurrency", type=int, default=Search.batch, help="trials in flight at once")
+    parser.add_argument("--batch", type=int, default=Search.batch,
+                        help=f"trials run at once between two looks at a level (default {Search.batch})")
     args = parser.parse_args(argv)
     stem = f"calibrate-{args.family}-{args.model}".replace("/", "_")
     results, out = args.results or stem + ".results.jsonl", args.out or stem + ".json"
     try:
         budget_trials, budget_dollars = _budget(args.budget) if args.budget else (None, None)
-        search = Search(band=tuple(args.band), confidence=args.confidence, max_trials=args.max_trials,
-                        min_trials=min(Search.min_trials, args.max_trials),
+        search = Search(band=tuple(args.band), confidence=args.confidence, batch=args.batch,
+                        min_trials=min(Search.min_trials, args.max_trials), max_trials=args.max_trials,
                         budget_trials=budget_trials, budget_dollars=budget_dollars)
         search.validate()
         family, _, kind = args.family.partition(".")
@@ -303,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         if kind not in module.KINDS:
             raise ValueError(f"--family {args.family!r}: kinds of {family} are {', '.join(module.KINDS)}")
         levels = ModelLevels(module, kind, args.model, results, args.seed, provider=args.provider,
-                             base_url=args.base_url, concurrency=args.concurrency)
+                             base_url=args.base_url, concurrency=args.batch)
         calibration = calibrate(module.LADDERS[kind], levels, search, spent=levels.spent)
     except (ValueError, KeyError, ModuleNotFoundError, FatalProviderError) as e:
         print(f"{parser.prog}: error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)

@@ -59,8 +59,10 @@ class Search:
             raise ValueError(f"band must satisfy 0 <= low < high <= 1, got {low} {high}")
         if not 0 < self.confidence < 1:
             raise ValueError(f"confidence must be in (0, 1), got {self.confidence}")
-        if self.batch < 1 or not 1 <= self.min_trials <= self.max_trials:
-            raise ValueError(f"need batch >= 1 and 1 <= min_trials <= max_trials, got {self}")
+        if self.batch < 1:
+            raise ValueError(f"batch must be >= 1, got {self.batch}")
+        if not 1 <= self.min_trials <= self.max_trials:
+            raise ValueError(f"need 1 <= min_trials <= max_trials, got {self.min_trials} and {self.max_trials}")
         if self.budget_trials is not None and self.budget_trials < 1:
             raise ValueError(f"the trial budget must be >= 1, got {self.budget_trials}")
         if self.budget_dollars is not None and self.budget_dollars <= 0:

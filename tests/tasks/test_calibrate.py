@@ -58,7 +58,8 @@ def test_the_dollar_budget_stops_between_batches():
 @pytest.mark.parametrize("search, message", [
     (Search(band=(0.4, 0.1)), "band must satisfy"),
     (Search(confidence=1.0), "confidence"),
-    (Search(min_trials=50, max_trials=40), "min_trials"),
+    (Search(min_trials=50, max_trials=40), "min_trials <= max_trials, got 50 and 40"),
+    (Search(batch=0), "batch must be >= 1, got 0"),
     (Search(budget_trials=0), "trial budget"),
 ])
 def test_bad_search_settings_are_refused(search, message):

@@ -16,7 +16,6 @@ from graphs.wikidata import (
     EndpointError,
     IsolatedStore,
     QueryError,
-    QueryTimeout,
     Snapshot,
     WikidataGraph,
     env_for_ntriples,
@@ -135,16 +134,11 @@ def test_env_with_inline_triples_round_trips(snap, kg):
     assert inline.labels == kg.labels and inline.coords == kg.coords
 
 
-def test_isolated_store_stops_runaway_queries_by_time_or_memory_and_recovers():
+def test_isolated_store_stops_a_query_that_outgrows_its_memory_and_recovers():
+    # the time limit is tested through the sparql tool (tests/tools/test_wikidata.py)
     store = IsolatedStore(env_for_snapshot(), memory=700 * 2**20)
     try:
         assert store.run("ASK { wd:Q937 wdt:P19 wd:Q3012 }", 10, 5) is True
-        runaway = ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
-                   "FILTER(STR(?c) = CONCAT(STR(?f), STR(?i), 'x')) }")
-        start = time.monotonic()
-        with pytest.raises(QueryTimeout):
-            store.run(runaway, 10, 0.3)
-        assert time.monotonic() - start < 2
         sorted_product = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
         with pytest.raises(QueryError, match="out of memory"):
             store.run(sorted_product, 10, 30)
@@ -269,10 +263,10 @@ def test_the_cli_reports_a_bad_query_file_in_one_line(tmp_path, capsys):
     assert not Path(tmp_path / "x").exists()
 
 
-def test_the_example_grow_query_builds_a_graph_of_laureates_and_their_places(snap):
+def test_the_example_grow_query_builds_a_graph_of_laureates_and_their_places(text):
     query = (DATA_DIR / "wikidata_grow.rq").read_text()
     assert readonly_form(query) == "SELECT"
-    grown = WikidataGraph.from_rows(snap.select(query))
+    grown = WikidataGraph.from_rows(Snapshot(text, engine="oxigraph").select(query))  # rdflib takes seconds
     assert grown.has("Q937", "P19", "Q3012") and grown.has("Q3012", "P17", "Q183")
     assert "Q3012" in grown.coords and grown.labels["Q3012"] == "Ulm"
     assert "Q9061" not in grown.labels  # Marx won no physics prize

@@ -62,7 +62,8 @@ class Search:
         if self.batch < 1:
             raise ValueError(f"batch must be >= 1, got {self.batch}")
         if not 1 <= self.min_trials <= self.max_trials:
-            raise ValueError(f"need 1 <= min_trials <= max_trials, got {self.min_trials} and {self.max_trials}")
+            raise ValueError(f"need 1 <= min_trials <= max_trials, got {self.min_trials} and "
+                             f"{self.max_trials}")
         if self.budget_trials is not None and self.budget_trials < 1:
             raise ValueError(f"the trial budget must be >= 1, got {self.budget_trials}")
         if self.budget_dollars is not None and self.budget_dollars <= 0:

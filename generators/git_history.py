@@ -7,10 +7,7 @@ the question's point in time, explored with git tools (pygit2), and is graded ag
 from __future__ import annotations
 
 import functools
-import os
 import random
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,10 +16,14 @@ import networkx as nx
 import pygit2
 
 from generators.base import MIXED, knobs_of, main, task_id
+from generators.git_checks import baseline, enumerate_answers, mutants, probe_calls, random_answer
 from graphs import git as G
 from graphs import synth_repo
 from tasks.task import Task
 
+# The family protocol (generators.base); the hooks for scripted agents and tasks.check are in git_checks.
+__all__ = ["FAMILY", "KINDS", "LADDERS", "REVEALS", "Config", "baseline", "enumerate_answers", "generate",
+           "mutants", "probe_calls", "random_answer"]
 FAMILY = "git"
 KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base")
 VERSION = 2  # 2: the embedded repository has three regressions
@@ -141,18 +142,10 @@ class _History:
     branch: str  # the branch the copy's HEAD is on
     graph: nx.DiGraph  # every commit of every branch and tag
     tags: list[tuple[str, str]]  # (tag name, commit) reachable from tip, oldest first
-    _tests: dict[tuple[str, str, str], bool] = field(default_factory=dict)
 
     @functools.cached_property
     def symbols(self) -> G.SymbolHistory:
         return G.symbol_history(self.repo, self.graph, self.tip)
-
-    def passes(self, test: str, source: str, commit: str) -> bool:
-        """Whether a regression test passes at a commit (run once each): the brute-force truth of bisect."""
-        key = (test, source, commit)
-        if key not in self._tests:
-            self._tests[key] = synth_repo.run_test(self.repo, commit, test, source)[0]
-        return self._tests[key]
 
 
 @functools.lru_cache(maxsize=8)
@@ -160,14 +153,15 @@ def _history(repo_path: str, ref: str) -> _History:
     repo = G.open_repo(repo_path or synth_repo.embedded_path())
     tip = G.resolve(repo, ref)
     branch = repo.head.shorthand if ref == "HEAD" and not repo.head_is_detached else ref
-    if f"refs/heads/{branch}" not in G.refs(repo):
-        branch = "main"
+    branch = branch if branch in G.branches(repo) else "main"
     graph = G.commit_graph(repo, sorted({tip, *G.refs(repo).values()}))
-    order = {c: i for i, c in enumerate(G.topo_order(graph))}
-    past = G.ancestry(graph, tip)
-    tags = sorted(((name.removeprefix("refs/tags/"), sha) for name, sha in G.refs(repo).items()
-                   if name.startswith("refs/tags/") and sha in past), key=lambda t: (order[t[1]], t[0]))
-    return _History(repo, tip, branch, graph, tags)
+    return _History(repo, tip, branch, graph, G.tags_in_history(repo, graph, tip))
+
+
+@functools.cache
+def _passes(repo_path: str, test: str, source: str, commit: str) -> bool:
+    """Whether a regression test passes at a commit (each run once): the brute-force truth of bisect."""
+    return synth_repo.run_test(G.open_repo(repo_path), commit, test, source)[0]
 
 
 def _pick(rng: random.Random, items: list, preferred: list | None = None) -> Any:
@@ -193,54 +187,20 @@ def _introduced(h: _History, rng: random.Random, config: Config) -> dict[str, An
 
 def _bisect(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     """One of the regression tests at --ref, chosen at random, and a (good, bad) pair of commits."""
-    tests = [(test, source) for test in synth_repo.REGRESSION_TESTS if (source := _test_source(h, test))]
+    tests = [(test, source) for test in synth_repo.REGRESSION_TESTS
+             if (source := synth_repo.test_source(h.repo, h.tip, test))]
     if not tests:
         raise ValueError(f"bisect: no regression test of the embedded repository is at --ref {config.ref}")
     for k in sorted(range(len(tests)), key=lambda _: rng.random()):  # the first, in random order, with pairs
         test, source = tests[k]
-        if pairs := _bisect_pairs(h, test, source):
+        ok = functools.partial(_passes, h.repo.path, test, source)
+        if pairs := G.bisect_pairs(h.graph, h.tip, ok, min_range=3):
             break
     good, bad, culprit = _pick(rng, pairs)
     return {"format": {"test": test, "good": good, "bad": bad, "source": source, "budget": config.budget},
             "tips": {"main": bad},
             "env": {"tests": {"test": test, "source": source, "budget": config.budget}},
             "truth": {"accepted": [culprit], "good": good, "bad": bad, "reference": {"commit": culprit}}}
-
-
-def _test_source(h: _History, test: str) -> str:
-    """The source of the file defining `test` (`path::function`) at the tip, or "" if it has no such test."""
-    path, name = test.split("::")
-    try:
-        source = h.repo[h.tip].tree[path].data.decode()
-    except KeyError:
-        return ""
-    return source if name in G.python_symbols(source.encode()) else ""
-
-
-def _bisect_pairs(h: _History, test: str, source: str) -> list[tuple[str, str, str]]:
-    """(good, bad, first bad commit) for commits of the tip's first-parent line where the test passes at
-    good and fails at bad, and exactly one commit between them fails while all its parents pass."""
-    def ok(commit: str) -> bool:
-        return h.passes(test, source, commit)
-
-    line = _first_parents(h.graph, h.tip)
-    pairs = []
-    for i, bad in enumerate(line):
-        for good in line[i + 1:] if not ok(bad) else []:
-            if not ok(good):
-                continue
-            span = G.commit_range(h.graph, good, bad)
-            culprits = [c for c in sorted(span) if not ok(c) and all(ok(p) for p in h.graph.successors(c))]
-            if len(culprits) == 1 and len(span) > 2:  # more than the culprit and bad itself
-                pairs.append((good, bad, culprits[0]))
-    return pairs
-
-
-def _first_parents(g: nx.DiGraph, tip: str) -> list[str]:
-    line = [tip]
-    while parents := [p for _, p, n in g.out_edges(line[-1], data="n") if n == 0]:
-        line.append(parents[0])
-    return line
 
 
 def _range(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
@@ -255,15 +215,8 @@ def _range(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
             "truth": {"commits": commits, "from": a_sha, "to": b_sha, "reference": {"commits": commits}}}
 
 
-def _sample_files(rng: random.Random, repo: pygit2.Repository,
-                  commit: str) -> list[tuple[str, pygit2.Blob]]:
-    """Up to MAX_FILES text files of a commit in random order: big repositories are sampled, not scanned."""
-    files = sorted(G.text_files(repo, repo[commit].peel(pygit2.Commit).tree), key=lambda f: f[0])
-    return [files[k] for k in sorted(range(len(files)), key=lambda _: rng.random())[:MAX_FILES]]
-
-
 def _renamed(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
-    files = sorted(p for p, _ in _sample_files(rng, h.repo, h.tip))
+    files = sorted(p for p, _ in G.sample_text_files(h.repo, h.tip, rng, MAX_FILES))
     histories = {p: G.follow(h.repo, h.tip, p) for p in files}
     renamed = [p for p in files if len(histories[p].names()) > 1]
     path = _pick(rng, files, renamed if config.traps else None)
@@ -286,8 +239,8 @@ def _blame(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     fallback = None
     for k in sorted(range(len(points)), key=lambda _: rng.random()):  # tags in random order
         tag, sha = points[k]
-        for path, blob in _sample_files(rng, h.repo, sha):
-            lines, traps = _blame_lines(h.repo, sha, path, blob)
+        for path, blob in G.sample_text_files(h.repo, sha, rng, MAX_FILES):
+            lines, traps = G.blamed_lines(h.repo, sha, path, blob)
             fallback = fallback or (lines and (tag, sha, lines))
             if traps or (lines and not config.traps):
                 return _blame_task(h, tag, sha, _pick(rng, traps or lines))
@@ -295,16 +248,6 @@ def _blame(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
         raise ValueError("blame: no file with a non-blank line at any tag or --ref")
     tag, sha, lines = fallback
     return _blame_task(h, tag, sha, _pick(rng, lines))
-
-
-def _blame_lines(repo: pygit2.Repository, commit: str, path: str, blob: pygit2.Blob) -> tuple[list, list]:
-    """The file's non-blank lines as (path, number, text, last commit), and those whose last commit had
-    the file under another name (the trap: blame must follow the rename)."""
-    history = G.follow(repo, commit, path)
-    texts = blob.data.decode(errors="replace").splitlines()
-    lines = [(path, n, text, owner) for n, (text, owner) in
-             enumerate(zip(texts, G.blame(repo, path, commit), strict=True), 1) if text.strip()]
-    return lines, [line for line in lines if history.path_at.get(line[3], path) != path]
 
 
 def _blame_task(h: _History, tag: str, sha: str, line: tuple) -> dict[str, Any]:
@@ -316,16 +259,9 @@ def _blame_task(h: _History, tag: str, sha: str, line: tuple) -> dict[str, Any]:
 
 
 def _merge_base(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
-    branches = {name.removeprefix("refs/heads/"): sha for name, sha in G.refs(h.repo).items()
-                if name.startswith("refs/heads/")}
-    pairs, diverged = [], []
-    for x in sorted(branches):
-        for y in sorted(branches):
-            bases = sorted(G.merge_bases_all(h.graph, branches[x], branches[y])) if x < y else []
-            if bases:
-                pairs.append((x, y, bases))
-                if not {branches[x], branches[y]} & set(bases):
-                    diverged.append(pairs[-1])
+    branches = G.branches(h.repo)
+    pairs = G.branch_pairs_with_bases(h.graph, branches)
+    diverged = [(x, y, bases) for x, y, bases in pairs if not {branches[x], branches[y]} & set(bases)]
     if not pairs:
         raise ValueError(f"merge_base: needs two branches with a common ancestor; found {len(branches)} "
                          "branch(es)")
@@ -356,152 +292,6 @@ def generate(config: Config, seed: int, index: int) -> Task:
         meta={"seed": seed, "version": VERSION, "knobs": knobs_of(config),
               "provenance": {"source": source, "ref": config.ref, "commit": h.tip, "cut_off": tips}},
     )
-
-
-# -- the family protocol's hooks for scripted agents and tasks.check ------------------------------------
-
-def _kind(task: Task) -> str:
-    return task.family.split(".", 1)[1]
-
-
-def _choice(rng: Any, items: list) -> Any:
-    """A random item; `rng` may be a random.Random or a numpy Generator (both have .random())."""
-    return items[int(rng.random() * len(items))]
-
-
-def _commits(repo: pygit2.Repository) -> list[str]:
-    return sorted(G.commit_graph(repo))
-
-
-def _head_paths(repo: pygit2.Repository) -> list[str]:
-    return sorted(p for p, _ in G.text_files(repo, repo.revparse_single("HEAD").peel(pygit2.Commit).tree))
-
-
-def baseline(task: Task, rng: Any) -> dict[str, Any]:
-    """The naive guess: the newest commit (and its author), every commit of the later release, or the
-    file's current path."""
-    repo = G.materialize(task.env["repo"])
-    head = G.resolve(repo, "HEAD")
-    kind = _kind(task)
-    if kind == "range":
-        return {"commits": sorted(G.ancestry(G.commit_graph(repo), head))}
-    if kind == "renamed":
-        return {"name": task.truth["path"]} if "name" in task.truth else {"names": [task.truth["path"]]}
-    if kind == "blame":
-        return {"commit": head, "author": repo[head].author.name}
-    return {"commit": head}
-
-
-def random_answer(task: Task, rng: Any) -> dict[str, Any]:
-    """A well-formed guess: a random commit of the copy (with its author), a random set of them, or
-    random paths at HEAD."""
-    repo = G.materialize(task.env["repo"])
-    commits = _commits(repo)
-    commit = _choice(rng, commits)
-    kind = _kind(task)
-    if kind == "range":
-        return {"commits": [c for c in commits if rng.random() < 0.3]}
-    if kind == "renamed":
-        paths = _head_paths(repo)
-        return {"name": _choice(rng, paths)} if "name" in task.truth else {"names": [_choice(rng, paths)]}
-    if kind == "blame":
-        return {"commit": commit, "author": repo[_choice(rng, commits)].author.name}
-    return {"commit": commit}
-
-
-def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
-    """Valid calls of every tool the task offers, on random commits and files of the copy."""
-    repo = G.materialize(task.env["repo"])
-    commits = _commits(repo)
-    paths = _head_paths(repo)
-    path = _choice(rng, [p for p in paths if p.endswith(".py")] or paths)
-    ref = _choice(rng, sorted(G.refs(repo)))
-    calls = [("list_refs", {}), ("git_log", {"max_count": 10}), ("git_log", {"ref": ref, "path": path}),
-             ("git_show", {"commit": _choice(rng, commits)}), ("git_show", {"commit": "HEAD", "path": path}),
-             ("git_diff", {"a": _choice(rng, commits), "b": "HEAD"}),
-             ("git_diff", {"a": _choice(rng, commits), "b": "HEAD", "path": path}),
-             ("git_blame", {"path": path}), ("git_grep", {"pattern": r"^(def|class) \w+"})]
-    if "run_tests" in task.tools:
-        calls.append(("run_tests", {"commit": _choice(rng, commits)}))
-    return calls
-
-
-def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
-    """Every correct answer, each found by a second method on the task's own copy: a regex scan of every
-    commit (introduced), running the test at every commit of the range (bisect), a pygit2 revision walk
-    (range), first-parent rename tracking (renamed), `git blame` itself when git is installed (blame), and
-    all common ancestors compared pairwise (merge_base)."""
-    repo = G.materialize(task.env["repo"])
-    kind = _kind(task)
-    if kind == "introduced":
-        symbol = task.prompt.split("`")[1]
-        return [{"commit": c} for c in G.introductions_by_regex(repo, symbol)]
-    if kind == "bisect":
-        t = task.env["tests"]
-        ok = {}
-        walk = repo.walk(pygit2.Oid(hex=task.truth["bad"]))
-        walk.hide(pygit2.Oid(hex=task.truth["good"]))
-        span = list(walk)
-        for commit in span + [p for c in span for p in c.parents]:
-            if str(commit.id) not in ok:
-                ok[str(commit.id)] = synth_repo.run_test(repo, str(commit.id), t["test"], t["source"])[0]
-        return [{"commit": str(c.id)} for c in span
-                if not ok[str(c.id)] and all(ok[str(p)] for p in c.parent_ids)]
-    if kind == "range":
-        walk = repo.walk(pygit2.Oid(hex=task.truth["to"]))
-        walk.hide(pygit2.Oid(hex=task.truth["from"]))
-        return [{"commits": sorted(str(c.id) for c in walk)}]
-    if kind == "renamed":
-        names = G.first_parent_names(repo, G.resolve(repo, "HEAD"), task.truth["path"])
-        if "name" in task.truth:
-            name = names.get(G.resolve(repo, task.truth["tag"]))
-            return None if name is None else [{"name": name}]
-        return [{"names": list(dict.fromkeys(reversed(names.values())))}]
-    if kind == "blame":
-        return _git_blame(repo, task.truth["tag"], task.truth["path"], task.truth["line"])
-    bases = G.best_common_ancestors_pairwise(repo, task.truth["tips"])
-    return None if bases is None else [{"commit": c} for c in bases]
-
-
-def _git_blame(repo: pygit2.Repository, tag: str, path: str, line: int) -> list[dict[str, Any]] | None:
-    if shutil.which("git") is None:
-        return None
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    command = ["git", "-C", repo.path, "blame", "--porcelain", "-L", f"{line},{line}", tag, "--", path]
-    out = subprocess.run(command, capture_output=True, text=True, env=env)
-    if out.returncode != 0:
-        return None
-    commit = out.stdout.split()[0]
-    return [{"commit": commit, "author": repo[commit].author.name}]
-
-
-def mutants(task: Task) -> list[dict[str, Any]]:
-    """Near misses that must fail, the most instructive first."""
-    repo = G.materialize(task.env["repo"])
-    kind, truth = _kind(task), task.truth
-    if kind == "range":
-        commits = truth["commits"]
-        return [{"commits": commits[1:]}, {"commits": commits + [truth["from"]]},
-                {"commits": commits + commits[:1]}]
-    if kind == "renamed":
-        if "name" in truth:
-            others = [truth["path"]] if truth["path"] != truth["name"] else []
-            return [{"name": n} for n in others + [truth["name"] + ".orig", "/" + truth["name"]]]
-        names = truth["names"]
-        out = [{"names": names[::-1]}, {"names": names[-1:]}] if len(names) > 1 else []
-        return out + [{"names": names + ["README.md.orig"]}]
-    if kind == "blame":
-        parents = [str(p) for p in repo[truth["commit"]].parent_ids]
-        others = sorted({repo[c].author.name for c in _commits(repo)} - {truth["author"]})
-        out = [{"commit": truth["commit"], "author": a} for a in others[:1]]
-        return out + [{"commit": p, "author": truth["author"]} for p in parents[:1]]
-    accepted = truth["accepted"]
-    near = [str(p) for c in accepted for p in repo[c].parent_ids]  # an ancestor: too early
-    if kind == "bisect":
-        near += [truth["bad"], truth["good"]]
-    near += [G.resolve(repo, "HEAD")] + truth.get("tips", [])
-    out = [{"commit": c} for c in dict.fromkeys(near) if c not in accepted]
-    return out + [{"commit": accepted[0][:6]}]  # too short a prefix
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """A git repository as graphs and histories, with pygit2: the commit DAG (networkx), refs, file
 history across renames, where each Python function or class was introduced and last changed, blame,
-merge bases, and the cut-off copy that carries a repository inside a task with no future history.
+merge bases, bisection ranges, and the cut-off copy that carries a repository inside a task with no future
+history.
 
 Every function ignores the user's git configuration (`isolate_config`): a global `diff.renames` or
 `init.defaultBranch` must not change a task or its truth.
@@ -11,10 +12,11 @@ import ast
 import base64
 import hashlib
 import os
+import random
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -61,6 +63,12 @@ def refs(repo: pygit2.Repository) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
+def branches(repo: pygit2.Repository) -> dict[str, str]:
+    """Every branch (short name, as `main`) with the id of the commit it points to."""
+    return {name.removeprefix("refs/heads/"): sha for name, sha in refs(repo).items()
+            if name.startswith("refs/heads/")}
+
+
 def commit_graph(repo: pygit2.Repository, tips: list[str] | None = None) -> nx.DiGraph:
     """The commit DAG reachable from `tips` (default: every branch and tag), edges child -> parent.
 
@@ -97,6 +105,51 @@ def topo_order(g: nx.DiGraph) -> list[str]:
     """Commits oldest first, ties broken by time then id, so the order is the same on every run."""
     oldest_first = g.reverse(copy=False)
     return list(nx.lexicographical_topological_sort(oldest_first, key=lambda h: (g.nodes[h]["time"], h)))
+
+
+def tags_in_history(repo: pygit2.Repository, g: nx.DiGraph, tip: str) -> list[tuple[str, str]]:
+    """(tag name, commit) of every tag reachable from tip, oldest first (ties by name)."""
+    order = {c: i for i, c in enumerate(topo_order(g))}
+    past = ancestry(g, tip)
+    return sorted(((name.removeprefix("refs/tags/"), sha) for name, sha in refs(repo).items()
+                   if name.startswith("refs/tags/") and sha in past), key=lambda t: (order[t[1]], t[0]))
+
+
+def branch_pairs_with_bases(g: nx.DiGraph, branches: dict[str, str]) -> list[tuple[str, str, list[str]]]:
+    """(x, y, their best common ancestors, sorted) for every pair of branches x < y that has any."""
+    pairs = []
+    for x in sorted(branches):
+        for y in sorted(branches):
+            bases = sorted(merge_bases_all(g, branches[x], branches[y])) if x < y else []
+            if bases:
+                pairs.append((x, y, bases))
+    return pairs
+
+
+def first_parent_line(g: nx.DiGraph, tip: str) -> list[str]:
+    """The tip, its first parent, that one's first parent, and so on back to a root commit."""
+    line = [tip]
+    while parents := [p for _, p, n in g.out_edges(line[-1], data="n") if n == 0]:
+        line.append(parents[0])
+    return line
+
+
+def bisect_pairs(g: nx.DiGraph, tip: str, ok: Callable[[str], bool],
+                 min_range: int = 1) -> list[tuple[str, str, str]]:
+    """(good, bad, first bad commit) for each pair of tip's first-parent line, bad the newer, where `ok`
+    (a test passes) holds at good and not at bad, `good..bad` holds at least `min_range` commits, and
+    exactly one of them fails while all its parents pass. `ok` is called only where needed."""
+    line = first_parent_line(g, tip)
+    pairs = []
+    for i, bad in enumerate(line):
+        for good in line[i + 1:] if not ok(bad) else []:
+            if not ok(good):
+                continue
+            span = commit_range(g, good, bad)
+            culprits = [c for c in sorted(span) if not ok(c) and all(ok(p) for p in g.successors(c))]
+            if len(culprits) == 1 and len(span) >= min_range:
+                pairs.append((good, bad, culprits[0]))
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -233,6 +286,13 @@ def _sources(defs: tuple[tuple[str, str], ...]) -> list[str]:
     return sorted(src for _, src in defs)
 
 
+def sample_text_files(repo: pygit2.Repository, commit: str, rng: random.Random,
+                      limit: int) -> list[tuple[str, pygit2.Blob]]:
+    """Up to `limit` text files of a commit in random order: big repositories are sampled, not scanned."""
+    files = sorted(text_files(repo, repo[commit].peel(pygit2.Commit).tree), key=lambda f: f[0])
+    return [files[k] for k in sorted(range(len(files)), key=lambda _: rng.random())[:limit]]
+
+
 def text_files(repo: pygit2.Repository, tree: pygit2.Tree,
                prefix: str = "") -> Iterator[tuple[str, pygit2.Blob]]:
     """Every non-binary file of a tree, in every folder, as (path, blob)."""
@@ -249,6 +309,16 @@ def blame(repo: pygit2.Repository, path: str, commit: str) -> list[str]:
     lines = len(repo[commit].peel(pygit2.Commit).tree[path].data.splitlines())
     result = repo.blame(path, newest_commit=commit)
     return [str(result.for_line(n).final_commit_id) for n in range(1, lines + 1)]
+
+
+def blamed_lines(repo: pygit2.Repository, commit: str, path: str, blob: pygit2.Blob) -> tuple[list, list]:
+    """The file's non-blank lines as (path, number, text, last commit), and those whose last commit had
+    the file under another name (the trap: blame must follow the rename)."""
+    history = follow(repo, commit, path)
+    texts = blob.data.decode(errors="replace").splitlines()
+    lines = [(path, n, text, owner) for n, (text, owner) in
+             enumerate(zip(texts, blame(repo, path, commit), strict=True), 1) if text.strip()]
+    return lines, [line for line in lines if history.path_at.get(line[3], path) != path]
 
 
 # Second methods: slower or narrower algorithms for the same facts, so that checks of a task's truth

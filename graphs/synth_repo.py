@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pygit2
 from pygit2.enums import FileMode, ObjectType
 
-from graphs.git import isolate_config
+from graphs.git import isolate_config, python_symbols
 
 # (name, email, UTC offset in minutes): offsets on both sides of UTC, one of them not whole hours.
 AUTHORS = {
@@ -607,6 +607,16 @@ def run_test(repo: pygit2.Repository, commit: str, test_id: str, test_source: st
     lines = proc.stdout.replace(work + os.sep, "").strip().splitlines() or [
         f"FAILED: stopped (exit status {proc.returncode}; the CPU or memory limit may have been hit)"]
     return proc.returncode == 0 and lines[-1] == "PASSED", lines[-1]
+
+
+def test_source(repo: pygit2.Repository, commit: str, test: str) -> str:
+    """The source of the file defining `test` (`path::function`) at a commit, or "" if it has no such test."""
+    path, name = test.split("::")
+    try:
+        source = repo[commit].peel(pygit2.Commit).tree[path].data.decode()
+    except KeyError:
+        return ""
+    return source if name in python_symbols(source.encode()) else ""
 
 
 def _checkout(repo: pygit2.Repository, tree: pygit2.Tree, folder: str) -> None:

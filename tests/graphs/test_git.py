@@ -58,6 +58,42 @@ def test_merge_bases_match_git_merge_base_all_for_every_pair_of_branches(repo, g
         assert G.merge_bases_all(graph, G.resolve(repo, a), G.resolve(repo, b)) == expected, (a, b)
 
 
+def test_branches_tags_and_first_parent_line_match_git(repo, graph):
+    heads = git(repo.path, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads")
+    assert G.branches(repo) == dict(line.split() for line in heads.splitlines())
+    head = G.resolve(repo, "main")
+    assert G.first_parent_line(graph, head) == git(repo.path, "rev-list", "--first-parent", "main").split()
+    tags = G.tags_in_history(repo, graph, head)
+    merged = git(repo.path, "tag", "--merged", "main").split()
+    assert sorted(name for name, _ in tags) == sorted(merged)
+    assert all(repo.descendant_of(b, a) for (_, a), (_, b) in itertools.pairwise(tags))  # oldest first
+
+
+def test_branch_pairs_list_every_pair_with_its_merge_bases(repo, graph):
+    branches = G.branches(repo)
+    pairs = G.branch_pairs_with_bases(graph, branches)
+    assert [(x, y) for x, y, _ in pairs] == list(itertools.combinations(sorted(branches), 2))
+    for x, y, bases in pairs:
+        assert bases == sorted(git(repo.path, "merge-base", "--all", x, y).split()), (x, y)
+
+
+def test_bisect_pairs_name_the_one_regression_between_good_and_bad(repo, graph):
+    head = G.resolve(repo, "main")
+    # The atom-spacing regression (made on a feature branch), decided by ancestry instead of a test run.
+    regression = G.resolve(repo, ":/Keep the atom spacing")
+    fix = G.resolve(repo, ":/Fix the atom spacing")
+
+    def ok(c):
+        return regression not in G.ancestry(graph, c) or fix in G.ancestry(graph, c)
+
+    pairs = G.bisect_pairs(graph, head, ok, min_range=3)
+    line = G.first_parent_line(graph, head)
+    expected = [(g, b) for i, b in enumerate(line) if not ok(b) for g in line[i + 1:]
+                if ok(g) and len(G.commit_range(graph, g, b)) >= 3]
+    assert [(g, b) for g, b, _ in pairs] == expected and len(pairs) >= 4
+    assert {culprit for _, _, culprit in pairs} == {regression} and regression not in line  # a side branch
+
+
 def _commit(repo, message, files, parents, when):
     sig = pygit2.Signature("T", "t@example.org", when, 0)
     index = pygit2.Index()

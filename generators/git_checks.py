@@ -1,0 +1,160 @@
+"""The git-history family's hooks for scripted agents and `tasks.check` (see generators.base): the naive
+and random guesses, valid calls of every tool, every correct answer found by a second method on the
+task's own repository copy, and near misses that must fail.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from typing import Any
+
+import pygit2
+
+from graphs import git as G
+from graphs import synth_repo
+from tasks.task import Task
+
+
+def _kind(task: Task) -> str:
+    return task.family.split(".", 1)[1]
+
+
+def _choice(rng: Any, items: list) -> Any:
+    """A random item; `rng` may be a random.Random or a numpy Generator (both have .random())."""
+    return items[int(rng.random() * len(items))]
+
+
+def _commits(repo: pygit2.Repository) -> list[str]:
+    return sorted(G.commit_graph(repo))
+
+
+def _head_paths(repo: pygit2.Repository) -> list[str]:
+    return sorted(p for p, _ in G.text_files(repo, repo.revparse_single("HEAD").peel(pygit2.Commit).tree))
+
+
+def baseline(task: Task, rng: Any) -> dict[str, Any]:
+    """The naive guess: the newest commit (and its author), every commit of the later release, or the
+    file's current path."""
+    repo = G.materialize(task.env["repo"])
+    head = G.resolve(repo, "HEAD")
+    kind = _kind(task)
+    if kind == "range":
+        return {"commits": sorted(G.ancestry(G.commit_graph(repo), head))}
+    if kind == "renamed":
+        return {"name": task.truth["path"]} if "name" in task.truth else {"names": [task.truth["path"]]}
+    if kind == "blame":
+        return {"commit": head, "author": repo[head].author.name}
+    return {"commit": head}
+
+
+def random_answer(task: Task, rng: Any) -> dict[str, Any]:
+    """A well-formed guess: a random commit of the copy (with its author), a random set of them, or
+    random paths at HEAD."""
+    repo = G.materialize(task.env["repo"])
+    commits = _commits(repo)
+    commit = _choice(rng, commits)
+    kind = _kind(task)
+    if kind == "range":
+        return {"commits": [c for c in commits if rng.random() < 0.3]}
+    if kind == "renamed":
+        paths = _head_paths(repo)
+        return {"name": _choice(rng, paths)} if "name" in task.truth else {"names": [_choice(rng, paths)]}
+    if kind == "blame":
+        return {"commit": commit, "author": repo[_choice(rng, commits)].author.name}
+    return {"commit": commit}
+
+
+def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Valid calls of every tool the task offers, on random commits and files of the copy."""
+    repo = G.materialize(task.env["repo"])
+    commits = _commits(repo)
+    paths = _head_paths(repo)
+    path = _choice(rng, [p for p in paths if p.endswith(".py")] or paths)
+    ref = _choice(rng, sorted(G.refs(repo)))
+    calls = [("list_refs", {}), ("git_log", {"max_count": 10}), ("git_log", {"ref": ref, "path": path}),
+             ("git_show", {"commit": _choice(rng, commits)}), ("git_show", {"commit": "HEAD", "path": path}),
+             ("git_diff", {"a": _choice(rng, commits), "b": "HEAD"}),
+             ("git_diff", {"a": _choice(rng, commits), "b": "HEAD", "path": path}),
+             ("git_blame", {"path": path}), ("git_grep", {"pattern": r"^(def|class) \w+"})]
+    if "run_tests" in task.tools:
+        calls.append(("run_tests", {"commit": _choice(rng, commits)}))
+    return calls
+
+
+def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
+    """Every correct answer, each found by a second method on the task's own copy: a regex scan of every
+    commit (introduced), running the test at every commit of the range (bisect), a pygit2 revision walk
+    (range), first-parent rename tracking (renamed), `git blame` itself when git is installed (blame), and
+    all common ancestors compared pairwise (merge_base)."""
+    repo = G.materialize(task.env["repo"])
+    kind = _kind(task)
+    if kind == "introduced":
+        symbol = task.prompt.split("`")[1]
+        return [{"commit": c} for c in G.introductions_by_regex(repo, symbol)]
+    if kind == "bisect":
+        t = task.env["tests"]
+        ok = {}
+        walk = repo.walk(pygit2.Oid(hex=task.truth["bad"]))
+        walk.hide(pygit2.Oid(hex=task.truth["good"]))
+        span = list(walk)
+        for commit in span + [p for c in span for p in c.parents]:
+            if str(commit.id) not in ok:
+                ok[str(commit.id)] = synth_repo.run_test(repo, str(commit.id), t["test"], t["source"])[0]
+        return [{"commit": str(c.id)} for c in span
+                if not ok[str(c.id)] and all(ok[str(p)] for p in c.parent_ids)]
+    if kind == "range":
+        walk = repo.walk(pygit2.Oid(hex=task.truth["to"]))
+        walk.hide(pygit2.Oid(hex=task.truth["from"]))
+        return [{"commits": sorted(str(c.id) for c in walk)}]
+    if kind == "renamed":
+        names = G.first_parent_names(repo, G.resolve(repo, "HEAD"), task.truth["path"])
+        if "name" in task.truth:
+            name = names.get(G.resolve(repo, task.truth["tag"]))
+            return None if name is None else [{"name": name}]
+        return [{"names": list(dict.fromkeys(reversed(names.values())))}]
+    if kind == "blame":
+        return _git_blame(repo, task.truth["tag"], task.truth["path"], task.truth["line"])
+    bases = G.best_common_ancestors_pairwise(repo, task.truth["tips"])
+    return None if bases is None else [{"commit": c} for c in bases]
+
+
+def _git_blame(repo: pygit2.Repository, tag: str, path: str, line: int) -> list[dict[str, Any]] | None:
+    if shutil.which("git") is None:
+        return None
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    command = ["git", "-C", repo.path, "blame", "--porcelain", "-L", f"{line},{line}", tag, "--", path]
+    out = subprocess.run(command, capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        return None
+    commit = out.stdout.split()[0]
+    return [{"commit": commit, "author": repo[commit].author.name}]
+
+
+def mutants(task: Task) -> list[dict[str, Any]]:
+    """Near misses that must fail, the most instructive first."""
+    repo = G.materialize(task.env["repo"])
+    kind, truth = _kind(task), task.truth
+    if kind == "range":
+        commits = truth["commits"]
+        return [{"commits": commits[1:]}, {"commits": commits + [truth["from"]]},
+                {"commits": commits + commits[:1]}]
+    if kind == "renamed":
+        if "name" in truth:
+            others = [truth["path"]] if truth["path"] != truth["name"] else []
+            return [{"name": n} for n in others + [truth["name"] + ".orig", "/" + truth["name"]]]
+        names = truth["names"]
+        out = [{"names": names[::-1]}, {"names": names[-1:]}] if len(names) > 1 else []
+        return out + [{"names": names + ["README.md.orig"]}]
+    if kind == "blame":
+        parents = [str(p) for p in repo[truth["commit"]].parent_ids]
+        others = sorted({repo[c].author.name for c in _commits(repo)} - {truth["author"]})
+        out = [{"commit": truth["commit"], "author": a} for a in others[:1]]
+        return out + [{"commit": p, "author": truth["author"]} for p in parents[:1]]
+    accepted = truth["accepted"]
+    near = [str(p) for c in accepted for p in repo[c].parent_ids]  # an ancestor: too early
+    if kind == "bisect":
+        near += [truth["bad"], truth["good"]]
+    near += [G.resolve(repo, "HEAD")] + truth.get("tips", [])
+    out = [{"commit": c} for c in dict.fromkeys(near) if c not in accepted]
+    return out + [{"commit": accepted[0][:6]}]  # too short a prefix

@@ -24,6 +24,7 @@ import subprocess
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -43,6 +44,7 @@ PROTOCOL = ("KINDS", "Config", "generate", "LADDERS", "baseline", "random_answer
 CHECKS = ("protocol", "reference", "alternatives", "mutants", "malformed", "baselines", "tools", "leak",
           "determinism", "prompt")
 HASH_SEEDS = ("1", "2")
+REGENERATE_TIMEOUT = 600  # seconds for a child to regenerate the whole file
 VARIED_CALLS_PER_TOOL = 4
 HUGE_CHARS = 90_000  # just under the registry's size cap, so the answer reaches the grader
 # a trivial baseline passing more than this share of a family's tasks (of at least so many) gets a
@@ -292,7 +294,16 @@ def _regenerate(specs: list[dict]) -> list[list[str]]:
         [sys.executable, "-c", "from tasks.check import regenerate_from_stdin; regenerate_from_stdin()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": path}) for seed in HASH_SEEDS]
-    outputs = [child.communicate(json.dumps(specs), timeout=600) for child in children]
+    payload = json.dumps(specs)
+    try:  # one thread per child, so each gets its input at once and none waits for the other
+        with ThreadPoolExecutor(len(children)) as pool:
+            outputs = list(pool.map(lambda child: child.communicate(payload, timeout=REGENERATE_TIMEOUT),
+                                    children))
+    except subprocess.TimeoutExpired:
+        for child in children:
+            child.kill()
+            child.wait()
+        raise
     for seed, child, (_, err) in zip(HASH_SEEDS, children, outputs, strict=True):
         if child.returncode != 0:
             last = (err.strip().splitlines() or ["no output"])[-1]

@@ -8,7 +8,6 @@ lie within a distance (and more conditions), shown by triples of the graph.
 """
 from __future__ import annotations
 
-import json
 import random
 import sys
 from dataclasses import dataclass, field
@@ -17,24 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from generators.base import MIXED, knobs_of, main, task_id
+from generators.wikidata_checks import baseline, enumerate_answers, mutants, probe_calls, random_answer
 from graphs.wikidata import (
     DATA_DIR,
-    DATES,
     SNAPSHOT_FILE,
     Endpoint,
-    Snapshot,
     WikidataGraph,
     env_for_ntriples,
     env_for_snapshot,
-    env_text,
     fetch_subgraph,
-    haversine_km,
-    link_holds,
     load_env,
-    match,
-    parse_point,
+    roles_shown,
     rows_to_ntriples,
-    short,
+    witness,
 )
 from tasks.task import Task
 
@@ -95,6 +89,9 @@ ROLES = {  # property -> how a role through it reads; P61 roles go through the d
     "P61": "discovered or invented an instance of {anchor}",
 }
 
+# The family protocol (generators.base); the hooks for scripted agents and tasks.check are in wikidata_checks.
+__all__ = ["FAMILY", "KINDS", "Config", "generate", "LADDERS", "REVEALS", "baseline", "random_answer",
+           "probe_calls", "enumerate_answers", "mutants"]
 REVEALS = {kind: {"kind": "answer_visible"} for kind in KINDS}  # the tools show the whole graph by design
 LADDERS = {
     "chain": [{"hops": 1, "distractors": 5}, {"hops": 2}, {"hops": 3}, {"hops": 4},
@@ -286,48 +283,19 @@ def _linked_fact(kg: WikidataGraph, config: Config, rng: random.Random) -> Quest
         for km in DISTANCES_KM:
             links = [{**LINKS[n][0], "max_km": km} if LINKS[n][0]["kind"] == "distance" else LINKS[n][0]
                      for n in names]
-            pairs = [(a, b) for a in xs_a for b in xs_b if a != b and _witness(kg, links, a, b)]
+            pairs = [(a, b) for a in xs_a for b in xs_b if a != b and witness(kg, links, a, b)]
             if pairs:
                 break
         if not pairs:
             continue
         a, b = pairs[rng.randrange(len(pairs))]
         spec = {"roles": {"a": _bind(pat_a, "a"), "b": _bind(pat_b, "b")}, "links": links}
-        triples = _witness(kg, links, a, b) + _roles_shown(kg, spec, a, b)
+        triples = witness(kg, links, a, b) + roles_shown(kg, spec, a, b)
         conditions = [f"a {text_a};", f"b {text_b};"] + [LINKS[n][1].format(km=km) + ";" for n in names]
         fields = {"conditions": "\n".join("- " + c for c in conditions)[:-1] + "."}
         reference = {"a": a, "b": b, "triples": sorted(triples)}
         return fields, {"spec": spec, "pairs": [list(p) for p in pairs], "reference": reference}
     raise ValueError(f"no linked_fact question with --constraints {config.constraints} found in this graph")
-
-
-def _roles_shown(kg: WikidataGraph, spec: dict[str, Any], a: str, b: str) -> list[list[str]]:
-    """Triples showing that a and b have their roles."""
-    return [t for r, who in (("a", a), ("b", b)) for t in _instantiate(kg, spec["roles"][r], {f"?{r}": who})]
-
-
-def _instantiate(kg: WikidataGraph, patterns: list[list[str]], binding: dict[str, str]) -> list[list[str]]:
-    found = next(match(patterns, kg.statements, binding))
-    return [[found.get(t, t) for t in triple] for triple in patterns]
-
-
-def _values(kg: WikidataGraph, entity: str, p: str) -> list[str]:
-    if p in DATES:
-        return [kg.dates[(entity, p)]] if (entity, p) in kg.dates else []
-    return kg.objects(entity, p)
-
-
-def _witness(kg: WikidataGraph, links: list[dict[str, Any]], a: str, b: str) -> list[list[str]]:
-    """Triples showing every link between a and b (empty when some link fails)."""
-    triples = []
-    for link in links:
-        (_, p, va), (_, _, vb) = link["triples"]
-        shown = next(([[a, p, x], [b, p, y]] for x in _values(kg, a, p) for y in _values(kg, b, p)
-                      if link_holds(kg, link, {va: x, vb: y})), None)
-        if shown is None:
-            return []
-        triples += shown
-    return triples
 
 
 BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact}
@@ -361,171 +329,6 @@ def generate(config: Config, seed: int, index: int) -> Task:
         meta={"seed": seed, "index": index, "version": VERSION, "knobs": knobs_of(config),
               "provenance": {**provenance, "licence": "CC0 (Wikidata)"}},
     )
-
-
-def _kind(task: Task) -> str:
-    return task.family.split(".", 1)[1]
-
-
-def _pick(items: list[Any], rng: Any) -> Any:
-    return items[int(rng.random() * len(items))]
-
-
-def baseline(task: Task, rng: Any) -> dict[str, Any]:
-    """The naive guess: one hop instead of the whole chain, every instance having the first property,
-    or the first people with each role, whatever their distance."""
-    kg, truth, kind = load_env(task.env)[1], task.truth, _kind(task)
-    if kind == "chain":
-        return {"answer": truth["nodes"][1]}
-    if kind == "set":
-        first = truth["path"][0]
-        return {"entities": [x for x in kg.subjects("P31", truth["class"]) if kg.objects(x, first)]}
-    spec = truth["spec"]
-    a, b = (next(match(spec["roles"][r], kg.statements, {}))[f"?{r}"] for r in ("a", "b"))
-    births = [[x, "P19", o] for x in (a, b) for o in kg.objects(x, "P19")]
-    return {"a": a, "b": b, "triples": _roles_shown(kg, spec, a, b) + births}
-
-
-def random_answer(task: Task, rng: Any) -> dict[str, Any]:
-    """A well-formed guess: a random entity, a random subset of the class, two random people."""
-    kg, truth, kind = load_env(task.env)[1], task.truth, _kind(task)
-    if kind == "chain":
-        return {"answer": _pick(sorted(kg.graph), rng)}
-    if kind == "set":
-        return {"entities": [x for x in kg.subjects("P31", truth["class"]) if rng.random() < 0.2]}
-    people = kg.subjects("P31", "Q5")
-    a, b = _pick(people, rng), _pick(people, rng)
-    return {"a": a, "b": b, "triples": [[x, "P19", o] for x in (a, b) for o in kg.objects(x, "P19")]}
-
-
-def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
-    """Every tool on the entities the question names and on random ones."""
-    kg, truth = load_env(task.env)[1], task.truth
-    named = sorted({e for e in kg.labels if f"({e})" in task.prompt})
-    places = sorted(kg.coords)
-    calls: list[tuple[str, dict[str, Any]]] = [("search_entities", {"text": "Curie"})]
-    for entity in named[:3] + [_pick(sorted(kg.graph), rng)]:
-        calls += [("search_entities", {"text": kg.labels[entity]}), ("get_entity", {"entity_id": entity}),
-                  ("sparql", {"query": f"SELECT ?p ?o WHERE {{ wd:{entity} ?p ?o }} LIMIT 20"})]
-    calls += [("sparql", {"query": f"ASK {{ wd:{truth.get('start', 'Q937')} wdt:P31 wd:Q5 }}"}),
-              ("distance_km", {"a": _pick(places, rng), "b": _pick(places, rng)})]
-    return calls
-
-
-_SECOND: dict[str, Snapshot] = {}
-
-
-def _second_engine(env: dict[str, Any]) -> Snapshot:
-    """rdflib over the task's graph: answers found by SPARQL, apart from the generator's graph walks."""
-    if env["sha256"] not in _SECOND:
-        _SECOND[env["sha256"]] = Snapshot(*env_text(env), engine="rdflib")
-    return _SECOND[env["sha256"]]
-
-
-def _sparql_term(term: str, position: int) -> str:
-    if term.startswith("?"):
-        return term
-    return f"wdt:{term}" if position == 1 else f"wd:{term}"
-
-
-def _where(patterns: list[list[str]]) -> str:
-    return " ".join(" ".join(_sparql_term(t, i) for i, t in enumerate(triple)) + " ." for triple in patterns)
-
-
-def _unique_names(store: Snapshot) -> dict[str, str]:
-    """Entity -> its label, for labels that name no other entity (as label or alias)."""
-    rows = store.select("SELECT ?e ?n WHERE { { ?e rdfs:label ?n } UNION { ?e skos:altLabel ?n } }")
-    owners: dict[str, set[str]] = {}
-    for r in rows:
-        owners.setdefault(" ".join(str(r["n"]).casefold().split()), set()).add(short(r["e"]))
-    labels = store.select("SELECT ?e ?n WHERE { ?e rdfs:label ?n }")
-    return {short(r["e"]): str(r["n"]) for r in labels
-            if owners[" ".join(str(r["n"]).casefold().split())] == {short(r["e"])}}
-
-
-def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
-    """Every correct answer (up to 60 for linked_fact), found with SPARQL on rdflib, in several spellings."""
-    store, truth, kind = _second_engine(task.env), task.truth, _kind(task)
-    names = _unique_names(store)
-    if kind == "chain":
-        path = [[f"?v{i}", p, f"?v{i + 1}"] for i, p in enumerate(truth["path"])]
-        rows = store.select(f"SELECT DISTINCT ?end WHERE {{ VALUES ?v0 {{ wd:{truth['start']} }} "
-                            f"{_where(path)} BIND(?v{len(path)} AS ?end) }}")
-        ends = sorted({short(r["end"]) for r in rows})
-        answers = []
-        for e in ends:
-            rows = store.select(f"SELECT ?n WHERE {{ {{ wd:{e} rdfs:label ?n }} UNION "
-                                f"{{ wd:{e} skos:altLabel ?n }} }}")
-            own = [str(r["n"]) for r in rows]
-            answers += [{"answer": x} for x in [e, f"wd:{e}", e.lower(), *own, *map(str.upper, own)]]
-        return answers
-    if kind == "set":
-        path = [[f"?v{i}", p, f"?v{i + 1}"] for i, p in enumerate(truth["path"])]
-        path[-1][2] = truth["anchor"]
-        rows = store.select(f"SELECT DISTINCT ?v0 WHERE {{ ?v0 wdt:P31 wd:{truth['class']} . "
-                            f"{_where(path)} }}")
-        members = sorted(short(r["v0"]) for r in rows)
-        answers = [{"entities": members}, {"entities": members[::-1]}]
-        if all(m in names for m in members):
-            answers.append({"entities": [names[m] for m in members]})
-        return answers
-    spec = truth["spec"]
-    patterns = spec["roles"]["a"] + spec["roles"]["b"]
-    patterns += [t for link in spec["links"] for t in link["triples"]]
-    places = sorted({v for link in spec["links"] if link["kind"] == "distance" for v in link["between"]})
-    coords = " ".join(f"{v} wdt:P625 ?c_{v[1:]} ." for v in places)
-    rows = store.select(f"SELECT DISTINCT * WHERE {{ {_where(patterns)} {coords} FILTER(?a != ?b) }}")
-    answers = []
-    for r in rows:
-        binding = {f"?{k}": short(v)[:10] if "T00:00:00" in str(v) else short(v) for k, v in r.items()}
-        if all(_second_check(link, binding) for link in spec["links"]):
-            triples = sorted({tuple(binding.get(t, t) for t in triple) for triple in patterns})
-            answers.append({"a": binding["?a"], "b": binding["?b"], "triples": [list(t) for t in triples]})
-    answers = sorted(answers, key=lambda x: json.dumps(x))[:60]
-    first = answers[0] if answers else None
-    if first and first["a"] in names and first["b"] in names:
-        answers.append({**first, "a": names[first["a"]], "b": names[first["b"]]})
-    return answers
-
-
-def _second_check(link: dict[str, Any], binding: dict[str, str]) -> bool:
-    if link["kind"] == "distance":
-        here, there = (parse_point(binding[f"?c_{v[1:]}"]) for v in link["between"])
-        return here is not None and there is not None and haversine_km(here, there) <= link["max_km"]
-    return binding[link["earlier"]] < binding[link["later"]]
-
-
-def mutants(task: Task) -> list[dict[str, Any]]:
-    """Corruptions that must fail: a node short of the end or a sibling; a member dropped, added or
-    doubled; a triple reversed or on the wrong property, a support dropped, a partner too far away."""
-    kg, truth, kind = load_env(task.env)[1], task.truth, _kind(task)
-    if kind == "chain":
-        siblings = [o for _, o, k in kg.graph.edges(keys=True)
-                    if k == truth["path"][-1] and o != truth["answer"]]
-        return [{"answer": n} for n in truth["nodes"][:-1] + sorted(set(siblings))[:1]]
-    if kind == "set":
-        members = truth["members"]
-        outsider = next(x for x in kg.subjects("P31", truth["class"]) if x not in members)
-        return [{"entities": members[:-1]}, {"entities": [*members, outsider]},
-                {"entities": [*members, members[0]]}, {"entities": []}]
-    ref, spec = truth["reference"], truth["spec"]
-    out = [{**ref, "b": ref["a"]}]
-    triples = ref["triples"]
-    for i, (s, p, o) in enumerate(triples):
-        others = triples[:i] + triples[i + 1:]
-        if p not in DATES and not kg.holds(o, p, s):
-            out.append({**ref, "triples": [*others, [o, p, s]]})
-        if p == "P19" and not kg.holds(s, "P20", o):
-            out.append({**ref, "triples": [*others, [s, "P20", o]]})
-        if p == "P19" and s == ref["b"]:
-            out.append({**ref, "triples": others})
-    far = [b for b in kg.subjects(*spec["roles"]["b"][-1][1:]) if b != ref["a"] and kg.objects(b, "P19")
-           and not _witness(kg, spec["links"], ref["a"], b)] if len(spec["roles"]["b"]) == 1 else []
-    for b in far[:1]:
-        role = _instantiate(kg, spec["roles"]["b"], {"?b": b})
-        mine = [t for t in triples if t[0] != ref["b"]]
-        out.append({"a": ref["a"], "b": b, "triples": mine + role + [[b, "P19", kg.objects(b, "P19")[0]]]})
-    return out
 
 
 if __name__ == "__main__":

@@ -369,6 +369,12 @@ class WikidataGraph:
             return max(abs(x - y) for x, y in zip(point, here, strict=True)) < 1e-4
         return self.has(s, p, o)
 
+    def values(self, s: str, p: str) -> list[str]:
+        """Sorted objects of `s p ?o`, or the YYYY-MM-DD date for a date property."""
+        if p in DATES:
+            return [self.dates[(s, p)]] if (s, p) in self.dates else []
+        return self.objects(s, p)
+
     def objects(self, s: str, p: str) -> list[str]:
         """Sorted objects of `s p ?o`."""
         if s not in self.graph:
@@ -435,6 +441,30 @@ def link_holds(kg: WikidataGraph, link: dict[str, Any], binding: dict[str, str])
         here, there = (kg.coords.get(binding[v]) for v in link["between"])
         return here is not None and there is not None and haversine_km(here, there) <= link["max_km"]
     return binding[link["earlier"]] < binding[link["later"]]  # ISO dates with four-digit years sort as text
+
+
+def instantiate(kg: WikidataGraph, patterns: list[list[str]], binding: dict[str, str]) -> list[list[str]]:
+    """The patterns with the variables of their first match in the graph filled in (StopIteration if none)."""
+    found = next(match(patterns, kg.statements, binding))
+    return [[found.get(t, t) for t in triple] for triple in patterns]
+
+
+def roles_shown(kg: WikidataGraph, spec: dict[str, Any], a: str, b: str) -> list[list[str]]:
+    """Triples showing that a and b have the roles a linked-fact spec gives them."""
+    return [t for r, who in (("a", a), ("b", b)) for t in instantiate(kg, spec["roles"][r], {f"?{r}": who})]
+
+
+def witness(kg: WikidataGraph, links: list[dict[str, Any]], a: str, b: str) -> list[list[str]]:
+    """Triples showing every link between a and b, e.g. both places of birth (empty when a link fails)."""
+    triples = []
+    for link in links:
+        (_, p, va), (_, _, vb) = link["triples"]
+        shown = next(([[a, p, x], [b, p, y]] for x in kg.values(a, p) for y in kg.values(b, p)
+                      if link_holds(kg, link, {va: x, vb: y})), None)
+        if shown is None:
+            return []
+        triples += shown
+    return triples
 
 
 ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"

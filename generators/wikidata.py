@@ -20,16 +20,15 @@ from generators.wikidata_checks import baseline, enumerate_answers, mutants, pro
 from graphs.wikidata import (
     DATA_DIR,
     SNAPSHOT_FILE,
-    Endpoint,
     WikidataGraph,
     env_for_ntriples,
     env_for_snapshot,
-    fetch_subgraph,
     load_env,
     roles_shown,
     rows_to_ntriples,
     witness,
 )
+from graphs.wikidata_live import Endpoint, fetch_subgraph
 from tasks.task import Task
 
 FAMILY = "wikidata"

@@ -12,24 +12,20 @@ from graphs.wikidata import (
     SNAPSHOT_FILE,
     WD,
     WDT,
-    Endpoint,
-    EndpointError,
     IsolatedStore,
     QueryError,
     Snapshot,
     WikidataGraph,
     env_for_ntriples,
     env_for_snapshot,
-    fetch_subgraph,
     haversine_km,
     load_env,
-    main,
     query_form,
     readonly_form,
     rows_to_ntriples,
     snapshot_text,
-    verify,
 )
+from graphs.wikidata_live import Endpoint, EndpointError, fetch_subgraph, main, verify
 from tests.sparql_server import SparqlServer
 
 

@@ -58,6 +58,67 @@ def env_graph(env: dict[str, Any]) -> nx.DiGraph:
     return graph
 
 
+def to_env(data: dict[str, Any]) -> dict[str, Any]:
+    """A task's env (what env_graph reads): the papers' public fields and the citations as pairs."""
+    public = ("id", "name", "title", "authors", "date", "venue", "doi", "summary")
+    return {
+        "papers": [{k: p[k] for k in public} for p in data["papers"]],
+        "citations": [[e["citing"], e["cited"]] for e in data["citations"]],
+    }
+
+
+def lineage_members(data: dict[str, Any], lineage: str) -> list[str]:
+    """The lineage's papers; with `all`, every tagged paper, or every paper of an untagged (built) graph."""
+    tagged = any(p["lineages"] for p in data["papers"])
+    return sorted(
+        p["id"]
+        for p in data["papers"]
+        if (lineage == "all" and (p["lineages"] or not tagged)) or lineage in p["lineages"]
+    )
+
+
+def subset(data: dict[str, Any], keep: set[str]) -> dict[str, Any]:
+    """The papers whose keys are kept, in snapshot order, and the citations among them."""
+    return {
+        **data,
+        "papers": [p for p in data["papers"] if p["id"] in keep],
+        "citations": [e for e in data["citations"] if e["citing"] in keep and e["cited"] in keep],
+    }
+
+
+def dated(graph: nx.DiGraph) -> list[str]:
+    """Papers whose first-version day is known (a built graph may know only a year, or nothing)."""
+    return sorted(n for n in graph if len(graph.nodes[n]["date"] or "") == 10)
+
+
+def components(graph: nx.DiGraph) -> dict[str, list[str]]:
+    """Each paper that builds on two or more others, each for a component in its own words (a built
+    graph's are all alike), mapped to those papers."""
+    taken = {
+        n: {v: d["builds_on"] for _, v, d in graph.out_edges(n, data=True) if d["builds_on"]} for n in graph
+    }
+    return {
+        n: sorted(parts) for n, parts in sorted(taken.items()) if 2 <= len(parts) == len(set(parts.values()))
+    }
+
+
+def shared_references(graph: nx.DiGraph) -> list[tuple[str, str, list[str]]]:
+    """(a, b, the papers both cite) for every pair of papers, a < b."""
+    keys = sorted(graph)
+    return [(a, b, sorted(set(graph[a]) & set(graph[b]))) for a in keys for b in keys if a < b]
+
+
+def common_ancestors(graph: nx.DiGraph) -> list[tuple[str, str, list[str]]]:
+    """(a, b, the papers both reach through citations) for every pair a < b, neither reaching the other."""
+    below = {n: nx.descendants(graph, n) for n in sorted(graph)}
+    return [
+        (a, b, sorted(below[a] & below[b]))
+        for a in below
+        for b in below
+        if a < b and b not in below[a] and a not in below[b]
+    ]
+
+
 def arxiv_id(paper_id: str) -> str | None:
     """The bare arXiv id (no prefix, no version) of a spelling, or None if it is not one."""
     m = _ARXIV_ID.match(paper_id.strip())
@@ -183,6 +244,17 @@ def anonymize(data: dict[str, Any]) -> dict[str, Any]:
         "papers": [relabel(p) for p in data["papers"]],
         "citations": citations,
     }
+
+
+def relabel(value: Any, ids: dict[str, str]) -> Any:
+    """The value with every paper key replaced by its pseudonym (dict keys and list items too)."""
+    if isinstance(value, str):
+        return ids.get(value, value)
+    if isinstance(value, list):
+        return [relabel(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {relabel(k, ids): relabel(v, ids) for k, v in value.items()}
+    return value
 
 
 if __name__ == "__main__":  # the command the lineage issue names; its code is graphs.papers_live

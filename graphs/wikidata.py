@@ -304,8 +304,16 @@ class WikidataGraph:
         """Sorted ids that `text` names: an id (any case, `wd:` prefix or full IRI) or a label or alias."""
         if as_id(text) in self.labels:
             return [as_id(text)]
-        key = normalize(text)
-        return sorted(e for e in self.labels if any(normalize(n) == key for n in self.names(e)))
+        return self.named.get(normalize(text), [])
+
+    @cached_property
+    def named(self) -> dict[str, list[str]]:
+        """Normalized label or alias -> the sorted ids it names."""
+        index: dict[str, list[str]] = {}
+        for entity in sorted(self.labels):
+            for name in dict.fromkeys(map(normalize, self.names(entity))):
+                index.setdefault(name, []).append(entity)
+        return index
 
     def describe(self, entity: str) -> str:
         """`Label (Q123)`."""

@@ -112,7 +112,26 @@ def _common_options(graph: nx.DiGraph, mode: str) -> list[tuple[str, str, list[s
         known = set(dated(graph))
         options = [o for o in common_ancestors(graph) if set(o[2]) <= known]
     # pairs sharing two or more papers when there are any: one shared paper is mostly the Nature DQN
-    return [o for o in options if len(o[2]) >= 2] or [o for o in options if o[2]]
+    options = [o for o in options if len(o[2]) >= 2] or [o for o in options if o[2]]
+    # and those whose answer one paper's references do not give away, when there are any (the
+    # AlphaGo line alone has none: there the latest common ancestor is always a direct reference)
+    return [o for o in options if not _given_by_references(graph, mode, *o)] or options
+
+
+def _answer(graph: nx.DiGraph, mode: str, found: list[str]) -> list[str]:
+    """The papers a correct answer names: the whole shared set, or any of the latest common ancestors."""
+    if mode == "shared":
+        return found
+    latest = max(graph.nodes[n]["date"] for n in found)
+    return [n for n in found if graph.nodes[n]["date"] == latest]
+
+
+def _given_by_references(graph: nx.DiGraph, mode: str, a: str, b: str, found: list[str]) -> bool:
+    """Whether a or b's own references answer: all of them are shared, or the newest is a latest one."""
+    if mode == "shared":
+        return set(found) in (set(graph[a]), set(graph[b]))
+    newest = {max(graph[x], key=lambda n: (graph.nodes[n]["date"] or "", n)) for x in (a, b)}
+    return bool(newest & set(_answer(graph, mode, found)))
 
 
 def _common(graph: nx.DiGraph, config: Config, rng: random.Random):
@@ -120,7 +139,11 @@ def _common(graph: nx.DiGraph, config: Config, rng: random.Random):
     mode, options = next(((m, o) for m in modes if (o := _common_options(graph, m))), (None, []))
     if not options:
         return None
-    a, b, found = rng.choice(options)
+    # an answer first, then a pair with it, so that no one answer (Rainbow, say) fits most tasks
+    by_answer: dict[tuple[str, ...], list[tuple[str, str, list[str]]]] = {}
+    for a, b, found in options:
+        by_answer.setdefault(tuple(_answer(graph, mode, found)), []).append((a, b, found))
+    a, b, found = rng.choice(by_answer[rng.choice(sorted(by_answer))])
     if mode == "shared":
         return (
             "shared",

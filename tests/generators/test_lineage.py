@@ -4,11 +4,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from generators import lineage
 from generators.base import config_from, iter_tasks, main
 from graders import grade
+from graphs.papers import env_graph
 from tasks.check import check_tasks, format_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,8 +85,8 @@ def test_anonymized_tasks_ask_the_same_question_with_no_real_name_left():
         )
 
 
-def _sample(kind, knob_sets, indices=range(4)):
-    for lineage_name in ("dqn-rainbow", "alphago-muzero", "all"):
+def _sample(kind, knob_sets, indices=range(4), lineages=("dqn-rainbow", "alphago-muzero", "all")):
+    for lineage_name in lineages:
         for knobs in knob_sets:
             config = config_from(lineage, {"kind": kind, "lineage": lineage_name, **knobs})
             yield from (lineage.generate(config, 3, index) for index in indices)
@@ -110,6 +112,23 @@ def test_a_components_answer_is_never_everything_the_paper_cites():
     for task in _sample("components", [{"distractors": d} for d in (0, 6, 13)]):
         cited = {b for a, b in task.env["citations"] if a == task.truth["target"]}
         assert set(task.truth["expected"]) < cited, task.id
+
+
+def test_a_common_answer_is_not_given_by_either_paper_s_own_references():
+    # the AlphaGo line alone has no such pair, so it is left out here
+    knobs = [{"distractors": d} for d in (0, 6, 13)]
+    tasks = list(_sample("common", knobs, range(8), lineages=("dqn-rainbow", "all")))
+    assert {t.truth["mode"] for t in tasks} == {"shared", "latest"}
+    for task in tasks:
+        graph, a, b = env_graph(task.env), task.truth["a"], task.truth["b"]
+        if task.truth["mode"] == "shared":
+            assert set(graph[a]) & set(graph[b]) not in (set(graph[a]), set(graph[b])), task.id
+            continue
+        date = {p["id"]: p["date"] for p in task.env["papers"]}
+        common = nx.descendants(graph, a) & nx.descendants(graph, b)
+        latest = {n for n in common if date[n] == max(date[c] for c in common)}
+        newest = {max(graph[x], key=lambda n: (date[n], n)) for x in (a, b)}
+        assert not newest & latest, task.id
 
 
 def test_a_generated_sample_passes_tasks_check():

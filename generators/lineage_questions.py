@@ -112,10 +112,7 @@ def _common_options(graph: nx.DiGraph, mode: str) -> list[tuple[str, str, list[s
         known = set(dated(graph))
         options = [o for o in common_ancestors(graph) if set(o[2]) <= known]
     # pairs sharing two or more papers when there are any: one shared paper is mostly the Nature DQN
-    options = [o for o in options if len(o[2]) >= 2] or [o for o in options if o[2]]
-    # and those whose answer one paper's references do not give away, when there are any (the
-    # AlphaGo line alone has none: there the latest common ancestor is always a direct reference)
-    return [o for o in options if not _given_by_references(graph, mode, *o)] or options
+    return [o for o in options if len(o[2]) >= 2] or [o for o in options if o[2]]
 
 
 def _answer(graph: nx.DiGraph, mode: str, found: list[str]) -> list[str]:
@@ -135,15 +132,17 @@ def _given_by_references(graph: nx.DiGraph, mode: str, a: str, b: str, found: li
 
 
 def _common(graph: nx.DiGraph, config: Config, rng: random.Random):
-    modes = ["shared", "latest"] if rng.random() < 0.5 else ["latest", "shared"]
-    mode, options = next(((m, o) for m in modes if (o := _common_options(graph, m))), (None, []))
+    options = [(mode, *o) for mode in ("shared", "latest") for o in _common_options(graph, mode)]
+    # those whose answer one paper's references do not give away, when there are any (in the AlphaGo
+    # line alone the latest common ancestor is mostly a direct reference)
+    options = [o for o in options if not _given_by_references(graph, *o)] or options
     if not options:
         return None
     # an answer first, then a pair with it, so that no one answer (Rainbow, say) fits most tasks
-    by_answer: dict[tuple[str, ...], list[tuple[str, str, list[str]]]] = {}
-    for a, b, found in options:
-        by_answer.setdefault(tuple(_answer(graph, mode, found)), []).append((a, b, found))
-    a, b, found = rng.choice(by_answer[rng.choice(sorted(by_answer))])
+    by_answer: dict[tuple[str, ...], list[tuple[str, str, str, list[str]]]] = {}
+    for mode, a, b, found in options:
+        by_answer.setdefault((mode, *_answer(graph, mode, found)), []).append((mode, a, b, found))
+    mode, a, b, found = rng.choice(by_answer[rng.choice(sorted(by_answer))])
     if mode == "shared":
         return (
             "shared",

@@ -20,8 +20,10 @@ A family module (`generators/<family>.py`) defines, top to bottom:
   generator's own code path (brute force or a second algorithm); None when too large to enumerate;
 - `mutants(task) -> list[answer]`: corruptions of correct answers that must fail;
 - (the `rng` the hooks receive is a `numpy.random.Generator`, seeded by the caller)
-- `REVEALS`: for each kind, what its tools may show, read by the leak check in `tasks.check`
-  (`{"kind": "answer_hidden"}` means no tool output may contain the reference answer).
+- `REVEALS`: for each kind, what its tools may show, read by the leak check in `tasks.check`:
+  `{"kind": "answer_hidden"}` (no tool output may contain the reference answer or any of its fields;
+  `"fields": [...]` limits that to the fields named) or `{"kind": "answer_visible"}` (the tools list
+  candidate answers by design, e.g. commit ids; only the whole reference must not appear).
 
 The shared CLI gives every family the same flags: `--n`, `--seed`, `--out` (default stdout), `--kind`,
 and one flag per knob. Output is streamed; with `--out` it goes to a temporary file renamed into

@@ -75,7 +75,7 @@ SCHEMAS = {
 TOOLS = {"reversed_edge": ["ci_test", "python"], "adjustment": ["parents", "children"],
          "effect": ["ci_test", "python"], "discover": ["ci_test"]}
 # What tools may show, for the leak check of tasks.check: none reveals a reference answer.
-REVEALS = {kind: "answer_hidden" for kind in KINDS}
+REVEALS = {kind: {"kind": "answer_hidden"} for kind in KINDS}
 LADDERS = {
     "reversed_edge": [{"edges": 3, "samples": 2000}, {"edges": 6, "samples": 1000},
                       {"edges": 10, "samples": 500}, {"edges": 16, "samples": 300},

@@ -9,8 +9,7 @@ task ids and exits 1 on any defect (2 when the task file cannot be read).
 
 REVEALS[kind] is `{"kind": "answer_hidden"}` (no tool output contains the reference, or any field of
 it; `"fields": [...]` limits that to the fields named) or `{"kind": "answer_visible"}` (the tools list
-candidate answers by design, e.g. commit ids, so only the whole reference object must not appear);
-the bare string "answer_hidden" or "answer_visible" is short for the first two.
+candidate answers by design, e.g. commit ids, so only the whole reference object must not appear).
 In every kind, no tool output may contain a container of three or more items from `truth`.
 """
 from __future__ import annotations
@@ -250,8 +249,6 @@ def _check_tools(task: Task, module: ModuleType) -> Iterable[tuple[str, str]]:
     for name in sorted(set(task.tools) - {n for n, _ in calls}):
         yield "tools", f"probe_calls never calls the offered tool {name}"
     reveals = module.REVEALS.get(task.family.split(".", 1)[-1])
-    if isinstance(reveals, str):  # the short form: REVEALS[kind] = "answer_hidden"
-        reveals = {"kind": reveals}
     if not isinstance(reveals, dict) or reveals.get("kind") not in ("answer_hidden", "answer_visible"):
         yield "leak", f"REVEALS gives no known kind for this task kind: {reveals!r}"
         return

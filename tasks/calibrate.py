@@ -29,7 +29,6 @@ from tasks.task import task_key
 RunLevel = Callable[[dict[str, Any], int], list[bool]]
 """Runs `n` new trials at a ladder level's knob settings and says which passed."""
 
-TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_creation_tokens", "cache_read_tokens")
 DEFAULT_SLOPE = 1.0  # logits per ladder step, assumed until two levels have been measured
 
 
@@ -196,7 +195,7 @@ class ModelLevels:
         """Per level (keyed by task_key of its settings): tokens and cost of its trials so far."""
 
     def __call__(self, settings: dict[str, Any], n: int) -> list[bool]:
-        from tasks.run import run_trials  # imported late: the runner loads the provider clients
+        from tasks.run import TOKEN_FIELDS, run_trials  # imported late: the runner loads the provider clients
 
         config = config_from(self.module, {**settings, "kind": self.kind})
         usage = self.usage.setdefault(task_key(settings), {"trials": 0, "tokens": 0, "cost": 0.0})

@@ -64,7 +64,8 @@ def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
     """Every tool on the question's papers and on random ones, in several spellings."""
     papers = task.env["papers"]
     keys = [p["id"] for p in papers]
-    mentioned = [k for k in keys if k in task.prompt]
+    # the papers the question names, by id or (chronology) by title
+    mentioned = [p["id"] for p in papers if p["id"] in task.prompt or f"- {p['title']}\n" in task.prompt]
     picks = mentioned + [keys[int(rng.random() * len(keys))] for _ in range(3)]
     calls: list[tuple[str, dict[str, Any]]] = [
         ("search_papers", {"query": papers[0]["title"]}),

@@ -1,7 +1,7 @@
 """Tools of the paper-lineage family: search a task's paper collection and follow its citations.
 
-They read the collection from the task's env (`papers`, `citations` as [citing, cited] pairs) and
-count down `env["calls_left"]` when the task sets a tool-call budget.
+They read the collection from the task's env (`papers`, `citations` as [citing, cited] pairs); a
+tool-call budget (`env["calls_left"]`) is counted by the registry.
 """
 
 from __future__ import annotations
@@ -16,15 +16,6 @@ from tools.registry import ToolError, tool
 
 _WORD = re.compile(r"[a-z0-9]+")
 
-
-def _spend(env: dict[str, Any]) -> None:
-    """Count one call against the budget, if the task has one."""
-    left = env.get("calls_left")
-    if left is None:
-        return
-    if left <= 0:
-        raise ToolError("the tool-call budget is spent; submit your answer with submit_answer")
-    env["calls_left"] = left - 1
 
 
 def _paper(env: dict[str, Any], paper_id: str) -> str:
@@ -56,7 +47,6 @@ def search_papers(env: dict, query: str, limit: int = 8) -> str:
         One line per paper, "id | first-version date | name | title". Pass an id to get_paper,
         references or citations.
     """
-    _spend(env)
     if not 1 <= limit <= 50:
         raise ToolError(f"limit must be in 1..50, got {limit}")
     terms = set(_WORD.findall(query.casefold()))
@@ -94,7 +84,6 @@ def get_paper(env: dict, paper_id: str) -> str:
     Returns:
         The paper as a JSON object. Use references and citations to follow its citation links.
     """
-    _spend(env)
     key = _paper(env, paper_id)
     paper = next(p for p in env["papers"] if p["id"] == key)
     return json.dumps(paper, ensure_ascii=False, indent=1)
@@ -110,7 +99,6 @@ def references(env: dict, paper_id: str) -> str:
     Returns:
         One line per cited paper, oldest first: "id | first-version date | name | title".
     """
-    _spend(env)
     key = _paper(env, paper_id)
     return _listing(env, list(env_graph(env).successors(key)), "It cites no paper of the collection.")
 
@@ -125,6 +113,5 @@ def citations(env: dict, paper_id: str) -> str:
     Returns:
         One line per citing paper, oldest first: "id | first-version date | name | title".
     """
-    _spend(env)
     key = _paper(env, paper_id)
     return _listing(env, list(env_graph(env).predecessors(key)), "No paper of the collection cites it.")

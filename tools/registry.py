@@ -3,6 +3,7 @@
 A tool is `def name(env: dict, arg: type, ...) -> str` with a Google-style docstring. `env` is the
 task's environment, bound by the runner and never shown to the model; the other parameters are what
 the model fills in. Everything the model can cause is a `ToolError`, returned to it as an error result.
+A task with a tool-call budget sets `env["calls_left"]`; `call_tool` counts every well-formed call.
 """
 from __future__ import annotations
 
@@ -217,6 +218,12 @@ def call_tool(name: str, args: Any, env: dict[str, Any]) -> ToolResult:
     problem = _check_args(t, args)
     if problem:
         return ToolResult(f"Error: {name}: {problem}", is_error=True)
+    left = env.get("calls_left")
+    if left is not None:
+        if left <= 0:
+            return ToolResult("Error: the tool-call budget is spent; submit your answer with submit_answer",
+                              is_error=True)
+        env["calls_left"] = left - 1
     try:
         text = t.fn(env, **args)
     except ToolError as e:

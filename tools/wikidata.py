@@ -1,6 +1,6 @@
 """Tools of the wikidata family over the task's graph: SPARQL (SELECT and ASK only, a row limit and a
-time limit), entity search and lookup, and great-circle distances. Each call counts down
-`env["calls_left"]` when the task sets a tool-call budget."""
+time limit), entity search and lookup, and great-circle distances. A tool-call budget
+(`env["calls_left"]`) is counted by the registry."""
 from __future__ import annotations
 
 from typing import Any
@@ -25,14 +25,6 @@ SEARCH_LIMIT = 20
 INCOMING_LIMIT = 40
 _STORES: dict[str, IsolatedStore] = {}  # one SPARQL worker process per graph, kept for the whole run
 
-
-def _spend(env: dict[str, Any]) -> None:
-    left = env.get("calls_left")
-    if left is None:
-        return
-    if left <= 0:
-        raise ToolError("the tool-call budget is spent; submit your answer")
-    env["calls_left"] = left - 1
 
 
 def _graph(env: dict[str, Any]) -> WikidataGraph:
@@ -74,7 +66,6 @@ def sparql(env: dict, query: str) -> str:
         For ASK, true or false. For SELECT, a line of variable names, then one line per row with the
         values separated by " | " (entities as wd:Q... with their label).
     """
-    _spend(env)
     kg = _graph(env)
     graph = {k: env[k] for k in ("snapshot", "ntriples_gz", "sha256") if k in env}
     store = _STORES.setdefault(graph["sha256"], IsolatedStore(graph))
@@ -105,7 +96,6 @@ def search_entities(env: dict, text: str) -> str:
         Up to 20 lines `Q7186: Marie Curie (also: ...) — instance of: human`, exact names first; pass
         the ids to get_entity.
     """
-    _spend(env)
     kg = _graph(env)
     needle = normalize(text)
     if len(needle) < 2:
@@ -143,7 +133,6 @@ def get_entity(env: dict, entity_id: str) -> str:
         The label and aliases, then one line per statement `P19 place of birth: Q270 (Warsaw)`, dates
         and coordinates included, then up to 40 statements of other entities that name this one.
     """
-    _spend(env)
     kg = _graph(env)
     entity = _entity(kg, entity_id)
     lines = [f"{entity}: {kg.labels[entity]}"]
@@ -179,7 +168,6 @@ def distance_km(env: dict, a: str, b: str) -> str:
     Returns:
         The distance in kilometres, rounded to 0.1 km, with both entities named.
     """
-    _spend(env)
     kg = _graph(env)
     ends = [_entity(kg, x) for x in (a, b)]
     for entity in ends:

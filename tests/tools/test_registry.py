@@ -71,3 +71,11 @@ def test_call_tool_never_raises_and_says_what_is_wrong(name, args, fragment):
 def test_call_tool_runs_the_tool_with_the_bound_env():
     result = call_tool("_echo_for_test", {"text": "ab", "times": 2, "mode": "loud"}, {"prefix": ">"})
     assert (result.text, result.is_error) == (">ABAB", False)
+
+
+def test_a_tool_call_budget_counts_well_formed_calls_then_refuses():
+    env = {"prefix": "", "calls_left": 1}
+    assert call_tool("_echo_for_test", {"text": 1}, env).is_error  # malformed: refused, not counted
+    assert not call_tool("_echo_for_test", {"text": "a"}, env).is_error
+    spent = call_tool("_echo_for_test", {"text": "a"}, env)
+    assert spent.is_error and "budget is spent" in spent.text and env["calls_left"] == 0

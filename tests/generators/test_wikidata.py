@@ -9,7 +9,7 @@ import pytest
 import generators.wikidata as W
 from generators.base import config_from, iter_tasks, main
 from graders.registry import grade
-from graphs.wikidata import Snapshot, env_text, load_env
+from graphs.wikidata import Snapshot, env_text, load_env, short
 from tests.sparql_server import SparqlServer
 
 SEEDS = range(4)
@@ -51,6 +51,17 @@ def test_chain_hops_and_distractors_shape_the_question():
     assert len(task.truth["path"]) == 3 and task.prompt.count(" of ") >= 3
     listed = task.prompt.split("among these candidates: ")[1]
     assert listed.count(";") == 4 and f"({task.truth['answer']})" in listed
+
+
+
+def test_chains_go_through_doctoral_advisors_of_discoverers():
+    """The issue's example: where did the doctoral advisor of a discovery's discoverer die?"""
+    env, kg = W.source(W.origin(W.Config()))
+    through = [o for o in W.chains(W.origin(W.Config()), 3) if o[1:] == ("P61", "P184", "P20")]
+    assert through, "no chain discovery -> discoverer -> doctoral advisor -> place of death"
+    for start, *path in through:  # the answer by a SPARQL property path, not the generator's walk
+        rows = load_env(env)[0].select(f"SELECT ?x WHERE {{ wd:{start} wdt:P61/wdt:P184/wdt:P20 ?x }}")
+        assert {short(r["x"]) for r in rows} == W.follow(kg, {start}, tuple(path)) and len(rows) == 1
 
 
 def test_baseline_and_random_answers_are_well_formed_and_usually_wrong():

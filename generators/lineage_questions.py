@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 
 ASKS = {
     "components": """\
-{paper} combines these components, each introduced by an earlier paper of the collection: {components}.
-Submit {{"papers": [...]}}: the papers that introduced them. Graded correct if it is exactly that set \
+{paper} combines these components, each taken from an earlier paper of the collection that it cites: \
+{components}.
+Submit {{"papers": [...]}}: the papers it took them from. Graded correct if it is exactly that set \
 of papers, each named once, in any order.""",
     "path": """\
 Find a shortest citation chain from {source} to {target}: papers starting with the first and ending \

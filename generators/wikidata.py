@@ -23,6 +23,7 @@ from graphs.wikidata import (
     WikidataGraph,
     env_for_ntriples,
     env_for_snapshot,
+    first_with_roles,
     load_env,
     roles_shown,
     rows_to_ntriples,
@@ -285,10 +286,10 @@ def _linked_fact(kg: WikidataGraph, config: Config, rng: random.Random) -> Quest
             pairs = [(a, b) for a in xs_a for b in xs_b if a != b and witness(kg, links, a, b)]
             if pairs:
                 break
-        if not pairs:
+        spec = {"roles": {"a": _bind(pat_a, "a"), "b": _bind(pat_b, "b")}, "links": links}
+        if not pairs or first_with_roles(kg, spec) in pairs:  # the naive first pair must not answer it
             continue
         a, b = pairs[rng.randrange(len(pairs))]
-        spec = {"roles": {"a": _bind(pat_a, "a"), "b": _bind(pat_b, "b")}, "links": links}
         triples = witness(kg, links, a, b) + roles_shown(kg, spec, a, b)
         conditions = [f"a {text_a};", f"b {text_b};"] + [LINKS[n][1].format(km=km) + ";" for n in names]
         fields = {"conditions": "\n".join("- " + c for c in conditions)[:-1] + "."}

@@ -11,10 +11,10 @@ from graphs.wikidata import (
     DATES,
     Snapshot,
     env_text,
+    first_with_roles,
     haversine_km,
     instantiate,
     load_env,
-    match,
     parse_point,
     roles_shown,
     short,
@@ -41,7 +41,7 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
         first = truth["path"][0]
         return {"entities": [x for x in kg.subjects("P31", truth["class"]) if kg.objects(x, first)]}
     spec = truth["spec"]
-    a, b = (next(match(spec["roles"][r], kg.statements, {}))[f"?{r}"] for r in ("a", "b"))
+    a, b = first_with_roles(kg, spec)
     births = [[x, "P19", o] for x in (a, b) for o in kg.objects(x, "P19")]
     return {"a": a, "b": b, "triples": roles_shown(kg, spec, a, b) + births}
 

@@ -242,7 +242,11 @@ def _set(kg: WikidataGraph, config: Config, rng: random.Random) -> Question:
     options = set_questions(origin(config), config.hops)
     if not options:
         raise ValueError(f"no set question of --hops {config.hops} exists in this graph")
-    cls, path, anchor, members = options[rng.randrange(len(options))]
+    by_answer: dict[tuple[str, ...], list] = {}  # draw an answer first, so that no one set answers most tasks
+    for option in options:
+        by_answer.setdefault(option[3], []).append(option)
+    group = by_answer[sorted(by_answer)[rng.randrange(len(by_answer))]]
+    cls, path, anchor, members = group[rng.randrange(len(group))]
     fields = {"cls": _name(kg, cls), "anchor": _name(kg, anchor),
               "path": ", then ".join(f"{kg.labels.get(p, p)} ({p})" for p in path),
               "candidates": _candidates(kg, list(members), kg.subjects("P31", cls), config.distractors, rng)}

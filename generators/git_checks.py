@@ -34,8 +34,8 @@ def _head_paths(repo: pygit2.Repository) -> list[str]:
 
 
 def baseline(task: Task, rng: Any) -> dict[str, Any]:
-    """The naive guess: the newest commit (and its author), every commit of the later release, or the
-    file's current path."""
+    """The naive guess: the newest commit (and its author), every commit of the later release, the file's
+    current path, or where the first branch leaves the second in its log (merge_base)."""
     repo = G.materialize(task.env["repo"])
     head = G.resolve(repo, "HEAD")
     kind = _kind(task)
@@ -45,6 +45,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
         return {"name": task.truth["path"]} if "name" in task.truth else {"names": [task.truth["path"]]}
     if kind == "blame":
         return {"commit": head, "author": repo[head].author.name}
+    if kind == "merge_base":
+        return {"commit": G.fork_point(G.commit_graph(repo), head, task.truth["tips"][1]) or head}
     return {"commit": head}
 
 

@@ -26,7 +26,7 @@ __all__ = ["FAMILY", "KINDS", "LADDERS", "REVEALS", "Config", "baseline", "enume
            "mutants", "probe_calls", "random_answer"]
 FAMILY = "git"
 KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base")
-VERSION = 2  # 2: the embedded repository has three regressions
+VERSION = 3  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults
 MAX_BUDGET = 50
 MAX_SPAN = 20
 MAX_FILES = 100  # files examined per task (renamed, blame)
@@ -115,7 +115,8 @@ class Config:
     ref: str = field(default="HEAD", metadata={"help": "the revision whose history the tasks ask about"})
     traps: bool = field(default=False, metadata={
         "help": "only questions with a trap where the repository has them: a symbol moved between files, "
-                "a renamed file, a line older than its file's rename, branches that diverged"})
+                "a renamed file, a line older than its file's rename, branches whose merge base no "
+                "naive guess finds"})
     budget: int = field(default=5, metadata={"help": f"bisect: run_tests calls allowed (1..{MAX_BUDGET})"})
     span: int = field(default=1, metadata={"help": f"range: releases between the two tags (1..{MAX_SPAN})"})
 
@@ -219,12 +220,14 @@ def _renamed(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     files = sorted(p for p, _ in G.sample_text_files(h.repo, h.tip, rng, MAX_FILES))
     histories = {p: G.follow(h.repo, h.tip, p) for p in files}
     renamed = [p for p in files if len(histories[p].names()) > 1]
-    path = _pick(rng, files, renamed if config.traps else None)
+    never = [p for p in files if p not in renamed]
+    # A renamed file twice as often as another (always with traps): its current path answers only the rest.
+    path = _pick(rng, (renamed if config.traps or rng.random() < 2 / 3 else never) or files)
     history = histories[path]
     tags = [(t, sha) for t, sha in h.tags if sha in history.path_at]
     if tags and rng.random() < 0.5:
         differ = [(t, sha) for t, sha in tags if history.path_at[sha] != path]
-        tag, sha = _pick(rng, tags, differ if config.traps else None)
+        tag, sha = _pick(rng, tags, differ)  # a renamed file is asked about a tag when it had another name
         name = history.path_at[sha]
         return {"variant": "renamed_name", "format": {"path": path, "tag": tag}, "tips": {h.branch: h.tip},
                 "truth": {"name": name, "path": path, "tag": tag, "reference": {"name": name}}}
@@ -259,16 +262,29 @@ def _blame_task(h: _History, tag: str, sha: str, line: tuple) -> dict[str, Any]:
 
 
 def _merge_base(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
+    """Two branches whose best common ancestor no naive guess (a tip, where one branch leaves the other)
+    finds where the repository has such pairs; with traps, pairs that none of them or only --all finds."""
     branches = G.branches(h.repo)
     pairs = G.branch_pairs_with_bases(h.graph, branches)
-    diverged = [(x, y, bases) for x, y, bases in pairs if not {branches[x], branches[y]} & set(bases)]
     if not pairs:
         raise ValueError(f"merge_base: needs two branches with a common ancestor; found {len(branches)} "
                          "branch(es)")
-    x, y, bases = _pick(rng, pairs, diverged if config.traps else None)
-    tips = [branches[x], branches[y]]
-    return {"format": {"x": x, "y": y}, "tips": {x: tips[0], y: tips[1]},
-            "truth": {"accepted": bases, "tips": tips, "reference": {"commit": bases[0]}}}
+    diverged = [(x, y, b) for x, y, b in pairs if not {branches[x], branches[y]} & set(b)]
+    forks = {(x, y): G.fork_points(h.graph, branches[x], branches[y]) for x, y, _ in diverged}
+    tricky = [(x, y, b) for x, y, b in diverged if not forks[x, y] <= set(b)]
+    several = [p for p in pairs if len(p[2]) > 1]  # criss-cross merges
+    hardest = [(x, y, b) for x, y, b in tricky if not forks[x, y] & set(b)] + several
+    pool = (config.traps and hardest) or tricky or diverged or pairs
+    by_answer: dict[tuple[str, ...], list] = {}
+    for x, y, bases in pool:  # an answer first, then a pair, so that no one commit answers most tasks
+        by_answer.setdefault(tuple(bases), []).append((x, y))
+    bases = list(_pick(rng, sorted(by_answer)))
+    x, y = _pick(rng, by_answer[tuple(bases)])
+    if rng.random() < 0.5:  # either branch first: the copy's HEAD is on the first
+        x, y = y, x
+    return {"format": {"x": x, "y": y}, "tips": {x: branches[x], y: branches[y]},
+            "truth": {"accepted": bases, "tips": [branches[x], branches[y]],
+                      "reference": {"commit": bases[0]}}}
 
 
 _MAKERS = {"introduced": _introduced, "bisect": _bisect, "range": _range, "renamed": _renamed,

@@ -134,6 +134,18 @@ def first_parent_line(g: nx.DiGraph, tip: str) -> list[str]:
     return line
 
 
+def fork_point(g: nx.DiGraph, tip: str, other: str) -> str | None:
+    """The newest commit of tip's first-parent line that `other` reaches: where tip's branch seems to
+    leave the other in its log, the naive guess at their merge base (None if they share no history)."""
+    reach = ancestry(g, other)
+    return next((c for c in first_parent_line(g, tip) if c in reach), None)
+
+
+def fork_points(g: nx.DiGraph, a: str, b: str) -> set[str]:
+    """Where each of two branches seems to leave the other: guesses at a merge base that need no search."""
+    return {f for f in (fork_point(g, a, b), fork_point(g, b, a)) if f is not None}
+
+
 def bisect_pairs(g: nx.DiGraph, tip: str, ok: Callable[[str], bool],
                  min_range: int = 1) -> list[tuple[str, str, str]]:
     """(good, bad, first bad commit) for each pair of tip's first-parent line, bad the newer, where `ok`

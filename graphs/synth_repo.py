@@ -43,6 +43,10 @@ README = {
        "`agent/rainbow.py` combines them all: double Q-learning, prioritized replay, dueling heads,\n"
        "n-step returns, a distributional head and noisy layers.\n",
 }
+README[4] = (README[3] + "\nThe target network can also follow the online one softly: "
+             "`soft_update(online, target, tau)`.\n")
+README[5] = README[4].replace("softly:", "softly (tau = 0.005 works well):")
+README[6] = README[5] + "`agent/returns.py` also offers lambda-returns, mixing n-step returns.\n"
 
 REPLAY = {
     "": '"""Experience replay."""',
@@ -331,6 +335,69 @@ EXPERIMENTS = {
     return end + (start - end) * max(0.0, 1.0 - t / steps)''',
 }
 
+# After v1.1: work on branches that main has not merged (yet), some of which merge main or a shared branch
+# back, so that their best common ancestor is neither a tip nor where one branch left the other.
+LATER = {
+    "soft_update": '''def soft_update(online, target, tau):
+    """Polyak averaging: move the target network's weights a fraction tau toward the online network's."""
+    target.weights = [[(1 - tau) * t + tau * o for t, o in zip(t_row, o_row)]
+                      for t_row, o_row in zip(target.weights, online.weights)]''',
+    "evaluate": '''def greedy_return(q_values, episode):
+    """The return of acting greedily through an episode given as (state, reward of each action) pairs."""
+    total = 0.0
+    for state, rewards in episode:
+        values = q_values(state)
+        total += rewards[max(range(len(values)), key=values.__getitem__)]
+    return total''',
+    "anneal_beta": '''def anneal_beta(beta_start, t, steps):
+    """The importance-sampling exponent, annealed linearly from beta_start to 1 over `steps` steps."""
+    return min(1.0, beta_start + (1.0 - beta_start) * t / steps)''',
+    "metrics": '''class EpisodeLog:
+    """Returns of finished episodes, with a moving average for progress reports."""
+
+    def __init__(self, window=100):
+        self.window = window
+        self.returns = []
+
+    def add(self, episode_return):
+        self.returns.append(episode_return)
+
+    def average(self):
+        recent = self.returns[-self.window:]
+        return sum(recent) / len(recent) if recent else 0.0''',
+    "test_evaluate": '''def test_greedy_return_follows_the_best_action():
+    episode = [([1.0], [0.0, 2.0]), ([1.0], [0.0, 3.0])]
+    assert greedy_return(lambda state: [0.0, 1.0], episode) == 5.0''',
+    "clip_error": '''def clip_error(error, bound=1.0):
+    """Clip a TD error to [-bound, bound], as DQN clips its gradients."""
+    return max(-bound, min(bound, error))''',
+    "usage": "# Using tinyrl\n\nCreate a `DQNAgent(n_features, n_actions)`, call `act(state)` to choose an "
+             "action\nand `learn(...)` after each step; `RainbowAgent` adds every improvement.\n",
+    "lambda_return": '''def lambda_return(rewards, values, gamma, lam):
+    """The lambda-return: n-step returns of every length, weighted by lam ** (n - 1), computed backwards."""
+    total = values[-1]
+    for reward, value in zip(reversed(rewards), reversed(values[1:] + values[-1:])):
+        total = reward + gamma * ((1 - lam) * value + lam * total)
+    return total''',
+    "checkpoint": '''def save_weights(network):
+    """The network's weights as plain nested lists, ready for json.dump."""
+    return [row[:] for row in network.weights]
+
+
+def load_weights(network, weights):
+    network.weights = [row[:] for row in weights]''',
+    "epsilon": '''def epsilon_at(t, start=1.0, end=0.05, steps=10_000):
+    """Epsilon decayed linearly from start to end over `steps` steps."""
+    return end + (start - end) * max(0.0, 1.0 - t / steps)''',
+    "test_lambda": '''def test_lambda_one_is_the_monte_carlo_return():
+    assert lambda_return([1.0, 1.0], [0.0, 0.0], 0.5, 1.0) == 1.5''',
+    "test_soft": '''def test_soft_update_moves_a_fraction_tau():
+    agent = DQNAgent(1, 1)
+    agent.q.weights = [[1.0]]
+    soft_update(agent.q, agent.target, 0.25)
+    assert agent.target.weights == [[0.25]]''',
+}
+
 # One step: (branch, author key, message, operations). Operations: ("put", path, block, source) adds or
 # replaces a block of a file (the block "" is the file's head); ("mv", old, new) renames a file;
 # ("drop", path, block); ("merge", branch[, back]) merges that branch's tip (or its commit `back` steps
@@ -476,6 +543,62 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
         ("merge", "experiment/huber")]),
     ("experiment/huber", "bo", "Merge branch 'experiment/adam' into experiment/huber", [
         ("merge", "experiment/adam", 1)]),  # adam's commit before its merge: the cross
+    ("main", "chidi", "Rename agent/replay.py to agent/memory.py", [
+        ("mv", "agent/replay.py", "agent/memory.py"), ("mv", "tests/test_replay.py", "tests/test_memory.py"),
+        ("put", Q, "", '"""Deep Q-learning agent."""\nimport random\n\n' + _imports(
+            "from agent.layers import QNetwork", "from agent.memory import ReplayBuffer",
+            "from agent.returns import n_step_return")),
+        ("put", "agent/rainbow.py", "", RAINBOW.replace("agent.replay", "agent.memory")),
+        ("put", "tests/test_memory.py", "",
+         "import random\n\nfrom agent.memory import PrioritizedReplayBuffer, ReplayBuffer"),
+        ("branch", "feature/eval"), ("branch", "feature/soft-update")]),
+    ("feature/soft-update", "bo", "Add a soft target update", [
+        ("put", Q, "soft_update", LATER["soft_update"])]),
+    ("feature/eval", "deepa", "Add a greedy evaluation helper", [
+        ("put", "agent/evaluate.py", "", '"""Evaluating a trained agent."""'),
+        ("put", "agent/evaluate.py", "greedy_return", LATER["evaluate"])]),
+    ("main", "ada", "Merge branch 'feature/soft-update'", [
+        ("merge", "feature/soft-update"), ("tag", "v1.2", "Soft target updates"),
+        ("branch", "feature/per-beta")]),
+    ("feature/eval", "deepa", "Merge branch 'feature/soft-update' into feature/eval", [
+        ("merge", "feature/soft-update")]),
+    ("feature/per-beta", "deepa", "Anneal the importance-sampling exponent", [
+        ("put", "agent/memory.py", "anneal_beta", LATER["anneal_beta"])]),
+    ("main", "bo", "Describe soft target updates in README", [
+        ("put", "README.md", "", README[4]), ("branch", "feature/metrics")]),
+    ("feature/eval", "deepa", "Test the evaluation helper", [
+        ("put", "tests/test_evaluate.py", "", "from agent.evaluate import greedy_return"),
+        ("put", "tests/test_evaluate.py", "greedy", LATER["test_evaluate"])]),
+    ("feature/per-beta", "deepa", "Merge branch 'main' into feature/per-beta", [("merge", "main")]),
+    ("feature/metrics", "ada", "Log episode returns", [
+        ("put", "agent/metrics.py", "", '"""Training progress."""'),
+        ("put", "agent/metrics.py", "EpisodeLog", LATER["metrics"])]),
+    ("main", "chidi", "Test soft target updates", [
+        ("put", "tests/test_soft_update.py", "", "from agent.q_agent import DQNAgent, soft_update"),
+        ("put", "tests/test_soft_update.py", "soft", LATER["test_soft"])]),
+    ("feature/metrics", "ada", "Merge branch 'main' into feature/metrics", [("merge", "main")]),
+    ("main", "deepa", "Suggest a soft update rate in README", [
+        ("put", "README.md", "", README[5]), ("branch", "feature/docs"), ("branch", "feature/clip")]),
+    ("feature/clip", "bo", "Clip TD errors", [("put", Q, "clip_error", LATER["clip_error"])]),
+    ("feature/docs", "deepa", "Add a usage guide", [("put", "docs/usage.md", "", LATER["usage"])]),
+    ("main", "ada", "Merge branch 'feature/clip'", [
+        ("merge", "feature/clip"), ("branch", "feature/checkpoint"), ("branch", "feature/epsilon")]),
+    ("feature/docs", "deepa", "Merge branch 'feature/clip' into feature/docs", [("merge", "feature/clip")]),
+    ("feature/checkpoint", "bo", "Save and load network weights", [
+        ("put", "agent/checkpoint.py", "", '"""Saving and restoring agents."""'),
+        ("put", "agent/checkpoint.py", "weights", LATER["checkpoint"])]),
+    ("feature/epsilon", "chidi", "Decay epsilon linearly", [
+        ("put", "agent/exploration.py", "", '"""Exploration schedules."""'),
+        ("put", "agent/exploration.py", "epsilon_at", LATER["epsilon"])]),
+    ("main", "ada", "Add lambda returns", [
+        ("put", "agent/returns.py", "lambda_return", LATER["lambda_return"])]),
+    ("feature/checkpoint", "bo", "Merge branch 'main' into feature/checkpoint", [("merge", "main")]),
+    ("main", "chidi", "Test lambda returns", [
+        ("put", "tests/test_lambda.py", "", "from agent.returns import lambda_return"),
+        ("put", "tests/test_lambda.py", "lambda", LATER["test_lambda"])]),
+    ("feature/epsilon", "chidi", "Merge branch 'main' into feature/epsilon", [("merge", "main")]),
+    ("main", "deepa", "Describe lambda returns in README", [
+        ("put", "README.md", "", README[6]), ("tag", "v1.3", "Lambda returns")]),
 ]
 
 
@@ -546,11 +669,15 @@ def build(path: str) -> pygit2.Repository:
     return repo
 
 
+# Read when the module is imported, so that a process still holding an older HISTORY never builds it
+# under the key of a newer source.
+with open(__file__, "rb") as _fh:
+    _SOURCE_KEY = str(pygit2.hash(_fh.read()))[:16]
+
+
 def embedded_path() -> str:
     """The embedded repository, built once per machine in the temporary folder (keyed by this module)."""
-    with open(__file__, "rb") as fh:
-        key = pygit2.hash(fh.read())
-    path = os.path.join(tempfile.gettempdir(), f"kgtasks-synth-{str(key)[:16]}.git")
+    path = os.path.join(tempfile.gettempdir(), f"kgtasks-synth-{_SOURCE_KEY}.git")
     if not os.path.isdir(path):
         tmp = tempfile.mkdtemp(dir=tempfile.gettempdir(), prefix="kgtasks-synth-build-")
         build(os.path.join(tmp, "repo.git"))

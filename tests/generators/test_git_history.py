@@ -78,6 +78,44 @@ def test_traps_ask_about_moved_symbols_renamed_files_and_diverged_branches():
     assert not set(base.truth["accepted"]) & set(base.truth["tips"])
 
 
+def _fork_point_by_git(repo_path, a, b):
+    """Where a's first-parent log meets b: the first parent of the last first-parent commit b lacks."""
+    only_a = git(repo_path, "rev-list", "--first-parent", a, f"^{b}").split()
+    return git(repo_path, "rev-parse", f"{only_a[-1]}^" if only_a else a).strip()
+
+
+def test_merge_base_defeats_the_naive_guesses_by_default():
+    src = gh._history("", "HEAD").repo.path
+    answers = set()
+    for traps in (False, True):
+        config = gh.Config(kind="merge_base", traps=traps)
+        for task in [gh.generate(config, seed=0, index=i) for i in range(8)]:
+            x, y = task.prompt.split("branches ")[1].split(":")[0].split(" and ")
+            bases = set(git(src, "merge-base", "--all", x, y).split())
+            tips = {git(src, "rev-parse", b).strip() for b in (x, y)}
+            forks = {_fork_point_by_git(src, x, y), _fork_point_by_git(src, y, x)}
+            assert not tips & bases, task.id  # no branch is merged into the other
+            if traps:  # both logs mislead, or it is a criss-cross with several best common ancestors
+                assert not forks & bases or len(bases) > 1, task.id
+            else:
+                assert not forks <= bases, task.id  # the log of one branch or the other misleads
+            answers |= {tuple(sorted(bases))}
+    assert len(answers) >= 4  # no one commit answers most tasks
+
+
+def test_renamed_asks_about_renamed_files_more_often_than_not():
+    src = gh._history("", "HEAD").repo.path
+    tasks = [gh.generate(gh.Config(kind="renamed"), seed=s, index=i) for s in range(2) for i in range(12)]
+    renamed = 0
+    for task in tasks:
+        path = task.truth["path"]
+        names = set(git(src, "log", "--follow", "--name-only", "--format=", "main", "--", path).split())
+        renamed += len(names) > 1
+        if len(names) > 1 and "name" in task.truth:  # a tag when the file had another name
+            assert task.truth["name"] != path and task.truth["name"] in names, task.id
+    assert len(tasks) / 2 <= renamed < len(tasks)  # never-renamed files are asked about too
+
+
 def test_bisect_tasks_vary_in_their_test_and_first_bad_commit():
     tasks = [gh.generate(gh.Config(kind="bisect"), seed=0, index=i) for i in range(6)]
     assert len({t.env["tests"]["test"] for t in tasks}) == 3

@@ -77,6 +77,23 @@ def test_branch_pairs_list_every_pair_with_its_merge_bases(repo, graph):
         assert bases == sorted(git(repo.path, "merge-base", "--all", x, y).split()), (x, y)
 
 
+def _fork_point_by_git(repo_path, a, b):
+    """Where a's first-parent log meets b: the first parent of the last first-parent commit b lacks."""
+    only_a = git(repo_path, "rev-list", "--first-parent", a, f"^{b}").split()
+    return git(repo_path, "rev-parse", f"{only_a[-1]}^" if only_a else a).strip()
+
+
+def test_fork_points_match_git_rev_list_first_parent_for_every_pair_of_branches(repo, graph):
+    branches = G.branches(repo)
+    seen_wrong = 0
+    for a, b in itertools.permutations(sorted(branches), 2):
+        fork = G.fork_point(graph, branches[a], branches[b])
+        assert fork == _fork_point_by_git(repo.path, a, b), (a, b)
+        bases = set(git(repo.path, "merge-base", "--all", a, b).split())
+        seen_wrong += fork not in bases
+    assert seen_wrong >= 6  # the embedded repository has branches whose log misleads about their merge base
+
+
 def test_bisect_pairs_name_the_one_regression_between_good_and_bad(repo, graph):
     head = G.resolve(repo, "main")
     # The atom-spacing regression (made on a feature branch), decided by ancestry instead of a test run.
@@ -127,10 +144,11 @@ def test_follow_matches_git_log_follow_for_every_file(repo):
         assert history.names() == list(dict.fromkeys(names[::-1])), path
 
 
-def test_follow_sees_both_renames(repo):
+def test_follow_sees_every_rename(repo):
     head = G.resolve(repo, "main")
     assert G.follow(repo, head, "agent/q_agent.py").names() == ["agent/dqn.py", "agent/q_agent.py"]
     assert G.follow(repo, head, "agent/layers.py").names() == ["agent/networks.py", "agent/layers.py"]
+    assert G.follow(repo, head, "agent/memory.py").names() == ["agent/replay.py", "agent/memory.py"]
 
 
 def test_blame_matches_git_blame_porcelain_at_every_tag(repo):

@@ -1,5 +1,6 @@
 import calendar
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -77,6 +78,17 @@ def test_rainbow_builds_on_the_six_papers_that_introduced_its_components():
     }
     names = {n for n, i in BY_NAME.items() if i in taken}
     assert names == {"Double DQN", "Prioritized Replay", "Dueling DQN", "A3C", "C51", "NoisyNet"}
+
+
+def test_what_a_paper_took_names_no_other_paper_once_anonymized():
+    # a components prompt shows these texts; a name in one must stay the paper it points to under
+    # --anonymize ("the AlphaZero search" taken from the preprint would name the Science paper)
+    anon = anonymize(DATA)
+    name = {p["id"]: p["name"] for p in anon["papers"]}
+    for e in anon["citations"]:
+        if e.get("builds_on"):
+            named = {n for n in name.values() if re.search(rf"\b{n}\b", e["builds_on"])}
+            assert named <= {name[e["cited"]]}, (e["citing"], e["cited"], e["builds_on"])
 
 
 INDEX = PaperIndex(DATA["papers"])

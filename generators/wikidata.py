@@ -224,7 +224,11 @@ def _chain(kg: WikidataGraph, config: Config, rng: random.Random) -> Question:
     options = chains(origin(config), config.hops)
     if not options:
         raise ValueError(f"no chain of --hops {config.hops} exists in this graph")
-    start, *path = options[rng.randrange(len(options))]
+    by_answer: dict[str, list[tuple[str, ...]]] = {}  # draw an answer first: no one place answers most tasks
+    for option in options:
+        by_answer.setdefault(min(follow(kg, {option[0]}, option[1:])), []).append(option)
+    group = by_answer[sorted(by_answer)[rng.randrange(len(by_answer))]]
+    start, *path = group[rng.randrange(len(group))]
     nodes = [start]
     for p in path:
         nodes += kg.objects(nodes[-1], p)

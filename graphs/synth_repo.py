@@ -1,11 +1,15 @@
 """The embedded default repository: how a small RL agent codebase grew from DQN to Rainbow.
 
 `build(path)` writes it with pygit2 alone, deterministically (fixed authors, times and time zones), so
-its object ids are the same on every machine. It has feature branches and merges, two file renames, a
+its object ids are the same on every machine. It has feature branches and merges, three file renames, a
 refactor that moves `td_target` between files, an annotated release tag per stage, and three regressions,
 each introduced by one commit, caught by a test added later and then fixed: `double_td_target` lets the
 target network choose the action (on main), `n_step_return` bootstraps past an episode's end (on main),
 and `DistributionalHead` spaces its atoms one step short (on a feature branch, released in v1.0).
+Branches main never merged make merge bases worth finding: two experiments merge each other (a
+criss-cross), and later branches merge main or a branch main also merged back into themselves, so that
+their best common ancestor is neither a tip nor where either branch's log leaves the other. History is
+only ever appended to, so older commits keep their ids.
 """
 from __future__ import annotations
 

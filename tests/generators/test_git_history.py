@@ -11,14 +11,9 @@ from generators.base import iter_tasks, main
 from graders import grade
 from graphs import git as G
 from tasks.task import Task
+from tests.gitcli import ENV, git
 
-ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def git(repo_path, *args):
-    return subprocess.run(["git", "-C", repo_path, *args], capture_output=True, text=True, check=True,
-                          env=ENV).stdout
 
 
 def cli_here(argv, capsys):

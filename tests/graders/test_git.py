@@ -1,4 +1,3 @@
-import os
 import re
 import subprocess
 import sys
@@ -10,14 +9,7 @@ from generators import git_history as gh
 from graders import grade
 from graders.git import resolve_commit
 from graphs import synth_repo
-
-ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def git(repo_path, *args, check=True):
-    """The git command line, blind to the user's configuration: the independent truth."""
-    return subprocess.run(["git", "-C", repo_path, *args], capture_output=True, text=True, check=check,
-                          env=ENV).stdout
+from tests.gitcli import ENV, git
 
 
 @pytest.fixture(scope="module")

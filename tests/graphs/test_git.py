@@ -9,13 +9,7 @@ from pygit2.enums import FileMode
 
 from graphs import git as G
 from graphs import synth_repo
-
-
-def git(repo_path, *args):
-    """The git command line, blind to the user's configuration (the ground truth we check against)."""
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", "-C", repo_path, *args], capture_output=True, text=True, check=True,
-                          env=env).stdout
+from tests.gitcli import git
 
 
 @pytest.fixture(scope="module")

@@ -1,22 +1,15 @@
 import copy
-import os
 import re
-import subprocess
 
 import pygit2
 import pytest
 
 from graphs import git as G
 from graphs import synth_repo
+from tests.gitcli import git
 from tools import call_tool, get_tool
 
-ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 TOOLS = ("list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep", "run_tests")
-
-
-def git(repo_path, *args):
-    return subprocess.run(["git", "-C", repo_path, *args], capture_output=True, text=True, check=True,
-                          env=ENV).stdout
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,10 @@ from typing import Any
 
 import networkx as nx
 import rdflib
+from pyparsing import ParseResults
 from rdflib import URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
 
 WD = "http://www.wikidata.org/entity/"
 WDT = "http://www.wikidata.org/prop/direct/"
@@ -59,10 +61,28 @@ class QueryTimeout(QueryError):
     """A query that ran longer than its time limit."""
 
 
-def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE, decided by rdflib's parser; QueryError if none parses."""
+def _parse_nodes(node: Any) -> Iterator[str]:
+    """The names of every node of an rdflib parse tree."""
+    if isinstance(node, CompValue):
+        yield node.name
+        for child in node.values():
+            yield from _parse_nodes(child)
+    elif isinstance(node, (list, tuple, ParseResults)):
+        for child in node:
+            yield from _parse_nodes(child)
+
+
+def query_form(query: str, allow_service: bool = True) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE, decided by rdflib's parser; QueryError if none parses.
+
+    With allow_service=False a SERVICE clause is refused: it would make the engine fetch a URL."""
     try:
-        return parseQuery(query)[1].name.removesuffix("Query").upper()  # prefixes resolve later, not here
+        parsed = parseQuery(query)
+        if not allow_service and "ServiceGraphPattern" in set(_parse_nodes(parsed)):
+            raise QueryError("SERVICE clauses are not allowed: queries run on the snapshot only")
+        return parsed[1].name.removesuffix("Query").upper()  # prefixes resolve later, not here
+    except QueryError:
+        raise
     except Exception as e:  # the parser raises pyparsing's exceptions and others; all mean "not a query"
         try:
             parseUpdate(query)
@@ -71,9 +91,9 @@ def query_form(query: str) -> str:
         return "UPDATE"
 
 
-def readonly_form(query: str) -> str:
-    """The form of a SELECT or ASK query; QueryError naming the refused form otherwise."""
-    form = query_form(query)
+def readonly_form(query: str, allow_service: bool = True) -> str:
+    """The form of a SELECT or ASK query; QueryError naming the refused form (or SERVICE) otherwise."""
+    form = query_form(query, allow_service)
     if form not in ("SELECT", "ASK"):
         raise QueryError(f"only SELECT and ASK queries are allowed, not {form}")
     return form
@@ -125,7 +145,7 @@ class IsolatedStore:
 
     def run(self, query: str, limit: int, timeout: float) -> list[Row] | bool:
         """Rows of a SELECT (at most limit + 1) or the answer of an ASK; QueryTimeout after timeout s."""
-        form = readonly_form(query)
+        form = readonly_form(query, allow_service=False)  # the model's queries never leave the snapshot
         with self._lock:
             if self._proc is None or not self._proc.is_alive():
                 self._start()

@@ -55,6 +55,8 @@ def test_sparql_stops_at_the_row_limit_and_says_so(env):
     ("DELETE WHERE { ?s ?p ?o }", "not UPDATE"),
     ("SELECT ?x WHERE { ?x wdt:P19 }", "SPARQL syntax error"),
     ("SELECT ?x WHERE { ?x foo:bar ?y }", "query failed"),  # an undeclared prefix fails when it runs
+    ("SELECT ?x WHERE { SERVICE <http://127.0.0.1:9/x> { ?x ?p ?o } }", "SERVICE clauses are not allowed"),
+    ("ASK { OPTIONAL { SERVICE SILENT <http://127.0.0.1:9/x> { ?x ?p ?o } } }", "SERVICE clauses"),
 ])
 def test_sparql_refuses_other_forms_and_bad_syntax_with_a_reason(env, query, fragment):
     assert fragment in error(env, "sparql", query=query)

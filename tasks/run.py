@@ -38,7 +38,7 @@ from tasks.providers import (
     make_provider,
 )
 from tasks.task import Task, TaskFileError, read_tasks
-from tools.registry import call_tool, get_tool
+from tools.registry import ToolResult, call_tool, get_tool
 
 DEFAULT_MAX_TURNS = 100
 DEFAULT_MAX_TOKENS = 150_000  # the conversation's size; below the 200k context of current models
@@ -98,7 +98,11 @@ async def run_episode(task: Task, episode: Episode, limits: Limits,
             break
         results = []
         for call in reply.calls:
-            result = await asyncio.to_thread(call_tool, call.name, call.args, env)  # tools may be slow
+            if call.name in task.tools:
+                result = await asyncio.to_thread(call_tool, call.name, call.args, env)  # tools may be slow
+            else:  # another family's tool would read this task's env behind its offered tools
+                result = ToolResult(f"Error: unknown tool {call.name!r}; this task's tools are "
+                                    f"{', '.join([*task.tools, SUBMIT])}", is_error=True)
             results.append((call, result))
             transcript.append({"role": "tool", "id": call.id, "name": call.name, "text": result.text,
                                "is_error": result.is_error})
@@ -121,7 +125,7 @@ async def run_trial(task: Task, trial: int, provider: Provider, model: str, limi
     transcript: list[dict[str, Any]] = []
     out = await run_episode(task, provider.episode(task, trial), limits, transcript)
     if out.stop == "submitted":
-        verdict = await asyncio.to_thread(grade, task, out.answer)  # graders may be slow (dowhy)
+        verdict = await asyncio.to_thread(grade, task, out.answer)  # graders may be slow
     else:
         verdict = failed(out.stop)
     u = out.usage

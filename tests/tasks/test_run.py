@@ -119,6 +119,8 @@ async def test_a_wrong_submit_fails_with_the_graders_reason(provider, tmp_path):
     ((LOOKUP, {"key": 7}), "argument 'key' must be string"),
     ((LOOKUP, {"key": "zzz"}), "no key 'zzz'"),  # the tool itself raises ToolError
     (("no_such_tool", {}), "unknown tool 'no_such_tool'"),
+    # a real tool of another family, not offered here: it would read this task's env
+    (("parents", {"node": "a"}), f"unknown tool 'parents'; this task's tools are {LOOKUP}, submit_answer"),
 ])
 async def test_bad_tool_calls_come_back_as_error_results_and_the_episode_goes_on(provider, bad_call, fragment,
                                                                                 tmp_path):

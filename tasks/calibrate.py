@@ -195,7 +195,8 @@ class ModelLevels:
         """Per level (keyed by task_key of its settings): tokens and cost of its trials so far."""
 
     def __call__(self, settings: dict[str, Any], n: int) -> list[bool]:
-        from tasks.run import TOKEN_FIELDS, run_trials  # imported late: the runner loads the provider clients
+        from tasks.providers import FatalProviderError  # imported late: the runner loads the provider clients
+        from tasks.run import TOKEN_FIELDS, run_trials
 
         config = config_from(self.module, {**settings, "kind": self.kind})
         usage = self.usage.setdefault(task_key(settings), {"trials": 0, "tokens": 0, "cost": 0.0})
@@ -203,6 +204,10 @@ class ModelLevels:
         tasks = [self.module.generate(config, self.seed, index) for index in range(start, start + n)]
         run_trials(tasks, self.results, self.model, **self.run_options)
         rows = self._rows({task.id for task in tasks})
+        failed_at_provider = sum(row["stop_reason"] == "provider_error" for row in rows.values())
+        if failed_at_provider:  # no judgement on the model: stop rather than count them as failures
+            raise FatalProviderError(f"{failed_at_provider} trials failed at the provider (see the error "
+                                     f"field in {self.results}); rerun the same command to retry them")
         usage["trials"] += n
         for row in rows.values():
             usage["tokens"] += sum(row[k] for k in TOKEN_FIELDS)

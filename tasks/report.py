@@ -49,7 +49,13 @@ class Group:
     examples: dict[str, str] = field(default_factory=dict)
     """One transcript excerpt per failure reason: the first trial that failed for it."""
 
+    provider_errors: int = 0
+    """Trials the provider failed (no judgement on the model): not in n; tasks.run retries them."""
+
     def add(self, row: dict[str, Any]) -> None:
+        if row.get("stop_reason") == "provider_error":
+            self.provider_errors += 1
+            return
         self.n += 1
         self.passed += bool(row["passed"])
         self.turns += row["turns"]
@@ -109,6 +115,11 @@ def summarize(rows: Iterable[dict[str, Any]]) -> list[Group]:
             groups[key] = Group(row["model"], row["family"], knobs)
         groups[key].add(row)
     return sorted(groups.values(), key=lambda g: (g.model, g.family, _knob_order(g.knobs)))
+
+
+def judged(groups: list[Group]) -> list[Group]:
+    """The groups with at least one trial the model was judged on."""
+    return [g for g in groups if g.n]
 
 
 def _knob_order(knobs: dict[str, Any] | None) -> tuple:
@@ -173,7 +184,13 @@ def render_text(groups: list[Group]) -> str:
     """The report as plain text: one table per model, then each group's failure reasons with an example."""
     out = []
     for model in sorted({g.model for g in groups}):
-        mine = [g for g in groups if g.model == model]
+        errors = sum(g.provider_errors for g in groups if g.model == model)
+        mine = judged([g for g in groups if g.model == model])
+        if errors:
+            out.append(f"model {model}: {errors} trials failed at the provider and are not counted; "
+                       "rerun the same tasks.run command to retry them")
+        if not mine:
+            continue
         varying = varying_knobs(mine)
         table = [HEADER, *(_row_cells(g, varying) for g in mine)]
         widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
@@ -240,7 +257,13 @@ def render_html(groups: list[Group], title: str) -> str:
     e = html.escape
     body = [f"<h1>{e(title)}</h1>"]
     for model in sorted({g.model for g in groups}):
-        mine = [g for g in groups if g.model == model]
+        errors = sum(g.provider_errors for g in groups if g.model == model)
+        mine = judged([g for g in groups if g.model == model])
+        if errors:
+            body.append(f"<p>model {e(model)}: {errors} trials failed at the provider and are not counted; "
+                        "rerun the same tasks.run command to retry them</p>")
+        if not mine:
+            continue
         varying = varying_knobs(mine)
         body.append(f"<h2>model {e(model)}</h2>")
         if shared := _shared(mine, varying):

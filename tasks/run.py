@@ -144,7 +144,8 @@ async def run_trial(task: Task, trial: int, provider: Provider, model: str, limi
 # -- results file ---------------------------------------------------------------------------------------
 
 def done_trials(path: str, model: str) -> set[tuple[str, int]]:
-    """The (task id, trial) pairs of `model` already in a results file, after repairing a torn last line.
+    """The (task id, trial) pairs of `model` already judged in a results file, after repairing a torn
+    last line. A trial the provider failed is not done: a rerun tries it again and appends its new row.
 
     A run killed mid-write can leave a last line without its newline: it is cut off (that trial reruns).
     Any other line that is not a results row is an error, so a wrong file is never appended to.
@@ -167,7 +168,7 @@ def done_trials(path: str, model: str) -> set[tuple[str, int]]:
                 key = (row["task_id"], row["trial"], row["model"])
             except (ValueError, TypeError, KeyError):
                 raise ResultsFileError(f"{path}:{lineno}: not a results line; move the file aside") from None
-            if key[2] == model:
+            if key[2] == model and row.get("stop_reason") != "provider_error":  # those are retried
                 done.add(key[:2])
         if good_end < data_end:
             fh.truncate(good_end)
@@ -207,13 +208,14 @@ class Progress:
     def __init__(self, total: int, stream: Any = None, live: bool | None = None):
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty() if live is None else live
-        self.total, self.done, self.passed, self.tokens = total, 0, 0, 0
+        self.total, self.done, self.passed, self.tokens, self.provider_errors = total, 0, 0, 0, 0
         self.cost: float | None = 0.0
         self._shown = 0.0
 
     def add(self, row: dict[str, Any]) -> None:
         self.done += 1
         self.passed += row["passed"]
+        self.provider_errors += row.get("stop_reason") == "provider_error"
         self.tokens += sum(row[k] for k in TOKEN_FIELDS)
         self.cost = None if self.cost is None or row["cost"] is None else self.cost + row["cost"]
         if self.live and time.monotonic() - self._shown > 0.1:
@@ -237,11 +239,13 @@ class Progress:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """What a run did: trials run now, skipped as already done, and how many of those run passed."""
+    """What a run did: trials run now, skipped as already done, how many of those run passed, and how
+    many the provider failed (retried by the next run)."""
 
     ran: int
     skipped: int
     passed: int
+    provider_errors: int = 0
 
 
 async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider: str | None = None,
@@ -287,7 +291,7 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
             await chosen.aclose()
     finally:
         writer.close()
-    return RunSummary(progress.done, skipped, progress.passed)
+    return RunSummary(progress.done, skipped, progress.passed, progress.provider_errors)
 
 
 def run_trials(tasks: Iterable[Task], out: str, model: str, **options: Any) -> RunSummary:
@@ -355,6 +359,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     print(f"{summary.ran} trials run ({summary.passed} passed), {summary.skipped} already in {args.out}",
           file=sys.stderr)
+    if summary.provider_errors:
+        print(f"{parser.prog}: error: {summary.provider_errors} trials failed at the provider (see their "
+              "error field); rerun the same command to retry them", file=sys.stderr)
+        return 1
     return 0
 
 

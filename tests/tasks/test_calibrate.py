@@ -128,6 +128,22 @@ def test_tokens_and_cost_of_a_real_client_are_summed_and_the_dollar_budget_stops
     assert sum(lv["cost"] for lv in record["levels"]) == pytest.approx(record["cost"])
 
 
+def test_trials_the_provider_failed_stop_the_calibration_instead_of_counting_as_failures(
+        tmp_path, toy_registered, monkeypatch, capsys):
+    import anthropic._base_client
+
+    monkeypatch.setattr(anthropic._base_client, "INITIAL_RETRY_DELAY", 0.0)
+    monkeypatch.setattr(anthropic._base_client, "MAX_RETRY_DELAY", 0.0)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    down = (500, {}, {"type": "error", "error": {"type": "api_error", "message": "down"}})
+    with FakeServer(lambda request: down) as server:
+        code = main(["--family", "toy.path", "--model", "claude-haiku-4-5", "--provider", "anthropic",
+                     "--base-url", server.url, "--results", str(tmp_path / "r.jsonl"),
+                     "--out", str(tmp_path / "o.json")])
+    assert code == 2 and "failed at the provider" in capsys.readouterr().err
+    assert not (tmp_path / "o.json").exists()
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--family", "toy.nope"], "kinds of toy are path"),
     (["--family", "toy.path", "--band", "0.5", "0.2"], "band must satisfy"),

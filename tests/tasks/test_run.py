@@ -220,6 +220,19 @@ async def test_a_provider_that_keeps_failing_is_a_provider_error_row(provider, t
 
 
 @pytest.mark.anyio
+async def test_a_trial_the_provider_failed_is_retried_by_the_next_run_and_not_judged(tmp_path):
+    from tasks.report import summarize
+
+    await run("anthropic", lambda request: (500, {}, ERROR_BODY), tmp_path)
+    rows, _ = await run("anthropic", messages_api(solver), tmp_path)  # same results file: a resume
+    assert [r["stop_reason"] for r in rows] == ["provider_error", "submitted"]
+    (group,) = summarize(rows)
+    assert (group.n, group.passed, group.provider_errors) == (1, 1, 1)
+    rows, _ = await run("anthropic", messages_api(solver), tmp_path)  # now judged: nothing to redo
+    assert len(rows) == 2
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_a_rejected_key_stops_the_run_without_writing_rows(provider, tmp_path):
     rejected = (401, {}, {"type": "error", "error": {"type": "authentication_error", "message": "bad key"}})

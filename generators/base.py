@@ -5,7 +5,8 @@ A family module (`generators/<family>.py`) defines, top to bottom:
 - `FAMILY` (e.g. "causal") and `KINDS`, the task kinds it makes (family names are `FAMILY.kind`);
 - `Config`, a frozen dataclass whose fields are the difficulty knobs, each with
   `field(default=..., metadata={"help": "..."})`, a `kind` field, and `validate()` raising
-  ValueError that names the field, the value and the allowed range;
+  ValueError that names the field, the value and the allowed range; optionally `mixed_kinds()`, the
+  kinds `mixed` cycles through when some knob settings rule kinds out (default: all of `KINDS`);
 - `generate(config, seed, index) -> Task`, deterministic in its arguments under any PYTHONHASHSEED;
   the task's `truth["reference"]` is one correct answer (what the `oracle` agent submits);
 - `LADDERS`: for each kind, the knob settings (dicts of Config fields) ordered from easy to hard, so
@@ -63,8 +64,9 @@ def task_id(family: str, config: Any, seed: int, index: int) -> str:
 def iter_tasks(module: ModuleType, config: Any, seed: int, n: int) -> Iterator[Task]:
     """n tasks; a `mixed` kind cycles through the family's kinds by index."""
     config.validate()
+    kinds = config.mixed_kinds() if hasattr(config, "mixed_kinds") else module.KINDS
     for index in range(n):
-        kind = module.KINDS[index % len(module.KINDS)] if config.kind == MIXED else config.kind
+        kind = kinds[index % len(kinds)] if config.kind == MIXED else config.kind
         yield module.generate(dataclasses.replace(config, kind=kind), seed, index)
 
 

@@ -128,10 +128,14 @@ class Config:
             raise ValueError(f"--budget must be in 1..{MAX_BUDGET}, got {self.budget}")
         if not 1 <= self.span <= MAX_SPAN:
             raise ValueError(f"--span must be in 1..{MAX_SPAN}, got {self.span}")
-        if self.repo and self.kind in ("bisect", MIXED):
-            raise ValueError(f"--kind {self.kind} needs the embedded repository's test suite (bisect); "
+        if self.repo and self.kind == "bisect":
+            raise ValueError("--kind bisect needs the embedded repository's test suite; "
                              "with --repo choose another --kind")
         _history(self.repo, self.ref)  # a missing repository or revision is a bad flag too
+
+    def mixed_kinds(self) -> tuple[str, ...]:
+        """Every kind but bisect on a user's repository, whose test suite we cannot run."""
+        return tuple(k for k in KINDS if k != "bisect") if self.repo else KINDS
 
 
 @dataclass(eq=False)

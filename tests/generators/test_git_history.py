@@ -197,3 +197,8 @@ def test_a_users_repository_gives_gradable_tasks(user_repo, kind):
         if kind == "merge_base":
             x, y = sorted(task.meta["provenance"]["cut_off"])
             assert task.truth["accepted"] == sorted(git(user_repo, "merge-base", "--all", x, y).split())
+
+
+def test_mixed_on_a_users_repository_cycles_through_every_kind_but_bisect(user_repo):
+    tasks = list(iter_tasks(gh, gh.Config(repo=user_repo), seed=0, n=5))
+    assert sorted(t.family for t in tasks) == sorted(f"git.{k}" for k in gh.KINDS if k != "bisect")

@@ -21,9 +21,10 @@ from tasks.task import Task
 
 FAMILY = "causal"
 KINDS = ("reversed_edge", "adjustment", "effect", "discover")
-VERSION = 1
+VERSION = 2
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1, MIXED: 3}
 MAX_NODES = 60
+KEEP_NO_SET = 0.1  # adjustment: the chance an instance without a valid set is kept (about 5% of tasks)
 TRIES = 200  # random graphs drawn before giving up on a knob setting that admits no instance
 TOLERANCE_SES = 3  # effect tolerance, in standard errors of the parent-adjusted estimator
 
@@ -188,6 +189,8 @@ def _adjustment(rng, config, dag) -> dict[str, Any] | None:
     hidden = sorted(others[i] for i in rng.choice(len(others), size=config.hidden, replace=False))
     cost = {v: int(rng.integers(1, config.max_cost + 1)) for v in others if v not in hidden}
     best = cg.cheapest_backdoor_set(dag, x, y, cost)
+    if best is None and rng.random() >= KEEP_NO_SET:
+        return None  # left to chance, "none exists" would be a third of the answers: a constant guess
     return {"format": {"x": x, "y": y, "hidden": ", ".join(hidden) or "none",
                        "costs": ", ".join(f"{v} {c}" for v, c in cost.items()) or "none besides the two"},
             "env": {"dag": _edges(dag)},

@@ -132,3 +132,9 @@ def test_a_setting_without_instances_is_one_error_line_and_exit_2(capsys):
 def test_config_validation_names_the_kind_when_edges_are_too_few():
     with pytest.raises(ValueError, match="--edges must be in 2..1770 for kind reversed_edge, got 1"):
         dataclasses.replace(gc.Config(), kind="reversed_edge", edges=1).validate()
+
+
+def test_no_valid_adjustment_set_is_a_rare_answer_so_a_constant_null_cannot_score():
+    config = gc.Config(kind="adjustment", edges=8)
+    answers = [gc.generate(config, seed=3, index=i).truth["reference"]["adjustment_set"] for i in range(60)]
+    assert 0 < answers.count(None) <= 6  # left to chance it would be about a third

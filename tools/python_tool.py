@@ -1,6 +1,8 @@
 """The `python` tool, shared by every family: run the model's code in a separate process with CPU,
-memory, file-size and wall-clock limits, a clean environment, no network where the platform can deny it
-(`unshare --net`), in a fresh temporary folder holding only the task's public files (`env["files"]`)."""
+memory, file-size and wall-clock limits and a clean environment, in a fresh temporary folder holding
+only the task's public files (`env["files"]`). With bubblewrap (`bwrap`) installed the program sees
+only that folder and the interpreter, without network; otherwise `unshare` denies the network where
+it can, but the program can read the machine's files."""
 from __future__ import annotations
 
 import functools
@@ -27,25 +29,47 @@ def _limit_resources() -> None:  # runs in the child between fork and exec
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))
 
 
-# Tried in order. A new user namespace also takes away real privileges when the runner is root:
-# the program can then neither raise its own limits nor leave the network namespace.
-_SANDBOXES = (("--user", "--map-root-user", "--net"), ("--net",))
+# System folders the interpreter needs, bound read-only into the bubblewrap sandbox with the
+# interpreter's own prefixes; nothing else of the machine's files is visible there.
+_SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/libx32")
+_TASK_DIR = "/task"
+# Without bubblewrap, tried in order. A new user namespace also takes away real privileges when the
+# runner is root: the program can then neither raise its own limits nor leave the network namespace.
+_UNSHARES = (("--user", "--map-root-user", "--net"), ("--net",))
+
+
+def _works(command: list[str]) -> bool:
+    try:
+        return subprocess.run([*command, "true"], capture_output=True, timeout=5).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 @functools.cache
-def _sandbox_prefix() -> tuple[str, ...]:
-    """The strongest `unshare ... --` that works here, else nothing (no network denial)."""
+def sandbox() -> tuple[str, ...]:
+    """The strongest sandbox that works here: `bwrap` (the program sees only the task's files and the
+    interpreter, no network), else the strongest `unshare ... --` (no network, but the machine's files),
+    else nothing."""
+    bwrap = shutil.which("bwrap")
+    if bwrap and _works([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--"]):
+        return (bwrap,)
     unshare = shutil.which("unshare")
-    if unshare is None:
-        return ()
-    for flags in _SANDBOXES:
-        try:
-            probe = subprocess.run([unshare, *flags, "--", "true"], capture_output=True, timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            return ()
-        if probe.returncode == 0:
+    for flags in _UNSHARES if unshare else ():
+        if _works([unshare, *flags, "--"]):
             return (unshare, *flags, "--")
     return ()
+
+
+def _command(folder: str) -> tuple[list[str], str]:
+    """The command that runs .main.py in the sandbox, and the task folder as the program sees it."""
+    prefix = sandbox()
+    if not prefix or not prefix[0].endswith("bwrap"):
+        return [*prefix, sys.executable, "-I", ".main.py"], folder
+    binds = [arg for d in sorted({*_SYSTEM_DIRS, sys.prefix, sys.base_prefix}) if os.path.exists(d)
+             for arg in ("--ro-bind", d, d)]
+    return [prefix[0], "--unshare-all", "--die-with-parent", "--new-session", *binds,
+            "--bind", folder, _TASK_DIR, "--chdir", _TASK_DIR, "--dev", "/dev", "--proc", "/proc",
+            "--tmpfs", "/tmp", "--", sys.executable, "-I", ".main.py"], _TASK_DIR
 
 
 def _clean_env(home: str) -> dict[str, str]:
@@ -78,8 +102,8 @@ def python_tool(env: dict, code: str) -> str:
                 fh.write(text)
         with open(os.path.join(folder, ".main.py"), "w", encoding="utf-8") as fh:
             fh.write(code)
-        command = [*_sandbox_prefix(), sys.executable, "-I", ".main.py"]
-        proc = subprocess.Popen(command, cwd=folder, env=_clean_env(folder), stdin=subprocess.DEVNULL,
+        command, home = _command(folder)
+        proc = subprocess.Popen(command, cwd=folder, env=_clean_env(home), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
                                 preexec_fn=_limit_resources, start_new_session=True)
         try:
@@ -89,7 +113,7 @@ def python_tool(env: dict, code: str) -> str:
             proc.communicate()
             raise ToolError(f"the program ran over {WALL_SECONDS} s of wall time and was stopped") from None
     output = _tail(out + err)
-    if proc.returncode == -signal.SIGXCPU:
+    if proc.returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU):  # bwrap reports a signal as 128 + n
         raise ToolError(f"the program used more than {CPU_SECONDS} s of CPU time and was stopped\n{output}")
     if proc.returncode != 0:
         raise ToolError(f"the program exited with status {proc.returncode}\n{output}")

@@ -73,15 +73,28 @@ def test_network_is_denied_where_the_platform_allows_it():
         result = _run(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), 2)\nprint('REACHED')")
     finally:
         server.close()
-    denied = bool(pt._sandbox_prefix())
+    denied = bool(pt.sandbox())
     assert result.is_error == denied and ("REACHED" in result.text) != denied
 
 
-def test_in_a_user_namespace_the_program_cannot_raise_its_own_limits():
-    if "--user" not in pt._sandbox_prefix():
-        pytest.skip("unprivileged user namespaces are not available on this machine")
+def test_in_a_sandbox_the_program_cannot_raise_its_own_limits():
+    if not pt.sandbox()[0].endswith("bwrap") and "--user" not in pt.sandbox():
+        pytest.skip("neither bubblewrap nor unprivileged user namespaces work on this machine")
     result = _run("import resource\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))\nprint('RAISED')")
     assert result.is_error and "RAISED" not in result.text and "not allowed to raise" in result.text
+
+
+def test_with_bubblewrap_the_program_sees_only_the_task_files(tmp_path):
+    if not pt.sandbox() or not pt.sandbox()[0].endswith("bwrap"):
+        pytest.skip("bubblewrap is not installed (.ci/run installs it)")
+    secret = tmp_path / "truth.jsonl"
+    secret.write_text("the reference answer")
+    result = _run(f"import os\nprint(sorted(os.listdir('.')))\nprint(open({str(secret)!r}).read())",
+                  {"files": {"data.csv": "a\n1\n"}})
+    assert result.is_error and "FileNotFoundError" in result.text
+    assert "the reference answer" not in result.text
+    assert "['.main.py', 'data.csv']" in result.text
+    assert _run(f"import os\nprint(os.path.exists({os.path.abspath(__file__)!r}))").text.strip() == "False"
 
 
 def test_a_task_file_name_with_a_path_is_refused():

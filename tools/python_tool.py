@@ -67,9 +67,10 @@ def _command(folder: str) -> tuple[list[str], str]:
         return [*prefix, sys.executable, "-I", ".main.py"], folder
     binds = [arg for d in sorted({*_SYSTEM_DIRS, sys.prefix, sys.base_prefix}) if os.path.exists(d)
              for arg in ("--ro-bind", d, d)]
-    return [prefix[0], "--unshare-all", "--die-with-parent", "--new-session", *binds,
+    # mounts apply in order: the empty /tmp first, so an interpreter living under /tmp stays visible
+    return [prefix[0], "--unshare-all", "--die-with-parent", "--new-session", "--tmpfs", "/tmp", *binds,
             "--bind", folder, _TASK_DIR, "--chdir", _TASK_DIR, "--dev", "/dev", "--proc", "/proc",
-            "--tmpfs", "/tmp", "--", sys.executable, "-I", ".main.py"], _TASK_DIR
+            "--", sys.executable, "-I", ".main.py"], _TASK_DIR
 
 
 def _clean_env(home: str) -> dict[str, str]:

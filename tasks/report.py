@@ -117,9 +117,13 @@ def summarize(rows: Iterable[dict[str, Any]]) -> list[Group]:
     return sorted(groups.values(), key=lambda g: (g.model, g.family, _knob_order(g.knobs)))
 
 
-def judged(groups: list[Group]) -> list[Group]:
-    """The groups with at least one trial the model was judged on."""
-    return [g for g in groups if g.n]
+def _of_model(groups: list[Group], model: str) -> tuple[list[Group], str | None]:
+    """The model's groups with a judged trial, and a note on the trials the provider failed, if any."""
+    mine = [g for g in groups if g.model == model]
+    errors = sum(g.provider_errors for g in mine)
+    note = (f"model {model}: {errors} trials failed at the provider and are not counted; "
+            "rerun the same tasks.run command to retry them") if errors else None
+    return [g for g in mine if g.n], note
 
 
 def _knob_order(knobs: dict[str, Any] | None) -> tuple:
@@ -184,11 +188,9 @@ def render_text(groups: list[Group]) -> str:
     """The report as plain text: one table per model, then each group's failure reasons with an example."""
     out = []
     for model in sorted({g.model for g in groups}):
-        errors = sum(g.provider_errors for g in groups if g.model == model)
-        mine = judged([g for g in groups if g.model == model])
-        if errors:
-            out.append(f"model {model}: {errors} trials failed at the provider and are not counted; "
-                       "rerun the same tasks.run command to retry them")
+        mine, note = _of_model(groups, model)
+        if note:
+            out.append(note)
         if not mine:
             continue
         varying = varying_knobs(mine)
@@ -257,11 +259,9 @@ def render_html(groups: list[Group], title: str) -> str:
     e = html.escape
     body = [f"<h1>{e(title)}</h1>"]
     for model in sorted({g.model for g in groups}):
-        errors = sum(g.provider_errors for g in groups if g.model == model)
-        mine = judged([g for g in groups if g.model == model])
-        if errors:
-            body.append(f"<p>model {e(model)}: {errors} trials failed at the provider and are not counted; "
-                        "rerun the same tasks.run command to retry them</p>")
+        mine, note = _of_model(groups, model)
+        if note:
+            body.append(f"<p>{e(note)}</p>")
         if not mine:
             continue
         varying = varying_knobs(mine)

@@ -221,13 +221,14 @@ async def test_a_provider_that_keeps_failing_is_a_provider_error_row(provider, t
 
 @pytest.mark.anyio
 async def test_a_trial_the_provider_failed_is_retried_by_the_next_run_and_not_judged(tmp_path):
-    from tasks.report import summarize
+    from tasks.report import render_text, summarize
 
     await run("anthropic", lambda request: (500, {}, ERROR_BODY), tmp_path)
     rows, _ = await run("anthropic", messages_api(solver), tmp_path)  # same results file: a resume
     assert [r["stop_reason"] for r in rows] == ["provider_error", "submitted"]
     (group,) = summarize(rows)
     assert (group.n, group.passed, group.provider_errors) == (1, 1, 1)
+    assert "1 trials failed at the provider and are not counted" in render_text([group])
     rows, _ = await run("anthropic", messages_api(solver), tmp_path)  # now judged: nothing to redo
     assert len(rows) == 2
 

@@ -345,10 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = run_trials(tasks, args.out, args.model, provider=provider, trials=args.trials,
                              concurrency=args.concurrency, limits=Limits(args.max_turns, args.max_tokens),
                              base_url=args.base_url)
-    except (TaskFileError, ValueError) as e:
-        print(f"{parser.prog}: error: {e}", file=sys.stderr)
-        return 2
-    except FatalProviderError as e:
+    except (TaskFileError, ValueError, FatalProviderError) as e:
         print(f"{parser.prog}: error: {e}", file=sys.stderr)
         return 2
     except OSError as e:

@@ -3,7 +3,6 @@ from tools.registry import (
     Tool,
     ToolError,
     ToolResult,
-    all_tools,
     anthropic_tools,
     build_tool,
     call_tool,
@@ -12,5 +11,5 @@ from tools.registry import (
     tool,
 )
 
-__all__ = ["Tool", "ToolError", "ToolResult", "all_tools", "anthropic_tools", "build_tool", "call_tool",
+__all__ = ["Tool", "ToolError", "ToolResult", "anthropic_tools", "build_tool", "call_tool",
            "get_tool", "openai_tools", "tool"]

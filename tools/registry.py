@@ -151,12 +151,6 @@ def get_tool(name: str) -> Tool:
     return _REGISTRY[name]
 
 
-def all_tools() -> dict[str, Tool]:
-    """Every registered tool by name."""
-    _load()
-    return dict(_REGISTRY)
-
-
 def anthropic_tools(names: list[str]) -> list[dict[str, Any]]:
     """Tool definitions in the Anthropic Messages API format."""
     return [{"name": t.name, "description": t.description, "input_schema": t.parameters}

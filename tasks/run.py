@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from graders.registry import failed, get_grader, grade
+from graders.registry import Grade, failed, get_grader, grade
 from tasks.prices import cost, price_of
 from tasks.providers import (
     PROVIDERS,
@@ -33,6 +33,7 @@ from tasks.providers import (
     Provider,
     ProviderError,
     Reply,
+    ToolCall,
     Usage,
     infer_provider,
     make_provider,
@@ -88,7 +89,7 @@ async def run_episode(task: Task, episode: Episode, limits: Limits,
             break
         out.turns += 1
         out.usage += reply.usage
-        transcript.append(_assistant_entry(reply))
+        transcript.append(assistant_entry(reply))
         submit = next((c for c in reply.calls if c.name == SUBMIT), None)
         if submit is not None:
             out.stop, out.answer = "submitted", submit.args  # calls beside it are not run: the episode ends
@@ -98,14 +99,10 @@ async def run_episode(task: Task, episode: Episode, limits: Limits,
             break
         results = []
         for call in reply.calls:
-            if call.name in task.tools:
-                result = await asyncio.to_thread(call_tool, call.name, call.args, env)  # tools may be slow
-            else:  # another family's tool would read this task's env behind its offered tools
-                result = ToolResult(f"Error: unknown tool {call.name!r}; this task's tools are "
-                                    f"{', '.join([*task.tools, SUBMIT])}", is_error=True)
+            # in a thread: tools may be slow
+            result = await asyncio.to_thread(call_offered_tool, task, call.name, call.args, env)
             results.append((call, result))
-            transcript.append({"role": "tool", "id": call.id, "name": call.name, "text": result.text,
-                               "is_error": result.is_error})
+            transcript.append(tool_entry(call, result))
         out.tool_calls += len(reply.calls)
         episode.add_results(results)
         if reply.usage.context >= limits.max_tokens:
@@ -114,9 +111,45 @@ async def run_episode(task: Task, episode: Episode, limits: Limits,
     return out
 
 
-def _assistant_entry(reply: Reply) -> dict[str, Any]:
+def call_offered_tool(task: Task, name: str, args: Any, env: dict[str, Any]) -> ToolResult:
+    """Run one of the task's tools on `env`; an error result for a tool the task does not offer."""
+    if name not in task.tools:  # another family's tool would read this task's env behind its offered tools
+        return ToolResult(f"Error: unknown tool {name!r}; this task's tools are "
+                          f"{', '.join([*task.tools, SUBMIT])}", is_error=True)
+    return call_tool(name, args, env)
+
+
+def assistant_entry(reply: Reply) -> dict[str, Any]:
+    """The transcript entry of one model turn."""
     return {"role": "assistant", "text": reply.text,
             "calls": [{"id": c.id, "name": c.name, "args": c.args} for c in reply.calls]}
+
+
+def tool_entry(call: ToolCall, result: ToolResult) -> dict[str, Any]:
+    """The transcript entry of one tool result."""
+    return {"role": "tool", "id": call.id, "name": call.name, "text": result.text,
+            "is_error": result.is_error}
+
+
+def judge(task: Task, out: Outcome) -> Grade:
+    """The grade of an episode: the grader's on a submission, else a failure named by how it stopped."""
+    return grade(task, out.answer) if out.stop == "submitted" else failed(out.stop)
+
+
+def results_row(task: Task, trial: int, provider: str, model: str, out: Outcome, verdict: Grade,
+                wall_time: float, transcript: list[dict[str, Any]]) -> dict[str, Any]:
+    """One results line (fields in the module docstring)."""
+    u = out.usage
+    return {
+        "task_id": task.id, "family": task.family, "knobs": task.meta.get("knobs"), "trial": trial,
+        "model": model, "provider": provider, "passed": verdict.passed, "score": verdict.score,
+        "reasons": list(verdict.reasons), "answer": out.answer, "turns": out.turns,
+        "tool_calls": out.tool_calls, "input_tokens": u.input, "output_tokens": u.output,
+        "cache_creation_tokens": u.cache_creation, "cache_read_tokens": u.cache_read,
+        "cost": cost(model, u.input, u.output, u.cache_creation, u.cache_read),
+        "wall_time": round(wall_time, 3), "stop_reason": out.stop, "error": out.error,
+        "transcript": transcript,
+    }
 
 
 async def run_trial(task: Task, trial: int, provider: Provider, model: str, limits: Limits) -> dict[str, Any]:
@@ -124,21 +157,8 @@ async def run_trial(task: Task, trial: int, provider: Provider, model: str, limi
     start = time.monotonic()
     transcript: list[dict[str, Any]] = []
     out = await run_episode(task, provider.episode(task, trial), limits, transcript)
-    if out.stop == "submitted":
-        verdict = await asyncio.to_thread(grade, task, out.answer)  # graders may be slow
-    else:
-        verdict = failed(out.stop)
-    u = out.usage
-    return {
-        "task_id": task.id, "family": task.family, "knobs": task.meta.get("knobs"), "trial": trial,
-        "model": model, "provider": provider.name, "passed": verdict.passed, "score": verdict.score,
-        "reasons": list(verdict.reasons), "answer": out.answer, "turns": out.turns,
-        "tool_calls": out.tool_calls, "input_tokens": u.input, "output_tokens": u.output,
-        "cache_creation_tokens": u.cache_creation, "cache_read_tokens": u.cache_read,
-        "cost": cost(model, u.input, u.output, u.cache_creation, u.cache_read),
-        "wall_time": round(time.monotonic() - start, 3), "stop_reason": out.stop, "error": out.error,
-        "transcript": transcript,
-    }
+    verdict = await asyncio.to_thread(judge, task, out)  # graders may be slow
+    return results_row(task, trial, provider.name, model, out, verdict, time.monotonic() - start, transcript)
 
 
 # -- results file ---------------------------------------------------------------------------------------
@@ -260,7 +280,7 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
     for flag, value in counts.items():
         if value < 1:
             raise ValueError(f"{flag} must be >= 1, got {value}")
-    task_list = _checked(tasks)
+    task_list = check_tasks(tasks)
     writer = ResultsWriter(out)  # locked before reading what is done
     try:
         done = done_trials(out, model)
@@ -299,7 +319,7 @@ def run_trials(tasks: Iterable[Task], out: str, model: str, **options: Any) -> R
     return asyncio.run(run_trials_async(tasks, out, model, **options))
 
 
-def _checked(tasks: Iterable[Task]) -> list[Task]:
+def check_tasks(tasks: Iterable[Task]) -> list[Task]:
     """The tasks; ValueError for what would fail every trial: a duplicate id, an unknown tool or grader."""
     by_id: dict[str, Task] = {}
     for task in tasks:

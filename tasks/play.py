@@ -379,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     except (PlayError, TaskFileError, ValueError) as e:
         print(f"{parser.prog}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except OSError as e:
         print(f"{parser.prog}: error: {e.filename}: {e.strerror}", file=sys.stderr)
         return 2

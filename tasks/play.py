@@ -264,7 +264,7 @@ def _print_result(result: ToolResult) -> int:
     return 1 if result.is_error else 0
 
 
-def _submitted(session: Session, task: Task, state: dict[str, Any], reveal: bool) -> str:
+def submission_text(session: Session, task: Task, state: dict[str, Any], reveal: bool) -> str:
     line = f"answer to task {session.number(task)} recorded; its episode is over"
     if reveal:
         verdict: Grade = judge(task, Outcome(stop="submitted", answer=state["answer"]))
@@ -298,7 +298,7 @@ def interactive(session: Session, task: Task, reveal: bool) -> int:
                 print(render_prompt(session, task, session.show(task)))
             elif name in ("submit", SUBMIT):
                 state = session.submit(task, parse_object(rest or "null", "the answer"))
-                print(_submitted(session, task, state, reveal))
+                print(submission_text(session, task, state, reveal))
                 return 0
             elif name:
                 _print_result(_shell_call(session, task, name, rest or "{}"))
@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "submit":
             task = session.task(args.task_ref)
             answer = parse_object(args.answer, "the answer")
-            print(_submitted(session, task, session.submit(task, answer), args.reveal))
+            print(submission_text(session, task, session.submit(task, answer), args.reveal))
         elif args.command == "results":
             rows = session.rows(args.player)
             if args.out is None:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import anyio
-from mcp import MCPError, stdio_server, types
-from mcp.server import Server
+try:
+    import anyio
+    from mcp import MCPError, stdio_server, types
+    from mcp.server import Server
+except ModuleNotFoundError as e:  # an optional extra: say how to get it rather than a traceback
+    sys.exit(f"python -m tasks.mcp: error: {e.name} is not installed; pip install -e '.[mcp]'")
 
 from generators.base import OneLineParser
 from tasks.play import PlayError, Session, append_results, submission_text

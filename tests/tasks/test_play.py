@@ -1,4 +1,5 @@
 """tasks.play driven from the shell: every command a separate process, as a player works."""
+import io
 import json
 import subprocess
 import sys
@@ -8,6 +9,7 @@ import pytest
 
 from generators import load_family
 from tasks import play
+from tasks.run import Progress, run_trials
 from tasks.task import read_tasks
 from tools import python_tool as pt
 
@@ -189,3 +191,25 @@ def test_a_tool_the_task_does_not_offer_is_an_error_result_for_a_session_call(di
     session = play.Session(str(discover), str(tmp_path / "s"))
     result = session.call(session.task("1"), "parents", {"node": "A"})
     assert result.is_error and "unknown tool 'parents'" in result.text
+
+
+def test_a_played_results_line_has_the_fields_of_a_tasks_run_line(discover, tmp_path):
+    run_out = tmp_path / "run.jsonl"
+    run_trials(list(read_tasks(str(discover)))[:1], str(run_out), "oracle", provider="scripted",
+               progress=Progress(1, io.StringIO()))
+    [run_row] = [json.loads(line) for line in run_out.read_text().splitlines()]
+    session = play.Session(str(discover), str(tmp_path / "s"))
+    task = session.task("1")
+    session.submit(task, task.truth["reference"])
+    [played] = session.rows("me")
+    assert set(played) == set(run_row)
+    assert {k: played[k] for k in ("task_id", "family", "knobs", "passed", "reasons", "answer")} == {
+        k: run_row[k] for k in ("task_id", "family", "knobs", "passed", "reasons", "answer")}
+
+
+def test_a_malformed_submission_is_recorded_and_graded_as_a_failure(discover, tmp_path):
+    session = play.Session(str(discover), str(tmp_path / "s"))
+    task = session.task("1")
+    session.submit(task, {"directed": "A->B", "extra": [None] * 10_000})
+    [row] = session.rows("me")
+    assert row["passed"] is False and row["reasons"] and row["stop_reason"] == "submitted"

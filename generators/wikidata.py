@@ -2,7 +2,9 @@
 
 `chain`: follow properties from an entity to the one entity they lead to. `set`: every instance of a
 class whose property path reaches an anchor. `linked_fact`: two entities with given roles whose places
-lie within a distance (and more conditions), shown by triples of the graph.
+lie within a distance (and more conditions), shown by triples of the graph. `superlative`, `premise`,
+`count` and `fact` (generators.wikidata_puzzles): an optimal pair, a question whose premise may be
+false, a count with a negation, two people linked by several conditions and no statement.
 `python -m generators.wikidata [--snapshot FILE] [--endpoint URL]` uses another snapshot in graphs/data
 (e.g. one `python -m graphs.wikidata build-snapshot` wrote), or refetches its items from a live service.
 """
@@ -15,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from generators import wikidata_puzzles as puzzles
 from generators.base import MIXED, knobs_of, main, task_id
 from generators.wikidata_checks import baseline, enumerate_answers, mutants, probe_calls, random_answer
 from graphs.wikidata import (
@@ -33,8 +36,8 @@ from graphs.wikidata_live import Endpoint, fetch_subgraph
 from tasks.task import Task
 
 FAMILY = "wikidata"
-KINDS = ("linked_fact", "chain", "set")
-VERSION = 1
+KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact")
+VERSION = 2
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
 PROPERTIES = ["P31", "P19", "P20", "P569", "P570", "P61", "P184", "P185", "P108", "P166", "P27", "P17",
               "P131", "P106", "P26", "P551"]  # what a live graph is built from
@@ -100,6 +103,10 @@ LADDERS = {
             {"hops": 3, "tool_budget": 8}],
     "linked_fact": [{"constraints": 1}, {"constraints": 2}, {"constraints": 3},
                     {"constraints": 3, "tool_budget": 12}],
+    "superlative": [{"tool_budget": 0}, {"tool_budget": 30}, {"tool_budget": 15}],
+    "premise": [{"hops": 1}, {"hops": 2}, {"hops": 3}, {"hops": 4}],
+    "count": [{"tool_budget": 0}, {"tool_budget": 20}, {"tool_budget": 10}],
+    "fact": [{"links": 1}, {"links": 2}, {"links": 3}, {"links": 4}, {"links": 4, "tool_budget": 20}],
 }
 
 
@@ -110,6 +117,8 @@ class Config:
     kind: str = MIXED
     hops: int = field(default=2, metadata={"help": "chain and set: properties on the path (1-4)"})
     constraints: int = field(default=1, metadata={"help": "linked_fact: conditions linking a and b (1-3)"})
+    links: int = field(default=3, metadata={
+        "help": "fact: conditions of different types linking a and b (1-4)"})
     distractors: int = field(default=0, metadata={
         "help": "chain and set: wrong candidates listed with the right ones (0: no list; at most 30)"})
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
@@ -124,6 +133,7 @@ class Config:
         if self.kind not in (*KINDS, MIXED):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
         for name, value, low, high in [("hops", self.hops, 1, 4), ("constraints", self.constraints, 1, 3),
+                                       ("links", self.links, 1, 4),
                                        ("distractors", self.distractors, 0, 30),
                                        ("tool_budget", self.tool_budget, 0, 10_000)]:
             if not low <= value <= high:
@@ -306,13 +316,20 @@ def _linked_fact(kg: WikidataGraph, config: Config, rng: random.Random) -> Quest
     raise ValueError(f"no linked_fact question with --constraints {config.constraints} found in this graph")
 
 
-BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact}
+BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact,
+            "superlative": lambda kg, config, rng: puzzles.superlative(kg, config, rng, roles(kg)),
+            "premise": lambda kg, config, rng: puzzles.premise(
+                kg, config, rng, chains(origin(config), config.hops - 1)),
+            "count": puzzles.count,
+            "fact": lambda kg, config, rng: puzzles.fact(kg, config, rng, roles(kg))}
+ASKS.update(puzzles.ASKS)
 SCHEMAS = {
     "chain": {"answer": {"type": "string"}},
     "set": {"entities": {"type": "array", "items": {"type": "string"}, "maxItems": 500}},
     "linked_fact": {"a": {"type": "string"}, "b": {"type": "string"},
                     "triples": {"type": "array", "maxItems": 100, "items": {
                         "type": "array", "items": {"type": "string"}, "minItems": 3, "maxItems": 3}}},
+    **puzzles.SCHEMAS,
 }
 
 
@@ -335,6 +352,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
                        "required": sorted(SCHEMAS[config.kind]), "additionalProperties": False},
         env=env, truth=truth, grader=f"{FAMILY}.{config.kind}",
         meta={"seed": seed, "index": index, "version": VERSION, "knobs": knobs_of(config),
+              **({"passing": truth["passing"]} if "passing" in truth else {}),  # how many answers pass
               "provenance": {**provenance, "licence": "CC0 (Wikidata)"}},
     )
 

@@ -4,6 +4,7 @@ from the generator's graph walks), and near misses that must fail.
 """
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -20,7 +21,10 @@ from graphs.wikidata import (
     short,
     witness,
 )
+from generators import wikidata_puzzles_checks as puzzles
 from tasks.task import Task
+
+PUZZLES = ("superlative", "premise", "count")  # their hooks are in generators.wikidata_puzzles_checks
 
 
 def _kind(task: Task) -> str:
@@ -35,6 +39,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
     """The naive guess: one hop instead of the whole chain, every instance having the first property,
     or the first people with each role, whatever their distance."""
     kg, truth, kind = load_env(task.env)[1], task.truth, _kind(task)
+    if kind in PUZZLES:
+        return puzzles.baseline(kg, kind, truth)
     if kind == "chain":
         return {"answer": truth["nodes"][1]}
     if kind == "set":
@@ -49,6 +55,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
 def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     """A well-formed guess: a random entity, a random subset of the class, two random people."""
     kg, truth, kind = load_env(task.env)[1], task.truth, _kind(task)
+    if kind in PUZZLES:
+        return puzzles.random_answer(kg, kind, truth, lambda items: _pick(items, rng))
     if kind == "chain":
         return {"answer": _pick(sorted(kg.graph), rng)}
     if kind == "set":
@@ -107,6 +115,12 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     """Every correct answer (up to 60 for linked_fact), found with SPARQL on rdflib, in several spellings."""
     store, truth, kind = _second_engine(task.env), task.truth, _kind(task)
     names = _unique_names(store)
+    if kind == "superlative":
+        return puzzles.enumerate_superlative(store, truth)
+    if kind == "premise":
+        return puzzles.enumerate_premise(store, truth, names)
+    if kind == "count":
+        return puzzles.enumerate_count(store, truth)
     if kind == "chain":
         path = [[f"?v{i}", p, f"?v{i + 1}"] for i, p in enumerate(truth["path"])]
         rows = store.select(f"SELECT DISTINCT ?end WHERE {{ VALUES ?v0 {{ wd:{truth['start']} }} "
@@ -134,7 +148,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     patterns += [t for link in spec["links"] for t in link["triples"]]
     places = sorted({v for link in spec["links"] if link["kind"] == "distance" for v in link["between"]})
     coords = " ".join(f"{v} wdt:P625 ?c_{v[1:]} ." for v in places)
-    rows = store.select(f"SELECT DISTINCT * WHERE {{ {_where(patterns)} {coords} FILTER(?a != ?b) }}")
+    direct = "FILTER NOT EXISTS { { ?a ?q ?b } UNION { ?b ?q ?a } }" if kind == "fact" else ""
+    rows = store.select(f"SELECT DISTINCT * WHERE {{ {_where(patterns)} {coords} FILTER(?a != ?b) {direct} }}")
     answers = []
     for r in rows:
         binding = {f"?{k}": short(v)[:10] if "T00:00:00" in str(v) else short(v) for k, v in r.items()}
@@ -152,6 +167,11 @@ def _second_check(link: dict[str, Any], binding: dict[str, str]) -> bool:
     if link["kind"] == "distance":
         here, there = (parse_point(binding[f"?c_{v[1:]}"]) for v in link["between"])
         return here is not None and there is not None and haversine_km(here, there) <= link["max_km"]
+    if link["kind"] == "same":
+        return binding[link["between"][0]] == binding[link["between"][1]]
+    if link["kind"] == "within":
+        first, second = (datetime.date.fromisoformat(binding[v]) for v in link["between"])
+        return abs((first - second).days) <= link["max_days"]
     return binding[link["earlier"]] < binding[link["later"]]
 
 
@@ -159,6 +179,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     """Corruptions that must fail: a node short of the end or a sibling; a member dropped, added or
     doubled; a triple reversed or on the wrong property, a support dropped, a partner too far away."""
     kg, truth, kind = load_env(task.env)[1], task.truth, _kind(task)
+    if kind in PUZZLES:
+        return puzzles.mutants(kg, kind, truth)
     if kind == "chain":
         siblings = [o for _, o, k in kg.graph.edges(keys=True)
                     if k == truth["path"][-1] and o != truth["answer"]]

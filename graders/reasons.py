@@ -60,4 +60,10 @@ REASONS: dict[str, str] = {
     "wrong_property": "a claimed triple's subject and object are linked in the graph, by another property",
     "unsupported_constraint": "the claimed triples do not show that a condition of the question holds",
     "constraint_violated": "the claimed facts are true, but a distance or date condition fails",
+    "directly_linked": "the two entities meet every condition, but a statement of the graph links them directly",
+    "not_optimal": "the answer meets the constraints, but another answer has a better measure",
+    "premise_wrongly_rejected": "the question's premise holds in the graph, but the answer says it is false",
+    "false_premise_missed": "the question's premise is false in the graph, but the answer gives an entity",
+    "wrong_premise_reason": "the premise is false, but for the other reason (no entity versus several)",
+    "wrong_count": "the count differs from the number of entities meeting the conditions",
 }

@@ -1,6 +1,7 @@
 """Graders of the wikidata family, against the task's graph: one entity by id or any of its names, an
 exact set scored by F1, and two entities whose claimed triples must be statements of the graph that
-show every condition of the question (distances by haversine on the graph's coordinates)."""
+show every condition of the question (distances by haversine on the graph's coordinates); the same with
+no statement linking the two (`fact`); an optimal pair; a premise judged true or false; an exact count."""
 from __future__ import annotations
 
 import re
@@ -8,6 +9,7 @@ from typing import Any
 
 from graders.registry import Grade, failed, grader, passed
 from graphs.wikidata import COORDINATES, DATES, WikidataGraph, as_id, link_holds, load_env, match, normalize
+from graphs.wikidata_queries import count_without, has_role, measure
 from tasks.task import Task
 
 
@@ -113,3 +115,57 @@ def grade_linked_fact(task: Task, answer: dict[str, Any]) -> Grade:
             reasons.append("constraint_violated")
     return failed(*reasons) if reasons else passed()
 
+
+
+@grader("wikidata.fact")
+def grade_fact(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass iff the answer passes as a linked fact and no statement of the graph links a and b directly."""
+    verdict = grade_linked_fact(task, answer)
+    if not verdict.passed:
+        return verdict
+    kg = _graph(task)
+    a, b = _one(kg, answer["a"])[0], _one(kg, answer["b"])[0]
+    return failed("directly_linked") if kg.graph.has_edge(a, b) or kg.graph.has_edge(b, a) else verdict
+
+
+@grader("wikidata.superlative")
+def grade_superlative(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass iff a and b are two entities with their roles whose measure is within tolerance of the optimum."""
+    kg, truth = _graph(task), task.truth
+    spec = truth["spec"]
+    found = [_one(kg, answer[who], {p[i] for p in truth["optimal"]}) for i, who in enumerate("ab")]
+    if any(entity is None for entity, _ in found):
+        return failed(*(why for _, why in found if why))
+    a, b = (entity for entity, _ in found)
+    if a == b:
+        return failed("same_entity")
+    if not (has_role(kg, spec["roles"]["a"], "?a", a) and has_role(kg, spec["roles"]["b"], "?b", b)):
+        return failed("wrong_entity")
+    value = measure(kg, spec["measure"], a, b)
+    if value is None:
+        return failed("unsupported_constraint")
+    return passed() if value <= truth["optimum"] + truth["tolerance"] else failed("not_optimal")
+
+
+@grader("wikidata.premise")
+def grade_premise(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass iff the premise is judged as the graph has it and the answer is the entity, or null."""
+    kg, truth = _graph(task), task.truth
+    if truth["premise"] == "holds":
+        if answer["premise"] != "holds":
+            return failed("premise_wrongly_rejected")
+        if answer["answer"] is None:
+            return failed("unknown_node")
+        if names(kg, answer["answer"], truth["answer"]):
+            return passed()
+        return failed("wrong_entity" if kg.resolve(answer["answer"]) else "unknown_node")
+    if answer["premise"] == "holds" or answer["answer"] is not None:
+        return failed("false_premise_missed")
+    return passed() if answer["premise"] == truth["premise"] else failed("wrong_premise_reason")
+
+
+@grader("wikidata.count")
+def grade_count(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass iff the count equals the number of entities meeting the conditions, counted on the graph."""
+    kept, _ = count_without(_graph(task), task.truth["base"], task.truth["none"])
+    return passed() if answer["count"] == kept else failed("wrong_count")

@@ -9,6 +9,7 @@ is in graphs.wikidata_live; `python -m graphs.wikidata verify-snapshot | build-s
 from __future__ import annotations
 
 import base64
+import datetime
 import gzip
 import hashlib
 import math
@@ -373,11 +374,24 @@ def _unify(term: str, value: str, binding: dict[str, str]) -> bool:
 
 
 def link_holds(kg: WikidataGraph, link: dict[str, Any], binding: dict[str, str]) -> bool:
-    """Whether a bound link condition holds: two places within max_km, or one date before another."""
+    """Whether a bound link condition holds: two places within max_km, one date before another, two
+    dates at most max_days apart, or one value shared."""
     if link["kind"] == "distance":
         here, there = (kg.coords.get(binding[v]) for v in link["between"])
         return here is not None and there is not None and haversine_km(here, there) <= link["max_km"]
+    if link["kind"] == "same":
+        return binding[link["between"][0]] == binding[link["between"][1]]
+    if link["kind"] == "within":
+        first, second = (_day(binding[v]) for v in link["between"])
+        return first is not None and second is not None and abs((first - second).days) <= link["max_days"]
     return binding[link["earlier"]] < binding[link["later"]]  # ISO dates with four-digit years sort as text
+
+
+def _day(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def instantiate(kg: WikidataGraph, patterns: list[list[str]], binding: dict[str, str]) -> list[list[str]]:

@@ -1,0 +1,226 @@
+"""The wikidata kinds that memory of the real world does not answer: `superlative` (the pair of people
+with given roles that optimises a measure), `premise` (a multi-hop question whose premise may be false
+in the snapshot), `count` (entities meeting a condition with a negation) and `fact` (two people from
+two domains, linked by several independent conditions and by no statement). generators.wikidata calls
+these builders; each returns the prompt's fields and the truth, and guarantees a witness.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from graphs.wikidata import WikidataGraph, first_with_roles, roles_shown, witness
+from graphs.wikidata_queries import MEASURES, count_without, measure
+
+ASKS = {
+    "superlative": """Find two different people a and b such that:
+- a {text_a};
+- b {text_b};
+- {what} is as small as possible among all such pairs (people without that value do not count).
+
+Submit {{"a": "...", "b": "..."}}: ids (e.g. Q937) or unambiguous English names. Graded: a and b must \
+have their roles in the snapshot and their {short} must equal the smallest over all pairs, within \
+{tolerance} (when a person has several values, the closest pair of values counts).""",
+    "premise": """Question: what is {chain}?
+
+The question presumes that each step leads to exactly one entity. If in the snapshot some step leads \
+to no entity at all, or to more than one, its premise is false.
+
+Submit {{"answer": "...", "premise": "holds"}} with the entity's id (e.g. Q90) or one of its English \
+names when the premise holds; otherwise {{"answer": null, "premise": "no_such_entity"}} (a step leads \
+to nothing) or {{"answer": null, "premise": "more_than_one"}} (a step leads to several). Graded: the \
+premise must be judged as the snapshot has it, and the answer must be that entity, or null.""",
+    "count": """Question: how many {subject}?{note}
+
+Submit {{"count": N}}: a whole number. Graded: it must equal the number of such entities in the \
+snapshot.""",
+    "fact": """Find an interesting fact: two different people a and b such that:
+{conditions}
+
+Submit {{"a": "...", "b": "...", "triples": [["subject", "property", "object"], ...]}}: a and b as ids \
+(e.g. Q937) or unambiguous English names, and triples of the snapshot that show every condition: the \
+statements that give a and b their roles and the places, dates and values each condition compares. \
+Write entities and properties as ids (Q90, P19) and dates as YYYY-MM-DD. Graded: every claimed triple \
+must be a statement of the snapshot, the triples must show each condition, and no statement of the \
+snapshot may link a and b directly. Distances are great-circle (haversine) distances between the \
+places' coordinates in the snapshot, as distance_km computes them.""",
+}
+SCHEMAS = {
+    "superlative": {"a": {"type": "string"}, "b": {"type": "string"}},
+    "premise": {"answer": {"type": ["string", "null"]},
+                "premise": {"type": "string", "enum": ["holds", "no_such_entity", "more_than_one"]}},
+    "count": {"count": {"type": "integer"}},
+    "fact": {"a": {"type": "string"}, "b": {"type": "string"},
+             "triples": {"type": "array", "maxItems": 100, "items": {
+                 "type": "array", "items": {"type": "string"}, "minItems": 3, "maxItems": 3}}},
+}
+PREMISE_PROPERTIES = ("P61", "P19", "P20", "P108", "P131", "P17", "P26", "P184", "P185", "P27", "P166",
+                      "P106")
+PREMISE_OUTCOMES = ("holds", "no_such_entity", "more_than_one")  # equally often: no constant passes most
+# count: (the question, the ?x patterns, the patterns none of which may hold, where the anchor ?k sits)
+COUNTS = {
+    "award_not_advisor": ("people who received {k} none of whose doctoral advisors (P184) received it",
+                          " People with no doctoral advisor in the snapshot count.",
+                          [["?x", "P166", "?k"]], [["?x", "P184", "?y"], ["?y", "P166", "?k"]]),
+    "occupation_no_award": ("people with the occupation {k} who received no award (P166) in the snapshot",
+                            "", [["?x", "P106", "?k"]], [["?x", "P166", "?y"]]),
+    "employer_born_abroad": ("people employed by {k} (P108) who have a place of birth (P19) in the snapshot, "
+                             "none of whose places of birth is in {c} (P17)", "",
+                             [["?x", "P108", "?k"], ["?x", "P19", "?p"]], [["?x", "P19", "?q"], ["?q", "P17", "?c"]]),
+}
+# fact: each condition has a type; a fact's conditions are of different types
+FACT_LINKS = {
+    "born_near": ("distance", {"kind": "distance", "triples": [["?a", "P19", "?pa"], ["?b", "P19", "?pb"]],
+                               "between": ["?pa", "?pb"]},
+                  "the places of birth (P19) of a and b are at most {km} km apart"),
+    "died_near": ("distance", {"kind": "distance", "triples": [["?a", "P20", "?qa"], ["?b", "P20", "?qb"]],
+                               "between": ["?qa", "?qb"]},
+                  "the places of death (P20) of a and b are at most {km} km apart"),
+    "born_within": ("dates", {"kind": "within", "triples": [["?a", "P569", "?da"], ["?b", "P569", "?db"]],
+                              "between": ["?da", "?db"]},
+                    "a and b were born (P569) at most {days} days apart"),
+    "same_country": ("shared", {"kind": "same", "triples": [["?a", "P27", "?ca"], ["?b", "P27", "?cb"]],
+                                "between": ["?ca", "?cb"]}, "a and b share a country of citizenship (P27)"),
+    "same_employer": ("shared", {"kind": "same", "triples": [["?a", "P108", "?ea"], ["?b", "P108", "?eb"]],
+                                 "between": ["?ea", "?eb"]}, "a and b share an employer (P108)"),
+    "same_award": ("shared", {"kind": "same", "triples": [["?a", "P166", "?wa"], ["?b", "P166", "?wb"]],
+                              "between": ["?wa", "?wb"]}, "a and b received the same award (P166)"),
+}
+TIGHTNESS = [(50, 3650), (100, 7300), (200, 7300), (400, 10950), (800, 14600)]  # (km, days), tight first
+
+Question = tuple[dict[str, Any], dict[str, Any]]
+Role = tuple[str, list[list[str]], list[str]]  # (text, patterns on ?x, the people who have it)
+
+
+def _bind(patterns: list[list[str]], who: str) -> list[list[str]]:
+    names = {"?x": f"?{who}", "?d_x": f"?d_{who}"}
+    return [[names.get(t, t) for t in triple] for triple in patterns]
+
+
+def _domain(role: Role) -> str:
+    return role[1][0][1]  # the property that gives the role: award, employer, occupation, discovery
+
+
+def superlative(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -> Question:
+    """The pair (a, b) with the given roles whose measure is smallest; any pair within tolerance passes."""
+    for _ in range(300):
+        (text_a, pat_a, xs_a), (text_b, pat_b, xs_b) = rng.sample(menu, 2)
+        name = sorted(MEASURES)[rng.randrange(len(MEASURES))]
+        what, short, tolerance_text, tolerance = MEASURES[name]
+        scored = {(a, b): m for a in xs_a for b in xs_b if a != b and (m := measure(kg, name, a, b)) is not None}
+        if len(set(scored.values())) < 2:
+            continue
+        best = min(scored.values())
+        optimal = sorted(p for p, m in scored.items() if m <= best + tolerance)
+        spec = {"roles": {"a": _bind(pat_a, "a"), "b": _bind(pat_b, "b")}, "measure": name}
+        if first_with_roles(kg, spec) in optimal or len(optimal) > len(scored) // 2:
+            continue  # the naive first pair must not answer it, nor most pairs
+        a, b = optimal[rng.randrange(len(optimal))]
+        fields = {"text_a": text_a, "text_b": text_b, "what": what, "short": short, "tolerance": tolerance_text}
+        truth = {"spec": spec, "optimum": best, "tolerance": tolerance, "optimal": [list(p) for p in optimal],
+                 "passing": len(optimal), "pairs": len(scored), "reference": {"a": a, "b": b}}
+        return fields, truth
+    raise ValueError("no superlative question found in this graph")
+
+
+def premise(kg: WikidataGraph, config: Any, rng: random.Random, starts: list[tuple[str, ...]]) -> Question:
+    """A chain of config.hops properties: unique steps and a last step with one, no or several values."""
+    outcome = PREMISE_OUTCOMES[rng.randrange(len(PREMISE_OUTCOMES))]
+    for _ in range(300):
+        start, *path = starts[rng.randrange(len(starts))]
+        nodes = [start]
+        for p in path:
+            nodes += kg.objects(nodes[-1], p)
+        last = nodes[-1]
+        classes = set(kg.objects(last, "P31"))
+        peers = [x for c in sorted(classes) for x in kg.subjects("P31", c) if x != last]
+        options = []
+        for p in PREMISE_PROPERTIES:
+            ends = kg.objects(last, p)
+            if outcome == "no_such_entity" and not ends and any(kg.objects(x, p) for x in peers):
+                options.append(p)  # a property its peers have: the question is not absurd
+            elif (outcome == "holds" and len(ends) == 1 and ends[0] not in nodes) or (
+                    outcome == "more_than_one" and len(ends) > 1):
+                options.append(p)
+        if not options:
+            continue
+        p = options[rng.randrange(len(options))]
+        path.append(p)
+        phrase = kg.describe(start)
+        for q in path:
+            phrase = f"the {kg.labels.get(q, q)} ({q}) of {phrase}"
+        ends = kg.objects(last, p)
+        answer = ends[0] if outcome == "holds" else None
+        truth = {"start": start, "path": path, "nodes": nodes, "premise": outcome, "answer": answer,
+                 "ends": ends, "reference": {"answer": answer, "premise": outcome}}
+        return {"chain": phrase}, truth
+    raise ValueError(f"no premise question with --hops {config.hops} found in this graph")
+
+
+def count(kg: WikidataGraph, config: Any, rng: random.Random) -> Question:
+    """How many ?x meet a template's patterns and none of its negated ones, for an anchor ?k (and ?c)."""
+    options = []
+    for name in sorted(COUNTS):
+        _, _, base, none = COUNTS[name]
+        anchors = sorted({o for _, o, k in kg.graph.edges(keys=True) if k == base[0][1]})
+        countries = sorted({o for _, o, k in kg.graph.edges(keys=True) if k == "P17"}) if "?c" in str(none) else [""]
+        for k in anchors:
+            for c in countries:
+                fill = {"?k": k, "?c": c}
+                b = [[fill.get(t, t) for t in triple] for triple in base]
+                n = [[fill.get(t, t) for t in triple] for triple in none]
+                kept, naive = count_without(kg, b, n)
+                if 1 <= kept < naive and naive >= 3:  # the negation must matter
+                    options.append((name, k, c, b, n, kept, naive))
+    if not options:
+        raise ValueError("no count question found in this graph")
+    by_count: dict[int, list] = {}  # draw the count first, so that no one number answers most tasks
+    for option in options:
+        by_count.setdefault(option[5], []).append(option)
+    group = by_count[sorted(by_count)[rng.randrange(len(by_count))]]
+    name, k, c, base, none, kept, naive = group[rng.randrange(len(group))]
+    text, note, _, _ = COUNTS[name]
+    fields = {"subject": text.format(k=kg.describe(k), c=kg.describe(c) if c else ""), "note": note}
+    truth = {"template": name, "base": base, "none": none, "count": kept, "naive": naive,
+             "reference": {"count": kept}}
+    return fields, truth
+
+
+def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -> Question:
+    """Two people from two domains linked by config.links conditions of different types, and by no
+    statement; the conditions are as tight as a witness allows."""
+    for _ in range(300):
+        role_a, role_b = rng.sample(menu, 2)
+        if _domain(role_a) == _domain(role_b):
+            continue
+        (text_a, pat_a, xs_a), (text_b, pat_b, xs_b) = role_a, role_b
+        by_type: dict[str, list[str]] = {}
+        for link_name in sorted(FACT_LINKS):
+            by_type.setdefault(FACT_LINKS[link_name][0], []).append(link_name)
+        if config.links > len(by_type) + 1:
+            raise ValueError(f"--links must be at most {len(by_type) + 1}")
+        types = rng.sample(sorted(by_type), min(config.links, len(by_type)))
+        names = sorted({by_type[t][rng.randrange(len(by_type[t]))] for t in types})
+        while len(names) < config.links:  # a fourth condition repeats a type with another property
+            names = sorted({*names, sorted(FACT_LINKS)[rng.randrange(len(FACT_LINKS))]})
+        spec = {"roles": {"a": _bind(pat_a, "a"), "b": _bind(pat_b, "b")}}
+        for km, days in TIGHTNESS:
+            links = [{**FACT_LINKS[n][1], **({"max_km": km} if FACT_LINKS[n][0] == "distance" else {}),
+                      **({"max_days": days} if FACT_LINKS[n][0] == "dates" else {})} for n in names]
+            pairs = [(a, b) for a in xs_a for b in xs_b if a != b and not kg.graph.has_edge(a, b)
+                     and not kg.graph.has_edge(b, a) and witness(kg, links, a, b)]
+            if pairs:
+                break
+        spec["links"] = links
+        if not pairs or first_with_roles(kg, spec) in pairs:
+            continue
+        a, b = pairs[rng.randrange(len(pairs))]
+        triples = witness(kg, links, a, b) + roles_shown(kg, spec, a, b)
+        conditions = [f"a {text_a};", f"b {text_b};"]
+        conditions += [FACT_LINKS[n][2].format(km=km, days=days) + ";" for n in names]
+        conditions.append("no statement of the snapshot links a and b directly (neither names the other).")
+        reference = {"a": a, "b": b, "triples": sorted(map(list, {tuple(t) for t in triples}))}
+        truth = {"spec": spec, "pairs": [list(p) for p in pairs], "passing": len(pairs), "reference": reference}
+        return {"conditions": "\n".join("- " + c for c in conditions)}, truth
+    raise ValueError(f"no fact with --links {config.links} found in this graph")
+

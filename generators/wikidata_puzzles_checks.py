@@ -1,0 +1,120 @@
+"""tasks.check hooks of the kinds in generators.wikidata_puzzles: naive and random guesses, every correct
+answer found again with plain SPARQL on rdflib (apart from the generator's networkx walks, with a second
+distance formula), and near misses that must fail.
+"""
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any
+
+from graphs.wikidata import WikidataGraph, first_with_roles, parse_point, short
+from graphs.wikidata_queries import has_role, measure
+
+Answers = list[dict[str, Any]]
+
+
+def _term(t: str, position: int) -> str:
+    if t.startswith("?"):
+        return t
+    return f"wdt:{t}" if position == 1 else f"wd:{t}"
+
+
+def _where(patterns: list[list[str]]) -> str:
+    return " ".join(" ".join(_term(t, i) for i, t in enumerate(triple)) + " ." for triple in patterns)
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:  # the spherical law of cosines
+    (la1, lo1), (la2, lo2) = (tuple(map(math.radians, p)) for p in (a, b))
+    c = math.sin(la1) * math.sin(la2) + math.cos(la1) * math.cos(la2) * math.cos(lo2 - lo1)
+    return 6371.0 * math.acos(max(-1.0, min(1.0, c)))
+
+
+def enumerate_superlative(store: Any, truth: dict[str, Any]) -> Answers:
+    """Every pair within tolerance of the smallest measure over all pairs with the roles."""
+    spec = truth["spec"]
+    roles = _where(spec["roles"]["a"] + spec["roles"]["b"])
+    if spec["measure"] == "birthplace_km":
+        rows = store.select(f"SELECT DISTINCT ?a ?b ?u ?v WHERE {{ {roles} ?a wdt:P19 ?pa . ?pa wdt:P625 ?u . "
+                            f"?b wdt:P19 ?pb . ?pb wdt:P625 ?v . FILTER(?a != ?b) }}")
+        values = [(short(r["a"]), short(r["b"]), _km(parse_point(str(r["u"])), parse_point(str(r["v"]))))
+                  for r in rows]
+    else:
+        rows = store.select(f"SELECT DISTINCT ?a ?b ?u ?v WHERE {{ {roles} ?a wdt:P569 ?u . ?b wdt:P569 ?v . "
+                            "FILTER(?a != ?b) }")
+        values = [(short(r["a"]), short(r["b"]), abs((datetime.date.fromisoformat(str(r["u"])[:10])
+                                                      - datetime.date.fromisoformat(str(r["v"])[:10])).days))
+                  for r in rows]
+    best: dict[tuple[str, str], float] = {}
+    for a, b, v in values:
+        best[a, b] = min(v, best.get((a, b), v))
+    if not best:
+        return []
+    low = min(best.values())
+    return [{"a": a, "b": b} for (a, b), v in sorted(best.items()) if v <= low + truth["tolerance"] - 1e-6]
+
+
+def enumerate_premise(store: Any, truth: dict[str, Any], names: dict[str, str]) -> Answers:
+    """The end of the chain when exactly one entity is reached at every step, else null and why."""
+    node, ends = truth["start"], [truth["start"]]
+    for p in truth["path"]:
+        rows = store.select(f"SELECT DISTINCT ?o WHERE {{ wd:{node} wdt:{p} ?o . FILTER(isIRI(?o)) }}")
+        ends = sorted(short(r["o"]) for r in rows)
+        if len(ends) != 1:
+            return [{"answer": None, "premise": "no_such_entity" if not ends else "more_than_one"}]
+        node = ends[0]
+    return [{"answer": x, "premise": "holds"} for x in [node, f"wd:{node}", *([names[node]] if node in names else [])]]
+
+
+def enumerate_count(store: Any, truth: dict[str, Any]) -> Answers:
+    """The count from SPARQL's COUNT with FILTER NOT EXISTS."""
+    rows = store.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {_where(truth['base'])} "
+                        f"FILTER NOT EXISTS {{ {_where(truth['none'])} }} }}")
+    return [{"count": int(rows[0]["n"])}]
+
+
+def baseline(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> dict[str, Any]:
+    """The naive guesses: the first pair with the roles; the premise taken for granted (the first value of
+    the last step, or the entity before it); the count without its negation; the first pair and its roles."""
+    if kind == "superlative":
+        a, b = first_with_roles(kg, truth["spec"])
+        return {"a": a, "b": b}
+    if kind == "premise":
+        return {"answer": (truth["ends"] or truth["nodes"])[0], "premise": "holds"}
+    return {"count": truth["naive"]}
+
+
+def random_answer(kg: WikidataGraph, kind: str, truth: dict[str, Any], pick: Any) -> dict[str, Any]:
+    """A well-formed guess: two random people, a random entity or premise, a count up to the naive one."""
+    if kind == "superlative":
+        people = kg.subjects("P31", "Q5")
+        return {"a": pick(people), "b": pick(people)}
+    if kind == "premise":
+        judged = pick(["holds", "no_such_entity", "more_than_one"])
+        return {"answer": pick(sorted(kg.graph)) if judged == "holds" else None, "premise": judged}
+    return {"count": pick(list(range(truth["naive"] + 1)))}
+
+
+def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
+    """Near misses: a pair a km or more (a day or more) further than the optimum, one person twice, a person
+    without the role; the premise-blind answers; the count one off, and without its negation."""
+    ref = truth["reference"]
+    if kind == "superlative":
+        spec = truth["spec"]
+        out = [{"a": ref["a"], "b": ref["a"]}]
+        worse = sorted((m, b) for b in kg.subjects("P31", "Q5") if b != ref["a"]
+                       and (m := measure(kg, spec["measure"], ref["a"], b)) is not None
+                       and m >= truth["optimum"] + 2 * truth["tolerance"]
+                       and has_role(kg, spec["roles"]["b"], "?b", b))
+        out += [{"a": ref["a"], "b": b} for _, b in worse[:1]]
+        outsider = next((x for x in kg.subjects("P31", "Q5") if not has_role(kg, spec["roles"]["b"], "?b", x)), None)
+        return out + ([{"a": ref["a"], "b": outsider}] if outsider and outsider != ref["a"] else [])
+    if kind == "premise":
+        if truth["premise"] == "holds":
+            return [{"answer": None, "premise": "no_such_entity"}, {"answer": None, "premise": "more_than_one"},
+                    {"answer": truth["nodes"][-1], "premise": "holds"}]
+        other = "more_than_one" if truth["premise"] == "no_such_entity" else "no_such_entity"
+        return [{"answer": (truth["ends"] or truth["nodes"])[0], "premise": "holds"},
+                {"answer": None, "premise": other}, {"answer": None, "premise": "holds"}]
+    return [{"count": truth["count"] + 1}, {"count": truth["count"] - 1}, {"count": truth["naive"]}]
+

@@ -1,0 +1,72 @@
+"""Questions answered on the Wikidata graph itself: pattern bindings found through its index (not by
+scanning every statement), counts with a negated condition, and the measures a superlative optimises
+(the distance between two people's places of birth, the days between their dates of birth).
+"""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from graphs.wikidata import DATES, WikidataGraph, haversine_km, is_var
+
+MEASURES = {  # name -> (what it measures, in short, the tolerance within which an answer is optimal)
+    "birthplace_km": ("the great-circle (haversine) distance between their places of birth (P19), as "
+                      "distance_km computes it", "distance", "0.5 km", 0.5),
+    "birthday_days": ("the number of days between their dates of birth (P569)", "number of days",
+                      "one day", 1.0),
+}
+
+
+def solve(kg: WikidataGraph, patterns: list[list[str]], binding: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Every extension of binding under which each (s, p, o) pattern is a statement of the graph.
+
+    Patterns are solved in order; give each a bound subject or object (or a constant) where possible.
+    """
+    if not patterns:
+        yield dict(binding)
+        return
+    (s, p, o), rest = patterns[0], patterns[1:]
+    s, o = binding.get(s, s), binding.get(o, o)
+    if not is_var(s):
+        pairs = [(s, v) for v in kg.values(s, p)]
+    elif not is_var(o) and p not in DATES:
+        pairs = [(x, o) for x in kg.subjects(p, o)]
+    elif p in DATES:
+        pairs = sorted((x, d) for (x, q), d in kg.dates.items() if q == p)
+    else:
+        pairs = sorted((x, y) for x, y, k in kg.graph.edges(keys=True) if k == p)
+    for x, y in pairs:
+        if (is_var(o) or y == o) and (not is_var(s) or s != o or x == y):
+            yield from solve(kg, rest, {**binding, **({s: x} if is_var(s) else {}),
+                                        **({o: y} if is_var(o) else {})})
+
+
+def has_role(kg: WikidataGraph, patterns: list[list[str]], var: str, entity: str) -> bool:
+    """Whether the entity, bound to var, meets every pattern."""
+    return next(solve(kg, patterns, {var: entity}), None) is not None
+
+
+def count_without(kg: WikidataGraph, base: list[list[str]], none: list[list[str]]) -> tuple[int, int]:
+    """(how many ?x meet base and no binding of none, how many meet base): a count and its naive twin."""
+    xs = sorted({b["?x"] for b in solve(kg, base, {})})
+    kept = [x for x in xs if next(solve(kg, none, {"?x": x}), None) is None]
+    return len(kept), len(xs)
+
+
+def measure(kg: WikidataGraph, name: str, a: str, b: str) -> float | None:
+    """The measure between a and b (the smallest over their values), None if either lacks the values."""
+    if name == "birthplace_km":
+        km = [haversine_km(kg.coords[x], kg.coords[y]) for x in kg.objects(a, "P19") for y in kg.objects(b, "P19")
+              if x in kg.coords and y in kg.coords]
+        return min(km) if km else None
+    days = [abs((datetime.date.fromisoformat(x) - datetime.date.fromisoformat(y)).days)
+            for x in kg.values(a, "P569") for y in kg.values(b, "P569") if _is_date(x) and _is_date(y)]
+    return float(min(days)) if days else None
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

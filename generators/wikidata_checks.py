@@ -76,7 +76,7 @@ def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
         calls += [("search_entities", {"text": kg.labels[entity]}), ("get_entity", {"entity_id": entity}),
                   ("sparql", {"query": f"SELECT ?p ?o WHERE {{ wd:{entity} ?p ?o }} LIMIT 20"})]
     calls += [("sparql", {"query": f"ASK {{ wd:{truth.get('start', 'Q937')} wdt:P31 wd:Q5 }}"}),
-              ("distance_km", {"a": _pick(places, rng), "b": _pick(places, rng)})]
+              ("distance_km", {"pairs": [[_pick(places, rng), _pick(places, rng)] for _ in range(3)]})]
     return calls
 
 

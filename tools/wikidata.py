@@ -23,6 +23,7 @@ ROW_LIMIT = 50
 TIMEOUT_S = 5.0
 SEARCH_LIMIT = 20
 INCOMING_LIMIT = 40
+PAIR_LIMIT = 50  # distance_km pairs per call
 _STORES: dict[str, IsolatedStore] = {}  # one SPARQL worker process per graph, kept for the whole run
 
 
@@ -158,21 +159,32 @@ def get_entity(env: dict, entity_id: str) -> str:
 
 
 @tool
-def distance_km(env: dict, a: str, b: str) -> str:
-    """The great-circle (haversine) distance between two entities that have coordinates (P625).
+def distance_km(env: dict, pairs: list[list[str]]) -> str:
+    """Great-circle (haversine) distances between pairs of entities that have coordinates (P625).
 
     Args:
-        a: id of the first entity, e.g. Q90 (a place: people have no coordinates of their own).
-        b: id of the second entity.
+        pairs: up to 50 pairs of ids, e.g. [["Q90", "Q84"], ["Q90", "Q64"]] (places: people have no
+            coordinates of their own).
 
     Returns:
-        The distance in kilometres, rounded to 0.1 km, with both entities named.
+        One line per pair, in the order given: the distance in kilometres, rounded to 0.1 km, with both
+        entities named; a pair that cannot be measured gets a line saying why.
     """
     kg = _graph(env)
-    ends = [_entity(kg, x) for x in (a, b)]
-    for entity in ends:
+    if not pairs or len(pairs) > PAIR_LIMIT:
+        raise ToolError(f"give between 1 and {PAIR_LIMIT} pairs, got {len(pairs)}")
+    return "\n".join(_distance(kg, pair) for pair in pairs)
+
+
+def _distance(kg: WikidataGraph, pair: list[str]) -> str:
+    if len(pair) != 2:
+        return f"{pair}: a pair must hold exactly two ids"
+    ends = [as_id(x) for x in pair]
+    for text, entity in zip(pair, ends, strict=True):
+        if entity not in kg.labels:
+            return f"unknown entity {text!r}; find ids with search_entities"
         if entity not in kg.coords:
-            raise ToolError(f"{entity} ({kg.labels[entity]}) has no coordinates (P625); places have them, "
-                            "e.g. a person's place of birth (P19)")
+            return (f"{entity} ({kg.labels[entity]}) has no coordinates (P625); places have them, "
+                    "e.g. a person's place of birth (P19)")
     km = haversine_km(kg.coords[ends[0]], kg.coords[ends[1]])
     return f"{km:.1f} km between {kg.describe(ends[0])} and {kg.describe(ends[1])}"

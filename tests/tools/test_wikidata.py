@@ -97,15 +97,27 @@ def test_get_entity_lists_at_most_40_statements_that_name_it(env):
 
 
 def test_distance_km_is_the_great_circle_distance(env):
-    assert run(env, "distance_km", a="Q90", b="q84").startswith("343.")
-    assert run(env, "distance_km", a="Q90", b="Q90").startswith("0.0 km between Paris (Q90) and Paris (Q90)")
-    assert "has no coordinates (P625)" in error(env, "distance_km", a="Q937", b="Q90")
+    assert run(env, "distance_km", pairs=[["Q90", "q84"]]).startswith("343.")
+    assert run(env, "distance_km", pairs=[["Q90", "Q90"]]).startswith("0.0 km between Paris (Q90) and Paris (Q90)")
+
+
+def test_distance_km_answers_each_pair_of_a_list_in_order_and_says_why_one_fails(env):
+    lines = run(env, "distance_km", pairs=[["Q90", "Q84"], ["Q937", "Q90"], ["Q90"], ["Atlantis", "Q90"],
+                                           ["Q84", "Q90"]]).splitlines()
+    assert len(lines) == 5 and lines[0].startswith("343.") and lines[4].startswith("343.")
+    assert "has no coordinates (P625)" in lines[1]
+    assert "exactly two ids" in lines[2] and "unknown entity 'Atlantis'" in lines[3]
+
+
+def test_distance_km_refuses_an_empty_or_huge_list(env):
+    assert "between 1 and 50 pairs" in error(env, "distance_km", pairs=[])
+    assert "between 1 and 50 pairs" in error(env, "distance_km", pairs=[["Q90", "Q84"]] * 51)
 
 
 def test_the_budget_counts_every_call_and_then_refuses(env):
     env["calls_left"] = 2
     run(env, "search_entities", text="Paris")
-    run(env, "distance_km", a="Q90", b="Q84")
+    run(env, "distance_km", pairs=[["Q90", "Q84"], ["Q90", "Q64"]])  # one call, however many pairs
     assert "budget is spent" in error(env, "get_entity", entity_id="Q90")
     assert env["calls_left"] == 0
 

@@ -21,6 +21,7 @@ from generators import wikidata_puzzles as puzzles
 from generators.base import MIXED, knobs_of, main, task_id
 from generators.wikidata_checks import baseline, enumerate_answers, mutants, probe_calls, random_answer
 from graphs.wikidata import (
+    ALL_TRIPLES,
     DATA_DIR,
     SNAPSHOT_FILE,
     WikidataGraph,
@@ -32,6 +33,7 @@ from graphs.wikidata import (
     rows_to_ntriples,
     witness,
 )
+from graphs.wikidata_anonymize import anonymize
 from graphs.wikidata_live import Endpoint, fetch_subgraph
 from tasks.task import Task
 
@@ -50,8 +52,8 @@ CHECK_COMMAND = "python -m graphs.wikidata verify-snapshot"
 
 INTRO = """You are answering a question about a knowledge graph: a snapshot of Wikidata with {entities} \
 entities (people, places, chemical elements, universities, awards, ...) named by their Wikidata ids \
-(Q937 is Albert Einstein, P19 is "place of birth"). Answer according to this snapshot, not to your \
-memory: it holds only some of Wikidata's facts. Tools: sparql (SELECT or ASK; the prefixes wd:, wdt:, \
+({example}, P19 is "place of birth"). Answer according to this snapshot, not to your \
+memory: it holds only some of Wikidata's facts.{pseudonyms} Tools: sparql (SELECT or ASK; the prefixes wd:, wdt:, \
 rdfs:, skos: and xsd: are predefined; statements are wd:Q... wdt:P... objects, English names are \
 rdfs:label and skos:altLabel, coordinates wdt:P625), search_entities, get_entity and distance_km.{budget}
 
@@ -124,6 +126,9 @@ class Config:
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
     snapshot: str = field(default=SNAPSHOT_FILE, metadata={
         "help": "snapshot file in graphs/data (Turtle or N-Triples), e.g. one build-snapshot wrote"})
+    anonymize: bool = field(default=False, metadata={
+        "help": "replace every item's name by a stable pseudonym (classes and properties keep theirs), so "
+                "that memory of the real world cannot answer"})
     endpoint: str = field(default="", metadata={
         "help": "SPARQL endpoint to build the graph from, e.g. https://query.wikidata.org/sparql "
                 "(default: the embedded snapshot)"})
@@ -144,22 +149,25 @@ class Config:
             raise ValueError(f"--endpoint must be an http(s) URL, got {self.endpoint!r}")
 
 
-Origin = tuple[str, str]  # (snapshot file, endpoint URL or "")
+Origin = tuple[str, str, bool]  # (snapshot file, endpoint URL or "", anonymized)
 
 
 def origin(config: Config) -> Origin:
     """Where a config's graph comes from."""
-    return config.snapshot, config.endpoint
+    return config.snapshot, config.endpoint, config.anonymize
 
 
 @lru_cache(maxsize=4)
 def source(where: Origin) -> tuple[dict[str, Any], WikidataGraph]:
-    """The task env and graph: a snapshot, or the snapshot's items refetched from an endpoint."""
-    snapshot, endpoint = where
+    """The task env and graph: a snapshot, or the snapshot's items refetched from an endpoint; with
+    pseudonyms for names when anonymized (the triples then travel inline)."""
+    snapshot, endpoint, anonymized = where
     env = env_for_snapshot(snapshot)
     if endpoint:
         seeds = sorted(q for q in load_env(env)[1].labels if q.startswith("Q"))
         env = env_for_ntriples(rows_to_ntriples(fetch_subgraph(Endpoint(endpoint), seeds, PROPERTIES)))
+    if anonymized:
+        env = env_for_ntriples(rows_to_ntriples(anonymize(load_env(env)[0].select(ALL_TRIPLES))))
     return env, load_env(env)[1]
 
 
@@ -339,7 +347,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
     env, kg = source(origin(config))
     fields, truth = BUILDERS[config.kind](kg, config, rng)
     budget = f" You may make at most {config.tool_budget} tool calls." if config.tool_budget else ""
-    prompt = INTRO.format(entities=len(kg.labels), budget=budget) + ASKS[config.kind].format(**fields)
+    pseudonyms = (" Every person, place and other item is named by a made-up pseudonym, not its real name; "
+                  "classes and properties keep theirs.") if config.anonymize else ""
+    prompt = INTRO.format(entities=len(kg.labels), budget=budget, example=f"Q937 is {kg.labels['Q937']}",
+                          pseudonyms=pseudonyms) + ASKS[config.kind].format(**fields)
     env = {**env, **({"calls_left": config.tool_budget} if config.tool_budget else {})}
     curated = config.snapshot == SNAPSHOT_FILE
     provenance = {"source": f"graphs/data/{config.snapshot}" + (", curated from memory" if curated else ""),
@@ -353,7 +364,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
         env=env, truth=truth, grader=f"{FAMILY}.{config.kind}",
         meta={"seed": seed, "index": index, "version": VERSION, "knobs": knobs_of(config),
               **({"passing": truth["passing"]} if "passing" in truth else {}),  # how many answers pass
-              "provenance": {**provenance, "licence": "CC0 (Wikidata)"}},
+              "provenance": {**provenance, "licence": "CC0 (Wikidata)",
+                             **({"names": "pseudonyms (graphs.wikidata_anonymize)"} if config.anonymize else {})}},
     )
 
 

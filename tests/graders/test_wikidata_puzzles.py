@@ -1,0 +1,165 @@
+"""The superlative, premise, count and fact graders against answers found by brute force over rdflib's
+own triples (a second distance formula), never the generator's code path."""
+import dataclasses
+import datetime
+import itertools
+import math
+
+import pytest
+import rdflib
+from rdflib import URIRef
+
+import generators.wikidata as W
+from generators.base import config_from
+from graders.registry import grade
+from graphs.wikidata import WD, WDT, snapshot_text
+
+
+@pytest.fixture(scope="module")
+def rdf():
+    graph = rdflib.Graph()
+    graph.parse(data=snapshot_text(), format="turtle")
+    return graph
+
+
+def _objects(rdf, s, p):
+    return sorted(str(o).removeprefix(WD) for o in rdf.objects(URIRef(WD + s), URIRef(WDT + p)))
+
+
+def _subjects(rdf, p, o):
+    return sorted(str(s).removeprefix(WD) for s in rdf.subjects(URIRef(WDT + p), URIRef(WD + o)))
+
+
+def _point(rdf, place):
+    wkt = [str(o) for o in rdf.objects(URIRef(WD + place), URIRef(WDT + "P625"))]
+    if not wkt:
+        return None
+    lon, lat = map(float, wkt[0].removeprefix("Point(").rstrip(")").split())
+    return lat, lon
+
+
+def _km(a, b):  # the spherical law of cosines: not the graph's haversine
+    (la1, lo1), (la2, lo2) = (tuple(map(math.radians, p)) for p in (a, b))
+    c = math.sin(la1) * math.sin(la2) + math.cos(la1) * math.cos(la2) * math.cos(lo2 - lo1)
+    return 6371.0 * math.acos(max(-1.0, min(1.0, c)))
+
+
+def _people_with(rdf, patterns, who):
+    """People meeting a role's patterns, by brute force: the role is one triple or a discovery's class."""
+    if len(patterns) == 1:
+        return set(_subjects(rdf, patterns[0][1], patterns[0][2]))
+    return {x for d in _subjects(rdf, "P31", patterns[1][2]) for x in _objects(rdf, d, "P61")}
+
+
+def _measure(rdf, name, a, b):
+    if name == "birthplace_km":
+        points = [(_point(rdf, x), _point(rdf, y)) for x in _objects(rdf, a, "P19") for y in _objects(rdf, b, "P19")]
+        km = [_km(u, v) for u, v in points if u and v]
+        return min(km) if km else None
+    days = [abs((datetime.date.fromisoformat(str(x)[:10]) - datetime.date.fromisoformat(str(y)[:10])).days)
+            for x in rdf.objects(URIRef(WD + a), URIRef(WDT + "P569"))
+            for y in rdf.objects(URIRef(WD + b), URIRef(WDT + "P569"))]
+    return min(days) if days else None
+
+
+def tasks(kind, seeds=range(3), **knobs):
+    config = config_from(W, {"kind": kind, **knobs})
+    return [W.generate(config, seed, index) for seed in seeds for index in range(3)]
+
+
+def test_superlative_passes_every_pair_at_the_brute_force_optimum_and_no_other(rdf):
+    for task in tasks("superlative"):
+        spec = task.truth["spec"]
+        xs_a, xs_b = (_people_with(rdf, spec["roles"][r], r) for r in "ab")
+        scored = {(a, b): m for a, b in itertools.product(sorted(xs_a), sorted(xs_b))
+                  if a != b and (m := _measure(rdf, spec["measure"], a, b)) is not None}
+        best, tolerance = min(scored.values()), task.truth["tolerance"]
+        for (a, b), m in scored.items():
+            verdict = grade(task, {"a": a, "b": b})
+            if m <= best + tolerance - 1e-6:
+                assert verdict.passed, (task.id, a, b)
+            elif m > best + tolerance + 1e-6:
+                assert verdict.reasons == ("not_optimal",), (task.id, a, b, m, best)
+        assert task.meta["passing"] == sum(m <= best + tolerance for m in scored.values())
+
+
+def test_superlative_rejects_a_person_without_the_role_and_one_person_twice():
+    task = tasks("superlative")[0]
+    a = task.truth["reference"]["a"]
+    assert grade(task, {"a": a, "b": a}).reasons == ("same_entity",)
+    assert grade(task, {"a": a, "b": "Q90"}).reasons == ("wrong_entity",)  # Paris has no role
+    assert grade(task, {"a": a, "b": "Atlantis"}).reasons == ("unknown_node",)
+
+
+def _walk(rdf, start, path):
+    node = start
+    for p in path:
+        ends = _objects(rdf, node, p)
+        if len(ends) != 1:
+            return None, "no_such_entity" if not ends else "more_than_one"
+        node = ends[0]
+    return node, "holds"
+
+
+def test_premise_judges_each_question_as_a_brute_force_walk_does(rdf):
+    seen = set()
+    for task in tasks("premise", seeds=range(4)):
+        answer, judged = _walk(rdf, task.truth["start"], task.truth["path"])
+        seen.add(judged)
+        assert grade(task, {"answer": answer, "premise": judged}).passed, task.id
+        for other in {"holds", "no_such_entity", "more_than_one"} - {judged}:
+            guess = {"answer": "Q90" if other == "holds" else None, "premise": other}
+            assert not grade(task, guess).passed, (task.id, guess)
+    assert seen == {"holds", "no_such_entity", "more_than_one"}  # mixed: no constant answer passes all
+
+
+def test_premise_says_why_an_answer_fails():
+    by = {t.truth["premise"]: t for t in tasks("premise", seeds=range(4))}
+    held, none, several = by["holds"], by["no_such_entity"], by["more_than_one"]
+    assert grade(held, {"answer": None, "premise": "no_such_entity"}).reasons == ("premise_wrongly_rejected",)
+    assert grade(none, {"answer": "Q90", "premise": "holds"}).reasons == ("false_premise_missed",)
+    assert grade(several, {"answer": several.truth["ends"][0], "premise": "holds"}).reasons == (
+        "false_premise_missed",)  # one of several values: the premise-blind answer
+    assert grade(several, {"answer": None, "premise": "no_such_entity"}).reasons == ("wrong_premise_reason",)
+
+
+def test_count_equals_a_brute_force_count_with_the_negation(rdf):
+    for task in tasks("count", seeds=range(4)):
+        truth = task.truth
+        k = truth["base"][0][2]
+        xs = _subjects(rdf, truth["base"][0][1], k)
+        if truth["template"] == "award_not_advisor":
+            kept = [x for x in xs if not any(k in _objects(rdf, y, "P166") for y in _objects(rdf, x, "P184"))]
+        elif truth["template"] == "occupation_no_award":
+            kept = [x for x in xs if not _objects(rdf, x, "P166")]
+        else:
+            c = truth["none"][1][2]
+            kept = [x for x in xs if _objects(rdf, x, "P19")
+                    and not any(c in _objects(rdf, q, "P17") for q in _objects(rdf, x, "P19"))]
+        assert grade(task, {"count": len(kept)}).passed, task.id
+        assert grade(task, {"count": len(kept) + 1}).reasons == ("wrong_count",)
+        assert not grade(task, {"count": truth["naive"]}).passed  # the negation ignored
+
+
+def test_fact_refuses_a_pair_that_a_statement_links_directly(rdf):
+    # spouses both born somewhere: every condition holds, but P26 links them
+    a, b = next((s, o) for s in _subjects(rdf, "P31", "Q5") for o in _objects(rdf, s, "P26")
+                if _objects(rdf, s, "P27") and set(_objects(rdf, s, "P27")) & set(_objects(rdf, o, "P27")))
+    country = sorted(set(_objects(rdf, a, "P27")) & set(_objects(rdf, b, "P27")))[0]
+    task = tasks("fact", seeds=[0])[0]
+    spec = {"roles": {"a": [["?a", "P31", "Q5"]], "b": [["?b", "P31", "Q5"]]},
+            "links": [{"kind": "same", "triples": [["?a", "P27", "?ca"], ["?b", "P27", "?cb"]],
+                       "between": ["?ca", "?cb"]}]}
+    task = dataclasses.replace(task, truth={**task.truth, "spec": spec})
+    claims = [[a, "P31", "Q5"], [b, "P31", "Q5"], [a, "P27", country], [b, "P27", country]]
+    assert grade(task, {"a": a, "b": b, "triples": claims}).reasons == ("directly_linked",)
+
+
+def test_fact_passes_every_pair_the_sparql_enumeration_finds_and_needs_every_condition():
+    for task in tasks("fact", seeds=range(2)):
+        answers = W.enumerate_answers(task)
+        assert answers and all(grade(task, x).passed for x in answers), task.id
+        ref = task.truth["reference"]
+        for i in range(len(ref["triples"])):  # drop any one support and a condition is unshown
+            dropped = {**ref, "triples": ref["triples"][:i] + ref["triples"][i + 1:]}
+            assert not grade(task, dropped).passed, (task.id, i)

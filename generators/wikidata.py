@@ -108,7 +108,8 @@ LADDERS = {
     "superlative": [{"tool_budget": 0}, {"tool_budget": 30}, {"tool_budget": 15}],
     "premise": [{"hops": 1}, {"hops": 2}, {"hops": 3}, {"hops": 4}],
     "count": [{"tool_budget": 0}, {"tool_budget": 20}, {"tool_budget": 10}],
-    "fact": [{"links": 1}, {"links": 2}, {"links": 3}, {"links": 4}, {"links": 4, "tool_budget": 20}],
+    "fact": [{"links": 1, "loose": 4}, {"links": 2, "loose": 2}, {"links": 3, "loose": 1}, {"links": 3},
+             {"links": 4}, {"links": 4, "tool_budget": 20}],
 }
 
 
@@ -121,6 +122,8 @@ class Config:
     constraints: int = field(default=1, metadata={"help": "linked_fact: conditions linking a and b (1-3)"})
     links: int = field(default=3, metadata={
         "help": "fact: conditions of different types linking a and b (1-4)"})
+    loose: int = field(default=0, metadata={
+        "help": "fact: distance and date limits this many levels looser than the tightest with a witness (0-4)"})
     distractors: int = field(default=0, metadata={
         "help": "chain and set: wrong candidates listed with the right ones (0: no list; at most 30)"})
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
@@ -138,7 +141,7 @@ class Config:
         if self.kind not in (*KINDS, MIXED):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
         for name, value, low, high in [("hops", self.hops, 1, 4), ("constraints", self.constraints, 1, 3),
-                                       ("links", self.links, 1, 4),
+                                       ("links", self.links, 1, 4), ("loose", self.loose, 0, 4),
                                        ("distractors", self.distractors, 0, 30),
                                        ("tool_budget", self.tool_budget, 0, 10_000)]:
             if not low <= value <= high:
@@ -349,7 +352,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
     budget = f" You may make at most {config.tool_budget} tool calls." if config.tool_budget else ""
     pseudonyms = (" Every person, place and other item is named by a made-up pseudonym, not its real name; "
                   "classes and properties keep theirs.") if config.anonymize else ""
-    prompt = INTRO.format(entities=len(kg.labels), budget=budget, example=f"Q937 is {kg.labels['Q937']}",
+    prompt = INTRO.format(entities=len(kg.labels), budget=budget, example=f"Q937 is {kg.labels.get('Q937', 'Albert Einstein')}",
                           pseudonyms=pseudonyms) + ASKS[config.kind].format(**fields)
     env = {**env, **({"calls_left": config.tool_budget} if config.tool_budget else {})}
     curated = config.snapshot == SNAPSHOT_FILE

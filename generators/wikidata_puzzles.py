@@ -188,7 +188,7 @@ def count(kg: WikidataGraph, config: Any, rng: random.Random) -> Question:
 
 def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -> Question:
     """Two people from two domains linked by config.links conditions of different types, and by no
-    statement; the conditions are as tight as a witness allows."""
+    statement; the conditions are as tight as a witness allows, or config.loose levels looser."""
     for _ in range(300):
         role_a, role_b = rng.sample(menu, 2)
         if _domain(role_a) == _domain(role_b):
@@ -204,12 +204,14 @@ def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -
         while len(names) < config.links:  # a fourth condition repeats a type with another property
             names = sorted({*names, sorted(FACT_LINKS)[rng.randrange(len(FACT_LINKS))]})
         spec = {"roles": {"a": _bind(pat_a, "a"), "b": _bind(pat_b, "b")}}
+        witnessed = 0  # levels of TIGHTNESS with a witness, counted from the tightest
         for km, days in TIGHTNESS:
             links = [{**FACT_LINKS[n][1], **({"max_km": km} if FACT_LINKS[n][0] == "distance" else {}),
                       **({"max_days": days} if FACT_LINKS[n][0] == "dates" else {})} for n in names]
             pairs = [(a, b) for a in xs_a for b in xs_b if a != b and not kg.graph.has_edge(a, b)
                      and not kg.graph.has_edge(b, a) and witness(kg, links, a, b)]
-            if pairs:
+            witnessed += bool(pairs)
+            if witnessed > config.loose:  # the tightest level with a witness, or that many looser
                 break
         spec["links"] = links
         if not pairs or first_with_roles(kg, spec) in pairs:

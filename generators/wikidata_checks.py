@@ -10,6 +10,7 @@ from typing import Any
 
 from graphs.wikidata import (
     DATES,
+    QUANTITIES,
     Snapshot,
     env_text,
     first_with_roles,
@@ -172,6 +173,9 @@ def _second_check(link: dict[str, Any], binding: dict[str, str]) -> bool:
     if link["kind"] == "within":
         first, second = (datetime.date.fromisoformat(binding[v]) for v in link["between"])
         return abs((first - second).days) <= link["max_days"]
+    if link["kind"] == "number_day":
+        number, day = (binding[v] for v in link["between"])
+        return float(number) == int(day[8:10])
     return binding[link["earlier"]] < binding[link["later"]]
 
 
@@ -195,7 +199,7 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     triples = ref["triples"]
     for i, (s, p, o) in enumerate(triples):
         others = triples[:i] + triples[i + 1:]
-        if p not in DATES and not kg.holds(o, p, s):
+        if p not in (*DATES, *QUANTITIES) and not kg.holds(o, p, s):
             out.append({**ref, "triples": [*others, [o, p, s]]})
         if p == "P19" and not kg.holds(s, "P20", o):
             out.append({**ref, "triples": [*others, [s, "P20", o]]})

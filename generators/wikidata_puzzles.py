@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from graphs.wikidata import WikidataGraph, first_with_roles, roles_shown, witness
-from graphs.wikidata_queries import MEASURES, count_without, measure
+from graphs.wikidata import WikidataGraph, first_with_roles, link_holds, roles_shown
+from graphs.wikidata_queries import MEASURES, count_without, measure, solve
 
 ASKS = {
     "superlative": """Find two different people a and b such that:
@@ -83,6 +83,10 @@ FACT_LINKS = {
                                 "between": ["?ca", "?cb"]}, "a and b share a country of citizenship (P27)"),
     "same_employer": ("shared", {"kind": "same", "triples": [["?a", "P108", "?ea"], ["?b", "P108", "?eb"]],
                                  "between": ["?ea", "?eb"]}, "a and b share an employer (P108)"),
+    "element_day": ("numeric", {"kind": "number_day", "triples": [
+        ["?e_a", "P61", "?a"], ["?e_a", "P1086", "?za"], ["?b", "P569", "?db"]], "between": ["?za", "?db"]},
+                    "a discovered something (P61) whose atomic number (P1086) equals the day of the month on "
+                    "which b was born (P569)"),
     "same_award": ("shared", {"kind": "same", "triples": [["?a", "P166", "?wa"], ["?b", "P166", "?wb"]],
                               "between": ["?wa", "?wb"]}, "a and b received the same award (P166)"),
 }
@@ -186,6 +190,18 @@ def count(kg: WikidataGraph, config: Any, rng: random.Random) -> Question:
     return fields, truth
 
 
+def _witness(kg: WikidataGraph, links: list[dict[str, Any]], a: str, b: str) -> list[list[str]]:
+    """Triples showing every link between a and b (empty when one fails): the first that hold."""
+    triples = []
+    for link in links:
+        shown = next((found for found in solve(kg, link["triples"], {"?a": a, "?b": b})
+                      if link_holds(kg, link, found)), None)
+        if shown is None:
+            return []
+        triples += [[shown.get(t, t) for t in triple] for triple in link["triples"]]
+    return triples
+
+
 def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -> Question:
     """Two people from two domains linked by config.links conditions of different types, and by no
     statement; the conditions are as tight as a witness allows, or config.loose levels looser."""
@@ -196,20 +212,20 @@ def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -
         (text_a, pat_a, xs_a), (text_b, pat_b, xs_b) = role_a, role_b
         by_type: dict[str, list[str]] = {}
         for link_name in sorted(FACT_LINKS):
-            by_type.setdefault(FACT_LINKS[link_name][0], []).append(link_name)
-        if config.links > len(by_type) + 1:
-            raise ValueError(f"--links must be at most {len(by_type) + 1}")
+            if FACT_LINKS[link_name][0] != "numeric" or _domain(role_a) == "P61":  # a must be a discoverer
+                by_type.setdefault(FACT_LINKS[link_name][0], []).append(link_name)
         types = rng.sample(sorted(by_type), min(config.links, len(by_type)))
         names = sorted({by_type[t][rng.randrange(len(by_type[t]))] for t in types})
-        while len(names) < config.links:  # a fourth condition repeats a type with another property
-            names = sorted({*names, sorted(FACT_LINKS)[rng.randrange(len(FACT_LINKS))]})
+        spare = sorted(n for group in by_type.values() for n in group)
+        while len(names) < config.links:  # more conditions than types: one type twice, by two properties
+            names = sorted({*names, spare[rng.randrange(len(spare))]})
         spec = {"roles": {"a": _bind(pat_a, "a"), "b": _bind(pat_b, "b")}}
         witnessed = 0  # levels of TIGHTNESS with a witness, counted from the tightest
         for km, days in TIGHTNESS:
             links = [{**FACT_LINKS[n][1], **({"max_km": km} if FACT_LINKS[n][0] == "distance" else {}),
                       **({"max_days": days} if FACT_LINKS[n][0] == "dates" else {})} for n in names]
             pairs = [(a, b) for a in xs_a for b in xs_b if a != b and not kg.graph.has_edge(a, b)
-                     and not kg.graph.has_edge(b, a) and witness(kg, links, a, b)]
+                     and not kg.graph.has_edge(b, a) and _witness(kg, links, a, b)]
             witnessed += bool(pairs)
             if witnessed > config.loose:  # the tightest level with a witness, or that many looser
                 break
@@ -217,7 +233,7 @@ def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -
         if not pairs or first_with_roles(kg, spec) in pairs:
             continue
         a, b = pairs[rng.randrange(len(pairs))]
-        triples = witness(kg, links, a, b) + roles_shown(kg, spec, a, b)
+        triples = _witness(kg, links, a, b) + roles_shown(kg, spec, a, b)
         conditions = [f"a {text_a};", f"b {text_b};"]
         conditions += [FACT_LINKS[n][2].format(km=km, days=days) + ";" for n in names]
         conditions.append("no statement of the snapshot links a and b directly (neither names the other).")

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from graders.registry import Grade, failed, grader, passed
-from graphs.wikidata import COORDINATES, DATES, WikidataGraph, as_id, link_holds, load_env, match, normalize
+from graphs.wikidata import COORDINATES, DATES, QUANTITIES, WikidataGraph, as_id, link_holds, load_env, match, normalize
 from graphs.wikidata_queries import count_without, has_role, measure
 from tasks.task import Task
 
@@ -74,13 +74,15 @@ def _claim(triple: list[str]) -> tuple[str, str, str]:
     if p in DATES:  # a date as 1879-03-14, or as Wikidata writes it: 1879-03-14T00:00:00Z, +1879-...
         o = o.removeprefix("+")
         return as_id(s), p, o[:10] if re.match(r"\d{4}-\d\d-\d\d(T|$)", o) else o
+    if p in QUANTITIES:
+        return as_id(s), p, o.removeprefix("+")
     if p == COORDINATES:
         return as_id(s), p, o
     return as_id(s), p, as_id(o)
 
 
 def _why_false(kg: WikidataGraph, s: str, p: str, o: str) -> str:
-    if p not in (*DATES, COORDINATES) and kg.has(o, p, s):
+    if p not in (*DATES, *QUANTITIES, COORDINATES) and kg.has(o, p, s):
         return "wrong_direction"
     if s in kg.graph and o in kg.graph and (kg.graph.has_edge(s, o) or kg.graph.has_edge(o, s)):
         return "wrong_property"

@@ -50,6 +50,7 @@ ENGINES = ("oxigraph", "rdflib")
 WORKER_MEMORY = 2 * 1024**3  # bytes of address space a SPARQL worker process may use
 COORDINATES = "P625"
 DATES = ("P569", "P570")
+QUANTITIES = ("P1086",)  # atomic number: whole numbers, written as Wikidata's xsd:decimal lexical form
 
 Row = dict[str, Any]  # variable name -> rdflib term (URIRef or Literal); unbound variables are absent
 
@@ -251,6 +252,8 @@ class WikidataGraph:
     """Id -> (lat, lon) from P625."""
     dates: dict[tuple[str, str], str] = field(default_factory=dict)
     """(id, P569 or P570) -> YYYY-MM-DD."""
+    quantities: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(id, a QUANTITIES property) -> the number as written, e.g. "26"."""
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row]) -> WikidataGraph:
@@ -268,6 +271,8 @@ class WikidataGraph:
                     kg.coords[s] = point
             elif p.startswith(WDT) and short(p) in DATES:
                 kg.dates[(s, short(p))] = str(o)[:10]
+            elif p.startswith(WDT) and short(p) in QUANTITIES:
+                kg.quantities[(s, short(p))] = str(o).removeprefix("+")
             elif p.startswith(WDT) and isinstance(o, URIRef) and str(o).startswith(WD):
                 kg.graph.add_edge(s, short(o), key=short(p))
         for names in kg.aliases.values():
@@ -281,15 +286,19 @@ class WikidataGraph:
 
     @cached_property
     def statements(self) -> list[tuple[str, str, str]]:
-        """Every statement as a sorted list of triples: entity edges and dates (what answers may claim)."""
+        """Every statement as a sorted list of triples: entity edges, dates and quantities (what answers
+        may claim)."""
         edges = [(s, p, o) for s, o, p in self.graph.edges(keys=True)]
-        return sorted(edges + [(s, p, d) for (s, p), d in self.dates.items()])
+        values = [(s, p, v) for (s, p), v in (*self.dates.items(), *self.quantities.items())]
+        return sorted(edges + values)
 
     def holds(self, s: str, p: str, o: str) -> bool:
         """Whether `s p o` is a statement: an edge, a date property with that YYYY-MM-DD value, or the
         entity's coordinates as `Point(lon lat)` or `lat, lon` (to 1e-4 degrees, ~10 m)."""
         if p in DATES:
             return self.dates.get((s, p)) == o
+        if p in QUANTITIES:
+            return self.quantities.get((s, p)) == o.strip().removeprefix("+")
         if p == COORDINATES:
             m = re.fullmatch(r"\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*", o)
             point = (float(m.group(1)), float(m.group(2))) if m else parse_point(o)
@@ -300,9 +309,11 @@ class WikidataGraph:
         return self.has(s, p, o)
 
     def values(self, s: str, p: str) -> list[str]:
-        """Sorted objects of `s p ?o`, or the YYYY-MM-DD date for a date property."""
+        """Sorted objects of `s p ?o`, the YYYY-MM-DD date of a date property, or a quantity."""
         if p in DATES:
             return [self.dates[(s, p)]] if (s, p) in self.dates else []
+        if p in QUANTITIES:
+            return [self.quantities[(s, p)]] if (s, p) in self.quantities else []
         return self.objects(s, p)
 
     def objects(self, s: str, p: str) -> list[str]:
@@ -375,7 +386,7 @@ def _unify(term: str, value: str, binding: dict[str, str]) -> bool:
 
 def link_holds(kg: WikidataGraph, link: dict[str, Any], binding: dict[str, str]) -> bool:
     """Whether a bound link condition holds: two places within max_km, one date before another, two
-    dates at most max_days apart, or one value shared."""
+    dates at most max_days apart, one value shared, or a number equal to a date's day of the month."""
     if link["kind"] == "distance":
         here, there = (kg.coords.get(binding[v]) for v in link["between"])
         return here is not None and there is not None and haversine_km(here, there) <= link["max_km"]
@@ -384,6 +395,9 @@ def link_holds(kg: WikidataGraph, link: dict[str, Any], binding: dict[str, str])
     if link["kind"] == "within":
         first, second = (_day(binding[v]) for v in link["between"])
         return first is not None and second is not None and abs((first - second).days) <= link["max_days"]
+    if link["kind"] == "number_day":  # a quantity equal to the day of the month of a date
+        number, date = binding[link["between"][0]], _day(binding[link["between"][1]])
+        return date is not None and re.fullmatch(r"\d+", number) is not None and int(number) == date.day
     return binding[link["earlier"]] < binding[link["later"]]  # ISO dates with four-digit years sort as text
 
 

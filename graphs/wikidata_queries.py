@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from graphs.wikidata import DATES, WikidataGraph, haversine_km, is_var
+from graphs.wikidata import DATES, QUANTITIES, WikidataGraph, haversine_km, is_var
 
 MEASURES = {  # name -> (what it measures, in short, the tolerance within which an answer is optimal)
     "birthplace_km": ("the great-circle (haversine) distance between their places of birth (P19), as "
@@ -29,10 +29,10 @@ def solve(kg: WikidataGraph, patterns: list[list[str]], binding: dict[str, str])
     s, o = binding.get(s, s), binding.get(o, o)
     if not is_var(s):
         pairs = [(s, v) for v in kg.values(s, p)]
-    elif not is_var(o) and p not in DATES:
+    elif not is_var(o) and p not in (*DATES, *QUANTITIES):
         pairs = [(x, o) for x in kg.subjects(p, o)]
-    elif p in DATES:
-        pairs = sorted((x, d) for (x, q), d in kg.dates.items() if q == p)
+    elif p in (*DATES, *QUANTITIES):
+        pairs = sorted((x, v) for (x, q), v in (*kg.dates.items(), *kg.quantities.items()) if q == p)
     else:
         pairs = sorted((x, y) for x, y, k in kg.graph.edges(keys=True) if k == p)
     for x, y in pairs:

@@ -7,6 +7,7 @@ from typing import Any
 
 from graphs.wikidata import (
     DATES,
+    QUANTITIES,
     WD,
     WDT,
     IsolatedStore,
@@ -144,6 +145,8 @@ def get_entity(env: dict, entity_id: str) -> str:
     facts = [f"  {p} {kg.labels.get(p, p)}: {o} ({kg.labels.get(o, o)})" for p, o in out]
     facts += [f"  {p} {kg.labels.get(p, p)}: {kg.dates[(entity, p)]}"
               for p in DATES if (entity, p) in kg.dates]
+    facts += [f"  {p} {kg.labels.get(p, p)}: {kg.quantities[(entity, p)]}"
+              for p in QUANTITIES if (entity, p) in kg.quantities]
     if entity in kg.coords:
         facts.append(f"  P625 {kg.labels.get('P625', 'coordinate location')}: "
                      f"latitude {kg.coords[entity][0]}, longitude {kg.coords[entity][1]}")

@@ -163,3 +163,26 @@ def test_fact_passes_every_pair_the_sparql_enumeration_finds_and_needs_every_con
         for i in range(len(ref["triples"])):  # drop any one support and a condition is unshown
             dropped = {**ref, "triples": ref["triples"][:i] + ref["triples"][i + 1:]}
             assert not grade(task, dropped).passed, (task.id, i)
+
+
+def test_fact_checks_a_numeric_coincidence_against_a_brute_force_over_atomic_numbers(rdf):
+    # a discovered an element whose atomic number is the day of the month b was born
+    spec = {"roles": {"a": [["?d_a", "P61", "?a"], ["?d_a", "P31", "Q11344"]], "b": [["?b", "P31", "Q5"]]},
+            "links": [{"kind": "number_day", "triples": [["?e_a", "P61", "?a"], ["?e_a", "P1086", "?za"],
+                                                         ["?b", "P569", "?db"]], "between": ["?za", "?db"]}]}
+    task = dataclasses.replace(tasks("fact", seeds=[0])[0], truth={"spec": spec, "reference": {}})
+    found = 0
+    for element in _subjects(rdf, "P31", "Q11344"):
+        numbers = [str(z) for z in rdf.objects(URIRef(WD + element), URIRef(WDT + "P1086"))]
+        for a in _objects(rdf, element, "P61"):
+            for b in _subjects(rdf, "P31", "Q5"):
+                for born in (str(d)[:10] for d in rdf.objects(URIRef(WD + b), URIRef(WDT + "P569"))):
+                    claims = [[element, "P61", a], [element, "P31", "Q11344"], [b, "P31", "Q5"],
+                              [element, "P1086", numbers[0]], [b, "P569", born]]
+                    verdict = grade(task, {"a": a, "b": b, "triples": claims})
+                    if a != b and int(numbers[0]) == int(born[8:10]):
+                        found += 1
+                        assert verdict.passed or verdict.reasons == ("directly_linked",), (a, b)
+                    elif a != b:
+                        assert verdict.reasons == ("constraint_violated",), (a, b, verdict)
+    assert found >= 3

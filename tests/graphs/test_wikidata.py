@@ -87,6 +87,15 @@ def test_the_graph_keeps_statements_names_coordinates_and_dates(kg):
     assert kg.resolve("Cambridge") == ["Q350", "Q49111"]  # a label two places share
 
 
+def test_atomic_numbers_are_quantities_the_graph_can_state_and_check(kg):
+    elements = kg.subjects("P31", "Q11344")
+    assert all(kg.values(e, "P1086") for e in elements)
+    assert kg.values("Q556", "P1086") == ["1"] and kg.values("Q677", "P1086") == ["26"]  # hydrogen, iron
+    assert kg.holds("Q677", "P1086", "26") and kg.holds("Q677", "P1086", "+26")
+    assert not kg.holds("Q677", "P1086", "27") and ("Q677", "P1086", "26") in kg.statements
+    assert len({kg.values(e, "P1086")[0] for e in elements}) == len(elements)  # one element per number
+
+
 def test_haversine_matches_known_distances():
     paris, london = (48.8567, 2.3522), (51.5072, -0.1275)
     assert haversine_km(paris, london) == pytest.approx(343.9, abs=1.5)

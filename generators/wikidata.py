@@ -330,7 +330,7 @@ def _linked_fact(kg: WikidataGraph, config: Config, rng: random.Random) -> Quest
 BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact,
             "superlative": lambda kg, config, rng: puzzles.superlative(kg, config, rng, roles(kg)),
             "premise": lambda kg, config, rng: puzzles.premise(
-                kg, config, rng, chains(origin(config), config.hops - 1)),
+                kg, config, rng, lambda steps: chains(origin(config), steps)),
             "count": puzzles.count,
             "fact": lambda kg, config, rng: puzzles.fact(kg, config, rng, roles(kg))}
 ASKS.update(puzzles.ASKS)

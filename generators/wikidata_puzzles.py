@@ -7,6 +7,7 @@ these builders; each returns the prompt's fields and the truth, and guarantees a
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 from graphs.wikidata import WikidataGraph, first_with_roles, link_holds, roles_shown
@@ -127,10 +128,23 @@ def superlative(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[R
     raise ValueError("no superlative question found in this graph")
 
 
-def premise(kg: WikidataGraph, config: Any, rng: random.Random, starts: list[tuple[str, ...]]) -> Question:
-    """A chain of config.hops properties: unique steps and a last step with one, no or several values."""
+def premise(kg: WikidataGraph, config: Any, rng: random.Random,
+            chains: Callable[[int], list[tuple[str, ...]]]) -> Question:
+    """A chain of config.hops properties whose premise holds (each step has one value) or fails at a
+    random step, which has no value or several; the steps after a failing one read on naturally."""
     outcome = PREMISE_OUTCOMES[rng.randrange(len(PREMISE_OUTCOMES))]
-    for _ in range(300):
+    drawn = config.hops - 1 if outcome == "holds" else rng.randrange(config.hops)
+    for fails_at in [drawn, *(k for k in reversed(range(config.hops)) if k != drawn and outcome != "holds")]:
+        question = _premise_at(kg, config.hops, rng, outcome, fails_at, chains(fails_at))
+        if question:
+            return question
+    raise ValueError(f"no premise question with --hops {config.hops} found in this graph")
+
+
+def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, fails_at: int,
+                starts: list[tuple[str, ...]]) -> Question | None:
+    """A premise question whose step fails_at decides the outcome (the last step when it holds)."""
+    for _ in range(300 if starts else 0):
         start, *path = starts[rng.randrange(len(starts))]
         nodes = [start]
         for p in path:
@@ -150,15 +164,26 @@ def premise(kg: WikidataGraph, config: Any, rng: random.Random, starts: list[tup
             continue
         p = options[rng.randrange(len(options))]
         path.append(p)
+        # where the step usually leads (its values, or those of the peers when it has none), to go on from
+        reach = kg.objects(last, p) or sorted({o for x in peers for o in kg.objects(x, p)})
+        while len(path) < hops:
+            onward = [q for q in PREMISE_PROPERTIES if any(kg.objects(x, q) for x in reach)]
+            if not onward:
+                break
+            q = onward[rng.randrange(len(onward))]
+            path.append(q)
+            reach = sorted({o for x in reach for o in kg.objects(x, q)})
+        if len(path) < hops:
+            continue
         phrase = kg.describe(start)
         for q in path:
             phrase = f"the {kg.labels.get(q, q)} ({q}) of {phrase}"
         ends = kg.objects(last, p)
         answer = ends[0] if outcome == "holds" else None
-        truth = {"start": start, "path": path, "nodes": nodes, "premise": outcome, "answer": answer,
-                 "ends": ends, "reference": {"answer": answer, "premise": outcome}}
+        truth = {"start": start, "path": path, "nodes": nodes, "premise": outcome, "fails_at": fails_at,
+                 "answer": answer, "ends": ends, "reference": {"answer": answer, "premise": outcome}}
         return {"chain": phrase}, truth
-    raise ValueError(f"no premise question with --hops {config.hops} found in this graph")
+    return None
 
 
 def count(kg: WikidataGraph, config: Any, rng: random.Random) -> Question:

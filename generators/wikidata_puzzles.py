@@ -1,5 +1,5 @@
 """The wikidata kinds that memory of the real world does not answer: `superlative` (the pair of people
-with given roles that optimises a measure), `premise` (a multi-hop question whose premise may be false
+with given roles, or linked by a relation, that optimises a measure), `premise` (a multi-hop question whose premise may be false
 in the snapshot), `count` (entities meeting a condition with a negation) and `fact` (two people from
 two domains, linked by several independent conditions and by no statement). generators.wikidata calls
 these builders; each returns the prompt's fields and the truth, and guarantees a witness.
@@ -17,10 +17,10 @@ ASKS = {
     "superlative": """Find two different people a and b such that:
 - a {text_a};
 - b {text_b};
-- {what} is as small as possible among all such pairs (people without that value do not count).
+- {what} is as {extreme} as possible among all such pairs (people without that value do not count).
 
 Submit {{"a": "...", "b": "..."}}: ids (e.g. Q937) or unambiguous English names. Graded: a and b must \
-have their roles in the snapshot and their {short} must equal the smallest over all pairs, within \
+meet the conditions in the snapshot and their {short} must equal the {most} over all such pairs, within \
 {tolerance} (when a person has several values, the closest pair of values counts).""",
     "premise": """Question: what is {chain}?
 
@@ -93,6 +93,9 @@ FACT_LINKS = {
 }
 TIGHTNESS = [(50, 3650), (100, 7300), (200, 7300), (400, 10950), (800, 14600)]  # (km, days), tight first
 
+EXTREMES = {"min": ("small", "smallest"), "max": ("large", "largest")}
+RELATIONS = {"P184": ("is a person whose doctoral advisor (P184) is b", "is a person")}  # a pair's link
+
 Question = tuple[dict[str, Any], dict[str, Any]]
 Role = tuple[str, list[list[str]], list[str]]  # (text, patterns on ?x, the people who have it)
 
@@ -107,21 +110,36 @@ def _domain(role: Role) -> str:
 
 
 def superlative(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -> Question:
-    """The pair (a, b) with the given roles whose measure is smallest; any pair within tolerance passes."""
+    """The pair (a, b) whose measure is smallest (or largest): people with two given roles, or a doctoral
+    student and advisor; any pair within tolerance of the optimum passes."""
     for _ in range(300):
-        (text_a, pat_a, xs_a), (text_b, pat_b, xs_b) = rng.sample(menu, 2)
         name = sorted(MEASURES)[rng.randrange(len(MEASURES))]
         what, short, tolerance_text, tolerance = MEASURES[name]
-        scored = {(a, b): m for a in xs_a for b in xs_b if a != b and (m := measure(kg, name, a, b)) is not None}
+        direction = "max" if rng.random() < 0.3 else "min"
+        if rng.random() < 0.25:  # pairs linked by a relation
+            relation = sorted(RELATIONS)[rng.randrange(len(RELATIONS))]
+            (text_a, text_b), human = RELATIONS[relation], [["?x", "P31", "Q5"]]
+            spec = {"roles": {"a": _bind(human, "a"), "b": _bind(human, "b")}, "relation": relation}
+            candidates = sorted((s, o) for s, o, k in kg.graph.edges(keys=True) if k == relation)
+            naive = candidates[0] if candidates else None
+        else:
+            (text_a, pat_a, xs_a), (text_b, pat_b, xs_b) = rng.sample(menu, 2)
+            spec = {"roles": {"a": _bind(pat_a, "a"), "b": _bind(pat_b, "b")}}
+            candidates = [(a, b) for a in xs_a for b in xs_b]
+            naive = first_with_roles(kg, spec)
+        spec.update(measure=name, direction=direction)
+        scored = {(a, b): m for a, b in candidates if a != b and (m := measure(kg, name, a, b)) is not None}
         if len(set(scored.values())) < 2:
             continue
-        best = min(scored.values())
-        optimal = sorted(p for p, m in scored.items() if m <= best + tolerance)
-        spec = {"roles": {"a": _bind(pat_a, "a"), "b": _bind(pat_b, "b")}, "measure": name}
-        if first_with_roles(kg, spec) in optimal or len(optimal) > len(scored) // 2:
+        sign = 1 if direction == "min" else -1
+        best = min(sign * m for m in scored.values()) * sign
+        optimal = sorted(p for p, m in scored.items() if sign * (m - best) <= tolerance)
+        if naive in optimal or len(optimal) > len(scored) // 2:
             continue  # the naive first pair must not answer it, nor most pairs
         a, b = optimal[rng.randrange(len(optimal))]
-        fields = {"text_a": text_a, "text_b": text_b, "what": what, "short": short, "tolerance": tolerance_text}
+        extreme, most = EXTREMES[direction]
+        fields = {"text_a": text_a, "text_b": text_b, "what": what, "short": short, "tolerance": tolerance_text,
+                  "extreme": extreme, "most": most}
         truth = {"spec": spec, "optimum": best, "tolerance": tolerance, "optimal": [list(p) for p in optimal],
                  "passing": len(optimal), "pairs": len(scored), "reference": {"a": a, "b": b}}
         return fields, truth

@@ -31,9 +31,11 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:  # the spheric
 
 
 def enumerate_superlative(store: Any, truth: dict[str, Any]) -> Answers:
-    """Every pair within tolerance of the smallest measure over all pairs with the roles."""
+    """Every pair within tolerance of the smallest (largest) measure over all pairs with the roles."""
     spec = truth["spec"]
     roles = _where(spec["roles"]["a"] + spec["roles"]["b"])
+    if "relation" in spec:
+        roles += f" ?a wdt:{spec['relation']} ?b ."
     if spec["measure"] == "birthplace_km":
         rows = store.select(f"SELECT DISTINCT ?a ?b ?u ?v WHERE {{ {roles} ?a wdt:P19 ?pa . ?pa wdt:P625 ?u . "
                             f"?b wdt:P19 ?pb . ?pb wdt:P625 ?v . FILTER(?a != ?b) }}")
@@ -50,8 +52,10 @@ def enumerate_superlative(store: Any, truth: dict[str, Any]) -> Answers:
         best[a, b] = min(v, best.get((a, b), v))
     if not best:
         return []
-    low = min(best.values())
-    return [{"a": a, "b": b} for (a, b), v in sorted(best.items()) if v <= low + truth["tolerance"] - 1e-6]
+    sign = 1 if spec["direction"] == "min" else -1
+    extreme = sign * min(sign * v for v in best.values())
+    return [{"a": a, "b": b} for (a, b), v in sorted(best.items())
+            if sign * (v - extreme) <= truth["tolerance"] - 1e-6]
 
 
 def enumerate_premise(store: Any, truth: dict[str, Any], names: dict[str, str]) -> Answers:
@@ -101,12 +105,14 @@ def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
     ref = truth["reference"]
     if kind == "superlative":
         spec = truth["spec"]
+        sign = 1 if spec["direction"] == "min" else -1
         out = [{"a": ref["a"], "b": ref["a"]}]
-        worse = sorted((m, b) for b in kg.subjects("P31", "Q5") if b != ref["a"]
-                       and (m := measure(kg, spec["measure"], ref["a"], b)) is not None
-                       and m >= truth["optimum"] + 2 * truth["tolerance"]
-                       and has_role(kg, spec["roles"]["b"], "?b", b))
-        out += [{"a": ref["a"], "b": b} for _, b in worse[:1]]
+        pairs = ([(s, o) for s, o, k in kg.graph.edges(keys=True) if k == spec["relation"]] if "relation" in spec
+                 else [(ref["a"], b) for b in kg.subjects("P31", "Q5") if has_role(kg, spec["roles"]["b"], "?b", b)])
+        worse = sorted((sign * m, a, b) for a, b in pairs if a != b
+                       and (m := measure(kg, spec["measure"], a, b)) is not None
+                       and sign * (m - truth["optimum"]) >= 2 * truth["tolerance"])
+        out += [{"a": a, "b": b} for _, a, b in worse[:1]]  # the best pair of those a step too far
         outsider = next((x for x in kg.subjects("P31", "Q5") if not has_role(kg, spec["roles"]["b"], "?b", x)), None)
         return out + ([{"a": ref["a"], "b": outsider}] if outsider and outsider != ref["a"] else [])
     if kind == "premise":

@@ -132,7 +132,8 @@ def grade_fact(task: Task, answer: dict[str, Any]) -> Grade:
 
 @grader("wikidata.superlative")
 def grade_superlative(task: Task, answer: dict[str, Any]) -> Grade:
-    """Pass iff a and b are two entities with their roles whose measure is within tolerance of the optimum."""
+    """Pass iff a and b are two entities with their roles (and relation) whose measure is within tolerance
+    of the optimum."""
     kg, truth = _graph(task), task.truth
     spec = truth["spec"]
     found = [_one(kg, answer[who], {p[i] for p in truth["optimal"]}) for i, who in enumerate("ab")]
@@ -141,12 +142,14 @@ def grade_superlative(task: Task, answer: dict[str, Any]) -> Grade:
     a, b = (entity for entity, _ in found)
     if a == b:
         return failed("same_entity")
-    if not (has_role(kg, spec["roles"]["a"], "?a", a) and has_role(kg, spec["roles"]["b"], "?b", b)):
+    if not (has_role(kg, spec["roles"]["a"], "?a", a) and has_role(kg, spec["roles"]["b"], "?b", b)) or (
+            "relation" in spec and not kg.has(a, spec["relation"], b)):
         return failed("wrong_entity")
     value = measure(kg, spec["measure"], a, b)
     if value is None:
         return failed("unsupported_constraint")
-    return passed() if value <= truth["optimum"] + truth["tolerance"] else failed("not_optimal")
+    gap = value - truth["optimum"] if spec["direction"] == "min" else truth["optimum"] - value
+    return passed() if gap <= truth["tolerance"] else failed("not_optimal")
 
 
 @grader("wikidata.premise")

@@ -68,19 +68,26 @@ def tasks(kind, seeds=range(3), **knobs):
 
 
 def test_superlative_passes_every_pair_at_the_brute_force_optimum_and_no_other(rdf):
-    for task in tasks("superlative"):
+    seen = set()
+    for task in tasks("superlative", seeds=range(4)):
         spec = task.truth["spec"]
-        xs_a, xs_b = (_people_with(rdf, spec["roles"][r], r) for r in "ab")
-        scored = {(a, b): m for a, b in itertools.product(sorted(xs_a), sorted(xs_b))
-                  if a != b and (m := _measure(rdf, spec["measure"], a, b)) is not None}
-        best, tolerance = min(scored.values()), task.truth["tolerance"]
+        if "relation" in spec:  # a and their doctoral advisor b
+            candidates = [(a, b) for a in _subjects(rdf, "P31", "Q5") for b in _objects(rdf, a, spec["relation"])]
+        else:
+            xs_a, xs_b = (_people_with(rdf, spec["roles"][r], r) for r in "ab")
+            candidates = list(itertools.product(sorted(xs_a), sorted(xs_b)))
+        scored = {(a, b): m for a, b in candidates if a != b and (m := _measure(rdf, spec["measure"], a, b)) is not None}
+        sign = 1 if spec["direction"] == "min" else -1  # the largest gap: the smallest negated gap
+        best, tolerance = sign * min(sign * m for m in scored.values()), task.truth["tolerance"]
         for (a, b), m in scored.items():
             verdict = grade(task, {"a": a, "b": b})
-            if m <= best + tolerance - 1e-6:
+            if sign * (m - best) <= tolerance - 1e-6:
                 assert verdict.passed, (task.id, a, b)
-            elif m > best + tolerance + 1e-6:
+            elif sign * (m - best) > tolerance + 1e-6:
                 assert verdict.reasons == ("not_optimal",), (task.id, a, b, m, best)
-        assert task.meta["passing"] == sum(m <= best + tolerance for m in scored.values())
+        assert task.meta["passing"] == sum(sign * (m - best) <= tolerance for m in scored.values())
+        seen.add((spec["direction"], "relation" in spec))
+    assert seen == {("min", False), ("max", False), ("min", True), ("max", True)}
 
 
 def test_superlative_rejects_a_person_without_the_role_and_one_person_twice():

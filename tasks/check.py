@@ -94,6 +94,8 @@ class Report:
     baselines: defaultdict[tuple[str, str], BaselineTally] = field(
         default_factory=lambda: defaultdict(BaselineTally))
     """Per (family, baseline name)."""
+    passing: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    """Per family, how many answers pass each task that records it (`meta["passing"]`)."""
 
 
 def _rng(purpose: str, task: Task) -> np.random.Generator:
@@ -387,6 +389,8 @@ def check_tasks(tasks: Iterable[Task]) -> Report:
     for task in tasks:
         by_family[task.family].append(task)
         report.tasks[task.family] += 1
+        if isinstance(task.meta.get("passing"), int):
+            report.passing[task.family].append(task.meta["passing"])
     modules = {family: load_family(family) for family in by_family}
     complete = []
     for family, family_tasks in sorted(by_family.items()):
@@ -422,6 +426,10 @@ def format_report(report: Report, max_ids: int = 5) -> str:
               "without solving them"
               for (family, name), t in sorted(report.baselines.items())
               if t.tasks >= WARN_MIN_TASKS and t.passed > WARN_PASS_RATE * t.tasks]
+    if report.passing:  # a task thousands of answers pass is easier than one only three pass
+        lines += ["", "answers that pass a task (meta.passing)", f"{'family':<24}{'min':>6}{'median':>8}{'max':>8}"]
+        lines += [f"{family:<24}{min(n):>6}{sorted(n)[len(n) // 2]:>8}{max(n):>8}"
+                  for family, n in sorted(report.passing.items())]
     if report.defects:
         lines += ["", f"{len(report.defects)} defect(s):"]
         lines += [f"  {d.task_id}: {d.check}: {d.detail}" for d in report.defects]

@@ -115,3 +115,10 @@ def test_an_unreadable_task_file_is_one_line_and_exit_2(tmp_path, capsys, conten
     assert main([str(path)]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_the_number_of_answers_each_task_records_as_passing_is_summarised_per_family():
+    tasks = [dataclasses.replace(t, meta={**t.meta, "passing": n}) for t, n in zip(_sample(), [3, 2000, 40])]
+    report = check_tasks(tasks)  # (the changed meta is also a stale-file defect: not what this checks)
+    assert report.passing["toy.path"] == [3, 2000, 40]
+    assert any(line.split() == ["toy.path", "3", "40", "2000"] for line in format_report(report).splitlines())

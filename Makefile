@@ -2,13 +2,15 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Extras whose tests `make test` runs: every harness adapter and export is tested, not only the core.
+EXTRAS := dev,mcp,hf
 
 .PHONY: venv test demo lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,mcp]'
+	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
 	touch $@
 
 venv: $(BIN)/.installed

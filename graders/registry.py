@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -82,14 +83,49 @@ def get_grader(name: str) -> GraderFn:
     return _REGISTRY[name]
 
 
+_MAX_OBJECT_STARTS = 64
+_FENCE = re.compile(r"```[a-zA-Z]*[ \t]*\n(.*?)```", re.DOTALL)
+
+
+def _object_in_text(text: str) -> Any:
+    """The JSON object a model's text gives: the whole text, else its last fenced block holding an
+    object, else the last bare object in it. Raises ValueError when there is none."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    for block in reversed(_FENCE.findall(text)):
+        try:
+            value = json.loads(block)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    decoder, found, start = json.JSONDecoder(), None, text.find("{")
+    for _ in range(_MAX_OBJECT_STARTS):  # bounded: each failed attempt may read to the end of the text
+        if start == -1:
+            break
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except ValueError:  # not an object here (or a number past the digit limit): try the next brace
+            start = text.find("{", start + 1)
+            continue
+        found, start = value, text.find("{", end)
+    if found is None:
+        raise ValueError("no JSON object in the text")
+    return found
+
+
 def parse_answer(answer: Any) -> dict[str, Any] | Grade:
-    """The answer as a dict, or a failed Grade saying why it is not one."""
+    """The answer as a dict, or a failed Grade saying why it is not one. A string may be bare JSON or a
+    model's text holding the object in a ```json fence or inline (the last one given is the answer)."""
     if isinstance(answer, (str, bytes)):
         if len(answer) > MAX_ANSWER_CHARS:
             return failed("answer_too_large")
         try:
-            answer = json.loads(answer)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            text = answer.decode() if isinstance(answer, bytes) else answer
+            answer = _object_in_text(text)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return failed("invalid_json")
     if not isinstance(answer, dict):
         return failed("not_an_object")

@@ -53,3 +53,29 @@ def test_unknown_grader_is_a_failed_grade():
 def test_reason_codes_come_from_one_vocabulary():
     with pytest.raises(ValueError, match="unknown reason code"):
         failed("made_up_reason")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The answer:\n```json\n{"n": 3}\n```',
+        '```\n{"n": 3}\n```',
+        'First I thought {"n": 2}, but the final answer is {"n": 3}.',
+        '{"n": 2}\n\nCorrection:\n```json\n{"n": 3}\n```',  # a fenced object wins over an earlier bare one
+    ],
+)
+def test_an_answer_in_model_text_is_found_and_graded(text):
+    assert grade(_task(), text).passed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I cannot decide.",
+        '```json\n{"n": 3\n```',  # an unclosed object is no answer
+        '{"n": ' + "9" * 5000 + "}",  # past Python's int digit limit: a failed grade, not an exception
+        '{"n":' * 20_000,  # many unclosed starts: bounded work, then a failed grade
+    ],
+)
+def test_text_without_a_usable_object_fails_as_invalid_json(text):
+    assert grade(_task(), text).reasons == ("invalid_json",)

@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Extras whose tests `make test` runs: every harness adapter and export is tested, not only the core.
-EXTRAS := dev,mcp,hf
+EXTRAS := dev,mcp,hf,inspect
 
 .PHONY: venv test demo lint bench clean
 

@@ -1,0 +1,64 @@
+"""The Inspect AI export, run by Inspect itself with its scripted mockllm model (no network)."""
+import json
+
+import pytest
+
+pytest.importorskip("inspect_ai", reason="the [inspect] extra is not installed")
+
+from inspect_ai import eval as inspect_eval  # noqa: E402
+from inspect_ai.event import ToolEvent  # noqa: E402
+from inspect_ai.log import read_eval_log  # noqa: E402
+from inspect_ai.model import ModelOutput, ModelUsage, get_model  # noqa: E402
+
+from generators import load_family  # noqa: E402
+from tasks.api import generate  # noqa: E402
+from tasks.inspect_eval import kgtasks  # noqa: E402
+from tasks.task import write_tasks  # noqa: E402
+
+
+def _call(tool, args):
+    out = ModelOutput.for_tool_call("mockllm/model", tool, args)
+    out.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)  # no tokenizer download
+    return out
+
+
+def _scripted(tasks, pick):
+    """Explore with one parents call, then submit `pick(task)` for the task whose prompt this is."""
+    by_prompt = {t.prompt: t for t in tasks}
+
+    def respond(input, tools, tool_choice, config):
+        prompt = next(m.text for m in input if m.role == "user")
+        task = by_prompt[prompt]
+        if not any(m.role == "tool" for m in input):
+            return _call("parents", {"node": task.truth["treatment"]})
+        return _call("submit_answer", pick(task))
+    return respond
+
+
+def _run(tmp_path, pick):
+    tasks = generate("causal", n=2, seed=3, kind="adjustment")
+    path = tmp_path / "tasks.jsonl"
+    with open(path, "w") as fh:
+        write_tasks(tasks, fh)
+    model = get_model("mockllm/model", custom_outputs=_scripted(tasks, pick))
+    [log] = inspect_eval(kgtasks(path=str(path)), model=model, log_dir=str(tmp_path / "logs"), display="none")
+    assert log.status == "success", log.error
+    return read_eval_log(log.location).samples
+
+
+def test_the_oracle_answer_scores_1_and_the_log_holds_the_tool_calls(tmp_path):
+    samples = _run(tmp_path, lambda t: t.truth["reference"])
+    assert len(samples) == 2
+    for s in samples:
+        assert s.scores["kgtasks_grader"].value == 1.0
+        calls = [e.function for e in s.events if isinstance(e, ToolEvent)]
+        assert calls == ["parents", "submit_answer"]
+
+
+def test_a_mutant_scores_0_with_the_graders_reason(tmp_path):
+    causal = load_family("causal")
+    samples = _run(tmp_path, lambda t: causal.mutants(t)[0])
+    for s in samples:
+        score = s.scores["kgtasks_grader"]
+        assert score.value == 0.0 and score.metadata["reasons"], score.explanation
+        assert json.loads(score.answer)

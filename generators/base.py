@@ -39,11 +39,33 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
+
+import numpy
 
 from tasks.task import Task, task_key, write_tasks
 
 MIXED = "mixed"
+
+Answer = dict[str, Any]
+
+
+class FamilyModule(Protocol):
+    """The protocol above as types: what `tasks.check`, `tasks.calibrate` and the scripted agents read
+    off a family's generator module (`docs/writing-a-family.md` walks through one)."""
+
+    FAMILY: str
+    KINDS: tuple[str, ...]
+    Config: type
+    LADDERS: dict[str, list[dict[str, Any]]]
+    REVEALS: dict[str, dict[str, Any]]
+
+    def generate(self, config: Any, seed: int, index: int) -> Task: ...
+    def baseline(self, task: Task, rng: numpy.random.Generator) -> Answer: ...
+    def random_answer(self, task: Task, rng: numpy.random.Generator) -> Answer: ...
+    def probe_calls(self, task: Task, rng: numpy.random.Generator) -> list[tuple[str, dict[str, Any]]]: ...
+    def enumerate_answers(self, task: Task) -> list[Answer] | None: ...
+    def mutants(self, task: Task) -> list[Answer]: ...
 
 
 def knob_fields(config_cls: type) -> list[dataclasses.Field]:

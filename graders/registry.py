@@ -17,10 +17,9 @@ from typing import Any
 import jsonschema
 
 from graders.reasons import REASONS
+from tasks.families import grader_modules
 from tasks.task import Task
 
-# Modules that define graders; imported on first lookup.
-GRADER_MODULES = ("graders.causal", "graders.lineage", "graders.git", "graders.wikidata")
 
 MAX_ANSWER_CHARS = 100_000
 
@@ -54,7 +53,7 @@ def failed(*reasons: str, score: float = 0.0) -> Grade:
 
 GraderFn = Callable[[Task, dict[str, Any]], Grade]
 _REGISTRY: dict[str, GraderFn] = {}
-_loaded = False
+_imported: set[str] = set()
 
 
 def grader(name: str) -> Callable[[GraderFn], GraderFn]:
@@ -69,15 +68,10 @@ def grader(name: str) -> Callable[[GraderFn], GraderFn]:
 
 def get_grader(name: str) -> GraderFn:
     """The grader of that name; KeyError naming the known ones otherwise."""
-    global _loaded
-    if not _loaded:
-        for module in GRADER_MODULES:
-            try:
-                importlib.import_module(module)
-            except ModuleNotFoundError as e:
-                if e.name != module:
-                    raise
-        _loaded = True
+    for module in grader_modules():  # each family's grader modules, once each
+        if module not in _imported:
+            importlib.import_module(module)
+            _imported.add(module)
     if name not in _REGISTRY:
         raise KeyError(f"unknown grader {name!r}; known: {', '.join(sorted(_REGISTRY))}")
     return _REGISTRY[name]

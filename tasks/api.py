@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from generators import FAMILIES, load_family
+from generators import family_names, load_family
 from generators.base import MIXED, config_from, iter_tasks, knob_fields
 from graders.registry import Grade
 from graders.registry import grade as _grade
@@ -40,7 +40,7 @@ def generate(family: str, n: int = 10, seed: int = 0, kind: str = MIXED, lazy: b
 def families() -> dict[str, dict[str, Any]]:
     """Every family: its kinds, its knobs (default and help) and its difficulty ladders."""
     out = {}
-    for name in sorted(FAMILIES):
+    for name in family_names():
         module = load_family(name)
         out[name] = {
             "kinds": list(module.KINDS),

@@ -43,11 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command == "generate":
-        from generators import FAMILIES, load_family
+        from generators import family_names, load_family
         from generators.base import main as generator_main
 
         if not rest or rest[0].startswith("-"):
-            print(f"kgtasks generate: error: name a family: {', '.join(sorted(FAMILIES))}", file=sys.stderr)
+            print(f"kgtasks generate: error: name a family: {', '.join(family_names())}", file=sys.stderr)
             return 2
         try:
             module = load_family(rest[0])

@@ -39,3 +39,11 @@ def _no_internet_and_a_private_cache(tmp_path_factory):
         yield
     socket.socket.connect = _real_connect
     socket.socket.connect_ex = _real_connect_ex
+
+
+def register_family(monkeypatch, name, generator, tools=(), graders=()):
+    """Register a family for one test, as a plug-in's entry point would, and remove it afterwards."""
+    from tasks import families
+
+    families.families()  # the entry points first, so the test's family is added to them
+    monkeypatch.setitem(families._REGISTRY, name, families.FamilySpec(name, generator, tools, graders))

@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-# Modules that define tools; imported on first lookup so that importing the registry stays cheap.
-TOOL_MODULES = ("tools.causal", "tools.python_tool", "tools.lineage", "tools.git", "tools.wikidata")
+from tasks.families import tool_modules
 
 MAX_RESULT_CHARS = 20_000
 
@@ -52,7 +51,7 @@ class ToolResult:
 
 
 _REGISTRY: dict[str, Tool] = {}
-_loaded = False
+_imported: set[str] = set()
 
 
 def _json_type(hint: Any) -> dict[str, Any]:
@@ -132,15 +131,11 @@ def tool(fn: Callable[..., str]) -> Callable[..., str]:
 
 
 def _load() -> None:
-    global _loaded
-    if not _loaded:
-        for module in TOOL_MODULES:
-            try:
-                importlib.import_module(module)
-            except ModuleNotFoundError as e:
-                if e.name != module:  # a missing dependency is a real error; a missing family is not
-                    raise
-        _loaded = True
+    """Import the tool modules of every registered family (each once; a family added later is seen)."""
+    for module in tool_modules():
+        if module not in _imported:
+            importlib.import_module(module)
+            _imported.add(module)
 
 
 def get_tool(name: str) -> Tool:

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-import generators
+from tests.conftest import register_family
 from tasks.calibrate import Search, SimulatedAgent, calibrate, generate_command, main, simulated_ladders
 from tests import toy_family
 from tests.fakes import FakeServer, messages_api
@@ -78,7 +78,7 @@ def test_the_command_names_every_knob_of_the_level():
 
 @pytest.fixture
 def toy_registered(monkeypatch):
-    monkeypatch.setitem(generators.FAMILIES, "toy", "tests.toy_family")
+    register_family(monkeypatch, "toy", "tests.toy_family")
 
 
 def _calibrate(tmp_path, name, *extra):

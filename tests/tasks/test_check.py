@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-import generators
+from tests.conftest import register_family
 from generators.base import iter_tasks
 from tasks.check import check_tasks, format_report, main, malformed_answers
 from tasks.task import write_tasks
@@ -11,7 +11,7 @@ from tests import toy_family
 
 @pytest.fixture(autouse=True)
 def toy_registered(monkeypatch):
-    monkeypatch.setitem(generators.FAMILIES, "toy", "tests.toy_family")
+    register_family(monkeypatch, "toy", "tests.toy_family")
 
 
 def _sample(n=3):

@@ -6,7 +6,7 @@ import types
 
 import pytest
 
-import generators
+from tests.conftest import register_family
 from graders.registry import failed, grader, passed
 from tasks.prices import cost, price_of
 from tasks.providers import FatalProviderError, infer_provider, make_provider
@@ -55,7 +55,7 @@ def _pick_family() -> types.ModuleType:
 def pick_family(monkeypatch):
     family = _pick_family()
     monkeypatch.setitem(sys.modules, family.__name__, family)
-    monkeypatch.setitem(generators.FAMILIES, "pick", family.__name__)
+    register_family(monkeypatch, "pick", family.__name__)
     return family
 
 

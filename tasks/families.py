@@ -1,14 +1,15 @@
 """The one registry of task families, built-in ones and those of other packages alike.
 
 A family is a `FamilySpec`: its name, its generator module, and the modules that define its tools and
-graders (imported only when a tool or grader is looked up). A package adds a family by declaring an
-entry point in the group `kgtasks.families` whose value is its spec:
+graders (imported only when a tool or grader is looked up). Every family goes through `register`:
+kgtasks's own (`BUILT_IN` below, so a source checkout works uninstalled), those of other packages,
+found by their entry points in the group `kgtasks.families`,
 
     [project.entry-points."kgtasks.families"]
     mine = "my_package.family:SPEC"
 
-kgtasks declares its own families the same way (pyproject.toml). `register` adds one in-process (a
-notebook, a test). This module imports nothing from the project, so every layer can use it.
+and any added in-process (a notebook, a test). This module imports nothing from the project, so every
+layer can use it.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ CAUSAL = FamilySpec("causal", "generators.causal", ("tools.causal", "tools.pytho
 LINEAGE = FamilySpec("lineage", "generators.lineage", ("tools.lineage",), ("graders.lineage",))
 GIT = FamilySpec("git", "generators.git_history", ("tools.git",), ("graders.git",))
 WIKIDATA = FamilySpec("wikidata", "generators.wikidata", ("tools.wikidata",), ("graders.wikidata",))
+BUILT_IN = (CAUSAL, LINEAGE, GIT, WIKIDATA)
 
 _REGISTRY: dict[str, FamilySpec] = {}
 _loaded = False
@@ -52,19 +54,18 @@ def register(spec: FamilySpec) -> FamilySpec:
 
 
 def families() -> dict[str, FamilySpec]:
-    """Every registered family by name (entry points are read on first use)."""
+    """Every registered family by name (the built-in ones and entry points are read on first use)."""
     global _loaded
     if not _loaded:
         _loaded = True
+        for spec in BUILT_IN:
+            register(spec)
         for ep in entry_points(group=GROUP):
             spec = ep.load()
             if getattr(spec, "name", None) != ep.name:
                 raise ValueError(f"entry point {ep.name!r} of {GROUP} names family "
                                  f"{getattr(spec, 'name', None)!r}; the two must agree")
             register(spec)
-        if not _REGISTRY:
-            raise RuntimeError("no task families are registered: install kgtasks (pip install -e .) so its "
-                               f"{GROUP} entry points exist")
     return dict(_REGISTRY)
 
 

@@ -12,7 +12,7 @@ from tasks.families import FamilySpec, families, family, register
 ROOT = Path(__file__).parents[2]
 
 
-def test_the_built_in_families_come_from_entry_points():
+def test_the_built_in_families_are_registered():
     assert {"causal", "lineage", "git", "wikidata"} <= set(families())
     assert family("causal.adjustment").generator == "generators.causal"
 

@@ -177,15 +177,28 @@ def chat_api(policy: Policy, usage: dict[str, int] = USAGE, delay: float = 0.0) 
             message = {"role": "assistant", "content": None, "refusal": None, "annotations": [],
                        "tool_calls": calls}
             finish = "tool_calls"
-        return 200, {}, {
-            "id": f"chatcmpl-{turn}", "object": "chat.completion", "created": 1700000000,
-            "model": request.body["model"],
-            "choices": [{"index": 0, "finish_reason": finish, "message": message}],
-            "usage": {"prompt_tokens": usage["input"] + usage["cache_read"],
-                      "completion_tokens": usage["output"],
-                      "total_tokens": usage["input"] + usage["cache_read"] + usage["output"],
-                      "prompt_tokens_details": {"cached_tokens": usage["cache_read"]}}}
+        tokens = {"prompt_tokens": usage["input"] + usage["cache_read"], "completion_tokens": usage["output"],
+                  "total_tokens": usage["input"] + usage["cache_read"] + usage["output"],
+                  "prompt_tokens_details": {"cached_tokens": usage["cache_read"]}}
+        head = {"id": f"chatcmpl-{turn}", "created": 1700000000, "model": request.body["model"]}
+        if request.body.get("stream"):
+            return 200, {"content-type": "text/event-stream"}, _sse(head, message, finish, tokens)
+        return 200, {}, {**head, "object": "chat.completion",
+                         "choices": [{"index": 0, "finish_reason": finish, "message": message}],
+                         "usage": tokens}
     return respond
+
+
+def _sse(head: dict[str, Any], message: dict[str, Any], finish: str, usage: dict[str, Any]) -> bytes:
+    """The same reply as server-sent chunks, as a streaming chat-completions request gets it."""
+    delta: dict[str, Any] = {"role": "assistant", "content": message.get("content")}
+    if message.get("tool_calls"):
+        delta["tool_calls"] = [{"index": i, **c} for i, c in enumerate(message["tool_calls"])]
+    chunk = {**head, "object": "chat.completion.chunk"}
+    events = [{**chunk, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]},
+              {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]},
+              {**chunk, "choices": [], "usage": usage}]
+    return "".join(f"data: {json.dumps(e)}\n\n" for e in events).encode() + b"data: [DONE]\n\n"
 
 
 def failing_first(responses: list[Response], then: Responder) -> Responder:

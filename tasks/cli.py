@@ -39,7 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     """Dispatch to the named command's own `main`."""
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in ("-h", "--help"):
-        print(USAGE, file=sys.stdout if args else sys.stderr)
+        try:
+            print(USAGE, file=sys.stdout if args else sys.stderr)
+        except BrokenPipeError:  # `kgtasks --help | head`: the reader stopped early, not an error
+            pass
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command == "generate":

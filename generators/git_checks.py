@@ -5,6 +5,7 @@ task's own repository copy, and near misses that must fail.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from typing import Any
@@ -47,6 +48,9 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
         return {"commit": head, "author": repo[head].author.name}
     if kind == "merge_base":
         return {"commit": G.fork_point(G.commit_graph(repo), head, task.truth["tips"][1]) or head}
+    if kind == "behaviour":  # what `git log -L` shows first: the newest commit that changed its text
+        name = task.truth["call"].split("(", 1)[0]
+        return {"commit": G.symbol_history(repo, G.commit_graph(repo), head).last_changed.get(name, head)}
     return {"commit": head}
 
 
@@ -81,6 +85,9 @@ def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
              ("git_blame", {"path": path}), ("git_grep", {"pattern": r"^(def|class) \w+"})]
     if "run_tests" in task.tools:
         calls.append(("run_tests", {"commit": _choice(rng, commits)}))
+    if "run_python" in task.tools:
+        calls.append(("run_python", {"commit": _choice(rng, commits),
+                                     "code": "import agent\nprint(agent.__doc__)"}))
     return calls
 
 
@@ -117,6 +124,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
         return [{"names": list(dict.fromkeys(reversed(names.values())))}]
     if kind == "blame":
         return _git_blame(repo, task.truth["tag"], task.truth["path"], task.truth["line"])
+    if kind == "behaviour":
+        return _behaviour_changes(repo, task.truth["call"], task.truth["good"], task.truth["bad"])
     bases = G.best_common_ancestors_pairwise(repo, task.truth["tips"])
     return None if bases is None else [{"commit": c} for c in bases]
 
@@ -131,6 +140,31 @@ def _git_blame(repo: pygit2.Repository, tag: str, path: str, line: int) -> list[
         return None
     commit = out.stdout.split()[0]
     return [{"commit": commit, "author": repo[commit].author.name}]
+
+
+def _behaviour_changes(repo: pygit2.Repository, call: str, good: str, bad: str) -> list[dict[str, Any]]:
+    """The commits of good..bad where the call's result differs from every parent's, each result found
+    by the test runner (a test that raises the result's repr) with the function located by a regex."""
+    name = call.split("(", 1)[0]
+    pattern = re.compile(rf"^(async\s+)?def\s+{re.escape(name)}\b", re.M)
+    walk = repo.walk(pygit2.Oid(hex=bad))
+    walk.hide(pygit2.Oid(hex=good))
+    span = [str(c.id) for c in walk]
+    results: dict[str, str | None] = {}
+    for c in span + [str(p) for s in span for p in repo[s].parent_ids]:
+        if c in results:
+            continue
+        paths = [p for p, b in G.text_files(repo, repo[c].tree)
+                 if p.endswith(".py") and pattern.search(b.data.decode(errors="replace"))]
+        results[c] = None
+        if len(paths) == 1:
+            module = paths[0].removesuffix(".py").replace("/", ".")
+            source = (f"from {module} import {name}\n\n\n"
+                      f"def test_call():\n    raise AssertionError(repr({call}))\n")
+            line = synth_repo.run_test(repo, c, "kgtasks_probe.py::test_call", source)[1]
+            results[c] = line.removeprefix("FAILED: AssertionError: ") if "AssertionError" in line else None
+    return [{"commit": c} for c in sorted(span)
+            if all(results[c] != results[str(p)] for p in repo[c].parent_ids)]
 
 
 def mutants(task: Task) -> list[dict[str, Any]]:
@@ -157,6 +191,11 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     near = [str(p) for c in accepted for p in repo[c].parent_ids]  # an ancestor: too early
     if kind == "bisect":
         near += [truth["bad"], truth["good"]]
+    if kind == "behaviour":  # the guesses that read no code, and merges that brought a change in
+        g = G.commit_graph(repo)
+        merges = [c for c in sorted(g) if len(repo[c].parent_ids) > 1
+                  and set(accepted) & G.commit_range(g, str(repo[c].parent_ids[0]), c)]
+        near += truth["traps"] + merges + [truth["good"]]
     near += [G.resolve(repo, "HEAD")] + truth.get("tips", [])
     out = [{"commit": c} for c in dict.fromkeys(near) if c not in accepted]
     return out + [{"commit": accepted[0][:6]}]  # too short a prefix

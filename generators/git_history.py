@@ -25,9 +25,13 @@ from tasks.task import Task
 __all__ = ["FAMILY", "KINDS", "LADDERS", "REVEALS", "Config", "baseline", "enumerate_answers", "generate",
            "mutants", "probe_calls", "random_answer"]
 FAMILY = "git"
-KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base")
-VERSION = 3  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults
+KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "behaviour")
+# Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
+EMBEDDED_ONLY = ("bisect", "behaviour")
+VERSION = 4  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
+# 4: the behaviour kind, and the embedded repository's history after v1.3
 MAX_BUDGET = 50
+MAX_RUN_BUDGET = 50
 MAX_SPAN = 20
 MAX_FILES = 100  # files examined per task (renamed, blame)
 
@@ -76,6 +80,17 @@ Find a best common ancestor of branches {x} and {y}: a commit that is an ancesto
 commit counts as its own ancestor) and is not an ancestor of any other common ancestor of theirs \
 (`git merge-base --all {x} {y}` lists all of them). Any best common ancestor is accepted. {ids}
 Submit {{"commit": "<id>"}}.""",
+    "behaviour": """\
+The call `{call}` gives {before} at commit {good} and {after} at commit {bad} (the tip of branch main \
+here). `{function}` is the module-level function of that name in whichever .py file defines it at a \
+commit, imported as a module of the repository from its root (`agent/returns.py` as `agent.returns`); \
+a result is the call's value as Python's repr() prints it, and a commit where no file or more than one \
+file defines `{function}`, or where the import or the call raises, gives no value.
+Find a commit C, reachable from {bad} and not from {good}, where the call's result differs from its \
+result at every parent of C: where the function's behaviour on these inputs changed. Commits that only \
+reformat, rename or move it change its text, not its result. If several commits qualify, any one of \
+them is accepted. {ids}{runs}
+Submit {{"commit": "<id>"}}.""",
 }
 
 _STR = {"type": "string"}
@@ -88,10 +103,12 @@ def _object(**properties: dict) -> dict[str, Any]:
 
 _COMMIT = _object(commit=_STR)
 _STRS = {"type": "array", "items": _STR}
-SCHEMAS = {"introduced": _COMMIT, "bisect": _COMMIT, "merge_base": _COMMIT, "range": _object(commits=_STRS),
+SCHEMAS = {"introduced": _COMMIT, "bisect": _COMMIT, "merge_base": _COMMIT, "behaviour": _COMMIT,
+           "range": _object(commits=_STRS),
            "renamed_name": _object(name=_STR), "renamed_names": _object(names=_STRS),
            "blame": _object(commit=_STR, author=_STR)}
 GRADERS = {"introduced": "git.commit", "bisect": "git.commit", "merge_base": "git.commit",
+           "behaviour": "git.commit",
            "range": "git.commit_set", "renamed": "git.renamed", "blame": "git.blame"}
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
 # The tools show commit ids, paths and authors by design, so only a whole reference answer is hidden.
@@ -103,6 +120,7 @@ LADDERS = {
     "renamed": [{"traps": False}, {"traps": True}],
     "blame": [{"traps": False}, {"traps": True}],
     "merge_base": [{"traps": False}, {"traps": True}],
+    "behaviour": [{"run_budget": 10}, {"run_budget": 3}, {"run_budget": 0}],
 }
 
 
@@ -119,6 +137,8 @@ class Config:
                 "naive guess finds"})
     budget: int = field(default=5, metadata={"help": f"bisect: run_tests calls allowed (1..{MAX_BUDGET})"})
     span: int = field(default=1, metadata={"help": f"range: releases between the two tags (1..{MAX_SPAN})"})
+    run_budget: int = field(default=0, metadata={
+        "help": f"behaviour: run_python calls allowed (0..{MAX_RUN_BUDGET}; 0: no tool runs code)"})
 
     def validate(self) -> None:
         """Raise ValueError naming the knob, its value and the allowed range."""
@@ -128,14 +148,16 @@ class Config:
             raise ValueError(f"--budget must be in 1..{MAX_BUDGET}, got {self.budget}")
         if not 1 <= self.span <= MAX_SPAN:
             raise ValueError(f"--span must be in 1..{MAX_SPAN}, got {self.span}")
-        if self.repo and self.kind == "bisect":
-            raise ValueError("--kind bisect needs the embedded repository's test suite; "
+        if not 0 <= self.run_budget <= MAX_RUN_BUDGET:
+            raise ValueError(f"--run-budget must be in 0..{MAX_RUN_BUDGET}, got {self.run_budget}")
+        if self.repo and self.kind in EMBEDDED_ONLY:
+            raise ValueError(f"--kind {self.kind} needs the embedded repository's tests and inputs; "
                              "with --repo choose another --kind")
         _history(self.repo, self.ref)  # a missing repository or revision is a bad flag too
 
     def mixed_kinds(self) -> tuple[str, ...]:
-        """Every kind but bisect on a user's repository, whose test suite we cannot run."""
-        return tuple(k for k in KINDS if k != "bisect") if self.repo else KINDS
+        """On a user's repository, every kind but those needing the embedded one's tests and inputs."""
+        return tuple(k for k in KINDS if k not in EMBEDDED_ONLY) if self.repo else KINDS
 
 
 @dataclass(eq=False)
@@ -291,8 +313,69 @@ def _merge_base(h: _History, rng: random.Random, config: Config) -> dict[str, An
                       "reference": {"commit": bases[0]}}}
 
 
+@functools.cache
+def _results(repo_path: str, tip: str) -> dict[str, dict[str, str | None]]:
+    """Each commit of tip's history -> each call of `synth_repo.BEHAVIOUR_CALLS` -> the repr of its
+    result, or None where it gives no value: the truth of behaviour, found by running every commit."""
+    repo = G.open_repo(repo_path or synth_repo.embedded_path())
+    index = G.SymbolIndex(repo)
+    calls, code_of = [], {}
+    for c in sorted(G.ancestry(G.commit_graph(repo, [tip]), tip)):
+        defs = index.at(c)
+        # The calls import only the package's code: commits with the same code give the same results.
+        code = tuple(sorted((p, str(b.id)) for p, b in G.text_files(repo, repo[c].tree)
+                            if p.endswith(".py") and not p.startswith("tests/")))
+        if code not in code_of.values():
+            calls += [(c, defs[name][0][0], name, args) for name, inputs in synth_repo.BEHAVIOUR_CALLS.items()
+                      for args in inputs if len(defs.get(name, ())) == 1]
+        code_of[c] = code
+    values = synth_repo.call_functions(repo, calls) if calls else []
+    by_code: dict[tuple, dict[str, str | None]] = {code: {} for code in code_of.values()}
+    for (c, _, name, args), value in zip(calls, values, strict=True):
+        by_code[code_of[c]][f"{name}({args})"] = value
+    return {c: by_code[code] for c, code in code_of.items()}
+
+
+def _behaviour(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
+    """A call, and (good, bad) commits of the first-parent line where its results differ, whose commits
+    that changed the result are none of the guesses that need no reading of code: where the function
+    began, the newest commit of the range to change its text, the newest whose patch names it."""
+    results = _results(config.repo, h.tip)
+    line = G.first_parent_line(h.graph, h.tip)
+    order = {c: k for k, c in enumerate(G.topo_order(h.graph))}
+    index = G.SymbolIndex(h.repo)
+    everything = set(results)
+    by_answer: dict[tuple[str, ...], list[tuple]] = {}
+    for call in sorted({call for r in results.values() for call in r}):
+        name = call.split("(", 1)[0]
+        value = {c: results[c].get(call) for c in results}
+        began = set(h.symbols.introduced.get(name, ()))
+        changed = G.source_changes(index, h.graph, everything, name)
+        named = G.mentions(h.repo, everything, name)
+        for i, bad in enumerate(line):
+            for good in line[i + 1:]:
+                if value[good] is None or value[bad] is None or value[good] == value[bad]:
+                    continue
+                span = G.commit_range(h.graph, good, bad)
+                accepted = sorted(c for c in span if all(value[c] != value[p] for p in h.graph.successors(c)))
+                traps = began | {max(found, key=order.__getitem__) for found in (changed & span, named & span)
+                                 if found}
+                if accepted and not set(accepted) & traps:
+                    by_answer.setdefault(tuple(accepted), []).append((call, good, bad, sorted(traps)))
+    accepted = list(_pick(rng, sorted(by_answer)))  # an answer first, so that no one commit answers most
+    call, good, bad, traps = _pick(rng, by_answer[tuple(accepted)])
+    runs = (f"\nrun_python(commit, code) runs a Python program against the code of any commit, at most "
+            f"{config.run_budget} times." if config.run_budget else "")
+    return {"format": {"call": call, "function": call.split("(", 1)[0], "good": good, "bad": bad,
+                       "before": results[good][call], "after": results[bad][call], "runs": runs},
+            "tips": {"main": bad},
+            "env": {"runs": {"budget": config.run_budget}} if config.run_budget else {},
+            "truth": {"accepted": accepted, "call": call, "good": good, "bad": bad, "traps": traps,
+                      "reference": {"commit": accepted[0]}}}
+
+
 _MAKERS = {"introduced": _introduced, "bisect": _bisect, "range": _range, "renamed": _renamed,
-           "blame": _blame, "merge_base": _merge_base}
+           "blame": _blame, "merge_base": _merge_base, "behaviour": _behaviour}
 
 
 def generate(config: Config, seed: int, index: int) -> Task:
@@ -304,6 +387,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
     tips = made["tips"]
     prompt = PROMPTS[variant].format(ref=config.ref, tip=h.tip, ids=_IDS, **made["format"])
     tools = GIT_TOOLS + (["run_tests"] if config.kind == "bisect" else [])
+    tools += ["run_python"] if config.kind == "behaviour" and config.run_budget else []
     env = {"repo": G.pack_history(h.repo, tips, next(iter(tips))), **made.get("env", {})}
     source = "embedded repository (graphs.synth_repo, synthesized)" if not config.repo else "local repository"
     return Task(

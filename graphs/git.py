@@ -298,6 +298,27 @@ def _sources(defs: tuple[tuple[str, str], ...]) -> list[str]:
     return sorted(src for _, src in defs)
 
 
+def source_changes(index: SymbolIndex, g: nx.DiGraph, commits: set[str], name: str) -> set[str]:
+    """The commits among `commits` whose source of `name` differs from every parent's (what `git log -L`
+    lists for the function): moving it between files is no change, reformatting it is one."""
+    near = commits | {p for c in commits for p in g.successors(c)}
+    here = {c: _sources(index.at(c).get(name, ())) for c in near}
+    return {c for c in commits if here[c] and all(here[p] != here[c] for p in g.successors(c))}
+
+
+def mentions(repo: pygit2.Repository, commits: set[str], word: str) -> set[str]:
+    """The commits among `commits` whose patch against their first parent adds or removes a line holding
+    `word` (what `git log -G word` finds)."""
+    found = set()
+    for c in sorted(commits):
+        commit = repo[c]
+        diff = repo.diff(commit.parents[0], commit) if commit.parents else commit.tree.diff_to_tree(swap=True)
+        if any(word in line.content for patch in diff for hunk in patch.hunks for line in hunk.lines
+               if line.origin in "+-"):
+            found.add(c)
+    return found
+
+
 def sample_text_files(repo: pygit2.Repository, commit: str, rng: random.Random,
                       limit: int) -> list[tuple[str, pygit2.Blob]]:
     """Up to `limit` text files of a commit in random order: big repositories are sampled, not scanned."""

@@ -8,11 +8,14 @@ target network choose the action (on main), `n_step_return` bootstraps past an e
 and `DistributionalHead` spaces its atoms one step short (on a feature branch, released in v1.0).
 Branches main never merged make merge bases worth finding: two experiments merge each other (a
 criss-cross), and later branches merge main or a branch main also merged back into themselves, so that
-their best common ancestor is neither a tip nor where either branch's log leaves the other. History is
-only ever appended to, so older commits keep their ids.
+their best common ancestor is neither a tip nor where either branch's log leaves the other. Last,
+`td_target`, `clip_error` and `n_step_return` change what they return among commits that only
+reformat, rename or move them (`BEHAVIOUR_CALLS` are the inputs asked about). History is only ever
+appended to, so older commits keep their ids.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -402,6 +405,100 @@ def load_weights(network, weights):
     assert agent.target.weights == [[0.25]]''',
 }
 
+# After v1.3: two functions change behaviour among commits that only reformat, rename or move them, so
+# that neither the commit introducing a function nor the newest one touching its text is where its result
+# changed. td_target starts clipping rewards (on a branch, merged), clip_error widens its default bound,
+# n_step_return, rewritten, discounts its bootstrap one step short and is fixed.
+TARGETS = {
+    "td_spelled": '''def td_target(reward, next_q, gamma, done):
+    """The one-step TD target r + gamma * max_a Q(s', a), or just r at the end of an episode."""
+    if done:
+        return reward
+    return reward + gamma * max(next_q)''',
+    "td_clipped": '''def td_target(reward, next_q, gamma, done):
+    """The one-step TD target r + gamma * max_a Q(s', a), or just r at the end of an episode."""
+    reward = max(-1.0, min(1.0, reward))  # rewards clipped to [-1, 1], as DQN does
+    if done:
+        return reward
+    return reward + gamma * max(next_q)''',
+    "td_named": '''def td_target(r, q_next, discount, terminal):
+    """The one-step TD target r + discount * max_a Q(s', a), or just r at the end of an episode."""
+    r = max(-1.0, min(1.0, r))  # rewards clipped to [-1, 1], as DQN does
+    return r if terminal else r + discount * max(q_next)''',
+    "clip_reformatted": '''def clip_error(error, bound=1.0):
+    """Clip a TD error to [-bound, bound], as DQN clips its gradients."""
+    if error > bound:
+        return bound
+    if error < -bound:
+        return -bound
+    return error''',
+    "clip_widened": '''def clip_error(error, bound=10.0):
+    """Clip a TD error to [-bound, bound]; small rewards need no clipping at 1."""
+    if error > bound:
+        return bound
+    if error < -bound:
+        return -bound
+    return error''',
+    "clip_named": '''def clip_error(delta, bound=10.0):
+    """Clip a TD error to [-bound, bound]; small rewards need no clipping at 1."""
+    return max(-bound, min(bound, delta))''',
+    # n_step_return rewritten as a forward loop: its bootstrap first discounted one step short, then fixed.
+    "n_step_short": '''def n_step_return(rewards, dones, gamma, bootstrap):
+    """Discounted sum of rewards, plus gamma ** n * bootstrap unless an episode ended first."""
+    total = 0.0
+    for k, (reward, done) in enumerate(zip(rewards, dones)):
+        total += gamma ** k * reward
+        if done:
+            return total
+    return total + gamma ** (len(rewards) - 1) * bootstrap''',
+    "n_step_short_doc": '''def n_step_return(rewards, dones, gamma, bootstrap):
+    """Discounted sum of rewards, plus gamma ** n * bootstrap unless an episode ended first.
+
+    The k-th reward (from 0) is discounted by gamma ** k; an episode's end drops the bootstrap.
+    """
+    total = 0.0
+    for k, (reward, done) in enumerate(zip(rewards, dones)):
+        total += gamma ** k * reward
+        if done:
+            return total
+    return total + gamma ** (len(rewards) - 1) * bootstrap''',
+    "n_step_forwards": '''def n_step_return(rewards, dones, gamma, bootstrap):
+    """Discounted sum of rewards, plus gamma ** n * bootstrap unless an episode ended first.
+
+    The k-th reward (from 0) is discounted by gamma ** k; an episode's end drops the bootstrap.
+    """
+    total = 0.0
+    for k, (reward, done) in enumerate(zip(rewards, dones)):
+        total += gamma ** k * reward
+        if done:
+            return total
+    return total + gamma ** len(rewards) * bootstrap''',
+    "n_step_named": '''def n_step_return(rewards, dones, gamma, bootstrap):
+    """Discounted sum of rewards, plus gamma ** n * bootstrap unless an episode ended first.
+
+    The k-th reward (from 0) is discounted by gamma ** k; an episode's end drops the bootstrap.
+    """
+    total = 0.0
+    for step, (reward, ended) in enumerate(zip(rewards, dones)):
+        total += gamma ** step * reward
+        if ended:
+            return total
+    return total + gamma ** len(rewards) * bootstrap''',
+    "test_clip": '''def test_td_target_clips_rewards():
+    assert td_target(5.0, [0.0], 0.9, done=True) == 1.0''',
+}
+# The inputs on which each function's result is asked for (behaviour tasks): the calls whose result
+# changes somewhere in the history, and some whose result never does.
+BEHAVIOUR_CALLS = {
+    "td_target": ("2.0, [5.0, 7.0], 0.9, True", "-3.0, [1.0, 2.0], 0.5, False", "0.5, [1.0, 2.0], 0.5, True",
+                  "1.5, [0.0], 0.9, True"),
+    "clip_error": ("3.0", "-4.5", "0.5", "20.0"),
+    "n_step_return": ("[1.0, 1.0, 1.0], [False, True, False], 0.5, 8.0",
+                      "[1.0, 2.0], [False, False], 0.5, 4.0"),
+    "double_td_target": ("1.0, [3.0, 1.0], [2.0, 6.0], 0.5, False",
+                         "0.0, [1.0, 2.0], [10.0, 20.0], 0.5, False"),
+}
+
 # One step: (branch, author key, message, operations). Operations: ("put", path, block, source) adds or
 # replaces a block of a file (the block "" is the file's head); ("mv", old, new) renames a file;
 # ("drop", path, block); ("merge", branch[, back]) merges that branch's tip (or its commit `back` steps
@@ -603,6 +700,41 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
     ("feature/epsilon", "chidi", "Merge branch 'main' into feature/epsilon", [("merge", "main")]),
     ("main", "deepa", "Describe lambda returns in README", [
         ("put", "README.md", "", README[6]), ("tag", "v1.3", "Lambda returns")]),
+    ("main", "bo", "Spell out the terminal case of td_target", [
+        ("put", "agent/returns.py", "td_target", TARGETS["td_spelled"]), ("branch", "feature/reward-clip")]),
+    ("feature/reward-clip", "ada", "Clip rewards in TD targets, as DQN does", [
+        ("put", "agent/returns.py", "td_target", TARGETS["td_clipped"])]),
+    ("main", "chidi", "Reformat clip_error", [("put", Q, "clip_error", TARGETS["clip_reformatted"])]),
+    ("feature/reward-clip", "ada", "Test reward clipping", [
+        ("put", "tests/test_targets.py", "", "from agent.returns import td_target"),
+        ("put", "tests/test_targets.py", "clip", TARGETS["test_clip"])]),
+    ("main", "ada", "Merge branch 'feature/reward-clip'", [("merge", "feature/reward-clip")]),
+    ("main", "bo", "Widen the default bound of clip_error", [
+        ("put", Q, "clip_error", TARGETS["clip_widened"])]),
+    ("main", "deepa", "Name the arguments of td_target and clip_error as the DQN paper does", [
+        ("put", "agent/returns.py", "td_target", TARGETS["td_named"]),
+        ("put", Q, "clip_error", TARGETS["clip_named"])]),
+    ("main", "bo", "Move td_target and clip_error into agent/targets.py", [
+        ("drop", "agent/returns.py", "td_target"), ("drop", Q, "clip_error"),
+        ("put", "agent/targets.py", "", '"""TD targets and errors."""'),
+        ("put", "agent/targets.py", "td_target", TARGETS["td_named"]),
+        ("put", "agent/targets.py", "clip_error", TARGETS["clip_named"]),
+        ("put", "agent/returns.py", "", '"""Returns and bootstrap targets."""\n'
+         "from agent.targets import td_target  # still importable from here"),
+        ("put", Q, "", '"""Deep Q-learning agent."""\nimport random\n\n' + _imports(
+            "from agent.layers import QNetwork", "from agent.memory import ReplayBuffer",
+            "from agent.returns import n_step_return", "from agent.targets import clip_error")),
+        ("put", "tests/test_targets.py", "", "from agent.targets import td_target"),
+        ("tag", "v1.4", "TD targets module")]),
+    ("main", "chidi", "Compute n-step returns forwards", [
+        ("put", "agent/returns.py", "n_step_return", TARGETS["n_step_short"])]),
+    ("main", "ada", "Explain the discounts of n_step_return", [
+        ("put", "agent/returns.py", "n_step_return", TARGETS["n_step_short_doc"])]),
+    ("main", "chidi", "Discount the n-step bootstrap by gamma ** n", [
+        ("put", "agent/returns.py", "n_step_return", TARGETS["n_step_forwards"])]),
+    ("main", "deepa", "Name the loop variables of n_step_return", [
+        ("put", "agent/returns.py", "n_step_return", TARGETS["n_step_named"]),
+        ("tag", "v1.5", "Forward n-step returns")]),
 ]
 
 
@@ -759,3 +891,56 @@ def _checkout(repo: pygit2.Repository, tree: pygit2.Tree, folder: str) -> None:
         elif entry.type_str == "blob":
             with open(target, "wb") as fh:
                 fh.write(repo[entry.id].data)
+
+
+# Calls module-level functions of the repository's code in a fresh interpreter, limited as _RUNNER is:
+# reads [[folder, module, function, arguments as a Python literal tuple], ...] and prints each result's
+# repr, or null where the import or the call raised. Before each folder's calls it forgets every module
+# imported since start-up, so that each commit's code is imported afresh.
+_CALLER = """
+import ast, importlib, json, resource, sys
+cpu, memory = int(sys.argv[1]), int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+start, here, out = set(sys.modules), None, []
+for folder, module, name, args in json.loads(sys.stdin.read()):
+    if folder != here:
+        for loaded in set(sys.modules) - start:
+            del sys.modules[loaded]
+        sys.path[:1], here = [folder], folder
+        importlib.invalidate_caches()
+    try:
+        out.append(repr(getattr(importlib.import_module(module), name)(*ast.literal_eval(args))))
+    except BaseException:
+        out.append(None)
+print(json.dumps(out))
+"""
+
+
+def call_functions(repo: pygit2.Repository, calls: list[tuple[str, str, str, str]]) -> list[str | None]:
+    """The repr of each call (commit, module path like `agent/returns.py`, function name, the text inside
+    the call's parentheses) on the code at that commit, or None where it gives no value (the import or
+    the call raised). One process for all the calls; if it is stopped (limits), one per commit."""
+    commits = sorted({c for c, *_ in calls})
+    with tempfile.TemporaryDirectory(prefix="kgtasks-call-") as work:
+        folders = {c: os.path.join(work, c) for c in commits}
+        for c, folder in folders.items():
+            os.makedirs(folder)
+            _checkout(repo, repo[c].peel(pygit2.Commit).tree, folder)
+        request = [(folders[c], path.removesuffix(".py").replace("/", "."), name, f"({args},)")
+                   for c, path, name, args in calls]
+        results = _call(request, TEST_CPU_SECONDS * len(commits))
+        if results is None and len(commits) > 1:
+            return [r for c in commits for r in call_functions(repo, [x for x in calls if x[0] == c])]
+    return results if results is not None else [None] * len(calls)
+
+
+def _call(request: list[tuple[str, str, str, str]], cpu: int) -> list[str | None] | None:
+    try:
+        command = [sys.executable, "-I", "-S", "-B", "-c", _CALLER, str(cpu), str(TEST_MEMORY_BYTES)]
+        proc = subprocess.run(command, input=json.dumps(request), capture_output=True, text=True,
+                              timeout=4 * cpu, env={"PATH": os.defpath})
+        results = json.loads(proc.stdout)
+    except (subprocess.TimeoutExpired, ValueError):
+        return None
+    return results if isinstance(results, list) and len(results) == len(request) else None

@@ -1,11 +1,13 @@
 """Tools over a task's cut-off copy of a git repository (pygit2): refs, log, show, diff, blame, grep,
-and running one test of the embedded repository at a commit under a call budget.
+running one test of the embedded repository at a commit, and running a program against a commit's code,
+each of the last two under a call budget.
 
 The copy travels in `env["repo"]` (see `graphs.git.pack_history`) and holds no commit, ref or tag past
 the task's cut-off, so nothing here can show the model future history.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -14,6 +16,7 @@ from pygit2.enums import DiffFind, SortMode
 
 from graphs import git as G
 from graphs import synth_repo
+from tools.python_tool import python_tool
 from tools.registry import ToolError, tool
 
 MAX_LOG = 200
@@ -208,3 +211,48 @@ def run_tests(env: dict, commit: str) -> str:
     tests["budget"] -= 1
     _, line = synth_repo.run_test(repo, str(c.id), tests["test"], tests["source"])
     return f"{tests['test']} at {c.id}: {line}\n({tests['budget']} run_tests calls left)"
+
+
+# Writes a commit's files into the python tool's fresh folder, then runs the model's program there as
+# __main__, with that folder first on the import path (the tool's interpreter runs isolated, without it).
+_CHECKOUT = """import os as _os, sys as _sys
+for _path, _text in {files}.items():
+    _os.makedirs(_os.path.dirname(_path) or ".", exist_ok=True)
+    with open(_path, "w", encoding="utf-8") as _fh:
+        _fh.write(_text)
+_sys.path.insert(0, _os.getcwd())
+del _os, _sys, _path, _text, _fh
+exec(compile({code}, "<program>", "exec"), {{"__name__": "__main__"}})
+"""
+
+
+@tool
+def run_python(env: dict, commit: str, code: str) -> str:
+    """Run a Python 3 program against the code of a commit: the commit's files are in the current folder,
+    importable (`from agent.returns import n_step_return`). It runs as the python tool does, in a
+    separate process without network and with time and memory limits. Each call spends one of a fixed
+    budget.
+
+    Args:
+        commit: the commit id (or prefix), branch, tag or revision whose files the program sees.
+        code: the program's source; print what you want to see.
+
+    Returns:
+        Everything the program printed, and how many calls remain.
+    """
+    runs = env.get("runs")
+    if not runs:
+        raise ToolError("this task offers no run_python calls")
+    if runs["budget"] <= 0:
+        raise ToolError("the run_python budget is spent; submit your answer")
+    repo = _repo(env)
+    c = _commit(repo, commit)
+    files = {path: blob.data.decode(errors="replace") for path, blob in G.text_files(repo, c.tree)}
+    runs["budget"] -= 1
+    left = f"({runs['budget']} run_python calls left)"
+    program = _CHECKOUT.format(files=json.dumps(files, sort_keys=True), code=json.dumps(code))
+    try:
+        output = python_tool({"files": {}}, program)
+    except ToolError as e:
+        raise ToolError(f"{e}\n{left}") from None
+    return f"{output}\n{left}"

@@ -146,7 +146,7 @@ def test_tasks_name_their_tools_and_answer_fields(tasks):
     (["--span", "99", "--kind", "range"], "--span must be in 1..20, got 99"),
     (["--repo", "/nonexistent/repo", "--kind", "range"], "not a git repository"),
     (["--ref", "no-such-ref", "--kind", "range"], "'no-such-ref' names no commit"),
-    (["--repo", ".", "--kind", "bisect"], "needs the embedded repository's test suite"),
+    (["--repo", ".", "--kind", "bisect"], "needs the embedded repository's tests"),
 ])
 def test_bad_flags_give_one_line_and_a_nonzero_exit(args, message, capsys):
     status, out, err = cli_here([*args, "--n", "1"], capsys)

@@ -1,0 +1,113 @@
+"""The behaviour kind of the git family: truths found again with the git CLI and a plain interpreter,
+and answers that no guess without reading code finds."""
+import collections
+import copy
+import io
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+from generators import git_history as gh
+from graders import grade
+from tests.gitcli import git
+from tools.registry import call_tool
+
+
+@pytest.fixture(scope="module")
+def src():
+    return gh._history("", "HEAD").repo.path
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return [gh.generate(gh.Config(kind="behaviour"), seed=s, index=i) for s in range(2) for i in range(6)]
+
+
+def _result_by_git(src, commit, call, tmp_path):
+    """The call's repr at a commit checked out with `git archive`, its module found with `git grep`."""
+    name = call.split("(", 1)[0]
+    found = git(src, "grep", "-l", "-E", f"^def {name}\\b", commit, "--", "*.py", check=False).split()
+    if len(found) != 1:
+        return None
+    module = found[0].split(":", 1)[1].removesuffix(".py").replace("/", ".")
+    folder = tmp_path / commit
+    archive = subprocess.run(["git", "-C", src, "archive", commit], capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    out = subprocess.run([sys.executable, "-c", f"from {module} import {name}\nprint(repr({call}))"],
+                         cwd=folder, capture_output=True, text=True)
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def test_the_accepted_commits_are_where_the_result_changed_run_with_git_and_python(src, tasks, tmp_path):
+    for task in tasks[:3]:
+        t = task.truth
+        span = git(src, "rev-list", t["bad"], f"^{t['good']}").split()
+        parents = {c: git(src, "rev-parse", f"{c}^@").split() for c in span}
+        results = {c: _result_by_git(src, c, t["call"], tmp_path)
+                   for c in {*span, *(p for ps in parents.values() for p in ps)}}
+        changed = sorted(c for c in span if all(results[c] != results[p] for p in parents[c]))
+        assert changed == t["accepted"], task.id
+        assert f"gives {results[t['good']]} at commit {t['good']}" in task.prompt
+        assert f"{results[t['bad']]} at commit {t['bad']}" in task.prompt
+
+
+def test_no_answer_is_what_a_search_of_the_text_finds(src, tasks):
+    for task in tasks:
+        t = task.truth
+        name = t["call"].split("(", 1)[0]
+        newest_naming = git(src, "log", "--format=%H", "-G", name, f"{t['good']}..{t['bad']}").split()
+        introducing = git(src, "log", "--reverse", "--format=%H", "-G", f"def {name}\\b", t["bad"]).split()
+        found = git(src, "grep", "-l", "-E", f"^def {name}\\b", t["bad"], "--", "*.py")
+        path = found.split(":", 1)[1].strip()
+        line_log = git(src, "log", "--format=COMMIT %H", "-L", f":{name}:{path}", f"{t['good']}..{t['bad']}")
+        newest_text = [line.split()[1] for line in line_log.splitlines() if line.startswith("COMMIT ")]
+        for guess in (newest_naming[:1], introducing[:1], newest_text[:1]):
+            assert not set(guess) & set(t["accepted"]), (task.id, guess)
+
+
+def test_answers_vary_and_the_family_baseline_fails(tasks):
+    answers = collections.Counter(t.truth["reference"]["commit"] for t in tasks)
+    assert len(answers) >= 3 and max(answers.values()) <= len(tasks) / 2
+    for task in tasks:
+        assert not grade(task, gh.baseline(task, None)).passed, task.id
+
+
+def test_the_merge_that_brought_a_change_in_is_not_where_it_changed(src, tasks):
+    merges = 0
+    for task in tasks:
+        for commit in git(src, "rev-list", "--merges", task.truth["bad"], f"^{task.truth['good']}").split():
+            brought = git(src, "rev-list", commit, f"^{commit}^1").split()
+            if set(brought) & set(task.truth["accepted"]):
+                merges += 1
+                assert grade(task, {"commit": commit}).reasons == ("wrong_commit",), task.id
+    assert merges  # the td_target change came in through a merge
+
+
+def test_run_python_runs_against_a_commits_code_within_its_budget():
+    task = gh.generate(gh.Config(kind="behaviour", run_budget=2), seed=0, index=0)
+    assert "run_python" in task.tools and "at most 2 times" in task.prompt
+    env = copy.deepcopy(task.env)
+    t = task.truth
+    name = t["call"].split("(", 1)[0]
+    program = ("import importlib, pathlib\n"
+               f"for p in sorted(pathlib.Path('agent').glob('*.py')):\n"
+               "    m = importlib.import_module('agent.' + p.stem)\n"
+               f"    if '{name}' in vars(m) and m.{name}.__module__ == m.__name__:\n"
+               f"        print(repr(m.{t['call']}))\n")
+    first = call_tool("run_python", {"commit": t["bad"], "code": program}, env)
+    assert not first.is_error and first.text.splitlines()[0] in task.prompt and "1 run_python" in first.text
+    call_tool("run_python", {"commit": t["good"], "code": "print(1)"}, env)
+    spent = call_tool("run_python", {"commit": t["good"], "code": "print(1)"}, env)
+    assert spent.is_error and "budget is spent" in spent.text
+    offline = call_tool("run_python", {"commit": t["bad"], "code": "print(1)"},
+                        gh.generate(gh.Config(kind="behaviour"), seed=0, index=0).env)
+    assert offline.is_error and "no run_python" in offline.text
+
+
+def test_behaviour_on_a_users_repository_is_a_bad_flag(src):
+    with pytest.raises(ValueError, match="--kind behaviour needs the embedded repository"):
+        gh.Config(kind="behaviour", repo=src).validate()
+    assert "behaviour" not in gh.Config(repo=src).mixed_kinds()

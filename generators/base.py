@@ -20,6 +20,8 @@ A family module (`generators/<family>.py`) defines, top to bottom:
 - `enumerate_answers(task) -> list[answer] | None`: every correct answer, found independently of the
   generator's own code path (brute force or a second algorithm); None when too large to enumerate;
 - `mutants(task) -> list[answer]`: corruptions of correct answers that must fail;
+- optionally `prompt_defects(task) -> list[str]`: what the prompt names that the task lacks (e.g. a ref
+  its repository copy does not hold), reported by `tasks.check`;
 - (the `rng` the hooks receive is a `numpy.random.Generator`, seeded by the caller)
 - `REVEALS`: for each kind, what its tools may show, read by the leak check in `tasks.check`:
   `{"kind": "answer_hidden"}` (no tool output may contain the reference answer or any of its fields;

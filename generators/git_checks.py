@@ -167,6 +167,33 @@ def _behaviour_changes(repo: pygit2.Repository, call: str, good: str, bad: str) 
             if all(results[c] != results[str(p)] for p in repo[c].parent_ids)]
 
 
+# How the prompts name refs: "tag v1.0", "release v1.0", "branch main", "branches a and b", "up to main
+# (commit ...)", "in main (commit ...)", and commits by full id.
+_NAMED = (("refs/tags/", re.compile(r"\b(?:tag|release) `?([^\s`:,()]+?)`?[.,:?]?(?=\s|$)")),
+          ("refs/heads/", re.compile(r"\bbranch `?([^\s`:,()]+?)`?[.,:?]?(?=\s|$)")),
+          ("refs/heads/", re.compile(r"\bbranches `?(\S+?)`? and `?([^\s`:,()]+?)`?[.,:?]?(?=\s|$)")),
+          ("", re.compile(r"\b(?:up to|in) (\S+) \(commit ")),
+          ("", re.compile(r"\bcommit ([0-9a-f]{40})\b")))
+
+
+def prompt_defects(task: Task) -> list[str]:
+    """Every ref or commit the prompt names that the task's own repository copy does not resolve."""
+    repo = G.materialize(task.env["repo"])
+    have = G.refs(repo)
+    out = []
+    for kind, pattern in _NAMED:
+        for match in pattern.finditer(task.prompt):
+            for name in match.groups():
+                if kind and f"{kind}{name}" not in have:
+                    out.append(f"the prompt names {kind}{name}, which the task's repository lacks")
+                elif not kind:
+                    try:
+                        G.resolve(repo, name)
+                    except ValueError:
+                        out.append(f"the prompt names {name!r}, which names no commit of the task's copy")
+    return sorted(set(out))
+
+
 def mutants(task: Task) -> list[dict[str, Any]]:
     """Near misses that must fail, the most instructive first."""
     repo = G.materialize(task.env["repo"])

@@ -16,14 +16,21 @@ import networkx as nx
 import pygit2
 
 from generators.base import MIXED, knobs_of, main, task_id
-from generators.git_checks import baseline, enumerate_answers, mutants, probe_calls, random_answer
+from generators.git_checks import (
+    baseline,
+    enumerate_answers,
+    mutants,
+    probe_calls,
+    prompt_defects,
+    random_answer,
+)
 from graphs import git as G
 from graphs import synth_repo
 from tasks.task import Task
 
 # The family protocol (generators.base); the hooks for scripted agents and tasks.check are in git_checks.
 __all__ = ["FAMILY", "KINDS", "LADDERS", "REVEALS", "Config", "baseline", "enumerate_answers", "generate",
-           "mutants", "probe_calls", "random_answer"]
+           "mutants", "probe_calls", "prompt_defects", "random_answer"]
 FAMILY = "git"
 KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "behaviour")
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
@@ -238,7 +245,7 @@ def _range(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
                          "needs two of them that far apart, one an ancestor of the other")
     (a, a_sha), (b, b_sha) = _pick(rng, pairs)
     commits = sorted(G.commit_range(h.graph, a_sha, b_sha))
-    return {"format": {"a": a, "b": b}, "tips": {h.branch: b_sha},
+    return {"format": {"a": a, "b": b}, "tips": {h.branch: b_sha}, "tags": (a, b),
             "truth": {"commits": commits, "from": a_sha, "to": b_sha, "reference": {"commits": commits}}}
 
 
@@ -256,6 +263,7 @@ def _renamed(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
         tag, sha = _pick(rng, tags, differ)  # a renamed file is asked about a tag when it had another name
         name = history.path_at[sha]
         return {"variant": "renamed_name", "format": {"path": path, "tag": tag}, "tips": {h.branch: h.tip},
+                "tags": (tag,),
                 "truth": {"name": name, "path": path, "tag": tag, "reference": {"name": name}}}
     names = history.names()
     return {"variant": "renamed_names", "format": {"path": path}, "tips": {h.branch: h.tip},
@@ -283,6 +291,7 @@ def _blame_task(h: _History, tag: str, sha: str, line: tuple) -> dict[str, Any]:
     path, n, text, owner = line
     author = h.repo[owner].author
     return {"format": {"tag": tag, "path": path, "line": n, "text": text.strip()}, "tips": {h.branch: sha},
+            "tags": (tag,) if (tag, sha) in h.tags else (),
             "truth": {"commit": owner, "author": author.name, "email": author.email, "tag": tag, "path": path,
                       "line": n, "reference": {"commit": owner, "author": author.name}}}
 
@@ -388,7 +397,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
     prompt = PROMPTS[variant].format(ref=config.ref, tip=h.tip, ids=_IDS, **made["format"])
     tools = GIT_TOOLS + (["run_tests"] if config.kind == "bisect" else [])
     tools += ["run_python"] if config.kind == "behaviour" and config.run_budget else []
-    env = {"repo": G.pack_history(h.repo, tips, next(iter(tips))), **made.get("env", {})}
+    packed = G.pack_history(h.repo, tips, next(iter(tips)), made.get("tags", ()))
+    env = {"repo": packed, **made.get("env", {})}
     source = "embedded repository (graphs.synth_repo, synthesized)" if not config.repo else "local repository"
     return Task(
         id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=tools,

@@ -11,10 +11,12 @@ from __future__ import annotations
 import ast
 import base64
 import hashlib
+import json
 import os
 import random
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,10 +24,6 @@ from dataclasses import dataclass
 import networkx as nx
 import pygit2
 from pygit2.enums import ConfigLevel, DeltaStatus, DiffFind, SortMode
-
-# A tag is made shortly after the commit it names; one made later than this after the newest visible
-# commit is future history and is left out of a cut-off copy.
-TAG_GRACE_SECONDS = 86_400
 
 
 def isolate_config() -> None:
@@ -393,18 +391,27 @@ def best_common_ancestors_pairwise(repo: pygit2.Repository, tips: list[str], lim
     return [c for c in common if not any(d != c and repo.descendant_of(d, c) for d in common)]
 
 
-def pack_history(repo: pygit2.Repository, tips: dict[str, str], head: str) -> dict[str, object]:
+def pack_history(repo: pygit2.Repository, tips: dict[str, str], head: str,
+                 named: tuple[str, ...] = ()) -> dict[str, object]:
     """A self-contained copy of the history visible from `tips` ({branch name: commit}), for a task's env.
 
-    It holds exactly the objects reachable from the tips, those branches, the other branches and tags
-    that point into that history (tags only if made no later than `TAG_GRACE_SECONDS` after its newest
-    commit, and as lightweight tags), and HEAD on `head`: no note, stash, reflog or later commit.
+    It holds exactly the objects reachable from the tips, those branches, the tags `named` (by short name:
+    the tags a prompt names), and the other tags that existed at the cut-off: the newest of the commits'
+    and the named tags' creation times. An annotated tag was created at its tagger date; a lightweight tag
+    or another branch has no creation time, so it could have been made later and is left out. HEAD is on
+    `head`; there is no note, stash, reflog or later commit.
     """
     g = commit_graph(repo, list(tips.values()))
-    newest = max(t for _, t in g.nodes(data="time"))
     copy_refs = {f"refs/heads/{name}": sha for name, sha in tips.items()}
-    for name, sha in refs(repo).items():
-        if sha in g and name not in copy_refs and _made_by(repo, name, newest + TAG_GRACE_SECONDS):
+    every = refs(repo)
+    for tag in named:
+        if every.get(f"refs/tags/{tag}") not in g:
+            raise ValueError(f"tag {tag!r} names no commit of the copy's history")
+        copy_refs[f"refs/tags/{tag}"] = every[f"refs/tags/{tag}"]
+    cut = max([t for _, t in g.nodes(data="time")] + [_created(repo, f"refs/tags/{t}") or 0 for t in named])
+    for name, sha in every.items():
+        created = _created(repo, name) if name.startswith("refs/tags/") else None
+        if sha in g and name not in copy_refs and created is not None and created <= cut:
             copy_refs[name] = sha
     with tempfile.TemporaryDirectory() as tmp:
         def add_history(builder: pygit2.PackBuilder) -> None:
@@ -418,10 +425,10 @@ def pack_history(repo: pygit2.Repository, tips: dict[str, str], head: str) -> di
             "refs": dict(sorted(copy_refs.items())), "head": f"refs/heads/{head}"}
 
 
-def _made_by(repo: pygit2.Repository, ref_name: str, deadline: int) -> bool:
-    target = repo.references[ref_name].target
-    obj = repo.get(target)
-    return not isinstance(obj, pygit2.Tag) or obj.tagger is None or obj.tagger.time <= deadline
+def _created(repo: pygit2.Repository, ref_name: str) -> int | None:
+    """When an annotated tag was made (its tagger date); None for a ref that records no time."""
+    obj = repo.get(repo.references[ref_name].target)
+    return obj.tagger.time if isinstance(obj, pygit2.Tag) and obj.tagger is not None else None
 
 
 def _read(path: str) -> bytes:
@@ -429,26 +436,92 @@ def _read(path: str) -> bytes:
         return fh.read()
 
 
+def private_cache(name: str) -> str:
+    """A folder of this user's cache (`$KGTASKS_CACHE`, else the user cache folder) that no one else can
+    read or write: made 0700, and refused if another user owns it or the cache around it."""
+    root = os.environ.get("KGTASKS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kgtasks")
+    path = os.path.join(root, name)
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    for folder in (root, path):
+        info = os.lstat(folder)
+        if info.st_uid != os.getuid() or not stat.S_ISDIR(info.st_mode):
+            raise ValueError(f"cache folder {folder!r} is not a folder of this user's; set KGTASKS_CACHE")
+        if info.st_mode & 0o077:
+            os.chmod(folder, 0o700)
+    return path
+
+
 def materialize(packed: dict[str, object]) -> pygit2.Repository:
-    """Open the repository a `pack_history` copy describes, unpacking it once per machine (keyed by hash)."""
+    """Open the repository a `pack_history` copy describes, unpacked once into the private cache (keyed by
+    its content) and made read-only. Before each use the unpacked folder is checked to hold exactly the
+    files unpacking wrote, byte for byte (its manifest, written inside it, says which); anything else (a
+    ref, an object, a log added since) and it is unpacked again."""
     isolate_config()
-    pack = base64.b64decode(packed["pack"])
+    pack, idx = base64.b64decode(packed["pack"]), base64.b64decode(packed["idx"])
     key = hashlib.sha256(pack + repr(sorted(packed["refs"].items())).encode() + packed["head"].encode())
-    path = os.path.join(tempfile.gettempdir(), f"kgtasks-git-{key.hexdigest()[:20]}.git")
-    if not os.path.isdir(path):
-        tmp = tempfile.mkdtemp(prefix="kgtasks-git-unpack-")
-        repo = pygit2.init_repository(os.path.join(tmp, "r.git"), bare=True, initial_head="main")
+    cache = private_cache("git")
+    path = os.path.join(cache, f"{key.hexdigest()[:32]}.git")
+    if not _intact(path, hashlib.sha256(pack).hexdigest()):
+        if os.path.lexists(path):
+            _writable(path, True)
+            shutil.rmtree(path)
+        tmp = tempfile.mkdtemp(prefix="unpack-", dir=cache)
+        unpacked = os.path.join(tmp, "r.git")
+        repo = pygit2.init_repository(unpacked, bare=True, initial_head="main")
         name = hashlib.sha1(pack).hexdigest()
-        for ext, data in (("pack", pack), ("idx", base64.b64decode(packed["idx"]))):
+        for ext, data in (("pack", pack), ("idx", idx)):
             with open(os.path.join(repo.path, "objects", "pack", f"pack-{name}.{ext}"), "wb") as fh:
                 fh.write(data)
         repo = pygit2.Repository(repo.path)
         for ref, sha in packed["refs"].items():
             repo.references.create(ref, pygit2.Oid(hex=sha), force=True)
         repo.references.create("HEAD", packed["head"], force=True)
+        del repo
+        _writable(unpacked, False)
+        contents = _contents(unpacked)
+        os.chmod(unpacked, 0o700)
+        with open(os.path.join(unpacked, _MANIFEST), "w", encoding="utf-8") as fh:
+            json.dump(contents, fh, sort_keys=True)
+        _writable(unpacked, False)
         try:
-            os.rename(os.path.join(tmp, "r.git"), path)
+            os.rename(unpacked, path)
         except OSError:  # another process unpacked the same copy first
-            pass
+            _writable(unpacked, True)
         shutil.rmtree(tmp, ignore_errors=True)
     return pygit2.Repository(path)
+
+
+_MANIFEST = "kgtasks-manifest.json"  # inside the copy's folder, where git ignores it
+
+
+def _contents(path: str) -> dict[str, str]:
+    """Every entry under `path` but the manifest, with its mode, and for a file the sha256 of its bytes."""
+    out = {}
+    for folder, dirs, files in os.walk(path):
+        for entry in dirs + files:
+            full = os.path.join(folder, entry)
+            info = os.lstat(full)
+            digest = f" {hashlib.sha256(_read(full)).hexdigest()}" if stat.S_ISREG(info.st_mode) else ""
+            out[os.path.relpath(full, path)] = f"{info.st_mode:o}{digest}"
+    out.pop(_MANIFEST, None)
+    return out
+
+
+def _intact(path: str, pack_sha: str) -> bool:
+    """Whether an unpacked copy holds exactly what its manifest records, and the manifest this pack."""
+    try:
+        with open(os.path.join(path, _MANIFEST), encoding="utf-8") as fh:
+            expected = json.load(fh)
+        return (isinstance(expected, dict) and _contents(path) == expected
+                and any(k.startswith("objects/pack/") and v.endswith(pack_sha) for k, v in expected.items()))
+    except (OSError, ValueError):
+        return False
+
+
+def _writable(path: str, writable: bool) -> None:
+    """Make a folder tree writable by its owner again, or read-only (folders stay listable)."""
+    for folder, _, files in os.walk(path):
+        os.chmod(folder, 0o700 if writable else 0o500)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o600 if writable else 0o400)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import pygit2
 from pygit2.enums import FileMode, ObjectType
 
-from graphs.git import isolate_config, python_symbols
+from graphs.git import isolate_config, private_cache, python_symbols
 
 # (name, email, UTC offset in minutes): offsets on both sides of UTC, one of them not whole hours.
 AUTHORS = {
@@ -812,10 +812,11 @@ with open(__file__, "rb") as _fh:
 
 
 def embedded_path() -> str:
-    """The embedded repository, built once per machine in the temporary folder (keyed by this module)."""
-    path = os.path.join(tempfile.gettempdir(), f"kgtasks-synth-{_SOURCE_KEY}.git")
+    """The embedded repository, built once per user in the private cache (keyed by this module)."""
+    cache = private_cache("embedded")
+    path = os.path.join(cache, f"synth-{_SOURCE_KEY}.git")
     if not os.path.isdir(path):
-        tmp = tempfile.mkdtemp(dir=tempfile.gettempdir(), prefix="kgtasks-synth-build-")
+        tmp = tempfile.mkdtemp(dir=cache, prefix="build-")
         build(os.path.join(tmp, "repo.git"))
         try:
             os.rename(os.path.join(tmp, "repo.git"), path)

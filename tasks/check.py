@@ -375,6 +375,8 @@ def _check_family(family: str, tasks: list[Task], module: ModuleType, report: Re
         _collect(report, family, task.id, "prompt",
                  (("prompt", f"the prompt never names the required field {name!r} in quotes")
                   for name in sorted(_required_fields(task.answer_schema)) if not _names(task.prompt, name)))
+        if hasattr(module, "prompt_defects"):  # optional: what the prompt says that the task lacks
+            _collect(report, family, task.id, "prompt", (("prompt", d) for d in module.prompt_defects(task)))
     try:
         for task_id, check, detail in _check_baselines(family, tasks, module, enumerated, report):
             report.defects.append(Defect(family, check, task_id, detail))

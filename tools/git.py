@@ -17,7 +17,7 @@ from pygit2.enums import DiffFind, SortMode
 from graphs import git as G
 from graphs import synth_repo
 from tools.python_tool import python_tool
-from tools.registry import ToolError, tool
+from tools.registry import MAX_RESULT_CHARS, ToolError, tool
 
 MAX_LOG = 200
 MAX_GREP_MATCHES = 200
@@ -70,30 +70,45 @@ def list_refs(env: dict) -> str:
 
 
 @tool
-def git_log(env: dict, ref: str = "HEAD", path: str | None = None, max_count: int = 50) -> str:
-    """List commits reachable from a revision, newest first, as `git log --topo-order` orders them.
+def git_log(env: dict, ref: str = "HEAD", path: str | None = None, max_count: int = 50, skip: int = 0) -> str:
+    """List commits reachable from a revision, newest first, as `git log --topo-order` orders them, a page
+    at a time.
 
     Args:
         ref: a branch, tag, commit id (or prefix) or revision like `main~2`; default HEAD.
         path: if given, only the commits that changed this file, following it back across renames
             (as `git log --follow`, newest first).
         max_count: at most this many commits (1 to 200); default 50.
+        skip: leave out this many of the newest commits first (as `git log --skip`), to read the next page.
 
     Returns:
         One line per commit: full id, author date, author, parent ids, and the subject line. With a path,
-        each line ends with the file's path in that commit.
+        each line ends with the file's path in that commit. A last line in brackets says how many older
+        commits were left out and the skip that lists them.
     """
     if not 1 <= max_count <= MAX_LOG:
         raise ToolError(f"max_count must be between 1 and {MAX_LOG}, got {max_count}")
+    if skip < 0:
+        raise ToolError(f"skip must be 0 or more, got {skip}")
     repo = _repo(env)
     tip = _commit(repo, ref)
     if path is None:
-        walk = repo.walk(tip.id, SortMode.TOPOLOGICAL)
-        return "\n".join(_summary(c) for c, _ in zip(walk, range(max_count), strict=False))
-    _file(tip, path)
-    history = G.follow(repo, str(tip.id), path)
-    newest = history.changed[::-1][:max_count]
-    return "\n".join(f"{_summary(repo[c])} | {history.path_at[c]}" for c in newest)
+        lines = [_summary(c) for c in repo.walk(tip.id, SortMode.TOPOLOGICAL)]
+    else:
+        _file(tip, path)
+        history = G.follow(repo, str(tip.id), path)
+        lines = [f"{_summary(repo[c])} | {history.path_at[c]}" for c in history.changed[::-1]]
+    page: list[str] = []
+    size = 0
+    for line in lines[skip:skip + max_count]:
+        size += len(line) + 1
+        if size > MAX_RESULT_CHARS - 200:  # whole lines only, with room for the note below
+            break
+        page.append(line)
+    left = len(lines) - skip - len(page)
+    if left > 0:
+        page.append(f"[{left} older commits left out; git_log with skip={skip + len(page)} lists them]")
+    return "\n".join(page) if page else f"(no commits: skip={skip} is past the {len(lines)} commits)"
 
 
 def _diff_text(diff: pygit2.Diff) -> str:

@@ -1,5 +1,7 @@
+import dataclasses
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -202,3 +204,15 @@ def test_a_users_repository_gives_gradable_tasks(user_repo, kind):
 def test_mixed_on_a_users_repository_cycles_through_every_kind_but_bisect(user_repo):
     tasks = list(iter_tasks(gh, gh.Config(repo=user_repo), seed=0, n=5))
     assert sorted(t.family for t in tasks) == sorted(f"git.{k}" for k in gh.KINDS if k != "bisect")
+
+
+def test_tasks_check_names_a_tag_the_prompt_asks_about_and_the_copy_lacks():
+    task = gh.generate(gh.Config(kind="range"), seed=0, index=0)
+    assert gh.prompt_defects(task) == []
+    history = gh._history("", "HEAD")
+    tip = task.meta["provenance"]["cut_off"]
+    stripped = dataclasses.replace(task, env={**task.env, "repo": G.pack_history(history.repo, tip, "main")})
+    b = re.search(r"in release (\S+) but not in release", task.prompt).group(1)
+    # The newer tag was made an hour after its commit: without it named, the copy leaves it out.
+    missing = f"the prompt names refs/tags/{b}, which the task's repository lacks"
+    assert gh.prompt_defects(stripped) == [missing]

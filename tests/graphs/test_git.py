@@ -216,27 +216,35 @@ def _all_objects(repo_path):
 
 def test_cut_off_copy_holds_no_object_or_ref_past_the_cut(repo):
     cut = G.resolve(repo, "v0.5")
-    copy = G.materialize(G.pack_history(repo, {"main": cut}, "main"))
+    copy = G.materialize(G.pack_history(repo, {"main": cut}, "main", ("v0.5",)))
     expected_objects = {line.split()[0] for line in git(repo.path, "rev-list", "--objects", cut).splitlines()}
     assert _all_objects(copy.path) == expected_objects
     copy_refs = G.refs(copy)
     assert copy_refs["refs/heads/main"] == cut
-    assert set(copy_refs) == {"refs/heads/main", "refs/heads/feature/target-net", "refs/heads/feature/per",
-                              "refs/heads/feature/dueling", *(f"refs/tags/v0.{i}" for i in range(1, 6))}
+    # Branches other than the task's record no creation time, so they may be younger than the cut: left out.
+    assert set(copy_refs) == {"refs/heads/main", *(f"refs/tags/v0.{i}" for i in range(1, 6))}
     assert git(copy.path, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
     assert not os.path.exists(os.path.join(copy.path, "logs"))
     git(copy.path, "fsck", "--strict", "--no-dangling")
 
 
-def test_a_tag_made_long_after_the_cut_is_left_out(tmp_path):
+def test_the_copy_keeps_the_tags_made_by_the_cut_off_and_the_named_ones_made_later(tmp_path):
     repo = pygit2.init_repository(str(tmp_path / "late.git"), bare=True, initial_head="main")
     c0 = _commit(repo, "c0", {"f": "0"}, [], 1_000)
     c1 = _commit(repo, "c1", {"f": "1"}, [c0], 2_000)
     repo.references.create("refs/heads/main", c1)
-    late = pygit2.Signature("T", "t@example.org", 2_000 + G.TAG_GRACE_SECONDS + 1, 0)
-    repo.create_tag("late", pygit2.Oid(hex=c0), pygit2.enums.ObjectType.COMMIT, late, "made later\n")
-    packed = G.pack_history(repo, {"main": c0}, "main")
-    assert packed["refs"] == {"refs/heads/main": c0}
+    repo.references.create("refs/heads/later", c0)  # a branch made any time: no record says when
+    repo.references.create("refs/tags/light", c0)  # a lightweight tag: neither
+    for name, when in (("early", 1_500), ("release", 5_000), ("after", 9_000)):
+        tagger = pygit2.Signature("T", "t@example.org", when, 0)
+        repo.create_tag(name, pygit2.Oid(hex=c0), pygit2.enums.ObjectType.COMMIT, tagger, f"{name}\n")
+    assert set(G.pack_history(repo, {"main": c1}, "main")["refs"]) == {"refs/heads/main", "refs/tags/early"}
+    assert set(G.pack_history(repo, {"main": c0}, "main")["refs"]) == {"refs/heads/main"}  # early came later
+    # A release tagged days after its commit, that the prompt names: the cut-off is when it was made.
+    named = G.pack_history(repo, {"main": c1}, "main", ("release",))["refs"]
+    assert set(named) == {"refs/heads/main", "refs/tags/early", "refs/tags/release"}
+    with pytest.raises(ValueError, match="names no commit"):
+        G.pack_history(repo, {"main": c0}, "main", ("missing",))
 
 
 def test_cut_off_copy_is_the_same_bytes_every_time(repo):
@@ -252,3 +260,31 @@ def test_open_repo_names_a_missing_repository(tmp_path):
 def test_resolve_rejects_a_name_of_no_commit(repo):
     with pytest.raises(ValueError, match="names no commit"):
         G.resolve(repo, "v9.9")
+
+
+def test_unpacked_copies_are_private_read_only_and_unpacked_again_when_touched(repo):
+    packed = G.pack_history(repo, {"main": G.resolve(repo, "v0.4")}, "main", ("v0.4",))
+    copy = G.materialize(packed)
+    cache = os.path.dirname(os.path.normpath(copy.path))
+    assert cache.startswith(os.environ["KGTASKS_CACHE"]) and os.stat(cache).st_mode & 0o777 == 0o700
+    assert not os.stat(copy.path).st_mode & 0o222  # read-only: the tools never write there
+    tip = G.resolve(copy, "HEAD")
+    # What other processes did to cached copies: a ref planted, an empty folder added.
+    for touch in (lambda p: open(os.path.join(p, "refs", "heads", "planted"), "w").write(tip + "\n"),
+                  lambda p: os.mkdir(os.path.join(p, "logs"))):
+        os.chmod(copy.path, 0o700)
+        os.chmod(os.path.join(copy.path, "refs", "heads"), 0o700)
+        touch(copy.path)
+        again = G.materialize(packed)
+        assert set(G.refs(again)) == set(packed["refs"])
+        assert not os.path.exists(os.path.join(again.path, "logs"))
+    git(again.path, "fsck", "--strict", "--no-dangling")
+
+
+def test_a_cache_folder_of_another_user_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("KGTASKS_CACHE", str(tmp_path))
+    os.makedirs(tmp_path / "git")
+    real = os.getuid()
+    monkeypatch.setattr(os, "getuid", lambda: real + 1)
+    with pytest.raises(ValueError, match="not a folder of this user's"):
+        G.private_cache("git")

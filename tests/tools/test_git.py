@@ -22,7 +22,7 @@ def env(src):
     """A task env cut off at v0.7 (before the networks.py rename and the fix), with the regression test."""
     source = src.revparse_single("v1.0:tests/test_returns.py").data.decode()
     test = "tests/test_returns.py::test_n_step_return_stops_at_episode_end"
-    return {"repo": G.pack_history(src, {"main": G.resolve(src, "v0.7")}, "main"),
+    return {"repo": G.pack_history(src, {"main": G.resolve(src, "v0.7")}, "main", ("v0.7",)),
             "tests": {"test": test, "source": source, "budget": 2}}
 
 
@@ -61,6 +61,21 @@ def test_list_refs_shows_nothing_past_the_cut_off(env, copy_path):
 def test_git_log_lists_commits_in_git_topo_order(env, copy_path):
     ids = [line.split()[0] for line in run("git_log", env, max_count=200).splitlines()]
     assert ids == git(copy_path, "log", "--topo-order", "--format=%H", "HEAD").split()
+
+
+def test_git_log_pages_through_the_history_and_says_what_it_left_out(env, copy_path):
+    expected = git(copy_path, "log", "--topo-order", "--format=%H", "HEAD").split()
+    seen, skip = [], 0
+    while True:
+        lines = run("git_log", env, max_count=7, skip=skip).splitlines()
+        seen += [line.split()[0] for line in lines if not line.startswith("[")]
+        if not lines[-1].startswith("["):
+            break
+        left = len(expected) - len(seen)
+        assert lines[-1] == f"[{left} older commits left out; git_log with skip={len(seen)} lists them]"
+        skip = len(seen)
+    assert seen == expected
+    assert "past the" in run("git_log", env, skip=len(expected))
 
 
 def test_git_log_of_a_path_follows_renames_like_git(env, copy_path):

@@ -6,6 +6,7 @@ the question's point in time, explored with git tools (pygit2), and is graded ag
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import random
 import sys
@@ -77,7 +78,7 @@ had, oldest first, following it back through renames as `git log --follow` does 
 re-added with at least 50% similar content in the same commit counts as renamed).
 Submit {{"names": ["<oldest path>", ..., "{path}"]}}: each path once, relative to the repository root.""",
     "blame": """\
-At tag {tag}, line {line} of {path} reads:
+At {point}, line {line} of {path} reads:
     {text}
 Which commit last changed that line, as `git blame {tag} -- {path}` reports it (renames of the file \
 followed, lines moved or copied between places not), and who is the author of that commit? {ids}
@@ -163,8 +164,22 @@ class Config:
         _history(self.repo, self.ref)  # a missing repository or revision is a bad flag too
 
     def mixed_kinds(self) -> tuple[str, ...]:
-        """On a user's repository, every kind but those needing the embedded one's tests and inputs."""
-        return tuple(k for k in KINDS if k not in EMBEDDED_ONLY) if self.repo else KINDS
+        """On a user's repository, the kinds it offers a question of (not those needing the embedded
+        one's tests and inputs), saying on stderr which it skips and why; ValueError if none."""
+        if not self.repo:
+            return KINDS
+        kinds, skipped = [], []
+        for kind in (k for k in KINDS if k not in EMBEDDED_ONLY):
+            try:
+                generate(dataclasses.replace(self, kind=kind), 0, 0)
+                kinds.append(kind)
+            except ValueError as e:
+                skipped.append(f"{kind} ({e})")
+        if skipped:
+            print(f"mixed: skipped {'; '.join(skipped)}", file=sys.stderr)
+        if not kinds:
+            raise ValueError(f"--repo {self.repo}: no kind of question fits this repository")
+        return tuple(kinds)
 
 
 @dataclass(eq=False)
@@ -254,12 +269,15 @@ def _renamed(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     histories = {p: G.follow(h.repo, h.tip, p) for p in files}
     renamed = [p for p in files if len(histories[p].names()) > 1]
     never = [p for p in files if p not in renamed]
-    # A renamed file twice as often as another (always with traps): its current path answers only the rest.
-    path = _pick(rng, (renamed if config.traps or rng.random() < 2 / 3 else never) or files)
+    if config.repo and not renamed:  # on a user's repository only real renames are asked about
+        raise ValueError(f"renamed: none of the {len(files)} files sampled at {config.ref} was ever renamed")
+    # A renamed file twice as often as another (always with traps or --repo): its current path answers
+    # only the rest.
+    path = _pick(rng, (renamed if config.traps or config.repo or rng.random() < 2 / 3 else never) or files)
     history = histories[path]
     tags = [(t, sha) for t, sha in h.tags if sha in history.path_at]
-    if tags and rng.random() < 0.5:
-        differ = [(t, sha) for t, sha in tags if history.path_at[sha] != path]
+    differ = [(t, sha) for t, sha in tags if history.path_at[sha] != path]
+    if (differ if config.repo else tags) and rng.random() < 0.5:
         tag, sha = _pick(rng, tags, differ)  # a renamed file is asked about a tag when it had another name
         name = history.path_at[sha]
         return {"variant": "renamed_name", "format": {"path": path, "tag": tag}, "tips": {h.branch: h.tip},
@@ -277,12 +295,16 @@ def _blame(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     for k in sorted(range(len(points)), key=lambda _: rng.random()):  # tags in random order
         tag, sha = points[k]
         for path, blob in G.sample_text_files(h.repo, sha, rng, MAX_FILES):
-            lines, traps = G.blamed_lines(h.repo, sha, path, blob)
-            fallback = fallback or (lines and (tag, sha, lines))
-            if traps or (lines and not config.traps):
+            lines, traps, unguessed = G.blamed_lines(h.repo, sha, path, blob)
+            if config.repo:  # a user's repository: only lines whose owner no guess from a log names
+                traps = traps or unguessed
+            fallback = fallback or (lines and not config.repo and (tag, sha, lines))
+            if traps or (lines and not config.traps and not config.repo):
                 return _blame_task(h, tag, sha, _pick(rng, traps or lines))
     if not fallback:
-        raise ValueError("blame: no file with a non-blank line at any tag or --ref")
+        raise ValueError("blame: no line last changed after its file's first commit, before the tip, "
+                         "at any tag or --ref" if config.repo else
+                         "blame: no file with a non-blank line at any tag or --ref")
     tag, sha, lines = fallback
     return _blame_task(h, tag, sha, _pick(rng, lines))
 
@@ -290,8 +312,10 @@ def _blame(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
 def _blame_task(h: _History, tag: str, sha: str, line: tuple) -> dict[str, Any]:
     path, n, text, owner = line
     author = h.repo[owner].author
-    return {"format": {"tag": tag, "path": path, "line": n, "text": text.strip()}, "tips": {h.branch: sha},
-            "tags": (tag,) if (tag, sha) in h.tags else (),
+    named = (tag, sha) in h.tags
+    return {"format": {"tag": tag, "path": path, "line": n, "text": text.strip(),
+                       "point": f"tag {tag}" if named else f"{tag} (commit {sha})"}, "tips": {h.branch: sha},
+            "tags": (tag,) if named else (),
             "truth": {"commit": owner, "author": author.name, "email": author.email, "tag": tag, "path": path,
                       "line": n, "reference": {"commit": owner, "author": author.name}}}
 

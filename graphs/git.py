@@ -50,10 +50,11 @@ def resolve(repo: pygit2.Repository, rev: str) -> str:
 
 
 def refs(repo: pygit2.Repository) -> dict[str, str]:
-    """Every branch and tag (full ref name) with the id of the commit it points to."""
+    """Every branch, remote-tracking branch and tag (full ref name) with the id of the commit it points to."""
     out = {}
     for ref in repo.references.iterator():
-        if ref.name.startswith(("refs/heads/", "refs/tags/")):
+        kept = ref.name.startswith(("refs/heads/", "refs/tags/", "refs/remotes/"))
+        if kept and not ref.name.endswith("/HEAD"):  # a remote's HEAD only names one of its branches
             try:
                 out[ref.name] = str(ref.peel(pygit2.Commit).id)
             except (pygit2.InvalidSpecError, ValueError):
@@ -62,9 +63,10 @@ def refs(repo: pygit2.Repository) -> dict[str, str]:
 
 
 def branches(repo: pygit2.Repository) -> dict[str, str]:
-    """Every branch (short name, as `main`) with the id of the commit it points to."""
-    return {name.removeprefix("refs/heads/"): sha for name, sha in refs(repo).items()
-            if name.startswith("refs/heads/")}
+    """Every branch (short name, as `main`) and remote-tracking branch (as `origin/dev`), with the id of
+    the commit it points to. A clone of a project often has its branches only as remote-tracking ones."""
+    return {name.removeprefix("refs/heads/").removeprefix("refs/remotes/"): sha
+            for name, sha in refs(repo).items() if name.startswith(("refs/heads/", "refs/remotes/"))}
 
 
 def commit_graph(repo: pygit2.Repository, tips: list[str] | None = None) -> nx.DiGraph:
@@ -342,14 +344,18 @@ def blame(repo: pygit2.Repository, path: str, commit: str) -> list[str]:
     return [str(result.for_line(n).final_commit_id) for n in range(1, lines + 1)]
 
 
-def blamed_lines(repo: pygit2.Repository, commit: str, path: str, blob: pygit2.Blob) -> tuple[list, list]:
-    """The file's non-blank lines as (path, number, text, last commit), and those whose last commit had
-    the file under another name (the trap: blame must follow the rename)."""
+def blamed_lines(repo: pygit2.Repository, commit: str, path: str,
+                 blob: pygit2.Blob) -> tuple[list, list, list]:
+    """The file's non-blank lines as (path, number, text, last commit); those whose last commit had the
+    file under another name (the trap: blame must follow the rename); and those last changed by neither
+    the file's first commit nor `commit` itself (which a guess from its log would name)."""
     history = follow(repo, commit, path)
     texts = blob.data.decode(errors="replace").splitlines()
     lines = [(path, n, text, owner) for n, (text, owner) in
              enumerate(zip(texts, blame(repo, path, commit), strict=True), 1) if text.strip()]
-    return lines, [line for line in lines if history.path_at.get(line[3], path) != path]
+    renamed = [line for line in lines if history.path_at.get(line[3], path) != path]
+    guessed = {commit, *history.changed[:1]}
+    return lines, renamed, [line for line in lines if line[3] not in guessed]
 
 
 # Second methods: slower or narrower algorithms for the same facts, so that checks of a task's truth

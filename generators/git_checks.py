@@ -42,6 +42,10 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
     kind = _kind(task)
     if kind == "range":
         return {"commits": sorted(G.ancestry(G.commit_graph(repo), head))}
+    if kind == "cherry":  # `git log a..b`, as if nothing had been picked
+        g = G.commit_graph(repo)
+        a, b = (G.resolve(repo, task.truth[side]) for side in ("a", "b"))
+        return {"commits": sorted(G.commit_range(g, a, b))}
     if kind == "renamed":
         return {"name": task.truth["path"]} if "name" in task.truth else {"names": [task.truth["path"]]}
     if kind == "blame":
@@ -61,7 +65,7 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     commits = _commits(repo)
     commit = _choice(rng, commits)
     kind = _kind(task)
-    if kind == "range":
+    if kind in ("range", "cherry"):
         return {"commits": [c for c in commits if rng.random() < 0.3]}
     if kind == "renamed":
         paths = _head_paths(repo)
@@ -124,10 +128,22 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
         return [{"names": list(dict.fromkeys(reversed(names.values())))}]
     if kind == "blame":
         return _git_blame(repo, task.truth["tag"], task.truth["path"], task.truth["line"])
+    if kind == "cherry":
+        return _git_cherry(repo, task.truth["a"], task.truth["b"])
     if kind == "behaviour":
         return _behaviour_changes(repo, task.truth["call"], task.truth["good"], task.truth["bad"])
     bases = G.best_common_ancestors_pairwise(repo, task.truth["tips"])
     return None if bases is None else [{"commit": c} for c in bases]
+
+
+def _git_cherry(repo: pygit2.Repository, a: str, b: str) -> list[dict[str, Any]] | None:
+    if shutil.which("git") is None:
+        return None
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    out = subprocess.run(["git", "-C", repo.path, "cherry", a, b], capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        return None
+    return [{"commits": sorted(line.split()[1] for line in out.stdout.splitlines() if line.startswith("+"))}]
 
 
 def _git_blame(repo: pygit2.Repository, tag: str, path: str, line: int) -> list[dict[str, Any]] | None:
@@ -201,6 +217,10 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     if kind == "range":
         commits = truth["commits"]
         return [{"commits": commits[1:]}, {"commits": commits + [truth["from"]]},
+                {"commits": commits + commits[:1]}]
+    if kind == "cherry":  # a picked commit counted as missing, a missing one as picked, a duplicate
+        commits = truth["commits"]
+        return [{"commits": commits + truth["picked"][:1]}, {"commits": commits[1:]},
                 {"commits": commits + commits[:1]}]
     if kind == "renamed":
         if "name" in truth:

@@ -33,11 +33,11 @@ from tasks.task import Task
 __all__ = ["FAMILY", "KINDS", "LADDERS", "REVEALS", "Config", "baseline", "enumerate_answers", "generate",
            "mutants", "probe_calls", "prompt_defects", "random_answer"]
 FAMILY = "git"
-KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "behaviour")
+KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "behaviour", "cherry")
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
 EMBEDDED_ONLY = ("bisect", "behaviour")
 VERSION = 4  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
-# 4: the behaviour kind, and the embedded repository's history after v1.3
+# 4: the behaviour and cherry kinds, and the embedded repository's history after v1.3
 MAX_BUDGET = 50
 MAX_RUN_BUDGET = 50
 MAX_SPAN = 20
@@ -88,6 +88,13 @@ Find a best common ancestor of branches {x} and {y}: a commit that is an ancesto
 commit counts as its own ancestor) and is not an ancestor of any other common ancestor of theirs \
 (`git merge-base --all {x} {y}` lists all of them). Any best common ancestor is accepted. {ids}
 Submit {{"commit": "<id>"}}.""",
+    "cherry": """\
+List the commits of branch {b} whose change is not yet on branch {a}, as `git cherry {a} {b}` marks them \
+with `+`: among the commits reachable from {b} and not from {a}, merge commits left out, each one whose \
+patch (its diff against its parent, as `git patch-id` sums it: line numbers and whitespace ignored) is \
+the patch of no commit reachable from {a} and not from {b}. A commit cherry-picked or rebased onto {a} \
+under another id is already there; one applied to {a} with other changes to its lines is not. {ids}
+Submit {{"commits": ["<id>", ...]}} in any order, each commit once. Graded correct if the set is exact.""",
     "behaviour": """\
 The call `{call}` gives {before} at commit {good} and {after} at commit {bad} (the tip of branch main \
 here). `{function}` is the module-level function of that name in whichever .py file defines it at a \
@@ -112,11 +119,11 @@ def _object(**properties: dict) -> dict[str, Any]:
 _COMMIT = _object(commit=_STR)
 _STRS = {"type": "array", "items": _STR}
 SCHEMAS = {"introduced": _COMMIT, "bisect": _COMMIT, "merge_base": _COMMIT, "behaviour": _COMMIT,
-           "range": _object(commits=_STRS),
+           "range": _object(commits=_STRS), "cherry": _object(commits=_STRS),
            "renamed_name": _object(name=_STR), "renamed_names": _object(names=_STRS),
            "blame": _object(commit=_STR, author=_STR)}
 GRADERS = {"introduced": "git.commit", "bisect": "git.commit", "merge_base": "git.commit",
-           "behaviour": "git.commit",
+           "behaviour": "git.commit", "cherry": "git.commit_set",
            "range": "git.commit_set", "renamed": "git.renamed", "blame": "git.blame"}
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
 # The tools show commit ids, paths and authors by design, so only a whole reference answer is hidden.
@@ -129,6 +136,7 @@ LADDERS = {
     "blame": [{"traps": False}, {"traps": True}],
     "merge_base": [{"traps": False}, {"traps": True}],
     "behaviour": [{"run_budget": 10}, {"run_budget": 3}, {"run_budget": 0}],
+    "cherry": [{"traps": False}, {"traps": True}],
 }
 
 
@@ -291,6 +299,8 @@ def _renamed(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
 def _blame(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     """A non-blank line of a file at a tag; with traps, one last changed before the file was renamed."""
     points = h.tags or [(config.ref, h.tip)]
+    if config.repo and h.tip not in {sha for _, sha in points}:  # a user's tip may follow a rename
+        points = [*points, (config.ref, h.tip)]
     fallback = None
     for k in sorted(range(len(points)), key=lambda _: rng.random()):  # tags in random order
         tag, sha = points[k]
@@ -407,8 +417,32 @@ def _behaviour(h: _History, rng: random.Random, config: Config) -> dict[str, Any
                       "reference": {"commit": accepted[0]}}}
 
 
+def _cherry(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
+    """Two branches where the second has commits the first took over under other ids (so that the range
+    a..b is not the answer) and commits it has not; with traps, one of these was applied to the first
+    with another resolution (a commit of the same message whose patch differs)."""
+    branches = G.branches(h.repo)
+    pool, hardest = [], []
+    for a in sorted(branches):
+        for b in sorted(branches):
+            if a == b or branches[b] in G.ancestry(h.graph, branches[a]):
+                continue
+            plus, minus = G.cherry(h.repo, h.graph, branches[a], branches[b])
+            if plus and minus:
+                pool.append((a, b, plus, minus))
+                theirs = {h.repo[c].message for c in G.commit_range(h.graph, branches[b], branches[a])}
+                if any(h.repo[c].message in theirs for c in plus):
+                    hardest.append((a, b, plus, minus))
+    if not pool:
+        raise ValueError("cherry: no two branches where one took over commits of the other under other ids")
+    a, b, plus, minus = _pick(rng, pool, hardest if config.traps else None)
+    return {"format": {"a": a, "b": b}, "tips": {a: branches[a], b: branches[b]},
+            "truth": {"commits": plus, "picked": minus, "a": a, "b": b, "reference": {"commits": plus}}}
+
+
 _MAKERS = {"introduced": _introduced, "bisect": _bisect, "range": _range, "renamed": _renamed,
-           "blame": _blame, "merge_base": _merge_base, "behaviour": _behaviour}
+           "blame": _blame, "merge_base": _merge_base, "behaviour": _behaviour,
+           "cherry": _cherry}
 
 
 def generate(config: Config, seed: int, index: int) -> Task:

@@ -146,6 +146,27 @@ def fork_points(g: nx.DiGraph, a: str, b: str) -> set[str]:
     return {f for f in (fork_point(g, a, b), fork_point(g, b, a)) if f is not None}
 
 
+def patch_ids(repo: pygit2.Repository, commits: set[str]) -> dict[str, str]:
+    """The `git patch-id` of each commit that is not a merge (its diff against its parent, line numbers
+    and whitespace ignored): two commits with the same one make the same change."""
+    out = {}
+    for c in sorted(commits):
+        commit = repo[c]
+        if len(commit.parent_ids) < 2:
+            parent = commit.parents[0].tree if commit.parents else repo[repo.TreeBuilder().write()]
+            out[c] = str(repo.diff(parent, commit.tree).patchid)
+    return out
+
+
+def cherry(repo: pygit2.Repository, g: nx.DiGraph, upstream: str, head: str) -> tuple[list[str], list[str]]:
+    """What `git cherry upstream head` marks: the commits of upstream..head (no merges) whose patch no
+    commit of head..upstream makes (`+`, sorted), and those whose patch one does (`-`, sorted)."""
+    ours = patch_ids(repo, commit_range(g, upstream, head))
+    theirs = set(patch_ids(repo, commit_range(g, head, upstream)).values())
+    return (sorted(c for c, p in ours.items() if p not in theirs),
+            sorted(c for c, p in ours.items() if p in theirs))
+
+
 def bisect_pairs(g: nx.DiGraph, tip: str, ok: Callable[[str], bool],
                  min_range: int = 1) -> list[tuple[str, str, str]]:
     """(good, bad, first bad commit) for each pair of tip's first-parent line, bad the newer, where `ok`

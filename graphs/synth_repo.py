@@ -10,8 +10,9 @@ Branches main never merged make merge bases worth finding: two experiments merge
 criss-cross), and later branches merge main or a branch main also merged back into themselves, so that
 their best common ancestor is neither a tip nor where either branch's log leaves the other. Last,
 `td_target`, `clip_error` and `n_step_return` change what they return among commits that only
-reformat, rename or move them (`BEHAVIOUR_CALLS` are the inputs asked about). History is only ever
-appended to, so older commits keep their ids.
+reformat, rename or move them (`BEHAVIOUR_CALLS` are the inputs asked about), and main takes over
+commits of `feature/speed` and `feature/design` under other ids (cherry-picked, rebased, or picked with
+another resolution). History is only ever appended to, so older commits keep their ids.
 """
 from __future__ import annotations
 
@@ -487,6 +488,32 @@ TARGETS = {
     "test_clip": '''def test_td_target_clips_rewards():
     assert td_target(5.0, [0.0], 0.9, done=True) == 1.0''',
 }
+# After v1.5: a branch some of whose commits main takes over under other ids: one cherry-picked as it is,
+# one applied after main had changed the same lines (the resolution differs, so the patch does), and a
+# branch whose two commits were rebased onto main.
+SPEED = {
+    "argmax_rows": '''def argmax_rows(rows):
+    """The argmax of each row of a batch of Q-values."""
+    return [max(range(len(row)), key=row.__getitem__) for row in rows]''',
+    "lambda_doc": LATER["lambda_return"].replace(
+        "computed backwards.",
+        "computed backwards\n    (lam = 1 gives the Monte Carlo return, lam = 0 the one-step one)."),
+    "profile": '''def timed(fn, *args):
+    """Call fn and return its result with the seconds it took."""
+    import time
+    start = time.perf_counter()
+    return fn(*args), time.perf_counter() - start''',
+    "design": "# Design\n\nEvery part of tinyrl is a plain function or class on Python lists.\n",
+    "design_more": "# Design\n\nEvery part of tinyrl is a plain function or class on Python lists.\n\n"
+                   "Agents own their networks; helpers never keep state.\n",
+}
+_SLOW_LOOP = ("    total = values[-1]\n"
+              "    for reward, value in zip(reversed(rewards), reversed(values[1:] + values[-1:])):")
+_FAST_LOOP = ("    total, nexts = values[-1], values[1:] + values[-1:]\n"
+              "    for reward, value in zip(reversed(rewards), reversed(nexts)):")
+SPEED["lambda_fast"] = LATER["lambda_return"].replace(_SLOW_LOOP, _FAST_LOOP)
+SPEED["lambda_fast_doc"] = SPEED["lambda_doc"].replace(_SLOW_LOOP, _FAST_LOOP)
+
 # The inputs on which each function's result is asked for (behaviour tasks): the calls whose result
 # changes somewhere in the history, and some whose result never does.
 BEHAVIOUR_CALLS = {
@@ -734,7 +761,23 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
         ("put", "agent/returns.py", "n_step_return", TARGETS["n_step_forwards"])]),
     ("main", "deepa", "Name the loop variables of n_step_return", [
         ("put", "agent/returns.py", "n_step_return", TARGETS["n_step_named"]),
-        ("tag", "v1.5", "Forward n-step returns")]),
+        ("tag", "v1.5", "Forward n-step returns"), ("branch", "feature/speed"),
+        ("branch", "feature/design")]),
+    ("feature/speed", "bo", "Add a batched argmax", [("put", Q, "argmax_rows", SPEED["argmax_rows"])]),
+    ("feature/design", "deepa", "Write down the design", [("put", "docs/design.md", "", SPEED["design"])]),
+    ("feature/speed", "bo", "Speed up lambda_return", [
+        ("put", "agent/returns.py", "lambda_return", SPEED["lambda_fast"])]),
+    ("main", "ada", "Explain lambda in lambda_return", [
+        ("put", "agent/returns.py", "lambda_return", SPEED["lambda_doc"])]),
+    ("feature/design", "deepa", "Say who owns state", [("put", "docs/design.md", "", SPEED["design_more"])]),
+    ("feature/speed", "bo", "Add a timing helper", [
+        ("put", "agent/profile.py", "", '"""Profiling."""'),
+        ("put", "agent/profile.py", "timed", SPEED["profile"])]),
+    ("main", "bo", "Add a batched argmax", [("put", Q, "argmax_rows", SPEED["argmax_rows"])]),  # picked as is
+    ("main", "bo", "Speed up lambda_return", [  # picked onto main's docstring: another patch
+        ("put", "agent/returns.py", "lambda_return", SPEED["lambda_fast_doc"])]),
+    ("main", "deepa", "Write down the design", [("put", "docs/design.md", "", SPEED["design"])]),  # rebased
+    ("main", "deepa", "Say who owns state", [("put", "docs/design.md", "", SPEED["design_more"])]),
 ]
 
 

@@ -111,3 +111,20 @@ def test_behaviour_on_a_users_repository_is_a_bad_flag(src):
     with pytest.raises(ValueError, match="--kind behaviour needs the embedded repository"):
         gh.Config(kind="behaviour", repo=src).validate()
     assert "behaviour" not in gh.Config(repo=src).mixed_kinds()
+
+
+def test_cherry_truths_are_what_git_cherry_marks(src):
+    tasks = [gh.generate(gh.Config(kind="cherry", traps=traps), seed=0, index=i)
+             for traps in (False, True) for i in range(4)]
+    for task in tasks:
+        a, b = task.truth["a"], task.truth["b"]
+        marks = git(src, "cherry", a, b).splitlines()
+        assert task.truth["commits"] == sorted(line.split()[1] for line in marks if line.startswith("+"))
+        assert task.truth["picked"] == sorted(line.split()[1] for line in marks if line.startswith("-"))
+        assert task.truth["picked"]
+        assert not grade(task, gh.baseline(task, None)).passed  # `git log a..b`, as if nothing was picked
+    hard = [t for t in tasks if t.meta["knobs"]["traps"]]
+    for task in hard:  # a commit of b whose message main also has, with another patch: still missing
+        theirs = set(git(src, "log", "--format=%s", f"{task.truth['b']}..{task.truth['a']}").splitlines())
+        mine = {git(src, "log", "-1", "--format=%s", c).strip() for c in task.truth["commits"]}
+        assert theirs & mine, task.id

@@ -133,3 +133,40 @@ def test_a_repository_without_tags_or_branches_skips_those_kinds_with_a_note(pla
     tasks = list(iter_tasks(gh, gh.Config(repo=plain), seed=0, n=len(kinds)))
     report = check_tasks(tasks)
     assert not report.defects, format_report(report)
+
+
+def test_cherry_matches_git_cherry_on_picks_a_rebase_and_a_conflict_made_with_git(tmp_path):
+    repo = _Repo(tmp_path / "picks", [("Ann", "ann@example.org")])
+    repo.commit("Start", {"a.py": _module(4), "b.py": _module(2)})
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.commit("Topic edits a", {"a.py": _module(4, "# topic\n")})
+    repo.commit("Topic edits b", {"b.py": _module(3)})
+    repo.commit("Topic adds c", {"c.py": _module(1)})
+    picks = repo.git("log", "--reverse", "--format=%H", "main..topic").split()
+    repo.git("checkout", "-q", "-b", "old", "main")
+    repo.commit("Old work", {"d.py": _module(1)})
+    repo.git("checkout", "-q", "main")
+    repo.commit("Main edits b", {"b.py": _module(2, "# main\n")})
+    repo.t += DAY
+    repo.git("cherry-pick", picks[0])  # as it is
+    repo.t += DAY
+    picked = subprocess.run(["git", "-C", str(repo.path), "cherry-pick", picks[1]], capture_output=True,
+                            env=ENV)  # conflicts with main's edit of b.py: resolved by hand
+    assert picked.returncode != 0
+    repo.commit("Topic edits b", {"b.py": _module(3, "# main\n")})
+    repo.git("branch", "-q", "rebased", "old")
+    repo.git("checkout", "-q", "rebased")
+    repo.t += DAY
+    repo.git("rebase", "-q", "main")  # old's commit, rebased, then on main under another id
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--ff-only", "rebased")
+    src = G.open_repo(str(repo.path))
+    graph = G.commit_graph(src)
+    for a, b in (("main", "topic"), ("topic", "main"), ("main", "old"), ("old", "topic")):
+        plus, minus = G.cherry(src, graph, G.resolve(src, a), G.resolve(src, b))
+        marks = _run(repo.path, "cherry", a, b).split("\n")
+        assert plus == sorted(line.split()[1] for line in marks if line.startswith("+")), (a, b)
+        assert minus == sorted(line.split()[1] for line in marks if line.startswith("-")), (a, b)
+    plus, minus = G.cherry(src, graph, G.resolve(src, "main"), G.resolve(src, "topic"))
+    assert minus == [picks[0]] and plus == sorted(picks[1:])  # the resolved pick is another patch
+    assert G.cherry(src, graph, G.resolve(src, "main"), G.resolve(src, "old"))[1] != []  # rebased

@@ -205,7 +205,7 @@ def test_a_moved_function_is_not_introduced_again(repo, graph):
 
 
 def test_n_step_return_last_changed_by_the_fix(repo, graph):
-    history = G.symbol_history(repo, graph, G.resolve(repo, "main"))
+    history = G.symbol_history(repo, graph, G.resolve(repo, "v1.3"))  # before it was rewritten
     assert history.last_changed["n_step_return"] == G.resolve(repo, ":/Fix n-step")
 
 

@@ -9,7 +9,7 @@ import pytest
 from graphs import git as G
 from graphs import synth_repo
 
-HEAD_ID = "fbd58dfd52491ff73a81cd0cf34022d6e7f813b3"
+HEAD_ID = "0fb1dafe440b0c9e9ed507975facfa84acfc085d"
 V1_3_ID = "49d276ec9b2fe74d845d08ff9727b831cdd66797"  # main's tip before the behaviour story was added
 V1_1_ID = "f47827264e9d4a7e0e3b9d878cc1d7b097be1e10"  # main's tip before the work after v1.1 was added
 

@@ -55,7 +55,7 @@ def _module(n, extra=""):
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory):
     """A project with releases tagged three days after their commits, a rename, merged and open branches,
-    two authors; cloned, so that its branches are remote-tracking ones."""
+    a cherry-pick, two authors; cloned, so that its branches are remote-tracking ones."""
     root = tmp_path_factory.mktemp("real")
     up = _Repo(root / "upstream", [("Ann", "ann@example.org"), ("Bob", "bob@example.org")])
     up.commit("Start", {"README.md": "# demo\n", "pkg/core.py": _module(3)})
@@ -73,7 +73,10 @@ def clone(tmp_path_factory):
     up.git("tag", "-a", "0.2", "-m", "Release 0.2", later=3 * DAY)
     up.git("checkout", "-q", "-b", "side")
     up.commit("Side work", {"pkg/side.py": _module(1)})
+    up.commit("Side notes", {"NOTES.md": "side notes\n"})
     up.git("checkout", "-q", "main")
+    up.t += DAY
+    up.git("cherry-pick", "side~1")  # main takes over the side work under another id
     up.commit("More main work", {"pkg/core.py": _module(4)})
     up.git("tag", "-a", "0.3", "-m", "Release 0.3", later=3 * DAY)
     subprocess.run(["git", "clone", "-q", str(up.path), str(root / "clone")], check=True, env=ENV)

@@ -1,76 +1,135 @@
-"""The `python` tool, shared by every family: run the model's code in a separate process with CPU,
-memory, file-size and wall-clock limits and a clean environment, in a fresh temporary folder holding
-only the task's public files (`env["files"]`). With bubblewrap (`bwrap`) installed the program sees
-only that folder and the interpreter, without network; otherwise `unshare` denies the network where
-it can, but the program can read the machine's files."""
+"""The `python` tool, shared by every family: run the model's program confined by bubblewrap (`bwrap`).
+
+The program sees a sized tmpfs holding only the task's public files (`env["files"]`), the interpreter
+read-only, and no network; it runs as an unprivileged host uid of its own with no capabilities, under
+limits on CPU, memory (per process and, with a cgroup, across its forks), processes, file size, tmpfs
+size, wall time and output read; every process of a call is killed when the call ends. Without a
+working bubblewrap the tool refuses to run unless the user allowed it (`allow_unconfined`, the
+`--unsafe-python` flag): the program then runs as an ordinary process that can read the machine's files.
+docs/security.md says what this does and does not stop.
+"""
 from __future__ import annotations
 
 import functools
 import os
 import resource
+import secrets
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 from tools.registry import ToolError, tool
 
 CPU_SECONDS = 10
 WALL_SECONDS = 20
-MEMORY_BYTES = 1 << 30
-FILE_BYTES = 16 << 20
+MEMORY_BYTES = 1 << 30  # per process (RLIMIT_AS), and for all of a call's processes with a memory cgroup
+FILE_BYTES = 16 << 20  # largest file the program may write
+TMPFS_BYTES = 64 << 20  # each of /task, /tmp and /dev/shm inside the sandbox
+MAX_PROCESSES = 64
+OUTPUT_CAP_BYTES = 1 << 20  # stop reading (and kill the program) past this much output
 MAX_OUTPUT_CHARS = 10_000
-
-
-def _limit_resources() -> None:  # runs in the child between fork and exec
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))  # SIGXCPU first, then SIGKILL
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))
-
-
-# System folders the interpreter needs, bound read-only into the bubblewrap sandbox with the
-# interpreter's own prefixes; nothing else of the machine's files is visible there.
-_SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/libx32")
+INSTALL_HINT = "install bubblewrap (apt-get install bubblewrap), or pass --unsafe-python to run it unconfined"
+# Host uids for sandboxed programs: one drawn per call, so the per-uid process limit is the call's own and
+# no file the program makes belongs to a real account.
+_UID_RANGE = (1 << 30, (1 << 31) - 2)
 _TASK_DIR = "/task"
-# Without bubblewrap, tried in order. A new user namespace also takes away real privileges when the
-# runner is root: the program can then neither raise its own limits nor leave the network namespace.
-_UNSHARES = (("--user", "--map-root-user", "--net"), ("--net",))
+_CGROUP_ROOT = "/sys/fs/cgroup"
+
+_unconfined_allowed = False
 
 
-def _works(command: list[str]) -> bool:
-    try:
-        return subprocess.run([*command, "true"], capture_output=True, timeout=5).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or does not work here, and running unconfined was not allowed."""
+
+
+def allow_unconfined(allowed: bool) -> None:
+    """Let the python tool run programs without bubblewrap (the runners' `--unsafe-python`)."""
+    global _unconfined_allowed
+    _unconfined_allowed = allowed
+
+
+def confinement() -> str:
+    """How the python tool runs programs now: "bwrap", "unconfined" (allowed), or "refused"."""
+    if sandbox_problem() is None:
+        return "bwrap"
+    return "unconfined" if _unconfined_allowed else "refused"
+
+
+def require_confinement() -> None:
+    """Raise SandboxUnavailable (one line saying how to fix it) unless programs can run as `confinement`."""
+    problem = sandbox_problem()
+    if problem is not None and not _unconfined_allowed:
+        raise SandboxUnavailable(f"refusing to run untrusted code: {problem}; {INSTALL_HINT}")
 
 
 @functools.cache
-def sandbox() -> tuple[str, ...]:
-    """The strongest sandbox that works here: `bwrap` (the program sees only the task's files and the
-    interpreter, no network), else the strongest `unshare ... --` (no network, but the machine's files),
-    else nothing."""
+def sandbox_problem() -> str | None:
+    """Why bubblewrap cannot confine programs here, or None when it can (checked by running `true`)."""
     bwrap = shutil.which("bwrap")
-    if bwrap and _works([bwrap, "--ro-bind", "/", "/", "--unshare-all", "--"]):
-        return (bwrap,)
-    unshare = shutil.which("unshare")
-    for flags in _UNSHARES if unshare else ():
-        if _works([unshare, *flags, "--"]):
-            return (unshare, *flags, "--")
-    return ()
+    if bwrap is None:
+        return "bubblewrap (bwrap) not found"
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        return "setpriv (util-linux) not found"
+    usage = subprocess.run([bwrap, "--help"], capture_output=True, text=True).stdout
+    missing = [f for f in ("--size", "--perms", "--cap-drop", "--disable-userns") if f not in usage]
+    if missing:
+        return f"{bwrap} is too old (no {', '.join(missing)}; bubblewrap 0.8 or later has them)"
+    with tempfile.TemporaryDirectory() as folder:
+        argv = _bwrap_argv(bwrap, [], _UID_RANGE[0], ["/usr/bin/true"])
+        try:
+            done = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=10,
+                                  env=_BWRAP_ENV, preexec_fn=_limit_resources)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return f"bubblewrap failed to start ({e})"
+    if done.returncode != 0:
+        return f"bubblewrap failed here ({(done.stderr.strip() or f'exit {done.returncode}')[:200]})"
+    return None
 
 
-def _command(folder: str) -> tuple[list[str], str]:
-    """The command that runs .main.py in the sandbox, and the task folder as the program sees it."""
-    prefix = sandbox()
-    if not prefix or not prefix[0].endswith("bwrap"):
-        return [*prefix, sys.executable, "-I", ".main.py"], folder
-    binds = [arg for d in sorted({*_SYSTEM_DIRS, sys.prefix, sys.base_prefix}) if os.path.exists(d)
-             for arg in ("--ro-bind", d, d)]
-    # mounts apply in order: the empty /tmp first, so an interpreter living under /tmp stays visible
-    return [prefix[0], "--unshare-all", "--die-with-parent", "--new-session", "--tmpfs", "/tmp", *binds,
-            "--bind", folder, _TASK_DIR, "--chdir", _TASK_DIR, "--dev", "/dev", "--proc", "/proc",
-            "--", sys.executable, "-I", ".main.py"], _TASK_DIR
+_BWRAP_ENV = {"PATH": "/usr/bin:/bin"}  # bwrap's own pid 1 keeps the environment it is started with
+
+
+def _mount_parents(paths: set[str]) -> list[str]:
+    """bwrap makes a bind's missing parent folders 0700 (root's); the program must be able to pass them."""
+    parents = set()
+    for path in paths:
+        while (path := os.path.dirname(path)) != "/":
+            parents.add(path)
+    return [arg for p in sorted(parents) for arg in ("--perms", "0755", "--dir", p)]
+
+
+def _bwrap_argv(bwrap: str, files: list[tuple[int, str]], uid: int, program: list[str]) -> list[str]:
+    """The bubblewrap command: new namespaces (no network), an empty read-only root with /usr and the
+    interpreter read-only, sized tmpfs for /task (holding `files`: fd, name), /tmp and /dev/shm.
+
+    Run by root, bwrap needs no user namespace; it keeps only the capabilities setpriv uses to become
+    `uid` with nothing (no capability, no supplementary group, no new privileges). Run by anyone else
+    it makes a user namespace, drops every capability there, and forbids nested ones."""
+    size = str(TMPFS_BYTES)
+    if os.geteuid() == 0:
+        identity = ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                    "--cap-add", "CAP_SETPCAP"]
+        program = ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                   "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", *program]
+    else:
+        identity = ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+    roots = {d for d in ("/usr", sys.prefix, sys.base_prefix) if os.path.isdir(d)}
+    binds = [arg for d in sorted(roots) for arg in ("--ro-bind", d, d)]
+    links = [arg for d in ("lib", "lib64", "bin", "sbin") if os.path.islink(f"/{d}") or os.path.isdir(f"/usr/{d}")
+             for arg in ("--symlink", f"usr/{d}", f"/{d}")]
+    copies = [arg for fd, name in files for arg in ("--perms", "0644", "--file", str(fd), f"{_TASK_DIR}/{name}")]
+    # mounts apply in order; the read-only remounts of / and /dev come last (earlier, later mkdirs fail)
+    return [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", *identity, "--clearenv",
+            *[arg for k, v in _clean_env(_TASK_DIR).items() for arg in ("--setenv", k, v)],
+            "--perms", "1777", "--size", size, "--tmpfs", "/tmp", *_mount_parents(roots), *binds, *links,
+            "--perms", "1777", "--size", size, "--tmpfs", _TASK_DIR, *copies, "--chdir", _TASK_DIR,
+            "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm", "--proc", "/proc",
+            "--remount-ro", "/dev", "--remount-ro", "/", "--", *program]
 
 
 def _clean_env(home: str) -> dict[str, str]:
@@ -79,43 +138,174 @@ def _clean_env(home: str) -> dict[str, str]:
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
 
 
+class _Cgroups:
+    """A memory and a pids cgroup (v1) for one call, where this process may make them: they bound the
+    memory of all the call's processes together (tmpfs pages included) and list them to be killed."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        name = f"kgtasks-py-{secrets.token_hex(8)}"
+        for controller, knob, value in (("memory", "memory.limit_in_bytes", MEMORY_BYTES),
+                                        ("pids", "pids.max", MAX_PROCESSES)):
+            base = f"{_CGROUP_ROOT}/{controller}{_own_cgroup(controller)}"
+            try:
+                os.mkdir(f"{base}/{name}")
+            except OSError:
+                continue  # not root, cgroup v2 only, or read-only: the rlimits still hold
+            self.paths.append(f"{base}/{name}")
+            with open(f"{base}/{name}/{knob}", "w") as fh:
+                fh.write(str(value))
+
+    def join(self) -> None:  # in the child, before exec
+        for path in self.paths:
+            with open(f"{path}/cgroup.procs", "w") as fh:
+                fh.write(str(os.getpid()))
+
+    def kill_and_remove(self) -> None:
+        for path in self.paths:
+            for _ in range(50):  # killed processes leave the list once reaped
+                try:
+                    with open(f"{path}/cgroup.procs") as fh:
+                        pids = [int(p) for p in fh.read().split()]
+                except OSError:
+                    break
+                if not pids:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                time.sleep(0.02)
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+
+
+def _own_cgroup(controller: str) -> str:
+    try:
+        with open("/proc/self/cgroup") as fh:
+            for line in fh:
+                _, names, path = line.rstrip("\n").split(":", 2)
+                if controller in names.split(","):
+                    return path.rstrip("/")
+    except OSError:
+        pass
+    return ""
+
+
+def _limit_resources() -> None:  # runs in the child between fork and exec
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))  # SIGXCPU first, then SIGKILL
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))
+    if os.geteuid() == 0:  # counted per host uid: the call's own uid when root runs it, else the user's
+        resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+
+
+def _read_capped(proc: subprocess.Popen) -> tuple[bytes, str | None]:
+    """The program's output up to the cap, and why reading stopped early (None at a normal end)."""
+    fd, chunks, size = proc.stdout.fileno(), [], 0
+    end = time.monotonic() + WALL_SECONDS
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return b"".join(chunks), "timeout"
+        if not select.select([fd], [], [], left)[0]:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:  # every writer is gone
+            return b"".join(chunks), None
+        if size + len(chunk) > OUTPUT_CAP_BYTES:
+            chunks.append(chunk[:OUTPUT_CAP_BYTES - size])
+            return b"".join(chunks), "output"
+        chunks.append(chunk)
+        size += len(chunk)
+
+
 def _tail(text: str) -> str:
     return text if len(text) <= MAX_OUTPUT_CHARS else "[...]\n" + text[-MAX_OUTPUT_CHARS:]
+
+
+def _memfd(name: str, text: str) -> int:
+    fd = os.memfd_create(name)
+    data = memoryview(text.encode())
+    while data:
+        data = data[os.write(fd, data):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _run(files: dict[str, str]) -> tuple[int, bytes, str | None]:
+    """Run `.main.py` among `files`; returns the exit status, the output and why it was stopped."""
+    confined = sandbox_problem() is None
+    require_confinement()
+    fds = [(_memfd(name, text), name) for name, text in files.items()]
+    cgroups = _Cgroups() if confined else None
+    with tempfile.TemporaryDirectory(prefix="kgtasks-py-") as folder:
+        if confined:
+            uid = _UID_RANGE[0] + secrets.randbelow(_UID_RANGE[1] - _UID_RANGE[0])
+            command = _bwrap_argv(shutil.which("bwrap"), fds, uid, [sys.executable, "-I", ".main.py"])
+            env = _BWRAP_ENV
+        else:  # allowed by the user: an ordinary process in a temporary folder
+            for name, text in files.items():
+                with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            command, env = [sys.executable, "-I", ".main.py"], _clean_env(folder)
+
+        def child() -> None:
+            if cgroups:
+                cgroups.join()
+            _limit_resources()
+
+        try:
+            proc = subprocess.Popen(command, cwd=folder, env=env, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=child,
+                                    start_new_session=True, pass_fds=[fd for fd, _ in fds])
+        finally:
+            for fd, _ in fds:
+                os.close(fd)
+        try:
+            output, stopped = _read_capped(proc)
+        finally:
+            # bwrap's death ends its pid namespace; the session and the cgroups catch the rest
+            for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
+                try:
+                    kill()
+                except ProcessLookupError:
+                    pass
+            proc.stdout.close()
+            status = proc.wait()
+            if cgroups:
+                cgroups.kill_and_remove()
+    return status, output, stopped
 
 
 @tool
 def python_tool(env: dict, code: str) -> str:
     """Run a Python 3 program (numpy available) in a fresh folder holding the task's files (e.g. data.csv),
-    in a separate process without network, limited to 10 s of CPU, 20 s of wall time and 1 GB of memory.
-    Nothing persists between calls: each call starts from the task's files alone.
+    in a sandbox without network, limited to 10 s of CPU, 20 s of wall time, 1 GB of memory, 64 processes,
+    16 MB per file written and 1 MB of output. Nothing persists between calls: each call starts from the
+    task's files alone.
 
     Args:
         code: the program's source; print what you want to see.
 
     Returns:
-        Everything the program printed (stdout, then stderr), truncated to its last 10,000 characters.
+        Everything the program printed (stdout and stderr together), truncated to its last 10,000 characters.
     """
-    with tempfile.TemporaryDirectory(prefix="kgtasks-py-") as folder:
-        for name, text in env.get("files", {}).items():
-            if os.path.basename(name) != name or name.startswith("."):
-                raise ValueError(f"task file name {name!r} must be a plain file name")
-            with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
-                fh.write(text)
-        with open(os.path.join(folder, ".main.py"), "w", encoding="utf-8") as fh:
-            fh.write(code)
-        command, home = _command(folder)
-        proc = subprocess.Popen(command, cwd=folder, env=_clean_env(home), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
-                                preexec_fn=_limit_resources, start_new_session=True)
-        try:
-            out, err = proc.communicate(timeout=WALL_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # the whole session: the program may have forked
-            proc.communicate()
-            raise ToolError(f"the program ran over {WALL_SECONDS} s of wall time and was stopped") from None
-    output = _tail(out + err)
-    if proc.returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU):  # bwrap reports a signal as 128 + n
+    files = dict(env.get("files", {}))
+    for name in files:
+        if os.path.basename(name) != name or name.startswith("."):
+            raise ValueError(f"task file name {name!r} must be a plain file name")
+    status, raw, stopped = _run({**files, ".main.py": code})
+    output = _tail(raw.decode(errors="replace"))
+    if stopped == "timeout":
+        raise ToolError(f"the program ran over {WALL_SECONDS} s of wall time and was stopped\n{output}")
+    if stopped == "output":
+        raise ToolError(f"the program printed more than {OUTPUT_CAP_BYTES} bytes and was stopped\n{output}")
+    if status in (-signal.SIGXCPU, 128 + signal.SIGXCPU):  # bwrap reports a signal as 128 + n
         raise ToolError(f"the program used more than {CPU_SECONDS} s of CPU time and was stopped\n{output}")
-    if proc.returncode != 0:
-        raise ToolError(f"the program exited with status {proc.returncode}\n{output}")
+    if status != 0:
+        raise ToolError(f"the program exited with status {status}\n{output}")
     return output or "(the program printed nothing)"

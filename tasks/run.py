@@ -7,7 +7,8 @@ fsynced as the trial ends; rerunning the command resumes, skipping every (task, 
 
 A results line: task_id, family, knobs, trial, model, provider, passed, score, reasons, answer, turns,
 tool_calls (tools run, submit_answer aside), input/output/cache_creation/cache_read_tokens, cost (None
-for an unpriced model), wall_time, stop_reason, error (what the provider said), transcript.
+for an unpriced model), wall_time, stop_reason, error (what the provider said), python_sandbox ("bwrap", or
+"unconfined" under --unsafe-python; None without the python tool), transcript.
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from tasks.providers import (
     make_provider,
 )
 from tasks.task import Task, TaskFileError, read_tasks
+from tools import python_tool
 from tools.registry import ToolResult, call_tool, get_tool
 
 DEFAULT_MAX_TURNS = 100
@@ -148,6 +150,7 @@ def results_row(task: Task, trial: int, provider: str, model: str, out: Outcome,
         "cache_creation_tokens": u.cache_creation, "cache_read_tokens": u.cache_read,
         "cost": cost(model, u.input, u.output, u.cache_creation, u.cache_read),
         "wall_time": round(wall_time, 3), "stop_reason": out.stop, "error": out.error,
+        "python_sandbox": python_tool.confinement() if "python" in task.tools else None,
         "transcript": transcript,
     }
 
@@ -270,7 +273,8 @@ class RunSummary:
 
 async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider: str | None = None,
                            trials: int = 1, concurrency: int = DEFAULT_CONCURRENCY, limits: Limits = Limits(),
-                           base_url: str | None = None, progress: Progress | None = None) -> RunSummary:
+                           base_url: str | None = None, progress: Progress | None = None,
+                           unsafe_python: bool = False) -> RunSummary:
     """Run every (task, trial) of `model` not yet in `out`, `concurrency` at once; return when all are done.
 
     Raises ValueError for bad arguments or files, FatalProviderError when the provider refuses every trial.
@@ -280,6 +284,7 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
     for flag, value in counts.items():
         if value < 1:
             raise ValueError(f"{flag} must be >= 1, got {value}")
+    python_tool.allow_unconfined(unsafe_python)
     task_list = check_tasks(tasks)
     writer = ResultsWriter(out)  # locked before reading what is done
     try:
@@ -320,7 +325,8 @@ def run_trials(tasks: Iterable[Task], out: str, model: str, **options: Any) -> R
 
 
 def check_tasks(tasks: Iterable[Task]) -> list[Task]:
-    """The tasks; ValueError for what would fail every trial: a duplicate id, an unknown tool or grader."""
+    """The tasks; ValueError for what would fail every trial: a duplicate id, an unknown tool or grader,
+    the python tool without its sandbox (unless `python_tool.allow_unconfined`, --unsafe-python)."""
     by_id: dict[str, Task] = {}
     for task in tasks:
         if task.id in by_id:
@@ -332,6 +338,11 @@ def check_tasks(tasks: Iterable[Task]) -> list[Task]:
         except KeyError as e:
             raise ValueError(f"task {task.id!r}: {e.args[0]}") from None
         by_id[task.id] = task
+    if any("python" in task.tools for task in by_id.values()):
+        try:
+            python_tool.require_confinement()
+        except python_tool.SandboxUnavailable as e:
+            raise ValueError(str(e)) from None
     return list(by_id.values())
 
 
@@ -355,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS,
                         help="conversation size in tokens (last input + output) before token_limit "
                              f"(default {DEFAULT_MAX_TOKENS})")
+    parser.add_argument("--unsafe-python", action="store_true",
+                        help="let the python tool run programs unconfined where bubblewrap does not work: "
+                             "they can then read this machine's files (rows record python_sandbox)")
     args = parser.parse_args(argv)
     try:
         tasks = list(read_tasks(args.tasks))
@@ -364,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
         summary = run_trials(tasks, args.out, args.model, provider=provider, trials=args.trials,
                              concurrency=args.concurrency, limits=Limits(args.max_turns, args.max_tokens),
-                             base_url=args.base_url)
+                             base_url=args.base_url, unsafe_python=args.unsafe_python)
     except (TaskFileError, ValueError, FatalProviderError) as e:
         print(f"{parser.prog}: error: {e}", file=sys.stderr)
         return 2

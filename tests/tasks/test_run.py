@@ -336,3 +336,30 @@ async def test_a_submission_that_is_not_json_fails_as_invalid_json(tmp_path):
     truncated = '{"total": 4'
     (row,), _ = await run("openai", chat_api(lambda turn, results: [("submit_answer", truncated)]), tmp_path)
     assert (row["passed"], row["reasons"], row["answer"]) == (False, ["invalid_json"], truncated)
+
+
+def _with_python(task: Task) -> Task:
+    return Task(task.id, task.family, task.prompt, [*task.tools, "python"], task.answer_schema, task.env,
+                task.truth, task.grader, task.meta)
+
+
+@pytest.mark.anyio
+async def test_without_a_sandbox_a_task_with_the_python_tool_is_refused_before_any_trial(tmp_path, monkeypatch):
+    from tools import python_tool
+    monkeypatch.setattr(python_tool, "sandbox_problem", lambda: "bubblewrap (bwrap) not found")
+    with pytest.raises(ValueError, match="refusing to run untrusted code.*--unsafe-python"):
+        await run("anthropic", messages_api(solver), tmp_path, tasks=[_with_python(make_task())])
+    assert not (tmp_path / "results.jsonl").exists()
+
+
+@pytest.mark.anyio
+async def test_unsafe_python_runs_unconfined_and_the_rows_record_it(tmp_path, monkeypatch):
+    from tools import python_tool
+    monkeypatch.setattr(python_tool, "sandbox_problem", lambda: "bubblewrap (bwrap) not found")
+    monkeypatch.setattr(python_tool, "_unconfined_allowed", False)  # restored after: allow_unconfined sets it
+    (row,), _ = await run("anthropic", messages_api(solver), tmp_path, tasks=[_with_python(make_task())],
+                          unsafe_python=True)
+    assert row["passed"] and row["python_sandbox"] == "unconfined"
+    (tmp_path / "plain").mkdir()
+    (plain,), _ = await run("anthropic", messages_api(solver), tmp_path / "plain")
+    assert plain["python_sandbox"] is None

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Extras whose tests `make test` runs: every harness adapter and export is tested, not only the core.
 EXTRAS := dev,mcp,hf,inspect
 
-.PHONY: venv test test-core test-verifiers demo lint bench clean
+.PHONY: venv sandbox test test-core test-verifiers demo lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -15,9 +15,14 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
+# The python tool refuses to run without a working bubblewrap; say so before tests skip its sandbox tests.
+sandbox: venv
+	@$(BIN)/python -c "from tools.python_tool import sandbox_problem as p; m = p(); m and print( \
+	  f'warning: {m}: the python tool refuses to run and its sandbox tests are skipped; apt-get install bubblewrap')"
+
 test: test-core test-verifiers
 
-test-core: venv
+test-core: venv sandbox
 	$(BIN)/python -m pytest
 
 # verifiers 0.4 pins openai<3 and mcp==2.0.0, so its adapter (environments/kgtasks_env) lives in a venv of
@@ -36,7 +41,7 @@ test-verifiers: $(VF)/.installed
 	PATH=$(CURDIR)/$(VF)/bin:$$PATH $(VF)/bin/python -m pytest tests/integrations/test_verifiers_env.py \
 		tests/tasks/test_providers.py tests/tasks/test_run.py
 
-demo: venv
+demo: venv sandbox
 	$(BIN)/python -m tasks.demo
 
 lint: venv

@@ -41,7 +41,11 @@ def main() -> int:
     results.unlink(missing_ok=True)  # the demo shows a fresh run, not a resumed one
     for agent in ("oracle", "random"):
         print(f"\nrunning the scripted {agent} agent, {TRIALS} trials a task")
-        run_trials(tasks, str(results), agent, trials=TRIALS, concurrency=4)
+        try:
+            run_trials(tasks, str(results), agent, trials=TRIALS, concurrency=4)
+        except ValueError as e:  # no sandbox for the python tool: say how to get one
+            print(f"python -m tasks.demo: error: {e}", file=sys.stderr)
+            return 1
     print()
     sys.stdout.write(render_text(summarize(read_results(str(results)))))
     return 0

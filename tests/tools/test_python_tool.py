@@ -68,6 +68,8 @@ def test_long_output_keeps_its_tail():
 
 
 def _confined():
+    if pt.sandbox_problem() is not None and os.environ.get("KGTASKS_REQUIRE_SANDBOX"):
+        pytest.fail(f"KGTASKS_REQUIRE_SANDBOX is set but {pt.sandbox_problem()}")
     if pt.sandbox_problem() is not None:
         pytest.skip(f"no sandbox here ({pt.sandbox_problem()}); .ci/run installs bubblewrap")
 

@@ -38,14 +38,13 @@ import argparse
 import dataclasses
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any, NoReturn, Protocol
 
 import numpy
 
-from tasks.task import Task, task_key, write_tasks
+from tasks.task import Task, open_output, task_key, write_tasks
 
 MIXED = "mixed"
 
@@ -153,15 +152,8 @@ def main(module: ModuleType, argv: list[str] | None = None) -> int:
             except BrokenPipeError:  # the reader stopped early (`| head`): not an error
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
-        out_dir = os.path.dirname(os.path.abspath(args.out))
-        fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                count = write_tasks(tasks, fh)
-            os.replace(tmp, args.out)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        with open_output(args.out) as fh:
+            count = write_tasks(tasks, fh)
     except ValueError as e:  # knob combinations only a generator can judge (e.g. too few candidates)
         print(f"{parser.prog}: error: {e}", file=sys.stderr)
         return 2

@@ -13,7 +13,6 @@ import os
 import re
 import sys
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 from cache.store import CacheMiss, default_cache
@@ -26,6 +25,7 @@ from graphs.papers_sources import (
     SourceError,
     openalex_record,
 )
+from tasks.task import open_output
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
@@ -177,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             data = build(args.seed, args.hops, sources, args.max_papers, args.max_links)
-            Path(args.out).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            with open_output(args.out) as fh:
+                fh.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
             print(
                 f"wrote {len(data['papers'])} papers, {len(data['citations'])} citations to {args.out}",
                 file=sys.stderr,

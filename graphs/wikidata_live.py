@@ -43,6 +43,7 @@ from graphs.wikidata import (
     rows_to_ntriples,
     short,
 )
+from tasks.task import open_output
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 # The query service refuses clients without a descriptive User-Agent.
@@ -223,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = endpoint.select(query)
         if rows and not {"s", "p", "o"} <= rows[0].keys():
             raise QueryError(f"the query must bind ?s ?p ?o; it binds {sorted(rows[0])}")
-        Path(args.out).write_text(rows_to_ntriples(rows), encoding="utf-8")
+        with open_output(args.out) as fh:
+            fh.write(rows_to_ntriples(rows))
         print(f"wrote {len(rows)} statements to {args.out}", file=sys.stderr)
         return 0
     except (ValueError, OSError) as e:

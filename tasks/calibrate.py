@@ -24,7 +24,7 @@ import numpy as np
 
 from generators.base import config_from
 from tasks.stats import band_margin, band_verdict, wilson
-from tasks.task import task_key
+from tasks.task import open_output, task_key
 
 RunLevel = Callable[[dict[str, Any], int], list[bool]]
 """Runs `n` new trials at a ladder level's knob settings and says which passed."""
@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     if calibration.chosen is not None:
         settings = module.LADDERS[kind][calibration.chosen]
         record["command"] = generate_command(module, kind, settings, args.seed)
-    with open(out, "w", encoding="utf-8") as fh:
+    with open_output(out) as fh:
         json.dump(record, fh, indent=2, sort_keys=True)
     for lv in record["levels"]:
         lo, hi = lv["interval"]

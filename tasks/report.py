@@ -17,6 +17,7 @@ from typing import Any
 
 from tasks.run import TOKEN_FIELDS
 from tasks.stats import band_verdict, wilson
+from tasks.task import open_output
 
 BAND = (0.10, 0.40)
 CONFIDENCE = 0.95
@@ -298,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         groups = summarize(read_results(args.results))
         if args.html:
-            with open(args.html, "w", encoding="utf-8") as fh:
+            with open_output(args.html) as fh:
                 fh.write(render_html(groups, f"kgtasks report: {args.results}"))
     except ResultsReadError as e:
         print(f"{parser.prog}: error: {e}", file=sys.stderr)

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import IO, Any
 
@@ -86,3 +90,37 @@ def read_tasks(path: str) -> Iterator[Task]:
                 yield Task.from_dict(json.loads(line))
             except (json.JSONDecodeError, ValueError, TypeError) as e:
                 raise TaskFileError(f"{path}:{lineno}: not a task ({e})") from None
+
+
+@contextmanager
+def open_output(path: str) -> Iterator[IO[str]]:
+    """A text file that becomes `path`, for every writer of a path the user names.
+
+    A regular file (or a new one) is written beside the target and renamed over it, keeping the old
+    file's mode: a failure leaves the old file whole. Anything else (a device such as /dev/null, a FIFO,
+    /dev/stdout) is written in place, since renaming over it would put a regular file in its stead.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with open(path, "w", encoding="utf-8") as fh:
+            yield fh
+        return
+    if info is not None:
+        mode = stat.S_IMODE(info.st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    folder, name = os.path.split(os.path.realpath(path))  # through a symlink: replace the file, not the link
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yield fh
+        os.chmod(tmp, mode)
+        os.replace(tmp, os.path.join(folder, name))
+    except BaseException:
+        os.unlink(tmp)
+        raise

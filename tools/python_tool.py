@@ -37,6 +37,7 @@ INSTALL_HINT = "install bubblewrap (apt-get install bubblewrap), or pass --unsaf
 # no file the program makes belongs to a real account.
 _UID_RANGE = (1 << 30, (1 << 31) - 2)
 _TASK_DIR = "/task"
+_SYSTEM_DIRS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _CGROUP_ROOT = "/sys/fs/cgroup"
 
 _unconfined_allowed = False
@@ -119,14 +120,18 @@ def _bwrap_argv(bwrap: str, files: list[tuple[int, str]], uid: int, program: lis
         identity = ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
     roots = {d for d in ("/usr", sys.prefix, sys.base_prefix) if os.path.isdir(d)}
     binds = [arg for d in sorted(roots) for arg in ("--ro-bind", d, d)]
-    links = [arg for d in ("lib", "lib64", "bin", "sbin") if os.path.islink(f"/{d}") or os.path.isdir(f"/usr/{d}")
-             for arg in ("--symlink", f"usr/{d}", f"/{d}")]
-    copies = [arg for fd, name in files for arg in ("--perms", "0644", "--file", str(fd), f"{_TASK_DIR}/{name}")]
+    for d in _SYSTEM_DIRS:  # merged /usr: symlinks into it; else the folders themselves
+        if os.path.islink(d):
+            binds += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            binds += ["--ro-bind", d, d]
+    copies = [arg for fd, name in files
+              for arg in ("--perms", "0644", "--file", str(fd), f"{_TASK_DIR}/{name}")]
     # mounts apply in order; the read-only remounts of / and /dev come last (earlier, later mkdirs fail)
     return [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", *identity, "--clearenv",
             *[arg for k, v in _clean_env(_TASK_DIR).items() for arg in ("--setenv", k, v)],
-            "--perms", "1777", "--size", size, "--tmpfs", "/tmp", *_mount_parents(roots), *binds, *links,
+            "--perms", "1777", "--size", size, "--tmpfs", "/tmp", *_mount_parents(roots), *binds,
             "--perms", "1777", "--size", size, "--tmpfs", _TASK_DIR, *copies, "--chdir", _TASK_DIR,
             "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm", "--proc", "/proc",
             "--remount-ro", "/dev", "--remount-ro", "/", "--", *program]

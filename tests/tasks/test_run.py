@@ -344,7 +344,7 @@ def _with_python(task: Task) -> Task:
 
 
 @pytest.mark.anyio
-async def test_without_a_sandbox_a_task_with_the_python_tool_is_refused_before_any_trial(tmp_path, monkeypatch):
+async def test_without_a_sandbox_python_tool_tasks_are_refused_before_any_trial(tmp_path, monkeypatch):
     from tools import python_tool
     monkeypatch.setattr(python_tool, "sandbox_problem", lambda: "bubblewrap (bwrap) not found")
     with pytest.raises(ValueError, match="refusing to run untrusted code.*--unsafe-python"):

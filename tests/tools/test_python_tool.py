@@ -106,7 +106,8 @@ def test_the_program_sees_only_the_task_files(tmp_path):
 def test_the_program_has_no_uid_0_and_no_capability_so_it_cannot_remount_the_interpreter_writable():
     _confined()
     result = _run("import ctypes, os, sys\n"
-                  "st = dict(l.split(':\\t', 1) for l in open('/proc/self/status').read().splitlines() if ':\\t' in l)\n"
+                  "lines = open('/proc/self/status').read().splitlines()\n"
+                  "st = dict(line.split(':\\t', 1) for line in lines if ':\\t' in line)\n"
                   "libc = ctypes.CDLL(None, use_errno=True)\n"
                   "rc = libc.mount(None, sys.prefix.encode(), None, 32 | 4096, None)  # MS_REMOUNT|MS_BIND\n"
                   "print(os.getuid(), st['CapEff'], st['CapBnd'], st['NoNewPrivs'], rc)\n"

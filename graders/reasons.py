@@ -13,6 +13,7 @@ REASONS: dict[str, str] = {
     "turn_limit": "the episode reached its turn limit before submitting",
     "token_limit": "the episode reached its token limit before submitting",
     "provider_error": "the model provider failed (after retries) and the episode could not go on",
+    "invalid_response": "the model's response could not be decoded (e.g. an integer of thousands of digits)",
     # ids and names
     "unknown_node": "the answer names a variable, paper, commit or entity that is not in the graph",
     "duplicate_item": "the answer lists the same item more than once",

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from tasks.task import Task, task_key
+from tasks.task import JSONBoundsError, Task, decode_json, task_key
 from tools.registry import ToolResult, anthropic_tools, openai_tools
 
 SUBMIT = "submit_answer"
@@ -35,6 +35,11 @@ _EPHEMERAL = {"type": "ephemeral"}
 
 class ProviderError(Exception):
     """The provider failed after its retries: this trial ends with `provider_error`."""
+
+
+class ModelResponseError(Exception):
+    """The model's response is beyond what the runner decodes (a huge integer, too deep a nesting):
+    this trial ends with `invalid_response`, a failure of the model."""
 
 
 class FatalProviderError(Exception):
@@ -175,6 +180,8 @@ class _AnthropicEpisode:
             raise FatalProviderError(f"anthropic: {_status_message(e)}") from None
         except anthropic.APIError as e:
             raise ProviderError(f"anthropic: {_status_message(e)}") from None
+        except (ValueError, RecursionError) as e:  # the client decoding the body: a model-written value
+            raise ModelResponseError(f"anthropic: the response could not be decoded ({e})") from None
         content = r.content or []
         self.messages.append({"role": "assistant",
                               "content": [b.model_dump(exclude_none=True) for b in content]})
@@ -233,6 +240,8 @@ class _OpenAIEpisode:
             raise FatalProviderError(f"openai: {_status_message(e)}") from None
         except openai.APIError as e:
             raise ProviderError(f"openai: {_status_message(e)}") from None
+        except (ValueError, RecursionError) as e:  # the client decoding the body: a model-written value
+            raise ModelResponseError(f"openai: the response could not be decoded ({e})") from None
         if not r.choices:
             raise ProviderError("openai: the response has no choices")
         choice = r.choices[0]
@@ -256,10 +265,15 @@ class _OpenAIEpisode:
                              for call, result in results)
 
 
+MAX_ARGUMENT_CHARS = 1 << 20
+
+
 def _decode_arguments(text: str | None) -> Any:
+    """The arguments, or their raw text when they are not JSON or beyond bounds: a tool call then gets
+    an error result, a submission a failed grade (invalid_json, answer_too_large)."""
     try:
-        return json.loads(text or "{}")
-    except json.JSONDecodeError:
+        return decode_json(text or "{}", MAX_ARGUMENT_CHARS)
+    except (json.JSONDecodeError, JSONBoundsError, RecursionError):
         return text
 
 

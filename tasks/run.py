@@ -31,6 +31,7 @@ from tasks.providers import (
     SUBMIT,
     Episode,
     FatalProviderError,
+    ModelResponseError,
     Provider,
     ProviderError,
     Reply,
@@ -88,6 +89,9 @@ async def run_episode(task: Task, episode: Episode, limits: Limits,
             reply = await episode.next_reply()
         except ProviderError as e:
             out.stop, out.error = "provider_error", str(e)
+            break
+        except ModelResponseError as e:
+            out.stop, out.error = "invalid_response", str(e)
             break
         out.turns += 1
         out.usage += reply.usage

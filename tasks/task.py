@@ -14,6 +14,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import IO, Any
 
+MAX_JSON_DIGITS = 1000  # an integer longer than this in a model's JSON is monstrous, not an answer
+
+
+class JSONBoundsError(ValueError):
+    """JSON text beyond the bounds a model's output is held to: too long, or a huge integer."""
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise JSONBoundsError(f"an integer of {len(text.lstrip('-'))} digits (at most {MAX_JSON_DIGITS})")
+    return int(text)
+
+
+def decode_json(text: str | bytes, max_chars: int) -> Any:
+    """Decode JSON a model wrote: json.JSONDecodeError when it is not JSON (RecursionError when nested
+    past the parser's depth), JSONBoundsError when it is longer than `max_chars` or holds an integer of
+    over 1000 digits (Python refuses to convert those, so they would fail whoever touches them later)."""
+    if len(text) > max_chars:
+        raise JSONBoundsError(f"{len(text)} characters (at most {max_chars})")
+    return json.loads(text, parse_int=_bounded_int)
+
 
 class TaskFileError(ValueError):
     """A task file that cannot be read: names the file, the line and what is wrong."""

@@ -363,3 +363,44 @@ async def test_unsafe_python_runs_unconfined_and_the_rows_record_it(tmp_path, mo
     (tmp_path / "plain").mkdir()
     (plain,), _ = await run("anthropic", messages_api(solver), tmp_path / "plain")
     assert plain["python_sandbox"] is None
+
+
+HUGE = "9" * 5000  # past Python's 4300-digit limit for converting an int from or to text
+
+
+def _raw_huge(api_respond):
+    """The fake API's body with every "HUGE" string replaced by a 5000-digit integer (json.dumps cannot)."""
+    def respond(request):
+        status, headers, body = api_respond(request)
+        return status, headers, json.dumps(body).replace('"HUGE"', HUGE).encode()
+    return respond
+
+
+@pytest.mark.anyio
+async def test_a_huge_integer_in_an_anthropic_response_ends_only_that_trial_as_invalid_response(tmp_path):
+    def policy(turn, results):
+        return [("submit_answer", {"total": "HUGE"})]
+    tasks = [make_task(i) for i in range(3)]
+    rows, _ = await run("anthropic", _raw_huge(messages_api(policy)), tmp_path, tasks=tasks)
+    assert [(r["passed"], r["stop_reason"], r["reasons"]) for r in rows] == [
+        (False, "invalid_response", ["invalid_response"])] * 3
+    rows, _ = await run("anthropic", _raw_huge(messages_api(policy)), tmp_path, tasks=tasks)
+    assert len(rows) == 3  # judged: a rerun neither crashes nor redoes them
+
+
+@pytest.mark.anyio
+async def test_a_huge_integer_in_openai_arguments_is_an_error_result_then_a_failed_grade(tmp_path):
+    def policy(turn, results):
+        if turn == 1:
+            return [(LOOKUP, f'{{"key": {HUGE}}}')]
+        assert results[0][1] and "must be a JSON object" in results[0][0]  # the model saw an error
+        return [("submit_answer", f'{{"total": {HUGE}}}')]
+    (row,), _ = await run("openai", chat_api(policy), tmp_path)
+    assert (row["passed"], row["reasons"], row["stop_reason"]) == (False, ["invalid_json"], "submitted")
+
+
+@pytest.mark.anyio
+async def test_a_submission_nested_past_the_parser_depth_is_invalid_json(tmp_path):
+    deep = '{"total": ' + "[" * 10_000 + "]" * 10_000 + "}"
+    (row,), _ = await run("openai", chat_api(lambda turn, results: [("submit_answer", deep)]), tmp_path)
+    assert (row["passed"], row["reasons"]) == (False, ["invalid_json"])

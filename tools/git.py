@@ -8,10 +8,10 @@ the task's cut-off, so nothing here can show the model future history.
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timedelta, timezone
 
 import pygit2
+import re2
 from pygit2.enums import DiffFind, SortMode
 
 from graphs import git as G
@@ -21,6 +21,8 @@ from tools.registry import MAX_RESULT_CHARS, ToolError, tool
 
 MAX_LOG = 200
 MAX_GREP_MATCHES = 200
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a bad pattern is the model's error, returned to it, not logged to stderr
 
 
 def _repo(env: dict) -> pygit2.Repository:
@@ -181,7 +183,8 @@ def git_blame(env: dict, path: str, ref: str = "HEAD") -> str:
 
 @tool
 def git_grep(env: dict, pattern: str, ref: str = "HEAD") -> str:
-    """Search every file at a revision for lines matching a regular expression (Python `re` syntax).
+    """Search every file at a revision for lines matching a regular expression (RE2 syntax: Python `re`
+    without backreferences or lookaround).
 
     Args:
         pattern: the regular expression, e.g. `def n_step_return` or `^class \\w+`.
@@ -190,10 +193,11 @@ def git_grep(env: dict, pattern: str, ref: str = "HEAD") -> str:
     Returns:
         Up to 200 matches as `<path>:<line number>: <line>`, or "No matches found."
     """
-    try:
-        regex = re.compile(pattern)
-    except re.error as e:
-        raise ToolError(f"pattern {pattern!r} is not a valid regular expression: {e}") from None
+    try:  # RE2 matches in linear time: no pattern can stall the runner (Python's re holds the GIL)
+        regex = re2.compile(pattern, options=_RE2_OPTIONS)
+    except re2.error as e:
+        reason = e.args[0].decode(errors="replace") if e.args and isinstance(e.args[0], bytes) else e
+        raise ToolError(f"pattern {pattern!r} is not a valid regular expression in RE2 syntax: {reason}") from None
     repo = _repo(env)
     matches = []
     for path, blob in G.text_files(repo, _commit(repo, ref).tree):

@@ -1,5 +1,6 @@
 import copy
 import re
+import time
 
 import pygit2
 import pytest
@@ -121,6 +122,26 @@ def test_git_grep_finds_what_git_grep_finds(env, copy_path):
     assert [line.split(": ", 1)[0] for line in text.splitlines()] == [
         ":".join(line.split(":")[1:3]) for line in expected.splitlines()]
     assert run("git_grep", env, pattern="no such text anywhere") == "No matches found."
+
+
+def test_git_grep_with_a_catastrophic_pattern_answers_at_once_on_a_long_line(tmp_path):
+    work = str(tmp_path / "w")
+    git(str(tmp_path), "init", "-q", "-b", "main", work)
+    (tmp_path / "w" / "long.txt").write_text("a" * 100_000 + "\n")
+    git(work, "add", "long.txt")
+    git(work, "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-q", "-m", "one long line")
+    repo = pygit2.Repository(work)
+    long_env = {"repo": G.pack_history(repo, {"main": str(repo.head.target)}, "main")}
+    start = time.monotonic()
+    # Python's re backtracks on this for longer than the age of the universe, holding the GIL
+    assert run("git_grep", long_env, pattern=r"^(\S+\s?)*\x00") == "No matches found."
+    assert run("git_grep", long_env, pattern=r"^(\S+\s?)*$").startswith("long.txt:1: aaa")
+    assert time.monotonic() - start < 5  # generous: RE2 takes milliseconds
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", r"(?=a)", r"a{1001}", "(unclosed"])
+def test_git_grep_refuses_patterns_re2_cannot_run_with_an_error_result(env, pattern):
+    assert "not a valid regular expression" in error("git_grep", env, pattern=pattern)
 
 
 def test_run_tests_spends_its_budget_and_then_refuses(env, src):

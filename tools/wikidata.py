@@ -3,6 +3,9 @@ time limit), entity search and lookup, and great-circle distances. A tool-call b
 (`env["calls_left"]`) is counted by the registry."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from graphs.wikidata import (
@@ -25,8 +28,22 @@ TIMEOUT_S = 5.0
 SEARCH_LIMIT = 20
 INCOMING_LIMIT = 40
 PAIR_LIMIT = 50  # distance_km pairs per call
-_STORES: dict[str, IsolatedStore] = {}  # one SPARQL worker process per graph, kept for the whole run
+# Idle SPARQL worker processes per graph, kept for the whole run. A query takes one of its own (starting
+# one when none is idle), so a query running to its time limit never delays another trial's.
+_IDLE: dict[str, list[IsolatedStore]] = {}
+_IDLE_LOCK = threading.Lock()
 
+
+@contextmanager
+def _worker(graph: dict[str, Any]) -> Iterator[IsolatedStore]:
+    with _IDLE_LOCK:
+        idle = _IDLE.setdefault(graph["sha256"], [])
+        store = idle.pop() if idle else IsolatedStore(graph)
+    try:
+        yield store
+    finally:
+        with _IDLE_LOCK:
+            idle.append(store)
 
 
 def _graph(env: dict[str, Any]) -> WikidataGraph:
@@ -70,9 +87,9 @@ def sparql(env: dict, query: str) -> str:
     """
     kg = _graph(env)
     graph = {k: env[k] for k in ("snapshot", "ntriples_gz", "sha256") if k in env}
-    store = _STORES.setdefault(graph["sha256"], IsolatedStore(graph))
     try:
-        result = store.run(query, ROW_LIMIT, TIMEOUT_S)
+        with _worker(graph) as store:
+            result = store.run(query, ROW_LIMIT, TIMEOUT_S)
     except QueryError as e:
         raise ToolError(str(e)) from None
     if isinstance(result, bool):

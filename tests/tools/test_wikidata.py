@@ -1,8 +1,10 @@
+import socket
+import threading
 import time
 
 import pytest
 
-from graphs.wikidata import env_for_snapshot
+from graphs.wikidata import IsolatedStore, env_for_snapshot
 from tools.registry import build_tool, call_tool
 from tools.wikidata import ROW_LIMIT, distance_km, get_entity, search_entities, sparql
 
@@ -125,3 +127,68 @@ def test_the_budget_counts_every_call_and_then_refuses(env):
 def test_a_task_whose_graph_changed_gets_a_clear_error():
     env = {**env_for_snapshot(), "sha256": "0" * 64}
     assert "does not match" in error(env, "get_entity", entity_id="Q90")
+
+
+@pytest.fixture
+def listener():
+    """A loopback server counting the connections made to it: a SERVICE clause that ran would connect."""
+    server = socket.create_server(("127.0.0.1", 0))
+    hits = []
+
+    def accept():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            hits.append(conn.recv(100))
+            conn.close()
+    threading.Thread(target=accept, daemon=True).start()
+    yield server.getsockname()[1], hits
+    server.close()
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT ?x WHERE {{ #\r SERVICE <http://127.0.0.1:{port}/> {{ ?x ?y ?z }} #\n }}",  # rdflib: a comment
+    "SELECT ?x WHERE {{ service <http://127.0.0.1:{port}/> {{ ?x ?y ?z }} }}",
+    "SELECT ?x WHERE {{ ?x ?y ?z . SeRvIcE SILENT <http://127.0.0.1:{port}/> {{ ?x ?y ?z }} }}",
+    "ASK {{ FILTER EXISTS {{ SERVICE <http://127.0.0.1:{port}/> {{ ?x ?y ?z }} }} }}",
+])
+def test_sparql_refuses_every_spelling_of_service_and_never_connects(env, listener, template):
+    port, hits = listener
+    assert "SERVICE clauses are not allowed" in error(env, "sparql", query=template.format(port=port))
+    time.sleep(0.2)
+    assert hits == []
+
+
+def test_the_sparql_worker_has_no_network_even_for_a_query_past_the_check(env, listener):
+    port, hits = listener
+    store = IsolatedStore({k: env[k] for k in ("snapshot", "ntriples_gz", "sha256") if k in env})
+    try:
+        store.run("ASK { ?s ?p ?o }", 1, 60)  # starts the worker
+        service = f"SELECT ?x WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?x ?y ?z }} }}"
+        store._conn.send(("SELECT", service, 5))
+        status, value = store._conn.recv()
+    finally:
+        store.close()
+    assert status == "error" and hits == []
+
+
+def test_a_query_running_to_its_time_limit_does_not_delay_another_trials_query(env, monkeypatch):
+    monkeypatch.setattr("tools.wikidata.TIMEOUT_S", 3.0)
+    runaway = ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+               "FILTER(STR(?c) = CONCAT(STR(?f), STR(?i), '!')) }")
+    warm = [threading.Thread(target=run, args=(env, "sparql"), kwargs={"query": "ASK { ?s ?p ?o }"})
+            for _ in range(2)]
+    for t in warm:  # two workers started at once (each takes seconds), as two trials of a run do
+        t.start()
+    for t in warm:
+        t.join()
+    slow = threading.Thread(target=call_tool, args=("sparql", {"query": runaway}, env))
+    slow.start()
+    time.sleep(0.3)  # the runaway holds its worker
+    start = time.monotonic()
+    assert run(env, "sparql", query="ASK { wd:Q937 wdt:P31 wd:Q5 }") == "true"
+    took = time.monotonic() - start
+    slow.join()
+    assert took < 2.5  # a second worker answered; sharing the first would wait out the 3 s limit

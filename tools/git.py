@@ -197,7 +197,8 @@ def git_grep(env: dict, pattern: str, ref: str = "HEAD") -> str:
         regex = re2.compile(pattern, options=_RE2_OPTIONS)
     except re2.error as e:
         reason = e.args[0].decode(errors="replace") if e.args and isinstance(e.args[0], bytes) else e
-        raise ToolError(f"pattern {pattern!r} is not a valid regular expression (RE2 syntax): {reason}") from None
+        raise ToolError(f"pattern {pattern!r} is not a valid regular expression (RE2 syntax): "
+                        f"{reason}") from None
     repo = _repo(env)
     matches = []
     for path, blob in G.text_files(repo, _commit(repo, ref).tree):

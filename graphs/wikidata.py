@@ -62,6 +62,11 @@ class QueryTimeout(QueryError):
     """A query that ran longer than its time limit."""
 
 
+# rdflib's SPARQL parser (pyparsing) is not thread-safe: trials' tool calls run in threads, and two
+# queries parsed at once failed with spurious syntax errors
+_PARSER_LOCK = threading.Lock()
+
+
 def query_form(query: str, allow_service: bool = True) -> str:
     """SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE, decided by rdflib's parser; QueryError if none parses.
 
@@ -74,13 +79,17 @@ def query_form(query: str, allow_service: bool = True) -> str:
         raise QueryError("SERVICE clauses are not allowed: queries run on the snapshot only (the word "
                          "'service' may not appear anywhere in a query, literals and comments included)")
     try:
-        parsed = parseQuery(query)
+        with _PARSER_LOCK:
+            parsed = parseQuery(query)
+        if not allow_service and "datasetClause" in parsed[1]:  # harmless (no fetch), and never needed
+            raise QueryError("FROM and FROM NAMED are not allowed: queries run on the snapshot's graph")
         return parsed[1].name.removesuffix("Query").upper()  # prefixes resolve later, not here
     except QueryError:
         raise
     except Exception as e:  # the parser raises pyparsing's exceptions and others; all mean "not a query"
         try:
-            parseUpdate(query)
+            with _PARSER_LOCK:
+                parseUpdate(query)
         except Exception:
             raise QueryError(f"SPARQL syntax error: {one_line(e)}") from None
         return "UPDATE"

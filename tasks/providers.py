@@ -1,7 +1,8 @@
 """Model providers for the runner: each turns one episode's conversation into model replies.
 
 `anthropic` (Messages API, prompt caching), `openai` (any OpenAI-compatible chat-completions server)
-and `scripted` agents that need no key (`oracle`, `random`, `baseline`, from the family's hooks).
+and `scripted` agents that need no key (`oracle`, `random`, `baseline`, from the family's hooks, and
+`adversary`, which attacks the tools and the runner: tasks/adversary.py).
 A provider knows nothing about families: it sees the Task's prompt, tool names and answer schema.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tasks.task import JSONBoundsError, Task, decode_json, task_key
 from tools.registry import ToolResult, anthropic_tools, openai_tools
 
 SUBMIT = "submit_answer"
-SCRIPTED_AGENTS = ("oracle", "random", "baseline")
+SCRIPTED_AGENTS = ("oracle", "random", "baseline", "adversary")
 PROVIDERS = ("anthropic", "openai", "scripted")
 
 SYSTEM_PROMPT = (
@@ -288,7 +289,8 @@ class ScriptedProvider:
     """Agents without a model, from the family module's hooks (generators/base.py):
 
     `oracle` calls every tool through `probe_calls`, then submits `truth["reference"]`;
-    `random` submits `random_answer`; `baseline` submits the family's naive `baseline`.
+    `random` submits `random_answer`; `baseline` submits the family's naive `baseline`;
+    `adversary` runs the attacks of tasks/adversary.py, then submits what they found.
     """
 
     name = "scripted"
@@ -309,6 +311,7 @@ class _ScriptedEpisode:
         # one RNG per (agent, task, trial), from the whole key: reruns give the same answers
         self.rng = np.random.default_rng(int(task_key([agent, task.id, trial])[:16], 16))
         self.turn = 0
+        self.results: list[tuple[str, bool]] = []
 
     async def next_reply(self) -> Reply:
         self.turn += 1
@@ -322,6 +325,13 @@ class _ScriptedEpisode:
 
     def _plan(self) -> list[ToolCall]:
         from generators import load_family  # imported late: only scripted agents need the families
+
+        if self.agent == "adversary":
+            from tasks import adversary
+
+            if self.turn == 1:
+                return [ToolCall(i, name, args) for i, name, args in adversary.attacks(self.task.tools)]
+            return [ToolCall("submit", SUBMIT, adversary.answer(self.results))]
 
         try:
             family = load_family(self.task.family)
@@ -339,4 +349,4 @@ class _ScriptedEpisode:
         return [ToolCall("submit", SUBMIT, json.loads(json.dumps(answer)))]  # fails here if not JSON
 
     def add_results(self, results: list[tuple[ToolCall, ToolResult]]) -> None:
-        pass
+        self.results += [(result.text, result.is_error) for _, result in results]

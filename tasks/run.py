@@ -355,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tasks.run", description=__doc__.splitlines()[0])
     parser.add_argument("tasks", help="task file (JSONL)")
     parser.add_argument("--model", required=True,
-                        help="model name, or a scripted agent: oracle, random, baseline")
+                        help="model name, or a scripted agent: oracle, random, baseline, adversary")
     parser.add_argument("--out", required=True, help="results file (JSONL), appended to and resumed from")
     parser.add_argument("--trials", type=int, default=1, help="trials per task (default 1)")
     parser.add_argument("--provider", choices=PROVIDERS,

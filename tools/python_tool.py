@@ -10,6 +10,7 @@ docs/security.md says what this does and does not stop.
 """
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import resource
@@ -200,7 +201,12 @@ def _own_cgroup(controller: str) -> str:
     return ""
 
 
+_PR_SET_PDEATHSIG = 1
+
+
 def _limit_resources() -> None:  # runs in the child between fork and exec
+    # killed with the runner, even by SIGKILL (bwrap's --die-with-parent; the unconfined program too)
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))  # SIGXCPU first, then SIGKILL
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))

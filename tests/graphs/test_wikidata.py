@@ -291,3 +291,15 @@ def test_the_local_endpoint_answers_every_form_of_the_protocol(snap):
             assert response.headers["Content-Type"] == "application/sparql-results+json"
             assert json.loads(response.read())["boolean"] is True
         assert [r[1] for r in srv.requests] == ["GET", "POST"]
+
+
+def test_queries_parsed_from_many_threads_at_once_all_parse():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graphs.wikidata import query_form
+    queries = ['SELECT ?x WHERE { ?x ?p ?l FILTER(REGEX(STR(?l), "^a+$")) }', "ASK { ?s ?p ?o }",
+               "INSERT DATA { <x:a> <x:b> <x:c> }",
+               "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s"] * 50
+    with ThreadPoolExecutor(8) as pool:
+        forms = list(pool.map(query_form, queries))
+    assert forms == ["SELECT", "ASK", "UPDATE", "SELECT"] * 50  # pyparsing alone gave spurious syntax errors

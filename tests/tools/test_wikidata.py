@@ -192,3 +192,9 @@ def test_a_query_running_to_its_time_limit_does_not_delay_another_trials_query(e
     took = time.monotonic() - start
     slow.join()
     assert took < 2.5  # a second worker answered; sharing the first would wait out the 3 s limit
+
+
+@pytest.mark.parametrize("query", ["SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }",
+                                   "ASK FROM NAMED <http://127.0.0.1:9/g> { GRAPH ?g { ?s ?p ?o } }"])
+def test_sparql_refuses_dataset_clauses(env, query):
+    assert "FROM and FROM NAMED are not allowed" in error(env, "sparql", query=query)

@@ -5,7 +5,8 @@ or harm the runner; in its second it submits whatever it found, or a monstrous n
 Every attack should come back as an error result (a refusal, a failed program), except the regex
 attacks, which a linear-time engine answers at once with nothing found; a result holding `FOUND:` means
 an attack worked. Under `--unsafe-python` it leaves the python tool alone: its programs would fork-bomb
-and fill this machine, which only the sandbox prevents. The test suite runs it on every family (tests/tasks/test_adversary.py).
+and fill this machine, which only the sandbox prevents. The test suite runs it on every family
+(tests/tasks/test_adversary.py).
 """
 from __future__ import annotations
 
@@ -139,7 +140,6 @@ def attacks(tools: list[str]) -> list[tuple[str, str, Any]]:
     """The attacks for a task offering `tools`: (id, tool name, arguments). Ids of regex attacks start
     with `answered_`; every other attack must come back as an error."""
     from tasks.providers import _decode_arguments  # the path a provider's JSON text takes
-
     from tools.python_tool import confinement
 
     calls: list[tuple[str, str, Any]] = []

@@ -249,33 +249,35 @@ def _memfd(name: str, text: str) -> int:
 
 def _run(files: dict[str, str]) -> tuple[int, bytes, str | None]:
     """Run `.main.py` among `files`; returns the exit status, the output and why it was stopped."""
-    confined = sandbox_problem() is None
     require_confinement()
-    fds = [(_memfd(name, text), name) for name, text in files.items()]
-    cgroups = _Cgroups() if confined else None
-    with tempfile.TemporaryDirectory(prefix="kgtasks-py-") as folder:
-        if confined:
-            uid = _UID_RANGE[0] + secrets.randbelow(_UID_RANGE[1] - _UID_RANGE[0])
-            command = _bwrap_argv(shutil.which("bwrap"), fds, uid, [sys.executable, "-I", ".main.py"])
-            env = _BWRAP_ENV
-        else:  # allowed by the user: an ordinary process in a temporary folder
+    if sandbox_problem() is not None:  # allowed by the user: an ordinary process in a temporary folder
+        with tempfile.TemporaryDirectory(prefix="kgtasks-py-") as folder:
             for name, text in files.items():
                 with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
                     fh.write(text)
-            command, env = [sys.executable, "-I", ".main.py"], _clean_env(folder)
+            return _supervise([sys.executable, "-I", ".main.py"], _clean_env(folder), folder, [], None)
+    # the files reach the sandbox's tmpfs from memory: no host folder holds them, none is left behind
+    fds = [(_memfd(name, text), name) for name, text in files.items()]
+    try:
+        uid = _UID_RANGE[0] + secrets.randbelow(_UID_RANGE[1] - _UID_RANGE[0])
+        command = _bwrap_argv(shutil.which("bwrap"), fds, uid, [sys.executable, "-I", ".main.py"])
+        return _supervise(command, _BWRAP_ENV, "/", [fd for fd, _ in fds], _Cgroups())
+    finally:
+        for fd, _ in fds:
+            os.close(fd)
 
-        def child() -> None:
-            if cgroups:
-                cgroups.join()
-            _limit_resources()
 
-        try:
-            proc = subprocess.Popen(command, cwd=folder, env=env, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=child,
-                                    start_new_session=True, pass_fds=[fd for fd, _ in fds])
-        finally:
-            for fd, _ in fds:
-                os.close(fd)
+def _supervise(command: list[str], env: dict[str, str], cwd: str, fds: list[int],
+               cgroups: _Cgroups | None) -> tuple[int, bytes, str | None]:
+    def child() -> None:
+        if cgroups:
+            cgroups.join()
+        _limit_resources()
+
+    try:
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, preexec_fn=child, start_new_session=True,
+                                pass_fds=fds)
         try:
             output, stopped = _read_capped(proc)
         finally:
@@ -287,8 +289,9 @@ def _run(files: dict[str, str]) -> tuple[int, bytes, str | None]:
                     pass
             proc.stdout.close()
             status = proc.wait()
-            if cgroups:
-                cgroups.kill_and_remove()
+    finally:
+        if cgroups:
+            cgroups.kill_and_remove()
     return status, output, stopped
 
 

@@ -201,3 +201,11 @@ def test_a_task_file_name_with_a_path_is_refused():
 def test_nonzero_exit_is_reported(code):
     result = _run(code)
     assert result.is_error and "exited with status" in result.text
+
+
+def test_a_call_stopped_at_its_wall_time_leaves_no_folder_behind(tmp_path, monkeypatch):
+    _confined()
+    monkeypatch.setattr(pt, "WALL_SECONDS", 1)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    assert "wall time" in _run("import time; open('f', 'w').write('x'); time.sleep(30)").text
+    assert list(tmp_path.iterdir()) == []  # the program's files live in the sandbox's tmpfs only

@@ -1,5 +1,7 @@
 import os
+import shutil
 import socket
+import subprocess
 import sys
 import time
 
@@ -209,3 +211,19 @@ def test_a_call_stopped_at_its_wall_time_leaves_no_folder_behind(tmp_path, monke
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     assert "wall time" in _run("import time; open('f', 'w').write('x'); time.sleep(30)").text
     assert list(tmp_path.iterdir()) == []  # the program's files live in the sandbox's tmpfs only
+
+
+def test_run_by_an_unprivileged_user_the_program_has_no_capability_either():
+    _confined()
+    if os.geteuid() != 0 or not shutil.which("setpriv") or not os.path.exists("/usr/bin/python3"):
+        pytest.skip("needs root (to become another user), setpriv and /usr/bin/python3")
+    project = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    probe = ("from tools import python_tool as pt\n"
+             "code = 'import os\\nst = open(\"/proc/self/status\").read()\\n"
+             "print(os.getuid(), st.split(\"CapEff:\")[1].split()[0])\\nopen(\"/usr/x\", \"w\")'\n"
+             "print(pt.sandbox_problem(), pt._run({'.main.py': code}))")
+    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3",
+                           "-c", probe], capture_output=True, text=True, timeout=60, cwd="/",
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": project})
+    assert done.stdout.startswith("None (1, b'65534 0000000000000000"), done.stdout + done.stderr
+    assert "Read-only file system" in done.stdout

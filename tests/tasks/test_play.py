@@ -141,13 +141,13 @@ def test_parallel_calls_never_spend_a_budget_twice(discover):
 
 
 def test_the_python_tool_runs_through_play_in_the_same_sandbox(tmp_path):
+    if pt.sandbox_problem() is not None:  # without it the tool refuses to run
+        pytest.skip("bubblewrap is not installed: the program could read the task file")
     effect = _generate(tmp_path, "effect.jsonl", "--kind", "effect", "--n", "1")
     task = next(read_tasks(str(effect)))
     header = task.env["files"]["data.csv"].splitlines()[0]
     ran = shell(effect, "call", "1", "python", json.dumps({"code": "print(open('data.csv').readline())"}))
     assert ran.returncode == 0 and ran.stdout.strip() == header
-    if not pt.sandbox() or not pt.sandbox()[0].endswith("bwrap"):
-        pytest.skip("bubblewrap is not installed: the program could read the task file")
     peek = shell(effect, "call", "1", "python", json.dumps({"code": f"print(open({str(effect)!r}).read())"}))
     assert peek.returncode == 1 and "FileNotFoundError" in peek.stdout and '"truth"' not in peek.stdout
 

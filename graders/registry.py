@@ -114,6 +114,8 @@ def parse_answer(answer: Any) -> dict[str, Any] | Grade:
     """The answer as a dict, or a failed Grade saying why it is not one. A string may be bare JSON or a
     model's text holding the object in a ```json fence or inline (the last one given is the answer)."""
     if isinstance(answer, (str, bytes)):
+        if len(answer) > MAX_ANSWER_CHARS:
+            return failed("answer_too_large")
         try:
             text = answer.decode() if isinstance(answer, bytes) else answer
             answer = _object_in_text(text)

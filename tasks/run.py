@@ -8,7 +8,7 @@ fsynced as the trial ends; rerunning the command resumes, skipping every (task, 
 A results line: task_id, family, knobs, trial, model, provider, passed, score, reasons, answer, turns,
 tool_calls (tools run, submit_answer aside), input/output/cache_creation/cache_read_tokens, cost (None
 for an unpriced model), wall_time, stop_reason, error (what the provider said), python_sandbox ("bwrap", or
-"unconfined" under --unsafe-python; None without the python tool), transcript.
+"unconfined" under --unsafe-python; None without a tool that runs code), transcript.
 """
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def results_row(task: Task, trial: int, provider: str, model: str, out: Outcome,
         "cache_creation_tokens": u.cache_creation, "cache_read_tokens": u.cache_read,
         "cost": cost(model, u.input, u.output, u.cache_creation, u.cache_read),
         "wall_time": round(wall_time, 3), "stop_reason": out.stop, "error": out.error,
-        "python_sandbox": python_tool.confinement() if "python" in task.tools else None,
+        "python_sandbox": python_tool.confinement() if _runs_code(task) else None,
         "transcript": transcript,
     }
 
@@ -328,6 +328,13 @@ def run_trials(tasks: Iterable[Task], out: str, model: str, **options: Any) -> R
     return asyncio.run(run_trials_async(tasks, out, model, **options))
 
 
+_CODE_TOOLS = ("python", "run_python")  # tools that run a program in the python tool's sandbox
+
+
+def _runs_code(task: Task) -> bool:
+    return any(name in _CODE_TOOLS for name in task.tools)
+
+
 def check_tasks(tasks: Iterable[Task]) -> list[Task]:
     """The tasks; ValueError for what would fail every trial: a duplicate id, an unknown tool or grader,
     the python tool without its sandbox (unless `python_tool.allow_unconfined`, --unsafe-python)."""
@@ -342,7 +349,7 @@ def check_tasks(tasks: Iterable[Task]) -> list[Task]:
         except KeyError as e:
             raise ValueError(f"task {task.id!r}: {e.args[0]}") from None
         by_id[task.id] = task
-    if any("python" in task.tools for task in by_id.values()):
+    if any(map(_runs_code, by_id.values())):
         try:
             python_tool.require_confinement()
         except python_tool.SandboxUnavailable as e:

@@ -126,8 +126,10 @@ def _bwrap_argv(bwrap: str, files: list[tuple[int, str]], uid: int, program: lis
             binds += ["--symlink", os.readlink(d), d]
         elif os.path.isdir(d):
             binds += ["--ro-bind", d, d]
-    copies = [arg for fd, name in files
-              for arg in ("--perms", "0644", "--file", str(fd), f"{_TASK_DIR}/{name}")]
+    folders = sorted({os.path.dirname(name) for _, name in files} - {""})  # a file may sit in a subfolder
+    copies = [arg for d in folders for arg in ("--perms", "1777", "--dir", f"{_TASK_DIR}/{d}")]
+    copies += [arg for fd, name in files
+               for arg in ("--perms", "0644", "--file", str(fd), f"{_TASK_DIR}/{name}")]
     # mounts apply in order; the read-only remounts of / and /dev come last (earlier, later mkdirs fail)
     return [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", *identity, "--clearenv",
@@ -293,6 +295,19 @@ def _supervise(command: list[str], env: dict[str, str], cwd: str, fds: list[int]
         if cgroups:
             cgroups.kill_and_remove()
     return status, output, stopped
+
+
+def run_confined(folder: str) -> tuple[int | None, str, str]:
+    """Run `folder/.main.py` as this tool runs a program, with every file under `folder`. Returns (exit
+    status, or None when the wall-time limit stopped it; the output, stdout and stderr together; "")."""
+    files = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                files[os.path.relpath(path, folder)] = fh.read()
+    status, raw, stopped = _run(files)
+    return None if stopped == "timeout" else status, raw.decode(errors="replace"), ""
 
 
 @tool

@@ -49,6 +49,15 @@ REASONS: dict[str, str] = {
     "wrong_author": "the author is not the author of the commit that last changed the line",
     "not_best_common_ancestor": "a common ancestor of both branches, but an ancestor of a better one",
     "not_an_ancestor_of_both": "the commit is not an ancestor of both branches",
+    # paper to code (commits, for locate, as in git history)
+    "bad_file_path": "a submitted file's path is not a relative .py path of plain names, or a file is too large",
+    "patch_does_not_apply": "a submitted unified diff does not apply to the file at the cut-off",
+    "code_import_error": "the code does not import (syntax error, missing module) or lacks the function",
+    "code_crash": "the function raised an exception on a hidden case",
+    "code_timeout": "the function ran over its time limit on a hidden case, or the run over its CPU, memory or wall time",
+    "wrong_values": "the function returned values (or a shape) that differ from the definition's",
+    "missing_functions": "the answer leaves out a function that implements one of the paper's components",
+    "extra_functions": "the answer names a function that does not implement any of the paper's components",
     # wikidata (an id or name the graph lacks is unknown_node, an entity listed twice duplicate_item)
     "wrong_entity": "the answer names an entity of the graph, but not the one the question leads to",
     "ambiguous_name": "the name matches several entities of the graph and none is the answer; give the id",

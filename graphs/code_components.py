@@ -422,7 +422,7 @@ C51 = Component(
     return out''',
     },
     public_test='''def test_projection_keeps_probability_mass():
-    probs = project_distribution(np.full((1, 5), 0.2), np.array([0.3]), np.array([0.0]), 0.9, -1.0, 1.0)
+    probs = project_distribution(np.full((1, 5), 0.2), np.array([0.1]), np.array([0.0]), 0.5, -1.0, 1.0)
     assert abs(probs.sum() - 1.0) < 1e-9''',
     cases=lambda rng: [
         # gamma = 1, reward = one atom's gap: every target lands exactly on an atom (or beyond v_max)

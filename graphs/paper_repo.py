@@ -124,7 +124,8 @@ def test_path(path: str) -> str:
     return "tests/test_" + path.removesuffix(".py").replace("/", "_") + ".py"
 
 
-def _module(path: str) -> str:
+def module_name(path: str) -> str:
+    """The dotted module of a file: rl/targets.py -> rl.targets."""
     return path.removesuffix(".py").replace("/", ".")
 
 
@@ -137,7 +138,7 @@ def _render(blocks: dict[str, dict[str, str]]) -> dict[str, bytes]:
         elif path.startswith("tests/"):
             module = named[""]
             names = sorted(python_symbols(out[module]))
-            header = f"import numpy as np\n\nfrom {_module(module)} import {', '.join(names)}"
+            header = f"import numpy as np\n\nfrom {module_name(module)} import {', '.join(names)}"
             out[path] = module_source(header, [s for k, s in named.items() if k], f"Tests of {module}.").encode()
         else:
             doc, header = FILES[path]
@@ -243,7 +244,7 @@ def links() -> dict[str, Link]:
                 first.setdefault(c.key, sha)
                 if not op[2:]:
                     out[c.key] = Link(c.key, c.paper, sha, first[c.key],
-                                      tuple(f"{_module(c.path)}.{f}" for f in c.functions))
+                                      tuple(f"{module_name(c.path)}.{f}" for f in c.functions))
     return out
 
 

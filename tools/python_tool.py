@@ -103,19 +103,28 @@ def python_tool(env: dict, code: str) -> str:
                 fh.write(text)
         with open(os.path.join(folder, ".main.py"), "w", encoding="utf-8") as fh:
             fh.write(code)
-        command, home = _command(folder)
-        proc = subprocess.Popen(command, cwd=folder, env=_clean_env(home), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
-                                preexec_fn=_limit_resources, start_new_session=True)
-        try:
-            out, err = proc.communicate(timeout=WALL_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # the whole session: the program may have forked
-            proc.communicate()
-            raise ToolError(f"the program ran over {WALL_SECONDS} s of wall time and was stopped") from None
+        returncode, out, err = run_confined(folder)
+    if returncode is None:
+        raise ToolError(f"the program ran over {WALL_SECONDS} s of wall time and was stopped")
     output = _tail(out + err)
-    if proc.returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU):  # bwrap reports a signal as 128 + n
+    if returncode in (-signal.SIGXCPU, 128 + signal.SIGXCPU):  # bwrap reports a signal as 128 + n
         raise ToolError(f"the program used more than {CPU_SECONDS} s of CPU time and was stopped\n{output}")
-    if proc.returncode != 0:
-        raise ToolError(f"the program exited with status {proc.returncode}\n{output}")
+    if returncode != 0:
+        raise ToolError(f"the program exited with status {returncode}\n{output}")
     return output or "(the program printed nothing)"
+
+
+def run_confined(folder: str) -> tuple[int | None, str, str]:
+    """Run `folder/.main.py` as this tool runs a program: in the sandbox, with its limits and a clean
+    environment. Returns (exit status, or None when the wall-time limit stopped it; stdout; stderr)."""
+    command, home = _command(folder)
+    proc = subprocess.Popen(command, cwd=folder, env=_clean_env(home), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
+                            preexec_fn=_limit_resources, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=WALL_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole session: the program may have forked
+        proc.communicate()
+        return None, "", ""
+    return proc.returncode, out, err

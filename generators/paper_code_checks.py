@@ -35,7 +35,7 @@ def _at_cutoff(task: Task, path: str) -> str:
     return R.tree_files(repo, "HEAD").get(path, f'"""{R.FILES[path][0]}"""\n')
 
 
-def _with_function(task: Task, source: str) -> dict[str, Any]:
+def with_function(task: Task, source: str) -> dict[str, Any]:
     """The file at the cut-off with the component's functions written as `source`."""
     c = _component(task)
     doc, header = R.FILES[c.path]
@@ -69,7 +69,7 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     kind = _kind(task)
     repo = G.materialize(task.env["repo"])
     if kind == "implement":
-        return _with_function(task, _choice(rng, sorted(_component(task).mutants.values())))
+        return with_function(task, _choice(rng, sorted(_component(task).mutants.values())))
     if kind == "locate":
         return {"commit": _choice(rng, sorted(G.commit_graph(repo)))}
     return {"functions": [f for f in _defined(repo, "HEAD") if rng.random() < 0.3]}
@@ -110,13 +110,13 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     c = _component(task)
     if kind == "implement":
         reference = task.truth["reference"]["files"][c.path]
-        return [_with_function(task, c.looped),
-                {"files": {c.path: _as_diff(c.path, _at_cutoff(task, c.path), reference)}}]
+        old = R.tree_files(repo, "HEAD").get(c.path, "")  # a new file is a diff of the empty one
+        return [with_function(task, c.looped), {"files": {c.path: _as_diff(c.path, old, reference)}}]
     if kind == "locate":
         passing = [str(commit.id) for commit in repo.walk(repo.head.target)][::-1]  # linear: oldest first
         for sha in passing:
             results = run_cases(R.tree_files(repo, sha), task.truth["cases"])
-            if results and all("value" in r and _same(e, r["value"]) for r, e in
+            if all("value" in r and _same(e, r["value"]) for r, e in
                                 zip(results, task.truth["expected"], strict=True)):
                 return [{"commit": sha}]
         return []
@@ -137,12 +137,12 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     if kind == "implement":
         c = _component(task)
         name = c.functions[0]
-        wrong = [_with_function(task, source) for _, source in sorted(c.mutants.items())]
+        wrong = [with_function(task, source) for _, source in sorted(c.mutants.items())]
         return wrong + [
             {"files": {c.path: _at_cutoff(task, c.path)}},  # the untouched file
-            _with_function(task, c.reference.replace(f"def {name}(", f"def {name}_(", 1)),  # misnamed
-            _with_function(task, f"def {name}(*args, **kwargs):\n    raise NotImplementedError\n"),
-            _with_function(task, f"def {name}(*args, **kwargs):\n    while True:\n        pass\n"),
+            with_function(task, c.reference.replace(f"def {name}(", f"def {name}_(", 1)),  # misnamed
+            with_function(task, f"def {name}(*args, **kwargs):\n    raise NotImplementedError\n"),
+            with_function(task, f"def {name}(*args, **kwargs):\n    while True:\n        pass\n"),
             {"files": {c.path: "--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n-no such line\n+x = 1\n"}},
             {"files": {"../outside.py": "x = 1\n"}}]
     if kind == "locate":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import tempfile
 from typing import Any
 
@@ -23,6 +24,7 @@ MAX_FILES = 20
 MAX_FILE_CHARS = 50_000
 _PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*\.py")
 _MARK = "@@kgtasks-result@@"
+_CPU_LIMIT = (-signal.SIGXCPU, 128 + signal.SIGXCPU, -signal.SIGKILL, 128 + signal.SIGKILL)
 
 _HARNESS = r'''
 import importlib, json, signal, sys
@@ -77,8 +79,9 @@ if spec["mode"] == "cases":
     out["results"] = []
     for module, name, kwargs in spec["cases"]:
         loaded = call(lambda: importlib.import_module(module))
-        if "error" in loaded:
-            out["results"].append({"error": "import", "detail": f"import {module}: {loaded['detail']}"})
+        if "error" in loaded:  # a module that raises (or runs too long) on import
+            error = "timeout" if loaded["error"] == "timeout" else "import"
+            out["results"].append({"error": error, "detail": f"import {module}: {loaded['detail']}"})
         elif not callable(getattr(sys.modules[module], name, None)):
             out["results"].append({"error": "import", "detail": f"{module} defines no function {name}"})
         else:
@@ -168,9 +171,10 @@ def overlay(env: dict, files: dict[str, str]) -> dict[str, str] | str:
     return merged
 
 
-def run_harness(files: dict[str, str], spec: dict[str, Any]) -> dict[str, Any] | None:
-    """Run the harness on the files in the sandbox; its result, or None when the run was stopped
-    (wall time, CPU time, memory) before it printed one."""
+def run_harness(files: dict[str, str], spec: dict[str, Any]) -> dict[str, Any]:
+    """Run the harness on the files in the sandbox: its result, or `{"stopped": "timeout"}` when a time
+    limit stopped the run and `{"stopped": "crash"}` when it ended without a result (the memory limit,
+    or code that exits the interpreter)."""
     with tempfile.TemporaryDirectory(prefix="kgtasks-code-") as folder:
         for path, text in files.items():
             os.makedirs(os.path.join(folder, os.path.dirname(path)), exist_ok=True)
@@ -181,20 +185,24 @@ def run_harness(files: dict[str, str], spec: dict[str, Any]) -> dict[str, Any] |
         with open(os.path.join(folder, ".main.py"), "w", encoding="utf-8") as fh:
             fh.write(_HARNESS)
         returncode, out, _ = run_confined(folder)
-    if returncode is None or _MARK not in out:
-        return None
+    if returncode is None or returncode in _CPU_LIMIT:
+        return {"stopped": "timeout"}
     try:
-        return json.loads(out.rsplit(_MARK, 1)[1].strip().splitlines()[0])
+        result = json.loads(out.rsplit(_MARK, 1)[1].strip().splitlines()[0])
     except (json.JSONDecodeError, IndexError):
-        return None
+        return {"stopped": "crash"}
+    return result if isinstance(result, dict) else {"stopped": "crash"}
 
 
-def run_cases(files: dict[str, str], cases: list[list]) -> list[dict[str, Any]] | None:
+def run_cases(files: dict[str, str], cases: list[list]) -> list[dict[str, Any]]:
     """Each case `[module, function, kwargs]` called on the files: `{"value": ...}` or
-    `{"error": "import"|"crash"|"timeout", "detail": ...}`; None when the whole run was stopped."""
+    `{"error": "import"|"crash"|"timeout", "detail": ...}` (every case the same error when the whole
+    run was stopped)."""
     result = run_harness(files, {"mode": "cases", "cases": cases})
-    results = result.get("results") if isinstance(result, dict) else None
-    return results if isinstance(results, list) and len(results) == len(cases) else None
+    results = result.get("results")
+    if isinstance(results, list) and len(results) == len(cases):
+        return results
+    return [{"error": result.get("stopped", "crash"), "detail": "the run was stopped"}] * len(cases)
 
 
 @tool
@@ -219,9 +227,10 @@ def run_public_tests(env: dict, files: dict[str, str]) -> str:
     merged.update(env.get("public_tests", {}))
     tests = sorted(p for p in merged if re.fullmatch(r"tests/test_\w+\.py", p))
     result = run_harness(merged, {"mode": "tests", "tests": tests})
-    if result is None:
-        raise ToolError(f"the tests ran over {WALL_SECONDS} s of wall time or the memory or CPU limit "
-                        "and were stopped")
+    if "stopped" in result:
+        raise ToolError(f"the tests were stopped ({result['stopped']}): over {WALL_SECONDS} s of wall time, "
+                        "the CPU or memory limit, or code that exits the interpreter")
+    rows = [r for r in result.get("tests", []) if isinstance(r, list) and len(r) == 3]  # the model's code
     lines = [f"{name}: {'PASSED' if outcome == 'passed' else f'FAILED ({outcome}) {detail}'}".rstrip()
-             for name, outcome, detail in result.get("tests", [])]
+             for name, outcome, detail in rows]                                             # could forge them
     return "\n".join(lines) or "No tests found."

@@ -30,6 +30,8 @@ from graphs import git as G
 from graphs import paper_repo as R
 from graphs.papers import load_snapshot, to_env
 from tasks.task import Task
+from tools.paper_code import CALL_SECONDS
+from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
@@ -118,7 +120,8 @@ class Config:
         if self.kind not in (*KINDS, MIXED):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
         if self.component and self.component not in CC.COMPONENTS:
-            raise ValueError(f"--component must be one of {', '.join(ORDER)} or empty, got {self.component!r}")
+            raise ValueError(f"--component must be one of {', '.join(ORDER)} or empty, "
+                             f"got {self.component!r}")
         if self.definition not in DEFINITIONS:
             raise ValueError(f"--definition must be one of {', '.join(DEFINITIONS)}, got {self.definition!r}")
 
@@ -139,7 +142,8 @@ def hidden_cases(component: CC.Component, rng: random.Random) -> dict[str, Any]:
             "tolerance": CC.TOLERANCE}
 
 
-def _implement(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
+def _implement(config: Config, c: CC.Component, rng: random.Random,
+               repo: pygit2.Repository) -> dict[str, Any]:
     link = R.links()[c.key]
     cutoff = str(repo[link.introduced].parent_ids[0])
     test_path = R.test_path(c.path)
@@ -147,7 +151,8 @@ def _implement(config: Config, c: CC.Component, rng: random.Random, repo: pygit2
     contract = c.contract if config.definition == "full" else c.by_reference
     fmt = {"cutoff": cutoff, "path": c.path, "contract": contract, "module": module,
            "functions": " and ".join(f"`{f}`" for f in c.functions), "rtol": CC.TOLERANCE["rtol"],
-           "atol": CC.TOLERANCE["atol"], "seconds": 2, "wall": 20, "edge_cases": "; ".join(c.edge_cases),
+           "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
+           "edge_cases": "; ".join(c.edge_cases),
            "test_path": test_path}
     reference = {"files": {c.path: R.tree_files(repo, link.commit)[c.path]}}
     public = {test_path: R.tree_files(repo, link.introduced)[test_path]}
@@ -164,15 +169,16 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
 
 
 def _trace(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
-    """A release at which some function of the component's paper exists (its latest half when it can)."""
+    """A release at which some function of the component's paper exists."""
     links = [link for link in R.links().values() if link.paper == c.paper]
     g = G.commit_graph(repo)
     tags = [(t, sha) for t, sha in G.tags_in_history(repo, g, str(repo.head.target))
             if any(link.introduced in G.ancestry(g, sha) for link in links)]
-    tag, sha = tags[len(tags) // 2:][rng.randrange(len(tags) - len(tags) // 2)]
+    tag, sha = tags[rng.randrange(len(tags))]
     functions = sorted(f for link in links if link.introduced in G.ancestry(g, sha) for f in link.functions)
     return {"format": {"tag": tag, "tip": sha}, "tips": {"main": sha},
-            "truth": {"paper": c.paper, "tag": tag, "functions": functions, "reference": {"functions": functions}}}
+            "truth": {"paper": c.paper, "tag": tag, "functions": functions,
+                      "reference": {"functions": functions}}}
 
 
 _MAKERS = {"implement": _implement, "locate": _locate, "trace": _trace}
@@ -181,7 +187,13 @@ _MAKERS = {"implement": _implement, "locate": _locate, "trace": _trace}
 def generate(config: Config, seed: int, index: int) -> Task:
     """One task of `config.kind`, the same for the same config, seed and index."""
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
-    component = CC.COMPONENTS[config.component or rng.choice(ORDER)]
+    if config.component:
+        component = CC.COMPONENTS[config.component]
+    elif config.kind == "trace":  # a paper first, so that MuZero's three components answer no more often
+        paper = rng.choice(sorted({c.paper for c in CC.COMPONENTS.values()}))
+        component = rng.choice([c for c in CC.COMPONENTS.values() if c.paper == paper])
+    else:
+        component = CC.COMPONENTS[rng.choice(ORDER)]
     repo = pygit2.Repository(R.embedded_path())
     made = _MAKERS[config.kind](config, component, rng, repo)
     prompt = PROMPTS[config.kind].format(paper=component.paper, paper_name=_paper_name(component.paper),

@@ -25,14 +25,15 @@ def same_value(expected: Any, got: Any, rtol: float, atol: float) -> bool:
     if "tuple" in expected:
         parts = got.get("tuple")
         return (isinstance(parts, list) and len(parts) == len(expected["tuple"])
-                and all(same_value(e, g, rtol, atol) for e, g in zip(expected["tuple"], parts)))
+                and all(same_value(e, g, rtol, atol) for e, g in zip(expected["tuple"], parts, strict=True)))
     values = got.get("values")
     if got.get("shape") != expected["shape"] or not isinstance(values, list):
         return False
     if len(values) != len(expected["values"]):
         return False
+    pairs = zip(expected["values"], values, strict=True)
     return all(isinstance(g, (int, float)) and not isinstance(g, bool) and math.isfinite(g)
-               and abs(g - e) <= atol + rtol * abs(e) for e, g in zip(expected["values"], values))
+               and abs(g - e) <= atol + rtol * abs(e) for e, g in pairs)
 
 
 @grader("paper_code.implement")

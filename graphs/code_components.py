@@ -10,8 +10,9 @@ value is computed from the reference by `expected`, in this process, never in th
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -100,7 +101,8 @@ def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma) -> np
         out.append(float(r) + (0.0 if d else gamma * float(target[best])))
     return np.array(out)''',
     mutants={
-        "target_network_chooses": '''def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma):
+        "target_network_chooses": '''def double_dqn_target(rewards, dones, next_q_online, next_q_target,
+                      gamma):
     best = np.argmax(next_q_target, axis=1)
     chosen = np.take_along_axis(np.asarray(next_q_target), best[:, None], axis=1)[:, 0]
     return np.asarray(rewards) + gamma * (1.0 - np.asarray(dones)) * chosen''',
@@ -334,7 +336,8 @@ def project_distribution(next_probs, rewards, dones, gamma, v_min, v_max) -> np.
         and z_{N-1} = v_max). rewards, dones: float arrays (B,); dones[b] = 1.0 at an episode's end.
         gamma, v_min < v_max: floats."""
 C51 = Component(
-    key="c51_projection", paper="1707.06887", path="rl/distributional.py", functions=("project_distribution",),
+    key="c51_projection", paper="1707.06887", path="rl/distributional.py",
+    functions=("project_distribution",),
     what="the categorical (C51) projection of the distributional Bellman target onto the fixed atoms",
     contract=_C51_DOC + """
     Returns m of shape (B, N): for every b and j, with Tz = clip(rewards[b] + gamma * (1 - dones[b]) * z_j,
@@ -507,7 +510,8 @@ def noisy_linear(x, mu_w, sigma_w, mu_b, sigma_b, eps_in, eps_out) -> np.ndarray
         ("noisy_linear", {"x": [[1.0, -1.0]], "mu_w": [[0.0, 0.0], [1.0, 1.0], [0.5, -0.5]],
                           "sigma_w": [[1.0, 1.0], [1.0, 1.0], [2.0, 0.5]], "mu_b": [0.0, 0.0, 1.0],
                           "sigma_b": [1.0, 1.0, 1.0], "eps_in": [4.0, -1.0], "eps_out": [-4.0, 9.0, 0.25]}),
-        *[("noisy_linear", {"x": _arr(rng, 3, 4), "mu_w": _arr(rng, 2, 4), "sigma_w": _arr(rng, 2, 4, low=0.0),
+        *[("noisy_linear", {"x": _arr(rng, 3, 4), "mu_w": _arr(rng, 2, 4),
+                            "sigma_w": _arr(rng, 2, 4, low=0.0),
                             "mu_b": _arr(rng, 2), "sigma_b": _arr(rng, 2, low=0.0), "eps_in": _arr(rng, 4),
                             "eps_out": _arr(rng, 2)}) for _ in range(3)]],
     edge_cases=("negative noise samples (the sign is kept)",),
@@ -572,7 +576,8 @@ def puct_select(priors, visits, q_values, c_puct) -> int
                          "c_puct": 1.0}),
         ("puct_select", {"priors": [0.2, 0.2, 0.6], "visits": [10.0, 30.0, 60.0],
                          "q_values": [0.52, 0.5, 0.45], "c_puct": 0.5}),
-        *[("puct_select", {"priors": _probs(rng, 1, 5)[0], "visits": [float(rng.randint(0, 20)) for _ in range(5)],
+        *[("puct_select", {"priors": _probs(rng, 1, 5)[0],
+                           "visits": [float(rng.randint(0, 20)) for _ in range(5)],
                            "q_values": _arr(rng, 5, low=-1.0, high=1.0), "c_puct": 1.25}) for _ in range(4)]],
     edge_cases=("no visits yet", "exact ties", "a visited action against an unvisited one"),
 )
@@ -660,7 +665,8 @@ def h_inv(y, eps=0.001):
 )
 
 N_STEP_VALUE = Component(
-    key="n_step_value_targets", paper="1911.08265", path="search/targets.py", functions=("n_step_value_targets",),
+    key="n_step_value_targets", paper="1911.08265", path="search/targets.py",
+    functions=("n_step_value_targets",),
     what="MuZero's n-step value targets: discounted rewards plus the bootstrapped search value n steps on",
     contract="""\
 def n_step_value_targets(rewards, values, gamma, n) -> np.ndarray
@@ -718,8 +724,10 @@ def n_step_value_targets(rewards, values, gamma, n) -> np.ndarray
     cases=lambda rng: [
         ("n_step_value_targets", {"rewards": [1.0, 2.0, 3.0, 4.0], "values": [10.0, 20.0, 30.0, 40.0],
                                   "gamma": 0.5, "n": 2}),
-        ("n_step_value_targets", {"rewards": [1.0, 1.0, 1.0], "values": [5.0, 5.0, 5.0], "gamma": 0.9, "n": 5}),
-        ("n_step_value_targets", {"rewards": [0.0, 0.0, 1.0], "values": [0.2, 0.4, 0.8], "gamma": 1.0, "n": 3}),
+        ("n_step_value_targets", {"rewards": [1.0, 1.0, 1.0], "values": [5.0, 5.0, 5.0], "gamma": 0.9,
+                                  "n": 5}),
+        ("n_step_value_targets", {"rewards": [0.0, 0.0, 1.0], "values": [0.2, 0.4, 0.8], "gamma": 1.0,
+                                  "n": 3}),
         *[("n_step_value_targets", {"rewards": _arr(rng, 9), "values": _arr(rng, 9), "gamma": 0.997,
                                     "n": rng.randint(2, 5)}) for _ in range(2)]],
     edge_cases=("n longer than the rest of the episode", "t + n exactly the episode's length",),
@@ -861,7 +869,8 @@ def expected(cases: list[tuple[str, dict[str, Any]]]) -> list[Any]:
     namespace = reference_namespace()
     out = []
     for name, kwargs in cases:
-        result = namespace[name](**{k: np.asarray(v) if isinstance(v, list) else v for k, v in kwargs.items()})
+        args = {k: np.asarray(v) if isinstance(v, list) else v for k, v in kwargs.items()}
+        result = namespace[name](**args)
         out.append(to_json(result))
     return out
 

@@ -108,12 +108,13 @@ HISTORY: list[tuple[str, str, list[tuple]]] = [
     ("deepa", "Keep the probability of targets that land on an atom", [
         ("component", "c51_projection"), ("test", "rl/distributional.py", "c51_atom"),
         ("tag", "v1.0", "Rainbow parts, projection fixed")]),
-    ("bo", "Start search: UCB1 selection", [("file", "search/__init__.py"), ("other", "search/ucb.py", "ucb1")]),
+    ("bo", "Start search: UCB1 selection", [
+        ("file", "search/__init__.py"), ("other", "search/ucb.py", "ucb1")]),
     ("chidi", "Select actions with PUCT and the policy's priors", [
         ("component", "puct"), ("tag", "v1.1", "Search")]),
     ("ada", "Squash values with an invertible transform", [("component", "value_transform")]),
     ("deepa", "Compute n-step value targets from finished episodes", [("component", "n_step_value_targets")]),
-    ("bo", "Describe search in README", [("readme", 3)]),
+    ("bo", "Describe search in README", [("readme", 3), ("tag", "v1.2", "Value targets")]),
     ("chidi", "Represent values on a categorical support", [
         ("component", "value_support"), ("tag", "v2.0", "MuZero parts")]),
 ]
@@ -139,7 +140,8 @@ def _render(blocks: dict[str, dict[str, str]]) -> dict[str, bytes]:
             module = named[""]
             names = sorted(python_symbols(out[module]))
             header = f"import numpy as np\n\nfrom {module_name(module)} import {', '.join(names)}"
-            out[path] = module_source(header, [s for k, s in named.items() if k], f"Tests of {module}.").encode()
+            tests = [s for k, s in named.items() if k]
+            out[path] = module_source(header, tests, f"Tests of {module}.").encode()
         else:
             doc, header = FILES[path]
             out[path] = module_source(header, [s for k, s in named.items() if k], doc).encode()

@@ -17,8 +17,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def test_same_bytes_under_any_hash_seed(capsys):
     args = ["--n", "3", "--seed", "2"]
     other = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
-    there = subprocess.run([sys.executable, "-m", "generators.paper_code", *args], capture_output=True, text=True,
-                           cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": other})
+    there = subprocess.run([sys.executable, "-m", "generators.paper_code", *args], capture_output=True,
+                           text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": other})
     assert main(pc, args) == 0
     assert there.returncode == 0, there.stderr
     assert capsys.readouterr().out == there.stdout and len(there.stdout.splitlines()) == 3
@@ -34,7 +34,8 @@ def test_a_bad_knob_is_one_line_and_exit_2(flags, capsys):
 
 def test_the_full_contract_states_the_definition_and_the_reference_one_only_names_it():
     full = pc.generate(pc.Config(kind="implement", component="c51_projection"), 0, 0)
-    by_name = pc.generate(pc.Config(kind="implement", component="c51_projection", definition="reference"), 0, 0)
+    config = pc.Config(kind="implement", component="c51_projection", definition="reference")
+    by_name = pc.generate(config, 0, 0)
     assert "(floor(x) + 1 - x)" in full.prompt and "(floor(x) + 1 - x)" not in by_name.prompt
     for task in (full, by_name):
         assert "targets exactly on an atom" in task.prompt and "1707.06887" in task.prompt
@@ -60,7 +61,8 @@ def test_trace_counts_the_papers_functions_defined_at_the_release():
     assert task.truth["paper"] == "1911.08265"
     assert set(task.truth["functions"]) <= {"search.transform.h", "search.transform.h_inv",
                                             "search.targets.n_step_value_targets",
-                                            "search.support.scalar_to_support", "search.support.support_to_scalar"}
+                                            "search.support.scalar_to_support",
+                                            "search.support.support_to_scalar"}
     assert grade(task, task.truth["reference"]).passed
 
 

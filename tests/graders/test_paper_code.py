@@ -13,7 +13,8 @@ from tools.paper_code import overlay, run_cases
 
 @pytest.fixture(scope="module")
 def tasks():
-    return {key: pc.generate(pc.Config(kind="implement", component=key), seed=4, index=0) for key in COMPONENTS}
+    return {key: pc.generate(pc.Config(kind="implement", component=key), seed=4, index=0)
+            for key in COMPONENTS}
 
 
 @pytest.mark.parametrize("key", sorted(COMPONENTS))
@@ -54,7 +55,8 @@ def test_the_sandbox_holds_the_cases_inputs_but_never_their_expected_values(task
     snoop = ('import glob\nimport numpy as np\n'
              'def dueling_q(value, advantages):\n'
              '    seen = open(".spec.json").read() + " ".join(glob.glob("/tmp/*"))\n'
-             '    return np.full((len(value), len(advantages[0])), float(len(seen) > 0) + float("expected" in seen))\n')
+             '    found = float(len(seen) > 0) + float("expected" in seen)\n'
+             '    return np.full((len(value), len(advantages[0])), found)\n')
     results = run_cases(overlay(task.env, {"rl/networks.py": snoop}), task.truth["cases"])
     assert {r["value"]["values"][0] for r in results} == {1.0}  # the spec was read; no expected value in it
 

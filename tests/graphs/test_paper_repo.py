@@ -5,9 +5,9 @@ import random
 import pygit2
 import pytest
 
+from graders.paper_code import same_value
 from graphs import paper_repo as R
 from graphs.code_components import COMPONENTS, expected
-from graders.paper_code import same_value
 from tools.paper_code import run_cases
 
 

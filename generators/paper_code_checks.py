@@ -10,6 +10,7 @@ from typing import Any
 
 import pygit2
 
+from graders.paper_code import same_value
 from graphs import code_components as CC
 from graphs import git as G
 from graphs import paper_repo as R
@@ -126,7 +127,6 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
 
 
 def _same(expected: Any, got: Any) -> bool:
-    from graders.paper_code import same_value  # the grader's comparison: the check is of the cases, not it
     return same_value(expected, got, **CC.TOLERANCE)
 
 

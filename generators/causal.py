@@ -1,6 +1,7 @@
 """Causal tasks on random DAGs: find a wrongly oriented edge from data, choose the cheapest backdoor
-adjustment set, estimate an average causal effect under confounding, and recover an equivalence class
-from a d-separation oracle.
+adjustment set, estimate an average causal effect under confounding, recover an equivalence class
+from a d-separation oracle, and decide whether an effect is identifiable with unobserved variables (the
+`identify` kind, in generators/causal_identify.py).
 
     python -m generators.causal --edges 8 --kind adjustment --n 100
 """
@@ -15,14 +16,16 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from generators import causal_identify
 from generators.base import MIXED, knobs_of, main, task_id
 from graphs import causal as cg
 from tasks.task import Task
 
 FAMILY = "causal"
-KINDS = ("reversed_edge", "adjustment", "effect", "discover")
-VERSION = 2
-MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1, MIXED: 3}
+KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify")
+VERSION = 3
+MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
+             "identify": causal_identify.MIN_EDGES, MIXED: 3}
 MAX_NODES = 60
 KEEP_NO_SET = 0.1  # adjustment: the chance an instance without a valid set is kept (about 5% of tasks)
 TRIES = 200  # random graphs drawn before giving up on a knob setting that admits no instance
@@ -63,6 +66,7 @@ Recover the DAG's Markov equivalence class as a CPDAG: the edges directed in eve
 the other adjacencies as undirected pairs.
 Submit {{"directed": [["A", "B"], ...], "undirected": [["C", "D"], ...]}} where ["A", "B"] means A -> B. \
 Graded correct if it is exactly the true CPDAG; edges in any order, undirected pairs in either order.""",
+    "identify": causal_identify.PROMPT,
 }
 
 _PAIR = {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}
@@ -72,9 +76,11 @@ SCHEMAS = {
     "effect": {"effect": {"type": "number"}},
     "discover": {"directed": {"type": "array", "items": _PAIR},
                  "undirected": {"type": "array", "items": _PAIR}},
+    "identify": causal_identify.SCHEMA,
 }
+REQUIRED = {"identify": causal_identify.REQUIRED}  # the other kinds require every field
 TOOLS = {"reversed_edge": ["ci_test", "python"], "adjustment": ["parents", "children"],
-         "effect": ["ci_test", "python"], "discover": ["ci_test"]}
+         "effect": ["ci_test", "python"], "discover": ["ci_test"], "identify": ["ci_test", "python"]}
 # What tools may show, for the leak check of tasks.check: none reveals a reference answer.
 REVEALS = {kind: {"kind": "answer_hidden"} for kind in KINDS}
 LADDERS = {
@@ -86,6 +92,7 @@ LADDERS = {
     "effect": [{"edges": 3, "samples": 2000}, {"edges": 6, "samples": 1000}, {"edges": 10, "samples": 500},
                {"edges": 16, "samples": 300}, {"edges": 24, "samples": 200}],
     "discover": [{"edges": 3}, {"edges": 6}, {"edges": 10}, {"edges": 15}, {"edges": 22}],
+    "identify": causal_identify.LADDER,
 }
 
 
@@ -96,9 +103,9 @@ class Config:
     kind: str = MIXED
     edges: int = field(default=8, metadata={"help": "edges of the DAG"})
     nodes: int = field(default=0, metadata={"help": "variables (0: edges // 2 + 3, or as edges need)"})
-    samples: int = field(default=500, metadata={"help": "rows of data (reversed_edge, effect)"})
+    samples: int = field(default=500, metadata={"help": "rows of data (reversed_edge, effect, identify)"})
     binary: bool = field(default=False, metadata={"help": "reversed_edge: binary data and chi-square tests"})
-    hidden: int = field(default=2, metadata={"help": "adjustment: unobserved variables"})
+    hidden: int = field(default=2, metadata={"help": "adjustment, identify: unobserved variables"})
     max_cost: int = field(default=5, metadata={"help": "adjustment: measurement costs are 1..max_cost"})
     budget: int = field(default=0, metadata={"help": "discover: oracle queries (0: 3 per pair of variables)"})
 
@@ -121,9 +128,14 @@ class Config:
         if self.edges > cg.max_edges(self.n_nodes):
             raise ValueError(f"--edges {self.edges} is more than a DAG on {self.n_nodes} nodes can hold "
                              f"({cg.max_edges(self.n_nodes)}); raise --nodes or lower --edges")
-        if self.kind in ("adjustment", MIXED) and not 0 <= self.hidden <= self.n_nodes - 2:
+        if self.kind in ("adjustment", "identify", MIXED) and not 0 <= self.hidden <= self.n_nodes - 2:
             raise ValueError(f"--hidden must be in 0..{self.n_nodes - 2} (the nodes but treatment and "
                              f"outcome), got {self.hidden}")
+
+
+    def mixed_kinds(self) -> tuple[str, ...]:
+        """The kinds `mixed` cycles through: those the number of edges allows."""
+        return tuple(kind for kind in KINDS if self.edges >= MIN_EDGES[kind])
 
 
 def _edges(g: nx.DiGraph) -> list[list[str]]:
@@ -146,15 +158,6 @@ def _confounded_pair(rng: np.random.Generator, dag: nx.DiGraph) -> tuple[str, st
             if not nx.is_d_separator(backdoor, {x}, {descendants[j]}, set()):
                 return x, descendants[j]
     return None
-
-
-def _ols(data: np.ndarray, y: int, xs: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients of y on [1, xs] and their standard errors."""
-    design = np.column_stack([np.ones(len(data)), data[:, xs]])
-    coef, *_ = np.linalg.lstsq(design, data[:, y], rcond=None)
-    resid = data[:, y] - design @ coef
-    sigma2 = resid @ resid / (len(data) - design.shape[1])
-    return coef, np.sqrt(np.diag(np.linalg.inv(design.T @ design)) * sigma2)
 
 
 def _changes_class(dag: nx.DiGraph, edge: cg.Edge) -> bool:
@@ -208,9 +211,9 @@ def _effect(rng, config, dag) -> dict[str, Any] | None:
     data = np.round(cg.sample_linear_gaussian(rng, dag, weights, config.samples), 3)  # what the CSV holds
     col = {v: i for i, v in enumerate(dag)}
     effect = cg.total_effect(dag, weights, x, y)
-    coef, se = _ols(data, col[y], [col[x]] + [col[p] for p in sorted(dag.predecessors(x))])
+    coef, se = cg.ols(data, col[y], [col[x]] + [col[p] for p in sorted(dag.predecessors(x))])
     tolerance = math.ceil(TOLERANCE_SES * se[1] * 1000) / 1000
-    naive = float(_ols(data, col[y], [col[x]])[0][1])
+    naive = float(cg.ols(data, col[y], [col[x]])[0][1])
     if abs(coef[1] - effect) > tolerance or abs(naive - effect) <= tolerance:
         return None  # the adjusted estimate must pass and the unadjusted one must fail
     return {"format": {"edges": _edge_lines(dag), "x": x, "y": y, "tolerance": tolerance},
@@ -232,7 +235,7 @@ def _discover(rng, config, dag) -> dict[str, Any] | None:
 
 
 BUILDERS = {"reversed_edge": _reversed_edge, "adjustment": _adjustment, "effect": _effect,
-            "discover": _discover}
+            "discover": _discover, "identify": causal_identify.build}
 
 
 def generate(config: Config, seed: int, index: int) -> Task:
@@ -246,7 +249,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
     else:
         raise ValueError(f"no {config.kind} instance in {TRIES} random DAGs with --edges {config.edges} "
                          f"on {config.n_nodes} nodes; try other --edges or --nodes")
-    variables = list(dag)
+    variables = built["env"].pop("variables", list(dag))  # identify: only the observed ones
     prompt = PROMPTS[config.kind].format(variables=", ".join(variables), samples=config.samples,
                                          **built["format"])
     return Task(
@@ -255,9 +258,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
         prompt=prompt,
         tools=list(TOOLS[config.kind]),
         answer_schema={"type": "object", "properties": SCHEMAS[config.kind],
-                       "required": sorted(SCHEMAS[config.kind]), "additionalProperties": False},
+                       "required": REQUIRED.get(config.kind, sorted(SCHEMAS[config.kind])),
+                       "additionalProperties": False},
         env={"variables": variables, **built["env"]},
-        truth={"variables": variables, "dag": _edges(dag), **built["truth"]},
+        truth={"variables": list(dag), "dag": _edges(dag), **built["truth"]},
         grader=f"{FAMILY}.{config.kind}",
         meta={"seed": seed, "index": index, "generator": f"{FAMILY}/{VERSION}", "knobs": knobs_of(config),
               "provenance": "synthetic: DAG and SCM drawn from numpy.random.default_rng([seed, index])"},
@@ -283,10 +287,12 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
         return {"edge": task.truth["proposed"][0]}
     if kind == "adjustment":
         return {"adjustment_set": sorted(task.truth["cost"])}
+    if kind == "identify":
+        return causal_identify.baseline(task)
     if kind == "effect":
         names, data = cg.from_csv(task.env["files"]["data.csv"])
         x, y = names.index(task.truth["treatment"]), names.index(task.truth["outcome"])
-        return {"effect": round(float(_ols(data, y, [x])[0][1]), 4)}
+        return {"effect": round(float(cg.ols(data, y, [x])[0][1]), 4)}
     return {"directed": [], "undirected": []}
 
 
@@ -301,6 +307,8 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
         return {"adjustment_set": None if rng.random() < 0.2 else chosen}
     if kind == "effect":
         return {"effect": round(4 * rng.random() - 2, 3)}
+    if kind == "identify":
+        return causal_identify.random_answer(task, rng)
     pairs = [list(p) for p in itertools.combinations(task.truth["variables"], 2) if rng.random() < 0.3]
     directed = [p if rng.random() < 0.5 else p[::-1] for p in pairs if rng.random() < 0.5]
     undirected = [p for p in pairs if p not in directed and p[::-1] not in directed]
@@ -367,6 +375,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
         out = [{"adjustment_set": chosen[1:]}] if chosen else []  # cheaper than a minimum, so invalid
         out += [{"adjustment_set": sorted(chosen + descendants[:1])}] if descendants else []
         return out + [{"adjustment_set": None}, {"adjustment_set": chosen + [x]}]
+    if kind == "identify":
+        return causal_identify.mutants(task)
     if kind == "effect":
         return [{"effect": task.truth["naive_estimate"]},
                 {"effect": task.truth["effect"] + 2 * task.truth["tolerance"]}]

@@ -93,3 +93,22 @@ def discover(task: Task, answer: dict[str, Any]) -> Grade:
     if set(directed) != true_directed or set(undirected) != true_undirected:
         return failed("wrong_orientation")
     return passed()
+
+
+@grader("causal.identify")
+def identify(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass if the identifiability verdict is the ID algorithm's and, for an identifiable effect, the
+    estimate is within the stated tolerance of the true effect; an estimate given with false is ignored."""
+    claimed, truly = answer["identifiable"], task.truth["identifiable"]
+    if claimed and not truly:
+        return failed("not_identifiable")
+    if truly and not claimed:
+        return failed("missed_identifiable")
+    if not truly:
+        return passed()
+    value = answer.get("effect")
+    if value is None:
+        return failed("missing_estimate")
+    if not math.isfinite(value) or abs(value - task.truth["effect"]) > task.truth["tolerance"]:
+        return failed("outside_tolerance")
+    return passed()

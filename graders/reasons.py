@@ -29,6 +29,9 @@ REASONS: dict[str, str] = {
     "outside_tolerance": "the estimate lies outside the stated tolerance",
     "wrong_skeleton": "the recovered graph's adjacencies differ from the truth",
     "wrong_orientation": "the adjacencies are right but the directed/undirected edges differ from the CPDAG",
+    "not_identifiable": "the answer says the effect is identifiable, but the ID algorithm finds it is not",
+    "missed_identifiable": "the answer says the effect is not identifiable, but it is",
+    "missing_estimate": "the answer says the effect is identifiable but gives no estimate",
     # lineage (papers: an unknown id or title is unknown_node, one paper named twice duplicate_item)
     "missing_paper": "the answer leaves out a paper that belongs to the asked-for set or order",
     "extra_paper": "the answer includes a paper that does not belong to the asked-for set or order",

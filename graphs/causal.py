@@ -103,6 +103,15 @@ def total_effect(dag: nx.DiGraph, weights: dict[Edge, float], x: str, y: str) ->
     return float(np.linalg.inv(np.eye(len(nodes)) - b)[col[x], col[y]])
 
 
+def ols(data: np.ndarray, y: int, xs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients of column y on [1, columns xs] by least squares, and their standard errors."""
+    design = np.column_stack([np.ones(len(data)), data[:, xs]])
+    coef, *_ = np.linalg.lstsq(design, data[:, y], rcond=None)
+    resid = data[:, y] - design @ coef
+    sigma2 = resid @ resid / (len(data) - design.shape[1])
+    return coef, np.sqrt(np.diag(np.linalg.inv(design.T @ design)) * sigma2)
+
+
 def to_csv(columns: list[str], data: np.ndarray, fmt: str) -> str:
     """The data as CSV text with a header row (the `data.csv` the model reads)."""
     out = io.StringIO()

@@ -39,7 +39,7 @@ def test_mutants_fail_and_enumerated_answers_pass(kind):
     for task in _sample(kind):
         assert all(not grade(task, m).passed for m in gc.mutants(task)), task.id
         answers = gc.enumerate_answers(task)
-        if kind == "effect":
+        if kind in ("effect", "identify"):  # a continuum of correct estimates
             assert answers is None
             continue
         assert answers and all(grade(task, a).passed for a in answers), task.id
@@ -100,7 +100,8 @@ def _cli(*args, hash_seed="0"):
 
 
 def test_the_cli_gives_the_same_bytes_under_any_hash_seed():
-    first, second = _cli("--edges", "8", "--n", "8"), _cli("--edges", "8", "--n", "8", hash_seed="12345")
+    n = str(2 * len(gc.KINDS))
+    first, second = _cli("--edges", "8", "--n", n), _cli("--edges", "8", "--n", n, hash_seed="12345")
     assert first.returncode == 0 and first.stdout == second.stdout
     kinds = [json.loads(line)["family"] for line in first.stdout.splitlines()]
     assert kinds == [f"causal.{k}" for k in gc.KINDS] * 2

@@ -1,7 +1,8 @@
 """Causal tasks on random DAGs: find a wrongly oriented edge from data, choose the cheapest backdoor
 adjustment set, estimate an average causal effect under confounding, recover an equivalence class
-from a d-separation oracle, and decide whether an effect is identifiable with unobserved variables (the
-`identify` kind, in generators/causal_identify.py).
+from a d-separation oracle, decide whether an effect is identifiable with unobserved variables (the
+`identify` kind, in generators/causal_identify.py), and compute one unit's counterfactual outcome
+(`counterfactual`, in generators/causal_counterfactual.py).
 
     python -m generators.causal --edges 8 --kind adjustment --n 100
 """
@@ -16,16 +17,17 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from generators import causal_identify
+from generators import causal_counterfactual, causal_identify
 from generators.base import MIXED, knobs_of, main, task_id
 from graphs import causal as cg
 from tasks.task import Task
 
 FAMILY = "causal"
-KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify")
+KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual")
 VERSION = 3
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
-             "identify": causal_identify.MIN_EDGES, MIXED: 3}
+             "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
+             MIXED: 3}
 MAX_NODES = 60
 KEEP_NO_SET = 0.1  # adjustment: the chance an instance without a valid set is kept (about 5% of tasks)
 TRIES = 200  # random graphs drawn before giving up on a knob setting that admits no instance
@@ -67,6 +69,7 @@ the other adjacencies as undirected pairs.
 Submit {{"directed": [["A", "B"], ...], "undirected": [["C", "D"], ...]}} where ["A", "B"] means A -> B. \
 Graded correct if it is exactly the true CPDAG; edges in any order, undirected pairs in either order.""",
     "identify": causal_identify.PROMPT,
+    "counterfactual": causal_counterfactual.PROMPT,
 }
 
 _PAIR = {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}
@@ -77,10 +80,12 @@ SCHEMAS = {
     "discover": {"directed": {"type": "array", "items": _PAIR},
                  "undirected": {"type": "array", "items": _PAIR}},
     "identify": causal_identify.SCHEMA,
+    "counterfactual": causal_counterfactual.SCHEMA,
 }
 REQUIRED = {"identify": causal_identify.REQUIRED}  # the other kinds require every field
 TOOLS = {"reversed_edge": ["ci_test", "python"], "adjustment": ["parents", "children"],
-         "effect": ["ci_test", "python"], "discover": ["ci_test"], "identify": ["ci_test", "python"]}
+         "effect": ["ci_test", "python"], "discover": ["ci_test"], "identify": ["ci_test", "python"],
+         "counterfactual": ["ci_test", "python"]}
 # What tools may show, for the leak check of tasks.check: none reveals a reference answer.
 REVEALS = {kind: {"kind": "answer_hidden"} for kind in KINDS}
 LADDERS = {
@@ -93,6 +98,7 @@ LADDERS = {
                {"edges": 16, "samples": 300}, {"edges": 24, "samples": 200}],
     "discover": [{"edges": 3}, {"edges": 6}, {"edges": 10}, {"edges": 15}, {"edges": 22}],
     "identify": causal_identify.LADDER,
+    "counterfactual": causal_counterfactual.LADDER,
 }
 
 
@@ -103,11 +109,13 @@ class Config:
     kind: str = MIXED
     edges: int = field(default=8, metadata={"help": "edges of the DAG"})
     nodes: int = field(default=0, metadata={"help": "variables (0: edges // 2 + 3, or as edges need)"})
-    samples: int = field(default=500, metadata={"help": "rows of data (reversed_edge, effect, identify)"})
+    samples: int = field(default=500, metadata={"help": "rows of data (all kinds but adjustment, discover)"})
     binary: bool = field(default=False, metadata={"help": "reversed_edge: binary data and chi-square tests"})
     hidden: int = field(default=2, metadata={"help": "adjustment, identify: unobserved variables"})
     max_cost: int = field(default=5, metadata={"help": "adjustment: measurement costs are 1..max_cost"})
     budget: int = field(default=0, metadata={"help": "discover: oracle queries (0: 3 per pair of variables)"})
+    interaction: bool = field(default=True, metadata={
+        "help": "counterfactual: a product of two parents in the outcome's equation (default on)"})
 
     @property
     def n_nodes(self) -> int:
@@ -235,7 +243,9 @@ def _discover(rng, config, dag) -> dict[str, Any] | None:
 
 
 BUILDERS = {"reversed_edge": _reversed_edge, "adjustment": _adjustment, "effect": _effect,
-            "discover": _discover, "identify": causal_identify.build}
+            "discover": _discover, "identify": causal_identify.build,
+            "counterfactual": lambda rng, config, dag: causal_counterfactual.build(
+                rng, config, dag, _confounded_pair(rng, dag))}
 
 
 def generate(config: Config, seed: int, index: int) -> Task:
@@ -289,6 +299,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
         return {"adjustment_set": sorted(task.truth["cost"])}
     if kind == "identify":
         return causal_identify.baseline(task)
+    if kind == "counterfactual":
+        return causal_counterfactual.baseline(task)
     if kind == "effect":
         names, data = cg.from_csv(task.env["files"]["data.csv"])
         x, y = names.index(task.truth["treatment"]), names.index(task.truth["outcome"])
@@ -309,6 +321,8 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
         return {"effect": round(4 * rng.random() - 2, 3)}
     if kind == "identify":
         return causal_identify.random_answer(task, rng)
+    if kind == "counterfactual":
+        return causal_counterfactual.random_answer(task, rng)
     pairs = [list(p) for p in itertools.combinations(task.truth["variables"], 2) if rng.random() < 0.3]
     directed = [p if rng.random() < 0.5 else p[::-1] for p in pairs if rng.random() < 0.5]
     undirected = [p for p in pairs if p not in directed and p[::-1] not in directed]
@@ -377,6 +391,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
         return out + [{"adjustment_set": None}, {"adjustment_set": chosen + [x]}]
     if kind == "identify":
         return causal_identify.mutants(task)
+    if kind == "counterfactual":
+        return causal_counterfactual.mutants(task)
     if kind == "effect":
         return [{"effect": task.truth["naive_estimate"]},
                 {"effect": task.truth["effect"] + 2 * task.truth["tolerance"]}]

@@ -68,23 +68,16 @@ def _latents(rng: np.random.Generator, dag: nx.DiGraph, x: str, y: str, k: int) 
     return sorted(chosen)
 
 
-def _weighted_ols(data: np.ndarray, counts: np.ndarray, y: int, xs: list[int]) -> np.ndarray:
-    """Coefficients of column y on [1, columns xs], one row per row of `counts` (how often each data row is
-    drawn): every bootstrap resample solved at once."""
-    design = np.column_stack([np.ones(len(data)), data[:, xs]])
-    gram = np.einsum("bn,ni,nj->bij", counts, design, design)
-    return np.linalg.solve(gram, np.einsum("bn,ni,n->bi", counts, design, data[:, y])[..., None])[..., 0]
-
-
 def estimate(data: np.ndarray, counts: np.ndarray, col: dict[str, int], x: str, y: str, method: str,
              zs: list[str]) -> np.ndarray:
     """The estimator on the observed data, one value per row of `counts`: the coefficient of x in the
     regression of y on x and a backdoor set, or the front-door sum over m of (slope of m on x) times
     (coefficient of m in the regression of y on x and the front-door set)."""
     if method == "backdoor":
-        return _weighted_ols(data, counts, col[y], [col[x]] + [col[z] for z in zs])[:, 1]
-    on_y = _weighted_ols(data, counts, col[y], [col[m] for m in zs] + [col[x]])
-    return sum(_weighted_ols(data, counts, col[m], [col[x]])[:, 1] * on_y[:, 1 + i] for i, m in enumerate(zs))
+        return cg.resampled_ols(data, counts, col[y], [col[x]] + [col[z] for z in zs])[:, 1]
+    on_y = cg.resampled_ols(data, counts, col[y], [col[m] for m in zs] + [col[x]])
+    return sum(cg.resampled_ols(data, counts, col[m], [col[x]])[:, 1] * on_y[:, 1 + i]
+               for i, m in enumerate(zs))
 
 
 def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph) -> dict[str, Any] | None:
@@ -118,7 +111,7 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph) -> dict[str, A
                                           ((method, zs), ("backdoor", []), ("backdoor", parents)))
     if identifiable and min(abs(naive - effect), abs(parent_adjusted - effect)) <= abs(identified - effect):
         return None  # cannot pass the check below, whatever the tolerance: spare the bootstrap
-    counts = rng.poisson(1.0, size=(BOOTSTRAP, len(data)))  # Poisson bootstrap: each row drawn ~Poisson(1) times
+    counts = rng.poisson(1.0, size=(BOOTSTRAP, len(data)))  # Poisson bootstrap: rows drawn ~Poisson(1) times
     spread = float(np.std(estimate(data, counts, col, x, y, method, zs)))
     tolerance = max(MIN_TOLERANCE, math.ceil(TOLERANCE_SDS * spread * 1000) / 1000)
     reference: dict[str, Any] = {"identifiable": False}
@@ -135,7 +128,8 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph) -> dict[str, A
             "truth": {"treatment": x, "outcome": y, "latent": latent, "identifiable": identifiable,
                       "effect": effect, "tolerance": tolerance, "estimator": method if identifiable else None,
                       "estimator_set": zs if identifiable else None,
-                      "naive_estimate": round(naive, 4), "parent_adjusted_estimate": round(parent_adjusted, 4),
+                      "naive_estimate": round(naive, 4),
+                      "parent_adjusted_estimate": round(parent_adjusted, 4),
                       "projection": {"directed": [list(e) for e in directed],
                                      "bidirected": [list(e) for e in bidirected]},
                       "weights": [[u, v, w] for (u, v), w in sorted(weights.items())],

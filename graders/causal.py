@@ -112,3 +112,12 @@ def identify(task: Task, answer: dict[str, Any]) -> Grade:
     if not math.isfinite(value) or abs(value - task.truth["effect"]) > task.truth["tolerance"]:
         return failed("outside_tolerance")
     return passed()
+
+
+@grader("causal.counterfactual")
+def counterfactual(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass if the value is within the stated tolerance of the unit's true counterfactual outcome."""
+    value = answer["counterfactual"]
+    if not math.isfinite(value) or abs(value - task.truth["counterfactual"]) > task.truth["tolerance"]:
+        return failed("outside_tolerance")
+    return passed()

@@ -112,6 +112,14 @@ def ols(data: np.ndarray, y: int, xs: list[int]) -> tuple[np.ndarray, np.ndarray
     return coef, np.sqrt(np.diag(np.linalg.inv(design.T @ design)) * sigma2)
 
 
+def resampled_ols(data: np.ndarray, counts: np.ndarray, y: int, xs: list[int]) -> np.ndarray:
+    """Coefficients of column y on [1, columns xs], one row per row of `counts` (how often each data row
+    is drawn): every bootstrap resample solved at once."""
+    design = np.column_stack([np.ones(len(data)), data[:, xs]])
+    gram = np.einsum("bn,ni,nj->bij", counts, design, design)
+    return np.linalg.solve(gram, np.einsum("bn,ni,n->bi", counts, design, data[:, y])[..., None])[..., 0]
+
+
 def to_csv(columns: list[str], data: np.ndarray, fmt: str) -> str:
     """The data as CSV text with a header row (the `data.csv` the model reads)."""
     out = io.StringIO()

@@ -31,14 +31,23 @@ def _names_problem(names: list[str], known: list[str]) -> Grade | None:
 
 @grader("causal.reversed_edge")
 def reversed_edge(task: Task, answer: dict[str, Any]) -> Grade:
-    """Pass if reversing the named edge of the proposed DAG makes it Markov equivalent to the truth."""
-    edge = tuple(answer["edge"])
-    if problem := _names_problem(list(edge), task.truth["variables"]):
-        return problem
+    """Pass if the answer names as many distinct edges of the proposed DAG as the prompt says are reversed,
+    and reversing them all makes it Markov equivalent to the truth."""
+    edges = [tuple(e) for e in answer["edges"]]
+    if problem := _names_problem([v for e in edges for v in e], task.truth["variables"]):
+        if problem.reasons != ("duplicate_item",):  # a variable may appear in several edges
+            return problem
+    if len(set(edges)) != len(edges):
+        return failed("duplicate_item")
     proposed = cg.dag_from(task.truth["variables"], task.truth["proposed"])
-    if not proposed.has_edge(*edge):
+    if not all(proposed.has_edge(*e) for e in edges):
         return failed("not_a_dag_edge")
-    if not cg.markov_equivalent(cg.reversed_edge(proposed, edge), _true_dag(task)):
+    if len(edges) != task.truth["reversals"]:
+        return failed("wrong_edge_count")
+    turned = proposed.copy()
+    turned.remove_edges_from(edges)
+    turned.add_edges_from((v, u) for u, v in edges)
+    if not cg.markov_equivalent(turned, _true_dag(task)):
         return failed("not_equivalent_after_reversal")
     return passed()
 

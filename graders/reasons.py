@@ -18,7 +18,8 @@ REASONS: dict[str, str] = {
     "duplicate_item": "the answer lists the same item more than once",
     # causal
     "not_a_dag_edge": "the named edge is not an edge of the proposed DAG",
-    "not_equivalent_after_reversal": "reversing the named edge does not restore the true equivalence class",
+    "not_equivalent_after_reversal": "reversing the named edges does not restore the true equivalence class",
+    "wrong_edge_count": "the answer names a different number of edges than the prompt says are reversed",
     "treatment_or_outcome_in_set": "the adjustment set contains the treatment or the outcome itself",
     "unobserved_variable": "the adjustment set uses a variable that is not observed",
     "contains_descendant": "the adjustment set contains a descendant of the treatment",

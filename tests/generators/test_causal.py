@@ -72,7 +72,7 @@ def test_every_ladder_level_generates(kind):
 
 def test_reversed_edge_plants_a_reversal_that_changes_the_equivalence_class():
     for task in _sample("reversed_edge") + _sample("reversed_edge", binary=True):
-        u, v = task.truth["reference"]["edge"]
+        [[u, v]] = task.truth["reference"]["edges"]
         assert [v, u] in task.truth["dag"] and [u, v] in task.truth["proposed"]
         true = dag_from(task.truth["variables"], task.truth["dag"])
         proposed = dag_from(task.truth["variables"], task.truth["proposed"])

@@ -31,6 +31,8 @@ MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              MIXED: 3}
 MAX_NODES = 60
 KEEP_NO_SET = 0.1  # adjustment: the chance an instance without a valid set is kept (about 5% of tasks)
+SOURCES = ("oracle", "data")  # discover: d-separation queries, or data alone
+PC_ALPHA = 0.01  # discover --from data: the level at which PC must recover the true CPDAG
 PLANT_TRIES = 20  # reversed_edge: random k-sets of edges tried on one DAG
 TRIES = 200  # random graphs drawn before giving up on a knob setting that admits no instance
 MAX_ENUMERATED = 20_000  # reversed_edge: k-sets of edges enumerate_answers tries at most
@@ -70,6 +72,16 @@ A causal DAG over the variables {variables} is hidden. ci_test(x, y, given) tell
 are d-separated given a set of other variables (a perfect oracle); you may ask it {budget} times.
 Recover the DAG's Markov equivalence class as a CPDAG: the edges directed in every DAG of the class, and \
 the other adjacencies as undirected pairs.
+Submit {{"directed": [["A", "B"], ...], "undirected": [["C", "D"], ...]}} where ["A", "B"] means A -> B. \
+Graded correct if it is exactly the true CPDAG; edges in any order, undirected pairs in either order.""",
+    "discover_data": """\
+The data in data.csv ({samples} rows, one column per variable) come from a linear structural causal \
+model with Gaussian noise on a hidden DAG over the variables {variables}, faithful to it.
+Recover the DAG's Markov equivalence class as a CPDAG: the edges directed in every DAG of the class, and \
+the other adjacencies as undirected pairs. These data determine it: the PC algorithm (stable variant, \
+Fisher-z partial-correlation tests at alpha = {alpha}) run on them finds exactly the true CPDAG. Tools: \
+ci_test runs a partial-correlation test (Fisher z) on the data; python runs code in a folder holding \
+data.csv.
 Submit {{"directed": [["A", "B"], ...], "undirected": [["C", "D"], ...]}} where ["A", "B"] means A -> B. \
 Graded correct if it is exactly the true CPDAG; edges in any order, undirected pairs in either order.""",
     "identify": causal_identify.PROMPT,
@@ -121,6 +133,8 @@ class Config:
     max_cost: int = field(default=5, metadata={"help": "adjustment: measurement costs are 1..max_cost"})
     budget: int = field(default=0, metadata={"help": "discover: oracle queries (0: 3 per pair of variables)"})
     reversals: int = field(default=1, metadata={"help": "reversed_edge: edges of the proposed DAG reversed"})
+    source: str = field(default="oracle", metadata={
+        "flag": "--from", "help": "discover: what the model learns from, oracle (d-separation queries) or data"})
     interaction: bool = field(default=True, metadata={
         "help": "counterfactual: a product of two parents in the outcome's equation (default on)"})
 
@@ -144,6 +158,8 @@ class Config:
         if self.edges > cg.max_edges(self.n_nodes):
             raise ValueError(f"--edges {self.edges} is more than a DAG on {self.n_nodes} nodes can hold "
                              f"({cg.max_edges(self.n_nodes)}); raise --nodes or lower --edges")
+        if self.source not in SOURCES:
+            raise ValueError(f"--from must be one of {', '.join(SOURCES)}, got {self.source!r}")
         if self.kind in ("adjustment", "identify", MIXED) and not 0 <= self.hidden <= self.n_nodes - 2:
             raise ValueError(f"--hidden must be in 0..{self.n_nodes - 2} (the nodes but treatment and "
                              f"outcome), got {self.hidden}")
@@ -270,11 +286,19 @@ def _effect(rng, config, dag) -> dict[str, Any] | None:
 
 def _discover(rng, config, dag) -> dict[str, Any] | None:
     directed, undirected = cg.cpdag(dag)
+    reference = {"directed": sorted(map(list, directed)), "undirected": sorted(sorted(p) for p in undirected)}
+    if config.source == "data":
+        data = np.round(cg.sample_linear_gaussian(rng, dag, cg.random_weights(rng, dag), config.samples), 3)
+        if cg.pc_cpdag(data, list(dag), PC_ALPHA) != (directed, undirected):
+            return None  # the data must determine the answer by the method the prompt names
+        return {"template": "discover_data", "tools": ["ci_test", "python"], "format": {"alpha": PC_ALPHA},
+                "env": {"files": {"data.csv": cg.to_csv(list(dag), data, "%.3f")},
+                        "ci_test": "partial_correlation"},
+                "truth": {"reference": reference}}
     budget = config.budget or 3 * len(dag) * (len(dag) - 1) // 2
     return {"format": {"budget": budget},
             "env": {"dag": _edges(dag), "ci_test": "d_separation", "budget": budget},
-            "truth": {"reference": {"directed": sorted(map(list, directed)),
-                                    "undirected": sorted(sorted(p) for p in undirected)}}}
+            "truth": {"reference": reference}}
 
 
 BUILDERS = {"reversed_edge": _reversed_edge, "adjustment": _adjustment, "effect": _effect,
@@ -295,13 +319,13 @@ def generate(config: Config, seed: int, index: int) -> Task:
         raise ValueError(f"no {config.kind} instance in {TRIES} random DAGs with --edges {config.edges} "
                          f"on {config.n_nodes} nodes; try other --edges or --nodes")
     variables = built["env"].pop("variables", list(dag))  # identify: only the observed ones
-    prompt = PROMPTS[config.kind].format(variables=", ".join(variables), samples=config.samples,
+    prompt = PROMPTS[built.get("template", config.kind)].format(variables=", ".join(variables), samples=config.samples,
                                          **built["format"])
     return Task(
         id=task_id(FAMILY, config, seed, index),
         family=f"{FAMILY}.{config.kind}",
         prompt=prompt,
-        tools=list(TOOLS[config.kind]),
+        tools=list(built.get("tools", TOOLS[config.kind])),
         answer_schema={"type": "object", "properties": SCHEMAS[config.kind],
                        "required": REQUIRED.get(config.kind, sorted(SCHEMAS[config.kind])),
                        "additionalProperties": False},

@@ -313,3 +313,23 @@ def chi2_survival(x: float, dof: int) -> float:
         return min(1.0, sum(math.exp(i * math.log(h) - h - math.lgamma(i + 1)) for i in range(dof // 2)))
     return min(1.0, math.erfc(math.sqrt(h)) + sum(
         math.exp((i - 0.5) * math.log(h) - h - math.lgamma(i + 0.5)) for i in range(1, (dof + 1) // 2)))
+
+
+def pc_cpdag(data: np.ndarray, names: list[str], alpha: float) -> tuple[frozenset[Edge], frozenset[frozenset[str]]]:
+    """The CPDAG that causal-learn's PC algorithm (stable, Fisher-z tests at level alpha) finds in the data,
+    as (directed edges, undirected pairs); columns named by `names`."""
+    from causallearn.search.ConstraintBased.PC import pc
+
+    graph = pc(data, alpha, "fisherz", stable=True, show_progress=False).G.graph  # [j, i] = 1, [i, j] = -1: i -> j
+    directed, undirected = set(), set()
+    for i, j in itertools.combinations(range(len(names)), 2):
+        a, b = graph[i, j], graph[j, i]
+        if a == -1 and b == 1:
+            directed.add((names[i], names[j]))
+        elif a == 1 and b == -1:
+            directed.add((names[j], names[i]))
+        elif a == -1 and b == -1:
+            undirected.add(frozenset((names[i], names[j])))
+        elif a or b:  # a bidirected or otherwise marked edge: not a CPDAG's, so never the true class
+            undirected.add(frozenset((names[i], names[j], "?")))
+    return frozenset(directed), frozenset(undirected)

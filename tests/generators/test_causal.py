@@ -139,3 +139,22 @@ def test_no_valid_adjustment_set_is_a_rare_answer_so_a_constant_null_cannot_scor
     config = gc.Config(kind="adjustment", edges=8)
     answers = [gc.generate(config, seed=3, index=i).truth["reference"]["adjustment_set"] for i in range(60)]
     assert 0 < answers.count(None) <= 6  # left to chance it would be about a third
+
+
+def test_discover_from_data_keeps_only_data_from_which_pc_recovers_the_true_cpdag():
+    from graphs.causal import cpdag_by_enumeration, from_csv, pc_cpdag
+
+    for task in _sample("discover", n=4, edges=5, source="data", samples=1000):
+        names, data = from_csv(task.env["files"]["data.csv"])
+        directed, undirected = cpdag_by_enumeration(dag_from(task.truth["variables"], task.truth["dag"]))
+        assert pc_cpdag(data, names, gc.PC_ALPHA) == (directed, undirected)
+        assert task.truth["reference"] == {"directed": sorted(map(list, directed)),
+                                           "undirected": sorted(sorted(p) for p in undirected)}
+        assert f"alpha = {gc.PC_ALPHA}" in task.prompt and "oracle" not in task.prompt
+        assert task.tools == ["ci_test", "python"] and "dag" not in task.env
+        assert "partial correlation" in call_tool("ci_test", {"x": names[0], "y": names[1]}, task.env).text
+
+
+def test_the_from_flag_names_its_choices():
+    result = _cli("--kind", "discover", "--from", "both")
+    assert result.returncode == 2 and "--from must be one of oracle, data, got 'both'" in result.stderr

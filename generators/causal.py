@@ -163,6 +163,9 @@ class Config:
         if self.kind in ("adjustment", "identify", MIXED) and not 0 <= self.hidden <= self.n_nodes - 2:
             raise ValueError(f"--hidden must be in 0..{self.n_nodes - 2} (the nodes but treatment and "
                              f"outcome), got {self.hidden}")
+        if self.kind == "identify" and self.hidden < 1:
+            raise ValueError(f"--hidden must be at least 1 for kind identify (it asks about unobserved "
+                             f"variables), got {self.hidden}")
 
 
     def mixed_kinds(self) -> tuple[str, ...]:

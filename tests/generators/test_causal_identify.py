@@ -120,3 +120,8 @@ def test_the_grader_names_each_kind_of_wrong_answer(tasks):
 def test_mixed_leaves_identify_out_when_the_graph_is_too_small_for_it():
     assert "identify" not in gc.Config(edges=3).mixed_kinds()
     assert "identify" in gc.Config(edges=8).mixed_kinds()
+
+
+def test_identify_needs_an_unobserved_variable():
+    with pytest.raises(ValueError, match="--hidden must be at least 1 for kind identify"):
+        base.config_from(gc, {"kind": "identify", "hidden": 0})

@@ -134,7 +134,7 @@ class Config:
     budget: int = field(default=0, metadata={"help": "discover: oracle queries (0: 3 per pair of variables)"})
     reversals: int = field(default=1, metadata={"help": "reversed_edge: edges of the proposed DAG reversed"})
     source: str = field(default="oracle", metadata={
-        "flag": "--from", "help": "discover: what the model learns from, oracle (d-separation queries) or data"})
+        "flag": "--from", "help": "discover: learn from an oracle (d-separation queries) or from data"})
     interaction: bool = field(default=True, metadata={
         "help": "counterfactual: a product of two parents in the outcome's equation (default on)"})
 
@@ -322,8 +322,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
         raise ValueError(f"no {config.kind} instance in {TRIES} random DAGs with --edges {config.edges} "
                          f"on {config.n_nodes} nodes; try other --edges or --nodes")
     variables = built["env"].pop("variables", list(dag))  # identify: only the observed ones
-    prompt = PROMPTS[built.get("template", config.kind)].format(variables=", ".join(variables), samples=config.samples,
-                                         **built["format"])
+    template = PROMPTS[built.get("template", config.kind)]  # discover --from data has its own
+    prompt = template.format(variables=", ".join(variables), samples=config.samples, **built["format"])
     return Task(
         id=task_id(FAMILY, config, seed, index),
         family=f"{FAMILY}.{config.kind}",

@@ -315,12 +315,14 @@ def chi2_survival(x: float, dof: int) -> float:
         math.exp((i - 0.5) * math.log(h) - h - math.lgamma(i + 0.5)) for i in range(1, (dof + 1) // 2)))
 
 
-def pc_cpdag(data: np.ndarray, names: list[str], alpha: float) -> tuple[frozenset[Edge], frozenset[frozenset[str]]]:
+def pc_cpdag(data: np.ndarray, names: list[str], alpha: float
+             ) -> tuple[frozenset[Edge], frozenset[frozenset[str]]]:
     """The CPDAG that causal-learn's PC algorithm (stable, Fisher-z tests at level alpha) finds in the data,
     as (directed edges, undirected pairs); columns named by `names`."""
     from causallearn.search.ConstraintBased.PC import pc
 
-    graph = pc(data, alpha, "fisherz", stable=True, show_progress=False).G.graph  # [j, i] = 1, [i, j] = -1: i -> j
+    # graph[j, i] = 1 and graph[i, j] = -1 mean i -> j; both -1 mean i - j
+    graph = pc(data, alpha, "fisherz", stable=True, show_progress=False).G.graph
     directed, undirected = set(), set()
     for i, j in itertools.combinations(range(len(names)), 2):
         a, b = graph[i, j], graph[j, i]

@@ -1,4 +1,5 @@
-"""Causal tasks on random DAGs: find a wrongly oriented edge from data, choose the cheapest backdoor
+"""Causal tasks on random DAGs: find wrongly oriented edges from data (`reversed_edge`, in
+generators/causal_reversed.py), choose the cheapest backdoor
 adjustment set, estimate an average causal effect under confounding, recover an equivalence class
 from a d-separation oracle, decide whether an effect is identifiable with unobserved variables (the
 `identify` kind, in generators/causal_identify.py), and compute one unit's counterfactual outcome
@@ -11,14 +12,13 @@ from __future__ import annotations
 import itertools
 import math
 import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from generators import causal_counterfactual, causal_identify
+from generators import causal_counterfactual, causal_identify, causal_reversed
 from generators.base import MIXED, knobs_of, main, task_id
 from graphs import causal as cg
 from tasks.task import Task
@@ -33,22 +33,11 @@ MAX_NODES = 60
 KEEP_NO_SET = 0.1  # adjustment: the chance an instance without a valid set is kept (about 5% of tasks)
 SOURCES = ("oracle", "data")  # discover: d-separation queries, or data alone
 PC_ALPHA = 0.01  # discover --from data: the level at which PC must recover the true CPDAG
-PLANT_TRIES = 20  # reversed_edge: random k-sets of edges tried on one DAG
 TRIES = 200  # random graphs drawn before giving up on a knob setting that admits no instance
-MAX_ENUMERATED = 20_000  # reversed_edge: k-sets of edges enumerate_answers tries at most
 TOLERANCE_SES = 3  # effect tolerance, in standard errors of the parent-adjusted estimator
 
 PROMPTS = {
-    "reversed_edge": """\
-A causal DAG over the variables {variables} was proposed for the data in data.csv ({samples} rows, one \
-column per variable, {model}). It is the true DAG except that exactly {reversals} the wrong way:
-{edges}
-Find {which} whose reversal makes the proposed DAG Markov equivalent to the true one (same skeleton and \
-same v-structures). Tools: ci_test runs a {test} test on the data; python runs code in a folder holding \
-data.csv.
-Submit {{"edges": [["A", "B"], ...]}} listing {count} distinct edges, each written A -> B above. Graded \
-correct if reversing all of them together gives a DAG Markov equivalent to the true DAG; any such set of \
-{count} is accepted.""",
+    "reversed_edge": causal_reversed.PROMPT,
     "adjustment": """\
 A causal DAG over the variables {variables} is hidden; explore it with parents(node) and children(node). \
 You want the causal effect of {x} on {y}. Observed variables and what measuring each costs: {costs}. \
@@ -90,7 +79,7 @@ Graded correct if it is exactly the true CPDAG; edges in any order, undirected p
 
 _PAIR = {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}
 SCHEMAS = {
-    "reversed_edge": {"edges": {"type": "array", "items": _PAIR}},
+    "reversed_edge": causal_reversed.SCHEMA,
     "adjustment": {"adjustment_set": {"type": ["array", "null"], "items": {"type": "string"}}},
     "effect": {"effect": {"type": "number"}},
     "discover": {"directed": {"type": "array", "items": _PAIR},
@@ -105,11 +94,7 @@ TOOLS = {"reversed_edge": ["ci_test", "python"], "adjustment": ["parents", "chil
 # What tools may show, for the leak check of tasks.check: none reveals a reference answer.
 REVEALS = {kind: {"kind": "answer_hidden"} for kind in KINDS}
 LADDERS = {
-    "reversed_edge": [{"edges": 3, "samples": 2000, "reversals": 1},
-                      {"edges": 6, "samples": 1000, "reversals": 1},
-                      {"edges": 10, "samples": 500, "reversals": 2},
-                      {"edges": 16, "samples": 300, "reversals": 2},
-                      {"edges": 24, "samples": 200, "reversals": 3}],
+    "reversed_edge": causal_reversed.LADDER,
     "adjustment": [{"edges": 4, "hidden": 0}, {"edges": 8, "hidden": 1}, {"edges": 12, "hidden": 2},
                    {"edges": 18, "hidden": 3}, {"edges": 26, "hidden": 4}],
     "effect": [{"edges": 3, "samples": 2000}, {"edges": 6, "samples": 1000}, {"edges": 10, "samples": 500},
@@ -195,56 +180,6 @@ def _confounded_pair(rng: np.random.Generator, dag: nx.DiGraph) -> tuple[str, st
     return None
 
 
-def _changes_class(dag: nx.DiGraph, edge: cg.Edge) -> bool:
-    """Whether reversing the edge gives a DAG outside the equivalence class (so data can tell them apart)."""
-    turned = cg.reversed_edge(dag, edge)
-    return nx.is_directed_acyclic_graph(turned) and not cg.markov_equivalent(dag, turned)
-
-
-def _reversed_all(dag: nx.DiGraph, edges: Iterable[cg.Edge]) -> nx.DiGraph:
-    """A copy of the DAG with every listed edge turned around (the result may be cyclic)."""
-    g = dag.copy()
-    g.remove_edges_from(edges)
-    g.add_edges_from((v, u) for u, v in edges)
-    return g
-
-
-def _plant_reversals(rng, dag: nx.DiGraph, k: int) -> list[cg.Edge] | None:
-    """k edges whose joint reversal leaves the equivalence class, each of which data can detect alone,
-    and none of which can be left out (reversing only k - 1 of them back does not restore the class)."""
-    candidates = [e for e in sorted(dag.edges) if _changes_class(dag, e)]
-    if len(candidates) < k:
-        return None
-    for _ in range(PLANT_TRIES):
-        chosen = [candidates[i] for i in sorted(rng.choice(len(candidates), size=k, replace=False))]
-        proposed = _reversed_all(dag, chosen)
-        if nx.is_directed_acyclic_graph(proposed) and not cg.markov_equivalent(dag, proposed) and all(
-                not cg.markov_equivalent(dag, _reversed_all(dag, [e for e in chosen if e != left]))
-                for left in (chosen if k > 1 else [])):
-            return chosen
-    return None
-
-
-def _reversed_edge(rng, config, dag) -> dict[str, Any] | None:
-    chosen = _plant_reversals(rng, dag, config.reversals)
-    if chosen is None:
-        return None
-    weights = cg.random_weights(rng, dag)
-    sample = cg.sample_binary if config.binary else cg.sample_linear_gaussian
-    data = sample(rng, dag, weights, config.samples)
-    proposed = _reversed_all(dag, chosen)
-    model = "binary 0/1 values" if config.binary else "real values"
-    k = config.reversals
-    return {"format": {"edges": _edge_lines(proposed), "model": model, "count": k,
-                       "reversals": "one edge points" if k == 1 else f"{k} edges point",
-                       "which": "an edge" if k == 1 else f"{k} edges",
-                       "test": "chi-square" if config.binary else "partial-correlation"},
-            "env": {"files": {"data.csv": cg.to_csv(list(dag), data, "%d" if config.binary else "%.3f")},
-                    "ci_test": "chi_square" if config.binary else "partial_correlation"},
-            "truth": {"proposed": _edges(proposed), "reversals": k,
-                      "reference": {"edges": sorted([v, u] for u, v in chosen)}}}
-
-
 def _adjustment(rng, config, dag) -> dict[str, Any] | None:
     pair = _confounded_pair(rng, dag)
     if pair is None:
@@ -304,7 +239,7 @@ def _discover(rng, config, dag) -> dict[str, Any] | None:
             "truth": {"reference": reference}}
 
 
-BUILDERS = {"reversed_edge": _reversed_edge, "adjustment": _adjustment, "effect": _effect,
+BUILDERS = {"reversed_edge": causal_reversed.build, "adjustment": _adjustment, "effect": _effect,
             "discover": _discover, "identify": causal_identify.build,
             "counterfactual": lambda rng, config, dag: causal_counterfactual.build(
                 rng, config, dag, _confounded_pair(rng, dag))}
@@ -356,7 +291,7 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
     slope, or the empty graph."""
     kind = task.family.split(".")[1]
     if kind == "reversed_edge":
-        return {"edges": task.truth["proposed"][:task.truth["reversals"]]}
+        return causal_reversed.baseline(task)
     if kind == "adjustment":
         return {"adjustment_set": sorted(task.truth["cost"])}
     if kind == "identify":
@@ -375,8 +310,7 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     [-2, 2], or a random orientation of random pairs."""
     kind = task.family.split(".")[1]
     if kind == "reversed_edge":
-        shuffled = sorted(task.truth["proposed"], key=lambda _: rng.random())  # either kind of rng
-        return {"edges": sorted(shuffled[:task.truth["reversals"]])}
+        return causal_reversed.random_answer(task, rng)
     if kind == "adjustment":
         chosen = [v for v in sorted(task.truth["cost"]) if rng.random() < 0.5]
         return {"adjustment_set": None if rng.random() < 0.2 else chosen}
@@ -417,12 +351,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     effect (a continuum) and for graphs too large to enumerate."""
     kind = task.family.split(".")[1]
     dag = _truth_dag(task)
-    k = task.truth.get("reversals")
-    if kind == "reversed_edge" and math.comb(dag.number_of_edges(), k) <= MAX_ENUMERATED:
-        proposed, target = cg.dag_from(task.truth["variables"], task.truth["proposed"]), cg.cpdag(dag)
-        return [{"edges": [list(e) for e in es]}
-                for es in itertools.combinations(sorted(proposed.edges), k)
-                if nx.is_directed_acyclic_graph(g := _reversed_all(proposed, es)) and cg.cpdag(g) == target]
+    if kind == "reversed_edge":
+        return causal_reversed.enumerate_answers(task, dag)
     if kind == "adjustment" and len(task.truth["cost"]) <= 12 and len(dag) <= 14:
         x, y, cost = task.truth["treatment"], task.truth["outcome"], task.truth["cost"]
         valid = [list(z) for k in range(len(cost) + 1) for z in itertools.combinations(sorted(cost), k)
@@ -442,14 +372,7 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     """Near misses that must fail, the most instructive first."""
     kind, ref = task.family.split(".")[1], task.truth["reference"]
     if kind == "reversed_edge":
-        correct = [sorted(a["edges"]) for a in enumerate_answers(task) or []]
-        chosen = ref["edges"]
-        others = [e for e in task.truth["proposed"] if e not in chosen]
-        swapped = [sorted(chosen[1:] + [e]) for e in others]
-        out = [{"edges": s} for s in swapped if s not in correct][:1]  # one planted edge swapped for another
-        if len(chosen) > 1:
-            out.append({"edges": chosen[1:]})  # k - 1 of the k
-        return out + [{"edges": [e[::-1] for e in chosen]}]  # the true directions: not edges of the proposal
+        return causal_reversed.mutants(task, enumerate_answers(task))
     if kind == "adjustment":
         x, chosen = task.truth["treatment"], ref["adjustment_set"]
         if chosen is None:

@@ -18,7 +18,8 @@ REASONS: dict[str, str] = {
     "duplicate_item": "the answer lists the same item more than once",
     # causal
     "not_a_dag_edge": "the named edge is not an edge of the proposed DAG",
-    "not_equivalent_after_reversal": "reversing the named edge does not restore the true equivalence class",
+    "not_equivalent_after_reversal": "reversing the named edges does not restore the true equivalence class",
+    "wrong_edge_count": "the answer names a different number of edges than the prompt says are reversed",
     "treatment_or_outcome_in_set": "the adjustment set contains the treatment or the outcome itself",
     "unobserved_variable": "the adjustment set uses a variable that is not observed",
     "contains_descendant": "the adjustment set contains a descendant of the treatment",
@@ -29,6 +30,9 @@ REASONS: dict[str, str] = {
     "outside_tolerance": "the estimate lies outside the stated tolerance",
     "wrong_skeleton": "the recovered graph's adjacencies differ from the truth",
     "wrong_orientation": "the adjacencies are right but the directed/undirected edges differ from the CPDAG",
+    "not_identifiable": "the answer says the effect is identifiable, but the ID algorithm finds it is not",
+    "missed_identifiable": "the answer says the effect is not identifiable, but it is",
+    "missing_estimate": "the answer says the effect is identifiable but gives no estimate",
     # lineage (papers: an unknown id or title is unknown_node, one paper named twice duplicate_item)
     "missing_paper": "the answer leaves out a paper that belongs to the asked-for set or order",
     "extra_paper": "the answer includes a paper that does not belong to the asked-for set or order",

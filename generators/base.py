@@ -5,7 +5,8 @@ A family module (`generators/<family>.py`) defines, top to bottom:
 - `FAMILY` (e.g. "causal") and `KINDS`, the task kinds it makes (family names are `FAMILY.kind`);
 - `Config`, a frozen dataclass whose fields are the difficulty knobs, each with
   `field(default=..., metadata={"help": "..."})`, a `kind` field, and `validate()` raising
-  ValueError that names the field, the value and the allowed range; optionally `mixed_kinds()`, the
+  ValueError that names the field, the value and the allowed range (a `"flag"` in the metadata names
+  the CLI flag when the field's own name cannot be it, e.g. `--from`); optionally `mixed_kinds()`, the
   kinds `mixed` cycles through when some knob settings rule kinds out (default: all of `KINDS`);
 - `generate(config, seed, index) -> Task`, deterministic in its arguments under any PYTHONHASHSEED;
   the task's `truth["reference"]` is one correct answer (what the `oracle` agent submits);
@@ -119,7 +120,7 @@ def _parser(module: ModuleType) -> argparse.ArgumentParser:
     for f in knob_fields(module.Config):
         kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str,
                                                           "bool": bool}.get(str(f.type), str)
-        flag = "--" + f.name.replace("_", "-")
+        flag = f.metadata.get("flag", "--" + f.name.replace("_", "-"))  # "flag": for a name Python reserves
         default = f.default if f.default is not dataclasses.MISSING else None
         helptext = f.metadata.get("help", "")
         if "default" not in helptext:

@@ -1,6 +1,9 @@
-"""Causal tasks on random DAGs: find a wrongly oriented edge from data, choose the cheapest backdoor
-adjustment set, estimate an average causal effect under confounding, and recover an equivalence class
-from a d-separation oracle.
+"""Causal tasks on random DAGs: find wrongly oriented edges from data (`reversed_edge`, in
+generators/causal_reversed.py), choose the cheapest backdoor
+adjustment set, estimate an average causal effect under confounding, recover an equivalence class
+from a d-separation oracle, decide whether an effect is identifiable with unobserved variables (the
+`identify` kind, in generators/causal_identify.py), and compute one unit's counterfactual outcome
+(`counterfactual`, in generators/causal_counterfactual.py).
 
     python -m generators.causal --edges 8 --kind adjustment --n 100
 """
@@ -15,29 +18,26 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from generators import causal_counterfactual, causal_identify, causal_reversed
 from generators.base import MIXED, knobs_of, main, task_id
 from graphs import causal as cg
 from tasks.task import Task
 
 FAMILY = "causal"
-KINDS = ("reversed_edge", "adjustment", "effect", "discover")
-VERSION = 2
-MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1, MIXED: 3}
+KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual")
+VERSION = 3
+MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
+             "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
+             MIXED: 3}
 MAX_NODES = 60
 KEEP_NO_SET = 0.1  # adjustment: the chance an instance without a valid set is kept (about 5% of tasks)
+SOURCES = ("oracle", "data")  # discover: d-separation queries, or data alone
+PC_ALPHA = 0.01  # discover --from data: the level at which PC must recover the true CPDAG
 TRIES = 200  # random graphs drawn before giving up on a knob setting that admits no instance
 TOLERANCE_SES = 3  # effect tolerance, in standard errors of the parent-adjusted estimator
 
 PROMPTS = {
-    "reversed_edge": """\
-A causal DAG over the variables {variables} was proposed for the data in data.csv ({samples} rows, one \
-column per variable, {model}). It is the true DAG except that exactly one edge points the wrong way:
-{edges}
-Find an edge whose reversal makes the proposed DAG Markov equivalent to the true one (same skeleton and \
-same v-structures). Tools: ci_test runs a {test} test on the data; python runs code in a folder holding \
-data.csv.
-Submit {{"edge": ["A", "B"]}} for the edge written A -> B above. Graded correct if reversing that edge \
-gives a DAG Markov equivalent to the true DAG; any such edge is accepted.""",
+    "reversed_edge": causal_reversed.PROMPT,
     "adjustment": """\
 A causal DAG over the variables {variables} is hidden; explore it with parents(node) and children(node). \
 You want the causal effect of {x} on {y}. Observed variables and what measuring each costs: {costs}. \
@@ -63,29 +63,45 @@ Recover the DAG's Markov equivalence class as a CPDAG: the edges directed in eve
 the other adjacencies as undirected pairs.
 Submit {{"directed": [["A", "B"], ...], "undirected": [["C", "D"], ...]}} where ["A", "B"] means A -> B. \
 Graded correct if it is exactly the true CPDAG; edges in any order, undirected pairs in either order.""",
+    "discover_data": """\
+The data in data.csv ({samples} rows, one column per variable) come from a linear structural causal \
+model with Gaussian noise on a hidden DAG over the variables {variables}, faithful to it.
+Recover the DAG's Markov equivalence class as a CPDAG: the edges directed in every DAG of the class, and \
+the other adjacencies as undirected pairs. These data determine it: the PC algorithm (stable variant, \
+Fisher-z partial-correlation tests at alpha = {alpha}) run on them finds exactly the true CPDAG. Tools: \
+ci_test runs a partial-correlation test (Fisher z) on the data; python runs code in a folder holding \
+data.csv.
+Submit {{"directed": [["A", "B"], ...], "undirected": [["C", "D"], ...]}} where ["A", "B"] means A -> B. \
+Graded correct if it is exactly the true CPDAG; edges in any order, undirected pairs in either order.""",
+    "identify": causal_identify.PROMPT,
+    "counterfactual": causal_counterfactual.PROMPT,
 }
 
 _PAIR = {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}
 SCHEMAS = {
-    "reversed_edge": {"edge": _PAIR},
+    "reversed_edge": causal_reversed.SCHEMA,
     "adjustment": {"adjustment_set": {"type": ["array", "null"], "items": {"type": "string"}}},
     "effect": {"effect": {"type": "number"}},
     "discover": {"directed": {"type": "array", "items": _PAIR},
                  "undirected": {"type": "array", "items": _PAIR}},
+    "identify": causal_identify.SCHEMA,
+    "counterfactual": causal_counterfactual.SCHEMA,
 }
+REQUIRED = {"identify": causal_identify.REQUIRED}  # the other kinds require every field
 TOOLS = {"reversed_edge": ["ci_test", "python"], "adjustment": ["parents", "children"],
-         "effect": ["ci_test", "python"], "discover": ["ci_test"]}
+         "effect": ["ci_test", "python"], "discover": ["ci_test"], "identify": ["ci_test", "python"],
+         "counterfactual": ["ci_test", "python"]}
 # What tools may show, for the leak check of tasks.check: none reveals a reference answer.
 REVEALS = {kind: {"kind": "answer_hidden"} for kind in KINDS}
 LADDERS = {
-    "reversed_edge": [{"edges": 3, "samples": 2000}, {"edges": 6, "samples": 1000},
-                      {"edges": 10, "samples": 500}, {"edges": 16, "samples": 300},
-                      {"edges": 24, "samples": 200}],
+    "reversed_edge": causal_reversed.LADDER,
     "adjustment": [{"edges": 4, "hidden": 0}, {"edges": 8, "hidden": 1}, {"edges": 12, "hidden": 2},
                    {"edges": 18, "hidden": 3}, {"edges": 26, "hidden": 4}],
     "effect": [{"edges": 3, "samples": 2000}, {"edges": 6, "samples": 1000}, {"edges": 10, "samples": 500},
                {"edges": 16, "samples": 300}, {"edges": 24, "samples": 200}],
     "discover": [{"edges": 3}, {"edges": 6}, {"edges": 10}, {"edges": 15}, {"edges": 22}],
+    "identify": causal_identify.LADDER,
+    "counterfactual": causal_counterfactual.LADDER,
 }
 
 
@@ -96,11 +112,16 @@ class Config:
     kind: str = MIXED
     edges: int = field(default=8, metadata={"help": "edges of the DAG"})
     nodes: int = field(default=0, metadata={"help": "variables (0: edges // 2 + 3, or as edges need)"})
-    samples: int = field(default=500, metadata={"help": "rows of data (reversed_edge, effect)"})
+    samples: int = field(default=500, metadata={"help": "rows of data (all kinds but adjustment, discover)"})
     binary: bool = field(default=False, metadata={"help": "reversed_edge: binary data and chi-square tests"})
-    hidden: int = field(default=2, metadata={"help": "adjustment: unobserved variables"})
+    hidden: int = field(default=2, metadata={"help": "adjustment, identify: unobserved variables"})
     max_cost: int = field(default=5, metadata={"help": "adjustment: measurement costs are 1..max_cost"})
     budget: int = field(default=0, metadata={"help": "discover: oracle queries (0: 3 per pair of variables)"})
+    reversals: int = field(default=1, metadata={"help": "reversed_edge: edges of the proposed DAG reversed"})
+    source: str = field(default="oracle", metadata={
+        "flag": "--from", "help": "discover: learn from an oracle (d-separation queries) or from data"})
+    interaction: bool = field(default=True, metadata={
+        "help": "counterfactual: a product of two parents in the outcome's equation (default on)"})
 
     @property
     def n_nodes(self) -> int:
@@ -113,7 +134,8 @@ class Config:
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
         checks = [("edges", self.edges, MIN_EDGES[self.kind], cg.max_edges(MAX_NODES)),
                   ("nodes", self.nodes, 0, MAX_NODES), ("samples", self.samples, 20, 100_000),
-                  ("max_cost", self.max_cost, 1, 1000), ("budget", self.budget, 0, 100_000)]
+                  ("max_cost", self.max_cost, 1, 1000), ("budget", self.budget, 0, 100_000),
+                  ("reversals", self.reversals, 1, max(1, self.edges))]
         for name, value, low, high in checks:
             if not low <= value <= high:
                 raise ValueError(f"--{name.replace('_', '-')} must be in {low}..{high}"
@@ -121,9 +143,19 @@ class Config:
         if self.edges > cg.max_edges(self.n_nodes):
             raise ValueError(f"--edges {self.edges} is more than a DAG on {self.n_nodes} nodes can hold "
                              f"({cg.max_edges(self.n_nodes)}); raise --nodes or lower --edges")
-        if self.kind in ("adjustment", MIXED) and not 0 <= self.hidden <= self.n_nodes - 2:
+        if self.source not in SOURCES:
+            raise ValueError(f"--from must be one of {', '.join(SOURCES)}, got {self.source!r}")
+        if self.kind in ("adjustment", "identify", MIXED) and not 0 <= self.hidden <= self.n_nodes - 2:
             raise ValueError(f"--hidden must be in 0..{self.n_nodes - 2} (the nodes but treatment and "
                              f"outcome), got {self.hidden}")
+        if self.kind == "identify" and self.hidden < 1:
+            raise ValueError(f"--hidden must be at least 1 for kind identify (it asks about unobserved "
+                             f"variables), got {self.hidden}")
+
+
+    def mixed_kinds(self) -> tuple[str, ...]:
+        """The kinds `mixed` cycles through: those the number of edges allows."""
+        return tuple(kind for kind in KINDS if self.edges >= MIN_EDGES[kind])
 
 
 def _edges(g: nx.DiGraph) -> list[list[str]]:
@@ -146,38 +178,6 @@ def _confounded_pair(rng: np.random.Generator, dag: nx.DiGraph) -> tuple[str, st
             if not nx.is_d_separator(backdoor, {x}, {descendants[j]}, set()):
                 return x, descendants[j]
     return None
-
-
-def _ols(data: np.ndarray, y: int, xs: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients of y on [1, xs] and their standard errors."""
-    design = np.column_stack([np.ones(len(data)), data[:, xs]])
-    coef, *_ = np.linalg.lstsq(design, data[:, y], rcond=None)
-    resid = data[:, y] - design @ coef
-    sigma2 = resid @ resid / (len(data) - design.shape[1])
-    return coef, np.sqrt(np.diag(np.linalg.inv(design.T @ design)) * sigma2)
-
-
-def _changes_class(dag: nx.DiGraph, edge: cg.Edge) -> bool:
-    """Whether reversing the edge gives a DAG outside the equivalence class (so data can tell them apart)."""
-    turned = cg.reversed_edge(dag, edge)
-    return nx.is_directed_acyclic_graph(turned) and not cg.markov_equivalent(dag, turned)
-
-
-def _reversed_edge(rng, config, dag) -> dict[str, Any] | None:
-    candidates = [e for e in sorted(dag.edges) if _changes_class(dag, e)]
-    if not candidates:
-        return None
-    u, v = candidates[rng.integers(len(candidates))]
-    weights = cg.random_weights(rng, dag)
-    sample = cg.sample_binary if config.binary else cg.sample_linear_gaussian
-    data = sample(rng, dag, weights, config.samples)
-    proposed = cg.reversed_edge(dag, (u, v))
-    model = "binary 0/1 values" if config.binary else "real values"
-    return {"format": {"edges": _edge_lines(proposed), "model": model,
-                       "test": "chi-square" if config.binary else "partial-correlation"},
-            "env": {"files": {"data.csv": cg.to_csv(list(dag), data, "%d" if config.binary else "%.3f")},
-                    "ci_test": "chi_square" if config.binary else "partial_correlation"},
-            "truth": {"proposed": _edges(proposed), "reference": {"edge": [v, u]}}}
 
 
 def _adjustment(rng, config, dag) -> dict[str, Any] | None:
@@ -208,9 +208,9 @@ def _effect(rng, config, dag) -> dict[str, Any] | None:
     data = np.round(cg.sample_linear_gaussian(rng, dag, weights, config.samples), 3)  # what the CSV holds
     col = {v: i for i, v in enumerate(dag)}
     effect = cg.total_effect(dag, weights, x, y)
-    coef, se = _ols(data, col[y], [col[x]] + [col[p] for p in sorted(dag.predecessors(x))])
+    coef, se = cg.ols(data, col[y], [col[x]] + [col[p] for p in sorted(dag.predecessors(x))])
     tolerance = math.ceil(TOLERANCE_SES * se[1] * 1000) / 1000
-    naive = float(_ols(data, col[y], [col[x]])[0][1])
+    naive = float(cg.ols(data, col[y], [col[x]])[0][1])
     if abs(coef[1] - effect) > tolerance or abs(naive - effect) <= tolerance:
         return None  # the adjusted estimate must pass and the unadjusted one must fail
     return {"format": {"edges": _edge_lines(dag), "x": x, "y": y, "tolerance": tolerance},
@@ -224,15 +224,25 @@ def _effect(rng, config, dag) -> dict[str, Any] | None:
 
 def _discover(rng, config, dag) -> dict[str, Any] | None:
     directed, undirected = cg.cpdag(dag)
+    reference = {"directed": sorted(map(list, directed)), "undirected": sorted(sorted(p) for p in undirected)}
+    if config.source == "data":
+        data = np.round(cg.sample_linear_gaussian(rng, dag, cg.random_weights(rng, dag), config.samples), 3)
+        if cg.pc_cpdag(data, list(dag), PC_ALPHA) != (directed, undirected):
+            return None  # the data must determine the answer by the method the prompt names
+        return {"template": "discover_data", "tools": ["ci_test", "python"], "format": {"alpha": PC_ALPHA},
+                "env": {"files": {"data.csv": cg.to_csv(list(dag), data, "%.3f")},
+                        "ci_test": "partial_correlation"},
+                "truth": {"reference": reference}}
     budget = config.budget or 3 * len(dag) * (len(dag) - 1) // 2
     return {"format": {"budget": budget},
             "env": {"dag": _edges(dag), "ci_test": "d_separation", "budget": budget},
-            "truth": {"reference": {"directed": sorted(map(list, directed)),
-                                    "undirected": sorted(sorted(p) for p in undirected)}}}
+            "truth": {"reference": reference}}
 
 
-BUILDERS = {"reversed_edge": _reversed_edge, "adjustment": _adjustment, "effect": _effect,
-            "discover": _discover}
+BUILDERS = {"reversed_edge": causal_reversed.build, "adjustment": _adjustment, "effect": _effect,
+            "discover": _discover, "identify": causal_identify.build,
+            "counterfactual": lambda rng, config, dag: causal_counterfactual.build(
+                rng, config, dag, _confounded_pair(rng, dag))}
 
 
 def generate(config: Config, seed: int, index: int) -> Task:
@@ -246,18 +256,19 @@ def generate(config: Config, seed: int, index: int) -> Task:
     else:
         raise ValueError(f"no {config.kind} instance in {TRIES} random DAGs with --edges {config.edges} "
                          f"on {config.n_nodes} nodes; try other --edges or --nodes")
-    variables = list(dag)
-    prompt = PROMPTS[config.kind].format(variables=", ".join(variables), samples=config.samples,
-                                         **built["format"])
+    variables = built["env"].pop("variables", list(dag))  # identify: only the observed ones
+    template = PROMPTS[built.get("template", config.kind)]  # discover --from data has its own
+    prompt = template.format(variables=", ".join(variables), samples=config.samples, **built["format"])
     return Task(
         id=task_id(FAMILY, config, seed, index),
         family=f"{FAMILY}.{config.kind}",
         prompt=prompt,
-        tools=list(TOOLS[config.kind]),
+        tools=list(built.get("tools", TOOLS[config.kind])),
         answer_schema={"type": "object", "properties": SCHEMAS[config.kind],
-                       "required": sorted(SCHEMAS[config.kind]), "additionalProperties": False},
+                       "required": REQUIRED.get(config.kind, sorted(SCHEMAS[config.kind])),
+                       "additionalProperties": False},
         env={"variables": variables, **built["env"]},
-        truth={"variables": variables, "dag": _edges(dag), **built["truth"]},
+        truth={"variables": list(dag), "dag": _edges(dag), **built["truth"]},
         grader=f"{FAMILY}.{config.kind}",
         meta={"seed": seed, "index": index, "generator": f"{FAMILY}/{VERSION}", "knobs": knobs_of(config),
               "provenance": "synthetic: DAG and SCM drawn from numpy.random.default_rng([seed, index])"},
@@ -280,27 +291,35 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
     slope, or the empty graph."""
     kind = task.family.split(".")[1]
     if kind == "reversed_edge":
-        return {"edge": task.truth["proposed"][0]}
+        return causal_reversed.baseline(task)
     if kind == "adjustment":
         return {"adjustment_set": sorted(task.truth["cost"])}
+    if kind == "identify":
+        return causal_identify.baseline(task)
+    if kind == "counterfactual":
+        return causal_counterfactual.baseline(task)
     if kind == "effect":
         names, data = cg.from_csv(task.env["files"]["data.csv"])
         x, y = names.index(task.truth["treatment"]), names.index(task.truth["outcome"])
-        return {"effect": round(float(_ols(data, y, [x])[0][1]), 4)}
+        return {"effect": round(float(cg.ols(data, y, [x])[0][1]), 4)}
     return {"directed": [], "undirected": []}
 
 
 def random_answer(task: Task, rng: Any) -> dict[str, Any]:
-    """A well-formed guess: a random proposed edge, a random observed set (or null), a random effect in
+    """A well-formed guess: k random proposed edges, a random observed set (or null), a random effect in
     [-2, 2], or a random orientation of random pairs."""
     kind = task.family.split(".")[1]
     if kind == "reversed_edge":
-        return {"edge": _pick(rng, task.truth["proposed"])}
+        return causal_reversed.random_answer(task, rng)
     if kind == "adjustment":
         chosen = [v for v in sorted(task.truth["cost"]) if rng.random() < 0.5]
         return {"adjustment_set": None if rng.random() < 0.2 else chosen}
     if kind == "effect":
         return {"effect": round(4 * rng.random() - 2, 3)}
+    if kind == "identify":
+        return causal_identify.random_answer(task, rng)
+    if kind == "counterfactual":
+        return causal_counterfactual.random_answer(task, rng)
     pairs = [list(p) for p in itertools.combinations(task.truth["variables"], 2) if rng.random() < 0.3]
     directed = [p if rng.random() < 0.5 else p[::-1] for p in pairs if rng.random() < 0.5]
     undirected = [p for p in pairs if p not in directed and p[::-1] not in directed]
@@ -333,9 +352,7 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     kind = task.family.split(".")[1]
     dag = _truth_dag(task)
     if kind == "reversed_edge":
-        proposed, target = cg.dag_from(task.truth["variables"], task.truth["proposed"]), cg.cpdag(dag)
-        return [{"edge": list(e)} for e in sorted(proposed.edges)
-                if nx.is_directed_acyclic_graph(g := cg.reversed_edge(proposed, e)) and cg.cpdag(g) == target]
+        return causal_reversed.enumerate_answers(task, dag)
     if kind == "adjustment" and len(task.truth["cost"]) <= 12 and len(dag) <= 14:
         x, y, cost = task.truth["treatment"], task.truth["outcome"], task.truth["cost"]
         valid = [list(z) for k in range(len(cost) + 1) for z in itertools.combinations(sorted(cost), k)
@@ -355,9 +372,7 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     """Near misses that must fail, the most instructive first."""
     kind, ref = task.family.split(".")[1], task.truth["reference"]
     if kind == "reversed_edge":
-        correct = [a["edge"] for a in enumerate_answers(task) or []]
-        wrong = [e for e in task.truth["proposed"] if e not in correct]
-        return [{"edge": e} for e in wrong[:1]] + [{"edge": ref["edge"][::-1]}]  # the true direction: no edge
+        return causal_reversed.mutants(task, enumerate_answers(task))
     if kind == "adjustment":
         x, chosen = task.truth["treatment"], ref["adjustment_set"]
         if chosen is None:
@@ -367,6 +382,10 @@ def mutants(task: Task) -> list[dict[str, Any]]:
         out = [{"adjustment_set": chosen[1:]}] if chosen else []  # cheaper than a minimum, so invalid
         out += [{"adjustment_set": sorted(chosen + descendants[:1])}] if descendants else []
         return out + [{"adjustment_set": None}, {"adjustment_set": chosen + [x]}]
+    if kind == "identify":
+        return causal_identify.mutants(task)
+    if kind == "counterfactual":
+        return causal_counterfactual.mutants(task)
     if kind == "effect":
         return [{"effect": task.truth["naive_estimate"]},
                 {"effect": task.truth["effect"] + 2 * task.truth["tolerance"]}]

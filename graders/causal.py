@@ -31,14 +31,23 @@ def _names_problem(names: list[str], known: list[str]) -> Grade | None:
 
 @grader("causal.reversed_edge")
 def reversed_edge(task: Task, answer: dict[str, Any]) -> Grade:
-    """Pass if reversing the named edge of the proposed DAG makes it Markov equivalent to the truth."""
-    edge = tuple(answer["edge"])
-    if problem := _names_problem(list(edge), task.truth["variables"]):
-        return problem
+    """Pass if the answer names as many distinct edges of the proposed DAG as the prompt says are reversed,
+    and reversing them all makes it Markov equivalent to the truth."""
+    edges = [tuple(e) for e in answer["edges"]]
+    if problem := _names_problem([v for e in edges for v in e], task.truth["variables"]):
+        if problem.reasons != ("duplicate_item",):  # a variable may appear in several edges
+            return problem
+    if len(set(edges)) != len(edges):
+        return failed("duplicate_item")
     proposed = cg.dag_from(task.truth["variables"], task.truth["proposed"])
-    if not proposed.has_edge(*edge):
+    if not all(proposed.has_edge(*e) for e in edges):
         return failed("not_a_dag_edge")
-    if not cg.markov_equivalent(cg.reversed_edge(proposed, edge), _true_dag(task)):
+    if len(edges) != task.truth["reversals"]:
+        return failed("wrong_edge_count")
+    turned = proposed.copy()
+    turned.remove_edges_from(edges)
+    turned.add_edges_from((v, u) for u, v in edges)
+    if not cg.markov_equivalent(turned, _true_dag(task)):
         return failed("not_equivalent_after_reversal")
     return passed()
 
@@ -92,4 +101,32 @@ def discover(task: Task, answer: dict[str, Any]) -> Grade:
         return failed("wrong_skeleton")
     if set(directed) != true_directed or set(undirected) != true_undirected:
         return failed("wrong_orientation")
+    return passed()
+
+
+@grader("causal.identify")
+def identify(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass if the identifiability verdict is the ID algorithm's and, for an identifiable effect, the
+    estimate is within the stated tolerance of the true effect; an estimate given with false is ignored."""
+    claimed, truly = answer["identifiable"], task.truth["identifiable"]
+    if claimed and not truly:
+        return failed("not_identifiable")
+    if truly and not claimed:
+        return failed("missed_identifiable")
+    if not truly:
+        return passed()
+    value = answer.get("effect")
+    if value is None:
+        return failed("missing_estimate")
+    if not math.isfinite(value) or abs(value - task.truth["effect"]) > task.truth["tolerance"]:
+        return failed("outside_tolerance")
+    return passed()
+
+
+@grader("causal.counterfactual")
+def counterfactual(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass if the value is within the stated tolerance of the unit's true counterfactual outcome."""
+    value = answer["counterfactual"]
+    if not math.isfinite(value) or abs(value - task.truth["counterfactual"]) > task.truth["tolerance"]:
+        return failed("outside_tolerance")
     return passed()

@@ -19,7 +19,8 @@ REASONS: dict[str, str] = {
     "duplicate_item": "the answer lists the same item more than once",
     # causal
     "not_a_dag_edge": "the named edge is not an edge of the proposed DAG",
-    "not_equivalent_after_reversal": "reversing the named edge does not restore the true equivalence class",
+    "not_equivalent_after_reversal": "reversing the named edges does not restore the true equivalence class",
+    "wrong_edge_count": "the answer names a different number of edges than the prompt says are reversed",
     "treatment_or_outcome_in_set": "the adjustment set contains the treatment or the outcome itself",
     "unobserved_variable": "the adjustment set uses a variable that is not observed",
     "contains_descendant": "the adjustment set contains a descendant of the treatment",
@@ -30,6 +31,9 @@ REASONS: dict[str, str] = {
     "outside_tolerance": "the estimate lies outside the stated tolerance",
     "wrong_skeleton": "the recovered graph's adjacencies differ from the truth",
     "wrong_orientation": "the adjacencies are right but the directed/undirected edges differ from the CPDAG",
+    "not_identifiable": "the answer says the effect is identifiable, but the ID algorithm finds it is not",
+    "missed_identifiable": "the answer says the effect is not identifiable, but it is",
+    "missing_estimate": "the answer says the effect is identifiable but gives no estimate",
     # lineage (papers: an unknown id or title is unknown_node, one paper named twice duplicate_item)
     "missing_paper": "the answer leaves out a paper that belongs to the asked-for set or order",
     "extra_paper": "the answer includes a paper that does not belong to the asked-for set or order",
@@ -50,6 +54,15 @@ REASONS: dict[str, str] = {
     "wrong_author": "the author is not the author of the commit that last changed the line",
     "not_best_common_ancestor": "a common ancestor of both branches, but an ancestor of a better one",
     "not_an_ancestor_of_both": "the commit is not an ancestor of both branches",
+    # paper to code (commits, for locate, as in git history)
+    "bad_file_path": "a submitted file's path is not a relative .py path of plain names, or a file is too large",
+    "patch_does_not_apply": "a submitted unified diff does not apply to the file at the cut-off",
+    "code_import_error": "the code does not import (syntax error, missing module) or lacks the function",
+    "code_crash": "the function raised an exception on a hidden case",
+    "code_timeout": "the function ran over its time limit on a hidden case, or the run over its CPU, memory or wall time",
+    "wrong_values": "the function returned values (or a shape) that differ from the definition's",
+    "missing_functions": "the answer leaves out a function that implements one of the paper's components",
+    "extra_functions": "the answer names a function that does not implement any of the paper's components",
     # wikidata (an id or name the graph lacks is unknown_node, an entity listed twice duplicate_item)
     "wrong_entity": "the answer names an entity of the graph, but not the one the question leads to",
     "ambiguous_name": "the name matches several entities of the graph and none is the answer; give the id",

@@ -20,7 +20,6 @@ from graders.reasons import REASONS
 from tasks.families import grader_modules
 from tasks.task import Task
 
-
 MAX_ANSWER_CHARS = 100_000
 
 

@@ -103,6 +103,23 @@ def total_effect(dag: nx.DiGraph, weights: dict[Edge, float], x: str, y: str) ->
     return float(np.linalg.inv(np.eye(len(nodes)) - b)[col[x], col[y]])
 
 
+def ols(data: np.ndarray, y: int, xs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients of column y on [1, columns xs] by least squares, and their standard errors."""
+    design = np.column_stack([np.ones(len(data)), data[:, xs]])
+    coef, *_ = np.linalg.lstsq(design, data[:, y], rcond=None)
+    resid = data[:, y] - design @ coef
+    sigma2 = resid @ resid / (len(data) - design.shape[1])
+    return coef, np.sqrt(np.diag(np.linalg.inv(design.T @ design)) * sigma2)
+
+
+def resampled_ols(data: np.ndarray, counts: np.ndarray, y: int, xs: list[int]) -> np.ndarray:
+    """Coefficients of column y on [1, columns xs], one row per row of `counts` (how often each data row
+    is drawn): every bootstrap resample solved at once."""
+    design = np.column_stack([np.ones(len(data)), data[:, xs]])
+    gram = np.einsum("bn,ni,nj->bij", counts, design, design)
+    return np.linalg.solve(gram, np.einsum("bn,ni,n->bi", counts, design, data[:, y])[..., None])[..., 0]
+
+
 def to_csv(columns: list[str], data: np.ndarray, fmt: str) -> str:
     """The data as CSV text with a header row (the `data.csv` the model reads)."""
     out = io.StringIO()
@@ -296,3 +313,25 @@ def chi2_survival(x: float, dof: int) -> float:
         return min(1.0, sum(math.exp(i * math.log(h) - h - math.lgamma(i + 1)) for i in range(dof // 2)))
     return min(1.0, math.erfc(math.sqrt(h)) + sum(
         math.exp((i - 0.5) * math.log(h) - h - math.lgamma(i + 0.5)) for i in range(1, (dof + 1) // 2)))
+
+
+def pc_cpdag(data: np.ndarray, names: list[str], alpha: float
+             ) -> tuple[frozenset[Edge], frozenset[frozenset[str]]]:
+    """The CPDAG that causal-learn's PC algorithm (stable, Fisher-z tests at level alpha) finds in the data,
+    as (directed edges, undirected pairs); columns named by `names`."""
+    from causallearn.search.ConstraintBased.PC import pc
+
+    # graph[j, i] = 1 and graph[i, j] = -1 mean i -> j; both -1 mean i - j
+    graph = pc(data, alpha, "fisherz", stable=True, show_progress=False).G.graph
+    directed, undirected = set(), set()
+    for i, j in itertools.combinations(range(len(names)), 2):
+        a, b = graph[i, j], graph[j, i]
+        if a == -1 and b == 1:
+            directed.add((names[i], names[j]))
+        elif a == 1 and b == -1:
+            directed.add((names[j], names[i]))
+        elif a == -1 and b == -1:
+            undirected.add(frozenset((names[i], names[j])))
+        elif a or b:  # a bidirected or otherwise marked edge: not a CPDAG's, so never the true class
+            undirected.add(frozenset((names[i], names[j], "?")))
+    return frozenset(directed), frozenset(undirected)

@@ -37,7 +37,10 @@ CAUSAL = FamilySpec("causal", "generators.causal", ("tools.causal", "tools.pytho
 LINEAGE = FamilySpec("lineage", "generators.lineage", ("tools.lineage",), ("graders.lineage",))
 GIT = FamilySpec("git", "generators.git_history", ("tools.git",), ("graders.git",))
 WIKIDATA = FamilySpec("wikidata", "generators.wikidata", ("tools.wikidata",), ("graders.wikidata",))
-BUILT_IN = (CAUSAL, LINEAGE, GIT, WIKIDATA)
+PAPER_CODE = FamilySpec("paper_code", "generators.paper_code",
+                        ("tools.git", "tools.lineage", "tools.paper_code"),
+                        ("graders.git", "graders.paper_code"))
+BUILT_IN = (CAUSAL, LINEAGE, GIT, WIKIDATA, PAPER_CODE)
 
 _REGISTRY: dict[str, FamilySpec] = {}
 _loaded = False

@@ -70,6 +70,8 @@ def _json_type(hint: Any) -> dict[str, Any]:
     if origin in (list, tuple) or hint in (list, tuple):
         item = args[0] if args else str
         return {"type": "array", "items": _json_type(item)}
+    if origin is dict:  # string keys; the values' type is the second argument
+        return {"type": "object", "additionalProperties": _json_type(args[1])}
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in args if a is not type(None)]
         if len(inner) == 1:
@@ -177,7 +179,7 @@ def _check_args(t: Tool, args: Any) -> str | None:
 
 
 _PY_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list,
-             "null": type(None)}
+             "null": type(None), "object": dict}
 
 
 def _fits(schema: dict[str, Any], value: Any) -> bool:
@@ -188,13 +190,18 @@ def _fits(schema: dict[str, Any], value: Any) -> bool:
         if isinstance(value, _PY_TYPES[kind]):
             if kind == "array":
                 return all(_fits(schema["items"], v) for v in value)
+            if kind == "object":
+                return all(isinstance(k, str) and _fits(schema["additionalProperties"], v)
+                           for k, v in value.items())
             return "enum" not in schema or value in schema["enum"]
     return False
 
 
 def _describe(schema: dict[str, Any]) -> str:
     kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-    text = " or ".join(f"an array of {_describe(schema['items'])}" if k == "array" else k for k in kinds)
+    text = " or ".join(f"an array of {_describe(schema['items'])}" if k == "array" else
+                       f"an object of {_describe(schema['additionalProperties'])}" if k == "object" else k
+                       for k in kinds)
     return text + (f" (one of {schema['enum']})" if "enum" in schema else "")
 
 

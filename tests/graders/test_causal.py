@@ -85,7 +85,7 @@ def test_reversed_edge_passes_exactly_the_reversals_that_restore_the_equivalence
         proposed = dag_from(task.truth["variables"], task.truth["proposed"])
         target = _causallearn_cpdag(_dag(task))
         for u, v in itertools.permutations(task.truth["variables"], 2):
-            g = grade(task, {"edge": [u, v]})
+            g = grade(task, {"edges": [[u, v]]})
             if not proposed.has_edge(u, v):
                 assert g.reasons == ("not_a_dag_edge",)
                 continue
@@ -162,7 +162,7 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats
                            | st.dictionaries(names, inner, max_size=3),
                            max_leaves=12)
 shaped = st.one_of(
-    st.fixed_dictionaries({"edge": st.lists(names, max_size=3)}),
+    st.fixed_dictionaries({"edges": st.lists(st.lists(names, max_size=3), max_size=3)}),
     st.fixed_dictionaries({"adjustment_set": st.none() | st.lists(names, max_size=6)}),
     st.fixed_dictionaries({"effect": st.floats(allow_nan=True, allow_infinity=True) | st.integers()}),
     st.fixed_dictionaries({"directed": st.lists(st.lists(names, max_size=3), max_size=6),
@@ -175,7 +175,15 @@ def _independently_correct(task, answer):
     kind = task.family.split(".")[1]
     if kind == "effect":
         return abs(answer["effect"] - task.truth["effect"]) <= task.truth["tolerance"]
+    if kind == "counterfactual":
+        return abs(answer["counterfactual"] - task.truth["counterfactual"]) <= task.truth["tolerance"]
+    if kind == "identify":
+        truly = task.truth["identifiable"]
+        return answer["identifiable"] is truly and (
+            not truly or abs(answer["effect"] - task.truth["effect"]) <= task.truth["tolerance"])
     correct = gc.enumerate_answers(task)
+    if kind == "reversed_edge":
+        return {"edges": sorted(answer["edges"])} in correct
     if kind == "discover":
         return (sorted(answer["directed"]) == correct[0]["directed"]
                 and sorted(sorted(p) for p in answer["undirected"]) == correct[0]["undirected"])
@@ -195,3 +203,28 @@ def test_graders_never_raise_and_pass_only_correct_answers(answer, kind, as_text
     assert g.passed == (g.reasons == ())
     if g.passed:
         assert _independently_correct(task, json.loads(answer) if isinstance(answer, str) else answer)
+
+
+def test_reversed_edge_with_several_reversals_passes_exactly_the_k_sets_that_restore_the_class():
+    passes = 0
+    for task in _tasks("reversed_edge", 6, edges=8, reversals=2, samples=50):
+        proposed = dag_from(task.truth["variables"], task.truth["proposed"])
+        target = _causallearn_cpdag(_dag(task))
+        for pair in itertools.combinations(sorted(proposed.edges), 2):
+            turned = nx.DiGraph(proposed)
+            turned.remove_edges_from(pair)
+            turned.add_edges_from((v, u) for u, v in pair)
+            expected = nx.is_directed_acyclic_graph(turned) and _causallearn_cpdag(turned) == target
+            assert grade(task, {"edges": [list(e) for e in pair]}).passed == expected, (task.id, pair)
+            passes += expected
+        one = task.truth["reference"]["edges"][:1]
+        assert grade(task, {"edges": one}).reasons == ("wrong_edge_count",)  # k - 1 of the k
+        assert grade(task, {"edges": one * 2}).reasons == ("duplicate_item",)
+    assert passes >= 6
+
+
+def test_a_random_set_of_k_edges_rarely_restores_the_class():
+    for k in (2, 3):
+        tasks = _tasks("reversed_edge", 20, edges=12, reversals=k, samples=50)
+        share = [len(gc.enumerate_answers(t)) / math.comb(len(t.truth["proposed"]), k) for t in tasks]
+        assert sum(share) / len(share) < 0.05, (k, share)

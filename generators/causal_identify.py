@@ -1,0 +1,162 @@
+"""The `identify` kind of the causal family: a DAG with unobserved variables and data on the observed ones;
+is the average causal effect of X on Y identifiable non-parametrically, and if so what is it?
+
+Identifiability comes from the ID algorithm (y0) on the latent projection. Identifiable instances are kept
+only when a backdoor set or a front-door set of observed variables gives the estimator, when the
+tolerance (from a bootstrap of that estimator) holds it, and when both the unadjusted regression and the
+regression on the treatment's observed parents miss the true effect by more than the tolerance.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from graphs import causal as cg
+from graphs import causal_latent as cl
+
+MIN_EDGES = 4  # fewer edges cannot hold a confounded effect that observed variables identify
+KEEP_NOT_IDENTIFIABLE = 0.1  # the chance a non-identifiable instance is kept (about a quarter of tasks)
+LATENT_PARENT = 0.5  # the chance one of the treatment's parents is made latent first
+BOOTSTRAP = 40  # resamples for the tolerance
+TOLERANCE_SDS = 3  # tolerance in bootstrap standard deviations of the identified estimator
+MIN_TOLERANCE = 0.01
+
+PROMPT = """\
+The data in data.csv ({samples} rows, one column per observed variable) come from a linear structural \
+causal model with Gaussian noise on this DAG:
+{edges}
+The variables {latent} are unobserved: they are in the DAG but not in the data. Observed: {observed}.
+Question: is the average causal effect of {x} on {y} identifiable, and if so, what is it? Identifiable \
+means non-parametrically: P({y} | do({x})) can be computed from the joint distribution of the observed \
+variables alone (by the rules of do-calculus) for every structural causal model with this DAG, not only \
+linear ones; do not use that this model is linear to decide. The effect is the change in the expected \
+value of {y} when {x} is set by intervention to one unit higher. Tools: python runs code in a folder \
+holding data.csv; ci_test runs a partial-correlation test on the data.
+Submit {{"identifiable": false}}, or {{"identifiable": true, "effect": 0.5}} with your estimate. Graded \
+correct if "identifiable" agrees with the ID algorithm (Shpitser and Pearl) and, when it is true, the \
+"effect" is within {tolerance} of the true effect (an "effect" given with false is ignored)."""
+SCHEMA = {"identifiable": {"type": "boolean"}, "effect": {"type": "number"}}
+REQUIRED = ["identifiable"]
+LADDER = [{"edges": 5, "hidden": 1, "samples": 5000}, {"edges": 7, "hidden": 1, "samples": 2000},
+          {"edges": 9, "hidden": 2, "samples": 1000}, {"edges": 12, "hidden": 3, "samples": 500},
+          {"edges": 16, "hidden": 4, "samples": 300}]
+
+
+def _pair(rng: np.random.Generator, dag: nx.DiGraph) -> tuple[str, str] | None:
+    """A random (x, y) with x a parent-having ancestor of y: an effect that confounding can bias."""
+    starts = [v for v in dag if nx.descendants(dag, v) and next(iter(dag.predecessors(v)), None)]
+    if not starts:
+        return None
+    x = starts[rng.integers(len(starts))]
+    descendants = sorted(nx.descendants(dag, x))
+    return x, descendants[rng.integers(len(descendants))]
+
+
+def _latents(rng: np.random.Generator, dag: nx.DiGraph, x: str, y: str, k: int) -> list[str]:
+    """k unobserved variables other than x and y, often including one of x's parents (so adjusting for
+    x's observed parents is not enough)."""
+    others = [v for v in dag if v not in (x, y)]
+    chosen: list[str] = []
+    parents = sorted(set(dag.predecessors(x)) - {y})
+    if k and parents and rng.random() < LATENT_PARENT:
+        chosen.append(parents[rng.integers(len(parents))])
+    rest = [v for v in others if v not in chosen]
+    chosen += [rest[i] for i in rng.choice(len(rest), size=min(k - len(chosen), len(rest)), replace=False)]
+    return sorted(chosen)
+
+
+def estimate(data: np.ndarray, counts: np.ndarray, col: dict[str, int], x: str, y: str, method: str,
+             zs: list[str]) -> np.ndarray:
+    """The estimator on the observed data, one value per row of `counts`: the coefficient of x in the
+    regression of y on x and a backdoor set, or the front-door sum over m of (slope of m on x) times
+    (coefficient of m in the regression of y on x and the front-door set)."""
+    if method == "backdoor":
+        return cg.resampled_ols(data, counts, col[y], [col[x]] + [col[z] for z in zs])[:, 1]
+    on_y = cg.resampled_ols(data, counts, col[y], [col[m] for m in zs] + [col[x]])
+    return sum(cg.resampled_ols(data, counts, col[m], [col[x]])[:, 1] * on_y[:, 1 + i]
+               for i, m in enumerate(zs))
+
+
+def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph) -> dict[str, Any] | None:
+    """One instance on this DAG, or None when it would not make a valid, discriminating task. A backdoor
+    or front-door set of observed variables proves the effect identifiable and gives its estimator;
+    without one, the ID algorithm decides, and only non-identifiable instances are kept."""
+    pair = _pair(rng, dag)
+    if pair is None:
+        return None
+    x, y = pair
+    latent = _latents(rng, dag, x, y, config.hidden)
+    observed = [v for v in dag if v not in latent]
+    parents = sorted(set(dag.predecessors(x)) & set(observed))
+    if cg.is_valid_backdoor_set(dag, x, y, []) or cg.is_valid_backdoor_set(dag, x, y, parents):
+        return None  # the naive or the parent-adjusted regression would be right
+    backdoor = cg.cheapest_backdoor_set(dag, x, y, {v: 1 for v in observed if v not in (x, y)})
+    front = None if backdoor is not None else cl.front_door_set(dag, x, y, observed)
+    identifiable = backdoor is not None or front is not None
+    if not identifiable:
+        if rng.random() >= KEEP_NOT_IDENTIFIABLE or cl.is_identifiable(dag, latent, x, y):
+            return None  # left to chance, or identifiable only by a longer ID expression: no estimator here
+    # the tolerance of a non-identifiable instance, never used to grade, comes from the parent adjustment
+    method, zs = (("backdoor", sorted(backdoor)) if backdoor is not None else ("front-door", front)
+                  if front is not None else ("backdoor", parents))
+    weights = cg.random_weights(rng, dag)
+    full = np.round(cg.sample_linear_gaussian(rng, dag, weights, config.samples), 3)
+    data = full[:, [list(dag).index(v) for v in observed]]  # what the CSV holds
+    col, ones = {v: i for i, v in enumerate(observed)}, np.ones((1, len(data)))
+    effect = cg.total_effect(dag, weights, x, y)
+    identified, naive, parent_adjusted = (float(estimate(data, ones, col, x, y, m, z)[0]) for m, z in
+                                          ((method, zs), ("backdoor", []), ("backdoor", parents)))
+    if identifiable and min(abs(naive - effect), abs(parent_adjusted - effect)) <= abs(identified - effect):
+        return None  # cannot pass the check below, whatever the tolerance: spare the bootstrap
+    counts = rng.poisson(1.0, size=(BOOTSTRAP, len(data)))  # Poisson bootstrap: rows drawn ~Poisson(1) times
+    spread = float(np.std(estimate(data, counts, col, x, y, method, zs)))
+    tolerance = max(MIN_TOLERANCE, math.ceil(TOLERANCE_SDS * spread * 1000) / 1000)
+    reference: dict[str, Any] = {"identifiable": False}
+    if identifiable:
+        if abs(identified - effect) > tolerance or min(abs(naive - effect), abs(parent_adjusted - effect)) \
+                <= tolerance:
+            return None  # the identified estimate must pass and both naive ones must fail
+        reference = {"identifiable": True, "effect": round(identified, 4)}
+    directed, bidirected = cl.latent_projection(dag, latent)
+    return {"format": {"edges": "\n".join(f"  {u} -> {v}" for u, v in sorted(dag.edges)), "x": x, "y": y,
+                       "latent": ", ".join(latent), "observed": ", ".join(observed), "tolerance": tolerance},
+            "env": {"variables": observed, "files": {"data.csv": cg.to_csv(observed, data, "%.3f")},
+                    "ci_test": "partial_correlation"},
+            "truth": {"treatment": x, "outcome": y, "latent": latent, "identifiable": identifiable,
+                      "effect": effect, "tolerance": tolerance, "estimator": method if identifiable else None,
+                      "estimator_set": zs if identifiable else None,
+                      "naive_estimate": round(naive, 4),
+                      "parent_adjusted_estimate": round(parent_adjusted, 4),
+                      "projection": {"directed": [list(e) for e in directed],
+                                     "bidirected": [list(e) for e in bidirected]},
+                      "weights": [[u, v, w] for (u, v), w in sorted(weights.items())],
+                      "reference": reference}}
+
+
+def baseline(task: Any) -> dict[str, Any]:
+    """The naive guess: identifiable, with the slope of the regression of y on x alone."""
+    return {"identifiable": True, "effect": task.truth["naive_estimate"]}
+
+
+def random_answer(task: Any, rng: Any) -> dict[str, Any]:
+    """Not identifiable one time in four, else a random effect in [-2, 2]."""
+    if rng.random() < 0.25:
+        return {"identifiable": False}
+    return {"identifiable": True, "effect": round(4 * rng.random() - 2, 3)}
+
+
+def mutants(task: Any) -> list[dict[str, Any]]:
+    """The other identifiability verdict (with the true effect, when the claim is the error), the naive and
+    parent-adjusted estimates, and estimates just outside the tolerance."""
+    truth = task.truth
+    if not truth["identifiable"]:
+        return [{"identifiable": True, "effect": truth["effect"]},
+                {"identifiable": True, "effect": truth["naive_estimate"]}]
+    return [{"identifiable": False}, {"identifiable": True},
+            {"identifiable": True, "effect": truth["naive_estimate"]},
+            {"identifiable": True, "effect": truth["parent_adjusted_estimate"]},
+            {"identifiable": True, "effect": truth["effect"] + 1.01 * truth["tolerance"]},
+            {"identifiable": True, "effect": truth["effect"] - 1.01 * truth["tolerance"]}]

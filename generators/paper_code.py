@@ -1,0 +1,216 @@
+"""From paper to code: implement, locate and trace the components of the DQN -> Rainbow and AlphaGo ->
+MuZero papers in a repository whose history added them one commit at a time (graphs.paper_repo).
+
+`implement` hands over the repository cut off before a component existed, the paper (through the lineage
+tools) and the function's exact contract; hidden behavioural cases, run in the sandbox, grade the files
+written. `locate` asks for the commit where a paper's component first behaves as the paper defines it;
+`trace` for every function that implements a paper's components at a release.
+
+    python -m generators.paper_code --kind implement --component c51_projection --n 5
+"""
+from __future__ import annotations
+
+import random
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import pygit2
+
+from generators.base import MIXED, knobs_of, main, task_id
+from generators.paper_code_checks import (  # noqa: F401 (the family protocol's check hooks, re-exported)
+    baseline,
+    enumerate_answers,
+    mutants,
+    probe_calls,
+    random_answer,
+)
+from graphs import code_components as CC
+from graphs import git as G
+from graphs import paper_repo as R
+from graphs.papers import load_snapshot, to_env
+from tasks.task import Task
+from tools.paper_code import CALL_SECONDS
+from tools.python_tool import WALL_SECONDS
+
+FAMILY = "paper_code"
+KINDS = ("implement", "locate", "trace")
+VERSION = 1
+DEFINITIONS = ("full", "reference")
+
+GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
+PAPER_TOOLS = ["search_papers", "get_paper", "references", "citations"]
+_INTRO = """\
+The repository `tinyrl` (numpy only) is available through git tools (list_refs, git_log, git_show, \
+git_diff, git_blame, git_grep), and the papers of two lineages, DQN -> Rainbow and AlphaGo -> MuZero, \
+through paper tools (search_papers, get_paper, references, citations).
+"""
+PROMPTS = {
+    "implement": _INTRO + """\
+You are at commit {cutoff} of the repository, before it implemented {what}, which the paper \
+{paper_name} ({paper}) introduced. Implement it in `{path}`, as this contract says:
+```
+{contract}
+```
+How it is graded: hidden behavioural tests import `{module}` from your files laid over the repository \
+at this commit and call {functions} with numpy float64 arrays (built from lists; integers and floats as \
+Python numbers where the contract says so), in a sandbox without network where numpy and the standard \
+library are available. Each returned value is compared with the contract's, as a float array of the \
+same shape (a tuple part by part), within a relative tolerance of {rtol} plus an absolute one of {atol}; \
+your source text is never compared. Every case must pass. Each call may take {seconds} s; the whole run \
+{wall} s. Besides random inputs, the hidden cases include: {edge_cases}.
+run_public_tests(files) runs the repository's public tests (not the hidden ones) on your files, with a \
+public test of this component as `{test_path}`.
+Submit {{"files": {{"{path}": "<the file's full new content>"}}}}: path -> full content of every file \
+you change or add (a unified diff of a file against this commit is accepted too if it applies exactly).""",
+    "locate": _INTRO + """\
+The paper {paper_name} ({paper}) introduced {what}. The repository implements it: find the commit \
+where it first behaves as the paper defines it, that is, the first commit of main at which the \
+function(s) holding it give the values the paper's definition gives (if a first version was wrong \
+and a later commit completed it, the commit asked for is the one that completed it). {ids}
+Submit {{"commit": "<id>"}}.""",
+    "trace": _INTRO + """\
+At release {tag} (commit {tip}), which functions of the repository implement a component that the \
+paper {paper_name} ({paper}) introduced? A component is credited to the paper of the two lineages \
+that first introduced it; a function implementing something the paper only reuses from an earlier \
+paper does not count. Count each module-level function defined at {tag} that computes (part of) one \
+of the paper's own components, even if a later commit changed it; helpers and other papers' \
+components do not count.
+Submit {{"functions": ["<module>.<function>", ...]}}: each function once, named by its module's dotted \
+path and its name, e.g. "rl.targets.td_target"; any order.""",
+}
+_IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "
+        "object in the repository.")
+_STR = {"type": "string"}
+SCHEMAS = {
+    "implement": {"type": "object", "properties": {"files": {"type": "object", "additionalProperties": _STR}},
+                  "required": ["files"], "additionalProperties": False},
+    "locate": {"type": "object", "properties": {"commit": _STR}, "required": ["commit"],
+               "additionalProperties": False},
+    "trace": {"type": "object", "properties": {"functions": {"type": "array", "items": _STR}},
+              "required": ["functions"], "additionalProperties": False},
+}
+GRADERS = {"implement": "paper_code.implement", "locate": "git.commit", "trace": "paper_code.functions"}
+# The git tools show commit ids by design; implement's and trace's answers stay hidden.
+REVEALS = {"implement": {"kind": "answer_hidden"}, "locate": {"kind": "answer_visible"},
+           "trace": {"kind": "answer_hidden"}}
+ORDER = tuple(CC.COMPONENTS)  # easiest first
+LADDERS = {
+    "implement": [{"component": k, "definition": "full"} for k in ORDER]
+    + [{"component": k, "definition": "reference"} for k in ORDER[-3:]],
+    "locate": [{"component": k} for k in ORDER],
+    "trace": [{"component": ""}],
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Difficulty knobs of the paper-to-code family."""
+
+    kind: str = MIXED
+    component: str = field(default="", metadata={
+        "help": f"the component asked about, easiest first: {', '.join(ORDER)}; empty: drawn per task "
+                "(trace: the paper of that component)"})
+    definition: str = field(default="full", metadata={
+        "help": "implement: the contract's definition in full, or only by reference to the paper (full, "
+                "reference)"})
+
+    def validate(self) -> None:
+        """Raise ValueError naming the knob, its value and the allowed values."""
+        if self.kind not in (*KINDS, MIXED):
+            raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
+        if self.component and self.component not in CC.COMPONENTS:
+            raise ValueError(f"--component must be one of {', '.join(ORDER)} or empty, "
+                             f"got {self.component!r}")
+        if self.definition not in DEFINITIONS:
+            raise ValueError(f"--definition must be one of {', '.join(DEFINITIONS)}, got {self.definition!r}")
+
+
+def _papers() -> dict[str, Any]:
+    return to_env(load_snapshot())
+
+
+def _paper_name(paper: str) -> str:
+    return next(p["name"] for p in load_snapshot()["papers"] if p["id"] == paper)
+
+
+def hidden_cases(component: CC.Component, rng: random.Random) -> dict[str, Any]:
+    """The hidden cases of a component as the grader reads them, with their expected values."""
+    drawn = component.cases(rng)
+    module = R.module_name(component.path)
+    return {"cases": [[module, name, kwargs] for name, kwargs in drawn], "expected": CC.expected(drawn),
+            "tolerance": CC.TOLERANCE}
+
+
+def _implement(config: Config, c: CC.Component, rng: random.Random,
+               repo: pygit2.Repository) -> dict[str, Any]:
+    link = R.links()[c.key]
+    cutoff = str(repo[link.introduced].parent_ids[0])
+    test_path = R.test_path(c.path)
+    module = R.module_name(c.path)
+    contract = c.contract if config.definition == "full" else c.by_reference
+    fmt = {"cutoff": cutoff, "path": c.path, "contract": contract, "module": module,
+           "functions": " and ".join(f"`{f}`" for f in c.functions), "rtol": CC.TOLERANCE["rtol"],
+           "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
+           "edge_cases": "; ".join(c.edge_cases),
+           "test_path": test_path}
+    reference = {"files": {c.path: R.tree_files(repo, link.commit)[c.path]}}
+    public = {test_path: R.tree_files(repo, link.introduced)[test_path]}
+    return {"format": fmt, "tips": {"main": cutoff}, "env": {"public_tests": public},
+            "truth": {**hidden_cases(c, rng), "component": c.key, "path": c.path, "reference": reference}}
+
+
+def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
+    link = R.links()[c.key]
+    tip = str(repo.head.target)
+    return {"format": {"ids": _IDS}, "tips": {"main": tip},
+            "truth": {**hidden_cases(c, rng), "component": c.key, "accepted": [link.commit],
+                      "introduced": link.introduced, "reference": {"commit": link.commit}}}
+
+
+def _trace(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
+    """A release at which some function of the component's paper exists."""
+    links = [link for link in R.links().values() if link.paper == c.paper]
+    g = G.commit_graph(repo)
+    tags = [(t, sha) for t, sha in G.tags_in_history(repo, g, str(repo.head.target))
+            if any(link.introduced in G.ancestry(g, sha) for link in links)]
+    tag, sha = tags[rng.randrange(len(tags))]
+    functions = sorted(f for link in links if link.introduced in G.ancestry(g, sha) for f in link.functions)
+    return {"format": {"tag": tag, "tip": sha}, "tips": {"main": sha},
+            "truth": {"paper": c.paper, "tag": tag, "functions": functions,
+                      "reference": {"functions": functions}}}
+
+
+_MAKERS = {"implement": _implement, "locate": _locate, "trace": _trace}
+
+
+def generate(config: Config, seed: int, index: int) -> Task:
+    """One task of `config.kind`, the same for the same config, seed and index."""
+    rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
+    if config.component:
+        component = CC.COMPONENTS[config.component]
+    elif config.kind == "trace":  # a paper first, so that MuZero's three components answer no more often
+        paper = rng.choice(sorted({c.paper for c in CC.COMPONENTS.values()}))
+        component = rng.choice([c for c in CC.COMPONENTS.values() if c.paper == paper])
+    else:
+        component = CC.COMPONENTS[rng.choice(ORDER)]
+    repo = pygit2.Repository(R.embedded_path())
+    made = _MAKERS[config.kind](config, component, rng, repo)
+    prompt = PROMPTS[config.kind].format(paper=component.paper, paper_name=_paper_name(component.paper),
+                                         what=component.what, **made["format"])
+    tools = GIT_TOOLS + PAPER_TOOLS + (["run_public_tests"] if config.kind == "implement" else [])
+    env = {"repo": G.pack_history(repo, made["tips"], "main"), **_papers(), **made.get("env", {})}
+    return Task(
+        id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=tools,
+        answer_schema=SCHEMAS[config.kind], env=env, truth=made["truth"], grader=GRADERS[config.kind],
+        meta={"seed": seed, "version": VERSION, "knobs": knobs_of(config), "component": component.key,
+              "provenance": {"source": "embedded repository (graphs.paper_repo, synthesized) and the papers "
+                                       "snapshot (graphs/data/papers.json)",
+                             "component_paper": component.paper, "cut_off": made["tips"]["main"],
+                             "attribution": "curated from memory; not yet checked against the papers",
+                             "verified": False}},
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.modules[__name__]))

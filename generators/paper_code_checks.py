@@ -1,0 +1,155 @@
+"""The paper-to-code family's hooks for scripted agents and `tasks.check` (see generators.base): naive and
+random guesses, valid calls of every tool, correct answers found without the generator's code path
+(a second implementation written with loops, the reference as a diff, the hidden cases run at every
+commit, the functions each release defines), and near misses that must fail.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import pygit2
+
+from graders.paper_code import same_value
+from graphs import code_components as CC
+from graphs import git as G
+from graphs import paper_repo as R
+from tasks.task import Task
+from tools.paper_code import run_cases
+
+
+def _kind(task: Task) -> str:
+    return task.family.split(".", 1)[1]
+
+
+def _choice(rng: Any, items: list) -> Any:
+    return items[int(rng.random() * len(items))]
+
+
+def _component(task: Task) -> CC.Component:
+    return CC.COMPONENTS[task.meta["component"]]
+
+
+def _at_cutoff(task: Task, path: str) -> str:
+    """The file at the task's cut-off, or only a docstring where it does not exist yet."""
+    repo = G.materialize(task.env["repo"])
+    return R.tree_files(repo, "HEAD").get(path, f'"""{R.FILES[path][0]}"""\n')
+
+
+def with_function(task: Task, source: str) -> dict[str, Any]:
+    """The file at the cut-off with the component's functions written as `source`."""
+    c = _component(task)
+    doc, header = R.FILES[c.path]
+    others = [s for name, s in R.OTHER.items() if f"def {name}(" in _at_cutoff(task, c.path)]
+    return {"files": {c.path: CC.module_source(header, [*others, source], doc)}}
+
+
+def _defined(repo: pygit2.Repository, rev: str) -> list[str]:
+    """Every module-level function of the repository's code (not its tests) at a revision, qualified."""
+    return sorted(f"{R.module_name(path)}.{name}" for path, text in R.tree_files(repo, rev).items()
+                  if path.endswith(".py") and not path.startswith("tests/")
+                  for name in G.python_symbols(text.encode()))
+
+
+def baseline(task: Task, rng: Any) -> dict[str, Any]:
+    """The naive guess: the file left as it is at the cut-off, the newest commit, or every function
+    defined at the release."""
+    kind = _kind(task)
+    repo = G.materialize(task.env["repo"])
+    if kind == "implement":
+        path = task.truth["path"]
+        return {"files": {path: _at_cutoff(task, path)}}
+    if kind == "locate":
+        return {"commit": G.resolve(repo, "HEAD")}
+    return {"functions": _defined(repo, "HEAD")}
+
+
+def random_answer(task: Task, rng: Any) -> dict[str, Any]:
+    """A well-formed guess: one of the component's mutants, a random commit, or a random set of the
+    functions defined at the release."""
+    kind = _kind(task)
+    repo = G.materialize(task.env["repo"])
+    if kind == "implement":
+        return with_function(task, _choice(rng, sorted(_component(task).mutants.values())))
+    if kind == "locate":
+        return {"commit": _choice(rng, sorted(G.commit_graph(repo)))}
+    return {"functions": [f for f in _defined(repo, "HEAD") if rng.random() < 0.3]}
+
+
+def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Valid calls of every tool the task offers, on the copy's files and the lineages' papers."""
+    repo = G.materialize(task.env["repo"])
+    paths = sorted(p for p in R.tree_files(repo, "HEAD") if p.endswith(".py"))
+    path = _choice(rng, paths)
+    commit = _choice(rng, sorted(G.commit_graph(repo)))
+    paper = _choice(rng, sorted(p["id"] for p in task.env["papers"]))
+    calls = [("list_refs", {}), ("git_log", {"max_count": 20}), ("git_log", {"path": path}),
+             ("git_show", {"commit": commit}), ("git_show", {"commit": "HEAD", "path": path}),
+             ("git_diff", {"a": commit, "b": "HEAD"}), ("git_blame", {"path": path}),
+             ("git_grep", {"pattern": r"^def \w+"}), ("search_papers", {"query": "distributional value"}),
+             ("get_paper", {"paper_id": paper}), ("references", {"paper_id": paper}),
+             ("citations", {"paper_id": paper})]
+    if "run_public_tests" in task.tools:
+        c = _component(task)
+        calls += [("run_public_tests", {"files": random_answer(task, rng)["files"]}),
+                  ("run_public_tests", {"files": {c.path: "def broken(:\n"}})]
+    return calls
+
+
+def _as_diff(path: str, old: str, new: str) -> str:
+    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}"))
+
+
+def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
+    """Correct answers found without the generator: for implement, the component written again with
+    plain loops and the reference as a unified diff (not every correct file: None would say so, but
+    these are what tasks.check can try); for locate, the first commit at which the hidden cases all
+    pass, found by running them at every commit of the copy; for trace, the paper's functions among
+    those the release defines."""
+    kind = _kind(task)
+    repo = G.materialize(task.env["repo"])
+    c = _component(task)
+    if kind == "implement":
+        reference = task.truth["reference"]["files"][c.path]
+        old = R.tree_files(repo, "HEAD").get(c.path, "")  # a new file is a diff of the empty one
+        return [with_function(task, c.looped), {"files": {c.path: _as_diff(c.path, old, reference)}}]
+    if kind == "locate":
+        passing = [str(commit.id) for commit in repo.walk(repo.head.target)][::-1]  # linear: oldest first
+        for sha in passing:
+            results = run_cases(R.tree_files(repo, sha), task.truth["cases"])
+            if all("value" in r and _same(e, r["value"]) for r, e in
+                                zip(results, task.truth["expected"], strict=True)):
+                return [{"commit": sha}]
+        return []
+    mine = {f"{R.module_name(k.path)}.{f}" for k in CC.COMPONENTS.values() if k.paper == task.truth["paper"]
+            for f in k.functions}
+    return [{"functions": [f for f in _defined(repo, "HEAD") if f in mine]}]
+
+
+def _same(expected: Any, got: Any) -> bool:
+    return same_value(expected, got, **CC.TOLERANCE)
+
+
+def mutants(task: Task) -> list[dict[str, Any]]:
+    """Near misses that must fail, the most instructive first."""
+    kind, truth = _kind(task), task.truth
+    repo = G.materialize(task.env["repo"])
+    if kind == "implement":
+        c = _component(task)
+        name = c.functions[0]
+        wrong = [with_function(task, source) for _, source in sorted(c.mutants.items())]
+        return wrong + [
+            {"files": {c.path: _at_cutoff(task, c.path)}},  # the untouched file
+            with_function(task, c.reference.replace(f"def {name}(", f"def {name}_(", 1)),  # misnamed
+            with_function(task, f"def {name}(*args, **kwargs):\n    raise NotImplementedError\n"),
+            with_function(task, f"def {name}(*args, **kwargs):\n    while True:\n        pass\n"),
+            {"files": {c.path: "--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n-no such line\n+x = 1\n"}},
+            {"files": {"../outside.py": "x = 1\n"}}]
+    if kind == "locate":
+        near = [truth["introduced"]] + [str(p) for p in repo[truth["accepted"][0]].parent_ids]
+        near += [G.resolve(repo, "HEAD")]
+        return [{"commit": sha} for sha in dict.fromkeys(near) if sha not in truth["accepted"]]
+    functions = truth["functions"]
+    others = [f for f in _defined(repo, "HEAD") if f not in functions]
+    out = [{"functions": functions[1:]}] if len(functions) > 1 else [{"functions": []}]
+    return out + [{"functions": functions + others[:1]}, {"functions": functions + functions[:1]}]

@@ -1,0 +1,83 @@
+"""Graders of the paper-to-code family: code run against hidden behavioural cases in the sandbox, and
+sets of qualified function names. (Commits, for `locate`, are graded by `git.commit`.)
+
+The hidden cases' inputs go into the sandbox; what the functions return comes back as JSON and is
+compared here with the values the definition gives, within a tolerance, never with source text.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from graders.registry import Grade, failed, grader, passed
+from tasks.task import Task
+from tools.paper_code import files_problem, overlay, run_cases
+
+# reason of a case the harness could not run, by the harness's error name
+_ERRORS = {"import": "code_import_error", "crash": "code_crash", "timeout": "code_timeout"}
+
+
+def same_value(expected: Any, got: Any, rtol: float, atol: float) -> bool:
+    """Whether a returned value (as the harness encodes it) matches the expected one: the same
+    structure and shape, every number within atol + rtol * |expected| (a NaN matches nothing)."""
+    if not isinstance(got, dict):
+        return False
+    if "tuple" in expected:
+        parts = got.get("tuple")
+        return (isinstance(parts, list) and len(parts) == len(expected["tuple"])
+                and all(same_value(e, g, rtol, atol) for e, g in zip(expected["tuple"], parts, strict=True)))
+    values = got.get("values")
+    if got.get("shape") != expected["shape"] or not isinstance(values, list):
+        return False
+    if len(values) != len(expected["values"]):
+        return False
+    pairs = zip(expected["values"], values, strict=True)
+    return all(isinstance(g, (int, float)) and not isinstance(g, bool) and math.isfinite(g)
+               and abs(g - e) <= atol + rtol * abs(e) for e, g in pairs)
+
+
+@grader("paper_code.implement")
+def grade_implement(task: Task, answer: dict[str, Any]) -> Grade:
+    """Passes when every hidden case returns the expected value; the score is the share that do."""
+    files = answer["files"]
+    if files_problem(files):
+        return failed("bad_file_path")
+    merged = overlay(task.env, files)
+    if isinstance(merged, str):
+        return failed("patch_does_not_apply")
+    cases, expected = task.truth["cases"], task.truth["expected"]
+    results = run_cases(merged, cases)
+    tol = task.truth["tolerance"]
+    reasons, hits = [], 0
+    for result, want in zip(results, expected, strict=True):
+        error = result.get("error") if isinstance(result, dict) else "crash"
+        if error:
+            reasons.append(_ERRORS.get(error, "code_crash"))
+        elif same_value(want, result.get("value"), tol["rtol"], tol["atol"]):
+            hits += 1
+        else:
+            reasons.append("wrong_values")
+    return failed(*reasons, score=round(hits / len(cases), 4)) if reasons else passed()
+
+
+def qualified(name: str) -> str:
+    """A function's name as `module.function`; `path/to/module.py::function` is accepted too."""
+    name = name.strip()
+    if "::" in name:
+        path, _, function = name.partition("::")
+        return path.strip().removesuffix(".py").replace("/", ".") + "." + function.strip()
+    return name
+
+
+@grader("paper_code.functions")
+def grade_functions(task: Task, answer: dict[str, Any]) -> Grade:
+    """Passes when the qualified names are exactly `truth["functions"]`, each once; partial score F1."""
+    named = [qualified(n) for n in answer["functions"]]
+    expected, got = set(task.truth["functions"]), set(named)
+    reasons = ["duplicate_item"] if len(got) < len(named) else []
+    reasons += ["missing_functions"] if expected - got else []
+    reasons += ["extra_functions"] if got - expected else []
+    if not reasons:
+        return passed()
+    f1 = 2 * len(expected & got) / (len(expected) + len(got))
+    return failed(*reasons, score=round(f1, 4))

@@ -1,0 +1,266 @@
+"""The paper-to-code repository: a small numpy codebase whose history adds the components of the
+DQN -> Rainbow and AlphaGo -> MuZero papers (graphs.code_components) one commit at a time, each with
+its public test, among commits that change other things.
+
+`build(path)` writes it with pygit2 alone, deterministically (the authors and clock of graphs.synth_repo),
+so its object ids are the same on every machine. The C51 projection first goes in with a slip (a target
+that falls exactly on an atom loses its probability) that a later commit fixes. `links()` joins the two
+graphs: each component, the paper that introduced it, the commit where it first behaves as the paper
+defines it, and the functions that hold it; tests check each link by running the component's hidden
+cases at that commit and at its parent.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+import pygit2
+from pygit2.enums import FileMode, ObjectType
+
+from graphs import code_components
+from graphs.code_components import COMPONENTS, module_source
+from graphs.git import isolate_config, python_symbols
+from graphs.synth_repo import AUTHORS, START_TIME
+
+# Each file: (docstring, imports). Test files are made from their module: tests/test_<dir>_<name>.py.
+FILES = {
+    "rl/__init__.py": ("Deep Q-learning and its improvements, on numpy arrays.", ""),
+    "rl/targets.py": ("Bootstrapped targets for Q-learning.", "import numpy as np"),
+    "rl/replay.py": ("Sampling replayed transitions.", "import numpy as np"),
+    "rl/networks.py": ("Action-value heads.", "import numpy as np"),
+    "rl/returns.py": ("Returns of reward sequences.", "import numpy as np"),
+    "rl/distributional.py": ("Distributional reinforcement learning: returns on a fixed support.",
+                             "import numpy as np"),
+    "rl/schedule.py": ("Exploration schedules.", ""),
+    "rl/noisy.py": ("Layers with learned noise, for exploration.", "import numpy as np"),
+    "search/__init__.py": ("Tree search and learned models for planning.", ""),
+    "search/ucb.py": ("Bandit selection rules.", "import numpy as np"),
+    "search/puct.py": ("Selecting actions inside the search tree.", "import numpy as np"),
+    "search/transform.py": ("Transforms of values and rewards.", "import numpy as np"),
+    "search/targets.py": ("Training targets from finished episodes.", "import numpy as np"),
+    "search/support.py": ("Categorical representations of scalars.", COMPONENTS["value_support"].header),
+}
+
+OTHER = {  # functions that belong to no paper's component: the scaffold and distractors
+    "td_target": '''def td_target(rewards, dones, next_q, gamma):
+    """The one-step Q-learning target r + gamma * max_a Q(s', a), without bootstrap at an episode's end."""
+    return np.asarray(rewards) + gamma * (1.0 - np.asarray(dones)) * np.max(next_q, axis=1)''',
+    "linear_q": '''def linear_q(weights, states):
+    """Action values of a linear Q-function: one weight row per action."""
+    return np.asarray(states) @ np.asarray(weights).T''',
+    "uniform_sample": '''def uniform_sample(size, u):
+    """Indices drawn uniformly from a buffer of `size` items, one per number u in [0, 1)."""
+    return np.minimum((np.asarray(u) * size).astype(int), size - 1)''',
+    "discounted_return": '''def discounted_return(rewards, gamma):
+    """The Monte Carlo return sum_k gamma ** k * r_k of a whole episode."""
+    return float(np.asarray(rewards) @ gamma ** np.arange(len(rewards)))''',
+    "linear_schedule": '''def linear_schedule(start, end, steps, t):
+    """Interpolate from start to end over `steps` steps, then stay at end."""
+    return end + (start - end) * max(0.0, 1.0 - t / steps)''',
+    "ucb1": '''def ucb1(values, visits, c=1.4):
+    """UCB1: the action of the largest mean value plus c * sqrt(ln N / n); unvisited actions first."""
+    visits = np.asarray(visits, dtype=float)
+    if (visits == 0).any():
+        return int(np.argmax(visits == 0))
+    return int(np.argmax(np.asarray(values) / visits + c * np.sqrt(np.log(visits.sum()) / visits)))''',
+}
+OTHER_TESTS = {
+    "td_target": '''def test_td_target_stops_at_terminal_state():
+    assert np.allclose(td_target(np.array([1.0]), np.array([1.0]), np.array([[5.0, 7.0]]), 0.9), [1.0])''',
+    "uniform_sample": '''def test_uniform_sample_stays_in_the_buffer():
+    assert list(uniform_sample(4, np.array([0.0, 0.99]))) == [0, 3]''',
+    "ucb1": '''def test_ucb1_tries_unvisited_actions_first():
+    assert ucb1(np.array([5.0, 0.0]), np.array([3.0, 0.0])) == 1''',
+    "c51_atom": '''def test_targets_on_an_atom_keep_their_mass():
+    m = project_distribution(np.array([[0.5, 0.5, 0.0]]), np.array([1.0]), np.array([0.0]), 1.0, -1.0, 1.0)
+    assert np.allclose(m, [[0.0, 0.5, 0.5]])''',
+}
+README = {
+    1: "# tinyrl\n\nReinforcement learning building blocks on numpy arrays: Q-learning targets first.\n",
+    2: "# tinyrl\n\nReinforcement learning building blocks on numpy arrays: Q-learning targets first.\n\n"
+       "`rl/targets.py` holds the one-step targets; every function takes a batch as arrays.\n",
+    3: "# tinyrl\n\nReinforcement learning building blocks on numpy arrays: Q-learning targets first,\n"
+       "then tree search.\n\n`rl/targets.py` holds the one-step targets; every function takes a batch as "
+       "arrays.\n`search/` holds selection rules and the training targets of search-based agents.\n",
+}
+
+# (author, message, operations): ("component", key[, "slip"]) commits a component's source (the slip:
+# its first, wrong version) with its public test; ("other", path, name) a function of OTHER, with its
+# test when OTHER_TESTS has one; ("test", path, name) one of OTHER_TESTS; ("readme", n); ("tag", name, what).
+HISTORY: list[tuple[str, str, list[tuple]]] = [
+    ("ada", "Start tinyrl: one-step TD targets and a linear Q-function", [
+        ("readme", 1), ("file", "rl/__init__.py"), ("other", "rl/targets.py", "td_target"),
+        ("other", "rl/networks.py", "linear_q"), ("tag", "v0.1", "Q-learning")]),
+    ("bo", "Sample replay batches uniformly", [("other", "rl/replay.py", "uniform_sample")]),
+    ("chidi", "Add Double DQN targets", [("component", "double_dqn")]),
+    ("deepa", "Describe the targets in README", [("readme", 2)]),
+    ("ada", "Sample replay by priority, with importance-sampling weights", [
+        ("component", "prioritized_replay"), ("tag", "v0.2", "Prioritized replay")]),
+    ("bo", "Add the dueling aggregation of value and advantages", [("component", "dueling")]),
+    ("chidi", "Add Monte Carlo returns", [("other", "rl/returns.py", "discounted_return")]),
+    ("chidi", "Add n-step returns", [("component", "n_step_returns"), ("tag", "v0.3", "Multi-step")]),
+    ("deepa", "Project distributional targets onto the atoms", [("component", "c51_projection", "slip")]),
+    ("bo", "Add a linear exploration schedule", [("other", "rl/schedule.py", "linear_schedule")]),
+    ("ada", "Add NoisyNet layers", [("component", "noisy_layer"), ("tag", "v0.4", "Rainbow parts")]),
+    ("deepa", "Keep the probability of targets that land on an atom", [
+        ("component", "c51_projection"), ("test", "rl/distributional.py", "c51_atom"),
+        ("tag", "v1.0", "Rainbow parts, projection fixed")]),
+    ("bo", "Start search: UCB1 selection", [
+        ("file", "search/__init__.py"), ("other", "search/ucb.py", "ucb1")]),
+    ("chidi", "Select actions with PUCT and the policy's priors", [
+        ("component", "puct"), ("tag", "v1.1", "Search")]),
+    ("ada", "Squash values with an invertible transform", [("component", "value_transform")]),
+    ("deepa", "Compute n-step value targets from finished episodes", [("component", "n_step_value_targets")]),
+    ("bo", "Describe search in README", [("readme", 3), ("tag", "v1.2", "Value targets")]),
+    ("chidi", "Represent values on a categorical support", [
+        ("component", "value_support"), ("tag", "v2.0", "MuZero parts")]),
+]
+
+
+def test_path(path: str) -> str:
+    """The public test file of a module: rl/targets.py -> tests/test_rl_targets.py."""
+    return "tests/test_" + path.removesuffix(".py").replace("/", "_") + ".py"
+
+
+def module_name(path: str) -> str:
+    """The dotted module of a file: rl/targets.py -> rl.targets."""
+    return path.removesuffix(".py").replace("/", ".")
+
+
+def _render(blocks: dict[str, dict[str, str]]) -> dict[str, bytes]:
+    """Every file's bytes from its blocks; a test file imports every function its module defines."""
+    out = {}
+    for path, named in blocks.items():
+        if path == "README.md":
+            out[path] = named[""].encode()
+        elif path.startswith("tests/"):
+            module = named[""]
+            names = sorted(python_symbols(out[module]))
+            header = f"import numpy as np\n\nfrom {module_name(module)} import {', '.join(names)}"
+            tests = [s for k, s in named.items() if k]
+            out[path] = module_source(header, tests, f"Tests of {module}.").encode()
+        else:
+            doc, header = FILES[path]
+            out[path] = module_source(header, [s for k, s in named.items() if k], doc).encode()
+    return out
+
+
+def _apply(blocks: dict[str, dict[str, str]], op: tuple) -> None:
+    kind = op[0]
+    if kind == "readme":
+        blocks["README.md"] = {"": README[op[1]]}
+    elif kind == "file":
+        blocks.setdefault(op[1], {})
+    elif kind == "other":
+        blocks.setdefault(op[1], {})[op[2]] = OTHER[op[2]]
+        if op[2] in OTHER_TESTS:
+            blocks.setdefault(test_path(op[1]), {"": op[1]})[op[2]] = OTHER_TESTS[op[2]]
+    elif kind == "test":
+        blocks.setdefault(test_path(op[1]), {"": op[1]})[op[2]] = OTHER_TESTS[op[2]]
+    elif kind == "component":
+        c = COMPONENTS[op[1]]
+        blocks.setdefault(c.path, {})[c.key] = c.mutants["mass_lost_on_an_atom"] if op[2:] else c.reference
+        blocks.setdefault(test_path(c.path), {"": c.path})[c.key] = c.public_test
+
+
+def build(path: str) -> pygit2.Repository:
+    """Write the repository as a bare repository at `path` (which must not hold one yet)."""
+    isolate_config()
+    repo = pygit2.init_repository(path, bare=True, initial_head="main")
+    blocks: dict[str, dict[str, str]] = {}
+    parents: list[pygit2.Oid] = []
+    for step, (author_key, message, ops) in enumerate(HISTORY):
+        author, email, offset = AUTHORS[author_key]
+        when = START_TIME + step * 2 * 86_400 + 7 * 3600
+        sig = pygit2.Signature(author, email, when, offset)
+        for op in ops:
+            _apply(blocks, op)
+        index = pygit2.Index()
+        for file, data in _render(blocks).items():
+            index.add(pygit2.IndexEntry(file, repo.create_blob(data), FileMode.BLOB))
+        tip = repo.create_commit(None, sig, sig, message + "\n", index.write_tree(repo), parents)
+        parents = [tip]
+        for op in ops:
+            if op[0] == "tag":
+                tagger = pygit2.Signature(author, email, when + 3600, offset)
+                repo.create_tag(op[1], tip, ObjectType.COMMIT, tagger, f"Release {op[1]}: {op[2]}\n")
+    repo.references.create("refs/heads/main", parents[0], force=True)
+    return repo
+
+
+def _source_key() -> str:
+    """A hash of this module, of the components it commits and of the authors and clock it borrows."""
+    data = repr((AUTHORS, START_TIME)).encode()
+    for name in (__file__, code_components.__file__):
+        with open(name, "rb") as fh:
+            data += fh.read()
+    return str(pygit2.hash(data))[:16]
+
+
+_SOURCE_KEY = _source_key()
+
+
+def embedded_path() -> str:
+    """The repository, built once per machine in the temporary folder (keyed by its sources)."""
+    path = os.path.join(tempfile.gettempdir(), f"kgtasks-papercode-{_SOURCE_KEY}.git")
+    if not os.path.isdir(path):
+        tmp = tempfile.mkdtemp(dir=tempfile.gettempdir(), prefix="kgtasks-papercode-build-")
+        build(os.path.join(tmp, "repo.git"))
+        try:
+            os.rename(os.path.join(tmp, "repo.git"), path)
+        except OSError:  # another process won the race; its copy is identical
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+@dataclass(frozen=True)
+class Link:
+    """A component of a paper, joined to the repository's history."""
+
+    component: str
+    """Key in graphs.code_components.COMPONENTS."""
+    paper: str
+    """The snapshot paper that introduced it."""
+    commit: str
+    """The commit where it first behaves as the paper defines it."""
+    introduced: str
+    """The commit that first added its functions (the same commit unless a later fix completed it)."""
+    functions: tuple[str, ...]
+    """Qualified names, `module.function`."""
+
+
+@functools.cache
+def links() -> dict[str, Link]:
+    """Every component's link, by construction from HISTORY (tests verify them by running the code)."""
+    repo = pygit2.Repository(embedded_path())
+    commits = [str(c.id) for c in repo.walk(repo.head.target)][::-1]  # linear: oldest first
+    out, first = {}, {}
+    for sha, (_, _, ops) in zip(commits, HISTORY, strict=True):
+        for op in ops:
+            if op[0] == "component":
+                c = COMPONENTS[op[1]]
+                first.setdefault(c.key, sha)
+                if not op[2:]:
+                    out[c.key] = Link(c.key, c.paper, sha, first[c.key],
+                                      tuple(f"{module_name(c.path)}.{f}" for f in c.functions))
+    return out
+
+
+def tree_files(repo: pygit2.Repository, commit: str) -> dict[str, str]:
+    """Every file of a commit, path -> text."""
+    out = {}
+
+    def walk(tree: pygit2.Tree, prefix: str) -> None:
+        for entry in tree:
+            obj = repo[entry.id]
+            if isinstance(obj, pygit2.Tree):
+                walk(obj, prefix + entry.name + "/")
+            else:
+                out[prefix + entry.name] = obj.data.decode()
+
+    walk(repo.revparse_single(commit).peel(pygit2.Commit).tree, "")
+    return out

@@ -1,0 +1,127 @@
+"""The identify kind: its truths checked against methods independent of the generator (brute-force
+backdoor and front-door search, y0, least squares here, a simulated intervention), its prompt, its
+tools' view of the data, and its grader's reasons."""
+import copy
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from generators import base
+from generators import causal as gc
+from graders import grade
+from graphs import causal as cg
+from graphs import causal_latent as cl
+from tools.registry import call_tool
+
+
+def _tasks(n=30, **knobs):
+    config = base.config_from(gc, {"kind": "identify", **knobs})
+    return [gc.generate(config, 11, i) for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return _tasks()
+
+
+def _dag(task):
+    return cg.dag_from(task.truth["variables"], task.truth["dag"])
+
+
+def _slope(task, adjust):
+    """The coefficient of x in the least-squares regression of y on x and `adjust`, from data.csv."""
+    names, data = cg.from_csv(task.env["files"]["data.csv"])
+    cols = [names.index(v) for v in [task.truth["treatment"], *adjust]]
+    design = np.column_stack([np.ones(len(data)), data[:, cols]])
+    return np.linalg.lstsq(design, data[:, names.index(task.truth["outcome"])], rcond=None)[0][1]
+
+
+def _simulated_effect(task):
+    """E[y | do(x = 1)] - E[y | do(x = 0)] with shared noise: the SCM run forward twice."""
+    dag, w = _dag(task), {(u, v): c for u, v, c in task.truth["weights"]}
+    noise = dict(zip(dag, np.random.default_rng(0).standard_normal(len(dag)), strict=True))
+    outcomes = []
+    for value in (0.0, 1.0):
+        vals = {}
+        for v in nx.topological_sort(dag):
+            vals[v] = value if v == task.truth["treatment"] else noise[v] + sum(
+                w[p, v] * vals[p] for p in dag.predecessors(v))
+        outcomes.append(vals[task.truth["outcome"]])
+    return outcomes[1] - outcomes[0]
+
+
+def test_identifiability_agrees_with_y0_and_with_brute_force(tasks):
+    for task in tasks:
+        dag, x, y, latent = _dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["latent"]
+        assert cl.is_identifiable(dag, latent, x, y) is task.truth["identifiable"], task.id
+        observed = sorted(set(dag) - set(latent) - {x, y})
+        subsets = [z for k in range(len(observed) + 1) for z in itertools.combinations(observed, k)]
+        has_backdoor = any(cg.blocks_backdoor_paths(dag, x, y, z) for z in subsets)
+        if not task.truth["identifiable"]:
+            assert not has_backdoor, task.id
+        elif task.truth["estimator"] == "backdoor":
+            assert cg.blocks_backdoor_paths(dag, x, y, task.truth["estimator_set"]), task.id
+        else:
+            assert not has_backdoor and cl.satisfies_front_door(dag, x, y, task.truth["estimator_set"])
+
+
+def test_kinds_of_instance_are_mixed_and_non_identifiable_ones_a_minority():
+    many = _tasks(80)
+    share = sum(not t.truth["identifiable"] for t in many) / len(many)
+    assert 0.1 <= share <= 0.4, share
+    assert {t.truth["estimator"] for t in many} == {"backdoor", "front-door", None}
+    latent_parent = [t for t in many if t.truth["estimator"] == "backdoor"
+                     and set(_dag(t).predecessors(t.truth["treatment"])) & set(t.truth["latent"])]
+    assert latent_parent  # backdoor instances where adjusting for x's parents is impossible
+
+
+def test_the_naive_and_parent_adjusted_regressions_both_miss_the_true_effect(tasks):
+    for task in tasks:
+        effect, tol = task.truth["effect"], task.truth["tolerance"]
+        assert _simulated_effect(task) == pytest.approx(effect, abs=1e-9)
+        if not task.truth["identifiable"]:
+            continue
+        parents = sorted(set(_dag(task).predecessors(task.truth["treatment"])) - set(task.truth["latent"]))
+        assert abs(_slope(task, []) - effect) > tol and abs(_slope(task, parents) - effect) > tol, task.id
+        assert not grade(task, {"identifiable": True, "effect": float(_slope(task, parents))}).passed
+        if task.truth["estimator"] == "backdoor":  # the stated estimator, recomputed here, passes
+            estimate = float(_slope(task, task.truth["estimator_set"]))
+            assert grade(task, {"identifiable": True, "effect": estimate}).passed, task.id
+
+
+def test_the_prompt_states_what_is_graded_and_the_tools_see_only_observed_variables(tasks):
+    for task in tasks:
+        assert f"within {task.truth['tolerance']} of the true effect" in task.prompt
+        assert "non-parametrically" in task.prompt and "do-calculus" in task.prompt
+        assert f"The variables {', '.join(task.truth['latent'])} are unobserved" in task.prompt
+        names, _ = cg.from_csv(task.env["files"]["data.csv"])
+        assert names == task.env["variables"] and not set(names) & set(task.truth["latent"])
+        result = call_tool("ci_test", {"x": task.truth["latent"][0], "y": task.truth["outcome"]},
+                           copy.deepcopy(task.env))
+        assert result.is_error and "unknown variable" in result.text
+
+
+def test_the_grader_names_each_kind_of_wrong_answer(tasks):
+    yes = next(t for t in tasks if t.truth["identifiable"])
+    no = next(t for t in tasks if not t.truth["identifiable"])
+    assert grade(no, {"identifiable": True, "effect": no.truth["effect"]}).reasons == ("not_identifiable",)
+    assert grade(no, {"identifiable": False, "effect": 3.0}).passed  # an effect given with false is ignored
+    assert grade(yes, {"identifiable": False}).reasons == ("missed_identifiable",)
+    assert grade(yes, {"identifiable": True}).reasons == ("missing_estimate",)
+    far = yes.truth["effect"] + 1.001 * yes.truth["tolerance"]
+    assert grade(yes, {"identifiable": True, "effect": far}).reasons == ("outside_tolerance",)
+    assert grade(yes, '{"identifiable": true, "effect": NaN}').reasons == ("outside_tolerance",)
+    assert grade(yes, {"identifiable": "yes", "effect": 1.0}).reasons == ("schema_mismatch",)
+    assert grade(yes, {"identifiable": True, "effect": yes.truth["effect"]}).passed
+
+
+def test_mixed_leaves_identify_out_when_the_graph_is_too_small_for_it():
+    assert "identify" not in gc.Config(edges=3).mixed_kinds()
+    assert "identify" in gc.Config(edges=8).mixed_kinds()
+
+
+def test_identify_needs_an_unobserved_variable():
+    with pytest.raises(ValueError, match="--hidden must be at least 1 for kind identify"):
+        base.config_from(gc, {"kind": "identify", "hidden": 0})

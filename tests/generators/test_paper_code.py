@@ -1,0 +1,72 @@
+"""The paper-to-code family: deterministic tasks, prompts that state the contract (in full or by
+reference), cut-off copies without the component, and locate's trap of a first version fixed later."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from generators import paper_code as pc
+from generators.base import main
+from graders import grade
+from tools import call_tool
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_same_bytes_under_any_hash_seed(capsys):
+    args = ["--n", "3", "--seed", "2"]
+    other = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+    there = subprocess.run([sys.executable, "-m", "generators.paper_code", *args], capture_output=True,
+                           text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": other})
+    assert main(pc, args) == 0
+    assert there.returncode == 0, there.stderr
+    assert capsys.readouterr().out == there.stdout and len(there.stdout.splitlines()) == 3
+
+
+@pytest.mark.parametrize("flags", [["--component", "c52"], ["--definition", "vague"]])
+def test_a_bad_knob_is_one_line_and_exit_2(flags, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(pc, flags)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and len(err.strip().splitlines()) == 1 and flags[1] in err
+
+
+def test_the_full_contract_states_the_definition_and_the_reference_one_only_names_it():
+    full = pc.generate(pc.Config(kind="implement", component="c51_projection"), 0, 0)
+    config = pc.Config(kind="implement", component="c51_projection", definition="reference")
+    by_name = pc.generate(config, 0, 0)
+    assert "(floor(x) + 1 - x)" in full.prompt and "(floor(x) + 1 - x)" not in by_name.prompt
+    for task in (full, by_name):
+        assert "targets exactly on an atom" in task.prompt and "1707.06887" in task.prompt
+        assert '"files"' in task.prompt and "rl/distributional.py" in task.prompt
+
+
+def test_the_cut_off_copy_has_neither_the_component_nor_its_fix():
+    task = pc.generate(pc.Config(kind="implement", component="c51_projection"), 0, 0)
+    assert call_tool("git_grep", {"pattern": "project_distribution"}, task.env).text == "No matches found."
+    log = call_tool("git_log", {"max_count": 200}, task.env).text
+    assert "Keep the probability of targets that land on an atom" not in log
+
+
+def test_locate_asks_for_the_fix_not_the_first_version_of_the_projection():
+    task = pc.generate(pc.Config(kind="locate", component="c51_projection"), 0, 0)
+    assert task.truth["introduced"] != task.truth["accepted"][0]
+    assert grade(task, {"commit": task.truth["accepted"][0][:7]}).passed
+    assert grade(task, {"commit": task.truth["introduced"]}).reasons == ("wrong_commit",)
+
+
+def test_trace_counts_the_papers_functions_defined_at_the_release():
+    task = pc.generate(pc.Config(kind="trace", component="value_support"), 0, 0)
+    assert task.truth["paper"] == "1911.08265"
+    assert set(task.truth["functions"]) <= {"search.transform.h", "search.transform.h_inv",
+                                            "search.targets.n_step_value_targets",
+                                            "search.support.scalar_to_support",
+                                            "search.support.support_to_scalar"}
+    assert grade(task, task.truth["reference"]).passed
+
+
+def test_no_expected_value_appears_in_the_prompt_or_the_tools_env():
+    task = pc.generate(pc.Config(kind="implement", component="puct"), 0, 0)
+    assert "expected" not in task.env and "cases" not in task.env
+    assert all(str(e["values"]) not in task.prompt for e in task.truth["expected"])

@@ -32,11 +32,14 @@ def wilson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float
     Unlike the normal (Wald) interval it stays inside [0, 1] and is not zero-width at 0/n or n/n,
     which matters for the small trial counts of calibration.
     """
+    return _wilson_z(successes, trials, z_score(confidence))
+
+
+def _wilson_z(successes: float, trials: float, z: float) -> tuple[float, float]:
     if not 0 <= successes <= trials:
         raise ValueError(f"need 0 <= successes <= trials, got {successes}/{trials}")
     if trials == 0:
         return 0.0, 1.0
-    z = z_score(confidence)
     p = successes / trials
     denom = 1 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denom
@@ -161,11 +164,11 @@ class FamilyRate:
         return interval_verdict(self.interval, band, chance)
 
 
-def _t_widened(confidence: float, dof: int) -> float:
-    """The normal confidence whose quantile is Student's t quantile at `confidence`."""
+def _t_quantile(confidence: float, dof: int) -> float:
+    """The two-sided quantile of Student's t (12.7 for 95% on 1 degree of freedom)."""
     from scipy.stats import t  # imported here: only families with repeated trials need it
 
-    return 2 * NormalDist().cdf(float(t.ppf(0.5 + confidence / 2, dof))) - 1
+    return float(t.ppf(0.5 + confidence / 2, dof))
 
 
 def family_rate(tasks: Sequence[TaskRate], band: tuple[float, float] = (0.10, 0.40),
@@ -179,9 +182,10 @@ def family_rate(tasks: Sequence[TaskRate], band: tuple[float, float] = (0.10, 0.
     icc = intraclass_correlation(tasks)
     # Var(mean) = p(1-p)/k^2 * sum (1 + (m_i - 1) icc) / m_i, so that of a binomial of n_eff trials:
     n_eff = k * k / sum((1 + (t.trials - 1) * icc) / t.trials for t in tasks)
+    z = z_score(confidence)
     if k >= 2 and sum(t.trials for t in tasks) > k:
-        confidence = _t_widened(confidence, k - 1)
-    lo, hi = wilson(rate * n_eff, n_eff, confidence)
+        z = _t_quantile(confidence, k - 1)
+    lo, hi = _wilson_z(rate * n_eff, n_eff, z)
     return FamilyRate(k, sum(t.trials for t in tasks), rate, (lo, hi), icc,
                       sum(0 < t.rate < 1 for t in tasks) / k,
                       sum(band[0] <= t.rate <= band[1] for t in tasks) / k)

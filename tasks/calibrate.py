@@ -1,7 +1,8 @@
 """Difficulty to a pass-rate band: `python -m tasks.calibrate --family causal.adjustment --model M`.
 
 The family's ladder (LADDERS[kind], easy to hard) is searched for a level whose pass rate lies in the
-band. Each level is run in batches and judged by the sequential band test of tasks.stats: a level
+band. Each level is run in batches and judged by the sequential band test of tasks.stats (the task
+as unit, as in tasks.report; here each trial is a task of its own): a level
 stops as soon as its interval lies clearly outside the band (and so, the ladder being ordered, do all
 levels on that side), or clearly inside it (the answer). The next level is where a logistic fit to
 the levels seen so far puts the middle of the band. Trials go through tasks.run into a results file,
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from generators.base import config_from
-from tasks.stats import band_margin, band_verdict, wilson
+from tasks.stats import FamilyRate, TaskRate, band_margin, family_rate
 from tasks.task import task_key
 
 RunLevel = Callable[[dict[str, Any], int], list[bool]]
@@ -101,9 +102,16 @@ class Calibration:
     """Every level of the ladder, with the trials run at it (none for levels never tried)."""
 
 
+def level_rate(level: Level, search: Search) -> FamilyRate:
+    """A level's rate with the task as unit, as tasks.report computes it: each trial is its own task
+    (task index k at the level's settings), so this is the Wilson interval of its trials."""
+    return family_rate([TaskRate(str(i), passed, 1) for i, passed in enumerate(level.results)],
+                       search.band, search.confidence)
+
+
 def verdict(level: Level, search: Search) -> str:
     """The sequential band test on a level, with `exhausted` for a level that hit max_trials undecided."""
-    v = band_verdict(level.passes, len(level.results), search.band, search.confidence, search.min_trials)
+    v = level_rate(level, search).verdict(search.band, min_trials=search.min_trials)
     return "exhausted" if v == "undecided" and len(level.results) >= search.max_trials else v
 
 
@@ -249,7 +257,7 @@ def summary(calibration: Calibration, search: Search, usage: dict[str, dict[str,
         spent = usage.get(task_key(lv.settings), {})
         n = len(lv.results)
         tried.append({"level": lv.index, "settings": lv.settings, "trials": n, "passed": lv.passes,
-                      "rate": lv.passes / n, "interval": list(wilson(lv.passes, n, search.confidence)),
+                      "rate": lv.passes / n, "interval": list(level_rate(lv, search).interval),
                       "verdict": verdict(lv, search), "tokens": spent.get("tokens"),
                       "cost": spent.get("cost")})
     costs = [t["cost"] for t in tried]

@@ -236,8 +236,8 @@ def _check_baselines(family: str, tasks: list[Task], module: ModuleType, enumera
                 else:
                     yield task.id, "baselines", f"{name} answer {_short(answer)} passes but is not correct"
         if tally.tasks >= WARN_MIN_TASKS and tally.passed > report.band[1] * tally.tasks:
-            yield "-", "baselines", (f"the {name} answer passes {tally.passed}/{tally.tasks} tasks, above the "
-                                     f"band's upper edge {report.band[1]:.0%}: a guess passes them")
+            yield "-", "baselines", (f"the {name} answer passes {tally.passed}/{tally.tasks} tasks, above "
+                                     f"the band's upper edge {report.band[1]:.0%}: a guess passes them")
 
 
 # -- tools: coverage and leaks --------------------------------------------------------------------------
@@ -459,9 +459,10 @@ def format_report(report: Report, max_ids: int = 5) -> str:
     for (family, name), t in sorted(report.baselines.items()):
         lines.append(f"{family:<24}{name:<17}{f'{t.passed}/{t.tasks}':>10}{t.explained:>11}{t.unverifiable:>12}")
     low, high = report.band
-    lines += [f"{family}: chance {rate:.0%} (the best trivial baseline)" for family, rate in report.chance().items()]
-    lines += [f"warning: {family}: the {name} answer passes {t.passed}/{t.tasks} tasks, above the band's lower "
-              f"edge {low:.0%}; a model could pass without solving them"
+    lines += [f"{family}: chance {rate:.0%} (the best trivial baseline)"
+              for family, rate in sorted(report.chance().items())]
+    lines += [f"warning: {family}: the {name} answer passes {t.passed}/{t.tasks} tasks, above the band's "
+              f"lower edge {low:.0%}; a model could pass without solving them"
               for (family, name), t in sorted(report.baselines.items())
               if t.tasks >= WARN_MIN_TASKS and low * t.tasks < t.passed <= high * t.tasks]
     if report.passing:  # a task thousands of answers pass is easier than one only three pass
@@ -481,7 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tasks.check", description=__doc__.splitlines()[0])
     parser.add_argument("tasks", help="task file (JSONL), e.g. from python -m generators.causal --out FILE")
     parser.add_argument("--band", nargs=2, type=float, default=BAND, metavar=("LOW", "HIGH"),
-                        help="target pass-rate band the trivial baselines are judged against (default 0.10 0.40)")
+                        help="target pass-rate band the trivial baselines are judged against "
+                             "(default 0.10 0.40)")
     args = parser.parse_args(argv)
     if not 0 <= args.band[0] < args.band[1] <= 1:
         print(f"{parser.prog}: error: --band must satisfy 0 <= LOW < HIGH <= 1, got {args.band[0]} "

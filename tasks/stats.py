@@ -11,9 +11,9 @@ is the plain Wilson interval.
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
 
 Verdict = Literal["below", "inside", "above", "undecided", "at chance"]
@@ -158,7 +158,8 @@ class FamilyRate:
     band_share: float
     """Tasks whose observed rate lies in the band."""
 
-    def verdict(self, band: tuple[float, float], chance: float | None = None, min_trials: int = 10) -> Verdict:
+    def verdict(self, band: tuple[float, float], chance: float | None = None,
+                min_trials: int = 10) -> Verdict:
         if self.trials < min_trials:
             return "undecided"
         return interval_verdict(self.interval, band, chance)

@@ -72,8 +72,8 @@ def load_prices(path: str) -> dict[str, Price]:
         ok = isinstance(p, dict) and {"input", "output"} <= p.keys() <= set(Price.__dataclass_fields__) \
             and all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in p.values())
         if not ok:
-            raise ValueError(f"--prices {path}: {model}: expected {{\"input\": $, \"output\": $}} per million "
-                             f"tokens (optionally cache_write, cache_read), got {json.dumps(p)}")
+            raise ValueError(f"--prices {path}: {model}: expected {{\"input\": $, \"output\": $}} per "
+                             f"million tokens (optionally cache_write, cache_read), got {json.dumps(p)}")
         prices[model] = Price(p["input"], p["output"], p.get("cache_write", p["input"]),
                               p.get("cache_read", p["input"]))
     return prices

@@ -54,6 +54,7 @@ DEFAULT_MAX_TURNS = 100
 DEFAULT_MAX_TOKENS = 150_000  # the conversation's size; below the 200k context of current models
 DEFAULT_CONCURRENCY = 8  # modest, for new accounts' rate limits; retries absorb occasional 429s
 TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_creation_tokens", "cache_read_tokens")
+NO_BUDGET = Budget()
 UNREACHABLE_STOP = 3  # trials in a row that cannot connect: the provider is down, not having a bad moment
 
 
@@ -312,7 +313,7 @@ class RunSummary:
 async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider: str | None = None,
                            trials: int = 1, concurrency: int = DEFAULT_CONCURRENCY, limits: Limits = Limits(),
                            base_url: str | None = None, progress: Progress | None = None,
-                           price: Price | None = None, budget: Budget = Budget()) -> RunSummary:
+                           price: Price | None = None, budget: Budget = NO_BUDGET) -> RunSummary:
     """Run every (task, trial) of `model` not yet in `out`, `concurrency` at once; return when all are done
     or the budget is spent. `price` overrides the price table.
 
@@ -482,8 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{summary.ran} trials run ({summary.passed} passed), {summary.skipped} already in {args.out}",
           file=sys.stderr)
     if summary.not_run:
-        print(f"{parser.prog}: stopped at the budget ({args.budget}): {summary.not_run} trials not run; rerun "
-              "with a larger --budget to go on", file=sys.stderr)
+        print(f"{parser.prog}: stopped at the budget ({args.budget}): {summary.not_run} trials not run; "
+              "rerun with a larger --budget to go on", file=sys.stderr)
         return 1
     if summary.provider_errors:
         print(f"{parser.prog}: error: {summary.provider_errors} trials failed at the provider (see their "

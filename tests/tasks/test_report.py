@@ -11,7 +11,8 @@ def row(family="f.a", knobs=None, passed=False, reasons=(), turns=1, tool_calls=
         cost=0.0, transcript=(), answer=None, task_id=None, model="m", trial=0):
     """A results row; each of its own task unless `task_id` is given."""
     return {"task_id": task_id or f"t{next(_ids)}", "family": family, "knobs": knobs, "trial": trial,
-            "model": model, "provider": "scripted", "passed": passed, "score": float(passed), "reasons": list(reasons),
+            "model": model, "provider": "scripted", "passed": passed, "score": float(passed),
+            "reasons": list(reasons),
             "answer": answer, "turns": turns, "tool_calls": tool_calls, "input_tokens": tokens[0],
             "output_tokens": tokens[1], "cache_creation_tokens": 0, "cache_read_tokens": 0, "cost": cost,
             "wall_time": 0.1, "stop_reason": "submitted", "error": None, "transcript": list(transcript)}

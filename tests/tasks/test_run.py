@@ -425,7 +425,8 @@ def test_a_loopback_server_needs_no_key(tmp_path, monkeypatch):
     path.write_text(make_task().to_json() + "\n")
     with FakeServer(chat_api(solver)) as server:
         url = server.url.replace("127.0.0.1", "localhost") + "/v1"
-        assert main([str(path), "--model", "gpt-test", "--base-url", url, "--out", str(tmp_path / "r.jsonl")]) == 0
+        out = str(tmp_path / "r.jsonl")
+        assert main([str(path), "--model", "gpt-test", "--base-url", url, "--out", out]) == 0
 
 
 def test_a_remote_server_still_needs_a_key(tmp_path, monkeypatch, capsys):

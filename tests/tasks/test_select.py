@@ -62,8 +62,8 @@ def test_a_bad_band_is_one_clear_error_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "k.jsonl"
     out.write_text("keep me\n")
     assert main([results, task_file, "--out", str(out), "--band", "0.5", "0.1"]) == 2
-    assert capsys.readouterr().err == ("python -m tasks.select: error: --band must satisfy 0 <= LOW < HIGH <= 1, "
-                                       "got 0.5 0.1\n")
+    assert capsys.readouterr().err == ("python -m tasks.select: error: --band must satisfy "
+                                       "0 <= LOW < HIGH <= 1, got 0.5 0.1\n")
     assert out.read_text() == "keep me\n"
 
 

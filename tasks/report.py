@@ -241,9 +241,16 @@ def _only(knobs: dict[str, Any] | None, names: set[str]) -> dict[str, Any]:
     return {k: v for k, v in (knobs or {}).items() if k in names}
 
 
-def _shared(groups: list[Group], varying: set[str]) -> dict[str, Any]:
-    """The knob settings every group has in common."""
-    return {k: v for k, v in (groups[0].knobs or {}).items() if k not in varying}
+def _knob_views(groups: list[Group]) -> tuple[dict[str, set[str]], list[str]]:
+    """Per family, the knobs that vary between its groups (the rows show only those, so a row shows
+    only the knobs of its own kind), and a line per family naming the settings all its rows share."""
+    varying, shared = {}, []
+    for family in sorted({g.family for g in groups}):
+        mine = [g for g in groups if g.family == family]
+        varying[family] = varying_knobs(mine)
+        if common := {k: v for k, v in (mine[0].knobs or {}).items() if k not in varying[family]}:
+            shared.append(f"knobs of every {family} row: {knob_label(common)}")
+    return varying, shared
 
 
 def _row_cells(g: Group, varying: set[str], chance: dict[str, float]) -> list[str]:
@@ -272,17 +279,16 @@ def render_text(groups: list[Group], chance: dict[str, float] | None = None) -> 
         out += notes
         if not mine:
             continue
-        varying = varying_knobs(mine)
-        table = [HEADER, *(_row_cells(g, varying, chance) for g in mine)]
+        varying, shared = _knob_views(mine)
+        table = [HEADER, *(_row_cells(g, varying[g.family], chance) for g in mine)]
         widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
         out.append(f"model {model}: {sum(g.n for g in mine)} trials, means per trial")
-        if shared := _shared(mine, varying):
-            out.append(f"  knobs of every row: {knob_label(shared)}")
+        out += [f"  {line}" for line in shared]
         out += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in table]
         for g in mine:
             if not g.reasons:
                 continue
-            out.append(f"\n  failures of {g.family} [{knob_label(_only(g.knobs, varying))}]:")
+            out.append(f"\n  failures of {g.family} [{knob_label(_only(g.knobs, varying[g.family]))}]:")
             width = max(map(len, g.reasons))
             for reason, count in g.reasons.most_common():
                 out.append(f"    {reason:<{width}} {count:>5}  {'#' * round(30 * count / g.n)}"
@@ -509,11 +515,10 @@ def render_html(groups: list[Group], title: str, chance: dict[str, float] | None
         body += [f"<p>{e(note)}</p>" for note in notes]
         if not mine:
             continue
-        varying = varying_knobs(mine)
+        varying, shared = _knob_views(mine)
         body.append(f"<h2>model {e(model)}</h2>")
-        if shared := _shared(mine, varying):
-            body.append(f"<p>knobs of every row: {e(knob_label(shared))}</p>")
-        body.append(_table(HEADER, [_row_cells(g, varying, chance) for g in mine],
+        body += [f"<p>{e(line)}</p>" for line in shared]
+        body.append(_table(HEADER, [_row_cells(g, varying[g.family], chance) for g in mine],
                            [g.band(chance.get(g.family)) == "inside" for g in mine]))
         body.append(f"<p>{e(LEGEND)}</p>")
         for family in sorted({g.family for g in mine}):
@@ -530,7 +535,7 @@ def render_html(groups: list[Group], title: str, chance: dict[str, float] | None
             for g in of_family:
                 for reason, count in g.reasons.most_common():
                     body.append(f'<details><summary><a href="{FAILURE_DOCS}{e(reason)}">{e(reason)}</a> '
-                                f"× {count} [{e(knob_label(_only(g.knobs, varying)))}]</summary>"
+                                f"× {count} [{e(knob_label(_only(g.knobs, varying[family])))}]</summary>"
                                 f"<pre>{e(g.examples[reason])}</pre></details>")
     if not groups:
         body.append("<p>no results yet</p>")

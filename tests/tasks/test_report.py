@@ -102,7 +102,7 @@ def test_reading_streams_rows(tmp_path):
 def test_rows_and_plot_labels_name_only_the_knobs_that_vary():
     groups = summarize([row(knobs={"n": n, "shared": 1}, passed=True) for n in (8, 12)])
     text, page = render_text(groups), render_html(groups, "report")
-    assert "knobs of every row: shared=1" in text and "knobs of every row: shared=1" in page
+    assert "knobs of every f.a row: shared=1" in text and "knobs of every f.a row: shared=1" in page
     assert cells(text, ["f.a", "n=12"])[2:4] == ["1", "1"]
     assert ">n=8</text>" in page and ">n=12</text>" in page
     assert "shared=1</text>" not in page
@@ -190,3 +190,10 @@ def test_the_trial_browser_filters_and_opens_a_trial_in_a_real_browser(tmp_path)
     assert "&lt;/script&gt;&lt;b&gt;x" in dom and "<b>x" not in dom  # the answer as text, never as markup
     dom = rendered_dom(page, "family=f.n&task_id=f.n-0")
     assert "2 of 7 trials" in dom
+
+
+def test_a_row_shows_only_the_knobs_of_its_own_kind():
+    rows = [row(family="f.a", knobs={"edges": e}) for e in (4, 8)] + [row(family="f.b", knobs={"depth": 2})]
+    text = render_text(summarize(rows))
+    assert cells(text, ["f.a", "edges=4"]) and cells(text, ["f.b", "-"])
+    assert "knobs of every f.b row: depth=2" in text and "edges" not in cells(text, ["f.b", "-"])[1]

@@ -413,7 +413,7 @@ def _histogram_svg(g: Group, chance: float | None) -> str:
     if chance is not None:
         parts.append(f'<line x1="{x(chance):.1f}" x2="{x(chance):.1f}" y1="0" y2="{h - 20}" stroke="#c0504d" '
                      f'stroke-dasharray="4 3"><title>chance {chance:.0%}</title></line>')
-    return f'<svg class="hist" width="{left + 10 * bar + 10}" height="{h}" role="img">{"".join(parts)}</svg>'
+    return f'<svg class="hist" width="{left + 10 * bar + 20}" height="{h}" role="img">{"".join(parts)}</svg>'
 
 
 def _reasons_svg(reasons: Counter) -> str:

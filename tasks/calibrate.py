@@ -225,6 +225,10 @@ class ModelLevels:
         if failed_at_provider:  # no judgement on the model: stop rather than count them as failures
             raise FatalProviderError(f"{failed_at_provider} trials failed at the provider (see the error "
                                      f"field in {self.results}); rerun the same command to retry them")
+        broken = sorted(task_id for task_id, row in rows.items() if "grader_error" in row["reasons"])
+        if broken:  # a task defect, not the model's failure: a level's rate would be wrong
+            raise ValueError(f"the grader failed on {len(broken)} tasks at {json.dumps(settings)} (a task "
+                             f"defect; run python -m tasks.check on them): {', '.join(broken[:3])}")
         usage["trials"] += n
         for row in rows.values():
             usage["tokens"] += sum(row[k] for k in TOKEN_FIELDS)

@@ -308,6 +308,8 @@ class RunSummary:
     provider_errors: int = 0
     not_run: int = 0
     """Trials left when the budget was reached."""
+    grader_errors: int = 0
+    """Trials whose grader failed: task defects."""
 
 
 async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider: str | None = None,
@@ -374,7 +376,7 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
     finally:
         writer.close()
     return RunSummary(progress.done, skipped, progress.passed, progress.provider_errors,
-                      len(jobs) - progress.done)
+                      len(jobs) - progress.done, progress.grader_errors)
 
 
 def _run_metadata(tasks: list[Task], provider: str, model: str, limits: Limits, base_url: str | None,
@@ -482,6 +484,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     print(f"{summary.ran} trials run ({summary.passed} passed), {summary.skipped} already in {args.out}",
           file=sys.stderr)
+    if summary.grader_errors:
+        print(f"{parser.prog}: warning: the grader failed on {summary.grader_errors} trials (task defects, "
+              "not the model's failures; run python -m tasks.check on the task file)", file=sys.stderr)
     if summary.not_run:
         print(f"{parser.prog}: stopped at the budget ({args.budget}): {summary.not_run} trials not run; "
               "rerun with a larger --budget to go on", file=sys.stderr)

@@ -197,3 +197,23 @@ def test_a_row_shows_only_the_knobs_of_its_own_kind():
     text = render_text(summarize(rows))
     assert cells(text, ["f.a", "edges=4"]) and cells(text, ["f.b", "-"])
     assert "knobs of every f.b row: depth=2" in text and "edges" not in cells(text, ["f.b", "-"])[1]
+
+
+def test_the_cli_with_tasks_shows_chance_and_the_prompts(tmp_path, capsys, monkeypatch):
+    import generators
+    from generators.base import iter_tasks
+    from tasks.task import write_tasks
+    from tests import toy_family
+
+    monkeypatch.setitem(generators.FAMILIES, "toy", "tests.toy_family")
+    tasks = list(iter_tasks(toy_family, toy_family.Config(nodes=6), seed=7, n=4))
+    with open(tmp_path / "t.jsonl", "w") as fh:
+        write_tasks(tasks, fh)
+    rows = [row(family="toy.path", task_id=t.id, reasons=["wrong_answer"]) for t in tasks]
+    (tmp_path / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main([str(tmp_path / "r.jsonl"), "--tasks", str(tmp_path / "t.jsonl"),
+                 "--html", str(tmp_path / "r.html")]) == 0
+    # the most common answer passes 3 of these 4 toy tasks (tests/tasks/test_check.py)
+    assert cells(capsys.readouterr().out, ["toy.path", "-"])[6:8] == ["75.0%", "undecided"]  # 4 trials
+    page = (tmp_path / "r.html").read_text()
+    assert json.dumps(tasks[0].prompt)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e") in page

@@ -1,6 +1,7 @@
 """The runner end to end: real anthropic and openai clients against the fake servers of tests/fakes.py."""
 import io
 import json
+import re
 
 import anthropic
 import openai
@@ -456,3 +457,25 @@ async def test_every_row_records_the_runs_metadata(tmp_path):
     assert first["tasks_sha256"] == task_key([t.to_json() for t in tasks])
     assert (first["provider"], first["model"], first["settings"]["max_turns"]) == ("openai", "gpt-test", 100)
     assert first["kgtasks"] and first["started"].endswith("+00:00")
+
+
+@grader("_raises_for_run_test")
+def _raising_grader(task, answer):
+    raise RuntimeError("a bug in the grader")
+
+
+def test_a_grader_that_fails_is_a_task_defect_the_run_and_report_set_apart(tmp_path, capsys):
+    from dataclasses import replace
+
+    from tasks.report import main as report
+    path = tmp_path / "tasks.jsonl"
+    broken = replace(make_task(1), grader="_raises_for_run_test")
+    path.write_text(make_task(0).to_json() + "\n" + broken.to_json() + "\n")
+    with FakeServer(chat_api(solver)) as server:
+        assert main([str(path), "--model", "gpt-test", "--base-url", server.url + "/v1",
+                     "--out", str(tmp_path / "r.jsonl")]) == 0
+    assert "the grader failed on 1 trials (task defects, not the model's failures" in capsys.readouterr().err
+    assert report([str(tmp_path / "r.jsonl")]) == 0
+    text = capsys.readouterr().out
+    assert "test.sum: the grader failed on 1 tasks (a task defect" in text and "sum-1" in text
+    assert re.search(r"test\.sum\s+-\s+1\s+1\s+100\.0%", text)  # the broken task is not a failure

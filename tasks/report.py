@@ -525,7 +525,12 @@ def render_html(groups: list[Group], title: str, chance: dict[str, float] | None
             of_family = [g for g in mine if g.family == family]
             whole = merged(of_family, model, family)
             c = chance.get(family)
-            body.append(f"<h3>{e(family)}</h3><div class=\"plots\"><div><p>tasks by pass rate</p>"
+            verdicts = Counter(t.verdict(BAND, CONFIDENCE) for t in whole.tasks)
+            body.append(f"<h3>{e(family)}</h3><p class=\"verdicts\">each task against the band (its own "
+                        f"Wilson 95% interval, at least 10 trials): "
+                        + ", ".join(f"{verdicts[v]} {v}" for v in ("below", "inside", "above", "undecided"))
+                        + "</p>")
+            body.append("<div class=\"plots\"><div><p>tasks by pass rate</p>"
                         f"{_histogram_svg(whole, c)}</div>"
                         + "".join(f"<div><p>pass rate by difficulty (95% interval; band shaded"
                                   f"{'; chance dashed' if c is not None else ''})</p>{plot}</div>"

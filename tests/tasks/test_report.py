@@ -217,3 +217,12 @@ def test_the_cli_with_tasks_shows_chance_and_the_prompts(tmp_path, capsys, monke
     assert cells(capsys.readouterr().out, ["toy.path", "-"])[6:8] == ["75.0%", "undecided"]  # 4 trials
     page = (tmp_path / "r.html").read_text()
     assert json.dumps(tasks[0].prompt)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e") in page
+
+
+def test_each_task_is_judged_against_the_band_on_the_page():
+    rows = [row(family="f.v", task_id=f"v{t}", trial=k, passed=k < p,
+                reasons=[] if k < p else ["wrong_answer"])
+            for t, p in enumerate([0, 9, 10, 40]) for k in range(40)]
+    page = render_html(summarize(rows), "r")
+    # 0/40, 9/40 (Wilson 95%: 12-38%), 10/40 (14-40.2%: reaches past the band), 40/40
+    assert "1 below, 1 inside, 1 above, 1 undecided" in page

@@ -200,12 +200,12 @@ def test_a_row_shows_only_the_knobs_of_its_own_kind():
 
 
 def test_the_cli_with_tasks_shows_chance_and_the_prompts(tmp_path, capsys, monkeypatch):
-    import generators
     from generators.base import iter_tasks
     from tasks.task import write_tasks
     from tests import toy_family
+    from tests.conftest import register_family
 
-    monkeypatch.setitem(generators.FAMILIES, "toy", "tests.toy_family")
+    register_family(monkeypatch, "toy", "tests.toy_family")
     tasks = list(iter_tasks(toy_family, toy_family.Config(nodes=6), seed=7, n=4))
     with open(tmp_path / "t.jsonl", "w") as fh:
         write_tasks(tasks, fh)

@@ -2,16 +2,16 @@ import json
 
 import pytest
 
-import generators
 from generators.base import iter_tasks
 from tasks.select import main
 from tasks.task import read_tasks, write_tasks
 from tests import toy_family
+from tests.conftest import register_family
 
 
 @pytest.fixture(autouse=True)
 def toy_registered(monkeypatch):
-    monkeypatch.setitem(generators.FAMILIES, "toy", "tests.toy_family")
+    register_family(monkeypatch, "toy", "tests.toy_family")
 
 
 def _files(tmp_path, passes_per_task, trials=40, model="m", extra_rows=()):

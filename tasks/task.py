@@ -86,3 +86,30 @@ def read_tasks(path: str) -> Iterator[Task]:
                 yield Task.from_dict(json.loads(line))
             except (json.JSONDecodeError, ValueError, TypeError) as e:
                 raise TaskFileError(f"{path}:{lineno}: not a task ({e})") from None
+
+
+def write_text(path: str, text: str) -> None:
+    """Write a whole output file: atomically (a temporary file beside it, then a rename) for a regular
+    file, so a reader never sees half of it; in place for a device, FIFO or /dev/stdout, which a rename
+    would replace with a regular file."""
+    import os
+    import stat
+    import tempfile
+
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        regular = True
+    if not regular:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -1,7 +1,8 @@
 """Difficulty to a pass-rate band: `python -m tasks.calibrate --family causal.adjustment --model M`.
 
 The family's ladder (LADDERS[kind], easy to hard) is searched for a level whose pass rate lies in the
-band. Each level is run in batches and judged by the sequential band test of tasks.stats: a level
+band. Each level is run in batches and judged by the sequential band test of tasks.stats (the task
+as unit, as in tasks.report; here each trial is a task of its own): a level
 stops as soon as its interval lies clearly outside the band (and so, the ladder being ordered, do all
 levels on that side), or clearly inside it (the answer). The next level is where a logistic fit to
 the levels seen so far puts the middle of the band. Trials go through tasks.run into a results file,
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from generators.base import config_from
-from tasks.stats import band_margin, band_verdict, wilson
+from tasks.stats import FamilyRate, TaskRate, band_margin, family_rate
 from tasks.task import open_output, task_key
 
 RunLevel = Callable[[dict[str, Any], int], list[bool]]
@@ -51,6 +52,8 @@ class Search:
     """Stop after this many trials in all."""
     budget_dollars: float | None = None
     """Stop once this much has been spent (checked between batches, so one batch may overshoot)."""
+    budget_tokens: int | None = None
+    """Stop once this many tokens have been used (of every kind; checked between batches)."""
 
     def validate(self) -> None:
         low, high = self.band
@@ -67,6 +70,8 @@ class Search:
             raise ValueError(f"the trial budget must be >= 1, got {self.budget_trials}")
         if self.budget_dollars is not None and self.budget_dollars <= 0:
             raise ValueError(f"the dollar budget must be > 0, got {self.budget_dollars}")
+        if self.budget_tokens is not None and self.budget_tokens <= 0:
+            raise ValueError(f"the token budget must be > 0, got {self.budget_tokens}")
 
 
 @dataclass
@@ -96,14 +101,21 @@ class Calibration:
     confirmed: bool
     """Whether the chosen level's interval lies inside the band."""
     stopped: str
-    """Why the search ended: confirmed, no open level left, trial budget or dollar budget."""
+    """Why the search ended: confirmed, no open level left, trial, dollar or token budget."""
     levels: list[Level]
     """Every level of the ladder, with the trials run at it (none for levels never tried)."""
 
 
+def level_rate(level: Level, search: Search) -> FamilyRate:
+    """A level's rate with the task as unit, as tasks.report computes it: each trial is its own task
+    (task index k at the level's settings), so this is the Wilson interval of its trials."""
+    return family_rate([TaskRate(str(i), passed, 1) for i, passed in enumerate(level.results)],
+                       search.band, search.confidence)
+
+
 def verdict(level: Level, search: Search) -> str:
     """The sequential band test on a level, with `exhausted` for a level that hit max_trials undecided."""
-    v = band_verdict(level.passes, len(level.results), search.band, search.confidence, search.min_trials)
+    v = level_rate(level, search).verdict(search.band, min_trials=search.min_trials)
     return "exhausted" if v == "undecided" and len(level.results) >= search.max_trials else v
 
 
@@ -145,8 +157,10 @@ def _next_level(levels: list[Level], current: Level, lo: int, hi: int, search: S
 
 
 def calibrate(ladder: list[dict[str, Any]], run_level: RunLevel, search: Search = Search(),
-              spent: Callable[[], float] = lambda: 0.0, start: int | None = None) -> Calibration:
-    """Search the ladder for a level in the band; `spent()` gives the dollars spent so far."""
+              spent: Callable[[], float] = lambda: 0.0, start: int | None = None,
+              tokens: Callable[[], int] = lambda: 0) -> Calibration:
+    """Search the ladder for a level in the band; `spent()` gives the dollars spent so far, `tokens()`
+    the tokens used."""
     search.validate()
     if not ladder:
         raise ValueError("the ladder is empty")
@@ -161,6 +175,9 @@ def calibrate(ladder: list[dict[str, Any]], run_level: RunLevel, search: Search 
             break
         if search.budget_dollars is not None and spent() >= search.budget_dollars:
             stopped = "dollar budget"
+            break
+        if search.budget_tokens is not None and tokens() >= search.budget_tokens:
+            stopped = "token budget"
             break
         room = search.budget_trials - total if search.budget_trials is not None else search.batch
         current.results += run_level(current.settings, min(search.batch, room))
@@ -208,6 +225,10 @@ class ModelLevels:
         if failed_at_provider:  # no judgement on the model: stop rather than count them as failures
             raise FatalProviderError(f"{failed_at_provider} trials failed at the provider (see the error "
                                      f"field in {self.results}); rerun the same command to retry them")
+        broken = sorted(task_id for task_id, row in rows.items() if "grader_error" in row["reasons"])
+        if broken:  # a task defect, not the model's failure: a level's rate would be wrong
+            raise ValueError(f"the grader failed on {len(broken)} tasks at {json.dumps(settings)} (a task "
+                             f"defect; run python -m tasks.check on them): {', '.join(broken[:3])}")
         usage["trials"] += n
         for row in rows.values():
             usage["tokens"] += sum(row[k] for k in TOKEN_FIELDS)
@@ -227,6 +248,10 @@ class ModelLevels:
     def spent(self) -> float:
         """Dollars spent on the calibration's trials, replayed ones included (so a replay decides alike)."""
         return sum(u["cost"] or 0.0 for u in self.usage.values())
+
+    def tokens(self) -> int:
+        """Tokens used by the calibration's trials, replayed ones included."""
+        return sum(u["tokens"] for u in self.usage.values())
 
 
 def generate_command(module: ModuleType, kind: str, settings: dict[str, Any], seed: int, n: int = 100) -> str:
@@ -249,7 +274,7 @@ def summary(calibration: Calibration, search: Search, usage: dict[str, dict[str,
         spent = usage.get(task_key(lv.settings), {})
         n = len(lv.results)
         tried.append({"level": lv.index, "settings": lv.settings, "trials": n, "passed": lv.passes,
-                      "rate": lv.passes / n, "interval": list(wilson(lv.passes, n, search.confidence)),
+                      "rate": lv.passes / n, "interval": list(level_rate(lv, search).interval),
                       "verdict": verdict(lv, search), "tokens": spent.get("tokens"),
                       "cost": spent.get("cost")})
     costs = [t["cost"] for t in tried]
@@ -264,27 +289,18 @@ def summary(calibration: Calibration, search: Search, usage: dict[str, dict[str,
     }
 
 
-def _budget(text: str) -> tuple[int | None, float | None]:
-    """`200` caps trials, `$5` (or `5$`) caps dollars."""
-    try:
-        if "$" in text:
-            return None, float(text.replace("$", ""))
-        return int(text), None
-    except ValueError:
-        raise ValueError(f"--budget {text!r}: give a number of trials (200) or dollars ($5)") from None
-
-
 def main(argv: list[str] | None = None) -> int:
     """The CLI: exit 0 with a level confirmed in the band, 1 without one, 2 for bad input."""
     from generators import load_family
-    from tasks.providers import PROVIDERS, FatalProviderError
+    from tasks.prices import Budget, parse_budget, price_of
+    from tasks.providers import PROVIDERS, SCRIPTED_AGENTS, FatalProviderError
+    from tasks.run import add_budget_arguments, chosen_price
 
     parser = argparse.ArgumentParser(prog="python -m tasks.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("--family", required=True, help="family.kind, e.g. causal.adjustment")
     parser.add_argument("--model", required=True, help="model name, or a scripted agent (oracle, random)")
     parser.add_argument("--band", nargs=2, type=float, default=(0.10, 0.40), metavar=("LOW", "HIGH"),
                         help="target pass-rate band (default 0.10 0.40)")
-    parser.add_argument("--budget", help="cap: a number of trials (200) or dollars ($5)")
     parser.add_argument("--confidence", type=float, default=Search.confidence,
                         help=f"two-sided confidence of the band test (default {Search.confidence})")
     parser.add_argument("--max-trials", type=int, default=Search.max_trials,
@@ -297,22 +313,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", help="API base URL, as for tasks.run")
     parser.add_argument("--batch", type=int, default=Search.batch,
                         help=f"trials run at once between two looks at a level (default {Search.batch})")
+    add_budget_arguments(parser, trials=True)
     args = parser.parse_args(argv)
     stem = f"calibrate-{args.family}-{args.model}".replace("/", "_")
     results, out = args.results or stem + ".results.jsonl", args.out or stem + ".json"
     try:
-        budget_trials, budget_dollars = _budget(args.budget) if args.budget else (None, None)
+        budget = parse_budget(args.budget, trials=True) if args.budget else Budget()
+        price = chosen_price(args)
+        if budget.dollars is not None and price is None and price_of(args.model) is None \
+                and args.model not in SCRIPTED_AGENTS:
+            raise ValueError(f"--budget {args.budget}: no price for {args.model}; give --price IN OUT or "
+                             "--prices FILE, or cap tokens (--budget '2M tokens')")
         search = Search(band=tuple(args.band), confidence=args.confidence, batch=args.batch,
                         min_trials=min(Search.min_trials, args.max_trials), max_trials=args.max_trials,
-                        budget_trials=budget_trials, budget_dollars=budget_dollars)
+                        budget_trials=budget.trials, budget_dollars=budget.dollars,
+                        budget_tokens=budget.tokens)
         search.validate()
         family, _, kind = args.family.partition(".")
         module = load_family(family)
         if kind not in module.KINDS:
             raise ValueError(f"--family {args.family!r}: kinds of {family} are {', '.join(module.KINDS)}")
         levels = ModelLevels(module, kind, args.model, results, args.seed, provider=args.provider,
-                             base_url=args.base_url, concurrency=args.batch)
-        calibration = calibrate(module.LADDERS[kind], levels, search, spent=levels.spent)
+                             base_url=args.base_url, concurrency=args.batch, price=price)
+        calibration = calibrate(module.LADDERS[kind], levels, search, spent=levels.spent,
+                                tokens=levels.tokens)
     except (ValueError, KeyError, ModuleNotFoundError, FatalProviderError) as e:
         print(f"{parser.prog}: error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
         return 2

@@ -7,6 +7,10 @@ what the family's REVEALS says is hidden; regenerating under two PYTHONHASHSEEDs
 the prompt names every answer field the schema requires. Prints a table per family with the offending
 task ids and exits 1 on any defect (2 when the task file cannot be read).
 
+The trivial baselines (empty, most common, random, family baseline) also give each family its chance
+rate, the best of them. One passing more than the band's lower edge (`--band`, default 0.10 0.40) is
+a warning, more than its upper edge a defect: a guess would then land a model in or above the band.
+
 REVEALS[kind] is `{"kind": "answer_hidden"}` (no tool output contains the reference, or any field of
 it; `"fields": [...]` limits that to the fields named) or `{"kind": "answer_visible"}` (the tools list
 candidate answers by design, e.g. commit ids, so only the whole reference object must not appear).
@@ -46,10 +50,10 @@ HASH_SEEDS = ("1", "2")
 REGENERATE_TIMEOUT = 600  # seconds for a child to regenerate the whole file
 VARIED_CALLS_PER_TOOL = 4
 HUGE_CHARS = 90_000  # just under the registry's size cap, so the answer reaches the grader
-# a trivial baseline passing more than this share of a family's tasks (of at least so many) gets a
-# warning: not a grader defect, as its answers are correct, but tasks a guess solves (answers vary too
-# little, or the naive method is right)
-WARN_PASS_RATE, WARN_MIN_TASKS = 0.5, 4
+# a trivial baseline passing more than the band's lower edge of a family's tasks (of at least so many)
+# gets a warning, more than its upper edge a defect: tasks a guess solves (answers vary too little, or
+# the naive method is right) cannot measure a model in the band
+BAND, WARN_MIN_TASKS = (0.10, 0.40), 4
 _WRONG_VALUES = (12345, 0.5, "x", True, None, [], {}, [None], [12345])
 _ID = re.compile(r"-s(\d+)-(\d+)$")
 _ROOT = Path(__file__).resolve().parents[1]
@@ -96,6 +100,16 @@ class Report:
     """Per (family, baseline name)."""
     passing: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     """Per family, how many answers pass each task that records it (`meta["passing"]`)."""
+    band: tuple[float, float] = BAND
+    """The target pass-rate band the baselines are judged against."""
+
+    def chance(self) -> dict[str, float]:
+        """Per family, the best pass rate of a trivial baseline."""
+        best: dict[str, float] = {}
+        for (family, _), t in self.baselines.items():
+            if t.tasks:
+                best[family] = max(best.get(family, 0.0), t.passed / t.tasks)
+        return best
 
 
 def _rng(purpose: str, task: Task) -> np.random.Generator:
@@ -178,17 +192,34 @@ def _emptied(value: Any) -> Any:
     return {list: [], str: "", int: 0, float: 0.0}.get(type(value), value)
 
 
-def _check_baselines(family: str, tasks: list[Task], module: ModuleType, enumerated: dict[str, list | None],
-                     report: Report) -> Iterable[tuple[str, str, str]]:
+def _guesses(tasks: list[Task], module: ModuleType) -> dict[str, Callable[[Task], Any]]:
+    """The trivial baselines of a family: what a model that reads no tool output could submit."""
     references = Counter(json.dumps(t.truth.get("reference"), sort_keys=True) for t in tasks)
     mode = json.loads(min(references, key=lambda r: (-references[r], r)))
-    guesses: dict[str, Callable[[Task], Any]] = {
+    return {
         "empty": lambda t: _emptied(t.truth.get("reference")),
         "most common": lambda t: mode,
         "random": lambda t: module.random_answer(t, _rng("random", t)),
         "family baseline": lambda t: module.baseline(t, _rng("baseline", t)),
     }
-    for name, guess in guesses.items():
+
+
+def chance_rates(tasks: Iterable[Task]) -> dict[str, float]:
+    """Per family, the best pass rate of its trivial baselines on these tasks (no other check is run)."""
+    by_family: dict[str, list[Task]] = defaultdict(list)
+    for task in tasks:
+        by_family[task.family].append(task)
+    chance = {}
+    for family, family_tasks in sorted(by_family.items()):
+        guesses = _guesses(family_tasks, load_family(family))
+        chance[family] = max(sum(grade(t, guess(t)).passed for t in family_tasks) / len(family_tasks)
+                             for guess in guesses.values())
+    return chance
+
+
+def _check_baselines(family: str, tasks: list[Task], module: ModuleType, enumerated: dict[str, list | None],
+                     report: Report) -> Iterable[tuple[str, str, str]]:
+    for name, guess in _guesses(tasks, module).items():
         tally = report.baselines[family, name]
         for task in tasks:
             answer = guess(task)
@@ -204,6 +235,9 @@ def _check_baselines(family: str, tasks: list[Task], module: ModuleType, enumera
                     tally.unverifiable += 1
                 else:
                     yield task.id, "baselines", f"{name} answer {_short(answer)} passes but is not correct"
+        if tally.tasks >= WARN_MIN_TASKS and tally.passed > report.band[1] * tally.tasks:
+            yield "-", "baselines", (f"the {name} answer passes {tally.passed}/{tally.tasks} tasks, above "
+                                     f"the band's upper edge {report.band[1]:.0%}: a guess passes them")
 
 
 # -- tools: coverage and leaks --------------------------------------------------------------------------
@@ -384,9 +418,9 @@ def _check_family(family: str, tasks: list[Task], module: ModuleType, report: Re
         report.defects.append(Defect(family, "baselines", "-", f"raised {type(e).__name__}: {e}"))
 
 
-def check_tasks(tasks: Iterable[Task]) -> Report:
+def check_tasks(tasks: Iterable[Task], band: tuple[float, float] = BAND) -> Report:
     """Run every check on every task; family modules are found with generators.load_family."""
-    report = Report()
+    report = Report(band=band)
     by_family: dict[str, list[Task]] = defaultdict(list)
     for task in tasks:
         by_family[task.family].append(task)
@@ -424,10 +458,13 @@ def format_report(report: Report, max_ids: int = 5) -> str:
               f"{'family':<24}{'baseline':<17}{'passed':>10}{'by chance':>11}{'not judged':>12}"]
     for (family, name), t in sorted(report.baselines.items()):
         lines.append(f"{family:<24}{name:<17}{f'{t.passed}/{t.tasks}':>10}{t.explained:>11}{t.unverifiable:>12}")
-    lines += [f"warning: {family}: the {name} answer passes {t.passed}/{t.tasks} tasks; a model could pass "
-              "without solving them"
+    low, high = report.band
+    lines += [f"{family}: chance {rate:.0%} (the best trivial baseline)"
+              for family, rate in sorted(report.chance().items())]
+    lines += [f"warning: {family}: the {name} answer passes {t.passed}/{t.tasks} tasks, above the band's "
+              f"lower edge {low:.0%}; a model could pass without solving them"
               for (family, name), t in sorted(report.baselines.items())
-              if t.tasks >= WARN_MIN_TASKS and t.passed > WARN_PASS_RATE * t.tasks]
+              if t.tasks >= WARN_MIN_TASKS and low * t.tasks < t.passed <= high * t.tasks]
     if report.passing:  # a task thousands of answers pass is easier than one only three pass
         lines += ["", "answers that pass a task (meta.passing)", f"{'family':<24}{'min':>6}{'median':>8}{'max':>8}"]
         lines += [f"{family:<24}{min(n):>6}{sorted(n)[len(n) // 2]:>8}{max(n):>8}"
@@ -444,12 +481,19 @@ def main(argv: list[str] | None = None) -> int:
     """The CLI: exit 0 when every check passes, 1 on any defect, 2 when the input cannot be checked."""
     parser = argparse.ArgumentParser(prog="python -m tasks.check", description=__doc__.splitlines()[0])
     parser.add_argument("tasks", help="task file (JSONL), e.g. from python -m generators.causal --out FILE")
+    parser.add_argument("--band", nargs=2, type=float, default=BAND, metavar=("LOW", "HIGH"),
+                        help="target pass-rate band the trivial baselines are judged against "
+                             "(default 0.10 0.40)")
     args = parser.parse_args(argv)
+    if not 0 <= args.band[0] < args.band[1] <= 1:
+        print(f"{parser.prog}: error: --band must satisfy 0 <= LOW < HIGH <= 1, got {args.band[0]} "
+              f"{args.band[1]}", file=sys.stderr)
+        return 2
     try:
         tasks = list(read_tasks(args.tasks))
         if not tasks:
             raise TaskFileError(f"{args.tasks}: no tasks to check")
-        report = check_tasks(tasks)
+        report = check_tasks(tasks, tuple(args.band))
     except (TaskFileError, KeyError, ModuleNotFoundError) as e:  # a bad file, an unknown or absent family
         print(f"{parser.prog}: error: {e.args[0]}", file=sys.stderr)
         return 2

@@ -7,6 +7,8 @@ A provider knows nothing about families: it sees the Task's prompt, tool names a
 """
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import json
 import os
 from dataclasses import dataclass, field
@@ -41,6 +43,10 @@ class ProviderError(Exception):
 class ModelResponseError(Exception):
     """The model's response is beyond what the runner decodes (a huge integer, too deep a nesting):
     this trial ends with `invalid_response`, a failure of the model."""
+
+
+class ProviderUnreachable(ProviderError):
+    """The provider could not be connected to (after the client's retries); several in a row stop the run."""
 
 
 class FatalProviderError(Exception):
@@ -109,6 +115,9 @@ def infer_provider(model: str, base_url: str | None) -> str:
     """The provider a model name implies when --provider is not given."""
     if model in SCRIPTED_AGENTS:
         return "scripted"
+    if base_url is None and (near := difflib.get_close_matches(model, SCRIPTED_AGENTS, n=1, cutoff=0.7)):
+        raise ValueError(f"--model {model!r}: did you mean the scripted agent {near[0]!r}? (for a model of "
+                         "that name, give --provider)")
     if model.startswith("claude") and base_url is None:
         return "anthropic"
     return "openai"
@@ -118,7 +127,9 @@ def make_provider(name: str, model: str, base_url: str | None = None) -> Provide
     """A provider; ValueError for a bad combination, FatalProviderError for a missing API key."""
     if name == "scripted":
         if model not in SCRIPTED_AGENTS:
-            raise ValueError(f"--model {model!r}: the scripted agents are {', '.join(SCRIPTED_AGENTS)}")
+            near = difflib.get_close_matches(model, SCRIPTED_AGENTS, n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise ValueError(f"--model {model!r}: {hint}the scripted agents are {', '.join(SCRIPTED_AGENTS)}")
         return ScriptedProvider(model)
     if name == "anthropic":
         return AnthropicProvider(model, base_url)
@@ -127,7 +138,20 @@ def make_provider(name: str, model: str, base_url: str | None = None) -> Provide
     raise ValueError(f"--provider {name!r}: choose one of {', '.join(PROVIDERS)}")
 
 
-def _require_key(name: str, hint: str) -> str:
+def is_loopback(base_url: str | None) -> bool:
+    """Whether a base URL names this machine (a local server, which needs no key)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base_url or "").hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _require_key(name: str, hint: str, base_url: str | None = None) -> str:
+    if is_loopback(base_url):  # a local server: the client needs some key, the server none
+        return os.environ.get(name) or "no-key-needed"
     if not os.environ.get(name):
         raise FatalProviderError(f"{name} is not set: {hint}, or run a scripted agent (--model oracle)")
     return os.environ[name]
@@ -144,7 +168,7 @@ class AnthropicProvider:
         import anthropic  # imported here: the import costs most of a second, which scripted runs skip
 
         self._anthropic = anthropic
-        key = _require_key("ANTHROPIC_API_KEY", hint="export your Anthropic API key")
+        key = _require_key("ANTHROPIC_API_KEY", hint="export your Anthropic API key", base_url=base_url)
         self.model = model
         self.client = anthropic.AsyncAnthropic(api_key=key, base_url=base_url, max_retries=MAX_RETRIES,
                                                timeout=TIMEOUT_S)
@@ -179,6 +203,11 @@ class _AnthropicEpisode:
                 tools=self.tools, messages=[*earlier, cached_last])
         except (anthropic.AuthenticationError, anthropic.PermissionDeniedError, anthropic.NotFoundError) as e:
             raise FatalProviderError(f"anthropic: {_status_message(e)}") from None
+        except anthropic.APITimeoutError as e:  # a slow answer, not an unreachable server
+            raise ProviderError(f"anthropic: {_status_message(e)}") from None
+        except anthropic.APIConnectionError as e:
+            raise ProviderUnreachable(f"anthropic: cannot connect to {self.provider.client.base_url}: "
+                                      f"{_status_message(e)}") from None
         except anthropic.APIError as e:
             raise ProviderError(f"anthropic: {_status_message(e)}") from None
         except (ValueError, RecursionError) as e:  # the client decoding the body: a model-written value
@@ -211,7 +240,8 @@ class OpenAIProvider:
         import openai
 
         self._openai = openai
-        key = _require_key("OPENAI_API_KEY", hint="export your key (any value for a server that needs none)")
+        key = _require_key("OPENAI_API_KEY", hint="export your key (any value for a server that needs none)",
+                           base_url=base_url)
         self.model = model
         self.client = openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=MAX_RETRIES,
                                          timeout=TIMEOUT_S)
@@ -239,6 +269,11 @@ class _OpenAIEpisode:
                 max_completion_tokens=RESPONSE_MAX_TOKENS)  # OpenAI's reasoning models refuse max_tokens
         except (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError) as e:
             raise FatalProviderError(f"openai: {_status_message(e)}") from None
+        except openai.APITimeoutError as e:  # a slow answer, not an unreachable server
+            raise ProviderError(f"openai: {_status_message(e)}") from None
+        except openai.APIConnectionError as e:
+            raise ProviderUnreachable(f"openai: cannot connect to {self.provider.client.base_url}: "
+                                      f"{_status_message(e)}") from None
         except openai.APIError as e:
             raise ProviderError(f"openai: {_status_message(e)}") from None
         except (ValueError, RecursionError) as e:  # the client decoding the body: a model-written value

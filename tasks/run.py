@@ -8,13 +8,19 @@ fsynced as the trial ends; rerunning the command resumes, skipping every (task, 
 A results line: task_id, family, knobs, trial, model, provider, passed, score, reasons, answer, turns,
 tool_calls (tools run, submit_answer aside), input/output/cache_creation/cache_read_tokens, cost (None
 for an unpriced model), wall_time, stop_reason, error (what the provider said), python_sandbox ("bwrap", or
-"unconfined" under --unsafe-python; None without a tool that runs code), transcript.
+"unconfined" under --unsafe-python; None without a tool that runs code), transcript, and run:
+the run's metadata (started, kgtasks version, tasks_sha256 of the tasks run, provider, model, settings).
+
+`--budget '$5'` (priced models: the table in tasks/prices.py, `--price IN OUT` or `--prices FILE`) or
+`--budget '2M tokens'` stops starting trials once that much is spent (the trials in flight finish).
+Several trials in a row that cannot connect to the provider stop the run with one line.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import copy
+import datetime
 import fcntl
 import json
 import os
@@ -22,25 +28,28 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any
 
 from graders.registry import Grade, failed, get_grader, grade
-from tasks.prices import cost, price_of
+from tasks.prices import Budget, Price, cost, given_price, load_prices, parse_budget, price_of
 from tasks.providers import (
     PROVIDERS,
+    RESPONSE_MAX_TOKENS,
     SUBMIT,
     Episode,
     FatalProviderError,
     ModelResponseError,
     Provider,
     ProviderError,
+    ProviderUnreachable,
     Reply,
     ToolCall,
     Usage,
     infer_provider,
     make_provider,
 )
-from tasks.task import Task, TaskFileError, read_tasks
+from tasks.task import Task, TaskFileError, read_tasks, task_key
 from tools import python_tool
 from tools.registry import ToolResult, call_tool, get_tool
 
@@ -48,6 +57,8 @@ DEFAULT_MAX_TURNS = 100
 DEFAULT_MAX_TOKENS = 150_000  # the conversation's size; below the 200k context of current models
 DEFAULT_CONCURRENCY = 8  # modest, for new accounts' rate limits; retries absorb occasional 429s
 TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_creation_tokens", "cache_read_tokens")
+NO_BUDGET = Budget()
+UNREACHABLE_STOP = 3  # trials in a row that cannot connect: the provider is down, not having a bad moment
 
 
 class ResultsFileError(ValueError):
@@ -74,6 +85,8 @@ class Outcome:
     tool_calls: int = 0
     usage: Usage = Usage()
     error: str | None = None
+    unreachable: bool = False
+    """The provider could not be connected to."""
 
 
 async def run_episode(task: Task, episode: Episode, limits: Limits,
@@ -89,6 +102,7 @@ async def run_episode(task: Task, episode: Episode, limits: Limits,
             reply = await episode.next_reply()
         except ProviderError as e:
             out.stop, out.error = "provider_error", str(e)
+            out.unreachable = isinstance(e, ProviderUnreachable)
             break
         except ModelResponseError as e:
             out.stop, out.error = "invalid_response", str(e)
@@ -143,8 +157,10 @@ def judge(task: Task, out: Outcome) -> Grade:
 
 
 def results_row(task: Task, trial: int, provider: str, model: str, out: Outcome, verdict: Grade,
-                wall_time: float, transcript: list[dict[str, Any]]) -> dict[str, Any]:
-    """One results line (fields in the module docstring)."""
+                wall_time: float, transcript: list[dict[str, Any]], price: Price | None = None,
+                run: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One results line (fields in the module docstring); `price` overrides the price table, `run` is
+    the run's metadata."""
     u = out.usage
     return {
         "task_id": task.id, "family": task.family, "knobs": task.meta.get("knobs"), "trial": trial,
@@ -152,20 +168,29 @@ def results_row(task: Task, trial: int, provider: str, model: str, out: Outcome,
         "reasons": list(verdict.reasons), "answer": out.answer, "turns": out.turns,
         "tool_calls": out.tool_calls, "input_tokens": u.input, "output_tokens": u.output,
         "cache_creation_tokens": u.cache_creation, "cache_read_tokens": u.cache_read,
-        "cost": cost(model, u.input, u.output, u.cache_creation, u.cache_read),
+        "cost": cost(model, u.input, u.output, u.cache_creation, u.cache_read, price),
         "wall_time": round(wall_time, 3), "stop_reason": out.stop, "error": out.error,
         "python_sandbox": python_tool.confinement() if _runs_code(task) else None,
-        "transcript": transcript,
+        "transcript": transcript, "run": run,
     }
 
 
-async def run_trial(task: Task, trial: int, provider: Provider, model: str, limits: Limits) -> dict[str, Any]:
+async def run_trial(task: Task, trial: int, provider: Provider, model: str, limits: Limits,
+                    price: Price | None = None, run: dict[str, Any] | None = None) -> dict[str, Any]:
     """One trial as a results line (fields in the module docstring)."""
+    row, _ = await _trial(task, trial, provider, model, limits, price, run)
+    return row
+
+
+async def _trial(task: Task, trial: int, provider: Provider, model: str, limits: Limits, price: Price | None,
+                 run: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+    """The results line, and whether the provider could not be connected to."""
     start = time.monotonic()
     transcript: list[dict[str, Any]] = []
     out = await run_episode(task, provider.episode(task, trial), limits, transcript)
     verdict = await asyncio.to_thread(judge, task, out)  # graders may be slow
-    return results_row(task, trial, provider.name, model, out, verdict, time.monotonic() - start, transcript)
+    return results_row(task, trial, provider.name, model, out, verdict, time.monotonic() - start, transcript,
+                       price, run), out.unreachable
 
 
 # -- results file ---------------------------------------------------------------------------------------
@@ -230,19 +255,23 @@ class ResultsWriter:
 # -- progress -------------------------------------------------------------------------------------------
 
 class Progress:
-    """One stderr line rewritten in place: done/total, pass rate so far, tokens, cost."""
+    """One stderr line rewritten in place: done/total, pass rate of the judged trials, errors (provider
+    and grader failures, not judged), tokens, cost, elapsed time and an estimate of the time left."""
 
     def __init__(self, total: int, stream: Any = None, live: bool | None = None):
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty() if live is None else live
         self.total, self.done, self.passed, self.tokens, self.provider_errors = total, 0, 0, 0, 0
+        self.grader_errors = 0
         self.cost: float | None = 0.0
+        self.start = time.monotonic()
         self._shown = 0.0
 
     def add(self, row: dict[str, Any]) -> None:
         self.done += 1
         self.passed += row["passed"]
         self.provider_errors += row.get("stop_reason") == "provider_error"
+        self.grader_errors += "grader_error" in row["reasons"]
         self.tokens += sum(row[k] for k in TOKEN_FIELDS)
         self.cost = None if self.cost is None or row["cost"] is None else self.cost + row["cost"]
         if self.live and time.monotonic() - self._shown > 0.1:
@@ -251,15 +280,26 @@ class Progress:
             self.stream.flush()
 
     def line(self) -> str:
-        rate = f"{100 * self.passed / self.done:.1f}%" if self.done else "-"
+        judged = self.done - self.provider_errors - self.grader_errors
+        rate = f"{100 * self.passed / judged:.1f}%" if judged else "-"
         money = "cost n/a" if self.cost is None else f"${self.cost:.4f}"
-        return f"[{self.done}/{self.total}] pass {rate} | {self.tokens:,} tokens | {money}"
+        errors = self.provider_errors + self.grader_errors
+        elapsed = time.monotonic() - self.start
+        eta = _clock(elapsed / self.done * (self.total - self.done)) if self.done else "-"
+        return (f"[{self.done}/{self.total}] pass {rate} | {errors} error{'s' * (errors != 1)} | "
+                f"{self.tokens:,} tokens | {money} | {_clock(elapsed)} elapsed, ETA {eta}")
 
     def finish(self) -> None:
         """The final line, ending the one rewritten in place; nothing when no trial finished."""
         if self.done:
             self.stream.write(("\r" if self.live else "") + self.line() + "\n")
             self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    minutes, s = divmod(round(seconds), 60)
+    h, m = divmod(minutes, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 # -- the run --------------------------------------------------------------------------------------------
@@ -273,15 +313,22 @@ class RunSummary:
     skipped: int
     passed: int
     provider_errors: int = 0
+    not_run: int = 0
+    """Trials left when the budget was reached."""
+    grader_errors: int = 0
+    """Trials whose grader failed: task defects."""
 
 
 async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider: str | None = None,
                            trials: int = 1, concurrency: int = DEFAULT_CONCURRENCY, limits: Limits = Limits(),
                            base_url: str | None = None, progress: Progress | None = None,
+                           price: Price | None = None, budget: Budget = NO_BUDGET,
                            unsafe_python: bool = False) -> RunSummary:
-    """Run every (task, trial) of `model` not yet in `out`, `concurrency` at once; return when all are done.
+    """Run every (task, trial) of `model` not yet in `out`, `concurrency` at once; return when all are done
+    or the budget is spent. `price` overrides the price table.
 
-    Raises ValueError for bad arguments or files, FatalProviderError when the provider refuses every trial.
+    Raises ValueError for bad arguments or files, FatalProviderError when the provider refuses every trial
+    or several trials in a row cannot connect to it.
     """
     counts = {"--trials": trials, "--concurrency": concurrency, "--max-turns": limits.max_turns,
               "--max-tokens": limits.max_tokens}
@@ -290,6 +337,10 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
             raise ValueError(f"{flag} must be >= 1, got {value}")
     python_tool.allow_unconfined(unsafe_python)
     task_list = check_tasks(tasks)
+    name = provider or infer_provider(model, base_url)
+    if budget.dollars is not None and name != "scripted" and price is None and price_of(model) is None:
+        raise ValueError(f"--budget ${budget.dollars:g}: no price for {model}; give --price IN OUT or "
+                         "--prices FILE, or cap tokens (--budget '2M tokens')")
     writer = ResultsWriter(out)  # locked before reading what is done
     try:
         done = done_trials(out, model)
@@ -299,15 +350,28 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
         skipped = len(task_list) * trials - len(jobs)
         if not jobs:
             return RunSummary(0, skipped, 0)
-        chosen = make_provider(provider or infer_provider(model, base_url), model, base_url)
+        chosen = make_provider(name, model, base_url)
         progress = progress or Progress(len(jobs))
         pending = iter(jobs)
+        run = _run_metadata(task_list, chosen.name, model, limits, base_url, price)
+        unreachable_in_a_row = 0
+
+        def spent() -> bool:
+            return ((budget.dollars is not None and (progress.cost or 0.0) >= budget.dollars)
+                    or (budget.tokens is not None and progress.tokens >= budget.tokens))
 
         async def worker() -> None:
+            nonlocal unreachable_in_a_row
             for task, trial in pending:  # a shared iterator: each job is taken by exactly one worker
-                row = await run_trial(task, trial, chosen, model, limits)
+                if spent():
+                    return
+                row, unreachable = await _trial(task, trial, chosen, model, limits, price, run)
                 await writer.write(row)
                 progress.add(row)
+                unreachable_in_a_row = unreachable_in_a_row + 1 if unreachable else 0
+                if unreachable_in_a_row >= UNREACHABLE_STOP:
+                    raise FatalProviderError(f"{row['error']} ({UNREACHABLE_STOP} trials in a row); is the "
+                                             "server up and the --base-url right? Rerun to resume")
 
         try:
             async with asyncio.TaskGroup() as group:
@@ -320,7 +384,23 @@ async def run_trials_async(tasks: Iterable[Task], out: str, model: str, provider
             await chosen.aclose()
     finally:
         writer.close()
-    return RunSummary(progress.done, skipped, progress.passed, progress.provider_errors)
+    return RunSummary(progress.done, skipped, progress.passed, progress.provider_errors,
+                      len(jobs) - progress.done, progress.grader_errors)
+
+
+def _run_metadata(tasks: list[Task], provider: str, model: str, limits: Limits, base_url: str | None,
+                  price: Price | None) -> dict[str, Any]:
+    """What every row of a run records about it, so results from several runs can be told apart."""
+    try:
+        version = metadata.version("kgtasks")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return {"started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "kgtasks": version, "tasks_sha256": task_key([t.to_json() for t in tasks]),
+            "provider": provider, "model": model,
+            "settings": {"max_turns": limits.max_turns, "max_tokens": limits.max_tokens,
+                         "response_max_tokens": RESPONSE_MAX_TOKENS, "base_url": base_url,
+                         "price": None if price is None else [price.input, price.output]}}
 
 
 def run_trials(tasks: Iterable[Task], out: str, model: str, **options: Any) -> RunSummary:
@@ -357,6 +437,31 @@ def check_tasks(tasks: Iterable[Task]) -> list[Task]:
     return list(by_id.values())
 
 
+def add_budget_arguments(parser: argparse.ArgumentParser, trials: bool = False) -> None:
+    """--budget, --price and --prices, shared by tasks.run and tasks.calibrate."""
+    parser.add_argument("--budget", help=("a number of trials (200), " if trials else "")
+                        + "dollars ('$5', needs a price) or tokens of every kind ('2M tokens'); no new trial "
+                        "starts once it is spent")
+    parser.add_argument("--price", nargs=2, type=float, metavar=("IN", "OUT"),
+                        help="$ per million input and output tokens, for a model not in tasks/prices.py "
+                             "(cache tokens at the input price)")
+    parser.add_argument("--prices", metavar="FILE",
+                        help='JSON prices file: {"MODEL": {"input": $, "output": $}} per million tokens')
+
+
+def chosen_price(args: argparse.Namespace) -> Price | None:
+    """The price the user gave for --model: --price, else its entry in --prices, else None (the table)."""
+    if args.price:
+        return given_price(*args.price)
+    if args.prices:
+        prices = load_prices(args.prices)
+        if args.model not in prices:
+            raise ValueError(f"--prices {args.prices}: no price for {args.model} (it has "
+                             f"{', '.join(sorted(prices)) or 'none'})")
+        return prices[args.model]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """The CLI: one clear line and a non-zero exit for anything the user can fix."""
     parser = argparse.ArgumentParser(prog="python -m tasks.run", description=__doc__.splitlines()[0])
@@ -380,16 +485,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unsafe-python", action="store_true",
                         help="let the python tool run programs unconfined where bubblewrap does not work: "
                              "they can then read this machine's files (rows record python_sandbox)")
+    add_budget_arguments(parser)
     args = parser.parse_args(argv)
     try:
+        budget = parse_budget(args.budget) if args.budget else Budget()
+        price = chosen_price(args)
         tasks = list(read_tasks(args.tasks))
         provider = args.provider or infer_provider(args.model, args.base_url)
-        if provider != "scripted" and price_of(args.model) is None:
-            print(f"note: no price for {args.model} in tasks/prices.py; cost is not computed",
-                  file=sys.stderr)
+        if provider != "scripted" and price is None and price_of(args.model) is None:
+            print(f"note: no price for {args.model} in tasks/prices.py; cost is not computed (give "
+                  "--price IN OUT or --prices FILE)", file=sys.stderr)
         summary = run_trials(tasks, args.out, args.model, provider=provider, trials=args.trials,
                              concurrency=args.concurrency, limits=Limits(args.max_turns, args.max_tokens),
-                             base_url=args.base_url, unsafe_python=args.unsafe_python)
+                             base_url=args.base_url, price=price, budget=budget,
+                             unsafe_python=args.unsafe_python)
     except (TaskFileError, ValueError, FatalProviderError) as e:
         print(f"{parser.prog}: error: {e}", file=sys.stderr)
         return 2
@@ -401,6 +510,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     print(f"{summary.ran} trials run ({summary.passed} passed), {summary.skipped} already in {args.out}",
           file=sys.stderr)
+    if summary.grader_errors:
+        print(f"{parser.prog}: warning: the grader failed on {summary.grader_errors} trials (task defects, "
+              "not the model's failures; run python -m tasks.check on the task file)", file=sys.stderr)
+    if summary.not_run:
+        print(f"{parser.prog}: stopped at the budget ({args.budget}): {summary.not_run} trials not run; "
+              "rerun with a larger --budget to go on", file=sys.stderr)
+        return 1
     if summary.provider_errors:
         print(f"{parser.prog}: error: {summary.provider_errors} trials failed at the provider (see their "
               "error field); rerun the same command to retry them", file=sys.stderr)

@@ -155,3 +155,29 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, toy_registered, capsys, argv
                  "--out", str(tmp_path / "o.json")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_a_token_budget_caps_an_unpriced_model_and_a_given_price_makes_a_dollar_budget_work(
+        tmp_path, toy_registered, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    from tests.fakes import chat_api
+    guess = chat_api(lambda turn, results: [("submit_answer", {"path": ["n0", "n3"]})])
+    with FakeServer(guess) as server:  # 110 tokens a trial; batches of 5
+        code = main(["--family", "toy.path", "--model", "local-model", "--base-url", server.url + "/v1",
+                     "--budget", "1000 tokens", "--results", str(tmp_path / "r.jsonl"),
+                     "--out", str(tmp_path / "o.json")])
+        record = json.loads((tmp_path / "o.json").read_text())
+        assert (code, record["stopped"], record["trials"]) == (1, "token budget", 10)
+        code = main(["--family", "toy.path", "--model", "local-model", "--base-url", server.url + "/v1",
+                     "--budget", "$0.01", "--price", "10", "10", "--results", str(tmp_path / "r2.jsonl"),
+                     "--out", str(tmp_path / "o2.json")])
+    record = json.loads((tmp_path / "o2.json").read_text())
+    assert (code, record["stopped"], record["trials"]) == (1, "dollar budget", 10)  # $0.0055 a batch
+    assert record["cost"] == pytest.approx(10 * 110 * 10 / 1e6)
+
+
+def test_a_dollar_budget_for_an_unpriced_model_is_refused(tmp_path, toy_registered, capsys):
+    assert main(["--family", "toy.path", "--model", "local-model", "--base-url", "http://127.0.0.1:9/v1",
+                 "--budget", "$5", "--results", str(tmp_path / "r.jsonl"),
+                 "--out", str(tmp_path / "o.json")]) == 2
+    assert "no price for local-model" in capsys.readouterr().err

@@ -63,11 +63,30 @@ def test_a_tool_repeating_the_agents_own_argument_is_no_leak(monkeypatch):
     assert checks == set(), format_report(report)
 
 
-def test_a_trivial_baseline_passing_most_tasks_is_warned_about_but_is_no_defect(monkeypatch):
+def test_a_trivial_baseline_passing_more_than_the_band_is_a_defect_of_the_family(monkeypatch):
     monkeypatch.setattr(toy_family, "baseline", lambda task, rng: task.truth["reference"])
     report, checks = _defects(_sample(4))
-    assert checks == set()
-    assert "warning: toy.path: the family baseline answer passes 4/4 tasks" in format_report(report)
+    assert checks == {"baselines"}
+    assert {d.task_id for d in report.defects} == {"-"}
+    assert "family baseline answer passes 4/4 tasks, above the band's upper edge 40%" in format_report(report)
+
+
+def test_a_trivial_baseline_passing_more_than_the_bands_lower_edge_is_warned_about():
+    tasks = _sample(4)  # the toy's source -> target jump is often the shortest path: 3 of these 4
+    wide = check_tasks(tasks, band=(0.10, 0.80))
+    assert wide.defects == [], format_report(wide)
+    assert "warning: toy.path: the most common answer passes 3/4 tasks, above the band's lower edge 10%" \
+        in format_report(wide)
+    assert wide.chance()["toy.path"] == 0.75
+    # the default band's upper edge is 40%: the same pass rate is a defect there
+    assert {(d.check, d.task_id) for d in check_tasks(tasks).defects} == {("baselines", "-")}
+
+
+def test_chance_rates_are_the_best_baseline_without_the_other_checks(monkeypatch):
+    from tasks.check import chance_rates
+    tasks = _sample(4)
+    monkeypatch.setattr(toy_family, "baseline", lambda task, rng: task.truth["reference"])
+    assert chance_rates(tasks) == {"toy.path": 1.0}
 
 
 def test_malformed_answers_include_wrong_types_missing_fields_and_huge_values():

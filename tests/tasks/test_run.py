@@ -1,6 +1,7 @@
 """The runner end to end: real anthropic and openai clients against the fake servers of tests/fakes.py."""
 import io
 import json
+import re
 
 import anthropic
 import openai
@@ -310,14 +311,22 @@ def test_a_results_file_that_is_not_results_is_refused(tmp_path, capsys):
     assert "r.jsonl:1: not a results line" in capsys.readouterr().err
 
 
-def test_progress_is_one_line_rewritten_in_place():
+def test_progress_is_one_line_rewritten_in_place(monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr("tasks.run.time.monotonic", lambda: now[0])
     stream = io.StringIO()
-    progress = Progress(2, stream, live=True)
+    progress = Progress(3, stream, live=True)
     row = {"passed": True, "input_tokens": 100, "output_tokens": 10, "cache_creation_tokens": 0,
-           "cache_read_tokens": 0, "cost": 0.25}
+           "cache_read_tokens": 0, "cost": 0.25, "reasons": [], "stop_reason": "submitted"}
+    now[0] = 30.0
     progress.add(row)
+    # an error is counted as one and left out of the pass rate: 1 of 1 judged, not 1 of 2
+    now[0] = 61.0
+    progress.add({**row, "passed": False, "reasons": ["provider_error"], "stop_reason": "provider_error"})
     progress.finish()
-    assert stream.getvalue() == "\r[1/2] pass 100.0% | 110 tokens | $0.2500" * 2 + "\n"
+    second = "\r[2/3] pass 100.0% | 1 error | 220 tokens | $0.5000 | 1:01 elapsed, ETA 0:30"
+    assert stream.getvalue() == ("\r[1/3] pass 100.0% | 0 errors | 110 tokens | $0.2500 | 0:30 elapsed, "
+                                 "ETA 1:00" + second + second + "\n")  # the last one is the final line
 
 
 def test_two_runs_never_append_to_the_same_results_file(tmp_path, capsys):
@@ -404,3 +413,137 @@ async def test_a_submission_nested_past_the_parser_depth_is_invalid_json(tmp_pat
     deep = '{"total": ' + "[" * 10_000 + "]" * 10_000 + "}"
     (row,), _ = await run("openai", chat_api(lambda turn, results: [("submit_answer", deep)]), tmp_path)
     assert (row["passed"], row["reasons"]) == (False, ["invalid_json"])
+
+
+# -- budgets, unreachable providers, names, metadata ----------------------------------------------------
+
+@pytest.mark.anyio
+async def test_a_token_budget_stops_new_trials_once_spent(tmp_path):
+    from tasks.prices import Budget
+    tasks = [make_task(i) for i in range(6)]  # each trial: 220 tokens
+    rows, _ = await run("openai", chat_api(solver), tmp_path, tasks=tasks, concurrency=1,
+                        budget=Budget(tokens=500))
+    assert len(rows) == 3  # 220, 440, then 660 >= 500: no fourth trial starts
+
+
+@pytest.mark.anyio
+async def test_a_dollar_budget_uses_the_price_the_user_gave(tmp_path):
+    from tasks.prices import Budget, given_price
+    tasks = [make_task(i) for i in range(6)]
+    price = given_price(1000.0, 1000.0)  # 220 tokens cost $0.22
+    rows, _ = await run("openai", chat_api(solver), tmp_path, tasks=tasks, concurrency=1,
+                        budget=Budget(dollars=0.5), price=price)
+    assert len(rows) == 3 and rows[0]["cost"] == pytest.approx(0.22)
+
+
+@pytest.mark.anyio
+async def test_a_dollar_budget_without_a_price_is_refused_before_any_trial(tmp_path):
+    from tasks.prices import Budget
+    with pytest.raises(ValueError, match="no price for gpt-test; give --price IN OUT or --prices FILE"):
+        await run("openai", chat_api(solver), tmp_path, budget=Budget(dollars=1.0))
+
+
+def test_the_cli_reads_a_prices_file_and_says_when_the_budget_stopped_it(tmp_path, capsys):
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"gpt-test": {"input": 1000, "output": 1000}}))
+    path = tmp_path / "tasks.jsonl"
+    path.write_text("".join(make_task(i).to_json() + "\n" for i in range(4)))
+    with FakeServer(chat_api(solver)) as server:
+        code = main([str(path), "--model", "gpt-test", "--base-url", server.url + "/v1", "--concurrency", "1",
+                     "--out", str(tmp_path / "r.jsonl"), "--prices", str(prices), "--budget", "$0.3"])
+    assert code == 1
+    assert "stopped at the budget ($0.3): 2 trials not run" in capsys.readouterr().err
+    rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert [r["cost"] for r in rows] == [pytest.approx(0.22)] * 2
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--budget", "lots"], "--budget 'lots': give dollars ($5) or tokens (2M tokens)"),
+    (["--price", "-1", "2"], "--price takes two prices >= 0"),
+    (["--prices", "/nonexistent/p.json"], "--prices /nonexistent/p.json: cannot read it"),
+])
+def test_bad_budget_or_price_flags_are_one_clear_line(tmp_path, capsys, flags, message):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(make_task().to_json() + "\n")
+    assert main([str(path), "--model", "gpt-test", "--out", str(tmp_path / "r.jsonl"), *flags]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_an_unreachable_provider_stops_the_run_after_a_few_trials(tmp_path, capsys, monkeypatch):
+    import socket
+    monkeypatch.setattr("tasks.providers.MAX_RETRIES", 0)
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = tmp_path / "tasks.jsonl"
+    path.write_text("".join(make_task(i).to_json() + "\n" for i in range(100)))
+    code = main([str(path), "--model", "gpt-test", "--base-url", f"http://127.0.0.1:{port}/v1",
+                 "--concurrency", "1", "--out", str(tmp_path / "r.jsonl")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"cannot connect to http://127.0.0.1:{port}/v1" in err and "3 trials in a row" in err
+    rows = (tmp_path / "r.jsonl").read_text().splitlines()
+    assert len(rows) == 3  # written as provider errors, retried by a rerun
+
+
+def test_a_loopback_server_needs_no_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(make_task().to_json() + "\n")
+    with FakeServer(chat_api(solver)) as server:
+        url = server.url.replace("127.0.0.1", "localhost") + "/v1"
+        out = str(tmp_path / "r.jsonl")
+        assert main([str(path), "--model", "gpt-test", "--base-url", url, "--out", out]) == 0
+
+
+def test_a_remote_server_still_needs_a_key(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(make_task().to_json() + "\n")
+    assert main([str(path), "--model", "gpt-test", "--base-url", "https://api.example.com/v1",
+                 "--out", str(tmp_path / "r.jsonl")]) == 2
+    assert "OPENAI_API_KEY is not set" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("model, suggestion", [("orcale", "oracle"), ("basline", "baseline")])
+def test_a_misspelt_scripted_agent_is_suggested(tmp_path, capsys, model, suggestion):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(make_task().to_json() + "\n")
+    assert main([str(path), "--model", model, "--out", str(tmp_path / "r.jsonl")]) == 2
+    assert f"did you mean the scripted agent {suggestion!r}?" in capsys.readouterr().err
+
+
+@pytest.mark.anyio
+async def test_every_row_records_the_runs_metadata(tmp_path):
+    from tasks.task import task_key
+    tasks = [make_task(0), make_task(1)]
+    rows, _ = await run("openai", chat_api(solver), tmp_path, tasks=tasks)
+    first, second = (r["run"] for r in rows)
+    assert first == second
+    assert first["tasks_sha256"] == task_key([t.to_json() for t in tasks])
+    assert (first["provider"], first["model"], first["settings"]["max_turns"]) == ("openai", "gpt-test", 100)
+    assert first["kgtasks"] and first["started"].endswith("+00:00")
+
+
+@grader("_raises_for_run_test")
+def _raising_grader(task, answer):
+    raise RuntimeError("a bug in the grader")
+
+
+def test_a_grader_that_fails_is_a_task_defect_the_run_and_report_set_apart(tmp_path, capsys):
+    from dataclasses import replace
+
+    from tasks.report import main as report
+    path = tmp_path / "tasks.jsonl"
+    broken = replace(make_task(1), grader="_raises_for_run_test")
+    path.write_text(make_task(0).to_json() + "\n" + broken.to_json() + "\n")
+    with FakeServer(chat_api(solver)) as server:
+        assert main([str(path), "--model", "gpt-test", "--base-url", server.url + "/v1",
+                     "--out", str(tmp_path / "r.jsonl")]) == 0
+    assert "the grader failed on 1 trials (task defects, not the model's failures" in capsys.readouterr().err
+    assert report([str(tmp_path / "r.jsonl")]) == 0
+    text = capsys.readouterr().out
+    assert "test.sum: the grader failed on 1 tasks (a task defect" in text and "sum-1" in text
+    assert re.search(r"test\.sum\s+-\s+1\s+1\s+100\.0%", text)  # the broken task is not a failure

@@ -85,3 +85,80 @@ def test_looking_after_every_batch_confirms_a_central_rate_most_of_the_time():
     verdicts = [_sequential(0.25, rng) for _ in range(2000)]
     assert verdicts.count("inside") / len(verdicts) > 0.5  # measured 0.59; the rest mostly undecided
     assert (verdicts.count("above") + verdicts.count("below")) / len(verdicts) < 0.01
+
+
+# -- the task as unit ----------------------------------------------------------------------------------
+
+from tasks.stats import (  # noqa: E402
+    TaskRate,
+    family_rate,
+    interval_verdict,
+    intraclass_correlation,
+    task_rates,
+)
+
+
+def _simulated_family(rng, tasks, trials, mean, icc):
+    """Task rates from a Beta of that mean and intraclass correlation, then binomial trials."""
+    strength = 1 / icc - 1
+    rates = rng.beta(mean * strength, (1 - mean) * strength, tasks)
+    return [TaskRate(str(i), int(rng.binomial(trials, p)), trials) for i, p in enumerate(rates)]
+
+
+def test_family_interval_covers_the_true_mean_where_the_pooled_wilson_does_not():
+    # 13 tasks x 12 trials with correlated trials (icc 0.3): pooled Wilson treats them as 156 draws
+    rng = np.random.default_rng(7)
+    ours = pooled = 0
+    runs = 400
+    for _ in range(runs):
+        family = _simulated_family(rng, 13, 12, 0.25, 0.3)
+        lo, hi = family_rate(family).interval
+        ours += lo <= 0.25 <= hi
+        plo, phi = wilson(sum(t.passed for t in family), sum(t.trials for t in family))
+        pooled += plo <= 0.25 <= phi
+    assert ours / runs >= 0.92  # nominal 0.95; 0.94 in this run
+    assert pooled / runs <= 0.85
+
+
+def test_one_trial_per_task_gives_the_plain_wilson_interval():
+    family = [TaskRate(str(i), i % 4 == 0, 1) for i in range(20)]
+    assert family_rate(family).interval == pytest.approx(wilson(5, 20))
+
+
+def test_tasks_that_always_or_never_pass_count_once_each():
+    # 5 tasks always pass and 5 never do: as informative as 10 coin flips, not 100
+    family = [TaskRate(str(i), 10 * (i < 5), 10) for i in range(10)]
+    assert intraclass_correlation(family) == pytest.approx(1.0)
+    assert family_rate(family).interval == pytest.approx(wilson(5, 10, 0.97631), abs=1e-4)  # t on 9 dof
+    assert family_rate(family).signal_share == 0.0
+
+
+def test_icc_of_independent_trials_is_near_zero():
+    rng = np.random.default_rng(1)
+    family = [TaskRate(str(i), int(rng.binomial(20, 0.3)), 20) for i in range(200)]
+    assert intraclass_correlation(family) < 0.03
+
+
+def test_family_rate_is_the_mean_of_task_rates_not_of_trials():
+    family = [TaskRate("a", 1, 1), TaskRate("b", 0, 9)]
+    assert family_rate(family).rate == 0.5
+
+
+def test_signal_and_band_shares():
+    family = [TaskRate("a", 0, 10), TaskRate("b", 2, 10), TaskRate("c", 7, 10), TaskRate("d", 10, 10)]
+    r = family_rate(family, band=(0.10, 0.40))
+    assert (r.tasks, r.trials, r.signal_share, r.band_share) == (4, 40, 0.5, 0.25)
+
+
+def test_task_rates_group_outcomes_by_task():
+    assert task_rates([("b", True), ("a", False), ("b", False)]) == [TaskRate("a", 0, 1), TaskRate("b", 1, 2)]
+
+
+@pytest.mark.parametrize("interval, chance, verdict", [
+    ((0.12, 0.35), 0.15, "at chance"),   # inside the band, yet a guess would do as well
+    ((0.16, 0.35), 0.15, "inside"),
+    ((0.00, 0.05), 0.0, "below"),        # no baseline passes: nothing to be at
+    ((0.00, 0.05), None, "below"),
+])
+def test_at_chance_when_the_interval_does_not_clear_the_best_baseline(interval, chance, verdict):
+    assert interval_verdict(interval, (0.10, 0.40), chance) == verdict

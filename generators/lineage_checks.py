@@ -10,6 +10,7 @@ from typing import Any
 
 import networkx as nx
 
+from generators import lineage_reasoning as reasoning
 from graphs.papers import PaperIndex, env_graph
 from tasks.task import Task
 
@@ -28,6 +29,8 @@ def _spellings(task: Task, key: str) -> list[str]:
 def baseline(task: Task, rng: Any) -> dict[str, Any]:
     """The naive guess: everything the paper cites, the source then the target, the papers sorted by
     title (all the prompt shows of them), everything the first paper cites, or its newest reference."""
+    if _kind(task) in reasoning.KINDS:
+        return reasoning.baseline(task, rng)
     graph, kind, truth = env_graph(task.env), _kind(task), task.truth
     if kind == "components":
         return {"papers": sorted(graph[truth["target"]])}
@@ -45,6 +48,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
 
 def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     """A well-formed guess: random papers, a random walk along citations, a shuffled order."""
+    if _kind(task) in reasoning.KINDS:
+        return reasoning.random_answer(task, rng)
     graph, kind, truth = env_graph(task.env), _kind(task), task.truth
     papers = sorted(graph)
     if kind in ("components", "common") and truth.get("mode") != "latest":
@@ -97,6 +102,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     """Every correct answer, recomputed from the env's citation list without networkx's shortest paths:
     the expected set in other spellings, every minimal simple path, every order within date ties."""
     kind, truth = _kind(task), task.truth
+    if kind in reasoning.KINDS:
+        return reasoning.enumerate_answers(task)
     adjacency: dict[str, list[str]] = {p["id"]: [] for p in task.env["papers"]}
     for citing, cited in task.env["citations"]:
         adjacency[citing].append(cited)
@@ -135,6 +142,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     """Near misses that must fail: a paper dropped or added, a spelling that names no paper, a chain
     reversed, cut short or lengthened, two papers of different dates swapped, an older ancestor."""
     kind, truth, ref = _kind(task), task.truth, task.truth["reference"]
+    if kind in reasoning.KINDS:
+        return reasoning.mutants(task)
     keys = sorted(p["id"] for p in task.env["papers"])
     graph = env_graph(task.env)
     if kind == "path":

@@ -87,3 +87,30 @@ def grade_common(task: Task, answer: dict[str, Any]) -> Grade:
     if dates[keys[0]] < max(dates.values()):
         return failed("not_latest")
     return passed()
+
+
+@grader("lineage.bottleneck")
+def grade_bottleneck(task: Task, answer: dict[str, Any]) -> Grade:
+    """The exact set of papers on every citation chain from the source back to the target."""
+    keys = _resolve(task, answer["papers"])
+    return keys if isinstance(keys, Grade) else _exact_set(keys, task.truth["expected"])
+
+
+@grader("lineage.claims")
+def grade_claims(task: Task, answer: dict[str, Any]) -> Grade:
+    """The exact set of true statements, by number; partial credit is the share judged right."""
+    count = len(task.truth["statements"])
+    # JSON Schema counts 3.0 as an integer; inf and nan are not
+    numbers = [int(n) if isinstance(n, float) and n.is_integer() else n for n in answer["true"]]
+    if any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= count for n in numbers):
+        return failed("unknown_statement")
+    got = {int(n) for n in numbers}
+    if len(got) < len(numbers):
+        return failed("duplicate_item")
+    true = set(task.truth["reference"]["true"])
+    if got == true:
+        return passed()
+    reasons = (["true_statement_rejected"] if true - got else []) + (
+        ["false_statement_accepted"] if got - true else []
+    )
+    return failed(*reasons, score=1 - len(got ^ true) / count)

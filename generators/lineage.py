@@ -3,8 +3,8 @@
 Kinds: which papers introduced a paper's components, a shortest citation chain between two papers,
 the chronology of a set of papers, and what two papers have in common (the papers both cite, or
 their latest common ancestor): warm-ups a lookup or two answers. Then kinds that need reading and
-reasoning: the papers on every citation chain between two (`bottleneck`) and the true ones among K
-statements (`claims`). `--anonymize` asks the same questions under stable pseudonyms (the default for
+reasoning: which listed paper each one builds on, from descriptions alone (`reconstruct`), the papers on
+every citation chain between two (`bottleneck`) and the true ones among K statements (`claims`). `--anonymize` asks the same questions under stable pseudonyms (the default for
 the reasoning kinds, so that memory of the real papers is no shortcut; `--no-anonymize` names them).
 What each kind asks and how it is drawn is generators.lineage_questions and generators.lineage_reasoning;
 the hooks tasks.check calls are generators.lineage_checks, re-exported here.
@@ -95,6 +95,13 @@ LADDERS = {
         {"distractors": 13, "budget": 6},
         {"distractors": 13, "budget": 6, "anonymize": True},
     ],
+    "reconstruct": [
+        {"papers": 4, "anonymize": False},
+        {"papers": 4},
+        {"papers": 6},
+        {"papers": 8},
+        {"papers": 12},
+    ],
     "bottleneck": [
         {"distractors": 0, "anonymize": False},
         {"distractors": 0},
@@ -135,6 +142,7 @@ class Config:
         default=2, metadata={"help": "path: citation steps on a shortest chain (from 2: one step is a given)"}
     )
     items: int = field(default=5, metadata={"help": "chronology: papers to order"})
+    papers: int = field(default=8, metadata={"help": "reconstruct: papers listed with their descriptions"})
     statements: int = field(default=8, metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
     budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
     anonymize: bool = field(
@@ -165,6 +173,7 @@ class Config:
             ("hops", self.hops, 2, MAX_HOPS),
             ("items", self.items, 2, members),
             ("statements", self.statements, 2, 20),
+            ("papers", self.papers, 2, 30),
             ("budget", self.budget, 0, 10_000),
         ]:
             if not low <= value <= high:
@@ -229,9 +238,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
     )
     budget = f" You may make at most {config.budget} tool calls." if config.budget else ""
     asks, schemas = {**ASKS, **reasoning.ASKS}, {**SCHEMAS, **reasoning.SCHEMAS}
-    prompt = INTRO.format(count=len(shown["papers"]), budget=budget, spellings=spellings) + asks[ask].format(
-        **named
+    intro = "" if ask in reasoning.NO_TOOLS else INTRO.format(
+        count=len(shown["papers"]), budget=budget, spellings=spellings
     )
+    prompt = intro + asks[ask].format(**named)
     schema = {
         "type": "object",
         "properties": schemas[ask],
@@ -239,13 +249,13 @@ def generate(config: Config, seed: int, index: int) -> Task:
         "additionalProperties": False,
     }
     env = to_env(shown)
-    if config.budget:
+    if config.budget and ask not in reasoning.NO_TOOLS:
         env["calls_left"] = config.budget
     return Task(
         id=task_id(FAMILY, config, seed, index),
         family=f"{FAMILY}.{config.kind}",
         prompt=prompt,
-        tools=TOOLS,
+        tools=[] if ask in reasoning.NO_TOOLS else TOOLS,
         answer_schema=schema,
         env=env,
         truth=truth,

@@ -67,6 +67,8 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
 
 def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
     """Every tool on the question's papers and on random ones, in several spellings."""
+    if _kind(task) in reasoning.NO_TOOLS:
+        return []
     papers = task.env["papers"]
     keys = [p["id"] for p in papers]
     # the papers the question names, by id or (chronology) by title

@@ -1,6 +1,7 @@
-"""The lineage kinds that need reading and reasoning over many papers, not one lookup: `bottleneck`
-(every paper on every citation chain between two papers) and `claims` (judge K statements about
-the collection, graded on the exact set of true ones). Each draw returns (kind, fields, truth) as
+"""The lineage kinds that need reading and reasoning over many papers, not one lookup: `reconstruct`
+(from descriptions alone, which earlier paper of a list each paper builds on), `bottleneck` (every
+paper on every citation chain between two papers) and `claims` (judge K statements about the
+collection, graded on the exact set of true ones). Each draw returns (kind, fields, truth) as
 generators.lineage_questions' draws do; `render` writes the fields into the prompt once papers carry
 the names (real or pseudonyms) the task shows; the check hooks follow generators.base's protocol.
 """
@@ -19,10 +20,22 @@ if TYPE_CHECKING:
     from generators.lineage import Config
     from tasks.task import Task
 
-KINDS = ("bottleneck", "claims")
+KINDS = ("reconstruct", "bottleneck", "claims")
+NO_TOOLS = ("reconstruct",)  # asked from the prompt alone: no intro naming tools, none offered
 _CHAIN = ("a citation chain from one paper back to another starts with the first and ends with the "
           "second, each of its papers citing the next")
 ASKS = {
+    "reconstruct": """\
+Here are {count} research papers, each with the date of its first public version and a description \
+of what it proposes and what it changes. There are no tools: answer from the descriptions.
+{papers}
+For each paper, name the earlier paper of this list that it builds on most directly: one whose method \
+it takes and changes. A paper two steps back (the predecessor of its predecessor) does not count, nor \
+does a paper it only compares with. Say null for a paper that builds on none of this list.
+Submit {{"predecessors": {{"<id>": "<id of the paper it builds on>" or null, ...}}}} with every paper of \
+the list as a key, ids as listed. Graded correct if every paper's predecessor is a paper of the list it \
+directly builds on (any of them when it builds on several), and null exactly for the papers that build \
+on none of the list.""",
     "bottleneck": f"""\
 Which papers lie on every citation chain from {{source}} back to {{target}}? Here {_CHAIN}.
 Submit {{{{"papers": [...]}}}}: every paper other than these two that appears on every such chain \
@@ -36,10 +49,55 @@ Submit {{{{"true": [...]}}}}: the numbers of the true statements, in any order (
 correct if it is exactly the set of true statements.""",
 }
 SCHEMAS = {
+    "reconstruct": {"predecessors": {"type": "object", "additionalProperties": {"type": ["string", "null"]},
+                                     "maxProperties": 200}},
     "bottleneck": {"papers": {"type": "array", "items": {"type": "string"}, "maxItems": 200}},
     "claims": {"true": {"type": "array", "items": {"type": "integer"}, "maxItems": 200}},
 }
-REVEALS = {"bottleneck": {"kind": "answer_hidden"}, "claims": {"kind": "answer_hidden"}}
+REVEALS = {"reconstruct": {"kind": "answer_hidden"}, "bottleneck": {"kind": "answer_hidden"}, "claims": {"kind": "answer_hidden"}}
+
+
+# --- reconstruct ---------------------------------------------------------------------------------
+
+
+def _builds_on(graph: nx.DiGraph) -> nx.DiGraph:
+    return nx.DiGraph([(x, y) for x, y, d in graph.edges(data=True) if d["builds_on"]])
+
+
+def _closed(chosen: set[str], builds: nx.DiGraph) -> bool:
+    """Whether every chosen paper that builds, through a chain, on another chosen paper builds on one
+    directly: otherwise its right answer would be null while an ancestor of it is listed."""
+    return all(
+        not (nx.descendants(builds, n) & chosen) or set(builds[n]) & chosen for n in chosen if n in builds
+    )
+
+
+def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
+    candidates = sorted(n for n in dated(graph) if graph.nodes[n].get("description"))
+    if len(candidates) < config.papers:
+        return None
+    builds = _builds_on(graph)
+    for _ in range(200):  # grow a set along builds-on links, so most papers have a predecessor listed
+        chosen = {rng.choice(candidates)}
+        while len(chosen) < config.papers:
+            near = sorted(m for n in chosen if n in builds for m in nx.all_neighbors(builds, n)
+                          if m in candidates and m not in chosen)
+            rest = sorted(set(candidates) - chosen)
+            chosen.add(rng.choice(near if near and rng.random() < 0.75 else rest))
+        if _closed(chosen, builds):
+            break
+    else:
+        return None
+    papers = sorted(chosen)
+    rng.shuffle(papers)
+    expected = {n: sorted(set(builds[n]) & chosen) if n in builds else [] for n in sorted(chosen)}
+    edges = sorted([x, y] for x, y in builds.edges if x in chosen and y in chosen)
+    return (
+        "reconstruct",
+        {"papers": papers},
+        {"papers": sorted(chosen), "builds_on": edges, "expected": expected,
+         "reference": {"predecessors": {n: (parents[0] if parents else None) for n, parents in expected.items()}}},
+    )
 
 
 # --- bottleneck ------------------------------------------------------------------------------------
@@ -144,6 +202,10 @@ def _say(statement: dict[str, Any], mention, builds_on: dict[tuple[str, str], st
 
 def render(kind: str, fields: dict[str, Any], mention, shown: dict[str, Any]) -> dict[str, str]:
     """The prompt's fields, papers named by `mention`; claims' components in the shown graph's words."""
+    if kind == "reconstruct":
+        by_id = {p["id"]: p for p in shown["papers"]}
+        lines = [f"- {mention(k)}, {by_id[k]['date']}: {by_id[k]['description']}" for k in fields["papers"]]
+        return {"papers": "\n".join(lines), "count": str(len(lines))}
     if kind == "claims":
         builds_on = {(e["citing"], e["cited"]): e["builds_on"] for e in shown["citations"] if e.get("builds_on")}
         lines = [f"{i}. {_say(s, mention, builds_on)}" for i, s in enumerate(fields["statements"], 1)]
@@ -151,7 +213,7 @@ def render(kind: str, fields: dict[str, Any], mention, shown: dict[str, Any]) ->
     return {k: mention(v) for k, v in fields.items()}
 
 
-QUESTIONS = {"bottleneck": _bottleneck, "claims": _claims}
+QUESTIONS = {"reconstruct": _reconstruct, "bottleneck": _bottleneck, "claims": _claims}
 
 
 # --- the check hooks -------------------------------------------------------------------------------
@@ -200,6 +262,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]]:
     """Every correct answer, recomputed from the env's citations and dates: removing each paper in turn
     and testing reachability (not dominators); each statement judged on its own."""
     adjacency, kind = _adjacency(task), task.family.split(".", 1)[1]
+    if kind == "reconstruct":
+        return _every_reconstruction(task)
     if kind == "bottleneck":
         must = _must(adjacency, task.truth["source"], task.truth["target"])
         return [{"papers": must}, {"papers": must[::-1]}]
@@ -208,10 +272,38 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]]:
     return [{"true": true}, {"true": true[::-1]}]
 
 
+def _every_reconstruction(task: Task) -> list[dict[str, Any]] | None:
+    """Every correct answer from the truth's builds-on pairs: each paper's choice among its listed
+    parents, or null when it has none (None when there are over 200)."""
+    listed = task.truth["papers"]
+    choices = {n: sorted(y for x, y in task.truth["builds_on"] if x == n) or [None] for n in listed}
+    answers: list[dict[str, Any]] = [{}]
+    for n in listed:
+        answers = [{**a, n: c} for a in answers for c in choices[n]]
+        if len(answers) > 200:
+            return None
+    return [{"predecessors": a} for a in answers]
+
+
+def _reconstruct_mutants(task: Task) -> list[dict[str, Any]]:
+    expected, ref = task.truth["expected"], task.truth["reference"]["predecessors"]
+    out = [{"predecessors": dict(list(ref.items())[1:])}, {"predecessors": {**ref, "anon:zzzzzz": None}}]
+    for n, parents in expected.items():
+        for p in parents:  # the grandparent instead of the parent
+            out += [{"predecessors": {**ref, n: g}} for g in expected[p] if g not in parents][:1]
+        if parents:
+            out.append({"predecessors": {**ref, n: None}})
+        else:
+            out += [{"predecessors": {**ref, n: m}} for m in sorted(expected) if m != n][:1]
+    return out[:12]
+
+
 def mutants(task: Task) -> list[dict[str, Any]]:
     """Near misses: a dominator dropped, a paper on some chains only (or an endpoint) added; one
     statement flipped each way, a number that names no statement, one named twice."""
     kind, truth = task.family.split(".", 1)[1], task.truth
+    if kind == "reconstruct":
+        return _reconstruct_mutants(task)
     if kind == "bottleneck":
         must = truth["expected"]
         adjacency = _adjacency(task)
@@ -229,7 +321,12 @@ def mutants(task: Task) -> list[dict[str, Any]]:
 
 
 def baseline(task: Task, rng: Any) -> dict[str, Any]:
-    """The naive guess: the papers of one shortest chain; every statement taken as true."""
+    """The naive guess: each paper's latest earlier paper of the list; the papers of one shortest
+    chain; every statement taken as true."""
+    if task.family.endswith(".reconstruct"):
+        dates = {p["id"]: p["date"] for p in task.env["papers"]}
+        listed = sorted(task.truth["papers"], key=lambda n: (dates[n], n))
+        return {"predecessors": {n: (listed[i - 1] if i else None) for i, n in enumerate(listed)}}
     if task.family.endswith(".claims"):
         return {"true": list(range(1, len(task.truth["statements"]) + 1))}
     graph = nx.DiGraph(_adjacency(task))
@@ -237,7 +334,12 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
 
 
 def random_answer(task: Task, rng: Any) -> dict[str, Any]:
-    """A well-formed guess: each statement true with probability 1/2; random papers of the collection."""
+    """A well-formed guess: any other listed paper or null; each statement true with probability 1/2;
+    random papers of the collection."""
+    if task.family.endswith(".reconstruct"):
+        listed = task.truth["papers"]
+        picks = [None, *listed]
+        return {"predecessors": {n: picks[int(rng.random() * len(picks))] for n in listed}}
     if task.family.endswith(".claims"):
         return {"true": [i for i in range(1, len(task.truth["statements"]) + 1) if rng.random() < 0.5]}
     return {"papers": [p["id"] for p in task.env["papers"] if rng.random() < 0.1]}

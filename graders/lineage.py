@@ -114,3 +114,26 @@ def grade_claims(task: Task, answer: dict[str, Any]) -> Grade:
         ["false_statement_accepted"] if got - true else []
     )
     return failed(*reasons, score=1 - len(got ^ true) / count)
+
+
+@grader("lineage.reconstruct")
+def grade_reconstruct(task: Task, answer: dict[str, Any]) -> Grade:
+    """Every listed paper once, each with a listed paper it directly builds on, or null when none is."""
+    expected = task.truth["expected"]
+    index = PaperIndex(p for p in task.env["papers"] if p["id"] in expected)  # only the list's papers
+    got: dict[str, str | None] = {}
+    for spelling, named in answer["predecessors"].items():
+        paper = index.resolve(spelling)
+        parent = None if named is None else index.resolve(named)
+        if paper is None or (named is not None and parent is None):
+            return failed("unknown_node")
+        if paper in got:
+            return failed("duplicate_item")
+        got[paper] = parent
+    wrong = [k for k, v in got.items() if v is not None and v not in expected[k]]
+    missed = [k for k, v in got.items() if v is None and expected[k]]
+    reasons = (["missing_paper"] if len(got) < len(expected) else []) + (
+        ["wrong_predecessor"] if wrong else []) + (["missed_predecessor"] if missed else [])
+    if not reasons:
+        return passed()
+    return failed(*reasons, score=(len(got) - len(wrong) - len(missed)) / len(expected))

@@ -73,6 +73,8 @@ LADDERS = {
         {"distractors": 13},
         {"distractors": 13, "budget": 8},
         {"distractors": 13, "budget": 8, "anonymize": True},
+        {"distractors": 13, "decoys": 3, "anonymize": True},
+        {"distractors": 13, "decoys": 3, "budget": 8, "anonymize": True},
     ],
     "path": [
         {"hops": 2},
@@ -142,6 +144,11 @@ class Config:
         default=2, metadata={"help": "path: citation steps on a shortest chain (from 2: one step is a given)"}
     )
     items: int = field(default=5, metadata={"help": "chronology: papers to order"})
+    decoys: int = field(
+        default=1,
+        metadata={"help": "components: at least this many papers the paper cites that gave it no "
+                  "component (related ideas a loose reading takes for one)"},
+    )
     papers: int = field(default=8, metadata={"help": "reconstruct: papers listed with their descriptions"})
     statements: int = field(default=8, metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
     budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
@@ -172,6 +179,7 @@ class Config:
             ("distractors", self.distractors, 0, outside),
             ("hops", self.hops, 2, MAX_HOPS),
             ("items", self.items, 2, members),
+            ("decoys", self.decoys, 1, 10),
             ("statements", self.statements, 2, 20),
             ("papers", self.papers, 2, 30),
             ("budget", self.budget, 0, 10_000),

@@ -70,6 +70,8 @@ def test_descriptions_name_no_paper_even_as_the_anonymizer_sees_them():
     for real, fake in described:
         assert real["description"] == fake["description"], real["id"]  # the anonymizer found no name in it
         assert "curated from memory" in real["provenance"]["source"] and not real["provenance"]["verified"]
+    # nor do the components' texts, which would say where a component came from
+    assert [e.get("builds_on") for e in data["citations"]] == [e.get("builds_on") for e in renamed["citations"]]
 
 
 # --- reconstruct -----------------------------------------------------------------------------------

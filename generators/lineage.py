@@ -162,6 +162,12 @@ class Config:
         metadata={"help": "a graph file from `python -m graphs.papers build` (default: the snapshot)"},
     )
 
+    def mixed_kinds(self) -> tuple[str, ...]:
+        """The kinds `mixed` cycles through: reconstruct only on a graph whose papers have descriptions
+        (a built graph's have none)."""
+        described = any(p.get("description") for p in _load(self.graph)["papers"])
+        return tuple(k for k in KINDS if described or k not in reasoning.NO_TOOLS)
+
     def validate(self) -> None:
         """Raise ValueError naming the knob, its value and the allowed range."""
         if self.kind not in (*KINDS, MIXED):

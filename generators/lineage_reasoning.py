@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -152,7 +153,10 @@ def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
     # components described without naming a paper: "the MuZero model" would say where it came from
     names = re.compile("|".join(rf"(?<!\w){re.escape(graph.nodes[n][f])}(?!\w)" for n in graph
                                 for f in ("name", "title")))
-    parts = [(x, y) for x, y, d in graph.edges(data=True) if d["builds_on"] and not names.search(d["builds_on"])]
+    texts = Counter(d["builds_on"] for _, _, d in graph.edges(data=True) if d["builds_on"])
+    # a text on a quarter of the links or more is boilerplate ("influential citation" in a built graph)
+    parts = [(x, y) for x, y, d in graph.edges(data=True) if d["builds_on"] and not names.search(d["builds_on"])
+             and texts[d["builds_on"]] < max(2, sum(texts.values()) / 4)]
     pools["component"] = (
         [{"kind": "component", "x": x, "y": y, "source": y} for x, y in parts],
         # another paper it cites, not one citing or cited by the true source (which may share the idea)

@@ -155,7 +155,7 @@ def _parser(module: ModuleType) -> argparse.ArgumentParser:
     parser.add_argument("--kind", default=MIXED, choices=[*module.KINDS, MIXED],
                         help=f"task kind, or {MIXED} to cycle through all (default {MIXED})")
     parser.add_argument("--strict", action="store_true",
-                        help="fail, writing nothing, when the setting holds fewer than --n distinct questions")
+                        help="fail, writing nothing, when these flags hold fewer than --n distinct questions")
     for f in knob_fields(module.Config):
         kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str,
                                                           "bool": bool}.get(str(f.type), str)

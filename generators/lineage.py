@@ -3,11 +3,12 @@
 Kinds: which papers introduced a paper's components, a shortest citation chain between two papers,
 the chronology of a set of papers, and what two papers have in common (the papers both cite, or
 their latest common ancestor): warm-ups a lookup or two answers. Then kinds that need reading and
-reasoning: which listed paper each one builds on, from descriptions alone (`reconstruct`), the papers on
-every citation chain between two (`bottleneck`) and the true ones among K statements (`claims`). `--anonymize` asks the same questions under stable pseudonyms (the default for
-the reasoning kinds, so that memory of the real papers is no shortcut; `--no-anonymize` names them).
-What each kind asks and how it is drawn is generators.lineage_questions and generators.lineage_reasoning;
-the hooks tasks.check calls are generators.lineage_checks, re-exported here.
+reasoning: which listed paper each one builds on, from descriptions alone (`reconstruct`), the papers
+on every citation chain between two (`bottleneck`) and the true ones among K statements (`claims`).
+`--anonymize` asks the same questions under stable pseudonyms (the default for the reasoning kinds,
+so that memory of the real papers is no shortcut; `--no-anonymize` names them). What each kind asks
+and how it is drawn is generators.lineage_questions and generators.lineage_reasoning; the hooks
+tasks.check calls are generators.lineage_checks, re-exported here.
 
     python -m generators.lineage --lineage dqn-rainbow --kind path --hops 3 --n 20
 """
@@ -20,6 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from generators import lineage_reasoning as reasoning
 from generators.base import MIXED, knobs_of, main, task_id
 from generators.lineage_checks import (  # noqa: F401 (the family protocol's check hooks, re-exported)
     baseline,
@@ -28,7 +30,6 @@ from generators.lineage_checks import (  # noqa: F401 (the family protocol's che
     probe_calls,
     random_answer,
 )
-from generators import lineage_reasoning as reasoning
 from generators.lineage_questions import ASKS, QUESTIONS, SCHEMAS
 from graphs.papers import (
     CHECK_COMMAND,

@@ -55,7 +55,7 @@ SCHEMAS = {
     "bottleneck": {"papers": {"type": "array", "items": {"type": "string"}, "maxItems": 200}},
     "claims": {"true": {"type": "array", "items": {"type": "integer"}, "maxItems": 200}},
 }
-REVEALS = {"reconstruct": {"kind": "answer_hidden"}, "bottleneck": {"kind": "answer_hidden"}, "claims": {"kind": "answer_hidden"}}
+REVEALS = {kind: {"kind": "answer_hidden"} for kind in KINDS}
 
 
 # --- reconstruct ---------------------------------------------------------------------------------
@@ -93,11 +93,12 @@ def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
     rng.shuffle(papers)
     expected = {n: sorted(set(builds[n]) & chosen) if n in builds else [] for n in sorted(chosen)}
     edges = sorted([x, y] for x, y in builds.edges if x in chosen and y in chosen)
+    reference = {n: (parents[0] if parents else None) for n, parents in expected.items()}
     return (
         "reconstruct",
         {"papers": papers},
         {"papers": sorted(chosen), "builds_on": edges, "expected": expected,
-         "reference": {"predecessors": {n: (parents[0] if parents else None) for n, parents in expected.items()}}},
+         "reference": {"predecessors": reference}},
     )
 
 
@@ -155,7 +156,8 @@ def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
                                 for f in ("name", "title")))
     texts = Counter(d["builds_on"] for _, _, d in graph.edges(data=True) if d["builds_on"])
     # a text on a quarter of the links or more is boilerplate ("influential citation" in a built graph)
-    parts = [(x, y) for x, y, d in graph.edges(data=True) if d["builds_on"] and not names.search(d["builds_on"])
+    parts = [(x, y) for x, y, d in graph.edges(data=True)
+             if d["builds_on"] and not names.search(d["builds_on"])
              and texts[d["builds_on"]] < max(2, sum(texts.values()) / 4)]
     pools["component"] = (
         [{"kind": "component", "x": x, "y": y, "source": y} for x, y in parts],
@@ -163,7 +165,8 @@ def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
         [{"kind": "component", "x": x, "y": z, "source": y} for x, y in parts for z in sorted(graph[x])
          if z != y and not graph.has_edge(y, z) and not graph.has_edge(z, y)],
     )
-    chains = [(x, y, set(on_every_chain(graph, x, y)), between(graph, x, y)) for x in below for y in sorted(below[x])]
+    chains = [(x, y, set(on_every_chain(graph, x, y)), between(graph, x, y))
+              for x in below for y in sorted(below[x])]
     pools["chain"] = (
         [{"kind": "chain", "x": x, "y": y, "z": z} for x, y, must, _ in chains for z in sorted(must)],
         [{"kind": "chain", "x": x, "y": y, "z": z} for x, y, must, on in chains if must
@@ -211,7 +214,8 @@ def render(kind: str, fields: dict[str, Any], mention, shown: dict[str, Any]) ->
         lines = [f"- {mention(k)}, {by_id[k]['date']}: {by_id[k]['description']}" for k in fields["papers"]]
         return {"papers": "\n".join(lines), "count": str(len(lines))}
     if kind == "claims":
-        builds_on = {(e["citing"], e["cited"]): e["builds_on"] for e in shown["citations"] if e.get("builds_on")}
+        builds_on = {(e["citing"], e["cited"]): e["builds_on"]
+                     for e in shown["citations"] if e.get("builds_on")}
         lines = [f"{i}. {_say(s, mention, builds_on)}" for i, s in enumerate(fields["statements"], 1)]
         return {"statements": "\n".join(lines)}
     return {k: mention(v) for k, v in fields.items()}
@@ -313,7 +317,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
         adjacency = _adjacency(task)
         some = sorted(k for k in adjacency if k not in must and k not in (truth["source"], truth["target"])
                       and _reaches(adjacency, truth["source"], k) and _reaches(adjacency, k, truth["target"]))
-        out = [{"papers": must[1:]}, {"papers": [*must, truth["source"]]}, {"papers": [*must[:-1], "arXiv:99.9"]}]
+        out = [{"papers": must[1:]}, {"papers": [*must, truth["source"]]},
+               {"papers": [*must[:-1], "arXiv:99.9"]}]
         return out + [{"papers": [*must, k]} for k in some[:2]]
     true = truth["reference"]["true"]
     false = [i for i in range(1, len(truth["statements"]) + 1) if i not in true]

@@ -220,7 +220,8 @@ def _unique(keys: Iterable[str], make: Callable[[str], str]) -> dict[str, str]:
 
 def anonymize(data: dict[str, Any]) -> dict[str, Any]:
     """The same graph with stable pseudonyms for ids, names, titles and authors (names in summaries
-    and descriptions too); dates, venues, summaries' content and every edge are kept, so only recall is taken away."""
+    and descriptions too); dates, venues, summaries' content and every edge are kept, so only recall
+    is taken away."""
     keys = [p["id"] for p in data["papers"]]
     new_id = _unique(keys, lambda key: "anon:" + hashlib.sha256(key.encode()).hexdigest()[:6])
     new_name = _unique(keys, lambda key: _word(key, "name", 4))

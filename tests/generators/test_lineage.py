@@ -226,7 +226,8 @@ def test_a_built_graph_asks_bottleneck_and_claims_but_no_reconstruct_without_des
     claims = lineage.generate(lineage.Config(kind="claims", graph=graph, statements=4, distractors=0), 0, 0)
     assert {s["kind"] for s in claims.truth["statements"]} <= {"cites", "before", "chain"}  # no boilerplate
     assert grade(claims, claims.truth["reference"]).passed
-    bottleneck = lineage.generate(lineage.Config(kind="bottleneck", graph=graph, distractors=0, anonymize=False), 0, 0)
+    config = lineage.Config(kind="bottleneck", graph=graph, distractors=0, anonymize=False)
+    bottleneck = lineage.generate(config, 0, 0)
     # the pairs joined by two chains that share papers: 2004 or 2006 back to 2001, through 2003 (and 2004)
     assert bottleneck.truth["expected"] in (["2003.00003"], ["2003.00003", "2004.00004"])
     assert "reconstruct" not in lineage.Config(graph=graph).mixed_kinds()

@@ -3,7 +3,6 @@ import itertools
 import re
 
 import networkx as nx
-import pytest
 
 from generators import lineage
 from generators.base import iter_tasks
@@ -71,7 +70,8 @@ def test_descriptions_name_no_paper_even_as_the_anonymizer_sees_them():
         assert real["description"] == fake["description"], real["id"]  # the anonymizer found no name in it
         assert "curated from memory" in real["provenance"]["source"] and not real["provenance"]["verified"]
     # nor do the components' texts, which would say where a component came from
-    assert [e.get("builds_on") for e in data["citations"]] == [e.get("builds_on") for e in renamed["citations"]]
+    texts = [e.get("builds_on") for e in data["citations"]]
+    assert texts == [e.get("builds_on") for e in renamed["citations"]]
 
 
 # --- reconstruct -----------------------------------------------------------------------------------
@@ -88,7 +88,8 @@ def test_reconstruct_offers_no_tools_and_lists_each_paper_with_its_description()
 
 
 def test_reconstruct_never_lists_an_ancestor_without_a_parent_so_null_means_none_is_listed():
-    builds = nx.DiGraph([(e["citing"], e["cited"]) for e in load_snapshot()["citations"] if e.get("builds_on")])
+    links = load_snapshot()["citations"]
+    builds = nx.DiGraph([(e["citing"], e["cited"]) for e in links if e.get("builds_on")])
     for task in _tasks("reconstruct", n=10, anonymize=False, papers=10):
         listed = set(task.truth["papers"])
         for paper, parents in task.truth["expected"].items():
@@ -118,7 +119,10 @@ def test_reconstruct_accepts_titles_and_prefixed_ids_for_papers_and_predecessors
     task = _tasks("reconstruct", n=1, anonymize=False)[0]
     titles = {p["id"]: p["title"] for p in task.env["papers"]}
     ref = task.truth["reference"]["predecessors"]
-    spelled = {titles[k]: (f"arXiv:{v}" if v and re.fullmatch(r"\d{4}\.\d{4,5}", v) else v) for k, v in ref.items()}
+    def prefixed(v):
+        return f"arXiv:{v}" if v and re.fullmatch(r"\d{4}\.\d{4,5}", v) else v
+
+    spelled = {titles[k]: prefixed(v) for k, v in ref.items()}
     assert grade(task, {"predecessors": spelled}).passed
 
 
@@ -175,4 +179,5 @@ def test_claims_grading_flags_each_wrong_judgement_and_odd_numbers():
     assert grade(task, {"true": true[1:]}).reasons == ("true_statement_rejected",)
     assert grade(task, {"true": [*true, false]}).reasons == ("false_statement_accepted",)
     for odd in ([0], [9], [10**400], [True], [*true, true[0]]):
-        assert not grade(task, {"true": odd}).passed and "grader_error" not in grade(task, {"true": odd}).reasons
+        verdict = grade(task, {"true": odd})
+        assert not verdict.passed and "grader_error" not in verdict.reasons

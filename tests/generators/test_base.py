@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import generators
 from generators import git_history, lineage, wikidata
 from generators.base import iter_tasks, question_keys
 from tasks.check import check_tasks
 from tests import toy_family
+from tests.conftest import register_family
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,7 +66,7 @@ def test_strict_fails_on_too_few_questions_and_keeps_the_old_file(tmp_path):
 
 @pytest.fixture
 def toy(monkeypatch):
-    monkeypatch.setitem(generators.FAMILIES, "toy", "tests.toy_family")
+    register_family(monkeypatch, "toy", "tests.toy_family")
 
 
 def test_check_reports_a_repeated_prompt_as_a_defect(toy):

@@ -30,16 +30,24 @@ A family module (`generators/<family>.py`) defines, top to bottom:
   candidate answers by design, e.g. commit ids; only the whole reference must not appear).
 
 The shared CLI gives every family the same flags: `--n`, `--seed`, `--out` (default stdout), `--kind`,
-and one flag per knob. Output is streamed; with `--out` it goes to a temporary file renamed into
-place when complete, so a failed run never leaves a half-written or clobbered file.
+`--strict`, and one flag per knob. Output is streamed; with `--out` it goes to a temporary file renamed
+into place when complete, so a failed run never leaves a half-written or clobbered file.
+
+No question is asked twice: `iter_tasks` skips a task whose question (see `question_keys`) an earlier
+task of the run asked, and draws the next index instead, up to DRAWS_PER_TASK draws per task asked
+for. When the setting's questions run out first, the CLI writes the distinct ones and says on stderr
+how many it found; with `--strict` it writes nothing and exits 2.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
+import re
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any, NoReturn, Protocol
 
@@ -48,6 +56,8 @@ import numpy
 from tasks.task import Task, open_output, task_key, write_tasks
 
 MIXED = "mixed"
+DRAWS_PER_TASK = 8  # draws allowed per task asked for before concluding the setting has no more questions
+_HASH_ID = re.compile(r"\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b")  # commit ids and the like
 
 Answer = dict[str, Any]
 
@@ -85,13 +95,42 @@ def task_id(family: str, config: Any, seed: int, index: int) -> str:
     return f"{family}.{config.kind}-{task_key(knobs_of(config))[:8]}-s{seed}-{index}"
 
 
-def iter_tasks(module: ModuleType, config: Any, seed: int, n: int) -> Iterator[Task]:
-    """n tasks; a `mixed` kind cycles through the family's kinds by index."""
+def question_keys(task: Task) -> tuple[str, str]:
+    """Two tasks ask the same question when either key is shared: the prompt with the env its tools
+    read, or the family, the reference answer and the prompt's words as a multiset, once hex ids
+    (commit ids) are masked. The second catches the same question in other words or over another
+    collection: the two branches of a merge base named in the other order, one bisect test between
+    other good and bad commits, one set listed shuffled, one paper among other distractors. (The same
+    prompt over another hidden graph with another answer is another question.)"""
+    words = Counter(re.findall(r"\w+", _HASH_ID.sub("<id>", task.prompt)))
+    reference = json.dumps(task.truth.get("reference"), sort_keys=True)
+    return (task_key(["prompt", task.prompt, task.env]),
+            task_key(["question", task.family, reference, sorted(words.items())]))
+
+
+def iter_tasks(module: ModuleType, config: Any, seed: int, n: int,
+               on_short: Callable[[int, int], None] | None = None) -> Iterator[Task]:
+    """n tasks asking distinct questions; a `mixed` kind cycles through the family's kinds by index.
+
+    A task asking a question already asked is skipped and the next index drawn, so ids keep the index
+    that regenerates them. After DRAWS_PER_TASK * n draws the setting is taken to hold no more
+    questions: `on_short(found, draws)` is called (if given) and the stream ends short.
+    """
     config.validate()
     kinds = config.mixed_kinds() if hasattr(config, "mixed_kinds") else module.KINDS
-    for index in range(n):
+    asked: set[str] = set()
+    found = index = 0
+    while found < n and index < DRAWS_PER_TASK * n:
         kind = kinds[index % len(kinds)] if config.kind == MIXED else config.kind
-        yield module.generate(dataclasses.replace(config, kind=kind), seed, index)
+        task = module.generate(dataclasses.replace(config, kind=kind), seed, index)
+        index += 1
+        keys = question_keys(task)
+        if asked.isdisjoint(keys):
+            asked.update(keys)
+            found += 1
+            yield task
+    if found < n and on_short is not None:
+        on_short(found, index)
 
 
 def config_from(module: ModuleType, settings: dict[str, Any]) -> Any:
@@ -117,6 +156,8 @@ def _parser(module: ModuleType) -> argparse.ArgumentParser:
     parser.add_argument("--out", help="output JSONL file (default: stdout)")
     parser.add_argument("--kind", default=MIXED, choices=[*module.KINDS, MIXED],
                         help=f"task kind, or {MIXED} to cycle through all (default {MIXED})")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail, writing nothing, when these flags hold fewer than --n distinct questions")
     for f in knob_fields(module.Config):
         kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str,
                                                           "bool": bool}.get(str(f.type), str)
@@ -144,8 +185,18 @@ def main(module: ModuleType, argv: list[str] | None = None) -> int:
         config = config_from(module, {**settings, "kind": args.kind})
     except ValueError as e:
         parser.error(str(e))
-    tasks = iter_tasks(module, config, args.seed, args.n)
+
+    def short(found: int, draws: int) -> None:
+        message = (f"these flags hold only {found} distinct questions (found in {draws} draws), "
+                   f"fewer than --n {args.n}")
+        if args.strict:
+            raise ValueError(message)
+        print(f"{parser.prog}: note: {message}; writing {found}", file=sys.stderr)
+
+    tasks = iter_tasks(module, config, args.seed, args.n, short)
     try:
+        if args.strict:  # judge the whole stream before writing any of it
+            tasks = iter(list(tasks))
         if args.out is None:
             try:
                 write_tasks(tasks, sys.stdout)

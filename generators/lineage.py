@@ -2,9 +2,13 @@
 
 Kinds: which papers introduced a paper's components, a shortest citation chain between two papers,
 the chronology of a set of papers, and what two papers have in common (the papers both cite, or
-their latest common ancestor). `--anonymize` asks the same questions under stable pseudonyms.
-What each kind asks and how it is drawn is generators.lineage_questions; the hooks tasks.check calls
-are generators.lineage_checks, re-exported here.
+their latest common ancestor): warm-ups a lookup or two answers. Then kinds that need reading and
+reasoning: which listed paper each one builds on, from descriptions alone (`reconstruct`), the papers
+on every citation chain between two (`bottleneck`) and the true ones among K statements (`claims`).
+`--anonymize` asks the same questions under stable pseudonyms (the default for the reasoning kinds,
+so that memory of the real papers is no shortcut; `--no-anonymize` names them). What each kind asks
+and how it is drawn is generators.lineage_questions and generators.lineage_reasoning; the hooks
+tasks.check calls are generators.lineage_checks, re-exported here.
 
     python -m generators.lineage --lineage dqn-rainbow --kind path --hops 3 --n 20
 """
@@ -17,6 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from generators import lineage_reasoning as reasoning
 from generators.base import MIXED, knobs_of, main, task_id
 from generators.lineage_checks import (  # noqa: F401 (the family protocol's check hooks, re-exported)
     baseline,
@@ -41,8 +46,8 @@ from graphs.papers import (
 from tasks.task import Task
 
 FAMILY = "lineage"
-KINDS = ("components", "path", "chronology", "common")
-VERSION = 1
+KINDS = ("components", "path", "chronology", "common", *reasoning.KINDS)
+VERSION = 2
 MAX_HOPS = 6
 
 INTRO = """\
@@ -60,6 +65,7 @@ REVEALS = {
     "path": {"kind": "answer_hidden"},
     "chronology": {"kind": "answer_hidden"},
     "common": {"kind": "answer_hidden", "fields": ["papers"]},
+    **reasoning.REVEALS,
 }
 LADDERS = {
     "components": [
@@ -68,6 +74,8 @@ LADDERS = {
         {"distractors": 13},
         {"distractors": 13, "budget": 8},
         {"distractors": 13, "budget": 8, "anonymize": True},
+        {"distractors": 13, "decoys": 3, "anonymize": True},
+        {"distractors": 13, "decoys": 3, "budget": 8, "anonymize": True},
     ],
     "path": [
         {"hops": 2},
@@ -89,6 +97,27 @@ LADDERS = {
         {"distractors": 13},
         {"distractors": 13, "budget": 6},
         {"distractors": 13, "budget": 6, "anonymize": True},
+    ],
+    "reconstruct": [
+        {"papers": 4, "anonymize": False},
+        {"papers": 4},
+        {"papers": 6},
+        {"papers": 8},
+        {"papers": 12},
+    ],
+    "bottleneck": [
+        {"distractors": 0, "anonymize": False},
+        {"distractors": 0},
+        {"distractors": 6},
+        {"distractors": 13},
+        {"distractors": 13, "budget": 12},
+    ],
+    "claims": [
+        {"statements": 3, "distractors": 0, "anonymize": False},
+        {"statements": 4, "distractors": 0},
+        {"statements": 6, "distractors": 4},
+        {"statements": 8, "distractors": 8},
+        {"statements": 10, "distractors": 13, "budget": 16},
     ],
 }
 
@@ -116,12 +145,29 @@ class Config:
         default=2, metadata={"help": "path: citation steps on a shortest chain (from 2: one step is a given)"}
     )
     items: int = field(default=5, metadata={"help": "chronology: papers to order"})
+    decoys: int = field(
+        default=1,
+        metadata={"help": "components: at least this many papers the paper cites that gave it no "
+                  "component (related ideas a loose reading takes for one)"},
+    )
+    papers: int = field(default=8, metadata={"help": "reconstruct: papers listed with their descriptions"})
+    statements: int = field(default=8, metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
     budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
-    anonymize: bool = field(default=False, metadata={"help": "stable pseudonyms for ids, titles and authors"})
+    anonymize: bool = field(
+        default=None,
+        metadata={"help": "stable pseudonyms for ids, titles and authors (default: on for "
+                  f"{', '.join(reasoning.KINDS)}, off for the other kinds)"},
+    )
     graph: str = field(
         default="",
         metadata={"help": "a graph file from `python -m graphs.papers build` (default: the snapshot)"},
     )
+
+    def mixed_kinds(self) -> tuple[str, ...]:
+        """The kinds `mixed` cycles through: reconstruct only on a graph whose papers have descriptions
+        (a built graph's have none)."""
+        described = any(p.get("description") for p in _load(self.graph)["papers"])
+        return tuple(k for k in KINDS if described or k not in reasoning.NO_TOOLS)
 
     def validate(self) -> None:
         """Raise ValueError naming the knob, its value and the allowed range."""
@@ -140,6 +186,9 @@ class Config:
             ("distractors", self.distractors, 0, outside),
             ("hops", self.hops, 2, MAX_HOPS),
             ("items", self.items, 2, members),
+            ("decoys", self.decoys, 1, 10),
+            ("statements", self.statements, 2, 20),
+            ("papers", self.papers, 2, 30),
             ("budget", self.budget, 0, 10_000),
         ]:
             if not low <= value <= high:
@@ -169,15 +218,16 @@ def generate(config: Config, seed: int, index: int) -> Task:
     snapshot = _load(config.graph)
     keep = _collection(snapshot, config, rng)
     data = subset(snapshot, keep)
-    question = QUESTIONS[config.kind](to_graph(data), config, rng)
+    question = {**QUESTIONS, **reasoning.QUESTIONS}[config.kind](to_graph(data), config, rng)
     if question is None:
         raise ValueError(
             f"no {config.kind} question exists for --lineage {config.lineage} with these knobs "
             f"(hops={config.hops}, distractors={config.distractors}); try other values"
         )
     ask, fields, truth = question
+    anonymized = config.anonymize if config.anonymize is not None else config.kind in reasoning.KINDS
     # pseudonyms over the whole snapshot, so a summary naming a paper left out of the collection is covered
-    renamed = anonymize(snapshot) if config.anonymize else snapshot
+    renamed = anonymize(snapshot) if anonymized else snapshot
     ids = {real["id"]: fake["id"] for real, fake in zip(snapshot["papers"], renamed["papers"], strict=True)}
     shown = subset(renamed, {ids[k] for k in keep})
     fields, truth = relabel(fields, ids), relabel(truth, ids)
@@ -190,32 +240,37 @@ def generate(config: Config, seed: int, index: int) -> Task:
                 if e["citing"] == fields["paper"] and e.get("builds_on")
             )
         )
-    named = {k: _mention(v, by_id) for k, v in fields.items()}
+    if ask in reasoning.ASKS:
+        named = reasoning.render(ask, fields, lambda v: _mention(v, by_id), shown)
+    else:
+        named = {k: _mention(v, by_id) for k, v in fields.items()}
     if ask == "chronology":  # titles only, one a line: ids would leak the order, titles hold commas
         named["papers"] = "\n".join(f"- {by_id[k]['title']}" for k in fields["papers"])
     spellings = (
         "pseudonymous ids such as " + shown["papers"][0]["id"]
-        if config.anonymize
+        if anonymized
         else "e.g. 1710.02298, arXiv:1710.02298, 1710.02298v2, or a DOI"
     )
     budget = f" You may make at most {config.budget} tool calls." if config.budget else ""
-    prompt = INTRO.format(count=len(shown["papers"]), budget=budget, spellings=spellings) + ASKS[ask].format(
-        **named
+    asks, schemas = {**ASKS, **reasoning.ASKS}, {**SCHEMAS, **reasoning.SCHEMAS}
+    intro = "" if ask in reasoning.NO_TOOLS else INTRO.format(
+        count=len(shown["papers"]), budget=budget, spellings=spellings
     )
+    prompt = intro + asks[ask].format(**named)
     schema = {
         "type": "object",
-        "properties": SCHEMAS[ask],
-        "required": sorted(SCHEMAS[ask]),
+        "properties": schemas[ask],
+        "required": sorted(schemas[ask]),
         "additionalProperties": False,
     }
     env = to_env(shown)
-    if config.budget:
+    if config.budget and ask not in reasoning.NO_TOOLS:
         env["calls_left"] = config.budget
     return Task(
         id=task_id(FAMILY, config, seed, index),
         family=f"{FAMILY}.{config.kind}",
         prompt=prompt,
-        tools=TOOLS,
+        tools=[] if ask in reasoning.NO_TOOLS else TOOLS,
         answer_schema=schema,
         env=env,
         truth=truth,
@@ -225,6 +280,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
             "index": index,
             "version": VERSION,
             "knobs": knobs_of(config),
+            "anonymized": anonymized,
             "provenance": _provenance(config.graph),
         },
     )

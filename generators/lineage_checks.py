@@ -10,6 +10,7 @@ from typing import Any
 
 import networkx as nx
 
+from generators import lineage_reasoning as reasoning
 from graphs.papers import PaperIndex, env_graph
 from tasks.task import Task
 
@@ -28,6 +29,8 @@ def _spellings(task: Task, key: str) -> list[str]:
 def baseline(task: Task, rng: Any) -> dict[str, Any]:
     """The naive guess: everything the paper cites, the source then the target, the papers sorted by
     title (all the prompt shows of them), everything the first paper cites, or its newest reference."""
+    if _kind(task) in reasoning.KINDS:
+        return reasoning.baseline(task, rng)
     graph, kind, truth = env_graph(task.env), _kind(task), task.truth
     if kind == "components":
         return {"papers": sorted(graph[truth["target"]])}
@@ -45,6 +48,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
 
 def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     """A well-formed guess: random papers, a random walk along citations, a shuffled order."""
+    if _kind(task) in reasoning.KINDS:
+        return reasoning.random_answer(task, rng)
     graph, kind, truth = env_graph(task.env), _kind(task), task.truth
     papers = sorted(graph)
     if kind in ("components", "common") and truth.get("mode") != "latest":
@@ -62,6 +67,8 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
 
 def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
     """Every tool on the question's papers and on random ones, in several spellings."""
+    if _kind(task) in reasoning.NO_TOOLS:
+        return []
     papers = task.env["papers"]
     keys = [p["id"] for p in papers]
     # the papers the question names, by id or (chronology) by title
@@ -97,6 +104,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     """Every correct answer, recomputed from the env's citation list without networkx's shortest paths:
     the expected set in other spellings, every minimal simple path, every order within date ties."""
     kind, truth = _kind(task), task.truth
+    if kind in reasoning.KINDS:
+        return reasoning.enumerate_answers(task)
     adjacency: dict[str, list[str]] = {p["id"]: [] for p in task.env["papers"]}
     for citing, cited in task.env["citations"]:
         adjacency[citing].append(cited)
@@ -135,6 +144,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     """Near misses that must fail: a paper dropped or added, a spelling that names no paper, a chain
     reversed, cut short or lengthened, two papers of different dates swapped, an older ancestor."""
     kind, truth, ref = _kind(task), task.truth, task.truth["reference"]
+    if kind in reasoning.KINDS:
+        return reasoning.mutants(task)
     keys = sorted(p["id"] for p in task.env["papers"])
     graph = env_graph(task.env)
     if kind == "path":

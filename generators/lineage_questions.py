@@ -51,8 +51,11 @@ SCHEMAS = {
 
 
 def _components(graph: nx.DiGraph, config: Config, rng: random.Random):
-    # papers citing something else too, so that listing everything the paper cites is not the answer
-    targets = {n: parts for n, parts in components(graph).items() if len(parts) < len(graph[n])}
+    # papers citing `decoys` others or more, so that listing everything the paper cites is not the
+    # answer and (with more decoys) several cited papers fit a loose reading of a component
+    targets = {
+        n: parts for n, parts in components(graph).items() if len(graph[n]) - len(parts) >= config.decoys
+    }
     if not targets:
         return None
     target = rng.choice(sorted(targets))

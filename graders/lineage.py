@@ -87,3 +87,53 @@ def grade_common(task: Task, answer: dict[str, Any]) -> Grade:
     if dates[keys[0]] < max(dates.values()):
         return failed("not_latest")
     return passed()
+
+
+@grader("lineage.bottleneck")
+def grade_bottleneck(task: Task, answer: dict[str, Any]) -> Grade:
+    """The exact set of papers on every citation chain from the source back to the target."""
+    keys = _resolve(task, answer["papers"])
+    return keys if isinstance(keys, Grade) else _exact_set(keys, task.truth["expected"])
+
+
+@grader("lineage.claims")
+def grade_claims(task: Task, answer: dict[str, Any]) -> Grade:
+    """The exact set of true statements, by number; partial credit is the share judged right."""
+    count = len(task.truth["statements"])
+    # JSON Schema counts 3.0 as an integer; inf and nan are not
+    numbers = [int(n) if isinstance(n, float) and n.is_integer() else n for n in answer["true"]]
+    if any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= count for n in numbers):
+        return failed("unknown_statement")
+    got = {int(n) for n in numbers}
+    if len(got) < len(numbers):
+        return failed("duplicate_item")
+    true = set(task.truth["reference"]["true"])
+    if got == true:
+        return passed()
+    reasons = (["true_statement_rejected"] if true - got else []) + (
+        ["false_statement_accepted"] if got - true else []
+    )
+    return failed(*reasons, score=1 - len(got ^ true) / count)
+
+
+@grader("lineage.reconstruct")
+def grade_reconstruct(task: Task, answer: dict[str, Any]) -> Grade:
+    """Every listed paper once, each with a listed paper it directly builds on, or null when none is."""
+    expected = task.truth["expected"]
+    index = PaperIndex(p for p in task.env["papers"] if p["id"] in expected)  # only the list's papers
+    got: dict[str, str | None] = {}
+    for spelling, named in answer["predecessors"].items():
+        paper = index.resolve(spelling)
+        parent = None if named is None else index.resolve(named)
+        if paper is None or (named is not None and parent is None):
+            return failed("unknown_node")
+        if paper in got:
+            return failed("duplicate_item")
+        got[paper] = parent
+    wrong = [k for k, v in got.items() if v is not None and v not in expected[k]]
+    missed = [k for k, v in got.items() if v is None and expected[k]]
+    reasons = (["missing_paper"] if len(got) < len(expected) else []) + (
+        ["wrong_predecessor"] if wrong else []) + (["missed_predecessor"] if missed else [])
+    if not reasons:
+        return passed()
+    return failed(*reasons, score=(len(got) - len(wrong) - len(missed)) / len(expected))

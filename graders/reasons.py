@@ -43,6 +43,11 @@ REASONS: dict[str, str] = {
     "out_of_order": "two papers are ordered against their first-version dates",
     "not_common_ancestor": "the paper is not cited, directly or through a chain, by both papers",
     "not_latest": "a common ancestor exists whose first version is later than the answer's",
+    "wrong_predecessor": "a paper is said to build on a listed paper it does not directly build on",
+    "missed_predecessor": "a paper is said to build on none of the list, yet one it builds on is listed",
+    "true_statement_rejected": "the answer leaves out a statement that is true",
+    "false_statement_accepted": "the answer counts as true a statement that is false",
+    "unknown_statement": "the answer gives a number that names none of the statements",
     # git history
     "not_a_commit_id": "the answer is not a commit id: a full id or a prefix of at least 7 hex digits",
     "ambiguous_commit": "the commit id prefix names more than one object in the repository",

@@ -119,6 +119,27 @@ def common_ancestors(graph: nx.DiGraph) -> list[tuple[str, str, list[str]]]:
     ]
 
 
+def between(graph: nx.DiGraph, start: str, end: str) -> set[str]:
+    """The papers on some citation chain from start back to end, both included (empty if none)."""
+    if end != start and end not in nx.descendants(graph, start):
+        return set()
+    return ({start} | nx.descendants(graph, start)) & ({end} | nx.ancestors(graph, end))
+
+
+def on_every_chain(graph: nx.DiGraph, start: str, end: str) -> list[str]:
+    """The papers other than start and end that lie on every citation chain from start back to end:
+    end's dominators in the chains' graph, entered at start (empty when no chain exists)."""
+    nodes = between(graph, start, end)
+    if end not in nodes or end == start:
+        return []
+    idom = nx.immediate_dominators(graph.subgraph(nodes), start)
+    found, node = [], idom[end]
+    while node != start:
+        found.append(node)
+        node = idom[node]
+    return sorted(found)
+
+
 def arxiv_id(paper_id: str) -> str | None:
     """The bare arXiv id (no prefix, no version) of a spelling, or None if it is not one."""
     m = _ARXIV_ID.match(paper_id.strip())
@@ -199,7 +220,8 @@ def _unique(keys: Iterable[str], make: Callable[[str], str]) -> dict[str, str]:
 
 def anonymize(data: dict[str, Any]) -> dict[str, Any]:
     """The same graph with stable pseudonyms for ids, names, titles and authors (names in summaries
-    too); dates, venues, summaries' content and every edge are kept, so only recall is taken away."""
+    and descriptions too); dates, venues, summaries' content and every edge are kept, so only recall
+    is taken away."""
     keys = [p["id"] for p in data["papers"]]
     new_id = _unique(keys, lambda key: "anon:" + hashlib.sha256(key.encode()).hexdigest()[:6])
     new_name = _unique(keys, lambda key: _word(key, "name", 4))
@@ -227,6 +249,7 @@ def anonymize(data: dict[str, Any]) -> dict[str, Any]:
             "title": f"The {new_name[p['id']]} study",
             "authors": [f"{_word(a, 'given', 1)[0]}. {_word(a, 'family')}" for a in p["authors"]],
             "summary": rename(p["summary"]),
+            **({"description": rename(p["description"])} if "description" in p else {}),
         }
 
     citations = [

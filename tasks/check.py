@@ -4,8 +4,10 @@ For every task, through generators.base's family protocol only: the reference an
 independently enumerated correct answer passes; every mutant and every malformed answer fails, and no
 grader raises; trivial baselines pass no task where they are known to be wrong; no tool output shows
 what the family's REVEALS says is hidden; regenerating under two PYTHONHASHSEEDs gives the same bytes;
-the prompt names every answer field the schema requires. Prints a table per family with the offending
-task ids and exits 1 on any defect (2 when the task file cannot be read).
+the prompt names every answer field the schema requires; no two tasks ask the same question (the same
+prompt on the same env, or the same question with the same answer: generators.base.question_keys).
+Prints a table per family with the offending task ids and exits 1 on any defect (2 when the task file
+cannot be read).
 
 The trivial baselines (empty, most common, random, family baseline) also give each family its chance
 rate, the best of them. One passing more than the band's lower edge (`--band`, default 0.10 0.40) is
@@ -37,7 +39,7 @@ import jsonschema
 import numpy as np
 
 from generators import load_family
-from generators.base import config_from
+from generators.base import config_from, question_keys
 from graders import grade
 from tasks.task import Task, TaskFileError, read_tasks, task_key
 from tools import call_tool
@@ -45,7 +47,7 @@ from tools import call_tool
 PROTOCOL = ("KINDS", "Config", "generate", "LADDERS", "baseline", "random_answer", "probe_calls",
             "enumerate_answers", "mutants", "REVEALS")
 CHECKS = ("protocol", "reference", "alternatives", "mutants", "malformed", "baselines", "tools", "leak",
-          "determinism", "prompt")
+          "determinism", "prompt", "duplicates")
 HASH_SEEDS = ("1", "2")
 REGENERATE_TIMEOUT = 600  # seconds for a child to regenerate the whole file
 VARIED_CALLS_PER_TOOL = 4
@@ -418,10 +420,26 @@ def _check_family(family: str, tasks: list[Task], module: ModuleType, report: Re
         report.defects.append(Defect(family, "baselines", "-", f"raised {type(e).__name__}: {e}"))
 
 
+def _check_duplicates(tasks: list[Task]) -> Iterable[tuple[str, str, str]]:
+    """Each task asking a question an earlier task of the file asked, naming that task."""
+    first: dict[str, str] = {}
+    for task in tasks:
+        keys = question_keys(task)
+        earlier = next((first[k] for k in keys if k in first), None)
+        if earlier is not None:
+            how = "the same prompt on the same env" if keys[0] in first else "the same question and answer"
+            yield task.family, task.id, f"asks what {earlier} asks ({how})"
+        for key in keys:
+            first.setdefault(key, task.id)
+
+
 def check_tasks(tasks: Iterable[Task], band: tuple[float, float] = BAND) -> Report:
     """Run every check on every task; family modules are found with generators.load_family."""
     report = Report(band=band)
+    tasks = list(tasks)
     by_family: dict[str, list[Task]] = defaultdict(list)
+    for family, task_id, detail in _check_duplicates(tasks):
+        report.defects.append(Defect(family, "duplicates", task_id, detail))
     for task in tasks:
         by_family[task.family].append(task)
         report.tasks[task.family] += 1

@@ -219,3 +219,17 @@ def test_an_unreadable_graph_file_is_one_error_line(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(lineage, ["--graph", str(tmp_path / "missing.json")])
     assert "--graph" in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_a_built_graph_asks_bottleneck_and_claims_but_no_reconstruct_without_descriptions(tmp_path, capsys):
+    graph = _built_graph(tmp_path)
+    claims = lineage.generate(lineage.Config(kind="claims", graph=graph, statements=4, distractors=0), 0, 0)
+    assert {s["kind"] for s in claims.truth["statements"]} <= {"cites", "before", "chain"}  # no boilerplate
+    assert grade(claims, claims.truth["reference"]).passed
+    config = lineage.Config(kind="bottleneck", graph=graph, distractors=0, anonymize=False)
+    bottleneck = lineage.generate(config, 0, 0)
+    # the pairs joined by two chains that share papers: 2004 or 2006 back to 2001, through 2003 (and 2004)
+    assert bottleneck.truth["expected"] in (["2003.00003"], ["2003.00003", "2004.00004"])
+    assert "reconstruct" not in lineage.Config(graph=graph).mixed_kinds()
+    assert main(lineage, ["--graph", graph, "--kind", "reconstruct", "--distractors", "0"]) == 2
+    assert "no reconstruct question exists" in capsys.readouterr().err

@@ -1,0 +1,354 @@
+"""The lineage kinds that need reading and reasoning over many papers, not one lookup: `reconstruct`
+(from descriptions alone, which earlier paper of a list each paper builds on), `bottleneck` (every
+paper on every citation chain between two papers) and `claims` (judge K statements about the
+collection, graded on the exact set of true ones). Each draw returns (kind, fields, truth) as
+generators.lineage_questions' draws do; `render` writes the fields into the prompt once papers carry
+the names (real or pseudonyms) the task shows; the check hooks follow generators.base's protocol.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from graphs.papers import between, dated, on_every_chain
+
+if TYPE_CHECKING:
+    from generators.lineage import Config
+    from tasks.task import Task
+
+KINDS = ("reconstruct", "bottleneck", "claims")
+NO_TOOLS = ("reconstruct",)  # asked from the prompt alone: no intro naming tools, none offered
+_CHAIN = ("a citation chain from one paper back to another starts with the first and ends with the "
+          "second, each of its papers citing the next")
+ASKS = {
+    "reconstruct": """\
+Here are {count} research papers, each with the date of its first public version and a description \
+of what it proposes and what it changes. There are no tools: answer from the descriptions.
+{papers}
+For each paper, name the earlier paper of this list that it builds on most directly: one whose method \
+it takes and changes. A paper two steps back (the predecessor of its predecessor) does not count, nor \
+does a paper it only compares with. Say null for a paper that builds on none of this list.
+Submit {{"predecessors": {{"<id>": "<id of the paper it builds on>" or null, ...}}}} with every paper of \
+the list as a key, ids as listed. Graded correct if every paper's predecessor is a paper of the list it \
+directly builds on (any of them when it builds on several), and null exactly for the papers that build \
+on none of the list.""",
+    "bottleneck": f"""\
+Which papers lie on every citation chain from {{source}} back to {{target}}? Here {_CHAIN}.
+Submit {{{{"papers": [...]}}}}: every paper other than these two that appears on every such chain \
+([] if none does). Graded correct if it is exactly that set of papers, each named once, in any order.""",
+    "claims": f"""\
+Judge these statements about the collection. "Cites" means a citation between papers of the \
+collection; "came before" compares the dates of the papers' first public versions (strictly earlier); \
+a paper "took" a component from the earlier paper of the collection it credits for it; {_CHAIN}.
+{{statements}}
+Submit {{{{"true": [...]}}}}: the numbers of the true statements, in any order ([] if none is). Graded \
+correct if it is exactly the set of true statements.""",
+}
+SCHEMAS = {
+    "reconstruct": {"predecessors": {"type": "object", "additionalProperties": {"type": ["string", "null"]},
+                                     "maxProperties": 200}},
+    "bottleneck": {"papers": {"type": "array", "items": {"type": "string"}, "maxItems": 200}},
+    "claims": {"true": {"type": "array", "items": {"type": "integer"}, "maxItems": 200}},
+}
+REVEALS = {kind: {"kind": "answer_hidden"} for kind in KINDS}
+
+
+# --- reconstruct ---------------------------------------------------------------------------------
+
+
+def _builds_on(graph: nx.DiGraph) -> nx.DiGraph:
+    return nx.DiGraph([(x, y) for x, y, d in graph.edges(data=True) if d["builds_on"]])
+
+
+def _closed(chosen: set[str], builds: nx.DiGraph) -> bool:
+    """Whether every chosen paper that builds, through a chain, on another chosen paper builds on one
+    directly: otherwise its right answer would be null while an ancestor of it is listed."""
+    return all(
+        not (nx.descendants(builds, n) & chosen) or set(builds[n]) & chosen for n in chosen if n in builds
+    )
+
+
+def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
+    candidates = sorted(n for n in dated(graph) if graph.nodes[n].get("description"))
+    if len(candidates) < config.papers:
+        return None
+    builds = _builds_on(graph)
+    for _ in range(200):  # grow a set along builds-on links, so most papers have a predecessor listed
+        chosen = {rng.choice(candidates)}
+        while len(chosen) < config.papers:
+            near = sorted(m for n in chosen if n in builds for m in nx.all_neighbors(builds, n)
+                          if m in candidates and m not in chosen)
+            rest = sorted(set(candidates) - chosen)
+            chosen.add(rng.choice(near if near and rng.random() < 0.75 else rest))
+        if _closed(chosen, builds):
+            break
+    else:
+        return None
+    papers = sorted(chosen)
+    rng.shuffle(papers)
+    expected = {n: sorted(set(builds[n]) & chosen) if n in builds else [] for n in sorted(chosen)}
+    edges = sorted([x, y] for x, y in builds.edges if x in chosen and y in chosen)
+    reference = {n: (parents[0] if parents else None) for n, parents in expected.items()}
+    return (
+        "reconstruct",
+        {"papers": papers},
+        {"papers": sorted(chosen), "builds_on": edges, "expected": expected,
+         "reference": {"predecessors": reference}},
+    )
+
+
+# --- bottleneck ------------------------------------------------------------------------------------
+
+
+def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random):
+    options = []
+    for source in sorted(graph):
+        for target in sorted(nx.descendants(graph, source)):
+            nodes = between(graph, source, target)
+            sub = graph.subgraph(nodes)
+            must = on_every_chain(graph, source, target)
+            if must and sub.number_of_edges() > len(nodes) - 1:  # two chains or more: not one path
+                naive = nx.shortest_path(sub, source, target)[1:-1]
+                options.append((source, target, must, set(naive) != set(must)))
+    # pairs a shortest chain does not answer, when there are any; an answer first, then a pair with it
+    options = [o for o in options if o[3]] or options
+    if not options:
+        return None
+    by_answer: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for source, target, must, _ in options:
+        by_answer.setdefault(tuple(must), []).append((source, target))
+    must = rng.choice(sorted(by_answer))
+    source, target = rng.choice(by_answer[must])
+    return (
+        "bottleneck",
+        {"source": source, "target": target},
+        {"source": source, "target": target, "expected": list(must), "reference": {"papers": list(must)}},
+    )
+
+
+# --- claims ----------------------------------------------------------------------------------------
+
+
+def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
+    """For each kind of statement, (true ones, false ones), the false ones near misses of true ones."""
+    below = {n: nx.descendants(graph, n) for n in sorted(graph)}
+    cites = sorted(graph.edges)
+    pools: dict[str, tuple[list[dict], list[dict]]] = {
+        "cites": (
+            [{"kind": "cites", "x": x, "y": y} for x, y in cites],
+            # cited through a chain, not directly: what a skim of the references gets wrong
+            [{"kind": "cites", "x": x, "y": y} for x in below for y in sorted(below[x]) if y not in graph[x]],
+        ),
+    }
+    days = {n: graph.nodes[n]["date"] for n in dated(graph)}
+    near = [(x, y) for x, y in cites if x in days and y in days and days[x] != days[y]]
+    pools["before"] = (  # the pairs a citation links, so the dates are close and worth checking
+        [{"kind": "before", "x": y, "y": x} for x, y in near if days[y] < days[x]],
+        [{"kind": "before", "x": x, "y": y} for x, y in near if days[y] < days[x]],
+    )
+    # components described without naming a paper: "the MuZero model" would say where it came from
+    names = re.compile("|".join(rf"(?<!\w){re.escape(graph.nodes[n][f])}(?!\w)" for n in graph
+                                for f in ("name", "title")))
+    texts = Counter(d["builds_on"] for _, _, d in graph.edges(data=True) if d["builds_on"])
+    # a text on a quarter of the links or more is boilerplate ("influential citation" in a built graph)
+    parts = [(x, y) for x, y, d in graph.edges(data=True)
+             if d["builds_on"] and not names.search(d["builds_on"])
+             and texts[d["builds_on"]] < max(2, sum(texts.values()) / 4)]
+    pools["component"] = (
+        [{"kind": "component", "x": x, "y": y, "source": y} for x, y in parts],
+        # another paper it cites, not one citing or cited by the true source (which may share the idea)
+        [{"kind": "component", "x": x, "y": z, "source": y} for x, y in parts for z in sorted(graph[x])
+         if z != y and not graph.has_edge(y, z) and not graph.has_edge(z, y)],
+    )
+    chains = [(x, y, set(on_every_chain(graph, x, y)), between(graph, x, y))
+              for x in below for y in sorted(below[x])]
+    pools["chain"] = (
+        [{"kind": "chain", "x": x, "y": y, "z": z} for x, y, must, _ in chains for z in sorted(must)],
+        [{"kind": "chain", "x": x, "y": y, "z": z} for x, y, must, on in chains if must
+         for z in sorted(on - must - {x, y})],
+    )
+    return {kind: pool for kind, pool in pools.items() if pool[0] and pool[1]}
+
+
+def _claims(graph: nx.DiGraph, config: Config, rng: random.Random):
+    pools = _claim_pools(graph)
+    if not pools:
+        return None
+    statements: list[dict[str, Any]] = []
+    seen: set[tuple] = set()
+    while len(statements) < config.statements:
+        kind = rng.choice(sorted(pools))
+        truth = rng.random() < 0.5  # each statement true with probability 1/2: a guess passes with 2^-K
+        pool = pools[kind][0 if truth else 1]
+        statement = {**rng.choice(pool), "true": truth}
+        key = (kind, *sorted((statement["x"], statement["y"])), statement.get("z"), statement.get("source"))
+        if key not in seen:
+            seen.add(key)
+            statements.append(statement)
+        if len(seen) > 20 * config.statements:  # the collection holds too few statements
+            return None
+    true = [i for i, s in enumerate(statements, 1) if s["true"]]
+    return "claims", {"statements": statements}, {"statements": statements, "reference": {"true": true}}
+
+
+def _say(statement: dict[str, Any], mention, builds_on: dict[tuple[str, str], str]) -> str:
+    x, y = mention(statement["x"]), mention(statement["y"])
+    if statement["kind"] == "cites":
+        return f"{x} cites {y}."
+    if statement["kind"] == "before":
+        return f"{x} came before {y}."
+    if statement["kind"] == "component":
+        return f"{x} took {builds_on[statement['x'], statement['source']]} from {y}."
+    return f"{mention(statement['z'])} lies on every citation chain from {x} back to {y}."
+
+
+def render(kind: str, fields: dict[str, Any], mention, shown: dict[str, Any]) -> dict[str, str]:
+    """The prompt's fields, papers named by `mention`; claims' components in the shown graph's words."""
+    if kind == "reconstruct":
+        by_id = {p["id"]: p for p in shown["papers"]}
+        lines = [f"- {mention(k)}, {by_id[k]['date']}: {by_id[k]['description']}" for k in fields["papers"]]
+        return {"papers": "\n".join(lines), "count": str(len(lines))}
+    if kind == "claims":
+        builds_on = {(e["citing"], e["cited"]): e["builds_on"]
+                     for e in shown["citations"] if e.get("builds_on")}
+        lines = [f"{i}. {_say(s, mention, builds_on)}" for i, s in enumerate(fields["statements"], 1)]
+        return {"statements": "\n".join(lines)}
+    return {k: mention(v) for k, v in fields.items()}
+
+
+QUESTIONS = {"reconstruct": _reconstruct, "bottleneck": _bottleneck, "claims": _claims}
+
+
+# --- the check hooks -------------------------------------------------------------------------------
+
+
+def _adjacency(task: Task) -> dict[str, list[str]]:
+    adjacency: dict[str, list[str]] = {p["id"]: [] for p in task.env["papers"]}
+    for citing, cited in task.env["citations"]:
+        adjacency[citing].append(cited)
+    return adjacency
+
+
+def _reaches(adjacency: dict[str, list[str]], start: str, end: str, without: str | None = None) -> bool:
+    """Whether a chain leads from start to end avoiding `without` (a plain depth-first search)."""
+    seen, stack = {start}, [start]
+    while stack:
+        node = stack.pop()
+        if node == end:
+            return True
+        for nxt in adjacency[node]:
+            if nxt not in seen and nxt != without:
+                seen.add(nxt)
+                stack.append(nxt)
+    return False
+
+
+def _must(adjacency: dict[str, list[str]], start: str, end: str) -> list[str]:
+    """The papers whose removal cuts every chain from start to end: found without dominators."""
+    if not _reaches(adjacency, start, end):
+        return []
+    return [k for k in sorted(adjacency) if k not in (start, end) and not _reaches(adjacency, start, end, k)]
+
+
+def _holds(statement: dict[str, Any], adjacency: dict[str, list[str]], dates: dict[str, str]) -> bool:
+    x, y = statement["x"], statement["y"]
+    if statement["kind"] == "cites":
+        return y in adjacency[x]
+    if statement["kind"] == "before":
+        return dates[x] < dates[y]
+    if statement["kind"] == "component":
+        return y == statement["source"]
+    return statement["z"] in _must(adjacency, x, y)
+
+
+def enumerate_answers(task: Task) -> list[dict[str, Any]]:
+    """Every correct answer, recomputed from the env's citations and dates: removing each paper in turn
+    and testing reachability (not dominators); each statement judged on its own."""
+    adjacency, kind = _adjacency(task), task.family.split(".", 1)[1]
+    if kind == "reconstruct":
+        return _every_reconstruction(task)
+    if kind == "bottleneck":
+        must = _must(adjacency, task.truth["source"], task.truth["target"])
+        return [{"papers": must}, {"papers": must[::-1]}]
+    dates = {p["id"]: p["date"] for p in task.env["papers"]}
+    true = [i for i, s in enumerate(task.truth["statements"], 1) if _holds(s, adjacency, dates)]
+    return [{"true": true}, {"true": true[::-1]}]
+
+
+def _every_reconstruction(task: Task) -> list[dict[str, Any]] | None:
+    """Every correct answer from the truth's builds-on pairs: each paper's choice among its listed
+    parents, or null when it has none (None when there are over 200)."""
+    listed = task.truth["papers"]
+    choices = {n: sorted(y for x, y in task.truth["builds_on"] if x == n) or [None] for n in listed}
+    answers: list[dict[str, Any]] = [{}]
+    for n in listed:
+        answers = [{**a, n: c} for a in answers for c in choices[n]]
+        if len(answers) > 200:
+            return None
+    return [{"predecessors": a} for a in answers]
+
+
+def _reconstruct_mutants(task: Task) -> list[dict[str, Any]]:
+    expected, ref = task.truth["expected"], task.truth["reference"]["predecessors"]
+    out = [{"predecessors": dict(list(ref.items())[1:])}, {"predecessors": {**ref, "anon:zzzzzz": None}}]
+    for n, parents in expected.items():
+        for p in parents:  # the grandparent instead of the parent
+            out += [{"predecessors": {**ref, n: g}} for g in expected[p] if g not in parents][:1]
+        if parents:
+            out.append({"predecessors": {**ref, n: None}})
+        else:
+            out += [{"predecessors": {**ref, n: m}} for m in sorted(expected) if m != n][:1]
+    return out[:12]
+
+
+def mutants(task: Task) -> list[dict[str, Any]]:
+    """Near misses: a dominator dropped, a paper on some chains only (or an endpoint) added; one
+    statement flipped each way, a number that names no statement, one named twice."""
+    kind, truth = task.family.split(".", 1)[1], task.truth
+    if kind == "reconstruct":
+        return _reconstruct_mutants(task)
+    if kind == "bottleneck":
+        must = truth["expected"]
+        adjacency = _adjacency(task)
+        some = sorted(k for k in adjacency if k not in must and k not in (truth["source"], truth["target"])
+                      and _reaches(adjacency, truth["source"], k) and _reaches(adjacency, k, truth["target"]))
+        out = [{"papers": must[1:]}, {"papers": [*must, truth["source"]]},
+               {"papers": [*must[:-1], "arXiv:99.9"]}]
+        return out + [{"papers": [*must, k]} for k in some[:2]]
+    true = truth["reference"]["true"]
+    false = [i for i in range(1, len(truth["statements"]) + 1) if i not in true]
+    out = [{"true": [*true, len(truth["statements"]) + 1]}, {"true": [*true, 0]}]
+    out += [{"true": true[1:]}] if true else []
+    out += [{"true": sorted([*true, false[0]])}] if false else []
+    out += [{"true": [*true, true[0]]}] if true else []
+    return out
+
+
+def baseline(task: Task, rng: Any) -> dict[str, Any]:
+    """The naive guess: each paper's latest earlier paper of the list; the papers of one shortest
+    chain; every statement taken as true."""
+    if task.family.endswith(".reconstruct"):
+        dates = {p["id"]: p["date"] for p in task.env["papers"]}
+        listed = sorted(task.truth["papers"], key=lambda n: (dates[n], n))
+        return {"predecessors": {n: (listed[i - 1] if i else None) for i, n in enumerate(listed)}}
+    if task.family.endswith(".claims"):
+        return {"true": list(range(1, len(task.truth["statements"]) + 1))}
+    graph = nx.DiGraph(_adjacency(task))
+    return {"papers": sorted(nx.shortest_path(graph, task.truth["source"], task.truth["target"])[1:-1])}
+
+
+def random_answer(task: Task, rng: Any) -> dict[str, Any]:
+    """A well-formed guess: any other listed paper or null; each statement true with probability 1/2;
+    random papers of the collection."""
+    if task.family.endswith(".reconstruct"):
+        listed = task.truth["papers"]
+        picks = [None, *listed]
+        return {"predecessors": {n: picks[int(rng.random() * len(picks))] for n in listed}}
+    if task.family.endswith(".claims"):
+        return {"true": [i for i in range(1, len(task.truth["statements"]) + 1) if rng.random() < 0.5]}
+    return {"papers": [p["id"] for p in task.env["papers"] if rng.random() < 0.1]}

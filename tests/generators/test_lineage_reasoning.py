@@ -1,0 +1,183 @@
+"""The lineage kinds that need reading and reasoning: reconstruct, bottleneck, claims."""
+import itertools
+import re
+
+import networkx as nx
+
+from generators import lineage
+from generators.base import iter_tasks
+from graders import grade
+from graphs.papers import anonymize, load_snapshot, on_every_chain, relabel, to_graph
+from tasks.check import check_tasks, format_report
+
+NEW = ("reconstruct", "bottleneck", "claims")
+
+
+def _tasks(kind, n=6, **knobs):
+    return list(iter_tasks(lineage, lineage.Config(kind=kind, **knobs), 4, n))
+
+
+def _cut_by(graph, start, end, node):
+    """Whether removing node leaves no chain from start to end (reachability, no dominators)."""
+    rest = graph.subgraph(set(graph) - {node})
+    return not nx.has_path(rest, start, end)
+
+
+def test_papers_on_every_chain_are_exactly_those_whose_removal_cuts_every_chain():
+    graph = to_graph(load_snapshot())
+    pairs = [(a, b) for a in sorted(graph) for b in sorted(nx.descendants(graph, a))]
+    assert len(pairs) > 500
+    for a, b in pairs:
+        cut = sorted(n for n in graph if n not in (a, b) and _cut_by(graph, a, b, n))
+        assert on_every_chain(graph, a, b) == cut, (a, b)
+    assert on_every_chain(graph, "1312.5602", "2403.00564") == []  # no chain at all
+
+
+def test_every_new_kind_passes_the_whole_check_with_its_baselines_failing():
+    tasks = [t for kind in NEW for t in _tasks(kind, n=8)]
+    report = check_tasks(tasks)
+    assert not report.defects, format_report(report)
+    for kind in NEW:
+        for name in ("empty", "random", "family baseline"):
+            tally = report.baselines[f"lineage.{kind}", name]
+            assert tally.tasks == 8 and tally.passed <= 1, (kind, name, tally)
+
+
+def test_the_new_kinds_use_pseudonyms_unless_asked_not_to():
+    snapshot = load_snapshot()["papers"]
+    names = [p["name"] for p in snapshot] + [p["title"] for p in snapshot] + [p["id"] for p in snapshot]
+    ids = {p["id"]: q["id"] for p, q in zip(snapshot, anonymize(load_snapshot())["papers"], strict=True)}
+    for kind in NEW:
+        hidden, shown = _tasks(kind, n=3), _tasks(kind, n=3, anonymize=False)
+        for anon, named in zip(hidden, shown, strict=True):
+            assert anon.meta["anonymized"] and not named.meta["anonymized"]
+            assert not [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", anon.prompt)]
+            assert relabel(named.truth, ids) == anon.truth  # the same question under other names
+            assert re.search(r"\d{4}\.\d{4,5}|10\.\d{4}/|openreview:", named.prompt)
+
+
+def test_the_old_kinds_stay_named_by_default():
+    task = _tasks("path", n=1)[0]
+    assert not task.meta["anonymized"] and "anon:" not in task.prompt
+
+
+def test_descriptions_name_no_paper_even_as_the_anonymizer_sees_them():
+    data = load_snapshot()
+    renamed = anonymize(data)
+    described = [(p, q) for p, q in zip(data["papers"], renamed["papers"], strict=True) if "description" in p]
+    assert len(described) >= 30
+    for real, fake in described:
+        assert real["description"] == fake["description"], real["id"]  # the anonymizer found no name in it
+        assert "curated from memory" in real["provenance"]["source"] and not real["provenance"]["verified"]
+    # nor do the components' texts, which would say where a component came from
+    texts = [e.get("builds_on") for e in data["citations"]]
+    assert texts == [e.get("builds_on") for e in renamed["citations"]]
+
+
+# --- reconstruct -----------------------------------------------------------------------------------
+
+def test_reconstruct_offers_no_tools_and_lists_each_paper_with_its_description():
+    for task in _tasks("reconstruct"):
+        assert task.tools == [] and "calls_left" not in task.env
+        assert len(re.findall(r"^- \w+ \(anon:\w+\), \d{4}-\d\d-\d\d: ", task.prompt, re.M)) == 8
+        by_id = {p["id"]: p for p in load_snapshot()["papers"]}
+        shown = {p["id"]: p for p in task.env["papers"]}
+        assert len(task.truth["papers"]) == 8
+        assert all(shown[k]["name"] in task.prompt for k in task.truth["papers"])
+        assert sum(p["description"] in task.prompt for p in by_id.values() if "description" in p) == 8
+
+
+def test_reconstruct_never_lists_an_ancestor_without_a_parent_so_null_means_none_is_listed():
+    links = load_snapshot()["citations"]
+    builds = nx.DiGraph([(e["citing"], e["cited"]) for e in links if e.get("builds_on")])
+    for task in _tasks("reconstruct", n=10, anonymize=False, papers=10):
+        listed = set(task.truth["papers"])
+        for paper, parents in task.truth["expected"].items():
+            ancestors = nx.descendants(builds, paper) & listed if paper in builds else set()
+            assert bool(parents) == bool(ancestors), paper
+            assert set(parents) == set(builds[paper]) & listed if paper in builds else parents == []
+
+
+def test_reconstruct_accepts_any_listed_parent_and_rejects_a_grandparent_and_a_missed_parent():
+    task = next(t for t in _tasks("reconstruct", n=20, anonymize=False, papers=10)
+                if any(len(p) > 1 for p in t.truth["expected"].values()))
+    expected, ref = task.truth["expected"], task.truth["reference"]["predecessors"]
+    multi = next(k for k, p in expected.items() if len(p) > 1)
+    for parent in expected[multi]:
+        assert grade(task, {"predecessors": {**ref, multi: parent}}).passed
+    chain = [(k, g) for k, ps in expected.items() for p in ps for g in expected[p] if g not in ps]
+    for paper, grandparent in chain:
+        assert grade(task, {"predecessors": {**ref, paper: grandparent}}).reasons == ("wrong_predecessor",)
+    with_parent = next(k for k, p in expected.items() if p)
+    assert grade(task, {"predecessors": {**ref, with_parent: None}}).reasons == ("missed_predecessor",)
+    assert grade(task, {"predecessors": dict(list(ref.items())[1:])}).reasons == ("missing_paper",)
+    outsider = next(p["id"] for p in task.env["papers"] if p["id"] not in expected)  # in the collection only
+    assert grade(task, {"predecessors": {**ref, with_parent: outsider}}).reasons == ("unknown_node",)
+
+
+def test_reconstruct_accepts_titles_and_prefixed_ids_for_papers_and_predecessors():
+    task = _tasks("reconstruct", n=1, anonymize=False)[0]
+    titles = {p["id"]: p["title"] for p in task.env["papers"]}
+    ref = task.truth["reference"]["predecessors"]
+    def prefixed(v):
+        return f"arXiv:{v}" if v and re.fullmatch(r"\d{4}\.\d{4,5}", v) else v
+
+    spelled = {titles[k]: prefixed(v) for k, v in ref.items()}
+    assert grade(task, {"predecessors": spelled}).passed
+
+
+# --- bottleneck ------------------------------------------------------------------------------------
+
+def test_bottleneck_asks_pairs_with_several_chains_whose_set_no_shortest_chain_gives():
+    for task in _tasks("bottleneck", n=8):
+        graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
+        source, target = task.truth["source"], task.truth["target"]
+        assert len(list(itertools.islice(nx.all_simple_paths(graph, source, target), 2))) == 2
+        assert task.truth["expected"]
+        shortest = [set(p[1:-1]) for p in nx.all_shortest_paths(graph, source, target)]
+        assert set(task.truth["expected"]) not in shortest or len(shortest) > 1
+
+
+def test_bottleneck_rejects_a_set_missing_a_paper_or_with_one_on_some_chains_only():
+    task = _tasks("bottleneck", n=1)[0]
+    must = task.truth["expected"]
+    graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
+    some = next(n for p in nx.all_simple_paths(graph, task.truth["source"], task.truth["target"])
+                for n in p[1:-1] if n not in must)
+    assert grade(task, {"papers": must[1:]}).reasons == ("missing_paper",)
+    assert grade(task, {"papers": [*must, some]}).reasons == ("extra_paper",)
+    assert grade(task, {"papers": must[::-1]}).passed
+
+
+# --- claims ----------------------------------------------------------------------------------------
+
+def test_claims_are_true_about_half_the_time_and_of_every_kind():
+    statements = [s for t in _tasks("claims", n=30) for s in t.truth["statements"]]
+    share = sum(s["true"] for s in statements) / len(statements)
+    assert len(statements) == 240 and 0.4 < share < 0.6
+    assert {s["kind"] for s in statements} == {"cites", "before", "component", "chain"}
+
+
+def test_claims_are_judged_on_their_own_by_the_graph():
+    for task in _tasks("claims", n=10, anonymize=False):
+        graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
+        dates = {p["id"]: p["date"] for p in task.env["papers"]}
+        for s in task.truth["statements"]:
+            if s["kind"] == "cites":
+                assert graph.has_edge(s["x"], s["y"]) == s["true"]
+            elif s["kind"] == "before":
+                assert (dates[s["x"]] < dates[s["y"]]) == s["true"]
+            elif s["kind"] == "chain":
+                assert _cut_by(graph, s["x"], s["y"], s["z"]) == s["true"]
+
+
+def test_claims_grading_flags_each_wrong_judgement_and_odd_numbers():
+    task = next(t for t in _tasks("claims", n=5) if 0 < len(t.truth["reference"]["true"]) < 8)
+    true = task.truth["reference"]["true"]
+    false = next(i for i in range(1, 9) if i not in true)
+    assert grade(task, {"true": [float(i) for i in true]}).passed  # 3.0 is an integer to JSON Schema
+    assert grade(task, {"true": true[1:]}).reasons == ("true_statement_rejected",)
+    assert grade(task, {"true": [*true, false]}).reasons == ("false_statement_accepted",)
+    for odd in ([0], [9], [10**400], [True], [*true, true[0]]):
+        verdict = grade(task, {"true": odd})
+        assert not verdict.passed and "grader_error" not in verdict.reasons

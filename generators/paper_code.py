@@ -35,7 +35,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 1
+VERSION = 2  # 2: trace names the paper's credited components and says where the copy ends
 DEFINITIONS = ("full", "reference")
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -70,12 +70,11 @@ function(s) holding it give the values the paper's definition gives (if a first 
 and a later commit completed it, the commit asked for is the one that completed it). {ids}
 Submit {{"commit": "<id>"}}.""",
     "trace": _INTRO + """\
-At release {tag} (commit {tip}), which functions of the repository implement a component that the \
-paper {paper_name} ({paper}) introduced? A component is credited to the paper of the two lineages \
-that first introduced it; a function implementing something the paper only reuses from an earlier \
-paper does not count. Count each module-level function defined at {tag} that computes (part of) one \
-of the paper's own components, even if a later commit changed it; helpers and other papers' \
-components do not count.
+At release {tag} (commit {tip}, where this copy's main ends), which functions of the repository \
+implement a component that the paper {paper_name} ({paper}) introduced? This collection credits it \
+with: {components}. Count each module-level function defined at {tag} that computes (part of) one of \
+these, even if a later commit changed it. Helpers do not count, nor does code of a component credited \
+to another paper, even where that paper's component uses a similar idea (a later paper's variant).
 Submit {{"functions": ["<module>.<function>", ...]}}: each function once, named by its module's dotted \
 path and its name, e.g. "rl.targets.td_target"; any order.""",
 }
@@ -176,7 +175,8 @@ def _trace(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Rep
             if any(link.introduced in G.ancestry(g, sha) for link in links)]
     tag, sha = tags[rng.randrange(len(tags))]
     functions = sorted(f for link in links if link.introduced in G.ancestry(g, sha) for f in link.functions)
-    return {"format": {"tag": tag, "tip": sha}, "tips": {"main": sha},
+    credited = "; ".join(k.what for k in CC.COMPONENTS.values() if k.paper == c.paper)
+    return {"format": {"tag": tag, "tip": sha, "components": credited}, "tips": {"main": sha},
             "truth": {"paper": c.paper, "tag": tag, "functions": functions,
                       "reference": {"functions": functions}}}
 

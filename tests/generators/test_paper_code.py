@@ -70,3 +70,11 @@ def test_no_expected_value_appears_in_the_prompt_or_the_tools_env():
     task = pc.generate(pc.Config(kind="implement", component="puct"), 0, 0)
     assert "expected" not in task.env and "cases" not in task.env
     assert all(str(e["values"]) not in task.prompt for e in task.truth["expected"])
+
+
+def test_trace_names_the_components_credited_to_the_paper_and_no_other_papers():
+    # A3C's n-step returns and MuZero's n-step value targets compute alike; the prompt says which counts
+    task = pc.generate(pc.Config(kind="trace", component="n_step_returns"), 0, 0)
+    own = [c.what for c in pc.CC.COMPONENTS.values() if c.paper == task.truth["paper"]]
+    others = [c.what for c in pc.CC.COMPONENTS.values() if c.paper != task.truth["paper"]]
+    assert all(w in task.prompt for w in own) and not any(w in task.prompt for w in others)

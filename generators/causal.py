@@ -25,7 +25,7 @@ from tasks.task import Task
 
 FAMILY = "causal"
 KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual")
-VERSION = 3
+VERSION = 4  # 4: discover --from data keeps only PC runs without conflicting v-structures
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
              MIXED: 3}
@@ -67,8 +67,11 @@ Graded correct if it is exactly the true CPDAG; edges in any order, undirected p
 The data in data.csv ({samples} rows, one column per variable) come from a linear structural causal \
 model with Gaussian noise on a hidden DAG over the variables {variables}, faithful to it.
 Recover the DAG's Markov equivalence class as a CPDAG: the edges directed in every DAG of the class, and \
-the other adjacencies as undirected pairs. These data determine it: the PC algorithm (stable variant, \
-Fisher-z partial-correlation tests at alpha = {alpha}) run on them finds exactly the true CPDAG. Tools: \
+the other adjacencies as undirected pairs. These data determine it: the PC algorithm as causal-learn \
+implements it (`pc`, stable variant, \
+Fisher-z partial-correlation tests at alpha = {alpha}) run on them finds exactly the true CPDAG, with no \
+conflicting v-structures (no two colliders orient one edge both ways), so any way of resolving such \
+conflicts gives the same graph. Tools: \
 ci_test runs a partial-correlation test (Fisher z) on the data; python runs code in a folder holding \
 data.csv.
 Submit {{"directed": [["A", "B"], ...], "undirected": [["C", "D"], ...]}} where ["A", "B"] means A -> B. \

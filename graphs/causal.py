@@ -318,11 +318,15 @@ def chi2_survival(x: float, dof: int) -> float:
 def pc_cpdag(data: np.ndarray, names: list[str], alpha: float
              ) -> tuple[frozenset[Edge], frozenset[frozenset[str]]]:
     """The CPDAG that causal-learn's PC algorithm (stable, Fisher-z tests at level alpha) finds in the data,
-    as (directed edges, undirected pairs); columns named by `names`."""
+    as (directed edges, undirected pairs); columns named by `names`.
+
+    Conflicting v-structures (two colliders that orient one edge both ways) are left bidirected
+    (uc_priority=1), so they show as a marked pair: the graph then depends on how an implementation
+    breaks the tie, and is never taken for a CPDAG the data determine."""
     from causallearn.search.ConstraintBased.PC import pc
 
     # graph[j, i] = 1 and graph[i, j] = -1 mean i -> j; both -1 mean i - j
-    graph = pc(data, alpha, "fisherz", stable=True, show_progress=False).G.graph
+    graph = pc(data, alpha, "fisherz", stable=True, uc_priority=1, show_progress=False).G.graph
     directed, undirected = set(), set()
     for i, j in itertools.combinations(range(len(names)), 2):
         a, b = graph[i, j], graph[j, i]

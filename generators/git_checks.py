@@ -203,6 +203,8 @@ _NAMED = (("refs/tags/", re.compile(r"\b(?:tag|release) `?([^\s`:,()]+?)`?[.,:?]
 
 def prompt_defects(task: Task) -> list[str]:
     """Every ref or commit the prompt names that the task's own repository copy does not resolve."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return []  # no repository: the commits a tool task names are those of its worked sample
     repo = G.materialize(task.env["repo"])
     have = G.refs(repo)
     out = []

@@ -18,17 +18,18 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from generators import causal_counterfactual, causal_identify, causal_reversed
+from generators import causal_counterfactual, causal_identify, causal_reversed, tool_kind
 from generators.base import MIXED, knobs_of, main, task_id
 from graphs import causal as cg
 from tasks.task import Task
 
 FAMILY = "causal"
-KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual")
+KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual",
+         tool_kind.KIND)
 VERSION = 4  # 4: discover --from data keeps only PC runs without conflicting v-structures
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
-             MIXED: 3}
+             tool_kind.KIND: 1, MIXED: 3}
 MAX_NODES = 60
 KEEP_NO_SET = 0.1  # adjustment: the chance an instance without a valid set is kept (about 5% of tasks)
 SOURCES = ("oracle", "data")  # discover: d-separation queries, or data alone
@@ -105,6 +106,10 @@ LADDERS = {
     "discover": [{"edges": 3}, {"edges": 6}, {"edges": 10}, {"edges": 15}, {"edges": 22}],
     "identify": causal_identify.LADDER,
     "counterfactual": causal_counterfactual.LADDER,
+    tool_kind.KIND: [{"tool_cases": 4, "tool_size": 6, "tool_edge_cases": False},
+                     {"tool_cases": 8, "tool_size": 8}, {"tool_cases": 10, "tool_size": 12},
+                     {"tool_cases": 12, "tool_size": 16, "tool_name_edge_cases": False},
+                     {"tool_cases": 16, "tool_size": 20, "tool_name_edge_cases": False}],
 }
 
 
@@ -125,6 +130,12 @@ class Config:
         "flag": "--from", "help": "discover: learn from an oracle (d-separation queries) or from data"})
     interaction: bool = field(default=True, metadata={
         "help": "counterfactual: a product of two parents in the outcome's equation (default on)"})
+    tool_contract: str = field(default="", metadata={"help": tool_kind.KNOBS_HELP["tool_contract"]})
+    tool_cases: int = field(default=10, metadata={"help": tool_kind.KNOBS_HELP["tool_cases"]})
+    tool_size: int = field(default=12, metadata={"help": tool_kind.KNOBS_HELP["tool_size"]})
+    tool_edge_cases: bool = field(default=True, metadata={"help": tool_kind.KNOBS_HELP["tool_edge_cases"]})
+    tool_name_edge_cases: bool = field(default=True,
+                                       metadata={"help": tool_kind.KNOBS_HELP["tool_name_edge_cases"]})
 
     @property
     def n_nodes(self) -> int:
@@ -135,6 +146,7 @@ class Config:
         """Raise ValueError naming the knob, its value and the allowed range."""
         if self.kind not in (*KINDS, MIXED):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
+        tool_kind.validate_knobs(self, FAMILY)
         checks = [("edges", self.edges, MIN_EDGES[self.kind], cg.max_edges(MAX_NODES)),
                   ("nodes", self.nodes, 0, MAX_NODES), ("samples", self.samples, 20, 100_000),
                   ("max_cost", self.max_cost, 1, 1000), ("budget", self.budget, 0, 100_000),
@@ -157,8 +169,9 @@ class Config:
 
 
     def mixed_kinds(self) -> tuple[str, ...]:
-        """The kinds `mixed` cycles through: those the number of edges allows."""
-        return tuple(kind for kind in KINDS if self.edges >= MIN_EDGES[kind])
+        """The kinds `mixed` cycles through: those the number of edges allows, and never tool, whose grading
+        runs code on hidden instances."""
+        return tuple(kind for kind in KINDS if kind != tool_kind.KIND and self.edges >= MIN_EDGES[kind])
 
 
 def _edges(g: nx.DiGraph) -> list[list[str]]:
@@ -250,6 +263,8 @@ BUILDERS = {"reversed_edge": causal_reversed.build, "adjustment": _adjustment, "
 
 def generate(config: Config, seed: int, index: int) -> Task:
     """Task `index` of the family for this config and seed; raises ValueError if no instance exists."""
+    if config.kind == tool_kind.KIND:
+        return tool_kind.generate(FAMILY, config, seed, index)
     rng = np.random.default_rng([seed, index])
     for _ in range(TRIES):
         dag = cg.random_dag(rng, config.n_nodes, config.edges)
@@ -293,6 +308,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
     """The naive guess: the first proposed edge, adjust for everything observed, the unadjusted regression
     slope, or the empty graph."""
     kind = task.family.split(".")[1]
+    if kind == tool_kind.KIND:
+        return tool_kind.baseline(task, rng)
     if kind == "reversed_edge":
         return causal_reversed.baseline(task)
     if kind == "adjustment":
@@ -312,6 +329,8 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     """A well-formed guess: k random proposed edges, a random observed set (or null), a random effect in
     [-2, 2], or a random orientation of random pairs."""
     kind = task.family.split(".")[1]
+    if kind == tool_kind.KIND:
+        return tool_kind.random_answer(task, rng)
     if kind == "reversed_edge":
         return causal_reversed.random_answer(task, rng)
     if kind == "adjustment":
@@ -331,6 +350,8 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
 
 def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
     """Valid calls of every tool the task offers, on random variables."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.probe_calls(task, rng)
     variables = task.env["variables"]
     calls: list[tuple[str, dict[str, Any]]] = []
     for _ in range(3):
@@ -353,6 +374,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     backdoor validity by enumerating paths, the CPDAG by orienting the skeleton every way. None for
     effect (a continuum) and for graphs too large to enumerate."""
     kind = task.family.split(".")[1]
+    if kind == tool_kind.KIND:
+        return tool_kind.enumerate_answers(task)
     dag = _truth_dag(task)
     if kind == "reversed_edge":
         return causal_reversed.enumerate_answers(task, dag)
@@ -374,6 +397,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
 def mutants(task: Task) -> list[dict[str, Any]]:
     """Near misses that must fail, the most instructive first."""
     kind, ref = task.family.split(".")[1], task.truth["reference"]
+    if kind == tool_kind.KIND:
+        return tool_kind.mutants(task)
     if kind == "reversed_edge":
         return causal_reversed.mutants(task, enumerate_answers(task))
     if kind == "adjustment":

@@ -12,6 +12,7 @@ from typing import Any
 
 import pygit2
 
+from generators import tool_kind
 from graphs import git as G
 from graphs import synth_repo
 from tasks.task import Task
@@ -37,6 +38,8 @@ def _head_paths(repo: pygit2.Repository) -> list[str]:
 def baseline(task: Task, rng: Any) -> dict[str, Any]:
     """The naive guess: the newest commit (and its author), every commit of the later release, the file's
     current path, or where the first branch leaves the second in its log (merge_base)."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.baseline(task, rng)
     repo = G.materialize(task.env["repo"])
     head = G.resolve(repo, "HEAD")
     kind = _kind(task)
@@ -61,6 +64,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
 def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     """A well-formed guess: a random commit of the copy (with its author), a random set of them, or
     random paths at HEAD."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.random_answer(task, rng)
     repo = G.materialize(task.env["repo"])
     commits = _commits(repo)
     commit = _choice(rng, commits)
@@ -77,6 +82,8 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
 
 def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
     """Valid calls of every tool the task offers, on random commits and files of the copy."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.probe_calls(task, rng)
     repo = G.materialize(task.env["repo"])
     commits = _commits(repo)
     paths = _head_paths(repo)
@@ -100,6 +107,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     commit (introduced), running the test at every commit of the range (bisect), a pygit2 revision walk
     (range), first-parent rename tracking (renamed), `git blame` itself when git is installed (blame), and
     all common ancestors compared pairwise (merge_base)."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.enumerate_answers(task)
     repo = G.materialize(task.env["repo"])
     kind = _kind(task)
     if kind == "introduced":
@@ -194,6 +203,8 @@ _NAMED = (("refs/tags/", re.compile(r"\b(?:tag|release) `?([^\s`:,()]+?)`?[.,:?]
 
 def prompt_defects(task: Task) -> list[str]:
     """Every ref or commit the prompt names that the task's own repository copy does not resolve."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return []  # no repository: the commits a tool task names are those of its worked sample
     repo = G.materialize(task.env["repo"])
     have = G.refs(repo)
     out = []
@@ -212,6 +223,8 @@ def prompt_defects(task: Task) -> list[str]:
 
 def mutants(task: Task) -> list[dict[str, Any]]:
     """Near misses that must fail, the most instructive first."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.mutants(task)
     repo = G.materialize(task.env["repo"])
     kind, truth = _kind(task), task.truth
     if kind == "range":

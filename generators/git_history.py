@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 import pygit2
 
+from generators import tool_kind
 from generators.base import MIXED, knobs_of, main, task_id
 from generators.git_checks import (
     baseline,
@@ -33,7 +34,8 @@ from tasks.task import Task
 __all__ = ["FAMILY", "KINDS", "LADDERS", "REVEALS", "Config", "baseline", "enumerate_answers", "generate",
            "mutants", "probe_calls", "prompt_defects", "random_answer"]
 FAMILY = "git"
-KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "behaviour", "cherry")
+KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "behaviour", "cherry",
+         tool_kind.KIND)
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
 EMBEDDED_ONLY = ("bisect", "behaviour")
 VERSION = 4  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
@@ -137,6 +139,10 @@ LADDERS = {
     "merge_base": [{"traps": False}, {"traps": True}],
     "behaviour": [{"run_budget": 10}, {"run_budget": 3}, {"run_budget": 0}],
     "cherry": [{"traps": False}, {"traps": True}],
+    tool_kind.KIND: [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False},
+                     {"tool_cases": 8, "tool_size": 12}, {"tool_cases": 10, "tool_size": 20},
+                     {"tool_cases": 12, "tool_size": 30, "tool_name_edge_cases": False},
+                     {"tool_cases": 16, "tool_size": 40, "tool_name_edge_cases": False}],
 }
 
 
@@ -155,6 +161,12 @@ class Config:
     span: int = field(default=1, metadata={"help": f"range: releases between the two tags (1..{MAX_SPAN})"})
     run_budget: int = field(default=0, metadata={
         "help": f"behaviour: run_python calls allowed (0..{MAX_RUN_BUDGET}; 0: no tool runs code)"})
+    tool_contract: str = field(default="", metadata={"help": tool_kind.KNOBS_HELP["tool_contract"]})
+    tool_cases: int = field(default=10, metadata={"help": tool_kind.KNOBS_HELP["tool_cases"]})
+    tool_size: int = field(default=20, metadata={"help": tool_kind.KNOBS_HELP["tool_size"]})
+    tool_edge_cases: bool = field(default=True, metadata={"help": tool_kind.KNOBS_HELP["tool_edge_cases"]})
+    tool_name_edge_cases: bool = field(default=True,
+                                       metadata={"help": tool_kind.KNOBS_HELP["tool_name_edge_cases"]})
 
     def validate(self) -> None:
         """Raise ValueError naming the knob, its value and the allowed range."""
@@ -169,15 +181,17 @@ class Config:
         if self.repo and self.kind in EMBEDDED_ONLY:
             raise ValueError(f"--kind {self.kind} needs the embedded repository's tests and inputs; "
                              "with --repo choose another --kind")
+        tool_kind.validate_knobs(self, FAMILY)
         _history(self.repo, self.ref)  # a missing repository or revision is a bad flag too
 
     def mixed_kinds(self) -> tuple[str, ...]:
         """On a user's repository, the kinds it offers a question of (not those needing the embedded
-        one's tests and inputs), saying on stderr which it skips and why; ValueError if none."""
+        one's tests and inputs), saying on stderr which it skips and why; ValueError if none. Never tool,
+        whose grading runs code on hidden instances."""
         if not self.repo:
-            return KINDS
+            return tuple(k for k in KINDS if k != tool_kind.KIND)
         kinds, skipped = [], []
-        for kind in (k for k in KINDS if k not in EMBEDDED_ONLY):
+        for kind in (k for k in KINDS if k not in (*EMBEDDED_ONLY, tool_kind.KIND)):
             try:
                 generate(dataclasses.replace(self, kind=kind), 0, 0)
                 kinds.append(kind)
@@ -447,6 +461,8 @@ _MAKERS = {"introduced": _introduced, "bisect": _bisect, "range": _range, "renam
 
 def generate(config: Config, seed: int, index: int) -> Task:
     """One task of `config.kind`, the same for the same config, seed and index."""
+    if config.kind == tool_kind.KIND:
+        return tool_kind.generate(FAMILY, config, seed, index)
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
     h = _history(config.repo, config.ref)
     made = _MAKERS[config.kind](h, rng, config)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generators import lineage_reasoning as reasoning
+from generators import tool_kind
 from generators.base import MIXED, knobs_of, main, task_id
 from generators.lineage_checks import (  # noqa: F401 (the family protocol's check hooks, re-exported)
     baseline,
@@ -46,7 +47,7 @@ from graphs.papers import (
 from tasks.task import Task
 
 FAMILY = "lineage"
-KINDS = ("components", "path", "chronology", "common", *reasoning.KINDS)
+KINDS = ("components", "path", "chronology", "common", *reasoning.KINDS, tool_kind.KIND)
 VERSION = 2
 MAX_HOPS = 6
 
@@ -66,6 +67,7 @@ REVEALS = {
     "chronology": {"kind": "answer_hidden"},
     "common": {"kind": "answer_hidden", "fields": ["papers"]},
     **reasoning.REVEALS,
+    tool_kind.KIND: {"kind": "answer_hidden"},
 }
 LADDERS = {
     "components": [
@@ -119,6 +121,10 @@ LADDERS = {
         {"statements": 8, "distractors": 8},
         {"statements": 10, "distractors": 13, "budget": 16},
     ],
+    tool_kind.KIND: [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False},
+                     {"tool_cases": 8, "tool_size": 12}, {"tool_cases": 10, "tool_size": 20},
+                     {"tool_cases": 12, "tool_size": 30, "tool_name_edge_cases": False},
+                     {"tool_cases": 16, "tool_size": 40, "tool_name_edge_cases": False}],
 }
 
 
@@ -162,17 +168,24 @@ class Config:
         default="",
         metadata={"help": "a graph file from `python -m graphs.papers build` (default: the snapshot)"},
     )
+    tool_contract: str = field(default="", metadata={"help": tool_kind.KNOBS_HELP["tool_contract"]})
+    tool_cases: int = field(default=10, metadata={"help": tool_kind.KNOBS_HELP["tool_cases"]})
+    tool_size: int = field(default=20, metadata={"help": tool_kind.KNOBS_HELP["tool_size"]})
+    tool_edge_cases: bool = field(default=True, metadata={"help": tool_kind.KNOBS_HELP["tool_edge_cases"]})
+    tool_name_edge_cases: bool = field(default=True,
+                                       metadata={"help": tool_kind.KNOBS_HELP["tool_name_edge_cases"]})
 
     def mixed_kinds(self) -> tuple[str, ...]:
         """The kinds `mixed` cycles through: reconstruct only on a graph whose papers have descriptions
-        (a built graph's have none)."""
+        (a built graph's have none), and never tool, whose grading runs code on hidden instances."""
         described = any(p.get("description") for p in _load(self.graph)["papers"])
-        return tuple(k for k in KINDS if described or k not in reasoning.NO_TOOLS)
+        return tuple(k for k in KINDS if k != tool_kind.KIND and (described or k not in reasoning.NO_TOOLS))
 
     def validate(self) -> None:
         """Raise ValueError naming the knob, its value and the allowed range."""
         if self.kind not in (*KINDS, MIXED):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
+        tool_kind.validate_knobs(self, FAMILY)
         if self.lineage not in (*LINEAGES, "all"):
             raise ValueError(
                 f"--lineage must be one of {', '.join((*LINEAGES, 'all'))}, got {self.lineage!r}"
@@ -214,6 +227,8 @@ def _mention(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:
 def generate(config: Config, seed: int, index: int) -> Task:
     """One task; the question is drawn on the real graph, then relabelled when anonymized, so the
     same seed asks the same question either way."""
+    if config.kind == tool_kind.KIND:
+        return tool_kind.generate(FAMILY, config, seed, index)
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
     snapshot = _load(config.graph)
     keep = _collection(snapshot, config, rng)

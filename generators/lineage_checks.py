@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 
 from generators import lineage_reasoning as reasoning
+from generators import tool_kind
 from graphs.papers import PaperIndex, env_graph
 from tasks.task import Task
 
@@ -31,6 +32,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
     title (all the prompt shows of them), everything the first paper cites, or its newest reference."""
     if _kind(task) in reasoning.KINDS:
         return reasoning.baseline(task, rng)
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.baseline(task, rng)
     graph, kind, truth = env_graph(task.env), _kind(task), task.truth
     if kind == "components":
         return {"papers": sorted(graph[truth["target"]])}
@@ -50,6 +53,8 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     """A well-formed guess: random papers, a random walk along citations, a shuffled order."""
     if _kind(task) in reasoning.KINDS:
         return reasoning.random_answer(task, rng)
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.random_answer(task, rng)
     graph, kind, truth = env_graph(task.env), _kind(task), task.truth
     papers = sorted(graph)
     if kind in ("components", "common") and truth.get("mode") != "latest":
@@ -69,6 +74,8 @@ def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
     """Every tool on the question's papers and on random ones, in several spellings."""
     if _kind(task) in reasoning.NO_TOOLS:
         return []
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.probe_calls(task, rng)
     papers = task.env["papers"]
     keys = [p["id"] for p in papers]
     # the papers the question names, by id or (chronology) by title
@@ -103,6 +110,8 @@ def _below(adjacency: dict[str, list[str]], start: str) -> set[str]:
 def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     """Every correct answer, recomputed from the env's citation list without networkx's shortest paths:
     the expected set in other spellings, every minimal simple path, every order within date ties."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.enumerate_answers(task)
     kind, truth = _kind(task), task.truth
     if kind in reasoning.KINDS:
         return reasoning.enumerate_answers(task)
@@ -143,6 +152,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
 def mutants(task: Task) -> list[dict[str, Any]]:
     """Near misses that must fail: a paper dropped or added, a spelling that names no paper, a chain
     reversed, cut short or lengthened, two papers of different dates swapped, an older ancestor."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.mutants(task)
     kind, truth, ref = _kind(task), task.truth, task.truth["reference"]
     if kind in reasoning.KINDS:
         return reasoning.mutants(task)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from generators import tool_kind
 from generators import wikidata_puzzles as puzzles
 from generators.base import MIXED, knobs_of, main, task_id
 from generators.wikidata_checks import baseline, enumerate_answers, mutants, probe_calls, random_answer
@@ -38,7 +39,7 @@ from graphs.wikidata_live import Endpoint, fetch_subgraph
 from tasks.task import Task
 
 FAMILY = "wikidata"
-KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact")
+KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
 VERSION = 2
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
 PROPERTIES = ["P31", "P19", "P20", "P569", "P570", "P61", "P184", "P185", "P108", "P166", "P27", "P17",
@@ -110,6 +111,10 @@ LADDERS = {
     "count": [{"tool_budget": 0}, {"tool_budget": 20}, {"tool_budget": 10}],
     "fact": [{"links": 1, "loose": 4}, {"links": 2, "loose": 2}, {"links": 3, "loose": 1}, {"links": 3},
              {"links": 4}, {"links": 4, "tool_budget": 20}],
+    tool_kind.KIND: [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False},
+                     {"tool_cases": 8, "tool_size": 12}, {"tool_cases": 10, "tool_size": 20},
+                     {"tool_cases": 12, "tool_size": 30, "tool_name_edge_cases": False},
+                     {"tool_cases": 16, "tool_size": 40, "tool_name_edge_cases": False}],
 }
 
 
@@ -135,11 +140,22 @@ class Config:
     endpoint: str = field(default="", metadata={
         "help": "SPARQL endpoint to build the graph from, e.g. https://query.wikidata.org/sparql "
                 "(default: the embedded snapshot)"})
+    tool_contract: str = field(default="", metadata={"help": tool_kind.KNOBS_HELP["tool_contract"]})
+    tool_cases: int = field(default=10, metadata={"help": tool_kind.KNOBS_HELP["tool_cases"]})
+    tool_size: int = field(default=20, metadata={"help": tool_kind.KNOBS_HELP["tool_size"]})
+    tool_edge_cases: bool = field(default=True, metadata={"help": tool_kind.KNOBS_HELP["tool_edge_cases"]})
+    tool_name_edge_cases: bool = field(default=True,
+                                       metadata={"help": tool_kind.KNOBS_HELP["tool_name_edge_cases"]})
+
+    def mixed_kinds(self) -> tuple[str, ...]:
+        """Every kind but tool, whose grading runs code on hidden instances: mixed files stay as they were."""
+        return tuple(k for k in KINDS if k != tool_kind.KIND)
 
     def validate(self) -> None:
         """Raise ValueError naming the knob, its value and the allowed range."""
         if self.kind not in (*KINDS, MIXED):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
+        tool_kind.validate_knobs(self, FAMILY)
         for name, value, low, high in [("hops", self.hops, 1, 4), ("constraints", self.constraints, 1, 3),
                                        ("links", self.links, 1, 4), ("loose", self.loose, 0, 4),
                                        ("distractors", self.distractors, 0, 30),
@@ -346,6 +362,8 @@ SCHEMAS = {
 
 def generate(config: Config, seed: int, index: int) -> Task:
     """One task of config.kind; the same arguments give the same task under any PYTHONHASHSEED."""
+    if config.kind == tool_kind.KIND:
+        return tool_kind.generate(FAMILY, config, seed, index)
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
     env, kg = source(origin(config))
     fields, truth = BUILDERS[config.kind](kg, config, rng)

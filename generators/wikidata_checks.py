@@ -8,6 +8,7 @@ import datetime
 import json
 from typing import Any
 
+from generators import tool_kind
 from graphs.wikidata import (
     DATES,
     QUANTITIES,
@@ -39,6 +40,8 @@ def _pick(items: list[Any], rng: Any) -> Any:
 def baseline(task: Task, rng: Any) -> dict[str, Any]:
     """The naive guess: one hop instead of the whole chain, every instance having the first property,
     or the first people with each role, whatever their distance."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.baseline(task, rng)
     kg, truth, kind = load_env(task.env)[1], task.truth, _kind(task)
     if kind in PUZZLES:
         return puzzles.baseline(kg, kind, truth)
@@ -55,6 +58,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
 
 def random_answer(task: Task, rng: Any) -> dict[str, Any]:
     """A well-formed guess: a random entity, a random subset of the class, two random people."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.random_answer(task, rng)
     kg, truth, kind = load_env(task.env)[1], task.truth, _kind(task)
     if kind in PUZZLES:
         return puzzles.random_answer(kg, kind, truth, lambda items: _pick(items, rng))
@@ -69,6 +74,8 @@ def random_answer(task: Task, rng: Any) -> dict[str, Any]:
 
 def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
     """Every tool on the entities the question names and on random ones."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.probe_calls(task, rng)
     kg, truth = load_env(task.env)[1], task.truth
     named = sorted({e for e in kg.labels if f"({e})" in task.prompt})
     places = sorted(kg.coords)
@@ -114,6 +121,8 @@ def _unique_names(store: Snapshot) -> dict[str, str]:
 
 def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     """Every correct answer (up to 60 for linked_fact), found with SPARQL on rdflib, in several spellings."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.enumerate_answers(task)
     store, truth, kind = _second_engine(task.env), task.truth, _kind(task)
     names = _unique_names(store)
     if kind == "superlative":
@@ -182,6 +191,8 @@ def _second_check(link: dict[str, Any], binding: dict[str, str]) -> bool:
 def mutants(task: Task) -> list[dict[str, Any]]:
     """Corruptions that must fail: a node short of the end or a sibling; a member dropped, added or
     doubled; a triple reversed or on the wrong property, a support dropped, a partner too far away."""
+    if task.family.endswith("." + tool_kind.KIND):
+        return tool_kind.mutants(task)
     kg, truth, kind = load_env(task.env)[1], task.truth, _kind(task)
     if kind in PUZZLES:
         return puzzles.mutants(kg, kind, truth)

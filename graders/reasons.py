@@ -85,4 +85,11 @@ REASONS: dict[str, str] = {
     "false_premise_missed": "the question's premise is false in the graph, but the answer gives an entity",
     "wrong_premise_reason": "the premise is false, but for the other reason (no entity versus several)",
     "wrong_count": "the count differs from the number of entities meeting the conditions",
+    # tool kind: how the first failing hidden instance failed (never which instance it was)
+    "no_function": "the code does not define the contract's function (a syntax error, or another name)",
+    "wrong_output": "the function returned a wrong value on a random hidden instance",
+    "wrong_on_edge_case": "the function returned a wrong value on a hidden instance of a named edge case",
+    "raised": "the function raised an exception on a hidden instance",
+    "timeout": "the function ran over its time limit on a hidden instance",
+    "wrong_type": "the function returned a value of the wrong type or shape (or not JSON) on an instance",
 }

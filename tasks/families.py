@@ -33,10 +33,15 @@ class FamilySpec:
     """Modules whose `@grader` functions grade the family's tasks."""
 
 
-CAUSAL = FamilySpec("causal", "generators.causal", ("tools.causal", "tools.python_tool"), ("graders.causal",))
-LINEAGE = FamilySpec("lineage", "generators.lineage", ("tools.lineage",), ("graders.lineage",))
-GIT = FamilySpec("git", "generators.git_history", ("tools.git",), ("graders.git",))
-WIKIDATA = FamilySpec("wikidata", "generators.wikidata", ("tools.wikidata",), ("graders.wikidata",))
+# The four graph families also offer the tool kind (generators.tool_kind): python tool, graders.tool_code.
+CAUSAL = FamilySpec("causal", "generators.causal", ("tools.causal", "tools.python_tool"),
+                    ("graders.causal", "graders.tool_code"))
+LINEAGE = FamilySpec("lineage", "generators.lineage", ("tools.lineage", "tools.python_tool"),
+                     ("graders.lineage", "graders.tool_code"))
+GIT = FamilySpec("git", "generators.git_history", ("tools.git", "tools.python_tool"),
+                 ("graders.git", "graders.tool_code"))
+WIKIDATA = FamilySpec("wikidata", "generators.wikidata", ("tools.wikidata", "tools.python_tool"),
+                      ("graders.wikidata", "graders.tool_code"))
 PAPER_CODE = FamilySpec("paper_code", "generators.paper_code",
                         ("tools.git", "tools.lineage", "tools.paper_code"),
                         ("graders.git", "graders.paper_code"))

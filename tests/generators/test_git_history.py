@@ -30,7 +30,7 @@ def cli_here(argv, capsys):
 
 @pytest.fixture(scope="module")
 def tasks():
-    return [t for kind in gh.KINDS for traps in (False, True)
+    return [t for kind in gh.Config().mixed_kinds() for traps in (False, True)  # tool: test_tool_kind.py
             for t in iter_tasks(gh, gh.Config(kind=kind, traps=traps), seed=5, n=2)]
 
 

@@ -71,7 +71,7 @@ def test_a_lineage_collection_holds_its_papers_and_only_the_asked_for_distractor
 def test_anonymized_tasks_ask_the_same_question_with_no_real_name_left():
     snapshot = lineage._load("")["papers"]
     names = [p["name"] for p in snapshot] + [p["title"] for p in snapshot]
-    for kind, index in [(k, i) for k in lineage.KINDS for i in range(6)]:
+    for kind, index in [(k, i) for k in lineage.Config().mixed_kinds() for i in range(6)]:  # tool: no papers
         knobs = {"lineage": "alphago-muzero", "distractors": 20}  # distractors whose summaries name others
         plain = lineage.generate(lineage.Config(kind=kind, **knobs), 3, index)
         anon = lineage.generate(lineage.Config(kind=kind, anonymize=True, **knobs), 3, index)
@@ -140,7 +140,7 @@ def test_a_generated_sample_passes_tasks_check():
     tasks = [
         task
         for knobs in settings
-        for kind in lineage.KINDS
+        for kind in lineage.Config().mixed_kinds()  # the tool kind: tests/generators/test_tool_kind.py
         for task in iter_tasks(lineage, lineage.Config(kind=kind, **knobs), seed=2, n=1)
     ]
     report = check_tasks(tasks)

@@ -20,7 +20,7 @@ def tasks(kind, seeds=SEEDS, **knobs):
     return [W.generate(config, seed, index) for seed in seeds for index in range(2)]
 
 
-@pytest.mark.parametrize("kind", W.KINDS)
+@pytest.mark.parametrize("kind", W.Config().mixed_kinds())  # tool: test_tool_kind.py
 def test_references_and_independently_enumerated_answers_pass_and_mutants_fail(kind):
     for task in tasks(kind):
         assert grade(task, task.truth["reference"]).passed, task.id
@@ -66,7 +66,7 @@ def test_chains_go_through_doctoral_advisors_of_discoverers():
 
 def test_baseline_and_random_answers_are_well_formed_and_usually_wrong():
     import random
-    for kind in W.KINDS:
+    for kind in W.Config().mixed_kinds():
         for task in tasks(kind, seeds=[1]):
             for guess in (W.baseline(task, random.Random(0)), W.random_answer(task, random.Random(0))):
                 assert grade(task, guess).reasons != ("schema_mismatch",)

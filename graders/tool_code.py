@@ -1,0 +1,135 @@
+"""The grader of the `tool` kind: run the submitted function in the python tool's sandbox on hidden
+instances and judge every return value with the family's own check.
+
+The instances are drawn here, at grading time, from the task's seed (generators.tool_kind), so they
+never sit in a task file nor in any tool output. The submission runs once, in one sandboxed program
+(the python tool's confinement and limits), with a per-case alarm; each return value comes back as
+JSON and is judged outside the sandbox, so nothing the code prints or does can reach the truth.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from graders.registry import Grade, failed, grader, passed
+from tasks.task import Task
+from tools.python_tool import python_tool
+from tools.registry import ToolError
+
+CASE_SECONDS = 0.5  # of CPU per hidden instance; at most MAX_CASES of them fit the tool's CPU limit
+MAX_CASES = 16
+RESULT_CHARS = 8_000  # all return values together: they must fit in the tool's output
+MARK = "@@kgtasks-tool-results@@"
+
+# The program the sandbox runs: the submission's source and the cases are its files. Everything the
+# submission prints is thrown away (fd 1 and 2 point at /dev/null), so the results line comes last.
+# The time limit counts CPU (ITIMER_PROF), so a busy machine does not fail correct code, and numpy and
+# networkx are imported first, so importing them inside the function costs its first case nothing.
+DRIVER = """\
+import copy, json, os, signal, sys
+try:
+    import networkx, numpy
+except ImportError:
+    pass
+out = os.fdopen(os.dup(1), "w")
+null = os.open(os.devnull, os.O_WRONLY)
+os.dup2(null, 1); os.dup2(null, 2)
+def alarm(signum, frame):
+    raise TimeoutError("case time limit")
+signal.signal(signal.SIGPROF, alarm)
+name, seconds, cap = {name!r}, {seconds!r}, {cap!r}
+cases = json.load(open("cases.json"))
+namespace = {{"__name__": "submission"}}
+results = []
+try:
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    exec(compile(open("submission.py").read(), "submission.py", "exec"), namespace)
+    signal.setitimer(signal.ITIMER_PROF, 0)
+    fn = namespace.get(name)
+    defined = callable(fn)
+except BaseException:
+    signal.setitimer(signal.ITIMER_PROF, 0)
+    defined = False
+for args in cases if defined else []:
+    try:
+        signal.setitimer(signal.ITIMER_PROF, seconds)
+        value = fn(*copy.deepcopy(args))
+        signal.setitimer(signal.ITIMER_PROF, 0)
+    except TimeoutError:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        results.append(["timeout", None])
+        continue
+    except BaseException:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        results.append(["raised", None])
+        continue
+    try:  # not JSON (a set, an object), self-containing or too long for the output: a wrong type
+        signal.setitimer(signal.ITIMER_PROF, seconds)
+        fits = len(json.dumps(value)) <= cap
+        signal.setitimer(signal.ITIMER_PROF, 0)
+    except BaseException:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        fits = False
+    results.append(["ok", value] if fits else ["wrong_type", None])
+out.write("\\n" + {mark!r} + json.dumps({{"defined": defined, "results": results}}) + "\\n")
+out.flush()
+os._exit(0)
+"""
+
+
+def run_cases(code: str, name: str, cases: list[list[Any]]) -> list[tuple[str, Any]]:
+    """Run `name` from `code` on each case's positional arguments in the python tool's sandbox.
+    Each result is ("ok", value), or a failure kind ("raised", "timeout", "wrong_type") with None;
+    "no_function" for every case when the code defines no function of that name."""
+    cap = RESULT_CHARS // max(len(cases), 1)
+    program = DRIVER.format(name=name, seconds=CASE_SECONDS, cap=cap, mark=MARK)
+    env = {"files": {"submission.py": code, "cases.json": json.dumps(cases)}}
+    try:
+        output = python_tool(env, program)
+    except ToolError as e:  # the whole program was stopped: no case finished in time, or it crashed
+        kind = "timeout" if "time" in str(e).split("\n", 1)[0] else "raised"  # the tool's own first line
+        return [(kind, None)] * len(cases)
+    at = output.rfind(MARK)
+    try:
+        report = json.loads(output[at + len(MARK):].split("\n", 1)[0]) if at >= 0 else None
+        results = report["results"] if report["defined"] else None
+    except (ValueError, TypeError, KeyError):
+        report = None
+    if report is None:  # the program ended without reporting (os._exit in the submission, say)
+        return [("raised", None)] * len(cases)
+    if results is None:
+        return [("no_function", None)] * len(cases)
+    results = [(r[0], r[1]) if isinstance(r, list) and len(r) == 2 else ("raised", None) for r in results]
+    return (results + [("raised", None)] * len(cases))[:len(cases)]
+
+
+@grader("tool.code")
+def tool_code(task: Task, answer: dict[str, Any]) -> Grade:
+    """Pass if the function returns a correct value on every hidden instance; the score is the fraction
+    correct, and the reason names how the first failing case failed, never the instance itself."""
+    from generators.tool_kind import contract_of, hidden_cases  # contracts draw from the family's graphs
+
+    contract = contract_of(task.truth["family"], task.truth["contract"])
+    cases = hidden_cases(contract, task.truth)
+    results = run_cases(answer["code"], contract.name, [case.args for case in cases])
+    verdicts = []
+    for case, (status, value) in zip(cases, results, strict=True):
+        if status == "ok":
+            verdict = _judged(contract, case.args, value)
+            if verdict == "wrong":
+                verdict = "wrong_on_edge_case" if case.edge_case else "wrong_output"
+            status = verdict or "ok"
+        verdicts.append(status)
+    wrong = [v for v in verdicts if v != "ok"]
+    if not wrong:
+        return passed()
+    return failed(wrong[0], score=round(verdicts.count("ok") / len(verdicts), 4))
+
+
+def _judged(contract: Any, args: list[Any], value: Any) -> str | None:
+    """None if the value is correct; "wrong_type" or "wrong" otherwise. A judge that raises on a
+    value of an unforeseen shape has met a wrong type, not a grader bug."""
+    try:
+        return contract.judge(args, value)
+    except Exception:
+        return "wrong_type"

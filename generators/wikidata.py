@@ -49,9 +49,9 @@ SET_CLASSES = ("Q5", "Q11344")  # human, chemical element
 SET_SIZES = (2, 15)
 DISTANCES_KM = (25, 50, 100, 200, 400, 800)
 CHECK_COMMAND = "python -m graphs.wikidata verify-snapshot"
-SPARQL_TEXT = ("sparql (SELECT or ASK; the prefixes wd:, wdt:, rdfs:, skos: and xsd: are predefined; statements "
-               "are wd:Q... wdt:P... objects, English names are rdfs:label and skos:altLabel, coordinates "
-               "wdt:P625), ")
+SPARQL_TEXT = ("sparql (SELECT or ASK; the prefixes wd:, wdt:, rdfs:, skos: and xsd: are predefined; "
+               "statements are wd:Q... wdt:P... objects, English names are rdfs:label and skos:altLabel, "
+               "coordinates wdt:P625), ")
 
 INTRO = """You are answering a question about a knowledge graph: a snapshot of Wikidata with {entities} \
 entities (people, places, chemical elements, universities, awards, ...) named by their Wikidata ids \
@@ -99,18 +99,24 @@ ROLES = {  # property -> how a role through it reads; P61 roles go through the d
 __all__ = ["FAMILY", "KINDS", "Config", "generate", "LADDERS", "REVEALS", "baseline", "random_answer",
            "probe_calls", "enumerate_answers", "mutants"]
 REVEALS = {kind: {"kind": "answer_visible"} for kind in KINDS}  # the tools show the whole graph by design
-LADDERS = {
-    "chain": [{"hops": 1, "distractors": 5}, {"hops": 2}, {"hops": 3}, {"hops": 4},
-              {"hops": 4, "tool_budget": 6}],
-    "set": [{"hops": 1, "distractors": 6}, {"hops": 1}, {"hops": 2}, {"hops": 3},
-            {"hops": 3, "tool_budget": 8}],
-    "linked_fact": [{"constraints": 1}, {"constraints": 2}, {"constraints": 3},
-                    {"constraints": 3, "tool_budget": 12}],
-    "superlative": [{"pairs": 0}, {"pairs": 20}, {"pairs": 40}, {"pairs": 80}, {"pairs": 80, "sparql": False}],
-    "premise": [{"hops": 1}, {"hops": 2}, {"hops": 3}, {"hops": 4}, {"hops": 4, "sparql": False}],
-    "count": [{"tool_budget": 0}, {"tool_budget": 20}, {"tool_budget": 10}, {"sparql": False}],
-    "fact": [{"links": 1, "loose": 4}, {"links": 2, "loose": 2}, {"links": 3, "loose": 1}, {"links": 3},
-             {"links": 4}, {"links": 4, "tool_budget": 20}, {"links": 4, "sparql": False}],
+_SPARQL = {"sparql": True}
+LADDERS = {  # easy to hard; the rungs without sparql hold the defaults (no sparql: every join is the model's)
+    "chain": [{"hops": 1, "distractors": 5, **_SPARQL}, {"hops": 2, **_SPARQL}, {"hops": 3, **_SPARQL},
+              {"hops": 4, **_SPARQL}, {"hops": 4, "tool_budget": 6, **_SPARQL}, {"hops": 3}, {"hops": 4}],
+    "set": [{"hops": 1, "distractors": 6, **_SPARQL}, {"hops": 1, **_SPARQL}, {"hops": 2, **_SPARQL},
+            {"hops": 3, **_SPARQL}, {"hops": 3, "tool_budget": 8, **_SPARQL}, {"hops": 3}],
+    "linked_fact": [{"constraints": 1, **_SPARQL}, {"constraints": 2, **_SPARQL},
+                    {"constraints": 3, **_SPARQL}, {"constraints": 3, "tool_budget": 12, **_SPARQL},
+                    {"constraints": 1}, {"constraints": 3}],
+    "superlative": [{"pairs": 0, **_SPARQL}, {"pairs": 20, **_SPARQL}, {"pairs": 40, **_SPARQL},
+                    {"pairs": 80, **_SPARQL}, {"pairs": 40}, {"pairs": 80}],
+    "premise": [{"hops": 1, **_SPARQL}, {"hops": 2, **_SPARQL}, {"hops": 3, **_SPARQL},
+                {"hops": 4, **_SPARQL}, {"hops": 3}, {"hops": 4}],
+    "count": [{"tool_budget": 0, **_SPARQL}, {"tool_budget": 20, **_SPARQL}, {"tool_budget": 10, **_SPARQL},
+              {"tool_budget": 0}],
+    "fact": [{"links": 1, "loose": 4, **_SPARQL}, {"links": 2, "loose": 2, **_SPARQL},
+             {"links": 3, "loose": 1, **_SPARQL}, {"links": 3, **_SPARQL}, {"links": 4, **_SPARQL},
+             {"links": 4, "tool_budget": 20, **_SPARQL}, {"links": 4}],
 }
 
 
@@ -132,9 +138,9 @@ class Config:
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
     snapshot: str = field(default=SNAPSHOT_FILE, metadata={
         "help": "snapshot file in graphs/data (Turtle or N-Triples), e.g. one build-snapshot wrote"})
-    sparql: bool = field(default=True, metadata={
-        "help": "offer the sparql tool; without it (--no-sparql) every join, count and comparison is the "
-                "model's own work over get_entity pages"})
+    sparql: bool = field(default=False, metadata={
+        "help": "offer the sparql tool (--sparql); without it (the default) every join, count and comparison "
+                "is the model's own work over get_entity's pages (default False)"})
     anonymize: bool = field(default=False, metadata={
         "help": "replace every item's name by a stable pseudonym (classes and properties keep theirs), so "
                 "that memory of the real world cannot answer"})
@@ -362,7 +368,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
                   "classes and properties keep theirs.") if config.anonymize else ""
     tools = TOOLS if config.sparql else [t for t in TOOLS if t != "sparql"]
     offered = (SPARQL_TEXT if config.sparql else "") + "search_entities, get_entity and distance_km"
-    prompt = INTRO.format(entities=len(kg.labels), budget=budget, tools=offered, example=f"Q937 is {kg.labels.get('Q937', 'Albert Einstein')}",
+    prompt = INTRO.format(entities=len(kg.labels), budget=budget, tools=offered,
+                          example=f"Q937 is {kg.labels.get('Q937', 'Albert Einstein')}",
                           pseudonyms=pseudonyms) + ASKS[config.kind].format(**fields)
     env = {**env, **({"calls_left": config.tool_budget} if config.tool_budget else {})}
     curated = config.snapshot == SNAPSHOT_FILE

@@ -126,8 +126,8 @@ def two_hop_roles(kg: WikidataGraph) -> list[Role]:
         for anchor in sorted({z for y in middles for z in kg.objects(y, q)}):
             people = sorted({x for y in kg.subjects(q, anchor) for x in kg.subjects(p, y)})
             if len(people) >= 2:
-                found.append((text.format(anchor=kg.describe(anchor)), [["?x", p, "?d_x"], ["?d_x", q, anchor]],
-                              people))
+                patterns = [["?x", p, "?d_x"], ["?d_x", q, anchor]]
+                found.append((text.format(anchor=kg.describe(anchor)), patterns, people))
     return found
 
 

@@ -161,6 +161,9 @@ def test_without_sparql_the_tool_leaves_the_task_and_its_prompt(kind):
         assert {name for name, _ in calls} == set(task.tools)
         refused = call_offered_tool(task, "sparql", {"query": "ASK { ?s ?p ?o }"}, dict(task.env))
         assert refused.is_error and "unknown tool 'sparql'" in refused.text  # the runner refuses it
+    offered = tasks(kind, seeds=[1], sparql=True)[0]
+    assert offered.tools[0] == "sparql" and "wdt:P625" in offered.prompt
+    assert tasks(kind, seeds=[1])[0].tools == task.tools  # no sparql is the default
 
 
 def _holders_by_pages(env, anchor, prop):

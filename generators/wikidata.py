@@ -40,7 +40,7 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 2
+VERSION = 3
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
 PROPERTIES = ["P31", "P19", "P20", "P569", "P570", "P61", "P184", "P185", "P108", "P166", "P27", "P17",
               "P131", "P106", "P26", "P551"]  # what a live graph is built from
@@ -50,13 +50,14 @@ SET_CLASSES = ("Q5", "Q11344")  # human, chemical element
 SET_SIZES = (2, 15)
 DISTANCES_KM = (25, 50, 100, 200, 400, 800)
 CHECK_COMMAND = "python -m graphs.wikidata verify-snapshot"
+SPARQL_TEXT = ("sparql (SELECT or ASK; the prefixes wd:, wdt:, rdfs:, skos: and xsd: are predefined; "
+               "statements are wd:Q... wdt:P... objects, English names are rdfs:label and skos:altLabel, "
+               "coordinates wdt:P625), ")
 
 INTRO = """You are answering a question about a knowledge graph: a snapshot of Wikidata with {entities} \
 entities (people, places, chemical elements, universities, awards, ...) named by their Wikidata ids \
 ({example}, P19 is "place of birth"). Answer according to this snapshot, not to your \
-memory: it holds only some of Wikidata's facts.{pseudonyms} Tools: sparql (SELECT or ASK; the prefixes wd:, wdt:, \
-rdfs:, skos: and xsd: are predefined; statements are wd:Q... wdt:P... objects, English names are \
-rdfs:label and skos:altLabel, coordinates wdt:P625), search_entities, get_entity and distance_km.{budget}
+memory: it holds only some of Wikidata's facts.{pseudonyms} Tools: {tools}.{budget}
 
 """
 ASKS = {
@@ -99,18 +100,24 @@ ROLES = {  # property -> how a role through it reads; P61 roles go through the d
 __all__ = ["FAMILY", "KINDS", "Config", "generate", "LADDERS", "REVEALS", "baseline", "random_answer",
            "probe_calls", "enumerate_answers", "mutants"]
 REVEALS = {kind: {"kind": "answer_visible"} for kind in KINDS}  # the tools show the whole graph by design
-LADDERS = {
-    "chain": [{"hops": 1, "distractors": 5}, {"hops": 2}, {"hops": 3}, {"hops": 4},
-              {"hops": 4, "tool_budget": 6}],
-    "set": [{"hops": 1, "distractors": 6}, {"hops": 1}, {"hops": 2}, {"hops": 3},
-            {"hops": 3, "tool_budget": 8}],
-    "linked_fact": [{"constraints": 1}, {"constraints": 2}, {"constraints": 3},
-                    {"constraints": 3, "tool_budget": 12}],
-    "superlative": [{"tool_budget": 0}, {"tool_budget": 30}, {"tool_budget": 15}],
-    "premise": [{"hops": 1}, {"hops": 2}, {"hops": 3}, {"hops": 4}],
-    "count": [{"tool_budget": 0}, {"tool_budget": 20}, {"tool_budget": 10}],
-    "fact": [{"links": 1, "loose": 4}, {"links": 2, "loose": 2}, {"links": 3, "loose": 1}, {"links": 3},
-             {"links": 4}, {"links": 4, "tool_budget": 20}],
+_SPARQL = {"sparql": True}
+LADDERS = {  # easy to hard; the rungs without sparql hold the defaults (no sparql: every join is the model's)
+    "chain": [{"hops": 1, "distractors": 5, **_SPARQL}, {"hops": 2, **_SPARQL}, {"hops": 3, **_SPARQL},
+              {"hops": 4, **_SPARQL}, {"hops": 4, "tool_budget": 6, **_SPARQL}, {"hops": 3}, {"hops": 4}],
+    "set": [{"hops": 1, "distractors": 6, **_SPARQL}, {"hops": 1, **_SPARQL}, {"hops": 2, **_SPARQL},
+            {"hops": 3, **_SPARQL}, {"hops": 3, "tool_budget": 8, **_SPARQL}, {"hops": 3}],
+    "linked_fact": [{"constraints": 1, **_SPARQL}, {"constraints": 2, **_SPARQL},
+                    {"constraints": 3, **_SPARQL}, {"constraints": 3, "tool_budget": 12, **_SPARQL},
+                    {"constraints": 1}, {"constraints": 3}],
+    "superlative": [{"pairs": 0, **_SPARQL}, {"pairs": 20, **_SPARQL}, {"pairs": 40, **_SPARQL},
+                    {"pairs": 80, **_SPARQL}, {"pairs": 40}, {"pairs": 80}],
+    "premise": [{"hops": 1, **_SPARQL}, {"hops": 2, **_SPARQL}, {"hops": 3, **_SPARQL},
+                {"hops": 4, **_SPARQL}, {"hops": 3}, {"hops": 4}],
+    "count": [{"tool_budget": 0, **_SPARQL}, {"tool_budget": 20, **_SPARQL}, {"tool_budget": 10, **_SPARQL},
+              {"tool_budget": 0}],
+    "fact": [{"links": 1, "loose": 4, **_SPARQL}, {"links": 2, "loose": 2, **_SPARQL},
+             {"links": 3, "loose": 1, **_SPARQL}, {"links": 3, **_SPARQL}, {"links": 4, **_SPARQL},
+             {"links": 4, "tool_budget": 20, **_SPARQL}, {"links": 4}],
     tool_kind.KIND: [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False},
                      {"tool_cases": 8, "tool_size": 12}, {"tool_cases": 10, "tool_size": 20},
                      {"tool_cases": 12, "tool_size": 30, "tool_name_edge_cases": False},
@@ -123,17 +130,22 @@ class Config:
     """Difficulty knobs of the wikidata family."""
 
     kind: str = MIXED
-    hops: int = field(default=2, metadata={"help": "chain and set: properties on the path (1-4)"})
+    hops: int = field(default=3, metadata={"help": "chain, set and premise: properties on the path (1-4)"})
     constraints: int = field(default=1, metadata={"help": "linked_fact: conditions linking a and b (1-3)"})
-    links: int = field(default=3, metadata={
+    links: int = field(default=4, metadata={
         "help": "fact: conditions of different types linking a and b (1-4)"})
     loose: int = field(default=0, metadata={
         "help": "fact: distance and date limits this many levels looser than the tightest with a witness (0-4)"})
+    pairs: int = field(default=40, metadata={
+        "help": "superlative: fewest candidate pairs with a value the optimum is taken over (0-200)"})
     distractors: int = field(default=0, metadata={
         "help": "chain and set: wrong candidates listed with the right ones (0: no list; at most 30)"})
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
     snapshot: str = field(default=SNAPSHOT_FILE, metadata={
         "help": "snapshot file in graphs/data (Turtle or N-Triples), e.g. one build-snapshot wrote"})
+    sparql: bool = field(default=False, metadata={
+        "help": "offer the sparql tool (--sparql); without it (the default) every join, count and comparison "
+                "is the model's own work over get_entity's pages (default False)"})
     anonymize: bool = field(default=False, metadata={
         "help": "replace every item's name by a stable pseudonym (classes and properties keep theirs), so "
                 "that memory of the real world cannot answer"})
@@ -158,6 +170,7 @@ class Config:
         tool_kind.validate_knobs(self, FAMILY)
         for name, value, low, high in [("hops", self.hops, 1, 4), ("constraints", self.constraints, 1, 3),
                                        ("links", self.links, 1, 4), ("loose", self.loose, 0, 4),
+                                       ("pairs", self.pairs, 0, 200),
                                        ("distractors", self.distractors, 0, 30),
                                        ("tool_budget", self.tool_budget, 0, 10_000)]:
             if not low <= value <= high:
@@ -344,7 +357,8 @@ def _linked_fact(kg: WikidataGraph, config: Config, rng: random.Random) -> Quest
 
 
 BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact,
-            "superlative": lambda kg, config, rng: puzzles.superlative(kg, config, rng, roles(kg)),
+            "superlative": lambda kg, config, rng: puzzles.superlative(
+                kg, config, rng, roles(kg) + puzzles.two_hop_roles(kg)),
             "premise": lambda kg, config, rng: puzzles.premise(
                 kg, config, rng, lambda steps: chains(origin(config), steps)),
             "count": puzzles.count,
@@ -370,7 +384,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
     budget = f" You may make at most {config.tool_budget} tool calls." if config.tool_budget else ""
     pseudonyms = (" Every person, place and other item is named by a made-up pseudonym, not its real name; "
                   "classes and properties keep theirs.") if config.anonymize else ""
-    prompt = INTRO.format(entities=len(kg.labels), budget=budget, example=f"Q937 is {kg.labels.get('Q937', 'Albert Einstein')}",
+    tools = TOOLS if config.sparql else [t for t in TOOLS if t != "sparql"]
+    offered = (SPARQL_TEXT if config.sparql else "") + "search_entities, get_entity and distance_km"
+    prompt = INTRO.format(entities=len(kg.labels), budget=budget, tools=offered,
+                          example=f"Q937 is {kg.labels.get('Q937', 'Albert Einstein')}",
                           pseudonyms=pseudonyms) + ASKS[config.kind].format(**fields)
     env = {**env, **({"calls_left": config.tool_budget} if config.tool_budget else {})}
     curated = config.snapshot == SNAPSHOT_FILE
@@ -379,7 +396,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
     if config.endpoint:
         provenance = {"source": f"live SPARQL endpoint {config.endpoint}", "verified": True}
     return Task(
-        id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=TOOLS,
+        id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=tools,
         answer_schema={"type": "object", "properties": SCHEMAS[config.kind],
                        "required": sorted(SCHEMAS[config.kind]), "additionalProperties": False},
         env=env, truth=truth, grader=f"{FAMILY}.{config.kind}",

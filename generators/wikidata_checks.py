@@ -85,7 +85,7 @@ def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
                   ("sparql", {"query": f"SELECT ?p ?o WHERE {{ wd:{entity} ?p ?o }} LIMIT 20"})]
     calls += [("sparql", {"query": f"ASK {{ wd:{truth.get('start', 'Q937')} wdt:P31 wd:Q5 }}"}),
               ("distance_km", {"pairs": [[_pick(places, rng), _pick(places, rng)] for _ in range(3)]})]
-    return calls
+    return [call for call in calls if call[0] in task.tools]  # no sparql under --no-sparql
 
 
 _SECOND: dict[str, Snapshot] = {}

@@ -93,6 +93,15 @@ FACT_LINKS = {
 }
 TIGHTNESS = [(50, 3650), (100, 7300), (200, 7300), (400, 10950), (800, 14600)]  # (km, days), tight first
 
+# superlative: roles two statements away, (first property, second property) -> how they read; a role's
+# people are then found only by a join (or, without sparql, by following each anchor's inbound pages)
+TWO_HOP_ROLES = {
+    ("P184", "P108"): "has a doctoral advisor (P184) who was employed (P108) by {anchor}",
+    ("P184", "P166"): "has a doctoral advisor (P184) who received (P166) the award {anchor}",
+    ("P19", "P17"): "was born (P19) in a place whose country (P17) is {anchor}",
+    ("P19", "P131"): "was born (P19) in a place located (P131) in {anchor}",
+    ("P108", "P17"): "was employed by (P108) an institution whose country (P17) is {anchor}",
+}
 EXTREMES = {"min": ("small", "smallest"), "max": ("large", "largest")}
 RELATIONS = {"P184": ("is a person whose doctoral advisor (P184) is b", "is a person")}  # a pair's link
 
@@ -107,6 +116,19 @@ def _bind(patterns: list[list[str]], who: str) -> list[list[str]]:
 
 def _domain(role: Role) -> str:
     return role[1][0][1]  # the property that gives the role: award, employer, occupation, discovery
+
+
+def two_hop_roles(kg: WikidataGraph) -> list[Role]:
+    """Every role of TWO_HOP_ROLES held by at least two people, as (text, patterns on ?x, people)."""
+    found = []
+    for (p, q), text in sorted(TWO_HOP_ROLES.items()):
+        middles = sorted({o for _, o, k in kg.graph.edges(keys=True) if k == p})
+        for anchor in sorted({z for y in middles for z in kg.objects(y, q)}):
+            people = sorted({x for y in kg.subjects(q, anchor) for x in kg.subjects(p, y)})
+            if len(people) >= 2:
+                patterns = [["?x", p, "?d_x"], ["?d_x", q, anchor]]
+                found.append((text.format(anchor=kg.describe(anchor)), patterns, people))
+    return found
 
 
 def superlative(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -> Question:
@@ -129,7 +151,7 @@ def superlative(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[R
             naive = first_with_roles(kg, spec)
         spec.update(measure=name, direction=direction)
         scored = {(a, b): m for a, b in candidates if a != b and (m := measure(kg, name, a, b)) is not None}
-        if len(set(scored.values())) < 2:
+        if len(set(scored.values())) < 2 or len(scored) < config.pairs:
             continue
         sign = 1 if direction == "min" else -1
         best = min(sign * m for m in scored.values()) * sign
@@ -151,7 +173,8 @@ def premise(kg: WikidataGraph, config: Any, rng: random.Random,
     """A chain of config.hops properties whose premise holds (each step has one value) or fails at a
     random step, which has no value or several; the steps after a failing one read on naturally."""
     outcome = PREMISE_OUTCOMES[rng.randrange(len(PREMISE_OUTCOMES))]
-    drawn = config.hops - 1 if outcome == "holds" else rng.randrange(config.hops)
+    # a false premise fails in the second half of the chain: the early steps look fine and must be followed
+    drawn = config.hops - 1 if outcome == "holds" else rng.randrange(config.hops // 2, config.hops)
     for fails_at in [drawn, *(k for k in reversed(range(config.hops)) if k != drawn and outcome != "holds")]:
         question = _premise_at(kg, config.hops, rng, outcome, fails_at, chains(fails_at))
         if question:

@@ -142,11 +142,13 @@ def search_entities(env: dict, text: str) -> str:
 
 
 @tool
-def get_entity(env: dict, entity_id: str) -> str:
+def get_entity(env: dict, entity_id: str, inbound_from: int = 0) -> str:
     """Show an entity: its names, its statements, and the statements that point to it.
 
     Args:
         entity_id: a Wikidata id such as Q7186 (or P19 for a property); search_entities finds ids.
+        inbound_from: skip this many of the statements that name the entity (they are listed 40 at a
+            time, sorted by property and subject); 40 shows the next 40.
 
     Returns:
         The label and aliases, then one line per statement `P19 place of birth: Q270 (Warsaw)`, dates
@@ -169,12 +171,17 @@ def get_entity(env: dict, entity_id: str) -> str:
                      f"latitude {kg.coords[entity][0]}, longitude {kg.coords[entity][1]}")
     lines += ["statements:", *facts] if facts else ["statements: none"]
     incoming = sorted((k, s) for s, _, k in kg.graph.in_edges(entity, keys=True)) if known else []
+    if not isinstance(inbound_from, int) or inbound_from < 0:
+        raise ToolError(f"inbound_from must be a whole number >= 0, got {inbound_from!r}")
     if incoming:
-        lines.append("named by:")
-        lines += [f"  {s} ({kg.labels.get(s, s)}) {p} {kg.labels.get(p, p)}"
-                  for p, s in incoming[:INCOMING_LIMIT]]
-        if len(incoming) > INCOMING_LIMIT:
-            lines.append(f"  [{len(incoming) - INCOMING_LIMIT} more; query them with sparql]")
+        # paged, so that every statement naming an entity can be read without sparql (--no-sparql)
+        shown = incoming[inbound_from:inbound_from + INCOMING_LIMIT]
+        lines.append(f"named by ({inbound_from + 1}-{inbound_from + len(shown)} of {len(incoming)}):"
+                     if shown else f"named by: {len(incoming)} statements, none from {inbound_from}")
+        lines += [f"  {s} ({kg.labels.get(s, s)}) {p} {kg.labels.get(p, p)}" for p, s in shown]
+        if len(incoming) > inbound_from + INCOMING_LIMIT:
+            lines.append(f"  [{len(incoming) - inbound_from - INCOMING_LIMIT} more; call get_entity again "
+                         f"with inbound_from={inbound_from + INCOMING_LIMIT}]")
     return "\n".join(lines)
 
 

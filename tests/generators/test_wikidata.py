@@ -149,3 +149,54 @@ def test_a_snapshot_of_ones_own_in_graphs_data_can_be_used(tmp_path, monkeypatch
     for bad in ("../mine.nt", "absent.ttl"):
         with pytest.raises(ValueError, match="--snapshot must name a file in graphs/data"):
             config_from(W, {"snapshot": bad})
+
+
+@pytest.mark.parametrize("kind", ["superlative", "premise", "count", "fact"])
+def test_without_sparql_the_tool_leaves_the_task_and_its_prompt(kind):
+    from tasks.run import call_offered_tool
+    for task in tasks(kind, seeds=[1], sparql=False):
+        assert task.tools == ["search_entities", "get_entity", "distance_km"]
+        assert "sparql" not in task.prompt and "wdt:" not in task.prompt
+        calls = W.probe_calls(task, __import__("random").Random(0))
+        assert {name for name, _ in calls} == set(task.tools)
+        refused = call_offered_tool(task, "sparql", {"query": "ASK { ?s ?p ?o }"}, dict(task.env))
+        assert refused.is_error and "unknown tool 'sparql'" in refused.text  # the runner refuses it
+    offered = tasks(kind, seeds=[1], sparql=True)[0]
+    assert offered.tools[0] == "sparql" and "wdt:P625" in offered.prompt
+    assert tasks(kind, seeds=[1])[0].tools == task.tools  # no sparql is the default
+
+
+def _holders_by_pages(env, anchor, prop):
+    """Who has `prop anchor`, read off get_entity's pages of inbound statements as a model would."""
+    from tools.registry import call_tool
+    found, start = set(), 0
+    while True:
+        text = call_tool("get_entity", {"entity_id": anchor, "inbound_from": start}, dict(env)).text
+        found |= {line.split()[0] for line in text.splitlines() if line.startswith("  Q")
+                  and line.rstrip().split(")")[-1].split()[:1] == [prop]}
+        if f"inbound_from={start + 40}" not in text:
+            return found
+        start += 40
+
+
+def test_without_sparql_every_superlative_candidate_is_reachable_through_get_entity_pages():
+    for task in tasks("superlative", sparql=False):
+        kg = load_env(task.env)[1]
+        for who in ("a", "b"):
+            role = task.truth["spec"]["roles"][who]
+            if len(role) == 1:  # a person with `P anchor`: the anchor's inbound pages list them all
+                (_, prop, anchor), = role
+                assert _holders_by_pages(task.env, anchor, prop) == set(kg.subjects(prop, anchor)), task.id
+            else:  # a discoverer of an instance of a class: the class's pages list the discoveries
+                (_, _, _), (_, _, cls) = role
+                assert _holders_by_pages(task.env, cls, "P31") == set(kg.subjects("P31", cls)), task.id
+
+
+def test_a_false_premise_fails_in_the_second_half_of_the_chain():
+    found = [t.truth for t in tasks("premise", seeds=range(8), hops=4) if t.truth["premise"] != "holds"]
+    assert found and all(truth["fails_at"] >= 2 for truth in found)
+
+
+def test_a_superlative_optimum_is_taken_over_at_least_the_pairs_asked_for():
+    for task in tasks("superlative", pairs=80):
+        assert task.truth["pairs"] >= 80 and task.truth["passing"] <= task.truth["pairs"] // 2

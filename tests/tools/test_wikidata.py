@@ -94,8 +94,24 @@ def test_get_entity_shows_statements_dates_coordinates_and_what_names_it(env):
 
 def test_get_entity_lists_at_most_40_statements_that_name_it(env):
     text = run(env, "get_entity", entity_id="Q5")
-    assert "more; query them with sparql" in text
+    assert "more; call get_entity again with inbound_from=40" in text
     assert sum(line.endswith("P31 instance of") for line in text.splitlines()) == 40
+
+
+def test_get_entity_pages_through_every_statement_that_names_it(env):
+    from graphs.wikidata import load_env
+    humans = set(load_env(env)[1].subjects("P31", "Q5"))  # found apart from the tool
+    seen, start = set(), 0
+    while True:
+        text = run(env, "get_entity", entity_id="Q5", inbound_from=start)
+        page = {line.split()[0] for line in text.splitlines() if line.endswith("P31 instance of")}
+        seen |= page
+        if "inbound_from=" not in text:
+            break
+        start += 40
+    assert seen == humans and len(humans) > 40
+    assert "none from 100000" in run(env, "get_entity", entity_id="Q5", inbound_from=100000)
+    assert "inbound_from must be" in error(env, "get_entity", entity_id="Q5", inbound_from=-1)
 
 
 def test_distance_km_is_the_great_circle_distance(env):

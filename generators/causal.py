@@ -9,6 +9,7 @@ from a d-separation oracle, decide whether an effect is identifiable with unobse
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import sys
@@ -26,7 +27,8 @@ from tasks.task import Task
 FAMILY = "causal"
 KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual",
          tool_kind.KIND)
-VERSION = 4  # 4: discover --from data keeps only PC runs without conflicting v-structures
+VERSION = 5  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
+# identify and counterfactual defaults
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
              tool_kind.KIND: 1, MIXED: 3}
@@ -97,6 +99,9 @@ TOOLS = {"reversed_edge": ["ci_test", "python"], "adjustment": ["parents", "chil
          "counterfactual": ["ci_test", "python"]}
 # What tools may show, for the leak check of tasks.check: none reveals a reference answer.
 REVEALS = {kind: {"kind": "answer_hidden"} for kind in KINDS}
+# The defaults of the causal-reasoning kinds are larger than the others' (their old defaults are now easy
+# levels of their ladders).
+KIND_DEFAULTS = {"identify": {"edges": 16, "hidden": 3}, "counterfactual": {"edges": 12}}
 LADDERS = {
     "reversed_edge": causal_reversed.LADDER,
     "adjustment": [{"edges": 4, "hidden": 0}, {"edges": 8, "hidden": 1}, {"edges": 12, "hidden": 2},
@@ -118,24 +123,35 @@ class Config:
     """Difficulty knobs of the causal family."""
 
     kind: str = MIXED
-    edges: int = field(default=8, metadata={"help": "edges of the DAG"})
+    edges: int = field(default=0, metadata={"help": "edges of the DAG (0: the kind's default, 8 but for "
+                                                     "identify 16 and counterfactual 12)"})
     nodes: int = field(default=0, metadata={"help": "variables (0: edges // 2 + 3, or as edges need)"})
     samples: int = field(default=500, metadata={"help": "rows of data (all kinds but adjustment, discover)"})
     binary: bool = field(default=False, metadata={"help": "reversed_edge: binary data and chi-square tests"})
-    hidden: int = field(default=2, metadata={"help": "adjustment, identify: unobserved variables"})
+    hidden: int = field(default=-1, metadata={"help": "adjustment, identify: unobserved variables (-1: the "
+                                                      "kind's default, 2 but for identify 3)"})
     max_cost: int = field(default=5, metadata={"help": "adjustment: measurement costs are 1..max_cost"})
     budget: int = field(default=0, metadata={"help": "discover: oracle queries (0: 3 per pair of variables)"})
     reversals: int = field(default=1, metadata={"help": "reversed_edge: edges of the proposed DAG reversed"})
     source: str = field(default="oracle", metadata={
         "flag": "--from", "help": "discover: learn from an oracle (d-separation queries) or from data"})
     interaction: bool = field(default=True, metadata={
-        "help": "counterfactual: a product of two parents in the outcome's equation (default on)"})
+        "help": "counterfactual: a product of two parents in the equations of the outcome and its mediators "
+                "(default on)"})
     tool_contract: str = field(default="", metadata={"help": tool_kind.KNOBS_HELP["tool_contract"]})
     tool_cases: int = field(default=10, metadata={"help": tool_kind.KNOBS_HELP["tool_cases"]})
     tool_size: int = field(default=12, metadata={"help": tool_kind.KNOBS_HELP["tool_size"]})
     tool_edge_cases: bool = field(default=True, metadata={"help": tool_kind.KNOBS_HELP["tool_edge_cases"]})
     tool_name_edge_cases: bool = field(default=True,
                                        metadata={"help": tool_kind.KNOBS_HELP["tool_name_edge_cases"]})
+
+    def __post_init__(self) -> None:
+        """Replace the 'kind default' markers by the kind's defaults, so tasks record what they used."""
+        defaults = KIND_DEFAULTS.get(self.kind, {})
+        if self.edges == 0:
+            object.__setattr__(self, "edges", defaults.get("edges", 8))
+        if self.hidden == -1:
+            object.__setattr__(self, "hidden", defaults.get("hidden", 2))
 
     @property
     def n_nodes(self) -> int:
@@ -266,9 +282,12 @@ def generate(config: Config, seed: int, index: int) -> Task:
     if config.kind == tool_kind.KIND:
         return tool_kind.generate(FAMILY, config, seed, index)
     rng = np.random.default_rng([seed, index])
+    builder = BUILDERS[config.kind]
+    if config.kind == "identify":  # the sort of instance is drawn once per task, not once per graph
+        builder = functools.partial(causal_identify.build, target=causal_identify.draw_target(rng))
     for _ in range(TRIES):
         dag = cg.random_dag(rng, config.n_nodes, config.edges)
-        built = BUILDERS[config.kind](rng, config, dag)
+        built = builder(rng, config, dag)
         if built is not None:
             break
     else:

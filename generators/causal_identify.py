@@ -1,10 +1,15 @@
 """The `identify` kind of the causal family: a DAG with unobserved variables and data on the observed ones;
 is the average causal effect of X on Y identifiable non-parametrically, and if so what is it?
 
-Identifiability comes from the ID algorithm (y0) on the latent projection. Identifiable instances are kept
-only when a backdoor set or a front-door set of observed variables gives the estimator, when the
-tolerance (from a bootstrap of that estimator) holds it, and when both the unadjusted regression and the
-regression on the treatment's observed parents miss the true effect by more than the tolerance.
+Identifiability comes from the ID algorithm (y0) on the latent projection. Each task first draws what it
+will be (a third each: not identifiable, identifiable by a backdoor set, identifiable by a front-door set
+only) and random graphs are drawn until one fits. In every kept instance a latent variable is a common
+cause of the treatment and another observed variable, so "a latent touches X, hence not identifiable"
+is wrong on every identifiable one, and "identifiable when some observed backdoor set exists" is wrong on
+every front-door one. Effects identifiable only by a longer ID expression are not kept: no estimator for
+them is implemented. Identifiable instances are kept only when the tolerance (from a bootstrap of the
+identified estimator) holds it and both the unadjusted regression and the regression on the treatment's
+observed parents miss the true effect by more than the tolerance.
 """
 from __future__ import annotations
 
@@ -18,8 +23,9 @@ from graphs import causal as cg
 from graphs import causal_latent as cl
 
 MIN_EDGES = 4  # fewer edges cannot hold a confounded effect that observed variables identify
-KEEP_NOT_IDENTIFIABLE = 0.1  # the chance a non-identifiable instance is kept (about a quarter of tasks)
-LATENT_PARENT = 0.5  # the chance one of the treatment's parents is made latent first
+TARGETS = ("not identifiable", "backdoor", "front-door")  # drawn uniformly, once per task
+LATENT_PARENT = 0.8  # the chance one of the treatment's parents is made latent first
+FRONT_DOOR_SIZE = 3  # the largest front-door set searched
 BOOTSTRAP = 40  # resamples for the tolerance
 TOLERANCE_SDS = 3  # tolerance in bootstrap standard deviations of the identified estimator
 MIN_TOLERANCE = 0.01
@@ -40,25 +46,29 @@ correct if "identifiable" agrees with the ID algorithm (Shpitser and Pearl) and,
 "effect" is within {tolerance} of the true effect (an "effect" given with false is ignored)."""
 SCHEMA = {"identifiable": {"type": "boolean"}, "effect": {"type": "number"}}
 REQUIRED = ["identifiable"]
-LADDER = [{"edges": 5, "hidden": 1, "samples": 5000}, {"edges": 7, "hidden": 1, "samples": 2000},
-          {"edges": 9, "hidden": 2, "samples": 1000}, {"edges": 12, "hidden": 3, "samples": 500},
-          {"edges": 16, "hidden": 4, "samples": 300}]
+LADDER = [{"edges": 5, "hidden": 1, "samples": 5000}, {"edges": 8, "hidden": 2, "samples": 1000},
+          {"edges": 12, "hidden": 2, "samples": 500}, {"edges": 16, "hidden": 3, "samples": 500},
+          {"edges": 20, "hidden": 4, "samples": 300}]
 
 
-def _pair(rng: np.random.Generator, dag: nx.DiGraph) -> tuple[str, str] | None:
-    """A random (x, y) with x a parent-having ancestor of y: an effect that confounding can bias."""
+def _pair(rng: np.random.Generator, dag: nx.DiGraph, target: str) -> tuple[str, str] | None:
+    """A random (x, y) with x a parent-having ancestor of y: an effect that confounding can bias; for a
+    front-door target, y is not a child of x (a mediator must intercept every causal path)."""
     starts = [v for v in dag if nx.descendants(dag, v) and next(iter(dag.predecessors(v)), None)]
     if not starts:
         return None
     x = starts[rng.integers(len(starts))]
-    descendants = sorted(nx.descendants(dag, x))
+    descendants = sorted(nx.descendants(dag, x) - (set(dag.successors(x)) if target == "front-door" else set()))
+    if not descendants:
+        return None
     return x, descendants[rng.integers(len(descendants))]
 
 
-def _latents(rng: np.random.Generator, dag: nx.DiGraph, x: str, y: str, k: int) -> list[str]:
+def _latents(rng: np.random.Generator, dag: nx.DiGraph, x: str, y: str, k: int, target: str) -> list[str]:
     """k unobserved variables other than x and y, often including one of x's parents (so adjusting for
-    x's observed parents is not enough)."""
-    others = [v for v in dag if v not in (x, y)]
+    x's observed parents is not enough); for a front-door target none between x and y (no mediator)."""
+    between = nx.descendants(dag, x) if target == "front-door" else set()
+    others = [v for v in dag if v not in (x, y) and v not in between]
     chosen: list[str] = []
     parents = sorted(set(dag.predecessors(x)) - {y})
     if k and parents and rng.random() < LATENT_PARENT:
@@ -80,25 +90,35 @@ def estimate(data: np.ndarray, counts: np.ndarray, col: dict[str, int], x: str, 
                for i, m in enumerate(zs))
 
 
-def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph) -> dict[str, Any] | None:
-    """One instance on this DAG, or None when it would not make a valid, discriminating task. A backdoor
-    or front-door set of observed variables proves the effect identifiable and gives its estimator;
-    without one, the ID algorithm decides, and only non-identifiable instances are kept."""
-    pair = _pair(rng, dag)
+def draw_target(rng: np.random.Generator) -> str:
+    """What the task will be, one of TARGETS."""
+    return TARGETS[int(rng.integers(len(TARGETS)))]
+
+
+def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -> dict[str, Any] | None:
+    """One instance of the target sort on this DAG, or None when there is none or it would not make a
+    valid, discriminating task. A backdoor or front-door set of observed variables proves the effect
+    identifiable and gives its estimator; without one, the ID algorithm decides."""
+    pair = _pair(rng, dag, target)
     if pair is None:
         return None
     x, y = pair
-    latent = _latents(rng, dag, x, y, config.hidden)
+    latent = _latents(rng, dag, x, y, config.hidden, target)
     observed = [v for v in dag if v not in latent]
+    if not any(x in both for both in cl.latent_projection(dag, latent)[1]):
+        return None  # no latent common cause of x and another observed variable: the naive rule's case
     parents = sorted(set(dag.predecessors(x)) & set(observed))
     if cg.is_valid_backdoor_set(dag, x, y, []) or cg.is_valid_backdoor_set(dag, x, y, parents):
         return None  # the naive or the parent-adjusted regression would be right
     backdoor = cg.cheapest_backdoor_set(dag, x, y, {v: 1 for v in observed if v not in (x, y)})
-    front = None if backdoor is not None else cl.front_door_set(dag, x, y, observed)
+    if (backdoor is not None) != (target == "backdoor"):
+        return None
+    front = None if backdoor is not None else cl.front_door_set(dag, x, y, observed, FRONT_DOOR_SIZE)
+    if (front is not None) != (target == "front-door"):
+        return None
     identifiable = backdoor is not None or front is not None
-    if not identifiable:
-        if rng.random() >= KEEP_NOT_IDENTIFIABLE or cl.is_identifiable(dag, latent, x, y):
-            return None  # left to chance, or identifiable only by a longer ID expression: no estimator here
+    if not identifiable and cl.is_identifiable(dag, latent, x, y):
+        return None  # identifiable only by a longer ID expression: no estimator for it here
     # the tolerance of a non-identifiable instance, never used to grade, comes from the parent adjustment
     method, zs = (("backdoor", sorted(backdoor)) if backdoor is not None else ("front-door", front)
                   if front is not None else ("backdoor", parents))

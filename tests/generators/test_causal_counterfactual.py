@@ -53,11 +53,11 @@ def _gcm_counterfactual(task):
         if not parents:
             model.set_causal_mechanism(v, gcm.EmpiricalDistribution())
             continue
-        pair, product = None, task.truth["product"]
-        if v == task.truth["outcome"] and product:
+        pair, product = None, task.truth["products"].get(v)
+        if product:
             pair = (parents.index(product[0]), parents.index(product[1]))
         model.set_causal_mechanism(v, gcm.AdditiveNoiseModel(
-            Fixed([w[p, v] for p in parents], pair, task.truth["product_coefficient"])))
+            Fixed([w[p, v] for p in parents], pair, task.truth["product_coefficients"].get(v, 0.0))))
     names, data = cg.from_csv(task.env["files"]["data.csv"])
     gcm.fit(model, pd.DataFrame(data, columns=names))
     unit = pd.DataFrame([task.truth["unit"]])[names]
@@ -67,26 +67,32 @@ def _gcm_counterfactual(task):
     return float(cf[task.truth["outcome"]].iloc[0])
 
 
-def _fit_and_predict(task):
-    """Fit every equation by least squares (a product column for the outcome), abduct, act, predict."""
+def _fit_and_predict(task, shortcut=None):
+    """Fit every equation by least squares (a product column where the prompt states one), abduct, act,
+    predict. Shortcuts: "y" reruns only y (mediators keep their observed values), "mediators" reruns
+    them without their abducted noises."""
     names, data = cg.from_csv(task.env["files"]["data.csv"])
     dag = cg.dag_from(task.truth["variables"], task.truth["dag"])
-    x, y, product = task.truth["treatment"], task.truth["outcome"], task.truth["product"]
+    x, products = task.truth["treatment"], task.truth["products"]
+    y = task.truth["outcome"]
     unit = dict(task.truth["unit"])
 
     def features(values, v):
         cols = [values[p] for p in sorted(dag.predecessors(v))]
-        if v == y and product:
-            cols.append(values[product[0]] * values[product[1]])
+        if v in products:
+            cols.append(values[products[v][0]] * values[products[v][1]])
         return np.column_stack([np.ones_like(np.atleast_1d(cols[0]))] + [np.atleast_1d(c) for c in cols])
 
     table = {v: data[:, names.index(v)] for v in names}
     world = dict(unit, **{x: task.truth["x_new"]})
+    moved = nx.descendants(dag, x)
     for v in nx.topological_sort(dag):
-        if v == x or not dag.in_degree(v):
+        if v == x or not dag.in_degree(v) or (shortcut == "y" and v != y):
             continue
         beta = np.linalg.lstsq(features(table, v), table[v], rcond=None)[0]
         noise = unit[v] - (features(unit, v) @ beta)[0]
+        if shortcut == "mediators" and v in moved and v != y:
+            noise = 0.0
         world[v] = (features(world, v) @ beta)[0] + noise
     return world[y]
 
@@ -102,6 +108,10 @@ def test_the_right_procedure_passes_and_the_tempting_answers_fail(tasks):
         t = task.truth
         for wrong in (t["interventional"], t["naive"], t["unit"][t["outcome"]]):
             assert grade(task, {"counterfactual": wrong}).reasons == ("outside_tolerance",), task.id
+        if t["mediators_held"] is not None:  # mediators held, or rerun without their noises: computed here
+            for shortcut in ("y", "mediators"):
+                answer = {"counterfactual": _fit_and_predict(task, shortcut)}
+                assert grade(task, answer).reasons == ("outside_tolerance",), (task.id, shortcut)
         names, data = cg.from_csv(task.env["files"]["data.csv"])
         slope = np.polyfit(data[:, names.index(t["treatment"])], data[:, names.index(t["outcome"])], 1)[0]
         naive = t["unit"][t["outcome"]] + slope * (t["x_new"] - t["unit"][t["treatment"]])
@@ -114,8 +124,26 @@ def test_the_prompt_states_the_question_the_model_and_the_tolerance(tasks):
         assert f"within {t['tolerance']} of the true counterfactual" in task.prompt
         assert f"had {t['treatment']} been {t['x_new']:g} instead of" in task.prompt
         assert all(f"  {v} = {value:g}" in task.prompt for v, value in t["unit"].items())
-        if t["product"]:
-            assert f"c * {t['product'][0]} * {t['product'][1]}" in task.prompt
+        for v, (a, b) in t["products"].items():
+            assert f"{v}, which also has a term c_{v} * {a} * {b}" in task.prompt
+
+
+def test_with_interaction_mediators_have_products_and_x_leaves_the_observed_range(tasks):
+    for task in tasks:
+        t = task.truth
+        dag = cg.dag_from(t["variables"], t["dag"])
+        names, data = cg.from_csv(task.env["files"]["data.csv"])
+        xs = data[:, names.index(t["treatment"])]
+        assert not xs.min() <= t["x_new"] <= xs.max(), task.id
+        if task.meta["knobs"]["interaction"]:
+            mediators = nx.descendants(dag, t["treatment"]) & nx.ancestors(dag, t["outcome"])
+            assert t["outcome"] in t["products"] and mediators and t["mediators_held"] is not None, task.id
+            assert all(v in t["products"] for v in mediators if dag.in_degree(v) >= 2), task.id
+
+
+def test_the_defaults_are_larger_and_the_old_default_an_easy_level():
+    assert gc.Config(kind="counterfactual").edges == 12 and gc.Config().edges == 8
+    assert {"edges": 8, "interaction": True}.items() <= gc.LADDERS["counterfactual"][2].items()
 
 
 def test_non_finite_and_mistyped_answers_fail_with_a_reason(tasks):

@@ -1,6 +1,7 @@
 """The identify kind: its truths checked against methods independent of the generator (brute-force
 backdoor and front-door search, y0, least squares here, a simulated intervention), its prompt, its
 tools' view of the data, and its grader's reasons."""
+import collections
 import copy
 import itertools
 
@@ -16,7 +17,7 @@ from graphs import causal_latent as cl
 from tools.registry import call_tool
 
 
-def _tasks(n=30, **knobs):
+def _tasks(n=24, **knobs):
     config = base.config_from(gc, {"kind": "identify", **knobs})
     return [gc.generate(config, 11, i) for i in range(n)]
 
@@ -67,14 +68,35 @@ def test_identifiability_agrees_with_y0_and_with_brute_force(tasks):
             assert not has_backdoor and cl.satisfies_front_door(dag, x, y, task.truth["estimator_set"])
 
 
-def test_kinds_of_instance_are_mixed_and_non_identifiable_ones_a_minority():
-    many = _tasks(80)
-    share = sum(not t.truth["identifiable"] for t in many) / len(many)
-    assert 0.1 <= share <= 0.4, share
-    assert {t.truth["estimator"] for t in many} == {"backdoor", "front-door", None}
-    latent_parent = [t for t in many if t.truth["estimator"] == "backdoor"
-                     and set(_dag(t).predecessors(t.truth["treatment"])) & set(t.truth["latent"])]
-    assert latent_parent  # backdoor instances where adjusting for x's parents is impossible
+def test_the_defaults_are_large_graphs_with_several_latents(tasks):
+    for task in tasks:
+        assert len(task.truth["variables"]) >= 10 and len(task.truth["latent"]) == 3, task.id
+        assert task.meta["knobs"]["edges"] == 16 and task.meta["knobs"]["hidden"] == 3
+
+
+def test_a_third_of_each_sort_and_naive_identifiability_rules_fail_often(tasks):
+    """Rule 1: "a latent is a common cause of x and another observed variable, so not identifiable".
+    Rule 2: "identifiable when some backdoor set of observed variables exists". Each is checked here on
+    the projection and by brute force, independently of the generator's bookkeeping."""
+    sorts = collections.Counter(t.truth["estimator"] for t in tasks)
+    assert all(len(tasks) / 5 <= sorts[s] <= len(tasks) / 2 for s in ("backdoor", "front-door", None)), sorts
+    rule1 = rule2 = 0
+    for task in tasks:
+        dag, x, y, latent = _dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["latent"]
+        _, bidirected = cl.latent_projection(dag, latent)
+        says1 = not any(x in pair for pair in bidirected)
+        observed = sorted(set(dag) - set(latent) - {x, y})
+        says2 = any(cg.blocks_backdoor_paths(dag, x, y, z)
+                    for k in range(len(observed) + 1) for z in itertools.combinations(observed, k))
+        rule1 += says1 != task.truth["identifiable"]
+        rule2 += says2 != task.truth["identifiable"]
+    assert rule1 >= len(tasks) / 2 and rule2 >= len(tasks) / 5, (rule1, rule2)
+
+
+def test_the_old_default_is_an_easy_ladder_level():
+    assert {"edges": 8, "hidden": 2}.items() <= gc.LADDERS["identify"][1].items()
+    easy = _tasks(6, **gc.LADDERS["identify"][0])
+    assert all(len(t.truth["latent"]) == 1 for t in easy)
 
 
 def test_the_naive_and_parent_adjusted_regressions_both_miss_the_true_effect(tasks):

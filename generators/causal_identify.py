@@ -2,7 +2,8 @@
 is the average causal effect of X on Y identifiable non-parametrically, and if so what is it?
 
 Identifiability comes from the ID algorithm (y0) on the latent projection. Each task first draws what it
-will be (a third each: not identifiable, identifiable by a backdoor set, identifiable by a front-door set
+will be (a third each: not identifiable, half of those with every causal path through observed mediators
+so that they look like front-door cases; identifiable by a backdoor set; identifiable by a front-door set
 only) and random graphs are drawn until one fits. In every kept instance a latent variable is a common
 cause of the treatment and another observed variable, so "a latent touches X, hence not identifiable"
 is wrong on every identifiable one, and "identifiable when some observed backdoor set exists" is wrong on
@@ -23,7 +24,11 @@ from graphs import causal as cg
 from graphs import causal_latent as cl
 
 MIN_EDGES = 4  # fewer edges cannot hold a confounded effect that observed variables identify
-TARGETS = ("not identifiable", "backdoor", "front-door")  # drawn uniformly, once per task
+# The sorts of instance, drawn once per task with these weights: a third not identifiable (half of those
+# with every causal path through observed mediators, a front-door look-alike), a third each identifiable
+# by a backdoor set and by a front-door set only.
+TARGETS = {"not identifiable": 1, "mediated, not identifiable": 1, "backdoor": 2, "front-door": 2}
+MEDIATED = ("front-door", "mediated, not identifiable")
 LATENT_PARENT = 0.8  # the chance one of the treatment's parents is made latent first
 FRONT_DOOR_SIZE = 3  # the largest front-door set searched
 BOOTSTRAP = 40  # resamples for the tolerance
@@ -53,12 +58,12 @@ LADDER = [{"edges": 5, "hidden": 1, "samples": 5000}, {"edges": 8, "hidden": 2, 
 
 def _pair(rng: np.random.Generator, dag: nx.DiGraph, target: str) -> tuple[str, str] | None:
     """A random (x, y) with x a parent-having ancestor of y: an effect that confounding can bias; for a
-    front-door target, y is not a child of x (a mediator must intercept every causal path)."""
+    mediated target, y is not a child of x (a mediator must intercept every causal path)."""
     starts = [v for v in dag if nx.descendants(dag, v) and next(iter(dag.predecessors(v)), None)]
     if not starts:
         return None
     x = starts[rng.integers(len(starts))]
-    descendants = sorted(nx.descendants(dag, x) - (set(dag.successors(x)) if target == "front-door" else set()))
+    descendants = sorted(nx.descendants(dag, x) - (set(dag.successors(x)) if target in MEDIATED else set()))
     if not descendants:
         return None
     return x, descendants[rng.integers(len(descendants))]
@@ -66,8 +71,8 @@ def _pair(rng: np.random.Generator, dag: nx.DiGraph, target: str) -> tuple[str, 
 
 def _latents(rng: np.random.Generator, dag: nx.DiGraph, x: str, y: str, k: int, target: str) -> list[str]:
     """k unobserved variables other than x and y, often including one of x's parents (so adjusting for
-    x's observed parents is not enough); for a front-door target none between x and y (no mediator)."""
-    between = nx.descendants(dag, x) if target == "front-door" else set()
+    x's observed parents is not enough); for a mediated target none between x and y (no mediator)."""
+    between = nx.descendants(dag, x) if target in MEDIATED else set()
     others = [v for v in dag if v not in (x, y) and v not in between]
     chosen: list[str] = []
     parents = sorted(set(dag.predecessors(x)) - {y})
@@ -92,7 +97,8 @@ def estimate(data: np.ndarray, counts: np.ndarray, col: dict[str, int], x: str, 
 
 def draw_target(rng: np.random.Generator) -> str:
     """What the task will be, one of TARGETS."""
-    return TARGETS[int(rng.integers(len(TARGETS)))]
+    names, weights = list(TARGETS), np.array(list(TARGETS.values()), float)
+    return names[int(rng.choice(len(names), p=weights / weights.sum()))]
 
 
 def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -> dict[str, Any] | None:

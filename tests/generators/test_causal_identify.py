@@ -91,6 +91,10 @@ def test_a_third_of_each_sort_and_naive_identifiability_rules_fail_often(tasks):
         rule1 += says1 != task.truth["identifiable"]
         rule2 += says2 != task.truth["identifiable"]
     assert rule1 >= len(tasks) / 2 and rule2 >= len(tasks) / 5, (rule1, rule2)
+    look_alikes = [t for t in tasks if not t.truth["identifiable"] and not _dag(t).has_edge(
+        t.truth["treatment"], t.truth["outcome"]) and not nx.descendants(_dag(t), t.truth["treatment"])
+        & set(t.truth["latent"])]
+    assert len(look_alikes) >= 2  # every causal path through observed mediators, yet not identifiable
 
 
 def test_the_old_default_is_an_easy_ladder_level():

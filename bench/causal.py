@@ -1,7 +1,8 @@
 """Benchmark of the causal family: generation throughput per kind at --edges 8, and for identify and
 counterfactual also at their (larger) defaults (generate + JSON, as the CLI streams it), grader latency,
-and the peak memory of streaming many tasks, each printed as a ratio to a reference measured in the same run: reasoning_gym's family_relationships generation and scoring
-(`pip install -e '.[bench]'`), the issue's targets, and a run ten times smaller.
+and the peak memory of streaming many tasks, each printed as a ratio to a reference measured in the
+same run: reasoning_gym's family_relationships generation and scoring (`pip install -e '.[bench]'`), the
+issue's targets, and a run ten times smaller.
 
     python bench/causal.py            # about a minute
     python bench/causal.py --stream 100000   # the issue's streaming check (several minutes)

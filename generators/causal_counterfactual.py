@@ -75,7 +75,8 @@ class Equations:
             out = out + c * values[a] * values[b]
         return out
 
-    def counterfactual(self, unit: dict[str, Any], x_new: Any, rerun: str = "all", noises: str = "all") -> Any:
+    def counterfactual(self, unit: dict[str, Any], x_new: Any, rerun: str = "all",
+                       noises: str = "all") -> Any:
         """y after abducting the unit's noises, setting x to x_new and running the equations forward. The
         shortcuts it is built to defeat: rerun="y" leaves the mediators at their observed values;
         noises="y" reruns the mediators without their abducted noises."""

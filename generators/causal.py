@@ -283,8 +283,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
         return tool_kind.generate(FAMILY, config, seed, index)
     rng = np.random.default_rng([seed, index])
     builder = BUILDERS[config.kind]
-    if config.kind == "identify":  # the sort of instance is drawn once per task, not once per graph
-        builder = functools.partial(causal_identify.build, target=causal_identify.draw_target(rng))
+    if config.kind == "identify":  # the sort of instance is chosen once per task, not once per graph
+        builder = functools.partial(causal_identify.build, target=causal_identify.target_of(seed, index))
     for _ in range(TRIES):
         dag = cg.random_dag(rng, config.n_nodes, config.edges)
         built = builder(rng, config, dag)

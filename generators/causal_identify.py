@@ -15,6 +15,7 @@ observed parents miss the true effect by more than the tolerance.
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 import networkx as nx
@@ -24,10 +25,11 @@ from graphs import causal as cg
 from graphs import causal_latent as cl
 
 MIN_EDGES = 4  # fewer edges cannot hold a confounded effect that observed variables identify
-# The sorts of instance, drawn once per task with these weights: a third not identifiable (half of those
-# with every causal path through observed mediators, a front-door look-alike), a third each identifiable
-# by a backdoor set and by a front-door set only.
-TARGETS = {"not identifiable": 1, "mediated, not identifiable": 1, "backdoor": 2, "front-door": 2}
+# The sorts of instance, dealt in shuffled blocks of six so that every sample of six tasks is balanced: a
+# third not identifiable (half of those with every causal path through observed mediators, a front-door
+# look-alike), a third each identifiable by a backdoor set and by a front-door set only.
+TARGETS = ("not identifiable", "mediated, not identifiable", "backdoor", "backdoor", "front-door",
+           "front-door")
 MEDIATED = ("front-door", "mediated, not identifiable")
 LATENT_PARENT = 0.8  # the chance one of the treatment's parents is made latent first
 FRONT_DOOR_SIZE = 3  # the largest front-door set searched
@@ -95,10 +97,11 @@ def estimate(data: np.ndarray, counts: np.ndarray, col: dict[str, int], x: str, 
                for i, m in enumerate(zs))
 
 
-def draw_target(rng: np.random.Generator) -> str:
-    """What the task will be, one of TARGETS."""
-    names, weights = list(TARGETS), np.array(list(TARGETS.values()), float)
-    return names[int(rng.choice(len(names), p=weights / weights.sum()))]
+def target_of(seed: int, index: int) -> str:
+    """What task `index` will be: its place in its block of TARGETS, shuffled by the seed and the block."""
+    block = list(TARGETS)
+    random.Random(f"causal.identify:{seed}:{index // len(TARGETS)}").shuffle(block)
+    return block[index % len(TARGETS)]
 
 
 def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -> dict[str, Any] | None:
@@ -110,6 +113,8 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
         return None
     x, y = pair
     latent = _latents(rng, dag, x, y, config.hidden, target)
+    if len(latent) < config.hidden:
+        return None  # too few variables outside the causal paths to hide: --hidden must hold
     observed = [v for v in dag if v not in latent]
     if not any(x in both for both in cl.latent_projection(dag, latent)[1]):
         return None  # no latent common cause of x and another observed variable: the naive rule's case

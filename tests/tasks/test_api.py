@@ -28,7 +28,7 @@ def test_families_list_kinds_knobs_and_ladders():
     info = families()
     assert {"causal", "lineage", "git", "wikidata"} <= set(info)
     assert "adjustment" in info["causal"]["kinds"]
-    assert info["causal"]["knobs"]["edges"]["default"] == 8
+    assert info["causal"]["knobs"]["edges"]["default"] == 0  # 0: the kind's default, named in the help
     assert info["causal"]["ladders"]["adjustment"]
 
 

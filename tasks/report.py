@@ -241,14 +241,29 @@ def _only(knobs: dict[str, Any] | None, names: set[str]) -> dict[str, Any]:
     return {k: v for k, v in (knobs or {}).items() if k in names}
 
 
+def kind_knobs(family: str) -> set[str] | None:
+    """The knobs a kind's difficulty ladder moves (its generator's LADDERS, declared data), or None when
+    the family is unknown here or declares no ladder for the kind: then every knob is shown."""
+    from generators import load_family  # imported late: it loads the family registry
+
+    try:
+        ladder = load_family(family).LADDERS.get(family.split(".", 1)[-1])
+    except (KeyError, ImportError, AttributeError):
+        return None
+    return {k for level in ladder for k in level} if ladder else None
+
+
 def _knob_views(groups: list[Group]) -> tuple[dict[str, set[str]], list[str]]:
     """Per family, the knobs that vary between its groups (the rows show only those, so a row shows
-    only the knobs of its own kind), and a line per family naming the settings all its rows share."""
+    only the knobs of its own kind), and a line per family naming the settings all its rows share of
+    the knobs its kind has (those its ladder moves; another kind's knobs are left out)."""
     varying, shared = {}, []
     for family in sorted({g.family for g in groups}):
         mine = [g for g in groups if g.family == family]
         varying[family] = varying_knobs(mine)
-        if common := {k: v for k, v in (mine[0].knobs or {}).items() if k not in varying[family]}:
+        own = kind_knobs(family)
+        if common := {k: v for k, v in (mine[0].knobs or {}).items()
+                      if k not in varying[family] and (own is None or k in own)}:
             shared.append(f"knobs of every {family} row: {knob_label(common)}")
     return varying, shared
 

@@ -119,9 +119,11 @@ LADDERS = {
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(tool_kind.ToolKnobs):
     """Difficulty knobs of the causal family."""
 
+    tool_size: int = field(  # the causal family's own default; the others keep ToolKnobs' 20
+        default=12, metadata=tool_kind.ToolKnobs.__dataclass_fields__["tool_size"].metadata)
     kind: str = MIXED
     edges: int = field(default=0, metadata={"help": "edges of the DAG (0: the kind's default, 8 but for "
                                                      "identify 16 and counterfactual 12)"})
@@ -138,12 +140,6 @@ class Config:
     interaction: bool = field(default=True, metadata={
         "help": "counterfactual: a product of two parents in the equations of the outcome and its mediators "
                 "(default on)"})
-    tool_contract: str = field(default="", metadata={"help": tool_kind.KNOBS_HELP["tool_contract"]})
-    tool_cases: int = field(default=10, metadata={"help": tool_kind.KNOBS_HELP["tool_cases"]})
-    tool_size: int = field(default=12, metadata={"help": tool_kind.KNOBS_HELP["tool_size"]})
-    tool_edge_cases: bool = field(default=True, metadata={"help": tool_kind.KNOBS_HELP["tool_edge_cases"]})
-    tool_name_edge_cases: bool = field(default=True,
-                                       metadata={"help": tool_kind.KNOBS_HELP["tool_name_edge_cases"]})
 
     def __post_init__(self) -> None:
         """Replace the 'kind default' markers by the kind's defaults, so tasks record what they used."""

@@ -147,7 +147,7 @@ LADDERS = {
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(tool_kind.ToolKnobs):
     """Difficulty knobs of the git-history family."""
 
     kind: str = MIXED
@@ -161,12 +161,6 @@ class Config:
     span: int = field(default=1, metadata={"help": f"range: releases between the two tags (1..{MAX_SPAN})"})
     run_budget: int = field(default=0, metadata={
         "help": f"behaviour: run_python calls allowed (0..{MAX_RUN_BUDGET}; 0: no tool runs code)"})
-    tool_contract: str = field(default="", metadata={"help": tool_kind.KNOBS_HELP["tool_contract"]})
-    tool_cases: int = field(default=10, metadata={"help": tool_kind.KNOBS_HELP["tool_cases"]})
-    tool_size: int = field(default=20, metadata={"help": tool_kind.KNOBS_HELP["tool_size"]})
-    tool_edge_cases: bool = field(default=True, metadata={"help": tool_kind.KNOBS_HELP["tool_edge_cases"]})
-    tool_name_edge_cases: bool = field(default=True,
-                                       metadata={"help": tool_kind.KNOBS_HELP["tool_name_edge_cases"]})
 
     def validate(self) -> None:
         """Raise ValueError naming the knob, its value and the allowed range."""

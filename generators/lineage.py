@@ -139,7 +139,7 @@ def _load(graph: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(tool_kind.ToolKnobs):
     """Difficulty knobs of the lineage family."""
 
     kind: str = MIXED
@@ -168,12 +168,6 @@ class Config:
         default="",
         metadata={"help": "a graph file from `python -m graphs.papers build` (default: the snapshot)"},
     )
-    tool_contract: str = field(default="", metadata={"help": tool_kind.KNOBS_HELP["tool_contract"]})
-    tool_cases: int = field(default=10, metadata={"help": tool_kind.KNOBS_HELP["tool_cases"]})
-    tool_size: int = field(default=20, metadata={"help": tool_kind.KNOBS_HELP["tool_size"]})
-    tool_edge_cases: bool = field(default=True, metadata={"help": tool_kind.KNOBS_HELP["tool_edge_cases"]})
-    tool_name_edge_cases: bool = field(default=True,
-                                       metadata={"help": tool_kind.KNOBS_HELP["tool_name_edge_cases"]})
 
     def mixed_kinds(self) -> tuple[str, ...]:
         """The kinds `mixed` cycles through: reconstruct only on a graph whose papers have descriptions

@@ -3,7 +3,7 @@ graded (graders/tool_code.py) on hidden instances drawn at grading time from the
 
 A family offers it with a contracts module (`generators/<family>_tools_contracts.py`, listed in
 CONTRACT_MODULES) whose `CONTRACTS` maps function names to `Contract`s, and a few lines in its
-generator: the `tool_*` knobs of `KNOBS_HELP`, `validate_knobs`, and `generate` plus the check hooks
+generator: a Config inheriting `ToolKnobs`, `validate_knobs`, and `generate` plus the check hooks
 below for `kind == "tool"`.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import inspect
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -46,13 +46,20 @@ Submit {{"code": "<Python source defining {name}>"}}. Graded: the code runs once
 return value is judged as follows: {judged_by} Passed only if all {cases} return values are correct; \
 the score is the fraction correct."""
 
-KNOBS_HELP = {
-    "tool_contract": "tool: the function to write (empty: the family's contracts in turn by index)",
-    "tool_cases": f"tool: hidden instances the code is graded on (1..{MAX_CASES})",
-    "tool_size": "tool: size of the largest hidden instance (variables, commits, papers, entities)",
-    "tool_edge_cases": "tool: every edge case of the contract is among the hidden instances",
-    "tool_name_edge_cases": "tool: the prompt lists the contract's edge cases",
-}
+@dataclass(frozen=True)
+class ToolKnobs:
+    """The `tool_*` knobs, inherited by the Config of every family that offers the kind."""
+
+    tool_contract: str = field(default="", metadata={
+        "help": "tool: the function to write (empty: the family's contracts in turn by index)"})
+    tool_cases: int = field(default=10, metadata={
+        "help": f"tool: hidden instances the code is graded on (1..{MAX_CASES})"})
+    tool_size: int = field(default=20, metadata={
+        "help": "tool: size of the largest hidden instance (variables, commits, papers, entities)"})
+    tool_edge_cases: bool = field(default=True, metadata={
+        "help": "tool: every edge case of the contract is among the hidden instances"})
+    tool_name_edge_cases: bool = field(default=True, metadata={
+        "help": "tool: the prompt lists the contract's edge cases"})
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ LADDERS = {  # easy to hard; the rungs without sparql hold the defaults (no spar
 
 
 @dataclass(frozen=True)
-class Config:
+class Config(tool_kind.ToolKnobs):
     """Difficulty knobs of the wikidata family."""
 
     kind: str = MIXED
@@ -152,12 +152,6 @@ class Config:
     endpoint: str = field(default="", metadata={
         "help": "SPARQL endpoint to build the graph from, e.g. https://query.wikidata.org/sparql "
                 "(default: the embedded snapshot)"})
-    tool_contract: str = field(default="", metadata={"help": tool_kind.KNOBS_HELP["tool_contract"]})
-    tool_cases: int = field(default=10, metadata={"help": tool_kind.KNOBS_HELP["tool_cases"]})
-    tool_size: int = field(default=20, metadata={"help": tool_kind.KNOBS_HELP["tool_size"]})
-    tool_edge_cases: bool = field(default=True, metadata={"help": tool_kind.KNOBS_HELP["tool_edge_cases"]})
-    tool_name_edge_cases: bool = field(default=True,
-                                       metadata={"help": tool_kind.KNOBS_HELP["tool_name_edge_cases"]})
 
     def mixed_kinds(self) -> tuple[str, ...]:
         """Every kind but tool, whose grading runs code on hidden instances: mixed files stay as they were."""

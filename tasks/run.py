@@ -234,6 +234,7 @@ class ResultsWriter:
     """
 
     def __init__(self, path: str):
+        self.path, self.created, self.rows = path, not os.path.exists(path), 0
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -247,8 +248,13 @@ class ResultsWriter:
         while view:  # no await in this loop, so rows from concurrent trials never interleave
             view = view[os.write(self.fd, view):]
         await asyncio.to_thread(os.fsync, self.fd)
+        self.rows += 1
 
     def close(self) -> None:
+        """Closes the file; one this writer created and never wrote to is removed, so a run that fails
+        before its first trial (no API key, say) leaves no empty results file behind."""
+        if self.created and not self.rows and os.path.isfile(self.path) and os.fstat(self.fd).st_size == 0:
+            os.unlink(self.path)
         os.close(self.fd)
 
 

@@ -155,6 +155,19 @@ def test_a_missing_openai_key_says_which_variable(monkeypatch):
         make_provider("openai", "gpt-5")
 
 
+@pytest.mark.anyio
+async def test_a_run_refused_for_a_missing_key_leaves_no_results_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    out = tmp_path / "results.jsonl"
+    with pytest.raises(FatalProviderError, match="ANTHROPIC_API_KEY is not set"):
+        await run_trials_async([pick_task(0)], str(out), "claude-haiku-4-5", progress=Progress(0, io.StringIO()))
+    assert not out.exists()
+    out.write_text("")  # a file the user made is theirs: kept, empty or not
+    with pytest.raises(FatalProviderError):
+        await run_trials_async([pick_task(0)], str(out), "claude-haiku-4-5", progress=Progress(0, io.StringIO()))
+    assert out.exists()
+
+
 # -- prices ---------------------------------------------------------------------------------------------
 
 def test_dated_model_names_find_their_price():

@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         contradictions, unchecked = verify(load_snapshot(args.snapshot), sources)
     except (SourceError, CacheMiss, OSError, ValueError) as e:
         print(f"{parser.prog}: error: {e}", file=sys.stderr)
-        return 1
+        return 2  # as graphs.wikidata: 2 when it could not check, 1 when it found contradictions
     for line in unchecked:
         print(f"unchecked: {line}")
     for line in contradictions:

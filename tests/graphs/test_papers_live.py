@@ -258,5 +258,5 @@ def test_unreachable_sources_and_offline_misses_give_one_error_line(tmp_path):
     )
     offline = _cli("verify-snapshot", *urls, KGTASKS_CACHE=str(tmp_path / "cache"), KGTASKS_OFFLINE="1")
     for result in (unreachable, offline):
-        assert result.returncode == 1 and result.stderr.count("\n") == 1 and "error:" in result.stderr
+        assert result.returncode == 2 and result.stderr.count("\n") == 1 and "error:" in result.stderr
     assert not (tmp_path / "g.json").exists()

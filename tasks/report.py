@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from graders.reasons import REASONS
 from tasks.run import TOKEN_FIELDS
 from tasks.stats import FamilyRate, TaskRate, family_rate, task_rates
 from tasks.task import open_output
@@ -554,7 +555,9 @@ def render_html(groups: list[Group], title: str, chance: dict[str, float] | None
                            if whole.reasons else "") + "</div>")
             for g in of_family:
                 for reason, count in g.reasons.most_common():
-                    body.append(f'<details><summary><a href="{FAILURE_DOCS}{e(reason)}">{e(reason)}</a> '
+                    # the meaning inline, not a link: the page is read away from the repository's docs
+                    meaning = REASONS.get(reason, "unknown code")
+                    body.append(f"<details><summary><b>{e(reason)}</b> ({e(meaning)}) "
                                 f"× {count} [{e(knob_label(_only(g.knobs, varying[family])))}]</summary>"
                                 f"<pre>{e(g.examples[reason])}</pre></details>")
     if not groups:

@@ -71,7 +71,8 @@ def test_the_html_page_is_self_contained(tmp_path):
     page = render_html(summarize(EXAMPLE), "report", trials=EXAMPLE)
     # f.a: histogram, a plot for its knob n (two levels), reasons; f.b: histogram and reasons, no knob plot
     assert page.count("<svg") == 5 and page.count('class="knob"') == 1
-    assert '<a href="docs/failure-modes.md#turn_limit">' in page
+    assert "<b>turn_limit</b> (the episode reached its turn limit before submitting)" in page
+    assert "<a href" not in page  # no relative links that break once the page is moved
     assert not re.search(r"https?://|<link|src=", page)
     assert "15.0-85.0%" in page
 

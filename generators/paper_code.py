@@ -35,7 +35,8 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 2  # 2: trace names the paper's credited components and says where the copy ends
+VERSION = 3  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+# commit subjects, most components first committed with a slip, locate tells its wrong commits apart
 DEFINITIONS = ("full", "reference")
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -89,7 +90,7 @@ SCHEMAS = {
     "trace": {"type": "object", "properties": {"functions": {"type": "array", "items": _STR}},
               "required": ["functions"], "additionalProperties": False},
 }
-GRADERS = {"implement": "paper_code.implement", "locate": "git.commit", "trace": "paper_code.functions"}
+GRADERS = {"implement": "paper_code.implement", "locate": "paper_code.commit", "trace": "paper_code.functions"}
 # The git tools show commit ids by design; implement's and trace's answers stay hidden.
 REVEALS = {"implement": {"kind": "answer_hidden"}, "locate": {"kind": "answer_visible"},
            "trace": {"kind": "answer_hidden"}}
@@ -164,7 +165,8 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
     tip = str(repo.head.target)
     return {"format": {"ids": _IDS}, "tips": {"main": tip},
             "truth": {**hidden_cases(c, rng), "component": c.key, "accepted": [link.commit],
-                      "introduced": link.introduced, "reference": {"commit": link.commit}}}
+                      "introduced": link.introduced, "named": link.named,
+                      "reference": {"commit": link.commit}}}
 
 
 def _trace(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:

@@ -6,6 +6,7 @@ commit, the functions each release defines), and near misses that must fail.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 import pygit2
@@ -51,16 +52,29 @@ def _defined(repo: pygit2.Repository, rev: str) -> list[str]:
                   for name in G.python_symbols(text.encode()))
 
 
+def _words(text: str) -> set[str]:
+    words = set(re.findall(r"[a-z][a-z-]{3,}", text.lower())) - {"with", "from", "into", "that", "their"}
+    return {w[:5] for w in words}  # a crude stem: "select(ion)"
+
+
+def named_by_subject(repo: pygit2.Repository, what: str) -> str:
+    """The shortcut of reading the log: the oldest commit whose subject shares the most words with the
+    prompt's description of the component."""
+    commits = [c for c in repo.walk(repo.head.target)][::-1]
+    best = max(commits, key=lambda c: len(_words(c.message.splitlines()[0]) & _words(what)))
+    return str(best.id)
+
+
 def baseline(task: Task, rng: Any) -> dict[str, Any]:
-    """The naive guess: the file left as it is at the cut-off, the newest commit, or every function
-    defined at the release."""
+    """The naive guess: the file left as it is at the cut-off, the commit whose subject names the
+    component, or every function defined at the release."""
     kind = _kind(task)
     repo = G.materialize(task.env["repo"])
     if kind == "implement":
         path = task.truth["path"]
         return {"files": {path: _at_cutoff(task, path)}}
     if kind == "locate":
-        return {"commit": G.resolve(repo, "HEAD")}
+        return {"commit": named_by_subject(repo, _component(task).what)}
     return {"functions": _defined(repo, "HEAD")}
 
 
@@ -146,7 +160,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
             {"files": {c.path: "--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n-no such line\n+x = 1\n"}},
             {"files": {"../outside.py": "x = 1\n"}}]
     if kind == "locate":
-        near = [truth["introduced"]] + [str(p) for p in repo[truth["accepted"][0]].parent_ids]
+        # the first commit touching the function, the one whose subject names it, the fix's parent
+        near = [truth["introduced"], truth["named"]] + [str(p) for p in repo[truth["accepted"][0]].parent_ids]
         near += [G.resolve(repo, "HEAD")]
         return [{"commit": sha} for sha in dict.fromkeys(near) if sha not in truth["accepted"]]
     functions = truth["functions"]

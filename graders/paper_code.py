@@ -1,5 +1,5 @@
 """Graders of the paper-to-code family: code run against hidden behavioural cases in the sandbox, and
-sets of qualified function names. (Commits, for `locate`, are graded by `git.commit`.)
+sets of qualified function names, and the commit where a component first behaves as its paper defines it.
 
 The hidden cases' inputs go into the sandbox; what the functions return comes back as JSON and is
 compared here with the values the definition gives, within a tolerance, never with source text.
@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from graders.git import resolve_commit
 from graders.registry import Grade, failed, grader, passed
+from graphs import git as G
 from tasks.task import Task
 from tools.paper_code import files_problem, overlay, run_cases
 
@@ -81,3 +83,23 @@ def grade_functions(task: Task, answer: dict[str, Any]) -> Grade:
         return passed()
     f1 = 2 * len(expected & got) / (len(expected) + len(got))
     return failed(*reasons, score=round(f1, 4))
+
+
+@grader("paper_code.commit")
+def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
+    """Passes when the commit is one of `truth["accepted"]`; a wrong one is told apart as a commit
+    before the component existed, one where it existed but did not yet behave as defined (from
+    `truth["introduced"]`, its first version, up to the fix), or one after it first did."""
+    repo = G.materialize(task.env["repo"])
+    commit = resolve_commit(repo, answer["commit"])
+    if isinstance(commit, Grade):
+        return commit
+    accepted = task.truth["accepted"]
+    if commit in accepted:
+        return passed()
+    introduced = task.truth["introduced"]
+    if any(repo.descendant_of(commit, a) for a in accepted):
+        return failed("commit_too_late")
+    if commit == introduced or repo.descendant_of(commit, introduced):
+        return failed("incomplete_version")
+    return failed("commit_too_early")

@@ -66,6 +66,9 @@ REASONS: dict[str, str] = {
     "code_crash": "the function raised an exception on a hidden case",
     "code_timeout": "the function ran over its time limit on a hidden case, or the run over its CPU, memory or wall time",
     "wrong_values": "the function returned values (or a shape) that differ from the definition's",
+    "incomplete_version": "the component exists at that commit, but does not yet behave as the paper defines it",
+    "commit_too_early": "the component does not exist yet at that commit",
+    "commit_too_late": "the component already behaved as the paper defines it at an earlier commit",
     "missing_functions": "the answer leaves out a function that implements one of the paper's components",
     "extra_functions": "the answer names a function that does not implement any of the paper's components",
     # wikidata (an id or name the graph lacks is unknown_node, an entity listed twice duplicate_item)

@@ -3,8 +3,10 @@ DQN -> Rainbow and AlphaGo -> MuZero papers (graphs.code_components) one commit 
 its public test, among commits that change other things.
 
 `build(path)` writes it with pygit2 alone, deterministically (the authors and clock of graphs.synth_repo),
-so its object ids are the same on every machine. The C51 projection first goes in with a slip (a target
-that falls exactly on an atom loses its probability) that a later commit fixes. `links()` joins the two
+so its object ids are the same on every machine. Most components first go in with a slip (a mutant of
+graphs.code_components: the C51 projection loses the mass of targets that land on an atom) under a
+subject that names them, and a later commit with a vague subject ("tidy up") completes them; the
+others go in under a vague subject and a later commit's subject names them. `links()` joins the two
 graphs: each component, the paper that introduced it, the commit where it first behaves as the paper
 defines it, and the functions that hold it; tests check each link by running the component's hidden
 cases at that commit and at its parent.
@@ -78,45 +80,60 @@ OTHER_TESTS = {
     m = project_distribution(np.array([[0.5, 0.5, 0.0]]), np.array([1.0]), np.array([0.0]), 1.0, -1.0, 1.0)
     assert np.allclose(m, [[0.0, 0.5, 0.5]])''',
 }
+_README_TOP = "# tinyrl\n\nReinforcement learning building blocks on numpy arrays: Q-learning targets first"
+_TARGETS = "`rl/targets.py` holds the one-step targets; every function takes a batch as arrays.\n"
+_DUELING = ("`rl/networks.py` aggregates a state value and action advantages into action values by "
+            "centring the advantages.\n")
 README = {
-    1: "# tinyrl\n\nReinforcement learning building blocks on numpy arrays: Q-learning targets first.\n",
-    2: "# tinyrl\n\nReinforcement learning building blocks on numpy arrays: Q-learning targets first.\n\n"
-       "`rl/targets.py` holds the one-step targets; every function takes a batch as arrays.\n",
-    3: "# tinyrl\n\nReinforcement learning building blocks on numpy arrays: Q-learning targets first,\n"
-       "then tree search.\n\n`rl/targets.py` holds the one-step targets; every function takes a batch as "
-       "arrays.\n`search/` holds selection rules and the training targets of search-based agents.\n",
+    1: _README_TOP + ".\n",
+    2: _README_TOP + ".\n\n" + _TARGETS,
+    3: _README_TOP + ".\n\n" + _TARGETS + _DUELING,
+    4: _README_TOP + ",\nthen tree search.\n\n" + _TARGETS + _DUELING
+       + "`search/` holds selection rules and the training targets of search-based agents: n-step value\n"
+         "targets bootstrap from the search value n steps on.\n",
 }
 
-# (author, message, operations): ("component", key[, "slip"]) commits a component's source (the slip:
-# its first, wrong version) with its public test; ("other", path, name) a function of OTHER, with its
-# test when OTHER_TESTS has one; ("test", path, name) one of OTHER_TESTS; ("readme", n); ("tag", name, what).
+# (author, message, operations): ("component", key[, slip]) commits a component's source (with a slip:
+# that mutant of it, a first version a later commit completes) with its public test; ("names", key)
+# marks the commit whose subject names the component (never the one where it first behaves right);
+# ("other", path, name) a function of OTHER, with its test when OTHER_TESTS has one; ("test", path, name) one of OTHER_TESTS; ("readme", n); ("tag", name, what).
 HISTORY: list[tuple[str, str, list[tuple]]] = [
     ("ada", "Start tinyrl: one-step TD targets and a linear Q-function", [
         ("readme", 1), ("file", "rl/__init__.py"), ("other", "rl/targets.py", "td_target"),
         ("other", "rl/networks.py", "linear_q"), ("tag", "v0.1", "Q-learning")]),
     ("bo", "Sample replay batches uniformly", [("other", "rl/replay.py", "uniform_sample")]),
-    ("chidi", "Add Double DQN targets", [("component", "double_dqn")]),
+    ("chidi", "Add Double DQN targets", [("component", "double_dqn", "no_terminal_mask"), ("names", "double_dqn")]),
     ("deepa", "Describe the targets in README", [("readme", 2)]),
     ("ada", "Sample replay by priority, with importance-sampling weights", [
-        ("component", "prioritized_replay"), ("tag", "v0.2", "Prioritized replay")]),
-    ("bo", "Add the dueling aggregation of value and advantages", [("component", "dueling")]),
+        ("component", "prioritized_replay", "no_alpha"), ("names", "prioritized_replay")]),
+    ("chidi", "tidy up", [("component", "double_dqn")]),
+    ("bo", "refactor networks", [("component", "dueling"), ("tag", "v0.2", "Replay and heads")]),
     ("chidi", "Add Monte Carlo returns", [("other", "rl/returns.py", "discounted_return")]),
-    ("chidi", "Add n-step returns", [("component", "n_step_returns"), ("tag", "v0.3", "Multi-step")]),
-    ("deepa", "Project distributional targets onto the atoms", [("component", "c51_projection", "slip")]),
+    ("ada", "misc", [("component", "prioritized_replay")]),
+    ("chidi", "Add n-step returns", [("component", "n_step_returns", "no_terminal_mask"),
+                                     ("names", "n_step_returns"), ("tag", "v0.3", "Multi-step")]),
+    ("deepa", "Project distributional targets onto the atoms", [
+        ("component", "c51_projection", "mass_lost_on_an_atom"), ("names", "c51_projection")]),
     ("bo", "Add a linear exploration schedule", [("other", "rl/schedule.py", "linear_schedule")]),
-    ("ada", "Add NoisyNet layers", [("component", "noisy_layer"), ("tag", "v0.4", "Rainbow parts")]),
-    ("deepa", "Keep the probability of targets that land on an atom", [
-        ("component", "c51_projection"), ("test", "rl/distributional.py", "c51_atom"),
-        ("tag", "v1.0", "Rainbow parts, projection fixed")]),
+    ("ada", "Add NoisyNet layers", [("component", "noisy_layer", "sign_dropped"), ("names", "noisy_layer")]),
+    ("bo", "Explain the dueling aggregation in README", [("readme", 3), ("names", "dueling")]),
+    ("chidi", "small fixes", [("component", "n_step_returns"), ("tag", "v0.4", "Rainbow parts")]),
+    ("deepa", "tidy up", [("component", "c51_projection"), ("test", "rl/distributional.py", "c51_atom")]),
+    ("ada", "refactor", [("component", "noisy_layer"), ("tag", "v1.0", "Rainbow parts, reviewed")]),
     ("bo", "Start search: UCB1 selection", [
         ("file", "search/__init__.py"), ("other", "search/ucb.py", "ucb1")]),
     ("chidi", "Select actions with PUCT and the policy's priors", [
-        ("component", "puct"), ("tag", "v1.1", "Search")]),
-    ("ada", "Squash values with an invertible transform", [("component", "value_transform")]),
-    ("deepa", "Compute n-step value targets from finished episodes", [("component", "n_step_value_targets")]),
-    ("bo", "Describe search in README", [("readme", 3), ("tag", "v1.2", "Value targets")]),
+        ("component", "puct", "one_added_inside_the_root"), ("names", "puct"), ("tag", "v1.1", "Search")]),
+    ("ada", "Squash values with an invertible transform", [
+        ("component", "value_transform", "inverse_ignores_eps"), ("names", "value_transform")]),
+    ("chidi", "misc", [("component", "puct")]),
+    ("deepa", "wip", [("component", "n_step_value_targets")]),
+    ("ada", "numerics", [("component", "value_transform")]),
+    ("bo", "Document the n-step value targets in README", [
+        ("readme", 4), ("names", "n_step_value_targets"), ("tag", "v1.2", "Value targets")]),
     ("chidi", "Represent values on a categorical support", [
-        ("component", "value_support"), ("tag", "v2.0", "MuZero parts")]),
+        ("component", "value_support", "no_transform"), ("names", "value_support")]),
+    ("chidi", "tidy up", [("component", "value_support"), ("tag", "v2.0", "MuZero parts")]),
 ]
 
 
@@ -150,6 +167,8 @@ def _render(blocks: dict[str, dict[str, str]]) -> dict[str, bytes]:
 
 def _apply(blocks: dict[str, dict[str, str]], op: tuple) -> None:
     kind = op[0]
+    if kind == "names":
+        return
     if kind == "readme":
         blocks["README.md"] = {"": README[op[1]]}
     elif kind == "file":
@@ -162,7 +181,7 @@ def _apply(blocks: dict[str, dict[str, str]], op: tuple) -> None:
         blocks.setdefault(test_path(op[1]), {"": op[1]})[op[2]] = OTHER_TESTS[op[2]]
     elif kind == "component":
         c = COMPONENTS[op[1]]
-        blocks.setdefault(c.path, {})[c.key] = c.mutants["mass_lost_on_an_atom"] if op[2:] else c.reference
+        blocks.setdefault(c.path, {})[c.key] = c.mutants[op[2]] if op[2:] else c.reference
         blocks.setdefault(test_path(c.path), {"": c.path})[c.key] = c.public_test
 
 
@@ -231,6 +250,8 @@ class Link:
     """The commit that first added its functions (the same commit unless a later fix completed it)."""
     functions: tuple[str, ...]
     """Qualified names, `module.function`."""
+    named: str
+    """The commit whose subject names the component (its first version, or a later commit)."""
 
 
 @functools.cache
@@ -238,16 +259,18 @@ def links() -> dict[str, Link]:
     """Every component's link, by construction from HISTORY (tests verify them by running the code)."""
     repo = pygit2.Repository(embedded_path())
     commits = [str(c.id) for c in repo.walk(repo.head.target)][::-1]  # linear: oldest first
-    out, first = {}, {}
+    first, done, named = {}, {}, {}
     for sha, (_, _, ops) in zip(commits, HISTORY, strict=True):
         for op in ops:
             if op[0] == "component":
-                c = COMPONENTS[op[1]]
-                first.setdefault(c.key, sha)
+                first.setdefault(op[1], sha)
                 if not op[2:]:
-                    out[c.key] = Link(c.key, c.paper, sha, first[c.key],
-                                      tuple(f"{module_name(c.path)}.{f}" for f in c.functions))
-    return out
+                    done.setdefault(op[1], sha)
+            elif op[0] == "names":
+                named[op[1]] = sha
+    return {key: Link(key, c.paper, done[key], first[key],
+                      tuple(f"{module_name(c.path)}.{f}" for f in c.functions), named[key])
+            for key, c in COMPONENTS.items()}
 
 
 def tree_files(repo: pygit2.Repository, commit: str) -> dict[str, str]:

@@ -8,6 +8,8 @@ import pytest
 
 from generators import paper_code as pc
 from generators.base import main
+from generators.paper_code_checks import baseline, enumerate_answers
+from graphs.git import materialize
 from graders import grade
 from tools import call_tool
 
@@ -53,7 +55,35 @@ def test_locate_asks_for_the_fix_not_the_first_version_of_the_projection():
     task = pc.generate(pc.Config(kind="locate", component="c51_projection"), 0, 0)
     assert task.truth["introduced"] != task.truth["accepted"][0]
     assert grade(task, {"commit": task.truth["accepted"][0][:7]}).passed
-    assert grade(task, {"commit": task.truth["introduced"]}).reasons == ("wrong_commit",)
+    assert grade(task, {"commit": task.truth["introduced"]}).reasons == ("incomplete_version",)
+
+
+@pytest.mark.parametrize("key", sorted(pc.CC.COMPONENTS))
+def test_the_commit_whose_subject_names_the_component_is_never_the_answer(key):
+    # the players' shortcut: read the log for the subject that names the component
+    task = pc.generate(pc.Config(kind="locate", component=key), 0, 0)
+    shortcut = baseline(task, None)["commit"]
+    assert shortcut == task.truth["named"]
+    assert grade(task, {"commit": shortcut}).reasons in (("incomplete_version",), ("commit_too_late",))
+
+
+def test_locate_tells_too_early_incomplete_and_too_late_apart():
+    task = pc.generate(pc.Config(kind="locate", component="n_step_returns"), 0, 0)
+    found = enumerate_answers(task)  # the hidden cases run at every commit, oldest first
+    assert found == [{"commit": task.truth["accepted"][0]}]
+    repo = materialize(task.env["repo"])
+    commits = [str(c.id) for c in repo.walk(repo.head.target)][::-1]
+    at = commits.index(task.truth["accepted"][0])
+    first = commits.index(task.truth["introduced"])
+    assert grade(task, {"commit": commits[first - 1]}).reasons == ("commit_too_early",)
+    assert grade(task, {"commit": commits[at - 1]}).reasons == ("incomplete_version",)
+    assert grade(task, {"commit": commits[at + 1]}).reasons == ("commit_too_late",)
+
+
+def test_most_components_first_go_in_with_a_slip_under_a_subject_that_names_them():
+    links = pc.R.links().values()
+    slipped = [link for link in links if link.introduced != link.commit]
+    assert len(slipped) >= len(links) / 2 and all(link.named == link.introduced for link in slipped)
 
 
 def test_trace_counts_the_papers_functions_defined_at_the_release():

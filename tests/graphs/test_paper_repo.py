@@ -44,12 +44,13 @@ def test_the_components_cases_first_pass_at_its_linked_commit(key):
     assert not _passes(repo, parent, key)
 
 
-def test_the_projection_went_in_with_a_slip_that_a_later_commit_fixed():
+@pytest.mark.parametrize("key", sorted(k for k, link in R.links().items() if link.introduced != link.commit))
+def test_a_component_that_went_in_with_a_slip_fails_its_cases_until_the_fix(key):
     repo = pygit2.Repository(R.embedded_path())
-    link = R.links()["c51_projection"]
-    assert link.introduced != link.commit
-    assert not _passes(repo, link.introduced, "c51_projection")
-    assert "project_distribution" in R.tree_files(repo, link.introduced)["rl/distributional.py"]
+    link = R.links()[key]
+    assert not _passes(repo, link.introduced, key)
+    component = COMPONENTS[key]
+    assert f"def {component.functions[0]}(" in R.tree_files(repo, link.introduced)[component.path]
 
 
 def test_public_tests_pass_at_every_release():

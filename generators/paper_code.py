@@ -2,8 +2,10 @@
 MuZero papers in a repository whose history added them one commit at a time (graphs.paper_repo).
 
 `implement` hands over the repository cut off before a component existed, the paper (through the lineage
-tools) and the function's exact contract; hidden behavioural cases, run in the sandbox, grade the files
-written. `locate` asks for the commit where a paper's component first behaves as the paper defines it;
+tools) and the function's contract (by default its definition only by reference to the paper); with
+`wire` (the default) the copy also holds an agent class (graphs.code_wiring) whose learning path needs
+the component, to be completed by the codebase's own conventions; hidden behavioural cases, run in the
+sandbox, drive the functions and the agent and grade the files written. `locate` asks for the commit where a paper's component first behaves as the paper defines it;
 `trace` for every function that implements a paper's components at a release.
 
     python -m generators.paper_code --kind implement --component c51_projection --n 5
@@ -26,6 +28,7 @@ from generators.paper_code_checks import (  # noqa: F401 (the family protocol's 
     random_answer,
 )
 from graphs import code_components as CC
+from graphs import code_wiring as W
 from graphs import git as G
 from graphs import paper_repo as R
 from graphs.papers import load_snapshot, to_env
@@ -36,7 +39,8 @@ from tools.python_tool import WALL_SECONDS
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
 VERSION = 3  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
-# commit subjects, most components first committed with a slip, locate tells its wrong commits apart
+# commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
+# implement's definition by reference and wired into an agent by default
 DEFINITIONS = ("full", "reference")
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -62,8 +66,8 @@ your source text is never compared. Every case must pass. Each call may take {se
 {wall} s. Besides random inputs, the hidden cases include: {edge_cases}.
 run_public_tests(files) runs the repository's public tests (not the hidden ones) on your files, with a \
 public test of this component as `{test_path}`.
-Submit {{"files": {{"{path}": "<the file's full new content>"}}}}: path -> full content of every file \
-you change or add (a unified diff of a file against this commit is accepted too if it applies exactly).""",
+{wiring}Submit {{"files": {{"{path}": "<the file's full new content>"{more}}}}}: path -> full content of every \
+file you change or add (a unified diff of a file against this commit is accepted too if it applies exactly).""",
     "locate": _INTRO + """\
 The paper {paper_name} ({paper}) introduced {what}. The repository implements it: find the commit \
 where it first behaves as the paper defines it, that is, the first commit of main at which the \
@@ -79,6 +83,15 @@ to another paper, even where that paper's component uses a similar idea (a later
 Submit {{"functions": ["<module>.<function>", ...]}}: each function once, named by its module's dotted \
 path and its name, e.g. "rl.targets.td_target"; any order.""",
 }
+_WIRING = """\
+Wire it in too: at this commit `{agent_path}` holds `{cls}`, whose {stubs} NotImplementedError \
+until the component exists. Complete the class so that the class computes what its docstrings say, with your \
+{functions}; its docstrings state this codebase's conventions (the batch's keys, masks and shapes, where \
+the support lives, what the network outputs), which may differ from the paper's. The hidden tests also \
+build `{cls}(...)` with keyword arguments of its __init__ and call its methods {methods} with dicts of \
+numpy float64 arrays, comparing what they return as above; besides random inputs they include: \
+{agent_cases}.
+"""
 _IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "
         "object in the repository.")
 _STR = {"type": "string"}
@@ -95,9 +108,11 @@ GRADERS = {"implement": "paper_code.implement", "locate": "paper_code.commit", "
 REVEALS = {"implement": {"kind": "answer_hidden"}, "locate": {"kind": "answer_visible"},
            "trace": {"kind": "answer_hidden"}}
 ORDER = tuple(CC.COMPONENTS)  # easiest first
+WIRED = tuple(k for k in ORDER if k in W.WIRINGS)
 LADDERS = {
-    "implement": [{"component": k, "definition": "full"} for k in ORDER]
-    + [{"component": k, "definition": "reference"} for k in ORDER[-3:]],
+    "implement": [{"component": k, "definition": "full", "wire": False} for k in ORDER]
+    + [{"component": k, "definition": "reference", "wire": False} for k in ORDER[-3:]]
+    + [{"component": "", "definition": "reference", "wire": True}],
     "locate": [{"component": k} for k in ORDER],
     "trace": [{"component": ""}],
 }
@@ -111,9 +126,12 @@ class Config:
     component: str = field(default="", metadata={
         "help": f"the component asked about, easiest first: {', '.join(ORDER)}; empty: drawn per task "
                 "(trace: the paper of that component)"})
-    definition: str = field(default="full", metadata={
+    definition: str = field(default="reference", metadata={
         "help": "implement: the contract's definition in full, or only by reference to the paper (full, "
                 "reference)"})
+    wire: bool = field(default=True, metadata={
+        "help": f"implement: the component must also be wired into an agent class of the codebase, which "
+                f"the hidden tests drive too (components {', '.join(WIRED)}; drawn among them when empty)"})
 
     def validate(self) -> None:
         """Raise ValueError naming the knob, its value and the allowed values."""
@@ -122,6 +140,9 @@ class Config:
         if self.component and self.component not in CC.COMPONENTS:
             raise ValueError(f"--component must be one of {', '.join(ORDER)} or empty, "
                              f"got {self.component!r}")
+        if self.wire and self.component and self.component not in WIRED and self.kind in ("implement", MIXED):
+            raise ValueError(f"--wire needs --component {' or '.join(WIRED)} (or empty); "
+                             f"got {self.component!r}: add --no-wire")
         if self.definition not in DEFINITIONS:
             raise ValueError(f"--definition must be one of {', '.join(DEFINITIONS)}, got {self.definition!r}")
 
@@ -134,12 +155,24 @@ def _paper_name(paper: str) -> str:
     return next(p["name"] for p in load_snapshot()["papers"] if p["id"] == paper)
 
 
-def hidden_cases(component: CC.Component, rng: random.Random) -> dict[str, Any]:
-    """The hidden cases of a component as the grader reads them, with their expected values."""
+def hidden_cases(component: CC.Component, rng: random.Random, wiring: W.Wiring | None = None,
+                 conventions: W.Conventions | None = None) -> dict[str, Any]:
+    """The hidden cases of a component (and of the agent it is wired into) as the grader reads them,
+    with their expected values."""
     drawn = component.cases(rng)
-    module = R.module_name(component.path)
-    return {"cases": [[module, name, kwargs] for name, kwargs in drawn], "expected": CC.expected(drawn),
-            "tolerance": CC.TOLERANCE}
+    cases = [[R.module_name(component.path), name, kwargs] for name, kwargs in drawn]
+    classes: tuple[str, ...] = ()
+    if wiring is not None and conventions is not None:
+        agent = wiring.cases(rng, conventions)
+        drawn += agent
+        cases += [[R.module_name(wiring.path), name, kwargs] for name, kwargs in agent]
+        classes = (wiring.render(conventions, "reference"),)
+    return {"cases": cases, "expected": CC.expected(drawn, classes), "tolerance": CC.TOLERANCE}
+
+
+def _stubs(names: tuple[str, ...]) -> str:
+    listed = " and ".join(f"`{m}`" for m in names)
+    return f"method {listed} raises" if len(names) == 1 else f"methods {listed} raise"
 
 
 def _implement(config: Config, c: CC.Component, rng: random.Random,
@@ -149,15 +182,30 @@ def _implement(config: Config, c: CC.Component, rng: random.Random,
     test_path = R.test_path(c.path)
     module = R.module_name(c.path)
     contract = c.contract if config.definition == "full" else c.by_reference
-    fmt = {"cutoff": cutoff, "path": c.path, "contract": contract, "module": module,
-           "functions": " and ".join(f"`{f}`" for f in c.functions), "rtol": CC.TOLERANCE["rtol"],
-           "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
-           "edge_cases": "; ".join(c.edge_cases),
-           "test_path": test_path}
-    reference = {"files": {c.path: R.tree_files(repo, link.commit)[c.path]}}
+    reference = {c.path: R.tree_files(repo, link.commit)[c.path]}
+    wiring = W.WIRINGS.get(c.key) if config.wire else None
+    fmt = {"wiring": "", "more": ""}
+    truth: dict[str, Any] = {}
+    if wiring is not None:
+        variants = wiring.variants()
+        conventions = variants[rng.randrange(len(variants))]
+        cutoff = R.commit_on(repo, cutoff, {wiring.path: wiring.file(conventions, "scaffold")},
+                             f"Sketch {wiring.cls}")
+        reference[wiring.path] = wiring.file(conventions, "reference")
+        fmt["wiring"] = _WIRING.format(
+            agent_path=wiring.path, cls=wiring.cls, stubs=_stubs(wiring.stubs),
+            functions=" and ".join(f"`{f}`" for f in c.functions),
+            methods=", ".join(f"`{m}`" for m in wiring.methods), agent_cases="; ".join(wiring.edge_cases))
+        fmt["more"] = f', "{wiring.path}": "..."'
+        truth = {"wiring": wiring.component, "conventions": conventions}
+    fmt |= {"cutoff": cutoff, "path": c.path, "contract": contract, "module": module,
+            "functions": " and ".join(f"`{f}`" for f in c.functions), "rtol": CC.TOLERANCE["rtol"],
+            "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
+            "edge_cases": "; ".join(c.edge_cases), "test_path": test_path}
     public = {test_path: R.tree_files(repo, link.introduced)[test_path]}
+    hidden = hidden_cases(c, rng, wiring, truth.get("conventions"))
     return {"format": fmt, "tips": {"main": cutoff}, "env": {"public_tests": public},
-            "truth": {**hidden_cases(c, rng), "component": c.key, "path": c.path, "reference": reference}}
+            "truth": {**hidden, "component": c.key, "path": c.path, **truth, "reference": {"files": reference}}}
 
 
 def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
@@ -194,6 +242,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
     elif config.kind == "trace":  # a paper first, so that MuZero's three components answer no more often
         paper = rng.choice(sorted({c.paper for c in CC.COMPONENTS.values()}))
         component = rng.choice([c for c in CC.COMPONENTS.values() if c.paper == paper])
+    elif config.kind == "implement" and config.wire:
+        component = CC.COMPONENTS[rng.choice(WIRED)]
     else:
         component = CC.COMPONENTS[rng.choice(ORDER)]
     repo = pygit2.Repository(R.embedded_path())

@@ -13,6 +13,7 @@ import pygit2
 
 from graders.paper_code import same_value
 from graphs import code_components as CC
+from graphs import code_wiring as W
 from graphs import git as G
 from graphs import paper_repo as R
 from tasks.task import Task
@@ -37,12 +38,21 @@ def _at_cutoff(task: Task, path: str) -> str:
     return R.tree_files(repo, "HEAD").get(path, f'"""{R.FILES[path][0]}"""\n')
 
 
-def with_function(task: Task, source: str) -> dict[str, Any]:
-    """The file at the cut-off with the component's functions written as `source`."""
+def _wiring(task: Task) -> W.Wiring | None:
+    return W.WIRINGS[task.truth["wiring"]] if "wiring" in task.truth else None
+
+
+def with_function(task: Task, source: str, agent: str = "reference") -> dict[str, Any]:
+    """The file at the cut-off with the component's functions written as `source`, and where the task
+    wires it, the agent's file with its class as `agent` renders it (the reference, by default)."""
     c = _component(task)
     doc, header = R.FILES[c.path]
     others = [s for name, s in R.OTHER.items() if f"def {name}(" in _at_cutoff(task, c.path)]
-    return {"files": {c.path: CC.module_source(header, [*others, source], doc)}}
+    files = {c.path: CC.module_source(header, [*others, source], doc)}
+    wiring = _wiring(task)
+    if wiring is not None:
+        files[wiring.path] = wiring.file(task.truth["conventions"], agent)
+    return {"files": files}
 
 
 def _defined(repo: pygit2.Repository, rev: str) -> list[str]:
@@ -124,9 +134,10 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     repo = G.materialize(task.env["repo"])
     c = _component(task)
     if kind == "implement":
-        reference = task.truth["reference"]["files"][c.path]
-        old = R.tree_files(repo, "HEAD").get(c.path, "")  # a new file is a diff of the empty one
-        return [with_function(task, c.looped), {"files": {c.path: _as_diff(c.path, old, reference)}}]
+        tree = R.tree_files(repo, "HEAD")
+        diffs = {path: _as_diff(path, tree.get(path, ""), text)  # a new file is a diff of the empty one
+                 for path, text in task.truth["reference"]["files"].items()}
+        return [with_function(task, c.looped, "alternative"), {"files": diffs}]
     if kind == "locate":
         passing = [str(commit.id) for commit in repo.walk(repo.head.target)][::-1]  # linear: oldest first
         for sha in passing:
@@ -152,6 +163,10 @@ def mutants(task: Task) -> list[dict[str, Any]]:
         c = _component(task)
         name = c.functions[0]
         wrong = [with_function(task, source) for _, source in sorted(c.mutants.items())]
+        wiring = _wiring(task)
+        if wiring is not None:  # the component right, its wiring wrong or missing
+            wrong += [with_function(task, c.reference, slip) for slip in wiring.slips(task.truth["conventions"])]
+            wrong += [with_function(task, c.reference, "scaffold")]
         return wrong + [
             {"files": {c.path: _at_cutoff(task, c.path)}},  # the untouched file
             with_function(task, c.reference.replace(f"def {name}(", f"def {name}_(", 1)),  # misnamed

@@ -51,14 +51,19 @@ def grade_implement(task: Task, answer: dict[str, Any]) -> Grade:
     results = run_cases(merged, cases)
     tol = task.truth["tolerance"]
     reasons, hits = [], 0
-    for result, want in zip(results, expected, strict=True):
+    for (_, name, _), result, want in zip(cases, results, expected, strict=True):
         error = result.get("error") if isinstance(result, dict) else "crash"
-        if error:
+        agent = "." in name  # a method of the agent the component is wired into
+        if error == "crash" and agent and str(result.get("detail", "")).startswith("NotImplementedError"):
+            reasons.append("not_wired")
+        elif error:
             reasons.append(_ERRORS.get(error, "code_crash"))
         elif same_value(want, result.get("value"), tol["rtol"], tol["atol"]):
             hits += 1
         else:
-            reasons.append("wrong_values")
+            reasons.append("wrong_agent_values" if agent else "wrong_values")
+    if "wrong_values" in reasons:  # the agent's values follow from the component's: its own slip first
+        reasons = [r for r in reasons if r != "wrong_agent_values"]
     return failed(*reasons, score=round(hits / len(cases), 4)) if reasons else passed()
 
 

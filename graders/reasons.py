@@ -69,6 +69,9 @@ REASONS: dict[str, str] = {
     "incomplete_version": "the component exists at that commit, but does not yet behave as the paper defines it",
     "commit_too_early": "the component does not exist yet at that commit",
     "commit_too_late": "the component already behaved as the paper defines it at an earlier commit",
+    "not_wired": "the agent's methods still raise NotImplementedError: the component is not wired into the agent",
+    "wrong_agent_values": "the component's functions are right, but the agent's methods return other values than "
+                          "its docstrings define (a convention of the codebase not followed)",
     "missing_functions": "the answer leaves out a function that implements one of the paper's components",
     "extra_functions": "the answer names a function that does not implement any of the paper's components",
     # wikidata (an id or name the graph lacks is unknown_node, an entity listed twice duplicate_item)

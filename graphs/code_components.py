@@ -864,15 +864,28 @@ def reference_namespace() -> dict[str, Any]:
     return namespace
 
 
-def expected(cases: list[tuple[str, dict[str, Any]]]) -> list[Any]:
-    """What the reference returns for each case, as JSON values (tuples become lists)."""
+def call_case(namespace: dict[str, Any], name: str, kwargs: dict[str, Any]) -> Any:
+    """Call a case on a namespace: a function with its keyword arguments, or `Class.method` on an
+    instance built from `kwargs["init"]`, with `kwargs["call"]` (lists become arrays, in dicts too)."""
+    if "." in name:
+        cls, method = name.split(".", 1)
+        return getattr(namespace[cls](**as_arrays(kwargs["init"])), method)(**as_arrays(kwargs["call"]))
+    return namespace[name](**as_arrays(kwargs))
+
+
+def as_arrays(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments with every list a numpy array, inside dicts too."""
+    return {k: np.asarray(v) if isinstance(v, list) else as_arrays(v) if isinstance(v, dict) else v
+            for k, v in kwargs.items()}
+
+
+def expected(cases: list[tuple[str, dict[str, Any]]], classes: tuple[str, ...] = ()) -> list[Any]:
+    """What the reference returns for each case, as JSON values (tuples become lists); `classes` are
+    the sources of the agent classes the cases call, run after every component's reference."""
     namespace = reference_namespace()
-    out = []
-    for name, kwargs in cases:
-        args = {k: np.asarray(v) if isinstance(v, list) else v for k, v in kwargs.items()}
-        result = namespace[name](**args)
-        out.append(to_json(result))
-    return out
+    for source in classes:
+        exec(source, namespace)  # noqa: S102 (the project's own sources)
+    return [to_json(call_case(namespace, name, kwargs)) for name, kwargs in cases]
 
 
 def to_json(result: Any) -> Any:

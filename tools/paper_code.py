@@ -70,8 +70,16 @@ def encode(result):
     return {"shape": list(array.shape), "values": array.ravel().tolist()}
 
 
-def arg(value):
-    return np.asarray(value) if isinstance(value, list) else value
+def args(kwargs):
+    return {k: np.asarray(v) if isinstance(v, list) else args(v) if isinstance(v, dict) else v
+            for k, v in kwargs.items()}
+
+
+def invoke(module, name, kwargs):
+    if "." in name:  # Class.method: an instance built from kwargs["init"], called with kwargs["call"]
+        cls, method = name.split(".", 1)
+        return getattr(getattr(module, cls)(**args(kwargs["init"])), method)(**args(kwargs["call"]))
+    return getattr(module, name)(**args(kwargs))
 
 
 out = {}
@@ -82,11 +90,10 @@ if spec["mode"] == "cases":
         if "error" in loaded:  # a module that raises (or runs too long) on import
             error = "timeout" if loaded["error"] == "timeout" else "import"
             out["results"].append({"error": error, "detail": f"import {module}: {loaded['detail']}"})
-        elif not callable(getattr(sys.modules[module], name, None)):
-            out["results"].append({"error": "import", "detail": f"{module} defines no function {name}"})
+        elif not callable(getattr(sys.modules[module], name.split(".")[0], None)):
+            out["results"].append({"error": "import", "detail": f"{module} defines no {name.split('.')[0]}"})
         else:
-            fn = getattr(sys.modules[module], name)
-            out["results"].append(call(lambda: encode(fn(**{k: arg(v) for k, v in kwargs.items()}))))
+            out["results"].append(call(lambda: encode(invoke(sys.modules[module], name, kwargs))))
 else:
     out["tests"] = []
     for path in spec["tests"]:

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from generators import paper_code as pc
-from generators.base import main
+from generators.base import iter_tasks, main
 from generators.paper_code_checks import baseline, enumerate_answers
 from graphs.git import materialize
 from graders import grade
@@ -35,7 +35,7 @@ def test_a_bad_knob_is_one_line_and_exit_2(flags, capsys):
 
 
 def test_the_full_contract_states_the_definition_and_the_reference_one_only_names_it():
-    full = pc.generate(pc.Config(kind="implement", component="c51_projection"), 0, 0)
+    full = pc.generate(pc.Config(kind="implement", component="c51_projection", definition="full"), 0, 0)
     config = pc.Config(kind="implement", component="c51_projection", definition="reference")
     by_name = pc.generate(config, 0, 0)
     assert "(floor(x) + 1 - x)" in full.prompt and "(floor(x) + 1 - x)" not in by_name.prompt
@@ -45,10 +45,25 @@ def test_the_full_contract_states_the_definition_and_the_reference_one_only_name
 
 
 def test_the_cut_off_copy_has_neither_the_component_nor_its_fix():
-    task = pc.generate(pc.Config(kind="implement", component="c51_projection"), 0, 0)
+    task = pc.generate(pc.Config(kind="implement", component="c51_projection", wire=False), 0, 0)
     assert call_tool("git_grep", {"pattern": "project_distribution"}, task.env).text == "No matches found."
-    log = call_tool("git_log", {"max_count": 200}, task.env).text
-    assert "Keep the probability of targets that land on an atom" not in log
+    assert call_tool("git_grep", {"pattern": "clip"}, task.env).text == "No matches found."
+    wired = pc.generate(pc.Config(kind="implement", component="c51_projection"), 0, 0)
+    found = call_tool("git_grep", {"pattern": "project_distribution"}, wired.env).text
+    assert {line.split(":", 1)[0] for line in found.splitlines()} == {"rl/agent.py"}  # only the agent's call
+
+
+def test_the_default_draws_wired_tasks_by_reference_over_distinct_agents():
+    tasks = list(iter_tasks(pc, pc.Config(kind="implement"), 1, 8))
+    assert len(tasks) == 8 and len({t.prompt for t in tasks}) == 8
+    assert all("Wire it in too" in t.prompt and t.truth["component"] in pc.WIRED for t in tasks)
+    assert "(floor(x) + 1 - x)" not in " ".join(t.prompt for t in tasks)
+
+
+def test_wire_with_a_component_that_has_no_agent_is_a_clear_error():
+    with pytest.raises(ValueError, match="--no-wire"):
+        pc.Config(kind="implement", component="dueling").validate()
+    pc.Config(kind="implement", component="dueling", wire=False).validate()
 
 
 def test_locate_asks_for_the_fix_not_the_first_version_of_the_projection():

@@ -13,8 +13,14 @@ from tools.paper_code import overlay, run_cases
 
 @pytest.fixture(scope="module")
 def tasks():
-    return {key: pc.generate(pc.Config(kind="implement", component=key), seed=4, index=0)
+    return {key: pc.generate(pc.Config(kind="implement", component=key, wire=key in pc.WIRED), seed=4, index=0)
             for key in COMPONENTS}
+
+
+@pytest.fixture(scope="module")
+def unwired():
+    return {key: pc.generate(pc.Config(kind="implement", component=key, wire=False), seed=4, index=0)
+            for key in pc.WIRED}
 
 
 @pytest.mark.parametrize("key", sorted(COMPONENTS))
@@ -28,8 +34,30 @@ def test_reference_looped_and_diff_answers_pass_and_every_slip_fails_with_wrong_
         assert not g.passed and "wrong_values" in g.reasons, (name, g)
 
 
-def test_each_way_of_failing_has_its_own_reason(tasks):
-    task = tasks["c51_projection"]
+@pytest.mark.parametrize("key", pc.WIRED)
+def test_without_wiring_the_reference_and_looped_answers_pass_too(unwired, key):
+    task = unwired[key]
+    assert "wiring" not in task.truth and "Wire it in" not in task.prompt
+    for answer in [task.truth["reference"], *enumerate_answers(task)]:
+        assert grade(task, answer).passed, answer
+
+
+@pytest.mark.parametrize("key", pc.WIRED)
+def test_a_wired_task_tells_a_slip_of_the_component_from_one_of_the_wiring_and_no_wiring(tasks, key):
+    task = tasks[key]
+    wiring = pc.W.WIRINGS[key]
+    component = COMPONENTS[key]
+    for slip in wiring.slips(task.truth["conventions"]):
+        g = grade(task, with_function(task, component.reference, slip))
+        assert g.reasons == ("wrong_agent_values",), (slip, g)
+    assert grade(task, with_function(task, component.reference, "scaffold")).reasons == ("not_wired",)
+    # the component right, the agent's file left out: the cut-off's class still raises
+    files = with_function(task, component.reference)["files"]
+    assert grade(task, {"files": {task.truth["path"]: files[task.truth["path"]]}}).reasons == ("not_wired",)
+
+
+def test_each_way_of_failing_has_its_own_reason(unwired):
+    task = unwired["c51_projection"]
     reasons = [grade(task, answer).reasons for answer in mutants(task)[-6:]]
     assert reasons == [("code_import_error",), ("code_import_error",), ("code_crash",), ("code_timeout",),
                        ("patch_does_not_apply",), ("bad_file_path",)]

@@ -72,7 +72,7 @@ file you change or add (a unified diff of a file against this commit is accepted
 The paper {paper_name} ({paper}) introduced {what}. The repository implements it: find the commit \
 where it first behaves as the paper defines it, that is, the first commit of main at which the \
 function(s) holding it give the values the paper's definition gives (if a first version was wrong \
-and a later commit completed it, the commit asked for is the one that completed it). {ids}
+and a later commit completed it, the commit asked for is the one that completed it).{where} {ids}
 Submit {{"commit": "<id>"}}.""",
     "trace": _INTRO + """\
 At release {tag} (commit {tip}, where this copy's main ends), which functions of the repository \
@@ -85,12 +85,12 @@ path and its name, e.g. "rl.targets.td_target"; any order.""",
 }
 _WIRING = """\
 Wire it in too: at this commit `{agent_path}` holds `{cls}`, whose {stubs} NotImplementedError \
-until the component exists. Complete the class so that the class computes what its docstrings say, with your \
-{functions}; its docstrings state this codebase's conventions (the batch's keys, masks and shapes, where \
-the support lives, what the network outputs), which may differ from the paper's. The hidden tests also \
-build `{cls}(...)` with keyword arguments of its __init__ and call its methods {methods} with dicts of \
-numpy float64 arrays, comparing what they return as above; besides random inputs they include: \
-{agent_cases}.
+until the component exists. Complete it so that the class computes what its docstrings say, with your \
+{functions}; its docstrings state this codebase's conventions (the inputs' keys, shapes and meaning, what \
+is stored where and in what form), which may differ from the paper's. The hidden tests also \
+build `{cls}(...)` with keyword arguments of its __init__ and call {methods} with keyword arguments as \
+its docstrings describe (numpy float64 arrays built from lists, dicts of them, Python numbers), \
+comparing what they return as above; besides random inputs they include: {agent_cases}.
 """
 _IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "
         "object in the repository.")
@@ -109,11 +109,10 @@ REVEALS = {"implement": {"kind": "answer_hidden"}, "locate": {"kind": "answer_vi
            "trace": {"kind": "answer_hidden"}}
 ORDER = tuple(CC.COMPONENTS)  # easiest first
 WIRED = tuple(k for k in ORDER if k in W.WIRINGS)
-LADDERS = {
-    "implement": [{"component": k, "definition": "full", "wire": False} for k in ORDER]
-    + [{"component": k, "definition": "reference", "wire": False} for k in ORDER[-3:]]
-    + [{"component": "", "definition": "reference", "wire": True}],
-    "locate": [{"component": k} for k in ORDER],
+LADDERS = {  # every level draws the component per task, so that a sample of 8 holds 8 questions
+    "implement": [{"component": "", "definition": d, "wire": w} for w in (False, True)
+                  for d in DEFINITIONS],
+    "locate": [{"component": "", "name_functions": True}, {"component": "", "name_functions": False}],
     "trace": [{"component": ""}],
 }
 
@@ -129,6 +128,8 @@ class Config:
     definition: str = field(default="reference", metadata={
         "help": "implement: the contract's definition in full, or only by reference to the paper (full, "
                 "reference)"})
+    name_functions: bool = field(default=False, metadata={
+        "help": "locate: the prompt names the file and function(s) that hold the component"})
     wire: bool = field(default=True, metadata={
         "help": f"implement: the component must also be wired into an agent class of the codebase, which "
                 f"the hidden tests drive too (components {', '.join(WIRED)}; drawn among them when empty)"})
@@ -170,9 +171,12 @@ def hidden_cases(component: CC.Component, rng: random.Random, wiring: W.Wiring |
     return {"cases": cases, "expected": CC.expected(drawn, classes), "tolerance": CC.TOLERANCE}
 
 
+def _listed(names: tuple[str, ...], one: str, many: str) -> str:
+    return f"{one if len(names) == 1 else many} {' and '.join(f'`{m}`' for m in names)}"
+
+
 def _stubs(names: tuple[str, ...]) -> str:
-    listed = " and ".join(f"`{m}`" for m in names)
-    return f"method {listed} raises" if len(names) == 1 else f"methods {listed} raise"
+    return _listed(names, "method", "methods") + (" raises" if len(names) == 1 else " raise")
 
 
 def _implement(config: Config, c: CC.Component, rng: random.Random,
@@ -195,7 +199,7 @@ def _implement(config: Config, c: CC.Component, rng: random.Random,
         fmt["wiring"] = _WIRING.format(
             agent_path=wiring.path, cls=wiring.cls, stubs=_stubs(wiring.stubs),
             functions=" and ".join(f"`{f}`" for f in c.functions),
-            methods=", ".join(f"`{m}`" for m in wiring.methods), agent_cases="; ".join(wiring.edge_cases))
+            methods=_listed(wiring.methods, "its method", "its methods"), agent_cases="; ".join(wiring.edge_cases))
         fmt["more"] = f', "{wiring.path}": "..."'
         truth = {"wiring": wiring.component, "conventions": conventions}
     fmt |= {"cutoff": cutoff, "path": c.path, "contract": contract, "module": module,
@@ -211,7 +215,9 @@ def _implement(config: Config, c: CC.Component, rng: random.Random,
 def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
     link = R.links()[c.key]
     tip = str(repo.head.target)
-    return {"format": {"ids": _IDS}, "tips": {"main": tip},
+    where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
+             if config.name_functions else "")
+    return {"format": {"ids": _IDS, "where": where}, "tips": {"main": tip},
             "truth": {**hidden_cases(c, rng), "component": c.key, "accepted": [link.commit],
                       "introduced": link.introduced, "named": link.named,
                       "reference": {"commit": link.commit}}}

@@ -866,10 +866,14 @@ def reference_namespace() -> dict[str, Any]:
 
 def call_case(namespace: dict[str, Any], name: str, kwargs: dict[str, Any]) -> Any:
     """Call a case on a namespace: a function with its keyword arguments, or `Class.method` on an
-    instance built from `kwargs["init"]`, with `kwargs["call"]` (lists become arrays, in dicts too)."""
-    if "." in name:
+    instance built from `kwargs["init"]`, with `kwargs["call"]`, after the calls `kwargs["before"]`
+    (lists become arrays, in dicts too)."""
+    if "." in name:  # kwargs["before"]: [method, kwargs] calls made first, on the same instance
         cls, method = name.split(".", 1)
-        return getattr(namespace[cls](**as_arrays(kwargs["init"])), method)(**as_arrays(kwargs["call"]))
+        instance = namespace[cls](**as_arrays(kwargs["init"]))
+        for earlier, given in kwargs.get("before", []):
+            getattr(instance, earlier)(**as_arrays(given))
+        return getattr(instance, method)(**as_arrays(kwargs["call"]))
     return namespace[name](**as_arrays(kwargs))
 
 

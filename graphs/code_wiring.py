@@ -346,4 +346,105 @@ MUZERO_LEARNER = Wiring(
                 "the head's outputs as its docstring says they are"),
 )
 
-WIRINGS: dict[str, Wiring] = {w.component: w for w in (C51_AGENT, MUZERO_LEARNER)}
+# --- Prioritized replay in a buffer ----------------------------------------------------------------
+
+def _per(cv: Conventions, version: str) -> str:
+    powered = cv["store"] == "powered"
+    buffer = cv["norm"] == "buffer"
+    stored = "(np.abs(td_errors) + self.eps) ** self.alpha" if powered else "np.abs(td_errors) + self.eps"
+    store_doc = "p ** alpha (already raised to the exponent)" if powered else "p itself (not raised to alpha)"
+    norm_doc = ("by the largest weight that any filled slot would get (the slot of\n    the smallest "
+                "priority), as many implementations do" if buffer else
+                "by the largest weight among the draws, as the prioritized replay\n    paper does")
+    head = f'''class PrioritizedBuffer:
+    """The priorities of a replay buffer of `capacity` slots, which samples slots in proportion to them.
+
+    A slot's priority is p = |td error| + eps; the buffer stores {store_doc}. A new
+    transition's slot gets the largest value stored so far (1.0 while there is none): the next slot in
+    turn, the oldest overwritten once the buffer is full. sample() draws among the filled slots with
+    rl.replay.prioritized_sample, a slot's sampling probability P being p ** alpha over the sum of the
+    filled slots', and returns the importance-sampling weights (N * P) ** -beta, N the number of filled
+    slots, normalised {norm_doc}; beta grows from beta_start to 1 over beta_steps steps
+    (beta()).
+    """
+
+    def __init__(self, capacity, alpha, beta_start, beta_steps, eps):
+        self.priorities = np.zeros(int(capacity))
+        self.size, self.next = 0, 0
+        self.alpha, self.beta_start, self.beta_steps, self.eps = float(alpha), float(beta_start), beta_steps, eps
+
+    def add(self, count):
+        """Store `count` new transitions, each with the largest stored priority (1.0 if none)."""
+        for _ in range(int(count)):
+            self.priorities[self.next] = self.priorities[:self.size].max() if self.size else 1.0
+            self.next = (self.next + 1) % len(self.priorities)
+            self.size = min(self.size + 1, len(self.priorities))
+
+    def update(self, slots, td_errors):
+        """New priorities for sampled slots, from their TD errors."""
+        td_errors = np.asarray(td_errors, dtype=float)
+        self.priorities[np.asarray(slots, dtype=int)] = {stored}
+
+    def beta(self, step):
+        """The importance-sampling exponent at a training step."""
+        return min(1.0, self.beta_start + (1.0 - self.beta_start) * step / self.beta_steps)
+
+    def sample(self, u, step):
+        """Draw one filled slot per number of u in [0, 1) at this training step: (slots, weights)."""
+'''
+    alpha = "1.0" if powered else "self.alpha"
+    rescale = ("\n        probs = filled ** " + alpha + " / (filled ** " + alpha + ").sum()\n"
+               "        weights = (probs[slots] / probs[probs > 0].min()) ** -self.beta(step)" if buffer else "")
+    body = {
+        "scaffold": _STUB.format(what="prioritized sampling"),
+        "reference": f'''        filled = self.priorities[:self.size]
+        slots, weights = prioritized_sample(filled, u, {alpha}, self.beta(step)){rescale}
+        return slots, weights''',
+        "alternative": f'''        filled = self.priorities[:self.size]
+        beta = self.beta(step)
+        slots, _ = prioritized_sample(filled, u, {alpha}, beta)
+        scaled = np.array([0.0 if p == 0 else p ** {alpha} for p in filled])
+        probs = scaled / scaled.sum()
+        raw = (len(filled) * probs) ** -beta
+        top = raw[probs > 0].max() if {buffer!r} else raw[slots].max()
+        return slots, np.array([raw[s] / top for s in slots])''',
+        "beta_not_annealed": f'''        filled = self.priorities[:self.size]
+        slots, weights = prioritized_sample(filled, u, {alpha}, self.beta_start)
+        return slots, weights''',
+        "alpha_applied_twice": '''        slots, weights = prioritized_sample(self.priorities[:self.size], u, self.alpha, self.beta(step))
+        return slots, weights''',
+        "normalised_over_the_draws": f'''        slots, weights = prioritized_sample(self.priorities[:self.size], u, {alpha}, self.beta(step))
+        return slots, weights''',
+    }[version]
+    return head + body
+
+
+def _per_slips(cv: Conventions) -> tuple[str, ...]:
+    return (("beta_not_annealed",) + (("alpha_applied_twice",) if cv["store"] == "powered" else ())
+            + (("normalised_over_the_draws",) if cv["norm"] == "buffer" else ()))
+
+
+def _per_cases(rng: random.Random, cv: Conventions) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for capacity, added, step in ((8, 5, 30), (6, 9, 250), (10, 7, 60)):  # 9 into 6: the oldest overwritten
+        init = {"capacity": capacity, "alpha": 0.6, "beta_start": 0.4, "beta_steps": 200, "eps": 0.01}
+        first = min(added, capacity)
+        before = [["add", {"count": first}],
+                  ["update", {"slots": list(range(first)), "td_errors": _arr(rng, first)}],
+                  ["add", {"count": added - first + 2}]]
+        u = [round(rng.uniform(0.0, 0.99), 3) for _ in range(6)]
+        out.append(("PrioritizedBuffer.sample", {"init": init, "before": before, "call": {"u": u, "step": step}}))
+    return out
+
+
+PER_BUFFER = Wiring(
+    component="prioritized_replay", path="rl/buffer.py", cls="PrioritizedBuffer", stubs=("sample",),
+    methods=("sample",), doc="Prioritized replay: the priorities of a buffer's slots.",
+    scaffold_imports="", imports="from rl.replay import prioritized_sample",
+    choices={"store": ("raw", "powered"), "norm": ("batch", "buffer")},
+    render=_per, slips=_per_slips, cases=_per_cases,
+    edge_cases=("calls of add and update before sample (the hidden tests call them as documented)",
+                "a buffer that is not full, and one whose oldest slots were overwritten", "a step after beta reached 1"),
+)
+
+WIRINGS: dict[str, Wiring] = {w.component: w for w in (C51_AGENT, MUZERO_LEARNER, PER_BUFFER)}

@@ -77,8 +77,11 @@ def args(kwargs):
 
 def invoke(module, name, kwargs):
     if "." in name:  # Class.method: an instance built from kwargs["init"], called with kwargs["call"]
-        cls, method = name.split(".", 1)
-        return getattr(getattr(module, cls)(**args(kwargs["init"])), method)(**args(kwargs["call"]))
+        cls, method = name.split(".", 1)  # after the calls kwargs["before"] on the same instance
+        instance = getattr(module, cls)(**args(kwargs["init"]))
+        for earlier, given in kwargs.get("before", []):
+            getattr(instance, earlier)(**args(given))
+        return getattr(instance, method)(**args(kwargs["call"]))
     return getattr(module, name)(**args(kwargs))
 
 

@@ -60,6 +60,19 @@ def test_the_default_draws_wired_tasks_by_reference_over_distinct_agents():
     assert "(floor(x) + 1 - x)" not in " ".join(t.prompt for t in tasks)
 
 
+def test_locate_names_the_functions_only_at_its_easy_level():
+    easy = pc.generate(pc.Config(kind="locate", component="dueling", name_functions=True), 0, 0)
+    hard = pc.generate(pc.Config(kind="locate", component="dueling"), 0, 0)
+    assert "`dueling_q` in `rl/networks.py`" in easy.prompt and "dueling_q" not in hard.prompt
+
+
+@pytest.mark.parametrize("kind", ["implement", "locate"])
+def test_every_ladder_level_holds_eight_distinct_questions(kind):
+    for level in pc.LADDERS[kind]:
+        config = pc.Config(kind=kind, **level)
+        assert len(list(iter_tasks(pc, config, 1, 8))) == 8, level
+
+
 def test_wire_with_a_component_that_has_no_agent_is_a_clear_error():
     with pytest.raises(ValueError, match="--no-wire"):
         pc.Config(kind="implement", component="dueling").validate()

@@ -65,7 +65,7 @@ same shape (a tuple part by part), within a relative tolerance of {rtol} plus an
 your source text is never compared. Every case must pass. Each call may take {seconds} s; the whole run \
 {wall} s. Besides random inputs, the hidden cases include: {edge_cases}.
 run_public_tests(files) runs the repository's public tests (not the hidden ones) on your files, with a \
-public test of this component as `{test_path}`.
+public test of this component as `{test_path}`{runs}.
 {wiring}Submit {{"files": {{"{path}": "<the file's full new content>"{more}}}}}: path -> full content of every \
 file you change or add (a unified diff of a file against this commit is accepted too if it applies exactly).""",
     "locate": _INTRO + """\
@@ -110,8 +110,8 @@ REVEALS = {"implement": {"kind": "answer_hidden"}, "locate": {"kind": "answer_vi
 ORDER = tuple(CC.COMPONENTS)  # easiest first
 WIRED = tuple(k for k in ORDER if k in W.WIRINGS)
 LADDERS = {  # every level draws the component per task, so that a sample of 8 holds 8 questions
-    "implement": [{"component": "", "definition": d, "wire": w} for w in (False, True)
-                  for d in DEFINITIONS],
+    "implement": [{"component": "", "definition": d, "wire": w, "test_runs": r}
+                  for w, r in ((False, 0), (True, 3)) for d in DEFINITIONS],
     "locate": [{"component": "", "name_functions": True}, {"component": "", "name_functions": False}],
     "trace": [{"component": ""}],
 }
@@ -130,6 +130,8 @@ class Config:
                 "reference)"})
     name_functions: bool = field(default=False, metadata={
         "help": "locate: the prompt names the file and function(s) that hold the component"})
+    test_runs: int = field(default=3, metadata={
+        "help": "implement: how many run_public_tests calls a task allows (0: no limit)"})
     wire: bool = field(default=True, metadata={
         "help": f"implement: the component must also be wired into an agent class of the codebase, which "
                 f"the hidden tests drive too (components {', '.join(WIRED)}; drawn among them when empty)"})
@@ -144,6 +146,8 @@ class Config:
         if self.wire and self.component and self.component not in WIRED and self.kind in ("implement", MIXED):
             raise ValueError(f"--wire needs --component {' or '.join(WIRED)} (or empty); "
                              f"got {self.component!r}: add --no-wire")
+        if not 0 <= self.test_runs <= 100:
+            raise ValueError(f"--test-runs must be between 0 (no limit) and 100, got {self.test_runs}")
         if self.definition not in DEFINITIONS:
             raise ValueError(f"--definition must be one of {', '.join(DEFINITIONS)}, got {self.definition!r}")
 
@@ -205,10 +209,12 @@ def _implement(config: Config, c: CC.Component, rng: random.Random,
     fmt |= {"cutoff": cutoff, "path": c.path, "contract": contract, "module": module,
             "functions": " and ".join(f"`{f}`" for f in c.functions), "rtol": CC.TOLERANCE["rtol"],
             "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
-            "edge_cases": "; ".join(c.edge_cases), "test_path": test_path}
+            "edge_cases": "; ".join(c.edge_cases), "test_path": test_path,
+            "runs": f"; you may call it {config.test_runs} times" if config.test_runs else ""}
     public = {test_path: R.tree_files(repo, link.introduced)[test_path]}
     hidden = hidden_cases(c, rng, wiring, truth.get("conventions"))
-    return {"format": fmt, "tips": {"main": cutoff}, "env": {"public_tests": public},
+    env = {"public_tests": public, **({"public_runs": config.test_runs} if config.test_runs else {})}
+    return {"format": fmt, "tips": {"main": cutoff}, "env": env,
             "truth": {**hidden, "component": c.key, "path": c.path, **truth, "reference": {"files": reference}}}
 
 

@@ -219,14 +219,16 @@ def run_cases(files: dict[str, str], cases: list[list]) -> list[dict[str, Any]]:
 def run_public_tests(env: dict, files: dict[str, str]) -> str:
     """Run the repository's public tests (every tests/test_*.py, with the component's own) on your
     files laid over the repository at the cut-off, in a sandbox without network (numpy available).
-    These are not the hidden tests that grade the answer.
+    These are not the hidden tests that grade the answer. Where the task sets a budget, each call
+    spends one of it.
 
     Args:
         files: path -> full new content of each file you change or add, e.g. {"rl/returns.py": "..."}
             (a unified diff of the file is accepted too); files you leave out stay as they are.
 
     Returns:
-        One line per test function: PASSED, or how it failed (the assertion or the error).
+        One line per test function: PASSED, or how it failed (the assertion or the error); and how
+        many calls remain, where there is a budget.
     """
     problem = files_problem(files)
     if problem:
@@ -234,6 +236,11 @@ def run_public_tests(env: dict, files: dict[str, str]) -> str:
     merged = overlay(env, files)
     if isinstance(merged, str):
         raise ToolError(merged)
+    budget = env.get("public_runs")  # None: no limit
+    if budget is not None:
+        if budget <= 0:
+            raise ToolError("the run_public_tests budget is spent; submit your answer")
+        env["public_runs"] = budget - 1
     merged.update(env.get("public_tests", {}))
     tests = sorted(p for p in merged if re.fullmatch(r"tests/test_\w+\.py", p))
     result = run_harness(merged, {"mode": "tests", "tests": tests})
@@ -243,4 +250,5 @@ def run_public_tests(env: dict, files: dict[str, str]) -> str:
     rows = [r for r in result.get("tests", []) if isinstance(r, list) and len(r) == 3]  # the model's code
     lines = [f"{name}: {'PASSED' if outcome == 'passed' else f'FAILED ({outcome}) {detail}'}".rstrip()
              for name, outcome, detail in rows]                                             # could forge them
-    return "\n".join(lines) or "No tests found."
+    left = f"\n({env['public_runs']} run_public_tests calls left)" if budget is not None else ""
+    return ("\n".join(lines) or "No tests found.") + left

@@ -47,3 +47,20 @@ def test_a_unified_diff_from_difflib_applies_and_a_stale_one_does_not():
     created = "".join(difflib.unified_diff([], new.splitlines(True), "a/f.py", "b/f.py"))
     assert apply_patch("", created) == new
     assert apply_patch(old, "not a diff") is None
+
+
+def test_the_public_tests_budget_is_counted_down_and_then_refused():
+    task = pc.generate(pc.Config(kind="implement", component="dueling", wire=False, test_runs=2), seed=0, index=0)
+    files = task.truth["reference"]["files"]
+    assert "you may call it 2 times" in task.prompt
+    assert call_tool("run_public_tests", {"files": files}, task.env).text.endswith("(1 run_public_tests calls left)")
+    assert call_tool("run_public_tests", {"files": {"../x.py": ""}}, task.env).is_error  # refused: spends none
+    assert not call_tool("run_public_tests", {"files": files}, task.env).is_error
+    spent = call_tool("run_public_tests", {"files": files}, task.env)
+    assert spent.is_error and "budget is spent" in spent.text
+
+
+def test_without_a_budget_the_tool_says_nothing_of_calls_left():
+    task = pc.generate(pc.Config(kind="implement", component="dueling", wire=False, test_runs=0), seed=0, index=0)
+    assert "public_runs" not in task.env and "you may call it" not in task.prompt
+    assert "calls left" not in call_tool("run_public_tests", {"files": task.truth["reference"]["files"]}, task.env).text

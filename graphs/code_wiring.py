@@ -342,7 +342,7 @@ MUZERO_LEARNER = Wiring(
             "from search.targets import n_step_value_targets",
     choices={"outputs": ("logits", "probs"), "targets": ("n_step", "outcome")},
     render=_muzero, slips=_muzero_slips, cases=_muzero_cases,
-    edge_cases=("values beyond the support", "td_steps longer than the rest of the episode",
+    edge_cases=("values beyond the support", "the last steps of an episode",
                 "the head's outputs as its docstring says they are"),
 )
 

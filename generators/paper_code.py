@@ -38,9 +38,10 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 3  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 4  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
-# implement's definition by reference and wired into an agent by default
+# implement's definition by reference and wired into an agent by default; 4: locate names the checked
+# cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support)
 DEFINITIONS = ("full", "reference")
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -72,7 +73,7 @@ file you change or add (a unified diff of a file against this commit is accepted
 The paper {paper_name} ({paper}) introduced {what}. The repository implements it: find the commit \
 where it first behaves as the paper defines it, that is, the first commit of main at which the \
 function(s) holding it give the values the paper's definition gives (if a first version was wrong \
-and a later commit completed it, the commit asked for is the one that completed it).{where} {ids}
+and a later commit completed it, the commit asked for is the one that completed it). The values checked include these cases, as the paper's equations (not a pseudocode's shortcuts) decide them: {edge_cases}.{where} {ids}
 Submit {{"commit": "<id>"}}.""",
     "trace": _INTRO + """\
 At release {tag} (commit {tip}, where this copy's main ends), which functions of the repository \
@@ -223,7 +224,8 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
     tip = str(repo.head.target)
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
              if config.name_functions else "")
-    return {"format": {"ids": _IDS, "where": where}, "tips": {"main": tip},
+    return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases)},
+            "tips": {"main": tip},
             "truth": {**hidden_cases(c, rng), "component": c.key, "accepted": [link.commit],
                       "introduced": link.introduced, "named": link.named,
                       "reference": {"commit": link.commit}}}

@@ -125,7 +125,8 @@ def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma) -> np
         *[("double_dqn_target", {"rewards": _arr(rng, 6), "dones": _dones(rng, 6),
                                  "next_q_online": _arr(rng, 6, 4), "next_q_target": _arr(rng, 6, 4),
                                  "gamma": 0.99}) for _ in range(3)]],
-    edge_cases=("the two networks preferring different actions", "terminal transitions",
+    edge_cases=("the two networks preferring different actions",
+                "terminal transitions (the target is the reward alone: no bootstrap past an episode's end)",
                 "ties in the online network's values"),
 )
 
@@ -442,8 +443,8 @@ C51 = Component(
         *[("project_distribution", {"next_probs": _probs(rng, 4, 11), "rewards": _arr(rng, 4),
                                     "dones": _dones(rng, 4), "gamma": 0.99, "v_min": -5.0, "v_max": 5.0})
           for _ in range(2)]],
-    edge_cases=("targets exactly on an atom", "a target on v_min", "targets beyond v_max and below v_min",
-                "terminal transitions"),
+    edge_cases=("targets exactly on an atom (all of their probability stays on that atom)", "a target on v_min",
+                "targets beyond v_max and below v_min", "terminal transitions (the target is the reward alone)"),
 )
 
 
@@ -742,7 +743,8 @@ def support_to_scalar(probs, support_size) -> np.ndarray
 SUPPORT = Component(
     key="value_support", paper="1911.08265", path="search/support.py",
     functions=("scalar_to_support", "support_to_scalar"),
-    what="MuZero's categorical representation of values: scalars as two-hot vectors on an integer support",
+    what="MuZero's categorical representation of values: scalars, transformed by its value transform h, as "
+         "two-hot vectors on an integer support",
     header="import numpy as np\n\nfrom search.transform import h, h_inv",
     contract=_SUPPORT_DOC + """
     scalar_to_support: y = clip(h(x), -S, S) elementwise (h with its default eps); with l = floor(y),

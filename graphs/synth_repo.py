@@ -514,6 +514,115 @@ _FAST_LOOP = ("    total, nexts = values[-1], values[1:] + values[-1:]\n"
 SPEED["lambda_fast"] = LATER["lambda_return"].replace(_SLOW_LOOP, _FAST_LOOP)
 SPEED["lambda_fast_doc"] = SPEED["lambda_doc"].replace(_SLOW_LOOP, _FAST_LOOP)
 
+# After the cherry-picks: advantage estimates, whose tests (one file, run together) the harder bisect asks
+# about. Five functions each break once, in commits whose subjects do not say so (discounted_returns
+# twice), two take their discount arguments keyword-only for a while (their tests fail with TypeError
+# meanwhile), three commits leave a module that does not compile (no test can run there), and one
+# commit claims to fix gae but only reformats it; the last commit fixes everything.
+_DISCOUNTED = {
+    "right": ("    out, total = [], 0.0\n    for reward in reversed(rewards):\n"
+              "        total = reward + gamma * total\n        out.append(total)\n    return out[::-1]"),
+    "tidy": ("    out, total = [], 0.0\n    for reward in rewards[::-1]:\n"
+             "        total = reward + gamma * total\n        out.append(total)\n    return out"),
+    "renamed": ("    returns, ret = [], 0.0\n    for reward in reversed(rewards):\n"
+                "        ret = reward + gamma * ret\n        returns.insert(0, ret)\n    return returns"),
+    "renamed_slip": ("    returns, ret = [], 0.0\n    for reward in reversed(rewards):\n"
+                     "        ret = reward + gamma * ret\n        returns.insert(0, reward + gamma * ret)\n"
+                     "    return returns"),
+}
+_GAE = {
+    "right": ("    out, total = [], 0.0\n    for t in reversed(range(len(rewards))):\n"
+              "        delta = rewards[t] + gamma * values[t + 1] - values[t]\n"
+              "        total = delta + gamma * lam * total\n        out.append(total)\n    return out[::-1]"),
+    "reformatted": ("    out, total = [], 0.0\n    for t in reversed(range(len(rewards))):\n"
+                    "        delta = rewards[t] + gamma * values[t + 1] - values[t]\n"
+                    "        total = delta + (gamma * lam) * total\n        out.append(total)\n"
+                    "    return out[::-1]"),
+    "fast": ("    out, total = [], 0.0\n    for t in reversed(range(len(rewards))):\n"
+             "        total = rewards[t] + gamma * values[t + 1] - values[t] + gamma * total\n"
+             "        out.append(total)\n    return out[::-1]"),
+}
+
+
+def _advantages(disc: str = "right", td: str = "right", gae: str = "right", norm: str = "right",
+                ev: str = "right", keyword_only: bool = False, renamed: bool = False) -> dict[str, str]:
+    """The blocks of agent/advantages.py, each function in one of its versions."""
+    star = "*, " if keyword_only else ""
+    td_body = {"right": "    return [r + gamma * values[t + 1] - values[t] for t, r in enumerate(rewards)]",
+               "slip": "    return [r + gamma * values[t] - values[t + 1] for t, r in enumerate(rewards)]"}[td]
+    xs = "advantages" if renamed else "xs"
+    norm_var = {"right": f"sum((x - mean) ** 2 for x in {xs}) / len({xs})",
+                "sample": f"sum((x - mean) ** 2 for x in {xs}) / (len({xs}) - 1)"}[norm]
+    residual = ("    d = [y - y_hat for y_hat, y in zip(predicted, actual)]\n" if renamed else
+                "    d = [a - p for p, a in zip(predicted, actual)]\n")
+    ev_body = {"right": "    return 1.0 - _variance(d) / _variance(actual)",
+               "slip": "    return 1.0 - _variance(d) / _variance(predicted)"}[ev]
+    return {
+        "": '"""Advantage estimates for actor-critic agents."""',
+        "discounted_returns": ('def discounted_returns(rewards, gamma):\n'
+                               '    """The discounted return from each step to the end of the episode."""\n'
+                               + _DISCOUNTED[disc]),
+        "td_errors": (f'def td_errors(rewards, values, {star}gamma):\n'
+                      '    """One-step TD errors r_t + gamma * V(s_t+1) - V(s_t); values has one more '
+                      'entry."""\n' + td_body),
+        "gae": (f'def gae(rewards, values, {star}gamma, lam):\n'
+                '    """Generalized advantage estimates: TD errors summed backwards, weighted by '
+                '(gamma * lam) ** k."""\n' + _GAE[gae]),
+        "normalize": (f'def normalize({xs}):\n'
+                      '    """Shifted and scaled to mean 0 and standard deviation 1 (only shifted if all '
+                      'are equal)."""\n'
+                      f'    mean = sum({xs}) / len({xs})\n    std = ({norm_var}) ** 0.5\n'
+                      f'    return [(x - mean) / (std or 1.0) for x in {xs}]'),
+        "_variance": ('def _variance(xs):\n    mean = sum(xs) / len(xs)\n'
+                      '    return sum((x - mean) ** 2 for x in xs) / len(xs)'),
+        "explained_variance": ('def explained_variance(predicted, actual):\n'
+                               '    """1 - Var(actual - predicted) / Var(actual): 1 for a perfect fit, 0 '
+                               'for the mean."""\n' + residual + ev_body),
+    }
+
+
+def _put_advantages(**versions: str | bool) -> list[tuple]:
+    """Operations writing agent/advantages.py with each function in the version named (see _advantages)."""
+    return [("put", "agent/advantages.py", name, src) for name, src in _advantages(**versions).items()]
+
+
+
+
+ADVANTAGE_TESTS = {
+    "": "from agent.advantages import discounted_returns, explained_variance, gae, normalize, td_errors",
+    "disc": '''def test_discounted_returns_sum_to_the_episode_end():
+    assert discounted_returns([1.0, 1.0, 1.0], 0.5) == [1.75, 1.5, 1.0]''',
+    "td": '''def test_td_errors_bootstrap_from_the_next_value():
+    assert td_errors([1.0, 2.0], [2.0, 4.0, 8.0], 0.5) == [1.0, 2.0]''',
+    "gae": '''def test_gae_weights_later_errors_by_gamma_lambda():
+    assert gae([1.0, 2.0], [2.0, 4.0, 8.0], 0.5, 0.5) == [1.5, 2.0]''',
+    "norm": '''def test_normalize_gives_mean_zero_and_unit_deviation():
+    assert normalize([1.0, 3.0]) == [-1.0, 1.0]''',
+    "ev": '''def test_explained_variance_is_one_minus_the_residual_share():
+    assert explained_variance([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]) == 1.0
+    assert explained_variance([0.0, 2.0, 4.0], [1.0, 2.0, 3.0]) == 0.0''',
+}
+ADVANTAGE_TEST_FILE = "tests/test_advantages.py"
+VECTOR = {
+    "started": '"""Advantages for batches of episodes."""\nfrom agent.advantages import gae\n\n\n'
+               "def batched_gae(batch, gamma, lam):\n    return [gae(r, v, gamma, lam) for r, v in batch",
+    "finished": '"""Advantages for batches of episodes."""\nfrom agent.advantages import gae\n\n\n'
+                "def batched_gae(batch, gamma, lam):\n    return [gae(r, v, gamma, lam) for r, v in batch]",
+    "report_started": '"""Training reports."""\nfrom agent.advantages import explained_variance\n\n\n'
+                      "def report(predicted, actual):\n    return {'explained_variance': "
+                      "explained_variance(predicted, actual)",
+    "report": '"""Training reports."""\nfrom agent.advantages import explained_variance\n\n\n'
+              "def report(predicted, actual):\n    return {'explained_variance': "
+              "explained_variance(predicted, actual)}",
+    "batched_td_started": "def batched_td_errors(batch, gamma):\n"
+                          "    return [td_errors(r, v, gamma) for r, v in batch if",
+    "doc": "# Advantages\n\n`gae(rewards, values, gamma, lam)` for one episode, `batched_gae` for many.\n",
+    "batched_td": "def batched_td_errors(batch, gamma):\n    return [td_errors(r, v, gamma) for r, v in batch]",
+}
+README[7] = README[6] + ("`agent/advantages.py` estimates advantages (GAE) for actor-critic agents; "
+                         "`agent/vector.py` batches them.\n")
+
+
 # The inputs on which each function's result is asked for (behaviour tasks): the calls whose result
 # changes somewhere in the history, and some whose result never does.
 BEHAVIOUR_CALLS = {
@@ -778,6 +887,38 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
         ("put", "agent/returns.py", "lambda_return", SPEED["lambda_fast_doc"])]),
     ("main", "deepa", "Write down the design", [("put", "docs/design.md", "", SPEED["design"])]),  # rebased
     ("main", "deepa", "Say who owns state", [("put", "docs/design.md", "", SPEED["design_more"])]),
+    ("main", "ada", "Add advantage estimates", _put_advantages()),
+    ("main", "bo", "Test advantage estimates", [
+        ("put", ADVANTAGE_TEST_FILE, name, src) for name, src in ADVANTAGE_TESTS.items()]),
+    ("main", "chidi", "Describe advantages in README", [("put", "README.md", "", README[7])]),
+    ("main", "deepa", "Start batching advantages", [("put", "agent/vector.py", "", VECTOR["started"])]),
+    ("main", "deepa", "Finish batching advantages", [("put", "agent/vector.py", "", VECTOR["finished"])]),
+    ("main", "ada", "Tidy up the return loops", _put_advantages(disc="tidy", gae="reformatted")),
+    ("main", "bo", "Make the discount arguments keyword-only",
+     _put_advantages(disc="tidy", gae="reformatted", keyword_only=True)),
+    ("main", "chidi", "Rename helpers", _put_advantages(disc="tidy", gae="reformatted", keyword_only=True,
+                                                        renamed=True)),
+    ("main", "bo", "Accept the discount arguments positionally again",
+     _put_advantages(disc="tidy", gae="reformatted", renamed=True)),
+    ("main", "deepa", "Index values once per step",
+     _put_advantages(disc="tidy", td="slip", gae="reformatted", renamed=True)),
+    ("main", "chidi", "Start a training report", [("put", "agent/report.py", "", VECTOR["report_started"])]),
+    ("main", "chidi", "Finish the training report", [("put", "agent/report.py", "", VECTOR["report"])]),
+    ("main", "ada", "Fix the discount of discounted_returns",
+     _put_advantages(td="slip", gae="reformatted", renamed=True)),
+    ("main", "ada", "Fix gae's discount", _put_advantages(td="slip", renamed=True)),  # only reformats it
+    ("main", "bo", "Refactor normalize", _put_advantages(td="slip", norm="sample", renamed=True)),
+    ("main", "deepa", "Speed up gae", _put_advantages(td="slip", gae="fast", norm="sample", renamed=True)),
+    ("main", "bo", "Tidy up",
+     _put_advantages(td="slip", gae="fast", norm="sample", ev="slip", renamed=True)),
+    ("main", "chidi", "Rename loop variables",
+     _put_advantages(disc="renamed_slip", td="slip", gae="fast", norm="sample", ev="slip", renamed=True)),
+    ("main", "deepa", "Batch TD errors", [("put", "agent/vector.py", "batched_td", VECTOR["batched_td_started"])]),
+    ("main", "deepa", "Finish batching TD errors", [
+        ("put", "agent/vector.py", "batched_td", VECTOR["batched_td"])]),
+    ("main", "ada", "Describe the batched helpers", [("put", "docs/advantages.md", "", VECTOR["doc"])]),
+    ("main", "chidi", "Fix advantage estimates", _put_advantages(disc="renamed", renamed=True) + [
+        ("tag", "v1.6", "Advantage estimates")]),
 ]
 
 
@@ -869,36 +1010,73 @@ def embedded_path() -> str:
     return path
 
 
-# Runs one test function of one file in a fresh interpreter (-I: no PYTHON* variables or user site;
-# -S: no site module, the tests need only the standard library). It limits its own CPU time and memory
-# before it imports anything from the repository, so no preexec_fn (and no slow fork) is needed.
+# Runs test functions of one file in a fresh interpreter (-I: no PYTHON* variables or user site; -S: no
+# site module, the tests need only the standard library). It limits its own CPU time and memory before it
+# imports anything from the repository, so no preexec_fn (and no slow fork) is needed. First the build:
+# every module outside tests/ must compile, else the commit cannot be tested at all (like `git bisect
+# skip`); then one line per test, `<name> PASSED` or `<name> FAILED: <error type>: <message>`.
 _RUNNER = """
-import importlib.util, resource, sys
-path, name, cpu, memory = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+import importlib.util, os, resource, sys
+path, names, cpu, memory = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]), int(sys.argv[4])
 resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
 resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+for folder, dirs, files in os.walk("."):
+    dirs[:] = sorted(d for d in dirs if not (folder == "." and d == "tests"))
+    for file in sorted(f for f in files if f.endswith(".py")):
+        module_path = os.path.join(folder, file)[2:]
+        try:
+            with open(module_path, "rb") as fh:
+                compile(fh.read(), module_path, "exec")
+        except (SyntaxError, ValueError) as e:
+            print(f"SKIPPED: the build is broken ({type(e).__name__} in {module_path}, line "
+                  f"{getattr(e, 'lineno', '?')}), so no test can run at this commit")
+            sys.exit(0)
 sys.path.insert(0, ".")
+
+
+def failure(e):
+    return " ".join(f"FAILED: {type(e).__name__}: {e}".split())[:300]
+
+
 try:
     spec = importlib.util.spec_from_file_location("test_module", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    getattr(module, name)()
+    loaded = None
 except BaseException as e:
-    print(f"FAILED: {type(e).__name__}: {e}"[:300])
-    sys.exit(1)
-print("PASSED")
+    loaded = failure(e)
+for name in names:
+    if loaded:
+        print(name, loaded)
+        continue
+    try:
+        getattr(module, name)()
+        print(name, "PASSED")
+    except BaseException as e:
+        print(name, failure(e))
 """
 TEST_CPU_SECONDS = 5
 TEST_MEMORY_BYTES = 512 * 2**20
+SKIPPED = "SKIPPED"  # how a result line starts where the build is broken
 
 
 def run_test(repo: pygit2.Repository, commit: str, test_id: str, test_source: str) -> tuple[bool, str]:
     """Run one test (`path::function`, its file given as `test_source`) against the code at `commit`.
-
-    The commit's files are written to a temporary folder and the test runs there in a separate process
-    with CPU-time, memory and wall-clock limits. Returns (passed, one line saying how it went).
-    """
+    Returns (passed, one line saying how it went: PASSED, FAILED: ..., or SKIPPED: ... where the build
+    is broken)."""
     path, name = test_id.split("::")
+    line = run_tests(repo, commit, path, [name], test_source)[name]
+    return line == "PASSED", line
+
+
+def run_tests(repo: pygit2.Repository, commit: str, path: str, names: list[str],
+              test_source: str) -> dict[str, str]:
+    """Run test functions of one file (at `path`, its text `test_source`) against the code at `commit`:
+    each name -> PASSED, FAILED: <error>, or SKIPPED: ... (every name) where the build is broken.
+
+    The commit's files are written to a temporary folder and the tests run there in one separate process
+    with CPU-time, memory and wall-clock limits.
+    """
     with tempfile.TemporaryDirectory(prefix="kgtasks-test-") as work:
         _checkout(repo, repo[commit].peel(pygit2.Commit).tree, work)
         os.makedirs(os.path.dirname(os.path.join(work, path)), exist_ok=True)
@@ -906,14 +1084,17 @@ def run_test(repo: pygit2.Repository, commit: str, test_id: str, test_source: st
             fh.write(test_source)
         try:
             limits = [str(TEST_CPU_SECONDS), str(TEST_MEMORY_BYTES)]
-            proc = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", _RUNNER, path, name, *limits],
-                                  cwd=work, capture_output=True, text=True, timeout=4 * TEST_CPU_SECONDS,
-                                  env={"PATH": os.defpath})
+            proc = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", _RUNNER, path, ",".join(names),
+                                   *limits], cwd=work, capture_output=True, text=True,
+                                  timeout=4 * TEST_CPU_SECONDS, env={"PATH": os.defpath})
+            out = proc.stdout.replace(work + os.sep, "").strip().splitlines()
         except subprocess.TimeoutExpired:
-            return False, "FAILED: timed out"
-    lines = proc.stdout.replace(work + os.sep, "").strip().splitlines() or [
-        f"FAILED: stopped (exit status {proc.returncode}; the CPU or memory limit may have been hit)"]
-    return proc.returncode == 0 and lines[-1] == "PASSED", lines[-1]
+            out = []
+    if out and out[0].startswith(SKIPPED):
+        return {name: out[0] for name in names}
+    lines = dict(line.split(" ", 1) for line in out if " " in line)
+    stopped = "FAILED: stopped (the time, CPU or memory limit was hit)"
+    return {name: lines.get(name, stopped) for name in names}
 
 
 def test_source(repo: pygit2.Repository, commit: str, test: str) -> str:

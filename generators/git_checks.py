@@ -55,10 +55,31 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
         return {"commit": head, "author": repo[head].author.name}
     if kind == "merge_base":
         return {"commit": G.fork_point(G.commit_graph(repo), head, task.truth["tips"][1]) or head}
+    if kind == "bisect" and task.env["tests"].get("file"):
+        return {"commit": _bisect_any_failure(repo, task)}
     if kind == "behaviour":  # what `git log -L` shows first: the newest commit that changed its text
         name = task.truth["call"].split("(", 1)[0]
         return {"commit": G.symbol_history(repo, G.commit_graph(repo), head).last_changed.get(name, head)}
     return {"commit": head}
+
+
+def _bisect_any_failure(repo: pygit2.Repository, task: Task) -> str:
+    """The textbook `git bisect run` on good..bad's first-parent line, its script failing wherever any test
+    of the file does not pass (a broken build included): where a bisection that reads no error lands."""
+    t = task.env["tests"]
+    path = t["test"].split("::")[0]
+    names = sorted(n for n in G.python_symbols(t["source"].encode()) if n.startswith("test_"))
+    span = G.first_parent_line(G.commit_graph(repo), task.truth["bad"])
+    span = span[:span.index(task.truth["good"])][::-1]  # oldest first, bad last
+    lo, hi = 0, len(span) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lines = synth_repo.run_tests(repo, span[mid], path, names, t["source"])
+        if all(line == "PASSED" for line in lines.values()):
+            lo = mid + 1
+        else:
+            hi = mid
+    return span[lo]
 
 
 def random_answer(task: Task, rng: Any) -> dict[str, Any]:
@@ -114,6 +135,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     if kind == "introduced":
         symbol = task.prompt.split("`")[1]
         return [{"commit": c} for c in G.introductions_by_regex(repo, symbol)]
+    if kind == "bisect" and task.env["tests"].get("file"):
+        return _first_bad_of_failure(repo, task)
     if kind == "bisect":
         t = task.env["tests"]
         ok = {}
@@ -143,6 +166,25 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
         return _behaviour_changes(repo, task.truth["call"], task.truth["good"], task.truth["bad"])
     bases = G.best_common_ancestors_pairwise(repo, task.truth["tips"])
     return None if bases is None else [{"commit": c} for c in bases]
+
+
+def _first_bad_of_failure(repo: pygit2.Repository, task: Task) -> list[dict[str, Any]]:
+    """The commits of good..bad (a revision walk) where the named test alone, run at each commit and its
+    parents, fails with the named error while every parent can be tested and does not."""
+    t, error = task.env["tests"], task.truth["error"]
+    walk = repo.walk(pygit2.Oid(hex=task.truth["bad"]))
+    walk.hide(pygit2.Oid(hex=task.truth["good"]))
+    span = [str(c.id) for c in walk]
+    line: dict[str, str] = {}
+    for c in span + [str(p) for s in span for p in repo[s].parent_ids]:
+        if c not in line:
+            line[c] = synth_repo.run_test(repo, c, t["test"], t["source"])[1]
+
+    def fails(c: str) -> bool:
+        return line[c].startswith(f"FAILED: {error}:")
+
+    return [{"commit": c} for c in sorted(span) if fails(c) and all(
+        not fails(str(p)) and not line[str(p)].startswith(synth_repo.SKIPPED) for p in repo[c].parent_ids)]
 
 
 def _git_cherry(repo: pygit2.Repository, a: str, b: str) -> list[dict[str, Any]] | None:
@@ -249,7 +291,9 @@ def mutants(task: Task) -> list[dict[str, Any]]:
         return out + [{"commit": p, "author": truth["author"]} for p in parents[:1]]
     accepted = truth["accepted"]
     near = [str(p) for c in accepted for p in repo[c].parent_ids]  # an ancestor: too early
-    if kind == "bisect":
+    if kind == "bisect":  # with noise: the traps first, then the commit right after the first bad one
+        near = [*truth.get("untestable", []), *truth.get("other_failures", []), *truth.get("after", [])[:1],
+                *near]
         near += [truth["bad"], truth["good"]]
     if kind == "behaviour":  # the guesses that read no code, and merges that brought a change in
         g = G.commit_graph(repo)

@@ -38,8 +38,9 @@ KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "beh
          tool_kind.KIND)
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
 EMBEDDED_ONLY = ("bisect", "behaviour")
-VERSION = 4  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
-# 4: the behaviour and cherry kinds, and the embedded repository's history after v1.3
+VERSION = 5  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
+# 4: the behaviour and cherry kinds, and the embedded repository's history after v1.3; 5: bisect with
+# untestable commits and other failures by default, and the embedded repository's history after v1.5
 MAX_BUDGET = 50
 MAX_RUN_BUDGET = 50
 MAX_SPAN = 20
@@ -64,6 +65,21 @@ are), is:
 run_tests may be called at most {budget} times. Find the first bad commit: the commit reachable from \
 {bad} and not from {good} at which the test fails while it passes at every parent of that commit. \
 Exactly one such commit exists. {ids}
+Submit {{"commit": "<id>"}}.""",
+    "bisect_noisy": """\
+`{test}` passes at commit {good} and fails with {reason} at commit {bad} (the tip of branch main here). \
+Its file, which run_tests(commit) runs against the code of any commit (whatever that commit's own tests \
+are), is:
+```python
+{source}```
+run_tests runs every test of that file and prints one line for each: PASSED, or FAILED with the error's \
+type and message. At a commit whose build is broken (a module outside tests/ does not compile) it runs \
+none and prints SKIPPED: that commit cannot be tested, as with `git bisect skip`. run_tests may be called \
+at most {budget} times.
+Find the first bad commit of this failure: the commit C, reachable from {bad} and not from {good}, at \
+which `{test}` fails with {reason} while at every parent of C it passes or fails with another error. \
+Other tests failing, or this test failing with another error, are other failures, not this one. The \
+first bad commit and its parents can all be tested, and exactly one such commit exists. {ids}
 Submit {{"commit": "<id>"}}.""",
     "range": """\
 List every commit that is in release {b} but not in release {a}: the commits reachable from tag {b} \
@@ -121,6 +137,7 @@ def _object(**properties: dict) -> dict[str, Any]:
 _COMMIT = _object(commit=_STR)
 _STRS = {"type": "array", "items": _STR}
 SCHEMAS = {"introduced": _COMMIT, "bisect": _COMMIT, "merge_base": _COMMIT, "behaviour": _COMMIT,
+           "bisect_noisy": _COMMIT,
            "range": _object(commits=_STRS), "cherry": _object(commits=_STRS),
            "renamed_name": _object(name=_STR), "renamed_names": _object(names=_STRS),
            "blame": _object(commit=_STR, author=_STR)}
@@ -132,7 +149,8 @@ GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_g
 REVEALS = {kind: {"kind": "answer_visible"} for kind in KINDS}
 LADDERS = {
     "introduced": [{"traps": False}, {"traps": True}],
-    "bisect": [{"budget": 10}, {"budget": 6}, {"budget": 4}, {"budget": 3}],
+    "bisect": [{"noise": False, "budget": 10}, {"noise": False, "budget": 4}, {"noise": True, "budget": 10},
+               {"noise": True, "budget": 6}, {"noise": True, "budget": 5}, {"noise": True, "budget": 4}],
     "range": [{"span": 1}, {"span": 2}, {"span": 3}, {"span": 5}],
     "renamed": [{"traps": False}, {"traps": True}],
     "blame": [{"traps": False}, {"traps": True}],
@@ -157,7 +175,11 @@ class Config(tool_kind.ToolKnobs):
         "help": "only questions with a trap where the repository has them: a symbol moved between files, "
                 "a renamed file, a line older than its file's rename, branches whose merge base no "
                 "naive guess finds"})
-    budget: int = field(default=5, metadata={"help": f"bisect: run_tests calls allowed (1..{MAX_BUDGET})"})
+    budget: int = field(default=6, metadata={"help": f"bisect: run_tests calls allowed (1..{MAX_BUDGET})"})
+    noise: bool = field(default=True, metadata={
+        "help": "bisect: ask about a test file whose range holds commits that cannot be tested (the build "
+                "breaks) and other failures (other tests, other errors); --no-noise: one of the three "
+                "regression tests, one failure in the range"})
     span: int = field(default=1, metadata={"help": f"range: releases between the two tags (1..{MAX_SPAN})"})
     run_budget: int = field(default=0, metadata={
         "help": f"behaviour: run_python calls allowed (0..{MAX_RUN_BUDGET}; 0: no tool runs code)"})
@@ -251,7 +273,10 @@ def _introduced(h: _History, rng: random.Random, config: Config) -> dict[str, An
 
 
 def _bisect(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
-    """One of the regression tests at --ref, chosen at random, and a (good, bad) pair of commits."""
+    """One of the regression tests at --ref, chosen at random, and a (good, bad) pair of commits; with
+    noise, `_noisy_bisect`."""
+    if config.noise:
+        return _noisy_bisect(h, rng, config)
     tests = [(test, source) for test in synth_repo.REGRESSION_TESTS
              if (source := synth_repo.test_source(h.repo, h.tip, test))]
     if not tests:
@@ -266,6 +291,73 @@ def _bisect(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
             "tips": {"main": bad},
             "env": {"tests": {"test": test, "source": source, "budget": config.budget}},
             "truth": {"accepted": [culprit], "good": good, "bad": bad, "reference": {"commit": culprit}}}
+
+
+NOISY_MIN_RANGE = 6  # commits in good..bad, so that a bisection needs several runs
+
+
+@functools.cache
+def _file_results(repo_path: str, path: str, source: str, commit: str) -> dict[str, str]:
+    """Each test of the file at a commit -> "passed", "skipped" (the build is broken), or the type of the
+    error it fails with (each commit run once): the brute-force truth of noisy bisect."""
+    names = sorted(n for n in G.python_symbols(source.encode()) if n.startswith("test_"))
+    lines = synth_repo.run_tests(G.open_repo(repo_path), commit, path, names, source)
+    return {n: "passed" if line == "PASSED" else "skipped" if line.startswith(synth_repo.SKIPPED)
+            else line.removeprefix("FAILED: ").split(":", 1)[0] for n, line in lines.items()}
+
+
+def _noisy_bisect(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
+    """A test of the advantage tests' file, an error it fails with, and (good, bad) commits of main's
+    first-parent line whose range holds exactly one first bad commit of that failure, at least one
+    commit that cannot be tested and at least one start of another failure (the traps, in the truth)."""
+    path = synth_repo.ADVANTAGE_TEST_FILE
+    source = synth_repo.test_source(h.repo, h.tip, f"{path}::test_gae_weights_later_errors_by_gamma_lambda")
+    if not source:
+        raise ValueError(f"bisect: the advantage tests are not at --ref {config.ref}; try --no-noise")
+    line = G.first_parent_line(h.graph, h.tip)[::-1]  # oldest first
+    results = {c: _file_results(h.repo.path, path, source, c) for c in line}
+    untestable = {c for c in line if "skipped" in results[c].values()}
+
+    def failing(c: str) -> set[tuple[str, str]]:  # (test, error) pairs failing at c, or at the nearest
+        while c in untestable:  # testable commit before it
+            c = line[line.index(c) - 1]
+        return {(t, r) for t, r in results[c].items() if r != "passed"}
+
+    starts = {c: failing(c) - failing(p) for p, c in zip(line, line[1:], strict=False) if c not in untestable}
+    by_question: dict[tuple[str, str, str], list[tuple]] = {}
+    for i, good in enumerate(line):
+        for j in range(i + NOISY_MIN_RANGE, len(line)):
+            bad = line[j]
+            span = line[i + 1:j + 1]
+            skips = [c for c in span if c in untestable]
+            for test, error in sorted(failing(bad)):
+                if results[good][test] != "passed" or results[bad][test] != error or not skips:
+                    continue
+                first = [c for p, c in zip(line[i:], span, strict=False) if results[c][test] == error
+                         and p not in untestable and results[p][test] != error]
+                # Exactly one first bad commit: any other commit failing so follows an untestable one.
+                if len(first) != 1:
+                    continue
+                culprit = first[0]
+                others = sorted(c for c in span if c not in untestable and c != culprit
+                                and starts[c] - {(test, error)})
+                if others and culprit != bad:  # bad itself is never the answer
+                    k = span.index(culprit)
+                    by_question.setdefault((test, error, culprit), []).append(
+                        (good, bad, sorted(skips), others, span[:k], span[k + 1:]))
+    if not by_question:
+        raise ValueError(f"bisect: no range with untestable commits and other failures at --ref {config.ref}")
+    test, error, culprit = _pick(rng, sorted(by_question))  # a question first, then one of its ranges
+    good, bad, skips, others, before, after = _pick(rng, by_question[test, error, culprit])
+    test_id = f"{path}::{test}"
+    return {"variant": "bisect_noisy",
+            "format": {"test": test_id, "reason": error, "good": good, "bad": bad, "source": source,
+                       "budget": config.budget},
+            "tips": {"main": bad},
+            "env": {"tests": {"test": test_id, "source": source, "budget": config.budget, "file": True}},
+            "truth": {"accepted": [culprit], "good": good, "bad": bad, "error": error, "untestable": skips,
+                      "other_failures": others, "before": before, "after": after,
+                      "reference": {"commit": culprit}}}
 
 
 def _range(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:

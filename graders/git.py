@@ -45,10 +45,28 @@ def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
         return commit
     if commit in task.truth["accepted"]:
         return passed()
+    if "untestable" in task.truth:
+        return _bisect_miss(task.truth, commit)
     tips = task.truth.get("tips")
     if tips:
         common = all(commit == tip or repo.descendant_of(tip, commit) for tip in tips)
         return failed("not_best_common_ancestor" if common else "not_an_ancestor_of_both")
+    return failed("wrong_commit")
+
+
+def _bisect_miss(truth: dict[str, Any], commit: str) -> Grade:
+    """Which trap of a noisy bisection a wrong commit fell into: a commit that cannot be tested, the start
+    of another failure, a commit of the range after the first bad one or before it, or none of the range
+    (`truth` lists each trap's commits; before and after: the range's, oldest first)."""
+    span_after, others = set(truth["after"]), set(truth["other_failures"])
+    if commit in truth["untestable"]:
+        return failed("untestable_commit")
+    if commit in others:
+        return failed("other_failure")
+    if commit in span_after:
+        return failed("after_first_bad")
+    if commit in set(truth["before"]):
+        return failed("before_first_bad")
     return failed("wrong_commit")
 
 

@@ -59,6 +59,10 @@ REASONS: dict[str, str] = {
     "wrong_author": "the author is not the author of the commit that last changed the line",
     "not_best_common_ancestor": "a common ancestor of both branches, but an ancestor of a better one",
     "not_an_ancestor_of_both": "the commit is not an ancestor of both branches",
+    "untestable_commit": "the commit cannot be tested (its build is broken), so it is not the first bad one",
+    "other_failure": "the commit starts another failure (another test, or another error) than the one asked",
+    "before_first_bad": "the commit is in the range, before the first bad one: the failure is not there yet",
+    "after_first_bad": "the commit fails as asked, but it descends from an earlier commit that already did",
     # paper to code (commits, for locate, as in git history)
     "bad_file_path": "a submitted file's path is not a relative .py path of plain names, or a file is too large",
     "patch_does_not_apply": "a submitted unified diff does not apply to the file at the cut-off",

@@ -549,7 +549,8 @@ def _advantages(disc: str = "right", td: str = "right", gae: str = "right", norm
     """The blocks of agent/advantages.py, each function in one of its versions."""
     star = "*, " if keyword_only else ""
     td_body = {"right": "    return [r + gamma * values[t + 1] - values[t] for t, r in enumerate(rewards)]",
-               "slip": "    return [r + gamma * values[t] - values[t + 1] for t, r in enumerate(rewards)]"}[td]
+               "slip": "    return [r + gamma * values[t] - values[t + 1] for t, r in enumerate(rewards)]",
+               }[td]
     xs = "advantages" if renamed else "xs"
     norm_var = {"right": f"sum((x - mean) ** 2 for x in {xs}) / len({xs})",
                 "sample": f"sum((x - mean) ** 2 for x in {xs}) / (len({xs}) - 1)"}[norm]
@@ -617,7 +618,8 @@ VECTOR = {
     "batched_td_started": "def batched_td_errors(batch, gamma):\n"
                           "    return [td_errors(r, v, gamma) for r, v in batch if",
     "doc": "# Advantages\n\n`gae(rewards, values, gamma, lam)` for one episode, `batched_gae` for many.\n",
-    "batched_td": "def batched_td_errors(batch, gamma):\n    return [td_errors(r, v, gamma) for r, v in batch]",
+    "batched_td": "def batched_td_errors(batch, gamma):\n"
+                  "    return [td_errors(r, v, gamma) for r, v in batch]",
 }
 README[7] = README[6] + ("`agent/advantages.py` estimates advantages (GAE) for actor-critic agents; "
                          "`agent/vector.py` batches them.\n")
@@ -913,7 +915,8 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
      _put_advantages(td="slip", gae="fast", norm="sample", ev="slip", renamed=True)),
     ("main", "chidi", "Rename loop variables",
      _put_advantages(disc="renamed_slip", td="slip", gae="fast", norm="sample", ev="slip", renamed=True)),
-    ("main", "deepa", "Batch TD errors", [("put", "agent/vector.py", "batched_td", VECTOR["batched_td_started"])]),
+    ("main", "deepa", "Batch TD errors", [
+        ("put", "agent/vector.py", "batched_td", VECTOR["batched_td_started"])]),
     ("main", "deepa", "Finish batching TD errors", [
         ("put", "agent/vector.py", "batched_td", VECTOR["batched_td"])]),
     ("main", "ada", "Describe the batched helpers", [("put", "docs/advantages.md", "", VECTOR["doc"])]),

@@ -213,13 +213,15 @@ def git_grep(env: dict, pattern: str, ref: str = "HEAD") -> str:
 
 @tool
 def run_tests(env: dict, commit: str) -> str:
-    """Run the task's test against the code at a commit, in a sandbox. Each call spends one of a fixed budget.
+    """Run the task's test (or every test of its file, when the task says so) against the code at a
+    commit, in a sandbox. Each call spends one of a fixed budget.
 
     Args:
         commit: the commit id (or prefix), branch, tag or revision whose code to test.
 
     Returns:
-        PASSED or FAILED with the error, and how many calls remain.
+        PASSED or FAILED with the error (one line per test), or SKIPPED where the commit's build is broken,
+        and how many calls remain.
     """
     tests = env.get("tests")
     if not tests:
@@ -229,8 +231,16 @@ def run_tests(env: dict, commit: str) -> str:
     repo = _repo(env)
     c = _commit(repo, commit)
     tests["budget"] -= 1
-    _, line = synth_repo.run_test(repo, str(c.id), tests["test"], tests["source"])
-    return f"{tests['test']} at {c.id}: {line}\n({tests['budget']} run_tests calls left)"
+    left = f"({tests['budget']} run_tests calls left)"
+    if not tests.get("file"):
+        _, line = synth_repo.run_test(repo, str(c.id), tests["test"], tests["source"])
+        return f"{tests['test']} at {c.id}: {line}\n{left}"
+    path = tests["test"].split("::")[0]
+    names = sorted(n for n in G.python_symbols(tests["source"].encode()) if n.startswith("test_"))
+    lines = synth_repo.run_tests(repo, str(c.id), path, names, tests["source"])
+    if any(line.startswith(synth_repo.SKIPPED) for line in lines.values()):
+        return f"{path} at {c.id}: {lines[names[0]]}\n{left}"
+    return "\n".join([f"{path} at {c.id}:", *(f"{path}::{n} {lines[n]}" for n in names), left])
 
 
 # Writes a commit's files into the python tool's fresh folder, then runs the model's program there as

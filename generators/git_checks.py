@@ -57,9 +57,15 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
         return {"commit": G.fork_point(G.commit_graph(repo), head, task.truth["tips"][1]) or head}
     if kind == "bisect" and task.env["tests"].get("file"):
         return {"commit": _bisect_any_failure(repo, task)}
-    if kind == "behaviour":  # what `git log -L` shows first: the newest commit that changed its text
-        name = task.truth["call"].split("(", 1)[0]
-        return {"commit": G.symbol_history(repo, G.commit_graph(repo), head).last_changed.get(name, head)}
+    if kind == "behaviour":  # reading the log: the newest commit of good..bad whose subject names the
+        name = task.truth["call"].split("(", 1)[0]  # function, else the newest that changed its text
+        g = G.commit_graph(repo)
+        span = G.commit_range(g, task.truth["good"], task.truth["bad"])
+        subject = re.compile(rf"\b{re.escape(name)}\b")
+        titled = [c for c in G.topo_order(g) if c in span and subject.search(repo[c].message.split("\n")[0])]
+        if titled:
+            return {"commit": titled[-1]}
+        return {"commit": G.symbol_history(repo, g, head).last_changed.get(name, head)}
     return {"commit": head}
 
 

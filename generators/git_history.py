@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import random
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -482,7 +483,8 @@ def _results(repo_path: str, tip: str) -> dict[str, dict[str, str | None]]:
 def _behaviour(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     """A call, and (good, bad) commits of the first-parent line where its results differ, whose commits
     that changed the result are none of the guesses that need no reading of code: where the function
-    began, the newest commit of the range to change its text, the newest whose patch names it."""
+    began, the first and the newest commit of the range to change its text, the newest whose patch names
+    it, and any whose subject names it."""
     results = _results(config.repo, h.tip)
     line = G.first_parent_line(h.graph, h.tip)
     order = {c: k for k, c in enumerate(G.topo_order(h.graph))}
@@ -495,18 +497,22 @@ def _behaviour(h: _History, rng: random.Random, config: Config) -> dict[str, Any
         began = set(h.symbols.introduced.get(name, ()))
         changed = G.source_changes(index, h.graph, everything, name)
         named = G.mentions(h.repo, everything, name)
+        subject = re.compile(rf"\b{re.escape(name)}\b")
+        titled = {c for c in everything if subject.search(h.repo[c].message.split("\n", 1)[0])}
         for i, bad in enumerate(line):
             for good in line[i + 1:]:
                 if value[good] is None or value[bad] is None or value[good] == value[bad]:
                     continue
                 span = G.commit_range(h.graph, good, bad)
                 accepted = sorted(c for c in span if all(value[c] != value[p] for p in h.graph.successors(c)))
-                traps = began | {max(found, key=order.__getitem__) for found in (changed & span, named & span)
-                                 if found}
+                text = changed & span
+                traps = began | (titled & span) | {f(found, key=order.__getitem__) for f, found in (
+                    (max, text), (min, text), (max, named & span)) if found}
                 if accepted and not set(accepted) & traps:
-                    by_answer.setdefault(tuple(accepted), []).append((call, good, bad, sorted(traps)))
+                    by_answer.setdefault(tuple(accepted), []).append(
+                        (call, good, bad, sorted(traps), sorted(titled & span), sorted(text)))
     accepted = list(_pick(rng, sorted(by_answer)))  # an answer first, so that no one commit answers most
-    call, good, bad, traps = _pick(rng, by_answer[tuple(accepted)])
+    call, good, bad, traps, titled, text = _pick(rng, by_answer[tuple(accepted)])
     runs = (f"\nrun_python(commit, code) runs a Python program against the code of any commit, at most "
             f"{config.run_budget} times." if config.run_budget else "")
     return {"format": {"call": call, "function": call.split("(", 1)[0], "good": good, "bad": bad,
@@ -514,7 +520,7 @@ def _behaviour(h: _History, rng: random.Random, config: Config) -> dict[str, Any
             "tips": {"main": bad},
             "env": {"runs": {"budget": config.run_budget}} if config.run_budget else {},
             "truth": {"accepted": accepted, "call": call, "good": good, "bad": bad, "traps": traps,
-                      "reference": {"commit": accepted[0]}}}
+                      "titled": titled, "text_changed": text, "reference": {"commit": accepted[0]}}}
 
 
 def _cherry(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:

@@ -47,6 +47,10 @@ def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
         return passed()
     if "untestable" in task.truth:
         return _bisect_miss(task.truth, commit)
+    if commit in task.truth.get("titled", ()):  # behaviour: the log's subject named the function
+        return failed("named_in_subject")
+    if commit in task.truth.get("text_changed", ()):
+        return failed("text_only_change")
     tips = task.truth.get("tips")
     if tips:
         common = all(commit == tip or repo.descendant_of(tip, commit) for tip in tips)

@@ -63,6 +63,8 @@ REASONS: dict[str, str] = {
     "other_failure": "the commit starts another failure (another test, or another error) than the one asked",
     "before_first_bad": "the commit is in the range, before the first bad one: the failure is not there yet",
     "after_first_bad": "the commit fails as asked, but it descends from an earlier commit that already did",
+    "named_in_subject": "the commit's subject names the function, but its result did not change there",
+    "text_only_change": "the commit changed the function's text, but not its result on the inputs asked",
     # paper to code (commits, for locate, as in git history)
     "bad_file_path": "a submitted file's path is not a relative .py path of plain names, or a file is too large",
     "patch_does_not_apply": "a submitted unified diff does not apply to the file at the cut-off",

@@ -625,6 +625,37 @@ README[7] = README[6] + ("`agent/advantages.py` estimates advantages (GAE) for a
                          "`agent/vector.py` batches them.\n")
 
 
+# After v1.6: behaviour that changes where the function's text does not (a module constant in another
+# file, a helper it calls), inside commits whose subjects do not name it, beside commits whose subjects
+# name it but that only reformat it.
+SHAPING = {
+    "config": '"""Settings shared by the agent\'s modules."""\nREWARD_SCALE = 1.0\nDISCOUNT = 0.99',
+    "config_tidy": '"""Settings shared by the agent\'s modules."""\nDISCOUNT = 0.99\n'
+                   "REWARD_SCALE = 0.5  # rewards of this game run to 2",
+    "config_atari": '"""Settings shared by the agent\'s modules."""\nDISCOUNT = 0.99\n'
+                    "REWARD_SCALE = 2.0  # Atari rewards, already clipped to [-1, 1] upstream",
+    "head": '"""Reward shaping."""\nfrom agent import config',
+    "scaled": '''def scaled_reward(reward):
+    """The reward times the configured scale, clipped to [-1, 1]."""
+    return max(-1.0, min(1.0, reward * config.REWARD_SCALE))''',
+    "scaled_fixed": '''def scaled_reward(reward):
+    """The reward times the configured scale, clipped to [-1, 1]."""
+    return min(1.0, max(-1.0, config.REWARD_SCALE * reward))''',
+    "scaled_renamed": '''def scaled_reward(r):
+    """The reward times the configured scale, clipped to [-1, 1]."""
+    return min(1.0, max(-1.0, config.REWARD_SCALE * r))''',
+    "variance_mad": ('def _variance(xs):\n    mean = sum(xs) / len(xs)\n'
+                     '    return sum(abs(x - mean) for x in xs) / len(xs)'),
+    "variance": ('def _variance(xs):\n    mean = sum(xs) / len(xs)\n'
+                 '    return sum((x - mean) ** 2 for x in xs) / len(xs)'),
+    "ev_reformatted": ('def explained_variance(predicted, actual):\n'
+                       '    """1 - Var(actual - predicted) / Var(actual): 1 for a perfect fit, 0 '
+                       'for the mean."""\n'
+                       '    residuals = [y - y_hat for y_hat, y in zip(predicted, actual)]\n'
+                       '    return 1.0 - _variance(residuals) / _variance(actual)'),
+}
+
+
 # The inputs on which each function's result is asked for (behaviour tasks): the calls whose result
 # changes somewhere in the history, and some whose result never does.
 BEHAVIOUR_CALLS = {
@@ -635,6 +666,10 @@ BEHAVIOUR_CALLS = {
                       "[1.0, 2.0], [False, False], 0.5, 4.0"),
     "double_td_target": ("1.0, [3.0, 1.0], [2.0, 6.0], 0.5, False",
                          "0.0, [1.0, 2.0], [10.0, 20.0], 0.5, False"),
+    "discounted_returns": ("[1.0, 1.0, 1.0], 0.5",),
+    "gae": ("[1.0, 2.0], [2.0, 4.0, 8.0], 0.5, 0.5",),
+    "explained_variance": ("[1.0, 2.0, 4.0], [1.0, 2.0, 3.0]",),
+    "scaled_reward": ("0.5", "-3.0", "0.25"),
 }
 
 # One step: (branch, author key, message, operations). Operations: ("put", path, block, source) adds or
@@ -922,6 +957,22 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
     ("main", "ada", "Describe the batched helpers", [("put", "docs/advantages.md", "", VECTOR["doc"])]),
     ("main", "chidi", "Fix advantage estimates", _put_advantages(disc="renamed", renamed=True) + [
         ("tag", "v1.6", "Advantage estimates")]),
+    ("main", "ada", "Add reward scaling", [
+        ("put", "agent/config.py", "", SHAPING["config"]), ("put", "agent/rewards.py", "", SHAPING["head"]),
+        ("put", "agent/rewards.py", "scaled_reward", SHAPING["scaled"])]),
+    ("main", "bo", "Fix scaled_reward", [  # only reformats it
+        ("put", "agent/rewards.py", "scaled_reward", SHAPING["scaled_fixed"])]),
+    ("main", "chidi", "Tidy up the config", [("put", "agent/config.py", "", SHAPING["config_tidy"])]),
+    ("main", "deepa", "Refactor the spread helpers", [
+        ("put", "agent/advantages.py", "_variance", SHAPING["variance_mad"])]),
+    ("main", "bo", "Rename helpers", [
+        ("put", "agent/rewards.py", "scaled_reward", SHAPING["scaled_renamed"])]),
+    ("main", "deepa", "Fix explained_variance", [  # only reformats it
+        ("put", "agent/advantages.py", "explained_variance", SHAPING["ev_reformatted"])]),
+    ("main", "chidi", "Update the config for Atari", [
+        ("put", "agent/config.py", "", SHAPING["config_atari"])]),
+    ("main", "ada", "Tidy up", [("put", "agent/advantages.py", "_variance", SHAPING["variance"]),
+                                ("tag", "v1.7", "Reward scaling")]),
 ]
 
 

@@ -45,10 +45,12 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
     kind = _kind(task)
     if kind == "range":
         return {"commits": sorted(G.ancestry(G.commit_graph(repo), head))}
-    if kind == "cherry":  # `git log a..b`, as if nothing had been picked
+    if kind == "cherry":  # matching subjects: the commits of a..b whose subject no commit of b..a has
         g = G.commit_graph(repo)
         a, b = (G.resolve(repo, task.truth[side]) for side in ("a", "b"))
-        return {"commits": sorted(G.commit_range(g, a, b))}
+        theirs = {repo[c].message for c in G.commit_range(g, b, a)}
+        return {"commits": sorted(c for c in G.commit_range(g, a, b)
+                                  if len(repo[c].parent_ids) < 2 and repo[c].message not in theirs)}
     if kind == "renamed":
         return {"name": task.truth["path"]} if "name" in task.truth else {"names": [task.truth["path"]]}
     if kind == "blame":
@@ -279,10 +281,12 @@ def mutants(task: Task) -> list[dict[str, Any]]:
         commits = truth["commits"]
         return [{"commits": commits[1:]}, {"commits": commits + [truth["from"]]},
                 {"commits": commits + commits[:1]}]
-    if kind == "cherry":  # a picked commit counted as missing, a missing one as picked, a duplicate
-        commits = truth["commits"]
-        return [{"commits": commits + truth["picked"][:1]}, {"commits": commits[1:]},
-                {"commits": commits + commits[:1]}]
+    if kind == "cherry":  # a picked commit counted as missing, a missing one as picked (one whose
+        commits = truth["commits"]  # subject the other branch has first), a duplicate
+        changed = [c for c in commits if c in truth.get("same_subject", ())]
+        out = [{"commits": commits + truth["picked"][:1]}]
+        out += [{"commits": [c for c in commits if c != changed[0]]}] if changed else []
+        return out + [{"commits": commits[1:]}, {"commits": commits + commits[:1]}]
     if kind == "renamed":
         if "name" in truth:
             others = [truth["path"]] if truth["path"] != truth["name"] else []

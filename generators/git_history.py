@@ -46,6 +46,7 @@ MAX_BUDGET = 50
 MAX_RUN_BUDGET = 50
 MAX_SPAN = 20
 MAX_FILES = 100  # files examined per task (renamed, blame)
+MAX_CHERRY = 12  # commits of b not on a (cherry): a question of patches, not of listing a long history
 
 _IDS = ("Name commits by full id or by any prefix of at least 7 hex digits that names only one object "
         "in the repository.")
@@ -108,11 +109,13 @@ commit counts as its own ancestor) and is not an ancestor of any other common an
 (`git merge-base --all {x} {y}` lists all of them). Any best common ancestor is accepted. {ids}
 Submit {{"commit": "<id>"}}.""",
     "cherry": """\
-List the commits of branch {b} whose change is not yet on branch {a}, as `git cherry {a} {b}` marks them \
-with `+`: among the commits reachable from {b} and not from {a}, merge commits left out, each one whose \
-patch (its diff against its parent, as `git patch-id` sums it: line numbers and whitespace ignored) is \
-the patch of no commit reachable from {a} and not from {b}. A commit cherry-picked or rebased onto {a} \
-under another id is already there; one applied to {a} with other changes to its lines is not. {ids}
+List the commits of branch {b} that `git cherry {a} {b}` marks with `+`: among the commits reachable \
+from {b} and not from {a}, merge commits left out, each one whose patch is the patch of no commit \
+reachable from {a} and not from {b}. A commit's patch is its diff against its parent as `git patch-id` \
+sums it: the removed and added lines and the unchanged context lines around them, line numbers and \
+whitespace ignored, commit messages not at all. So a commit cherry-picked or rebased onto {a} under \
+another id or another subject is there (marked `-`), even if {a} later reverted it; one applied to {a} \
+where {a} had changed the lines around it, or with other changes, is not. {ids}
 Submit {{"commits": ["<id>", ...]}} in any order, each commit once. Graded correct if the set is exact.""",
     "behaviour": """\
 The call `{call}` gives {before} at commit {good} and {after} at commit {bad} (the tip of branch main \
@@ -528,22 +531,24 @@ def _cherry(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     a..b is not the answer) and commits it has not; with traps, one of these was applied to the first
     with another resolution (a commit of the same message whose patch differs)."""
     branches = G.branches(h.repo)
-    pool, hardest = [], []
+    pool, hardest, subjects = [], [], {}
     for a in sorted(branches):
         for b in sorted(branches):
             if a == b or branches[b] in G.ancestry(h.graph, branches[a]):
                 continue
             plus, minus = G.cherry(h.repo, h.graph, branches[a], branches[b])
-            if plus and minus:
+            if plus and minus and len(plus) + len(minus) <= MAX_CHERRY:
                 pool.append((a, b, plus, minus))
                 theirs = {h.repo[c].message for c in G.commit_range(h.graph, branches[b], branches[a])}
-                if any(h.repo[c].message in theirs for c in plus):
+                subjects[a, b] = sorted(c for c in plus if h.repo[c].message in theirs)
+                if subjects[a, b]:
                     hardest.append((a, b, plus, minus))
     if not pool:
         raise ValueError("cherry: no two branches where one took over commits of the other under other ids")
     a, b, plus, minus = _pick(rng, pool, hardest if config.traps else None)
     return {"format": {"a": a, "b": b}, "tips": {a: branches[a], b: branches[b]},
-            "truth": {"commits": plus, "picked": minus, "a": a, "b": b, "reference": {"commits": plus}}}
+            "truth": {"commits": plus, "picked": minus, "same_subject": subjects[a, b], "a": a, "b": b,
+                      "reference": {"commits": plus}}}
 
 
 _MAKERS = {"introduced": _introduced, "bisect": _bisect, "range": _range, "renamed": _renamed,

@@ -85,9 +85,14 @@ def grade_commit_set(task: Task, answer: dict[str, Any]) -> Grade:
             return commit
         named.append(commit)
     expected, got = set(task.truth["commits"]), set(named)
+    picked, same_subject = set(task.truth.get("picked", ())), set(task.truth.get("same_subject", ()))
     reasons = ["duplicate_item"] if len(got) < len(named) else []
-    reasons += ["missing_commits"] if expected - got else []
-    reasons += ["extra_commits"] if got - expected else []
+    # cherry: a commit already on the other branch under another id, or one whose subject is there too
+    # but whose patch is not, are told apart from other extra and missing commits
+    reasons += ["listed_picked_commit"] if got & picked else []
+    reasons += ["missed_changed_patch"] if (expected - got) & same_subject else []
+    reasons += ["missing_commits"] if expected - got - same_subject else []
+    reasons += ["extra_commits"] if got - expected - picked else []
     if not reasons:
         return passed()
     hits = len(expected & got)

@@ -63,6 +63,8 @@ REASONS: dict[str, str] = {
     "other_failure": "the commit starts another failure (another test, or another error) than the one asked",
     "before_first_bad": "the commit is in the range, before the first bad one: the failure is not there yet",
     "after_first_bad": "the commit fails as asked, but it descends from an earlier commit that already did",
+    "listed_picked_commit": "the set lists a commit whose patch the other branch already has (another id)",
+    "missed_changed_patch": "the set leaves out a commit whose subject the other branch has, not its patch",
     "named_in_subject": "the commit's subject names the function, but its result did not change there",
     "text_only_change": "the commit changed the function's text, but not its result on the inputs asked",
     # paper to code (commits, for locate, as in git history)

@@ -656,6 +656,53 @@ SHAPING = {
 }
 
 
+# After v1.7: branches main takes some commits of under other ids: rebased with a reworded subject (the
+# same patch), picked after main changed the lines around them (the same subject, another patch, since a
+# patch id hashes its context lines), picked, reverted and re-applied.
+PICKS = {
+    "logger_head": '"""Logging training runs."""',
+    "log_line": '''def log_line(step, episode_return):
+    """One line of the run log."""
+    return f"step {step}: return {episode_return:.2f}"''',
+    "log_line_steps": '''def log_line(step, episode_return):
+    """One line of the run log."""
+    return f"step {step:>8}: return {episode_return:.2f}"''',
+    "episode_line": '''def episode_line(episode, length):
+    """The log line of a finished episode."""
+    return f"episode {episode}: {length} steps"''',
+    "flush": '''def flush(lines, stream):
+    """Write the buffered log lines, then forget them."""
+    stream.write("\\n".join(lines) + "\\n")
+    lines.clear()''',
+    "seeding_head": '"""Seeds for reproducible runs."""\nimport random',
+    "seed_all": '''def seed_all(seed):
+    """One random.Random per component, all derived from one seed."""
+    return {name: random.Random(f"{seed}:{name}") for name in ("agent", "env", "replay")}''',
+    "worker_seed": '''def worker_seed(seed, worker):
+    """The seed of one of several parallel workers."""
+    return seed * 1_000 + worker''',
+    "eval_seed": '''def eval_seed(seed):
+    """The seed of evaluation runs, apart from every worker's."""
+    return -seed - 1''',
+    "plots_head": '"""Plotting training curves as text."""',
+    "moving_average": '''def moving_average(xs, window=10):
+    """The mean of each window of xs (shorter at the start)."""
+    return [sum(xs[max(0, i - window + 1):i + 1]) / len(xs[max(0, i - window + 1):i + 1])
+            for i in range(len(xs))]''',
+    "moving_average_100": '''def moving_average(xs, window=100):
+    """The mean of each window of xs (shorter at the start)."""
+    return [sum(xs[max(0, i - window + 1):i + 1]) / len(xs[max(0, i - window + 1):i + 1])
+            for i in range(len(xs))]''',
+    "sparkline": '''def sparkline(xs):
+    """A one-line chart of xs."""
+    bars = "▁▂▃▄▅▆▇█"
+    lo, hi = min(xs), max(xs)
+    return "".join(bars[int((x - lo) / ((hi - lo) or 1) * (len(bars) - 1))] for x in xs)''',
+    "config_doc": "# Configuration\n\n`agent/config.py` holds the settings every module shares.\n",
+    "scale_doc": "# Reward scale\n\n`REWARD_SCALE` multiplies every reward before clipping to [-1, 1].\n",
+}
+
+
 # The inputs on which each function's result is asked for (behaviour tasks): the calls whose result
 # changes somewhere in the history, and some whose result never does.
 BEHAVIOUR_CALLS = {
@@ -972,7 +1019,58 @@ HISTORY: list[tuple[str, str, str, list[tuple]]] = [
     ("main", "chidi", "Update the config for Atari", [
         ("put", "agent/config.py", "", SHAPING["config_atari"])]),
     ("main", "ada", "Tidy up", [("put", "agent/advantages.py", "_variance", SHAPING["variance"]),
-                                ("tag", "v1.7", "Reward scaling")]),
+                                ("tag", "v1.7", "Reward scaling"), ("branch", "feature/logging"),
+                                ("branch", "feature/seeding"), ("branch", "feature/plots"),
+                                ("branch", "feature/config-docs")]),
+    ("feature/logging", "bo", "Add a run logger", [
+        ("put", "agent/logger.py", "", PICKS["logger_head"]),
+        ("put", "agent/logger.py", "log_line", PICKS["log_line"])]),
+    ("feature/seeding", "chidi", "Add seeding helpers", [
+        ("put", "agent/seeding.py", "", PICKS["seeding_head"]),
+        ("put", "agent/seeding.py", "seed_all", PICKS["seed_all"])]),
+    ("feature/plots", "deepa", "Add a returns plot", [
+        ("put", "agent/plots.py", "", PICKS["plots_head"]),
+        ("put", "agent/plots.py", "moving_average", PICKS["moving_average"])]),
+    ("feature/logging", "bo", "Log episode lengths", [
+        ("put", "agent/logger.py", "episode_line", PICKS["episode_line"])]),
+    ("feature/config-docs", "ada", "Document the config", [
+        ("put", "docs/config.md", "", PICKS["config_doc"])]),
+    ("feature/seeding", "chidi", "Derive worker seeds", [
+        ("put", "agent/seeding.py", "worker_seed", PICKS["worker_seed"])]),
+    ("feature/plots", "deepa", "Smooth the returns plot over 100 episodes", [
+        ("put", "agent/plots.py", "moving_average", PICKS["moving_average_100"])]),
+    ("feature/config-docs", "ada", "Document the reward scale", [
+        ("put", "docs/scale.md", "", PICKS["scale_doc"])]),
+    ("feature/logging", "bo", "Flush the log on exit", [
+        ("put", "agent/logger.py", "flush", PICKS["flush"])]),
+    ("feature/seeding", "chidi", "Seed the evaluation runs", [
+        ("put", "agent/seeding.py", "eval_seed", PICKS["eval_seed"])]),
+    ("feature/plots", "deepa", "Draw returns as a sparkline", [
+        ("put", "agent/plots.py", "sparkline", PICKS["sparkline"])]),
+    # main takes some of them over: rebased under a reworded subject (the same patch)...
+    ("main", "bo", "Add a logger for runs", [
+        ("put", "agent/logger.py", "", PICKS["logger_head"]),
+        ("put", "agent/logger.py", "log_line", PICKS["log_line"])]),
+    ("main", "ada", "Align the step column of the log", [
+        ("put", "agent/logger.py", "log_line", PICKS["log_line_steps"])]),
+    # ... under the same subject after main changed the lines around it (another patch) ...
+    ("main", "bo", "Log episode lengths", [
+        ("put", "agent/logger.py", "episode_line", PICKS["episode_line"])]),
+    ("main", "chidi", "Add seeding helpers", [  # picked as it is
+        ("put", "agent/seeding.py", "", PICKS["seeding_head"]),
+        ("put", "agent/seeding.py", "seed_all", PICKS["seed_all"])]),
+    ("main", "chidi", "Derive worker seeds", [
+        ("put", "agent/seeding.py", "worker_seed", PICKS["worker_seed"])]),
+    ("main", "deepa", 'Revert "Derive worker seeds"', [("drop", "agent/seeding.py", "worker_seed")]),
+    ("main", "deepa", "Add a returns plot", [  # picked as it is
+        ("put", "agent/plots.py", "", PICKS["plots_head"]),
+        ("put", "agent/plots.py", "moving_average", PICKS["moving_average"])]),
+    ("main", "chidi", 'Reapply "Derive worker seeds"', [
+        ("put", "agent/seeding.py", "worker_seed", PICKS["worker_seed"])]),
+    ("main", "ada", "Explain REWARD_SCALE in the docs", [  # rebased under another subject
+        ("put", "docs/scale.md", "", PICKS["scale_doc"])]),
+    ("main", "deepa", "Smooth the returns plot over 100 episodes", [  # another resolution: window 50
+        ("put", "agent/plots.py", "moving_average", PICKS["moving_average_100"].replace("100", "50"))]),
 ]
 
 

@@ -114,7 +114,7 @@ def test_renamed_asks_about_renamed_files_more_often_than_not():
 
 
 def test_bisect_tasks_vary_in_their_test_and_first_bad_commit():
-    tasks = [gh.generate(gh.Config(kind="bisect"), seed=0, index=i) for i in range(6)]
+    tasks = [gh.generate(gh.Config(kind="bisect", noise=False), seed=0, index=i) for i in range(6)]
     assert len({t.env["tests"]["test"] for t in tasks}) == 3
     # Three first bad commits: no one answer, remembered, passes them all.
     assert len({t.truth["reference"]["commit"] for t in tasks}) == 3

@@ -51,7 +51,7 @@ def test_bisect_agrees_with_git_bisect_run_for_every_regression(src, tmp_path):
     work = str(tmp_path / "work")
     subprocess.run(["git", "clone", "-q", src, work], check=True, env=ENV)
     test_file = tmp_path / "the_test.py"
-    tasks = [gh.generate(gh.Config(kind="bisect"), seed=3, index=i) for i in range(4)]
+    tasks = [gh.generate(gh.Config(kind="bisect", noise=False), seed=3, index=i) for i in range(4)]
     assert {t.env["tests"]["test"] for t in tasks} == set(synth_repo.REGRESSION_TESTS)
     for task in tasks:
         good, bad, tests = task.truth["good"], task.truth["bad"], task.env["tests"]
@@ -178,3 +178,62 @@ def test_a_commit_only_in_the_source_repository_is_unknown_to_the_task(src):
     task = gh.generate(gh.Config(kind="range", span=1), seed=0, index=0)
     future = git(src, "rev-parse", "experiment/huber").strip()  # never in main's history
     assert _reasons(task, {"commits": [future]}) == ("unknown_node",)
+
+
+# The script git bisect runs for a noisy bisection: 125 (skip) where a module outside tests/ does not
+# compile, 1 where the named test fails with the named error, else 0 (passed, or another failure).
+_NOISY_SCRIPT = """
+import pathlib, sys, traceback
+for path in pathlib.Path(".").rglob("*.py"):
+    if path.parts[0] != "tests":
+        try:
+            compile(path.read_bytes(), str(path), "exec")
+        except SyntaxError:
+            sys.exit(125)
+sys.path.insert(0, ".")
+namespace = {{}}
+try:
+    exec(open({file!r}).read(), namespace)
+    namespace[{name!r}]()
+except BaseException as e:
+    sys.exit(1 if type(e).__name__ == {error!r} else 0)
+"""
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    return [gh.generate(gh.Config(kind="bisect"), seed=5, index=i) for i in range(6)]
+
+
+def test_noisy_bisect_agrees_with_git_bisect_run_skipping_what_does_not_build(src, noisy, tmp_path):
+    work = str(tmp_path / "work")
+    subprocess.run(["git", "clone", "-q", src, work], check=True, env=ENV)
+    test_file, script = tmp_path / "the_test.py", tmp_path / "script.py"
+    for task in noisy:
+        tests = task.env["tests"]
+        test_file.write_text(tests["source"])
+        script.write_text(_NOISY_SCRIPT.format(file=str(test_file), name=tests["test"].split("::")[1],
+                                               error=task.truth["error"]))
+        git(work, "bisect", "start", task.truth["bad"], task.truth["good"])
+        git(work, "bisect", "run", sys.executable, str(script))
+        first_bad = git(work, "rev-parse", "refs/bisect/bad").strip()
+        git(work, "bisect", "reset")
+        assert _passes(task, {"commit": first_bad}), task.id
+
+
+def test_noisy_bisect_reasons_name_the_trap_a_wrong_commit_fell_into(noisy):
+    seen = set()
+    for task in noisy:
+        truth = task.truth
+        for commit in truth["untestable"]:
+            assert _reasons(task, {"commit": commit}) == ("untestable_commit",)
+        for commit in truth["other_failures"]:
+            assert _reasons(task, {"commit": commit}) == ("other_failure",)
+        traps = set(truth["untestable"]) | set(truth["other_failures"])
+        for commit in set(truth["after"]) - traps:
+            assert _reasons(task, {"commit": commit}) == ("after_first_bad",)
+        for commit in set(truth["before"]) - traps:
+            assert _reasons(task, {"commit": commit}) == ("before_first_bad",)
+        assert _reasons(task, {"commit": truth["good"]}) == ("wrong_commit",)  # outside the range
+        seen |= {r for c in truth["before"] + truth["after"] for r in grade(task, {"commit": c}).reasons}
+    assert seen >= {"untestable_commit", "other_failure", "after_first_bad"}

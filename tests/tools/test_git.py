@@ -166,3 +166,21 @@ def test_model_mistakes_are_error_results_not_crashes(env):
     assert "max_count" in error("git_log", env, max_count=0)
     assert "no file" in error("git_blame", env, path="nope.py")
     assert "no test" in error("run_tests", {"repo": env["repo"]}, commit="HEAD")
+
+
+def test_run_tests_of_a_file_prints_each_test_and_skips_a_commit_that_does_not_build(src):
+    path = synth_repo.ADVANTAGE_TEST_FILE
+    source = src.revparse_single(f"v1.6:{path}").data.decode()
+    env = {"repo": G.pack_history(src, {"main": G.resolve(src, "v1.6")}, "main", ("v1.6",)),
+           "tests": {"test": f"{path}::test_gae_weights_later_errors_by_gamma_lambda", "source": source,
+                     "budget": 3, "file": True}}
+    keyword_only = run("run_tests", env, commit=G.resolve(src, ":/Make the discount arguments keyword-only"))
+    assert re.search(r"test_gae_weights_later_errors_by_gamma_lambda FAILED: TypeError: gae\(\)", keyword_only)
+    assert re.search(r"test_discounted_returns_sum_to_the_episode_end FAILED: AssertionError", keyword_only)
+    assert re.search(r"test_normalize_gives_mean_zero_and_unit_deviation PASSED", keyword_only)
+    assert len(re.findall(r"(PASSED|FAILED)", keyword_only)) == 5
+    # An unfinished module outside tests/: no test runs, as git bisect skip.
+    broken = run("run_tests", env, commit=G.resolve(src, ":/Start batching advantages"))
+    assert "SKIPPED: the build is broken (SyntaxError in agent/vector.py" in broken
+    assert "PASSED" not in broken and "FAILED" not in broken
+    assert "(1 run_tests calls left)" in broken

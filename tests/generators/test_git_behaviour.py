@@ -3,6 +3,7 @@ and answers that no guess without reading code finds."""
 import collections
 import copy
 import io
+import re
 import subprocess
 import sys
 import tarfile
@@ -10,6 +11,7 @@ import tarfile
 import pytest
 
 from generators import git_history as gh
+from generators.base import iter_tasks
 from graders import grade
 from tests.gitcli import git
 from tools.registry import call_tool
@@ -122,9 +124,67 @@ def test_cherry_truths_are_what_git_cherry_marks(src):
         assert task.truth["commits"] == sorted(line.split()[1] for line in marks if line.startswith("+"))
         assert task.truth["picked"] == sorted(line.split()[1] for line in marks if line.startswith("-"))
         assert task.truth["picked"]
-        assert not grade(task, gh.baseline(task, None)).passed  # `git log a..b`, as if nothing was picked
+        assert not grade(task, gh.baseline(task, None)).passed  # matching subjects
     hard = [t for t in tasks if t.meta["knobs"]["traps"]]
     for task in hard:  # a commit of b whose message main also has, with another patch: still missing
         theirs = set(git(src, "log", "--format=%s", f"{task.truth['b']}..{task.truth['a']}").splitlines())
         mine = {git(src, "log", "-1", "--format=%s", c).strip() for c in task.truth["commits"]}
         assert theirs & mine, task.id
+
+
+def test_a_commit_the_log_names_or_that_only_changed_the_text_fails_with_its_own_reason(src, tasks):
+    reasons = collections.Counter()
+    for task in tasks:
+        t = task.truth
+        name = t["call"].split("(", 1)[0]
+        subjects = git(src, "log", "--format=%H %s", f"{t['good']}..{t['bad']}").splitlines()
+        titled = {line.split()[0] for line in subjects if re.search(rf"\b{name}\b", line.split(" ", 1)[1])}
+        found = git(src, "grep", "-l", "-E", f"^def {name}\\b", t["bad"], "--", "*.py")
+        path = found.split(":", 1)[1].strip()
+        line_log = git(src, "log", "--format=COMMIT %H", "-L", f":{name}:{path}", f"{t['good']}..{t['bad']}")
+        text = {line.split()[1] for line in line_log.splitlines() if line.startswith("COMMIT ")}
+        assert not (titled | text) & set(t["accepted"]), task.id  # what the log and -L find is never it
+        for commit in titled:
+            assert grade(task, {"commit": commit}).reasons == ("named_in_subject",), task.id
+        for commit in text - titled:
+            assert grade(task, {"commit": commit}).reasons == ("text_only_change",), task.id
+        reasons.update(["named_in_subject"] * bool(titled) + ["text_only_change"] * bool(text - titled))
+    assert reasons["named_in_subject"] and reasons["text_only_change"]
+
+
+def test_some_results_change_where_the_functions_file_does_not(src):
+    tasks = [gh.generate(gh.Config(kind="behaviour"), seed=1, index=i) for i in range(24)]
+    outside = 0
+    for task in tasks:
+        name = task.truth["call"].split("(", 1)[0]
+        for commit in task.truth["accepted"]:
+            found = git(src, "grep", "-l", "-E", f"^def {name}\\b", commit, "--", "*.py")
+            path = found.split(":", 1)[1].strip()
+            outside += path not in git(src, "show", "--format=", "--name-only", commit).split()
+    assert outside  # a constant of another file, or a helper the function calls, changed
+
+
+def test_cherry_reasons_tell_a_picked_commit_from_a_changed_patch(src):
+    tasks = [gh.generate(gh.Config(kind="cherry"), seed=1, index=i) for i in range(8)]
+    seen = collections.Counter()
+    for task in tasks:
+        a, b, commits = task.truth["a"], task.truth["b"], task.truth["commits"]
+        marks = git(src, "cherry", a, b).splitlines()
+        for line in marks:
+            if line.startswith("-"):  # already on a under another id: listing it is its own mistake
+                listed = grade(task, {"commits": commits + [line.split()[1]]})
+                assert listed.reasons == ("listed_picked_commit",)
+                seen["listed_picked_commit"] += 1
+        theirs = set(git(src, "log", "--format=%s", f"{b}..{a}").splitlines())
+        for commit in commits:
+            subject = git(src, "log", "-1", "--format=%s", commit).strip()
+            expected = "missed_changed_patch" if subject in theirs else "missing_commits"
+            assert grade(task, {"commits": [c for c in commits if c != commit]}).reasons == (expected,)
+            seen[expected] += 1
+    assert seen["listed_picked_commit"] and seen["missed_changed_patch"]
+
+
+def test_a_cherry_sample_of_8_holds_8_questions_and_matching_subjects_fails_them():
+    tasks = list(iter_tasks(gh, gh.Config(kind="cherry"), 1, 8))
+    assert len(tasks) == 8 and len({(t.truth["a"], t.truth["b"]) for t in tasks}) == 8
+    assert sum(not grade(t, gh.baseline(t, None)).passed for t in tasks) >= 6

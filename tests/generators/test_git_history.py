@@ -218,3 +218,11 @@ def test_tasks_check_names_a_tag_the_prompt_asks_about_and_the_copy_lacks():
     # The newer tag was made an hour after its commit: without it named, the copy leaves it out.
     missing = f"the prompt names refs/tags/{b}, which the task's repository lacks"
     assert gh.prompt_defects(stripped) == [missing]
+
+
+def test_the_textbook_bisect_that_counts_any_failure_as_bad_fails_most_noisy_tasks():
+    tasks = list(iter_tasks(gh, gh.Config(kind="bisect"), 1, 8))
+    assert len(tasks) == 8 and all(t.truth["untestable"] and t.truth["other_failures"] for t in tasks)
+    assert len({(t.env["tests"]["test"], t.truth["error"]) for t in tasks}) >= 6
+    assert sum(not grade(t, gh.baseline(t, None)).passed for t in tasks) >= 6
+    assert all(t.truth["bad"] not in t.truth["accepted"] for t in tasks)

@@ -9,7 +9,7 @@ import pytest
 from graphs import git as G
 from graphs import synth_repo
 
-HEAD_ID = "0688378043f00fc93a976185daf38a496e6cf883"
+HEAD_ID = "b064f759f36f3118f814d575ed61bc3e4fdc7a42"
 PICKS_ID = "0fb1dafe440b0c9e9ed507975facfa84acfc085d"  # main's tip before the advantage estimates were added
 V1_3_ID = "49d276ec9b2fe74d845d08ff9727b831cdd66797"  # main's tip before the behaviour story was added
 V1_1_ID = "f47827264e9d4a7e0e3b9d878cc1d7b097be1e10"  # main's tip before the work after v1.1 was added
@@ -50,7 +50,7 @@ def test_same_ids_under_any_hash_seed_and_user_config(tmp_path, repo):
     assert plain["refs"]["refs/heads/main"] == HEAD_ID
     assert G.resolve(repo, "v1.1") == V1_1_ID  # history is only ever appended to
     assert G.resolve(repo, "v1.3") == V1_3_ID
-    assert G.resolve(repo, "main~30") == PICKS_ID
+    assert G.resolve(repo, "v1.7~30") == PICKS_ID
     assert plain["head_ref"] == "refs/heads/main"
     assert plain["names"] == ["agent/dqn.py", "agent/q_agent.py"]
 

@@ -250,9 +250,17 @@ def _history(repo_path: str, ref: str) -> _History:
 
 
 @functools.cache
+def _run(repo_path: str, test: str, source: str, commit: str) -> str:
+    """How a regression test goes at a commit (each run once): the brute-force truth of bisect."""
+    return synth_repo.run_test(G.open_repo(repo_path), commit, test, source)[1]
+
+
 def _passes(repo_path: str, test: str, source: str, commit: str) -> bool:
-    """Whether a regression test passes at a commit (each run once): the brute-force truth of bisect."""
-    return synth_repo.run_test(G.open_repo(repo_path), commit, test, source)[0]
+    return _run(repo_path, test, source, commit) == "PASSED"
+
+
+def _untestable(repo_path: str, test: str, source: str, commit: str) -> bool:
+    return _run(repo_path, test, source, commit).startswith(synth_repo.SKIPPED)
 
 
 def _pick(rng: random.Random, items: list, preferred: list | None = None) -> Any:
@@ -288,7 +296,11 @@ def _bisect(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     for k in sorted(range(len(tests)), key=lambda _: rng.random()):  # the first, in random order, with pairs
         test, source = tests[k]
         ok = functools.partial(_passes, h.repo.path, test, source)
-        if pairs := G.bisect_pairs(h.graph, h.tip, ok, min_range=3):
+        # Never a range with a commit that cannot be tested (the noisy kind's), nor bad as the answer.
+        pairs = [(good, bad, culprit) for good, bad, culprit in G.bisect_pairs(h.graph, h.tip, ok, 3)
+                 if culprit != bad and not any(_untestable(h.repo.path, test, source, c)
+                                               for c in G.commit_range(h.graph, good, bad))]
+        if pairs:
             break
     good, bad, culprit = _pick(rng, pairs)
     return {"format": {"test": test, "good": good, "bad": bad, "source": source, "budget": config.budget},

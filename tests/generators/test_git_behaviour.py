@@ -1,5 +1,6 @@
 """The behaviour kind of the git family: truths found again with the git CLI and a plain interpreter,
 and answers that no guess without reading code finds."""
+import ast
 import collections
 import copy
 import io
@@ -132,6 +133,16 @@ def test_cherry_truths_are_what_git_cherry_marks(src):
         assert theirs & mine, task.id
 
 
+def _source(src, commit, name):
+    """The text of the function `name` at a commit, found with git grep and cut out with ast."""
+    found = git(src, "grep", "-l", "-E", f"^def {name}\\b", commit, "--", "*.py", check=False).split()
+    if len(found) != 1:
+        return None
+    text = git(src, "show", found[0])
+    node = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == name)
+    return ast.get_source_segment(text, node)
+
+
 def test_a_commit_the_log_names_or_that_only_changed_the_text_fails_with_its_own_reason(src, tasks):
     reasons = collections.Counter()
     for task in tasks:
@@ -146,8 +157,11 @@ def test_a_commit_the_log_names_or_that_only_changed_the_text_fails_with_its_own
         assert not titled & set(t["accepted"]), task.id  # what reading the log finds is never it
         for commit in titled:
             assert grade(task, {"commit": commit}).reasons == ("named_in_subject",), task.id
-        for commit in text - titled - set(t["accepted"]):
-            assert grade(task, {"commit": commit}).reasons == ("text_only_change",), task.id
+        for commit in text - titled - set(t["accepted"]):  # -L also lists code added right after it
+            parent = git(src, "rev-parse", f"{commit}^").strip()
+            expected = "text_only_change" if _source(src, commit, name) != _source(src, parent, name) else \
+                "wrong_commit"
+            assert grade(task, {"commit": commit}).reasons == (expected,), task.id
         reasons.update(["named_in_subject"] * bool(titled) + ["text_only_change"] * bool(text - titled))
     assert reasons["named_in_subject"] and reasons["text_only_change"]
 

@@ -48,7 +48,7 @@ from tasks.task import Task
 
 FAMILY = "lineage"
 KINDS = ("components", "path", "chronology", "common", *reasoning.KINDS, tool_kind.KIND)
-VERSION = 2
+VERSION = 3
 MAX_HOPS = 6
 
 INTRO = """\
@@ -118,8 +118,9 @@ LADDERS = {
         {"statements": 3, "distractors": 0, "anonymize": False},
         {"statements": 4, "distractors": 0},
         {"statements": 6, "distractors": 4},
-        {"statements": 8, "distractors": 8},
-        {"statements": 10, "distractors": 13, "budget": 16},
+        {"statements": 10, "distractors": 4},
+        {"statements": 12, "distractors": 13},
+        {"statements": 12, "distractors": 13, "budget": 40},
     ],
     tool_kind.KIND: [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False},
                      {"tool_cases": 8, "tool_size": 12}, {"tool_cases": 10, "tool_size": 20},
@@ -157,7 +158,7 @@ class Config(tool_kind.ToolKnobs):
                   "component (related ideas a loose reading takes for one)"},
     )
     papers: int = field(default=8, metadata={"help": "reconstruct: papers listed with their descriptions"})
-    statements: int = field(default=8, metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
+    statements: int = field(default=10, metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
     budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
     anonymize: bool = field(
         default=None,
@@ -273,13 +274,16 @@ def generate(config: Config, seed: int, index: int) -> Task:
         "additionalProperties": False,
     }
     env = to_env(shown)
+    if ask in reasoning.CREDITS:  # what the credits tool reads: [citing, cited, the component taken]
+        env["credits"] = sorted([e["citing"], e["cited"], e["builds_on"]]
+                                for e in shown["citations"] if e.get("builds_on"))
     if config.budget and ask not in reasoning.NO_TOOLS:
         env["calls_left"] = config.budget
     return Task(
         id=task_id(FAMILY, config, seed, index),
         family=f"{FAMILY}.{config.kind}",
         prompt=prompt,
-        tools=[] if ask in reasoning.NO_TOOLS else TOOLS,
+        tools=[] if ask in reasoning.NO_TOOLS else TOOLS + (["credits"] if ask in reasoning.CREDITS else []),
         answer_schema=schema,
         env=env,
         truth=truth,

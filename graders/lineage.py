@@ -113,7 +113,15 @@ def grade_claims(task: Task, answer: dict[str, Any]) -> Grade:
     reasons = (["true_statement_rejected"] if true - got else []) + (
         ["false_statement_accepted"] if got - true else []
     )
+    # which kinds of statement were misjudged, so a report tells the traps apart
+    kinds = {task.truth["statements"][i - 1].get("kind") for i in got ^ true}
+    reasons += [code for kind, code in _MISJUDGED.items() if kind in kinds]
     return failed(*reasons, score=1 - len(got ^ true) / count)
+
+
+_MISJUDGED = {"cites": "misjudged_citation", "before": "misjudged_date", "component": "misjudged_component",
+              "chain": "misjudged_every_chain", "reach": "misjudged_reach",
+              "first_citer": "misjudged_first_citer", "count": "misjudged_count"}
 
 
 @grader("lineage.reconstruct")

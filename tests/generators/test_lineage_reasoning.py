@@ -9,6 +9,7 @@ from generators.base import iter_tasks
 from graders import grade
 from graphs.papers import anonymize, load_snapshot, on_every_chain, relabel, to_graph
 from tasks.check import check_tasks, format_report
+from tools.registry import call_tool
 
 NEW = ("reconstruct", "bottleneck", "claims")
 
@@ -151,33 +152,83 @@ def test_bottleneck_rejects_a_set_missing_a_paper_or_with_one_on_some_chains_onl
 
 # --- claims ----------------------------------------------------------------------------------------
 
+CLAIM_KINDS = {"cites", "before", "component", "chain", "reach", "first_citer", "count"}
+
+
 def test_claims_are_true_about_half_the_time_and_of_every_kind():
-    statements = [s for t in _tasks("claims", n=30) for s in t.truth["statements"]]
+    tasks = _tasks("claims", n=30)
+    statements = [s for t in tasks for s in t.truth["statements"]]
     share = sum(s["true"] for s in statements) / len(statements)
-    assert len(statements) == 240 and 0.4 < share < 0.6
-    assert {s["kind"] for s in statements} == {"cites", "before", "component", "chain"}
+    assert len(statements) == 300 and 0.4 < share < 0.6
+    assert {s["kind"] for s in statements} == CLAIM_KINDS
+    assert all({s["kind"] for s in t.truth["statements"]} == CLAIM_KINDS for t in tasks)  # dealt in blocks
+
+
+def _credited(task, x, y, text):
+    return [x, y, text] in task.env["credits"]
 
 
 def test_claims_are_judged_on_their_own_by_the_graph():
     for task in _tasks("claims", n=10, anonymize=False):
         graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
+        graph.add_nodes_from(p["id"] for p in task.env["papers"])
         dates = {p["id"]: p["date"] for p in task.env["papers"]}
+        texts = {(c, s): t for c, s, t in task.env["credits"]}
         for s in task.truth["statements"]:
+            x, y = s["x"], s["y"]
             if s["kind"] == "cites":
-                assert graph.has_edge(s["x"], s["y"]) == s["true"]
+                assert graph.has_edge(x, y) == s["true"]
             elif s["kind"] == "before":
-                assert (dates[s["x"]] < dates[s["y"]]) == s["true"]
+                assert (dates[x] < dates[y]) == s["true"]
             elif s["kind"] == "chain":
-                assert _cut_by(graph, s["x"], s["y"], s["z"]) == s["true"]
+                assert _cut_by(graph, x, y, s["z"]) == s["true"]
+            elif s["kind"] == "component":  # the text shown is the one credited to the true source
+                assert _credited(task, x, y, texts[x, s["source"]]) == s["true"]
+                assert graph.has_edge(x, y)  # a false one names a paper it does cite: a near miss
+            elif s["kind"] == "reach":  # every chain of at most two steps, enumerated
+                short = [p for p in nx.all_simple_paths(graph, x, y, cutoff=2)]
+                assert bool(short) == s["true"] and not graph.has_edge(x, y)
+                assert s["true"] or nx.shortest_path_length(graph, x, y) == 3  # one hop off
+            elif s["kind"] == "first_citer":
+                both = sorted((n for n in graph if graph.has_edge(n, x) and graph.has_edge(n, y)),
+                              key=lambda n: dates[n])
+                assert len(both) >= 2 and dates[both[0]] < dates[both[1]]
+                assert (s["z"] == both[0]) == s["true"] and s["z"] in both[:2]  # false: the second
+            else:
+                reached = len(nx.descendants(graph, x))
+                assert (s["k"] == reached) == s["true"]
+                assert s["true"] or s["k"] in (graph.out_degree(x), reached + 1)
+
+
+def test_the_hasty_judge_fails_the_default_claims():
+    # one lookup per statement (a component from any cited paper, the first chain, direct references)
+    tasks = list(iter_tasks(lineage, lineage.Config(kind="claims"), 1, 8))
+    assert [len(t.truth["statements"]) for t in tasks] == [10] * 8
+    assert sum(grade(t, lineage.baseline(t, None)).passed for t in tasks) <= 1
 
 
 def test_claims_grading_flags_each_wrong_judgement_and_odd_numbers():
     task = next(t for t in _tasks("claims", n=5) if 0 < len(t.truth["reference"]["true"]) < 8)
     true = task.truth["reference"]["true"]
-    false = next(i for i in range(1, 9) if i not in true)
+    count = len(task.truth["statements"])
+    false = next(i for i in range(1, count + 1) if i not in true)
+    kind = {i: s["kind"] for i, s in enumerate(task.truth["statements"], 1)}
+    codes = {"cites": "misjudged_citation", "before": "misjudged_date", "component": "misjudged_component",
+             "chain": "misjudged_every_chain", "reach": "misjudged_reach",
+             "first_citer": "misjudged_first_citer", "count": "misjudged_count"}
     assert grade(task, {"true": [float(i) for i in true]}).passed  # 3.0 is an integer to JSON Schema
-    assert grade(task, {"true": true[1:]}).reasons == ("true_statement_rejected",)
-    assert grade(task, {"true": [*true, false]}).reasons == ("false_statement_accepted",)
-    for odd in ([0], [9], [10**400], [True], [*true, true[0]]):
+    assert grade(task, {"true": true[1:]}).reasons == ("true_statement_rejected", codes[kind[true[0]]])
+    assert grade(task, {"true": [*true, false]}).reasons == ("false_statement_accepted", codes[kind[false]])
+    for odd in ([0], [count + 1], [10**400], [True], [*true, true[0]]):
         verdict = grade(task, {"true": odd})
         assert not verdict.passed and "grader_error" not in verdict.reasons
+
+
+def test_claims_offer_the_credits_tool_which_lists_what_a_paper_took_and_from_whom():
+    task = _tasks("claims", n=1, anonymize=False)[0]
+    assert task.tools[-1] == "credits" and task.env["credits"]
+    citing, cited, text = task.env["credits"][0]
+    listing = call_tool("credits", {"paper_id": citing}, task.env).text
+    assert f"{text} <- {cited} |" in listing
+    other = _tasks("bottleneck", n=1)[0]
+    assert "credits" not in other.tools and "credits" not in other.env

@@ -69,6 +69,8 @@ REVEALS = {
     **reasoning.REVEALS,
     tool_kind.KIND: {"kind": "answer_hidden"},
 }
+# bottleneck asks over the whole collection by default, so chains run long and parallel
+KIND_DISTRACTORS = {"bottleneck": 13}
 LADDERS = {
     "components": [
         {"distractors": 0},
@@ -108,11 +110,12 @@ LADDERS = {
         {"papers": 12},
     ],
     "bottleneck": [
-        {"distractors": 0, "anonymize": False},
-        {"distractors": 0},
-        {"distractors": 6},
-        {"distractors": 13},
-        {"distractors": 13, "budget": 12},
+        {"distractors": 0, "span": 3, "slack": -1, "anonymize": False},
+        {"distractors": 0, "span": 3, "slack": -1},
+        {"distractors": 6, "span": 5, "slack": -1},
+        {"distractors": 13, "span": 6, "slack": -1},
+        {"distractors": 13, "span": 6, "slack": 3},
+        {"distractors": 13, "span": 8, "slack": 1},
     ],
     "claims": [
         {"statements": 3, "distractors": 0, "anonymize": False},
@@ -146,7 +149,8 @@ class Config(tool_kind.ToolKnobs):
     kind: str = MIXED
     lineage: str = field(default="all", metadata={"help": "dqn-rainbow, alphago-muzero or all"})
     distractors: int = field(
-        default=4, metadata={"help": "papers from outside the lineage added to the collection"}
+        default=-1, metadata={"help": "papers from outside the lineage added to the collection (-1: the "
+                              f"kind's default, {KIND_DISTRACTORS['bottleneck']} for bottleneck, else 4)"}
     )
     hops: int = field(
         default=2, metadata={"help": "path: citation steps on a shortest chain (from 2: one step is a given)"}
@@ -159,6 +163,12 @@ class Config(tool_kind.ToolKnobs):
     )
     papers: int = field(default=8, metadata={"help": "reconstruct: papers listed with their descriptions"})
     statements: int = field(default=10, metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
+    span: int = field(
+        default=6, metadata={"help": "bottleneck: at least this many papers on the chains between the two "
+                             "papers, both included"})
+    slack: int = field(
+        default=3, metadata={"help": "bottleneck: tool calls allowed beyond those a search of the chains "
+                             "needs (-1: no limit; a --budget above 0 overrides it)"})
     budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
     anonymize: bool = field(
         default=None,
@@ -169,6 +179,11 @@ class Config(tool_kind.ToolKnobs):
         default="",
         metadata={"help": "a graph file from `python -m graphs.papers build` (default: the snapshot)"},
     )
+
+    def __post_init__(self) -> None:
+        """Replace the 'kind default' marker by the kind's default, so tasks record what they used."""
+        if self.distractors == -1:
+            object.__setattr__(self, "distractors", KIND_DISTRACTORS.get(self.kind, 4))
 
     def mixed_kinds(self) -> tuple[str, ...]:
         """The kinds `mixed` cycles through: reconstruct only on a graph whose papers have descriptions
@@ -197,6 +212,8 @@ class Config(tool_kind.ToolKnobs):
             ("decoys", self.decoys, 1, 10),
             ("statements", self.statements, 2, 20),
             ("papers", self.papers, 2, 30),
+            ("span", self.span, 3, 60),
+            ("slack", self.slack, -1, 1000),
             ("budget", self.budget, 0, 10_000),
         ]:
             if not low <= value <= high:
@@ -261,7 +278,9 @@ def generate(config: Config, seed: int, index: int) -> Task:
         if anonymized
         else "e.g. 1710.02298, arXiv:1710.02298, 1710.02298v2, or a DOI"
     )
-    budget = f" You may make at most {config.budget} tool calls." if config.budget else ""
+    needed = truth.get("calls_needed", 0)  # bottleneck: the calls a search of the chains needs
+    calls = config.budget or (needed + config.slack if needed and config.slack >= 0 else 0)
+    budget = f" You may make at most {calls} tool calls." if calls else ""
     asks, schemas = {**ASKS, **reasoning.ASKS}, {**SCHEMAS, **reasoning.SCHEMAS}
     intro = "" if ask in reasoning.NO_TOOLS else INTRO.format(
         count=len(shown["papers"]), budget=budget, spellings=spellings
@@ -277,8 +296,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
     if ask in reasoning.CREDITS:  # what the credits tool reads: [citing, cited, the component taken]
         env["credits"] = sorted([e["citing"], e["cited"], e["builds_on"]]
                                 for e in shown["citations"] if e.get("builds_on"))
-    if config.budget and ask not in reasoning.NO_TOOLS:
-        env["calls_left"] = config.budget
+    if calls and ask not in reasoning.NO_TOOLS:
+        env["calls_left"] = calls
     return Task(
         id=task_id(FAMILY, config, seed, index),
         family=f"{FAMILY}.{config.kind}",

@@ -39,7 +39,7 @@ the list as a key, ids as listed. Graded correct if every paper's predecessor is
 directly builds on (any of them when it builds on several), and null exactly for the papers that build \
 on none of the list.""",
     "bottleneck": f"""\
-Which papers lie on every citation chain from {{source}} back to {{target}}? Here {_CHAIN}.
+Which papers lie on every citation chain from {{source}} back to {{target}}? Here {_CHAIN}.{{dated}}
 Submit {{{{"papers": [...]}}}}: every paper other than these two that appears on every such chain \
 ([] if none does). Graded correct if it is exactly that set of papers, each named once, in any order.""",
     "claims": f"""\
@@ -107,29 +107,49 @@ def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
 # --- bottleneck ------------------------------------------------------------------------------------
 
 
+def _search_calls(graph: nx.DiGraph, source: str, target: str) -> int:
+    """The calls that find every chain from source back to target when no paper cites a later one:
+    get_paper for the far end's date, then references of every paper the source reaches that is not
+    older than the target, or citations of every paper reaching the target not newer than the source;
+    the cheaper way."""
+    days = {n: graph.nodes[n]["date"] for n in graph}
+    down = [n for n in {source} | nx.descendants(graph, source) if n != target and days[n] >= days[target]]
+    up = [n for n in {target} | nx.ancestors(graph, target) if n != source and days[n] <= days[source]]
+    return 1 + min(len(down), len(up))
+
+
 def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random):
     options = []
     for source in sorted(graph):
         for target in sorted(nx.descendants(graph, source)):
             nodes = between(graph, source, target)
             sub = graph.subgraph(nodes)
+            if len(nodes) < config.span or graph.has_edge(source, target):  # a direct citation: no set
+                continue
             must = on_every_chain(graph, source, target)
-            if must and sub.number_of_edges() > len(nodes) - 1:  # two chains or more: not one path
+            if sub.number_of_edges() > len(nodes) - 1:  # two chains or more: not one path
                 naive = nx.shortest_path(sub, source, target)[1:-1]
                 options.append((source, target, must, set(naive) != set(must)))
-    # pairs a shortest chain does not answer, when there are any; an answer first, then a pair with it
+    # pairs a shortest chain does not answer, when there are any
     options = [o for o in options if o[3]] or options
     if not options:
         return None
-    by_answer: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    # none, one, or several papers on every chain, as evenly as the graph allows; an answer, then a pair
+    sizes: dict[int, dict[tuple[str, ...], list[tuple[str, str]]]] = {}
     for source, target, must, _ in options:
-        by_answer.setdefault(tuple(must), []).append((source, target))
+        sizes.setdefault(min(len(must), 2), {}).setdefault(tuple(must), []).append((source, target))
+    weights = {0: 1, 1: 2, 2: 2}  # an empty answer a fifth of the time, so [] is no safe guess
+    classes = sorted(sizes)
+    by_answer = sizes[rng.choices(classes, [weights[c] for c in classes])[0]]
     must = rng.choice(sorted(by_answer))
     source, target = rng.choice(by_answer[must])
+    forward = all(graph.nodes[a]["date"] >= graph.nodes[b]["date"] for a, b in graph.edges)
     return (
         "bottleneck",
-        {"source": source, "target": target},
-        {"source": source, "target": target, "expected": list(must), "reference": {"papers": list(must)}},
+        {"source": source, "target": target,
+         "dated": " No paper cites a paper whose first version is later than its own." if forward else ""},
+        {"source": source, "target": target, "expected": list(must), "reference": {"papers": list(must)},
+         "calls_needed": _search_calls(graph, source, target) if forward else len(graph)},
     )
 
 

@@ -93,7 +93,11 @@ def grade_common(task: Task, answer: dict[str, Any]) -> Grade:
 def grade_bottleneck(task: Task, answer: dict[str, Any]) -> Grade:
     """The exact set of papers on every citation chain from the source back to the target."""
     keys = _resolve(task, answer["papers"])
-    return keys if isinstance(keys, Grade) else _exact_set(keys, task.truth["expected"])
+    if isinstance(keys, Grade):
+        return keys
+    if not task.truth["expected"] and keys:  # the trap of a chain's papers when parallel chains exist
+        return failed("no_paper_on_every_chain", score=0.0)
+    return _exact_set(keys, task.truth["expected"])
 
 
 @grader("lineage.claims")

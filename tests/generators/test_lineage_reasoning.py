@@ -1,5 +1,7 @@
 """The lineage kinds that need reading and reasoning: reconstruct, bottleneck, claims."""
+import copy
 import itertools
+import json
 import re
 
 import networkx as nx
@@ -41,7 +43,8 @@ def test_every_new_kind_passes_the_whole_check_with_its_baselines_failing():
     for kind in NEW:
         for name in ("empty", "random", "family baseline"):
             tally = report.baselines[f"lineage.{kind}", name]
-            assert tally.tasks == 8 and tally.passed <= 1, (kind, name, tally)
+            # bottleneck's answer is empty a fifth of the time by design
+            assert tally.tasks == 8 and tally.passed <= (3 if name == "empty" else 1), (kind, name, tally)
 
 
 def test_the_new_kinds_use_pseudonyms_unless_asked_not_to():
@@ -129,14 +132,56 @@ def test_reconstruct_accepts_titles_and_prefixed_ids_for_papers_and_predecessors
 
 # --- bottleneck ------------------------------------------------------------------------------------
 
-def test_bottleneck_asks_pairs_with_several_chains_whose_set_no_shortest_chain_gives():
-    for task in _tasks("bottleneck", n=8):
+def test_bottleneck_asks_long_spans_with_several_chains_whose_set_no_shortest_chain_gives():
+    tasks = _tasks("bottleneck", n=8)
+    for task in tasks:
         graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
         source, target = task.truth["source"], task.truth["target"]
         assert len(list(itertools.islice(nx.all_simple_paths(graph, source, target), 2))) == 2
-        assert task.truth["expected"]
+        assert len(nx.descendants(graph, source) & (nx.ancestors(graph, target) | {target})) + 1 >= 6
+        assert not graph.has_edge(source, target) and len(task.env["papers"]) == 55  # the whole collection
         shortest = [set(p[1:-1]) for p in nx.all_shortest_paths(graph, source, target)]
         assert set(task.truth["expected"]) not in shortest or len(shortest) > 1
+        assert lineage.baseline(task, None) != {"papers": sorted(task.truth["expected"])}  # the shortcut fails
+    more = _tasks("bottleneck", n=16)
+    assert {min(len(t.truth["expected"]), 2) for t in more} == {0, 1, 2}  # none, one, several
+
+
+def _search(task, forward):
+    """An efficient search through the tools, as the prompt allows: the far end's date, then the
+    references of every paper reached not older than the target (or citations, backwards); the set is
+    then the papers whose removal cuts the chains. Returns (calls made, the set found)."""
+    env = {**copy.deepcopy(task.env), "calls_left": 10**6}  # counted here, not cut off
+    source, target = task.truth["source"], task.truth["target"]
+    def listing(tool, paper):
+        result = call_tool(tool, {"paper_id": paper}, env)
+        assert not result.is_error, result.text
+        return [line.split(" | ")[:2] for line in result.text.splitlines() if " | " in line]
+    far = json.loads(call_tool("get_paper", {"paper_id": target if forward else source}, env).text)["date"]
+    edges, todo, seen = [], [source if forward else target], set()
+    while todo:
+        paper = todo.pop()
+        seen.add(paper)
+        for other, date in listing("references" if forward else "citations", paper):
+            edges.append((paper, other) if forward else (other, paper))
+            keep = date >= far if forward else date <= far
+            if keep and other not in seen | set(todo) and other != (target if forward else source):
+                todo.append(other)
+    graph = nx.DiGraph(edges)
+    calls = 10**6 - env["calls_left"]
+    if target not in graph or source not in graph or not nx.has_path(graph, source, target):
+        return calls, None
+    return calls, sorted(n for n in graph if n not in (source, target) and _cut_by(graph, source, target, n))
+
+
+def test_bottleneck_budget_lets_an_efficient_search_finish_and_find_the_set():
+    for task in _tasks("bottleneck", n=8):
+        budget = task.env["calls_left"]
+        assert f"You may make at most {budget} tool calls." in task.prompt
+        assert "No paper cites a paper whose first version is later than its own." in task.prompt
+        results = [_search(task, forward) for forward in (True, False)]
+        assert min(calls for calls, _ in results) + 3 == budget, task.id  # the default slack is 3
+        assert all(found == sorted(task.truth["expected"]) for calls, found in results if calls <= budget)
 
 
 def test_bottleneck_rejects_a_set_missing_a_paper_or_with_one_on_some_chains_only():

@@ -5,10 +5,11 @@ the chronology of a set of papers, and what two papers have in common (the paper
 their latest common ancestor): warm-ups a lookup or two answers. Then kinds that need reading and
 reasoning: which listed paper each one builds on, from descriptions alone (`reconstruct`), the papers
 on every citation chain between two (`bottleneck`) and the true ones among K statements (`claims`).
-`--anonymize` asks the same questions under stable pseudonyms (the default for the reasoning kinds,
-so that memory of the real papers is no shortcut; `--no-anonymize` names them). What each kind asks
-and how it is drawn is generators.lineage_questions and generators.lineage_reasoning; the hooks
-tasks.check calls are generators.lineage_checks, re-exported here.
+`--anonymize` asks the same questions under stable pseudonyms (the default for components and the
+reasoning kinds, so that memory of the real papers is no shortcut; `--no-anonymize` names them).
+What each kind asks and how it is drawn is generators.lineage_questions and
+generators.lineage_reasoning; the hooks tasks.check calls are generators.lineage_checks, re-exported
+here.
 
     python -m generators.lineage --lineage dqn-rainbow --kind path --hops 3 --n 20
 """
@@ -69,17 +70,19 @@ REVEALS = {
     **reasoning.REVEALS,
     tool_kind.KIND: {"kind": "answer_hidden"},
 }
+# the kinds asked under pseudonyms unless --no-anonymize: memory of the real papers is no shortcut there
+ANONYMIZED = ("components", *reasoning.KINDS)
 # bottleneck asks over the whole collection by default, so chains run long and parallel
 KIND_DISTRACTORS = {"bottleneck": 13}
 LADDERS = {
     "components": [
-        {"distractors": 0},
-        {"distractors": 6},
-        {"distractors": 13},
-        {"distractors": 13, "budget": 8},
-        {"distractors": 13, "budget": 8, "anonymize": True},
-        {"distractors": 13, "decoys": 3, "anonymize": True},
-        {"distractors": 13, "decoys": 3, "budget": 8, "anonymize": True},
+        {"distractors": 0, "decoys": 1, "anonymize": False},
+        {"distractors": 6, "decoys": 1, "anonymize": False},
+        {"distractors": 13, "decoys": 1, "anonymize": False},
+        {"distractors": 13, "decoys": 1, "budget": 8},
+        {"distractors": 4, "decoys": 2},
+        {"distractors": 13, "decoys": 3},
+        {"distractors": 13, "decoys": 3, "budget": 8},
     ],
     "path": [
         {"hops": 2},
@@ -108,6 +111,7 @@ LADDERS = {
         {"papers": 6},
         {"papers": 8},
         {"papers": 12},
+        {"papers": 16},
     ],
     "bottleneck": [
         {"distractors": 0, "span": 3, "slack": -1, "anonymize": False},
@@ -157,12 +161,13 @@ class Config(tool_kind.ToolKnobs):
     )
     items: int = field(default=5, metadata={"help": "chronology: papers to order"})
     decoys: int = field(
-        default=1,
+        default=2,
         metadata={"help": "components: at least this many papers the paper cites that gave it no "
                   "component (related ideas a loose reading takes for one)"},
     )
-    papers: int = field(default=8, metadata={"help": "reconstruct: papers listed with their descriptions"})
-    statements: int = field(default=10, metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
+    papers: int = field(default=12, metadata={"help": "reconstruct: papers listed with their descriptions"})
+    statements: int = field(default=10,
+                            metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
     span: int = field(
         default=6, metadata={"help": "bottleneck: at least this many papers on the chains between the two "
                              "papers, both included"})
@@ -173,7 +178,7 @@ class Config(tool_kind.ToolKnobs):
     anonymize: bool = field(
         default=None,
         metadata={"help": "stable pseudonyms for ids, titles and authors (default: on for "
-                  f"{', '.join(reasoning.KINDS)}, off for the other kinds)"},
+                  f"{', '.join(ANONYMIZED)}, off for the other kinds)"},
     )
     graph: str = field(
         default="",
@@ -252,7 +257,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
             f"(hops={config.hops}, distractors={config.distractors}); try other values"
         )
     ask, fields, truth = question
-    anonymized = config.anonymize if config.anonymize is not None else config.kind in reasoning.KINDS
+    anonymized = config.anonymize if config.anonymize is not None else config.kind in ANONYMIZED
     # pseudonyms over the whole snapshot, so a summary naming a paper left out of the collection is covered
     renamed = anonymize(snapshot) if anonymized else snapshot
     ids = {real["id"]: fake["id"] for real, fake in zip(snapshot["papers"], renamed["papers"], strict=True)}

@@ -75,12 +75,19 @@ def _closed(chosen: set[str], builds: nx.DiGraph) -> bool:
     )
 
 
+def _grandparents(chosen: set[str], builds: nx.DiGraph) -> list[tuple[str, str]]:
+    """(paper, a listed paper two builds-on steps back that it does not build on directly)."""
+    return sorted({(n, g) for n in chosen if n in builds for p in builds[n] if p in chosen
+                   for g in builds[p] if g in chosen and g not in builds[n]})
+
+
 def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
     candidates = sorted(n for n in dated(graph) if graph.nodes[n].get("description"))
     if len(candidates) < config.papers:
         return None
     builds = _builds_on(graph)
-    for _ in range(200):  # grow a set along builds-on links, so most papers have a predecessor listed
+    drawn = []  # sets grown along builds-on links, so most papers have a predecessor listed
+    for _ in range(200):
         chosen = {rng.choice(candidates)}
         while len(chosen) < config.papers:
             near = sorted(m for n in chosen if n in builds for m in nx.all_neighbors(builds, n)
@@ -88,9 +95,16 @@ def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
             rest = sorted(set(candidates) - chosen)
             chosen.add(rng.choice(near if near and rng.random() < 0.75 else rest))
         if _closed(chosen, builds):
-            break
-    else:
+            drawn.append(chosen)
+            if len(drawn) == 12:
+                break
+    if not drawn:
         return None
+    # a set with grandparent traps, three or as many as any set has: a paper listed with its
+    # predecessor's predecessor, which shares its ideas too, so only the description tells which one it
+    # changes (drawn among such sets, not the one with most, so that questions vary)
+    traps = [len(_grandparents(c, builds)) for c in drawn]
+    chosen = rng.choice([c for c, t in zip(drawn, traps, strict=True) if t >= min(3, max(traps))])
     papers = sorted(chosen)
     rng.shuffle(papers)
     expected = {n: sorted(set(builds[n]) & chosen) if n in builds else [] for n in sorted(chosen)}
@@ -143,7 +157,9 @@ def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random):
     by_answer = sizes[rng.choices(classes, [weights[c] for c in classes])[0]]
     must = rng.choice(sorted(by_answer))
     source, target = rng.choice(by_answer[must])
-    forward = all(graph.nodes[a]["date"] >= graph.nodes[b]["date"] for a, b in graph.edges)
+    # dates that prune a search: every day known, and no paper citing a later one
+    forward = len(dated(graph)) == len(graph) and all(graph.nodes[a]["date"] >= graph.nodes[b]["date"]
+                                                       for a, b in graph.edges)
     return (
         "bottleneck",
         {"source": source, "target": target,
@@ -190,7 +206,8 @@ def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
         [{"kind": "component", "x": x, "y": y, "source": y} for x, y in parts],
         # another paper it cites, not one citing or cited by the true source (which may share the idea)
         [{"kind": "component", "x": x, "y": z, "source": y} for x, y in parts for z in sorted(graph[x])
-         if z != y and not graph.has_edge(y, z) and not graph.has_edge(z, y)],
+         if z != y and not graph.has_edge(y, z) and not graph.has_edge(z, y)
+         and graph[x][z]["builds_on"] != graph[x][y]["builds_on"]],  # not credited for the same words
     )
     chains = [(x, y, set(on_every_chain(graph, x, y)), between(graph, x, y))
               for x in below for y in sorted(below[x])]
@@ -266,7 +283,7 @@ def _say(statement: dict[str, Any], mention, builds_on: dict[tuple[str, str], st
         return f"Of the papers that cite both {x} and {y}, the earliest is {mention(statement['z'])}."
     if kind == "count":
         return (f"Exactly {statement['k']} papers of the collection can be reached from {x} by a citation "
-                "chain (cited by it directly or through other papers).")
+                "chain (cited by it directly or through other papers, not counting itself).")
     return f"{mention(statement['z'])} lies on every citation chain from {x} back to {y}."
 
 
@@ -402,8 +419,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
         adjacency = _adjacency(task)
         some = sorted(k for k in adjacency if k not in must and k not in (truth["source"], truth["target"])
                       and _reaches(adjacency, truth["source"], k) and _reaches(adjacency, k, truth["target"]))
-        out = [{"papers": must[1:]}, {"papers": [*must, truth["source"]]},
-               {"papers": [*must[:-1], "arXiv:99.9"]}]
+        out = [{"papers": must[1:]}] if must else []  # without a dominator ([] when there is none)
+        out += [{"papers": [*must, truth["source"]]}, {"papers": [*must[:-1], "arXiv:99.9"]}]
         return out + [{"papers": [*must, k]} for k in some[:2]]
     true = truth["reference"]["true"]
     false = [i for i in range(1, len(truth["statements"]) + 1) if i not in true]

@@ -45,7 +45,7 @@ REASONS: dict[str, str] = {
     "not_latest": "a common ancestor exists whose first version is later than the answer's",
     "wrong_predecessor": "a paper is said to build on a listed paper it does not directly build on",
     "missed_predecessor": "a paper is said to build on none of the list, yet one it builds on is listed",
-    "no_paper_on_every_chain": "no paper lies on every citation chain between the two, yet the answer names some",
+    "no_paper_on_every_chain": "no paper lies on every chain between the two papers, yet the answer names one",
     "true_statement_rejected": "the answer leaves out a statement that is true",
     "false_statement_accepted": "the answer counts as true a statement that is false",
     "unknown_statement": "the answer gives a number that names none of the statements",

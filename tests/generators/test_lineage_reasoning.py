@@ -83,12 +83,12 @@ def test_descriptions_name_no_paper_even_as_the_anonymizer_sees_them():
 def test_reconstruct_offers_no_tools_and_lists_each_paper_with_its_description():
     for task in _tasks("reconstruct"):
         assert task.tools == [] and "calls_left" not in task.env
-        assert len(re.findall(r"^- \w+ \(anon:\w+\), \d{4}-\d\d-\d\d: ", task.prompt, re.M)) == 8
+        assert len(re.findall(r"^- \w+ \(anon:\w+\), \d{4}-\d\d-\d\d: ", task.prompt, re.M)) == 12
         by_id = {p["id"]: p for p in load_snapshot()["papers"]}
         shown = {p["id"]: p for p in task.env["papers"]}
-        assert len(task.truth["papers"]) == 8
+        assert len(task.truth["papers"]) == 12
         assert all(shown[k]["name"] in task.prompt for k in task.truth["papers"])
-        assert sum(p["description"] in task.prompt for p in by_id.values() if "description" in p) == 8
+        assert sum(p["description"] in task.prompt for p in by_id.values() if "description" in p) == 12
 
 
 def test_reconstruct_never_lists_an_ancestor_without_a_parent_so_null_means_none_is_listed():
@@ -119,6 +119,19 @@ def test_reconstruct_accepts_any_listed_parent_and_rejects_a_grandparent_and_a_m
     assert grade(task, {"predecessors": {**ref, with_parent: outsider}}).reasons == ("unknown_node",)
 
 
+def test_reconstruct_lists_papers_with_their_grandparents_and_the_latest_earlier_paper_fails():
+    links = load_snapshot()["citations"]
+    builds = nx.DiGraph([(e["citing"], e["cited"]) for e in links if e.get("builds_on")])
+    tasks = _tasks("reconstruct", n=8, anonymize=False)
+    for task in tasks:
+        listed = set(task.truth["papers"])
+        # a paper listed with the predecessor of its predecessor, which it does not build on directly
+        traps = [(n, g) for n in listed if n in builds for p in set(builds[n]) & listed
+                 for g in set(builds[p]) & listed if g not in builds[n]]
+        assert len(traps) >= 3, task.id
+    assert sum(grade(t, lineage.baseline(t, None)).passed for t in tasks) == 0
+
+
 def test_reconstruct_accepts_titles_and_prefixed_ids_for_papers_and_predecessors():
     task = _tasks("reconstruct", n=1, anonymize=False)[0]
     titles = {p["id"]: p["title"] for p in task.env["papers"]}
@@ -142,7 +155,8 @@ def test_bottleneck_asks_long_spans_with_several_chains_whose_set_no_shortest_ch
         assert not graph.has_edge(source, target) and len(task.env["papers"]) == 55  # the whole collection
         shortest = [set(p[1:-1]) for p in nx.all_shortest_paths(graph, source, target)]
         assert set(task.truth["expected"]) not in shortest or len(shortest) > 1
-        assert lineage.baseline(task, None) != {"papers": sorted(task.truth["expected"])}  # the shortcut fails
+        # the shortcut, the papers of one shortest chain, fails
+        assert lineage.baseline(task, None) != {"papers": sorted(task.truth["expected"])}
     more = _tasks("bottleneck", n=16)
     assert {min(len(t.truth["expected"]), 2) for t in more} == {0, 1, 2}  # none, one, several
 
@@ -193,6 +207,15 @@ def test_bottleneck_rejects_a_set_missing_a_paper_or_with_one_on_some_chains_onl
     assert grade(task, {"papers": must[1:]}).reasons == ("missing_paper",)
     assert grade(task, {"papers": [*must, some]}).reasons == ("extra_paper",)
     assert grade(task, {"papers": must[::-1]}).passed
+
+
+def test_bottleneck_with_no_paper_on_every_chain_names_the_trap_of_one_chain_s_papers():
+    task = next(t for t in _tasks("bottleneck", n=16) if not t.truth["expected"])
+    graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
+    chain = nx.shortest_path(graph, task.truth["source"], task.truth["target"])[1:-1]
+    assert chain and all(not _cut_by(graph, task.truth["source"], task.truth["target"], n) for n in chain)
+    assert grade(task, {"papers": chain}).reasons == ("no_paper_on_every_chain",)
+    assert grade(task, {"papers": []}).passed
 
 
 # --- claims ----------------------------------------------------------------------------------------

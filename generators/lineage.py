@@ -5,10 +5,11 @@ the chronology of a set of papers, and what two papers have in common (the paper
 their latest common ancestor): warm-ups a lookup or two answers. Then kinds that need reading and
 reasoning: which listed paper each one builds on, from descriptions alone (`reconstruct`), the papers
 on every citation chain between two (`bottleneck`) and the true ones among K statements (`claims`).
-`--anonymize` asks the same questions under stable pseudonyms (the default for the reasoning kinds,
-so that memory of the real papers is no shortcut; `--no-anonymize` names them). What each kind asks
-and how it is drawn is generators.lineage_questions and generators.lineage_reasoning; the hooks
-tasks.check calls are generators.lineage_checks, re-exported here.
+`--anonymize` asks the same questions under stable pseudonyms (the default for components and the
+reasoning kinds, so that memory of the real papers is no shortcut; `--no-anonymize` names them).
+What each kind asks and how it is drawn is generators.lineage_questions and
+generators.lineage_reasoning; the hooks tasks.check calls are generators.lineage_checks, re-exported
+here.
 
     python -m generators.lineage --lineage dqn-rainbow --kind path --hops 3 --n 20
 """
@@ -48,7 +49,7 @@ from tasks.task import Task
 
 FAMILY = "lineage"
 KINDS = ("components", "path", "chronology", "common", *reasoning.KINDS, tool_kind.KIND)
-VERSION = 2
+VERSION = 3
 MAX_HOPS = 6
 
 INTRO = """\
@@ -69,15 +70,19 @@ REVEALS = {
     **reasoning.REVEALS,
     tool_kind.KIND: {"kind": "answer_hidden"},
 }
+# the kinds asked under pseudonyms unless --no-anonymize: memory of the real papers is no shortcut there
+ANONYMIZED = ("components", *reasoning.KINDS)
+# bottleneck asks over the whole collection by default, so chains run long and parallel
+KIND_DISTRACTORS = {"bottleneck": 13}
 LADDERS = {
     "components": [
-        {"distractors": 0},
-        {"distractors": 6},
-        {"distractors": 13},
-        {"distractors": 13, "budget": 8},
-        {"distractors": 13, "budget": 8, "anonymize": True},
-        {"distractors": 13, "decoys": 3, "anonymize": True},
-        {"distractors": 13, "decoys": 3, "budget": 8, "anonymize": True},
+        {"distractors": 0, "decoys": 1, "anonymize": False},
+        {"distractors": 6, "decoys": 1, "anonymize": False},
+        {"distractors": 13, "decoys": 1, "anonymize": False},
+        {"distractors": 13, "decoys": 1, "budget": 8},
+        {"distractors": 4, "decoys": 2},
+        {"distractors": 13, "decoys": 3},
+        {"distractors": 13, "decoys": 3, "budget": 8},
     ],
     "path": [
         {"hops": 2},
@@ -106,20 +111,23 @@ LADDERS = {
         {"papers": 6},
         {"papers": 8},
         {"papers": 12},
+        {"papers": 16},
     ],
     "bottleneck": [
-        {"distractors": 0, "anonymize": False},
-        {"distractors": 0},
-        {"distractors": 6},
-        {"distractors": 13},
-        {"distractors": 13, "budget": 12},
+        {"distractors": 0, "span": 3, "slack": -1, "anonymize": False},
+        {"distractors": 0, "span": 3, "slack": -1},
+        {"distractors": 6, "span": 5, "slack": -1},
+        {"distractors": 13, "span": 6, "slack": -1},
+        {"distractors": 13, "span": 6, "slack": 3},
+        {"distractors": 13, "span": 8, "slack": 1},
     ],
     "claims": [
         {"statements": 3, "distractors": 0, "anonymize": False},
         {"statements": 4, "distractors": 0},
         {"statements": 6, "distractors": 4},
-        {"statements": 8, "distractors": 8},
-        {"statements": 10, "distractors": 13, "budget": 16},
+        {"statements": 10, "distractors": 4},
+        {"statements": 12, "distractors": 13},
+        {"statements": 12, "distractors": 13, "budget": 40},
     ],
     tool_kind.KIND: [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False},
                      {"tool_cases": 8, "tool_size": 12}, {"tool_cases": 10, "tool_size": 20},
@@ -145,29 +153,42 @@ class Config(tool_kind.ToolKnobs):
     kind: str = MIXED
     lineage: str = field(default="all", metadata={"help": "dqn-rainbow, alphago-muzero or all"})
     distractors: int = field(
-        default=4, metadata={"help": "papers from outside the lineage added to the collection"}
+        default=-1, metadata={"help": "papers from outside the lineage added to the collection (-1: the "
+                              f"kind's default, {KIND_DISTRACTORS['bottleneck']} for bottleneck, else 4)"}
     )
     hops: int = field(
         default=2, metadata={"help": "path: citation steps on a shortest chain (from 2: one step is a given)"}
     )
     items: int = field(default=5, metadata={"help": "chronology: papers to order"})
     decoys: int = field(
-        default=1,
+        default=2,
         metadata={"help": "components: at least this many papers the paper cites that gave it no "
                   "component (related ideas a loose reading takes for one)"},
     )
-    papers: int = field(default=8, metadata={"help": "reconstruct: papers listed with their descriptions"})
-    statements: int = field(default=8, metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
+    papers: int = field(default=12, metadata={"help": "reconstruct: papers listed with their descriptions"})
+    statements: int = field(default=10,
+                            metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
+    span: int = field(
+        default=6, metadata={"help": "bottleneck: at least this many papers on the chains between the two "
+                             "papers, both included"})
+    slack: int = field(
+        default=3, metadata={"help": "bottleneck: tool calls allowed beyond those a search of the chains "
+                             "needs (-1: no limit; a --budget above 0 overrides it)"})
     budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
     anonymize: bool = field(
         default=None,
         metadata={"help": "stable pseudonyms for ids, titles and authors (default: on for "
-                  f"{', '.join(reasoning.KINDS)}, off for the other kinds)"},
+                  f"{', '.join(ANONYMIZED)}, off for the other kinds)"},
     )
     graph: str = field(
         default="",
         metadata={"help": "a graph file from `python -m graphs.papers build` (default: the snapshot)"},
     )
+
+    def __post_init__(self) -> None:
+        """Replace the 'kind default' marker by the kind's default, so tasks record what they used."""
+        if self.distractors == -1:
+            object.__setattr__(self, "distractors", KIND_DISTRACTORS.get(self.kind, 4))
 
     def mixed_kinds(self) -> tuple[str, ...]:
         """The kinds `mixed` cycles through: reconstruct only on a graph whose papers have descriptions
@@ -196,6 +217,8 @@ class Config(tool_kind.ToolKnobs):
             ("decoys", self.decoys, 1, 10),
             ("statements", self.statements, 2, 20),
             ("papers", self.papers, 2, 30),
+            ("span", self.span, 3, 60),
+            ("slack", self.slack, -1, 1000),
             ("budget", self.budget, 0, 10_000),
         ]:
             if not low <= value <= high:
@@ -234,7 +257,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
             f"(hops={config.hops}, distractors={config.distractors}); try other values"
         )
     ask, fields, truth = question
-    anonymized = config.anonymize if config.anonymize is not None else config.kind in reasoning.KINDS
+    anonymized = config.anonymize if config.anonymize is not None else config.kind in ANONYMIZED
     # pseudonyms over the whole snapshot, so a summary naming a paper left out of the collection is covered
     renamed = anonymize(snapshot) if anonymized else snapshot
     ids = {real["id"]: fake["id"] for real, fake in zip(snapshot["papers"], renamed["papers"], strict=True)}
@@ -260,7 +283,9 @@ def generate(config: Config, seed: int, index: int) -> Task:
         if anonymized
         else "e.g. 1710.02298, arXiv:1710.02298, 1710.02298v2, or a DOI"
     )
-    budget = f" You may make at most {config.budget} tool calls." if config.budget else ""
+    needed = truth.get("calls_needed", 0)  # bottleneck: the calls a search of the chains needs
+    calls = config.budget or (needed + config.slack if needed and config.slack >= 0 else 0)
+    budget = f" You may make at most {calls} tool calls." if calls else ""
     asks, schemas = {**ASKS, **reasoning.ASKS}, {**SCHEMAS, **reasoning.SCHEMAS}
     intro = "" if ask in reasoning.NO_TOOLS else INTRO.format(
         count=len(shown["papers"]), budget=budget, spellings=spellings
@@ -273,13 +298,16 @@ def generate(config: Config, seed: int, index: int) -> Task:
         "additionalProperties": False,
     }
     env = to_env(shown)
-    if config.budget and ask not in reasoning.NO_TOOLS:
-        env["calls_left"] = config.budget
+    if ask in reasoning.CREDITS:  # what the credits tool reads: [citing, cited, the component taken]
+        env["credits"] = sorted([e["citing"], e["cited"], e["builds_on"]]
+                                for e in shown["citations"] if e.get("builds_on"))
+    if calls and ask not in reasoning.NO_TOOLS:
+        env["calls_left"] = calls
     return Task(
         id=task_id(FAMILY, config, seed, index),
         family=f"{FAMILY}.{config.kind}",
         prompt=prompt,
-        tools=[] if ask in reasoning.NO_TOOLS else TOOLS,
+        tools=[] if ask in reasoning.NO_TOOLS else TOOLS + (["credits"] if ask in reasoning.CREDITS else []),
         answer_schema=schema,
         env=env,
         truth=truth,

@@ -92,6 +92,8 @@ def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
             ("references", {"paper_id": key}),
             ("citations", {"paper_id": key}),
         ]
+        if "credits" in task.tools:
+            calls.append(("credits", {"paper_id": key}))
     return calls
 
 

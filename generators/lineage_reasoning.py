@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 KINDS = ("reconstruct", "bottleneck", "claims")
 NO_TOOLS = ("reconstruct",)  # asked from the prompt alone: no intro naming tools, none offered
+CREDITS = ("claims",)  # offered the credits tool (components name their sources: never for components)
 _CHAIN = ("a citation chain from one paper back to another starts with the first and ends with the "
           "second, each of its papers citing the next")
 ASKS = {
@@ -38,13 +39,14 @@ the list as a key, ids as listed. Graded correct if every paper's predecessor is
 directly builds on (any of them when it builds on several), and null exactly for the papers that build \
 on none of the list.""",
     "bottleneck": f"""\
-Which papers lie on every citation chain from {{source}} back to {{target}}? Here {_CHAIN}.
+Which papers lie on every citation chain from {{source}} back to {{target}}? Here {_CHAIN}.{{dated}}
 Submit {{{{"papers": [...]}}}}: every paper other than these two that appears on every such chain \
 ([] if none does). Graded correct if it is exactly that set of papers, each named once, in any order.""",
     "claims": f"""\
 Judge these statements about the collection. "Cites" means a citation between papers of the \
-collection; "came before" compares the dates of the papers' first public versions (strictly earlier); \
-a paper "took" a component from the earlier paper of the collection it credits for it; {_CHAIN}.
+collection; "came before" and "earliest" compare the dates of the papers' first public versions \
+(strictly earlier); a paper "took" a component from the paper of the collection it credits for it, \
+as the credits tool lists them; {_CHAIN}, and its steps are those citations.
 {{statements}}
 Submit {{{{"true": [...]}}}}: the numbers of the true statements, in any order ([] if none is). Graded \
 correct if it is exactly the set of true statements.""",
@@ -73,12 +75,19 @@ def _closed(chosen: set[str], builds: nx.DiGraph) -> bool:
     )
 
 
+def _grandparents(chosen: set[str], builds: nx.DiGraph) -> list[tuple[str, str]]:
+    """(paper, a listed paper two builds-on steps back that it does not build on directly)."""
+    return sorted({(n, g) for n in chosen if n in builds for p in builds[n] if p in chosen
+                   for g in builds[p] if g in chosen and g not in builds[n]})
+
+
 def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
     candidates = sorted(n for n in dated(graph) if graph.nodes[n].get("description"))
     if len(candidates) < config.papers:
         return None
     builds = _builds_on(graph)
-    for _ in range(200):  # grow a set along builds-on links, so most papers have a predecessor listed
+    drawn = []  # sets grown along builds-on links, so most papers have a predecessor listed
+    for _ in range(200):
         chosen = {rng.choice(candidates)}
         while len(chosen) < config.papers:
             near = sorted(m for n in chosen if n in builds for m in nx.all_neighbors(builds, n)
@@ -86,9 +95,16 @@ def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
             rest = sorted(set(candidates) - chosen)
             chosen.add(rng.choice(near if near and rng.random() < 0.75 else rest))
         if _closed(chosen, builds):
-            break
-    else:
+            drawn.append(chosen)
+            if len(drawn) == 12:
+                break
+    if not drawn:
         return None
+    # a set with grandparent traps, three or as many as any set has: a paper listed with its
+    # predecessor's predecessor, which shares its ideas too, so only the description tells which one it
+    # changes (drawn among such sets, not the one with most, so that questions vary)
+    traps = [len(_grandparents(c, builds)) for c in drawn]
+    chosen = rng.choice([c for c, t in zip(drawn, traps, strict=True) if t >= min(3, max(traps))])
     papers = sorted(chosen)
     rng.shuffle(papers)
     expected = {n: sorted(set(builds[n]) & chosen) if n in builds else [] for n in sorted(chosen)}
@@ -105,37 +121,64 @@ def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
 # --- bottleneck ------------------------------------------------------------------------------------
 
 
+def _search_calls(graph: nx.DiGraph, source: str, target: str) -> int:
+    """The calls that find every chain from source back to target when no paper cites a later one:
+    get_paper for the far end's date, then references of every paper the source reaches that is not
+    older than the target, or citations of every paper reaching the target not newer than the source;
+    the cheaper way."""
+    days = {n: graph.nodes[n]["date"] for n in graph}
+    down = [n for n in {source} | nx.descendants(graph, source) if n != target and days[n] >= days[target]]
+    up = [n for n in {target} | nx.ancestors(graph, target) if n != source and days[n] <= days[source]]
+    return 1 + min(len(down), len(up))
+
+
 def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random):
     options = []
     for source in sorted(graph):
         for target in sorted(nx.descendants(graph, source)):
             nodes = between(graph, source, target)
             sub = graph.subgraph(nodes)
+            if len(nodes) < config.span or graph.has_edge(source, target):  # a direct citation: no set
+                continue
             must = on_every_chain(graph, source, target)
-            if must and sub.number_of_edges() > len(nodes) - 1:  # two chains or more: not one path
+            if sub.number_of_edges() > len(nodes) - 1:  # two chains or more: not one path
                 naive = nx.shortest_path(sub, source, target)[1:-1]
                 options.append((source, target, must, set(naive) != set(must)))
-    # pairs a shortest chain does not answer, when there are any; an answer first, then a pair with it
+    # pairs a shortest chain does not answer, when there are any
     options = [o for o in options if o[3]] or options
     if not options:
         return None
-    by_answer: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    # none, one, or several papers on every chain, as evenly as the graph allows; an answer, then a pair
+    sizes: dict[int, dict[tuple[str, ...], list[tuple[str, str]]]] = {}
     for source, target, must, _ in options:
-        by_answer.setdefault(tuple(must), []).append((source, target))
+        sizes.setdefault(min(len(must), 2), {}).setdefault(tuple(must), []).append((source, target))
+    weights = {0: 1, 1: 2, 2: 2}  # an empty answer a fifth of the time, so [] is no safe guess
+    classes = sorted(sizes)
+    by_answer = sizes[rng.choices(classes, [weights[c] for c in classes])[0]]
     must = rng.choice(sorted(by_answer))
     source, target = rng.choice(by_answer[must])
+    # dates that prune a search: every day known, and no paper citing a later one
+    forward = len(dated(graph)) == len(graph) and all(graph.nodes[a]["date"] >= graph.nodes[b]["date"]
+                                                       for a, b in graph.edges)
     return (
         "bottleneck",
-        {"source": source, "target": target},
-        {"source": source, "target": target, "expected": list(must), "reference": {"papers": list(must)}},
+        {"source": source, "target": target,
+         "dated": " No paper cites a paper whose first version is later than its own." if forward else ""},
+        {"source": source, "target": target, "expected": list(must), "reference": {"papers": list(must)},
+         "calls_needed": _search_calls(graph, source, target) if forward else len(graph)},
     )
 
 
 # --- claims ----------------------------------------------------------------------------------------
 
 
+def _distances(graph: nx.DiGraph, x: str) -> dict[str, int]:
+    return nx.single_source_shortest_path_length(graph, x)
+
+
 def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
-    """For each kind of statement, (true ones, false ones), the false ones near misses of true ones."""
+    """For each kind of statement, (true ones, false ones), the false ones near misses of true ones:
+    what the hasty reading (one lookup, the first chain found, direct citations only) takes as true."""
     below = {n: nx.descendants(graph, n) for n in sorted(graph)}
     cites = sorted(graph.edges)
     pools: dict[str, tuple[list[dict], list[dict]]] = {
@@ -163,15 +206,39 @@ def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
         [{"kind": "component", "x": x, "y": y, "source": y} for x, y in parts],
         # another paper it cites, not one citing or cited by the true source (which may share the idea)
         [{"kind": "component", "x": x, "y": z, "source": y} for x, y in parts for z in sorted(graph[x])
-         if z != y and not graph.has_edge(y, z) and not graph.has_edge(z, y)],
+         if z != y and not graph.has_edge(y, z) and not graph.has_edge(z, y)
+         and graph[x][z]["builds_on"] != graph[x][y]["builds_on"]],  # not credited for the same words
     )
     chains = [(x, y, set(on_every_chain(graph, x, y)), between(graph, x, y))
               for x in below for y in sorted(below[x])]
     pools["chain"] = (
         [{"kind": "chain", "x": x, "y": y, "z": z} for x, y, must, _ in chains for z in sorted(must)],
+        # on some chain only: true of the first chain a search finds
         [{"kind": "chain", "x": x, "y": y, "z": z} for x, y, must, on in chains if must
          for z in sorted(on - must - {x, y})],
     )
+    steps = {x: _distances(graph, x) for x in below}
+    pools["reach"] = (  # two steps exactly (one is a citation); the false ones three: one hop off
+        [{"kind": "reach", "x": x, "y": y} for x in below for y in sorted(below[x]) if steps[x][y] == 2],
+        [{"kind": "reach", "x": x, "y": y} for x in below for y in sorted(below[x]) if steps[x][y] == 3],
+    )
+    first: tuple[list[dict], list[dict]] = ([], [])
+    for x, y in ((x, y) for x in sorted(graph) for y in sorted(graph) if x < y):
+        both = set(graph.predecessors(x)) & set(graph.predecessors(y))
+        if not both <= set(days):
+            continue
+        both = sorted(both, key=lambda n: (days[n], n))
+        if len(both) >= 2 and days[both[0]] < days[both[1]]:  # a unique earliest; the false one next
+            first[0].append({"kind": "first_citer", "x": x, "y": y, "z": both[0]})
+            first[1].append({"kind": "first_citer", "x": x, "y": y, "z": both[1]})
+    pools["first_citer"] = first
+    count: tuple[list[dict], list[dict]] = ([], [])
+    for x in below:
+        reached, direct = len(below[x]), len(graph[x])
+        if direct < reached <= 12:  # some reached only through a chain: counting references falls short
+            count[0].append({"kind": "count", "x": x, "y": None, "k": reached})
+            count[1].extend({"kind": "count", "x": x, "y": None, "k": k} for k in (direct, reached + 1))
+    pools["count"] = count
     return {kind: pool for kind, pool in pools.items() if pool[0] and pool[1]}
 
 
@@ -181,12 +248,17 @@ def _claims(graph: nx.DiGraph, config: Config, rng: random.Random):
         return None
     statements: list[dict[str, Any]] = []
     seen: set[tuple] = set()
+    kinds: list[str] = []
     while len(statements) < config.statements:
-        kind = rng.choice(sorted(pools))
+        if not kinds:  # kinds dealt in shuffled blocks, so every task mixes them
+            kinds = sorted(pools)
+            rng.shuffle(kinds)
+        kind = kinds.pop()
         truth = rng.random() < 0.5  # each statement true with probability 1/2: a guess passes with 2^-K
         pool = pools[kind][0 if truth else 1]
         statement = {**rng.choice(pool), "true": truth}
-        key = (kind, *sorted((statement["x"], statement["y"])), statement.get("z"), statement.get("source"))
+        key = (kind, *sorted(p for p in (statement["x"], statement["y"]) if p), statement.get("z"),
+               statement.get("source"))
         if key not in seen:
             seen.add(key)
             statements.append(statement)
@@ -198,12 +270,20 @@ def _claims(graph: nx.DiGraph, config: Config, rng: random.Random):
 
 def _say(statement: dict[str, Any], mention, builds_on: dict[tuple[str, str], str]) -> str:
     x, y = mention(statement["x"]), mention(statement["y"])
-    if statement["kind"] == "cites":
+    kind = statement["kind"]
+    if kind == "cites":
         return f"{x} cites {y}."
-    if statement["kind"] == "before":
+    if kind == "before":
         return f"{x} came before {y}."
-    if statement["kind"] == "component":
+    if kind == "component":
         return f"{x} took {builds_on[statement['x'], statement['source']]} from {y}."
+    if kind == "reach":
+        return f"A citation chain of at most two steps leads from {x} back to {y}."
+    if kind == "first_citer":
+        return f"Of the papers that cite both {x} and {y}, the earliest is {mention(statement['z'])}."
+    if kind == "count":
+        return (f"Exactly {statement['k']} papers of the collection can be reached from {x} by a citation "
+                "chain (cited by it directly or through other papers, not counting itself).")
     return f"{mention(statement['z'])} lies on every citation chain from {x} back to {y}."
 
 
@@ -255,14 +335,35 @@ def _must(adjacency: dict[str, list[str]], start: str, end: str) -> list[str]:
     return [k for k in sorted(adjacency) if k not in (start, end) and not _reaches(adjacency, start, end, k)]
 
 
-def _holds(statement: dict[str, Any], adjacency: dict[str, list[str]], dates: dict[str, str]) -> bool:
-    x, y = statement["x"], statement["y"]
-    if statement["kind"] == "cites":
+def _steps(adjacency: dict[str, list[str]], start: str) -> dict[str, int]:
+    """The fewest citation steps from start to each paper it reaches (a plain breadth-first search)."""
+    steps, queue = {start: 0}, [start]
+    for node in queue:  # the list grows as the search goes
+        for nxt in adjacency[node]:
+            if nxt not in steps:
+                steps[nxt] = steps[node] + 1
+                queue.append(nxt)
+    return steps
+
+
+def _holds(statement: dict[str, Any], adjacency: dict[str, list[str]], dates: dict[str, str],
+           credits: set[tuple[str, str, str]]) -> bool:
+    x, y, kind = statement["x"], statement["y"], statement["kind"]
+    if kind == "cites":
         return y in adjacency[x]
-    if statement["kind"] == "before":
+    if kind == "before":
         return dates[x] < dates[y]
-    if statement["kind"] == "component":
-        return y == statement["source"]
+    if kind == "component":
+        texts = {t for c, s, t in credits if c == x and s == statement["source"]}  # the component named
+        return any((x, y, t) in credits for t in texts)
+    if kind == "reach":
+        return _steps(adjacency, x).get(y, 99) <= 2
+    if kind == "first_citer":
+        both = [n for n in adjacency if x in adjacency[n] and y in adjacency[n]]
+        return statement["z"] in both and all(dates[statement["z"]] < dates[n] for n in both
+                                              if n != statement["z"])
+    if kind == "count":
+        return len(_steps(adjacency, x)) - 1 == statement["k"]
     return statement["z"] in _must(adjacency, x, y)
 
 
@@ -276,7 +377,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]]:
         must = _must(adjacency, task.truth["source"], task.truth["target"])
         return [{"papers": must}, {"papers": must[::-1]}]
     dates = {p["id"]: p["date"] for p in task.env["papers"]}
-    true = [i for i, s in enumerate(task.truth["statements"], 1) if _holds(s, adjacency, dates)]
+    credits = {tuple(c) for c in task.env.get("credits", [])}
+    true = [i for i, s in enumerate(task.truth["statements"], 1) if _holds(s, adjacency, dates, credits)]
     return [{"true": true}, {"true": true[::-1]}]
 
 
@@ -317,8 +419,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
         adjacency = _adjacency(task)
         some = sorted(k for k in adjacency if k not in must and k not in (truth["source"], truth["target"])
                       and _reaches(adjacency, truth["source"], k) and _reaches(adjacency, k, truth["target"]))
-        out = [{"papers": must[1:]}, {"papers": [*must, truth["source"]]},
-               {"papers": [*must[:-1], "arXiv:99.9"]}]
+        out = [{"papers": must[1:]}] if must else []  # without a dominator ([] when there is none)
+        out += [{"papers": [*must, truth["source"]]}, {"papers": [*must[:-1], "arXiv:99.9"]}]
         return out + [{"papers": [*must, k]} for k in some[:2]]
     true = truth["reference"]["true"]
     false = [i for i in range(1, len(truth["statements"]) + 1) if i not in true]
@@ -329,15 +431,35 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     return out
 
 
+def _hasty(statement: dict[str, Any], task: Task, adjacency: dict[str, list[str]]) -> bool:
+    """A statement judged by one lookup: a component from any paper cited, the papers of the first
+    chain found as on every chain, any chain as short enough, any paper citing both as the earliest,
+    the references counted for the papers reached (citations and dates are read right)."""
+    x, y, kind = statement["x"], statement["y"], statement["kind"]
+    if kind in ("cites", "component"):
+        return y in adjacency[x]
+    if kind == "before":
+        dates = {p["id"]: p["date"] for p in task.env["papers"]}
+        return dates[x] < dates[y]
+    if kind == "reach":
+        return _reaches(adjacency, x, y)
+    if kind == "first_citer":
+        return x in adjacency[statement["z"]] and y in adjacency[statement["z"]]
+    if kind == "count":
+        return len(adjacency[x]) == statement["k"]
+    return statement["z"] in nx.shortest_path(nx.DiGraph(adjacency), x, y)
+
+
 def baseline(task: Task, rng: Any) -> dict[str, Any]:
     """The naive guess: each paper's latest earlier paper of the list; the papers of one shortest
-    chain; every statement taken as true."""
+    chain; each statement judged hastily (`_hasty`)."""
     if task.family.endswith(".reconstruct"):
         dates = {p["id"]: p["date"] for p in task.env["papers"]}
         listed = sorted(task.truth["papers"], key=lambda n: (dates[n], n))
         return {"predecessors": {n: (listed[i - 1] if i else None) for i, n in enumerate(listed)}}
     if task.family.endswith(".claims"):
-        return {"true": list(range(1, len(task.truth["statements"]) + 1))}
+        adjacency = _adjacency(task)
+        return {"true": [i for i, s in enumerate(task.truth["statements"], 1) if _hasty(s, task, adjacency)]}
     graph = nx.DiGraph(_adjacency(task))
     return {"papers": sorted(nx.shortest_path(graph, task.truth["source"], task.truth["target"])[1:-1])}
 

@@ -93,7 +93,11 @@ def grade_common(task: Task, answer: dict[str, Any]) -> Grade:
 def grade_bottleneck(task: Task, answer: dict[str, Any]) -> Grade:
     """The exact set of papers on every citation chain from the source back to the target."""
     keys = _resolve(task, answer["papers"])
-    return keys if isinstance(keys, Grade) else _exact_set(keys, task.truth["expected"])
+    if isinstance(keys, Grade):
+        return keys
+    if not task.truth["expected"] and keys:  # the trap of a chain's papers when parallel chains exist
+        return failed("no_paper_on_every_chain", score=0.0)
+    return _exact_set(keys, task.truth["expected"])
 
 
 @grader("lineage.claims")
@@ -113,7 +117,15 @@ def grade_claims(task: Task, answer: dict[str, Any]) -> Grade:
     reasons = (["true_statement_rejected"] if true - got else []) + (
         ["false_statement_accepted"] if got - true else []
     )
+    # which kinds of statement were misjudged, so a report tells the traps apart
+    kinds = {task.truth["statements"][i - 1].get("kind") for i in got ^ true}
+    reasons += [code for kind, code in _MISJUDGED.items() if kind in kinds]
     return failed(*reasons, score=1 - len(got ^ true) / count)
+
+
+_MISJUDGED = {"cites": "misjudged_citation", "before": "misjudged_date", "component": "misjudged_component",
+              "chain": "misjudged_every_chain", "reach": "misjudged_reach",
+              "first_citer": "misjudged_first_citer", "count": "misjudged_count"}
 
 
 @grader("lineage.reconstruct")

@@ -115,3 +115,21 @@ def citations(env: dict, paper_id: str) -> str:
     """
     key = _paper(env, paper_id)
     return _listing(env, list(env_graph(env).predecessors(key)), "No paper of the collection cites it.")
+
+
+@tool
+def credits(env: dict, paper_id: str) -> str:
+    """The components a paper took from other papers of the collection, each with the paper it credits.
+
+    Args:
+        paper_id: the paper, in any spelling get_paper accepts.
+
+    Returns:
+        One line per component, "component <- id | first-version date | name | title" of the paper
+        credited for it.
+    """
+    key = _paper(env, paper_id)
+    by_id = {p["id"]: p for p in env["papers"]}
+    taken = sorted((text, cited) for citing, cited, text in env.get("credits", []) if citing == key)
+    lines = [f"{text} <- {_line(by_id[cited])}" for text, cited in taken]
+    return "\n".join(lines) or "It credits no paper of the collection for a component."

@@ -1,5 +1,7 @@
 """The lineage kinds that need reading and reasoning: reconstruct, bottleneck, claims."""
+import copy
 import itertools
+import json
 import re
 
 import networkx as nx
@@ -9,6 +11,7 @@ from generators.base import iter_tasks
 from graders import grade
 from graphs.papers import anonymize, load_snapshot, on_every_chain, relabel, to_graph
 from tasks.check import check_tasks, format_report
+from tools.registry import call_tool
 
 NEW = ("reconstruct", "bottleneck", "claims")
 
@@ -40,7 +43,8 @@ def test_every_new_kind_passes_the_whole_check_with_its_baselines_failing():
     for kind in NEW:
         for name in ("empty", "random", "family baseline"):
             tally = report.baselines[f"lineage.{kind}", name]
-            assert tally.tasks == 8 and tally.passed <= 1, (kind, name, tally)
+            # bottleneck's answer is empty a fifth of the time by design
+            assert tally.tasks == 8 and tally.passed <= (3 if name == "empty" else 1), (kind, name, tally)
 
 
 def test_the_new_kinds_use_pseudonyms_unless_asked_not_to():
@@ -79,12 +83,12 @@ def test_descriptions_name_no_paper_even_as_the_anonymizer_sees_them():
 def test_reconstruct_offers_no_tools_and_lists_each_paper_with_its_description():
     for task in _tasks("reconstruct"):
         assert task.tools == [] and "calls_left" not in task.env
-        assert len(re.findall(r"^- \w+ \(anon:\w+\), \d{4}-\d\d-\d\d: ", task.prompt, re.M)) == 8
+        assert len(re.findall(r"^- \w+ \(anon:\w+\), \d{4}-\d\d-\d\d: ", task.prompt, re.M)) == 12
         by_id = {p["id"]: p for p in load_snapshot()["papers"]}
         shown = {p["id"]: p for p in task.env["papers"]}
-        assert len(task.truth["papers"]) == 8
+        assert len(task.truth["papers"]) == 12
         assert all(shown[k]["name"] in task.prompt for k in task.truth["papers"])
-        assert sum(p["description"] in task.prompt for p in by_id.values() if "description" in p) == 8
+        assert sum(p["description"] in task.prompt for p in by_id.values() if "description" in p) == 12
 
 
 def test_reconstruct_never_lists_an_ancestor_without_a_parent_so_null_means_none_is_listed():
@@ -115,6 +119,19 @@ def test_reconstruct_accepts_any_listed_parent_and_rejects_a_grandparent_and_a_m
     assert grade(task, {"predecessors": {**ref, with_parent: outsider}}).reasons == ("unknown_node",)
 
 
+def test_reconstruct_lists_papers_with_their_grandparents_and_the_latest_earlier_paper_fails():
+    links = load_snapshot()["citations"]
+    builds = nx.DiGraph([(e["citing"], e["cited"]) for e in links if e.get("builds_on")])
+    tasks = _tasks("reconstruct", n=8, anonymize=False)
+    for task in tasks:
+        listed = set(task.truth["papers"])
+        # a paper listed with the predecessor of its predecessor, which it does not build on directly
+        traps = [(n, g) for n in listed if n in builds for p in set(builds[n]) & listed
+                 for g in set(builds[p]) & listed if g not in builds[n]]
+        assert len(traps) >= 3, task.id
+    assert sum(grade(t, lineage.baseline(t, None)).passed for t in tasks) == 0
+
+
 def test_reconstruct_accepts_titles_and_prefixed_ids_for_papers_and_predecessors():
     task = _tasks("reconstruct", n=1, anonymize=False)[0]
     titles = {p["id"]: p["title"] for p in task.env["papers"]}
@@ -128,14 +145,57 @@ def test_reconstruct_accepts_titles_and_prefixed_ids_for_papers_and_predecessors
 
 # --- bottleneck ------------------------------------------------------------------------------------
 
-def test_bottleneck_asks_pairs_with_several_chains_whose_set_no_shortest_chain_gives():
-    for task in _tasks("bottleneck", n=8):
+def test_bottleneck_asks_long_spans_with_several_chains_whose_set_no_shortest_chain_gives():
+    tasks = _tasks("bottleneck", n=8)
+    for task in tasks:
         graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
         source, target = task.truth["source"], task.truth["target"]
         assert len(list(itertools.islice(nx.all_simple_paths(graph, source, target), 2))) == 2
-        assert task.truth["expected"]
+        assert len(nx.descendants(graph, source) & (nx.ancestors(graph, target) | {target})) + 1 >= 6
+        assert not graph.has_edge(source, target) and len(task.env["papers"]) == 55  # the whole collection
         shortest = [set(p[1:-1]) for p in nx.all_shortest_paths(graph, source, target)]
         assert set(task.truth["expected"]) not in shortest or len(shortest) > 1
+        # the shortcut, the papers of one shortest chain, fails
+        assert lineage.baseline(task, None) != {"papers": sorted(task.truth["expected"])}
+    more = _tasks("bottleneck", n=16)
+    assert {min(len(t.truth["expected"]), 2) for t in more} == {0, 1, 2}  # none, one, several
+
+
+def _search(task, forward):
+    """An efficient search through the tools, as the prompt allows: the far end's date, then the
+    references of every paper reached not older than the target (or citations, backwards); the set is
+    then the papers whose removal cuts the chains. Returns (calls made, the set found)."""
+    env = {**copy.deepcopy(task.env), "calls_left": 10**6}  # counted here, not cut off
+    source, target = task.truth["source"], task.truth["target"]
+    def listing(tool, paper):
+        result = call_tool(tool, {"paper_id": paper}, env)
+        assert not result.is_error, result.text
+        return [line.split(" | ")[:2] for line in result.text.splitlines() if " | " in line]
+    far = json.loads(call_tool("get_paper", {"paper_id": target if forward else source}, env).text)["date"]
+    edges, todo, seen = [], [source if forward else target], set()
+    while todo:
+        paper = todo.pop()
+        seen.add(paper)
+        for other, date in listing("references" if forward else "citations", paper):
+            edges.append((paper, other) if forward else (other, paper))
+            keep = date >= far if forward else date <= far
+            if keep and other not in seen | set(todo) and other != (target if forward else source):
+                todo.append(other)
+    graph = nx.DiGraph(edges)
+    calls = 10**6 - env["calls_left"]
+    if target not in graph or source not in graph or not nx.has_path(graph, source, target):
+        return calls, None
+    return calls, sorted(n for n in graph if n not in (source, target) and _cut_by(graph, source, target, n))
+
+
+def test_bottleneck_budget_lets_an_efficient_search_finish_and_find_the_set():
+    for task in _tasks("bottleneck", n=8):
+        budget = task.env["calls_left"]
+        assert f"You may make at most {budget} tool calls." in task.prompt
+        assert "No paper cites a paper whose first version is later than its own." in task.prompt
+        results = [_search(task, forward) for forward in (True, False)]
+        assert min(calls for calls, _ in results) + 3 == budget, task.id  # the default slack is 3
+        assert all(found == sorted(task.truth["expected"]) for calls, found in results if calls <= budget)
 
 
 def test_bottleneck_rejects_a_set_missing_a_paper_or_with_one_on_some_chains_only():
@@ -149,35 +209,94 @@ def test_bottleneck_rejects_a_set_missing_a_paper_or_with_one_on_some_chains_onl
     assert grade(task, {"papers": must[::-1]}).passed
 
 
+def test_bottleneck_with_no_paper_on_every_chain_names_the_trap_of_one_chain_s_papers():
+    task = next(t for t in _tasks("bottleneck", n=16) if not t.truth["expected"])
+    graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
+    chain = nx.shortest_path(graph, task.truth["source"], task.truth["target"])[1:-1]
+    assert chain and all(not _cut_by(graph, task.truth["source"], task.truth["target"], n) for n in chain)
+    assert grade(task, {"papers": chain}).reasons == ("no_paper_on_every_chain",)
+    assert grade(task, {"papers": []}).passed
+
+
 # --- claims ----------------------------------------------------------------------------------------
 
+CLAIM_KINDS = {"cites", "before", "component", "chain", "reach", "first_citer", "count"}
+
+
 def test_claims_are_true_about_half_the_time_and_of_every_kind():
-    statements = [s for t in _tasks("claims", n=30) for s in t.truth["statements"]]
+    tasks = _tasks("claims", n=30)
+    statements = [s for t in tasks for s in t.truth["statements"]]
     share = sum(s["true"] for s in statements) / len(statements)
-    assert len(statements) == 240 and 0.4 < share < 0.6
-    assert {s["kind"] for s in statements} == {"cites", "before", "component", "chain"}
+    assert len(statements) == 300 and 0.4 < share < 0.6
+    assert {s["kind"] for s in statements} == CLAIM_KINDS
+    assert all({s["kind"] for s in t.truth["statements"]} == CLAIM_KINDS for t in tasks)  # dealt in blocks
+
+
+def _credited(task, x, y, text):
+    return [x, y, text] in task.env["credits"]
 
 
 def test_claims_are_judged_on_their_own_by_the_graph():
     for task in _tasks("claims", n=10, anonymize=False):
         graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
+        graph.add_nodes_from(p["id"] for p in task.env["papers"])
         dates = {p["id"]: p["date"] for p in task.env["papers"]}
+        texts = {(c, s): t for c, s, t in task.env["credits"]}
         for s in task.truth["statements"]:
+            x, y = s["x"], s["y"]
             if s["kind"] == "cites":
-                assert graph.has_edge(s["x"], s["y"]) == s["true"]
+                assert graph.has_edge(x, y) == s["true"]
             elif s["kind"] == "before":
-                assert (dates[s["x"]] < dates[s["y"]]) == s["true"]
+                assert (dates[x] < dates[y]) == s["true"]
             elif s["kind"] == "chain":
-                assert _cut_by(graph, s["x"], s["y"], s["z"]) == s["true"]
+                assert _cut_by(graph, x, y, s["z"]) == s["true"]
+            elif s["kind"] == "component":  # the text shown is the one credited to the true source
+                assert _credited(task, x, y, texts[x, s["source"]]) == s["true"]
+                assert graph.has_edge(x, y)  # a false one names a paper it does cite: a near miss
+            elif s["kind"] == "reach":  # every chain of at most two steps, enumerated
+                short = [p for p in nx.all_simple_paths(graph, x, y, cutoff=2)]
+                assert bool(short) == s["true"] and not graph.has_edge(x, y)
+                assert s["true"] or nx.shortest_path_length(graph, x, y) == 3  # one hop off
+            elif s["kind"] == "first_citer":
+                both = sorted((n for n in graph if graph.has_edge(n, x) and graph.has_edge(n, y)),
+                              key=lambda n: dates[n])
+                assert len(both) >= 2 and dates[both[0]] < dates[both[1]]
+                assert (s["z"] == both[0]) == s["true"] and s["z"] in both[:2]  # false: the second
+            else:
+                reached = len(nx.descendants(graph, x))
+                assert (s["k"] == reached) == s["true"]
+                assert s["true"] or s["k"] in (graph.out_degree(x), reached + 1)
+
+
+def test_the_hasty_judge_fails_the_default_claims():
+    # one lookup per statement (a component from any cited paper, the first chain, direct references)
+    tasks = list(iter_tasks(lineage, lineage.Config(kind="claims"), 1, 8))
+    assert [len(t.truth["statements"]) for t in tasks] == [10] * 8
+    assert sum(grade(t, lineage.baseline(t, None)).passed for t in tasks) <= 1
 
 
 def test_claims_grading_flags_each_wrong_judgement_and_odd_numbers():
     task = next(t for t in _tasks("claims", n=5) if 0 < len(t.truth["reference"]["true"]) < 8)
     true = task.truth["reference"]["true"]
-    false = next(i for i in range(1, 9) if i not in true)
+    count = len(task.truth["statements"])
+    false = next(i for i in range(1, count + 1) if i not in true)
+    kind = {i: s["kind"] for i, s in enumerate(task.truth["statements"], 1)}
+    codes = {"cites": "misjudged_citation", "before": "misjudged_date", "component": "misjudged_component",
+             "chain": "misjudged_every_chain", "reach": "misjudged_reach",
+             "first_citer": "misjudged_first_citer", "count": "misjudged_count"}
     assert grade(task, {"true": [float(i) for i in true]}).passed  # 3.0 is an integer to JSON Schema
-    assert grade(task, {"true": true[1:]}).reasons == ("true_statement_rejected",)
-    assert grade(task, {"true": [*true, false]}).reasons == ("false_statement_accepted",)
-    for odd in ([0], [9], [10**400], [True], [*true, true[0]]):
+    assert grade(task, {"true": true[1:]}).reasons == ("true_statement_rejected", codes[kind[true[0]]])
+    assert grade(task, {"true": [*true, false]}).reasons == ("false_statement_accepted", codes[kind[false]])
+    for odd in ([0], [count + 1], [10**400], [True], [*true, true[0]]):
         verdict = grade(task, {"true": odd})
         assert not verdict.passed and "grader_error" not in verdict.reasons
+
+
+def test_claims_offer_the_credits_tool_which_lists_what_a_paper_took_and_from_whom():
+    task = _tasks("claims", n=1, anonymize=False)[0]
+    assert task.tools[-1] == "credits" and task.env["credits"]
+    citing, cited, text = task.env["credits"][0]
+    listing = call_tool("credits", {"paper_id": citing}, task.env).text
+    assert f"{text} <- {cited} |" in listing
+    other = _tasks("bottleneck", n=1)[0]
+    assert "credits" not in other.tools and "credits" not in other.env

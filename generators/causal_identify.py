@@ -161,6 +161,7 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
                       "estimator_set": zs if identifiable else None,
                       "naive_estimate": round(naive, 4),
                       "parent_adjusted_estimate": round(parent_adjusted, 4),
+                      "shortcuts": {"naive_regression": naive, "parent_adjusted_estimate": parent_adjusted},
                       "projection": {"directed": [list(e) for e in directed],
                                      "bidirected": [list(e) for e in bidirected]},
                       "weights": [[u, v, w] for (u, v), w in sorted(weights.items())],

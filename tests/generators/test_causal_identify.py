@@ -111,7 +111,13 @@ def test_the_naive_and_parent_adjusted_regressions_both_miss_the_true_effect(tas
             continue
         parents = sorted(set(_dag(task).predecessors(task.truth["treatment"])) - set(task.truth["latent"]))
         assert abs(_slope(task, []) - effect) > tol and abs(_slope(task, parents) - effect) > tol, task.id
-        assert not grade(task, {"identifiable": True, "effect": float(_slope(task, parents))}).passed
+        for slope, code in ((_slope(task, []), "naive_regression"),
+                            (_slope(task, parents), "parent_adjusted_estimate")):  # each named by its trap
+            reasons = grade(task, {"identifiable": True, "effect": float(slope)}).reasons
+            assert reasons in (("naive_regression",), ("parent_adjusted_estimate",)), task.id
+            other = _slope(task, parents if code == "naive_regression" else [])
+            if abs(other - slope) > 2 * tol:  # the two shortcuts far apart: no doubt which one it is
+                assert reasons == (code,), task.id
         if task.truth["estimator"] == "backdoor":  # the stated estimator, recomputed here, passes
             estimate = float(_slope(task, task.truth["estimator_set"]))
             assert grade(task, {"identifiable": True, "effect": estimate}).passed, task.id

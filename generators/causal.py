@@ -301,6 +301,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
     else:
         raise ValueError(f"no {config.kind} instance in {TRIES} random DAGs with --edges {config.edges} "
                          f"on {config.n_nodes} nodes; try other --edges or --nodes")
+    dag = built.pop("dag", dag)  # identify may plant a structure in a DAG of its own
     variables = built["env"].pop("variables", list(dag))  # identify: only the observed ones
     template = PROMPTS[built.get("template", config.kind)]  # discover --from data has its own
     prompt = template.format(variables=", ".join(variables), samples=config.samples, **built["format"])

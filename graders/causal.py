@@ -118,8 +118,8 @@ def identify(task: Task, answer: dict[str, Any]) -> Grade:
     """Pass if the identifiability verdict is the ID algorithm's and, for an identifiable effect, the
     estimate is within the stated tolerance of the true effect; an estimate given with false is ignored."""
     claimed, truly = answer["identifiable"], task.truth["identifiable"]
-    if claimed and not truly:
-        return failed("not_identifiable")
+    if claimed and not truly:  # an instrument identifies it, but only because the model is linear
+        return failed("identified_by_linearity" if task.truth.get("instrument") else "not_identifiable")
     if truly and not claimed:
         return failed("missed_identifiable")
     if not truly:

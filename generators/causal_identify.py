@@ -35,6 +35,7 @@ TARGETS = ("not identifiable", "mediated, not identifiable", "instrumented, not 
 MEDIATED = ("front-door", "mediated, not identifiable")
 INSTRUMENTED = ("instrument", "instrumented, not identifiable")
 INSTRUMENT_SIZE = 2  # the most observed variables a conditional instrument is conditioned on
+NAPKIN_EDGES = 7  # the planted napkin's edges
 LATENT_PARENT = 0.8  # the chance one of the treatment's parents is made latent first
 FRONT_DOOR_SIZE = 3  # the largest front-door set searched
 BOOTSTRAP = 40  # resamples for the tolerance
@@ -89,18 +90,16 @@ def _latents(rng: np.random.Generator, dag: nx.DiGraph, x: str, y: str, k: int, 
     return sorted(chosen)
 
 
-def _napkin(rng: np.random.Generator, config: Any, nodes: int, target: str
-            ) -> tuple[nx.DiGraph, str, str, list[str]] | None:
-    """A random DAG holding a napkin (Pearl): w -> z -> x -> ... -> y, and two latent causes, one of w and x,
+def _napkin(rng: np.random.Generator, config: Any, nodes: int) -> tuple[nx.DiGraph, str, str, list[str]] | None:
+    """A random DAG holding a napkin (Pearl): w -> z -> x -> y, and two latent causes, one of w and x,
     one of w and y; the effect is identifiable only by the ID algorithm's longer expression, and z is an
     instrument given w. The DAG has config.edges edges in all, the rest random; its other latents are
     random too. (dag, x, y, latent), or None if the random part leaves no room for it."""
-    gadget = 6
-    dag = cg.random_dag(rng, nodes, max(0, config.edges - gadget))
-    pair = _pair(rng, dag, target)
-    if pair is None:
+    dag = cg.random_dag(rng, nodes, config.edges - NAPKIN_EDGES)
+    x, y = (list(dag)[i] for i in rng.choice(len(dag), size=2, replace=False))
+    if y in nx.ancestors(dag, x):
         return None
-    x, y = pair
+    dag.add_edge(x, y)
     free = sorted(set(dag) - nx.descendants(dag, x) - {x})
     if len(free) < 4:
         return None
@@ -151,10 +150,10 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
     """One instance of the target sort on this DAG, or None when there is none or it would not make a
     valid, discriminating task. A backdoor or front-door set of observed variables proves the effect
     identifiable and gives its estimator; without one, the ID algorithm decides."""
-    if target == "instrument" and config.hidden < 2:
-        target = "backdoor"  # a napkin needs two latents: with one, the easy sort takes its place
+    if target == "instrument" and (config.hidden < 2 or config.edges < NAPKIN_EDGES):
+        target = "backdoor"  # a napkin needs two latents and seven edges: else the easy sort takes its place
     if target == "instrument":  # too rare in random DAGs to wait for: plant one
-        planted = _napkin(rng, config, len(dag), target)
+        planted = _napkin(rng, config, len(dag))
         if planted is None:
             return None
         dag, x, y, latent = planted

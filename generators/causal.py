@@ -293,13 +293,14 @@ def generate(config: Config, seed: int, index: int) -> Task:
     builder = BUILDERS[config.kind]
     if config.kind == "identify":  # the sort of instance is chosen once per task, not once per graph
         builder = functools.partial(causal_identify.build, target=causal_identify.target_of(seed, index))
-    for _ in range(TRIES):
+    tries = causal_identify.TRIES if config.kind == "identify" else TRIES
+    for _ in range(tries):
         dag = cg.random_dag(rng, config.n_nodes, config.edges)
         built = builder(rng, config, dag)
         if built is not None:
             break
     else:
-        raise ValueError(f"no {config.kind} instance in {TRIES} random DAGs with --edges {config.edges} "
+        raise ValueError(f"no {config.kind} instance in {tries} random DAGs with --edges {config.edges} "
                          f"on {config.n_nodes} nodes; try other --edges or --nodes")
     dag = built.pop("dag", dag)  # identify may plant a structure in a DAG of its own
     variables = built["env"].pop("variables", list(dag))  # identify: only the observed ones

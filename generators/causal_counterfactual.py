@@ -59,8 +59,8 @@ Question: what would {y} have been, in expectation, for this unit had {x} been {
 {x_value}, everything else about the unit (its noise terms) unchanged? The expectation is over the \
 unit's noise terms given everything recorded about it: E[{y} under {x} := {x_new} | the recorded values \
 above]."""
-PARTIAL_GRADED = ("this conditional expectation computed from the true model (its true coefficients and noise "
-                  "variances)")
+PARTIAL_GRADED = ("this conditional expectation computed from the true model (its true coefficients and "
+                  "noise variances)")
 SCHEMA = {"counterfactual": {"type": "number"}}
 LADDER = [{"edges": 5, "samples": 2000, "interaction": False, "unrecorded": 0},
           {"edges": 7, "samples": 1000, "interaction": False, "unrecorded": 0},
@@ -304,8 +304,8 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, pair: tuple[st
         truth = float(expected_counterfactual(dag, truth_fit, x, y, products, record, x_new)[0])
         estimate = float(expected_counterfactual(dag, fitted, x, y, products, record, x_new)[0])
         for code, how in (("unrecorded_noise_zeroed", "zero noise"), ("imputed_by_regression", "regression")):
-            shortcuts[code] = float(fit_eq.counterfactual(_filled_in(dag, fitted, products, data, col, record, how),
-                                                          x_new)[0])
+            filled = _filled_in(dag, fitted, products, data, col, record, how)
+            shortcuts[code] = float(fit_eq.counterfactual(filled, x_new)[0])
     else:
         truth = float(truth_eq.counterfactual(unit, x_new))
         estimate = float(fit_eq.counterfactual(unit, x_new)[0])

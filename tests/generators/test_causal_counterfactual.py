@@ -169,7 +169,8 @@ def _filled_in(task, how):
         elif v in missing:
             design = np.column_stack([np.ones(len(data))] + [data[:, names.index(r)] for r in recorded])
             beta = np.linalg.lstsq(design, data[:, names.index(v)], rcond=None)[0]
-            unit[v] = np.array([beta[0] + sum(b * unit[r][0] for b, r in zip(beta[1:], recorded))])
+            fitted = beta[0] + sum(b * unit[r][0] for b, r in zip(beta[1:], recorded, strict=True))
+            unit[v] = np.array([fitted])
     return float(_full_record_counterfactual(task, scm, unit)[0])
 
 
@@ -201,7 +202,8 @@ def test_the_right_procedure_passes_and_the_tempting_answers_fail_by_name(tasks)
         expected = {"interventional_answer", "naive_regression", "outcome_unchanged"}
         if _partial(task):  # the hasty readings of a partial record, recomputed here, fail
             expected |= {"unrecorded_noise_zeroed", "imputed_by_regression"}
-            for how, code in (("zero noise", "unrecorded_noise_zeroed"), ("regression", "imputed_by_regression")):
+            for how, code in (("zero noise", "unrecorded_noise_zeroed"),
+                              ("regression", "imputed_by_regression")):
                 assert _filled_in(task, how) == pytest.approx(t["shortcuts"][code], abs=1e-6), task.id
         elif len(nx.descendants(cg.dag_from(t["variables"], t["dag"]), t["treatment"])
                  & nx.ancestors(cg.dag_from(t["variables"], t["dag"]), t["outcome"])):
@@ -249,7 +251,8 @@ def test_the_defaults_are_larger_and_the_old_default_an_easy_level():
     assert gc.Config(kind="counterfactual").edges == 12 and gc.Config().edges == 8
     assert gc.Config(kind="counterfactual").unrecorded == 2
     assert gc.Config(kind="counterfactual", interaction=False).unrecorded == 0
-    assert {"edges": 8, "interaction": True, "unrecorded": 0}.items() <= gc.LADDERS["counterfactual"][2].items()
+    old_default = {"edges": 8, "interaction": True, "unrecorded": 0}
+    assert old_default.items() <= gc.LADDERS["counterfactual"][2].items()
     assert gc.LADDERS["counterfactual"][0]["unrecorded"] == 0
 
 

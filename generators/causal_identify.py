@@ -2,15 +2,17 @@
 is the average causal effect of X on Y identifiable non-parametrically, and if so what is it?
 
 Identifiability comes from the ID algorithm (y0) on the latent projection. Each task first draws what it
-will be (a third each: not identifiable, half of those with every causal path through observed mediators
-so that they look like front-door cases; identifiable by a backdoor set; identifiable by a front-door set
-only) and random graphs are drawn until one fits. In every kept instance a latent variable is a common
-cause of the treatment and another observed variable, so "a latent touches X, hence not identifiable"
-is wrong on every identifiable one, and "identifiable when some observed backdoor set exists" is wrong on
-every front-door one. Effects identifiable only by a longer ID expression are not kept: no estimator for
-them is implemented. Identifiable instances are kept only when the tolerance (from a bootstrap of the
-identified estimator) holds it and both the unadjusted regression and the regression on the treatment's
-observed parents miss the true effect by more than the tolerance.
+will be (see TARGETS: not identifiable, as a front-door look-alike or with an instrument that identifies
+the effect only in a linear SCM; identifiable by a front-door set only; identifiable by neither backdoor
+nor front-door, a napkin planted in a random DAG) and random graphs are drawn until one fits. In every
+kept instance a latent variable is a common cause of the treatment and another observed variable, so "a
+latent touches X, hence not identifiable" is wrong on every identifiable one, and "a backdoor or
+front-door set, else not identifiable" on every napkin. An effect identifiable only by a longer ID
+expression is kept only when a conditional instrument estimates it (the ratio of two regression
+coefficients; in a linear SCM that is what the napkin's expression reduces to). Identifiable instances
+(and instrument look-alikes) are kept only when the tolerance (from a bootstrap of the estimator) holds
+it and both the unadjusted regression and the regression on the treatment's observed parents miss the
+true effect by more than the tolerance.
 """
 from __future__ import annotations
 

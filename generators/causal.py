@@ -27,8 +27,8 @@ from tasks.task import Task
 FAMILY = "causal"
 KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual",
          tool_kind.KIND)
-VERSION = 5  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
-# identify and counterfactual defaults
+VERSION = 6  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
+# identify and counterfactual defaults; 6: counterfactual units with a partial record
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
              tool_kind.KIND: 1, MIXED: 3}
@@ -140,6 +140,9 @@ class Config(tool_kind.ToolKnobs):
     interaction: bool = field(default=True, metadata={
         "help": "counterfactual: a product of two parents in the equations of the outcome and its mediators "
                 "(default on)"})
+    unrecorded: int = field(default=-1, metadata={
+        "help": "counterfactual: the unit's variables left unrecorded, so the answer is an expectation given "
+                "the rest (-1: 2 with --interaction, else 0; 0: a full record)"})
 
     def __post_init__(self) -> None:
         """Replace the 'kind default' markers by the kind's defaults, so tasks record what they used."""
@@ -148,6 +151,9 @@ class Config(tool_kind.ToolKnobs):
             object.__setattr__(self, "edges", defaults.get("edges", 8))
         if self.hidden == -1:
             object.__setattr__(self, "hidden", defaults.get("hidden", 2))
+        if self.unrecorded == -1:
+            object.__setattr__(self, "unrecorded", causal_counterfactual.DEFAULT_UNRECORDED
+                               if self.kind == "counterfactual" and self.interaction else 0)
 
     @property
     def n_nodes(self) -> int:
@@ -175,6 +181,12 @@ class Config(tool_kind.ToolKnobs):
         if self.kind in ("adjustment", "identify", MIXED) and not 0 <= self.hidden <= self.n_nodes - 2:
             raise ValueError(f"--hidden must be in 0..{self.n_nodes - 2} (the nodes but treatment and "
                              f"outcome), got {self.hidden}")
+        if not 0 <= self.unrecorded <= self.n_nodes - 2:
+            raise ValueError(f"--unrecorded must be in 0..{self.n_nodes - 2} (the nodes but treatment and "
+                             f"outcome), got {self.unrecorded}")
+        if self.unrecorded and not self.interaction:
+            raise ValueError("--unrecorded needs --interaction: in a linear SCM the counterfactual does not "
+                             f"depend on the unrecorded values, got --unrecorded {self.unrecorded}")
         if self.kind == "identify" and self.hidden < 1:
             raise ValueError(f"--hidden must be at least 1 for kind identify (it asks about unobserved "
                              f"variables), got {self.hidden}")
@@ -281,14 +293,16 @@ def generate(config: Config, seed: int, index: int) -> Task:
     builder = BUILDERS[config.kind]
     if config.kind == "identify":  # the sort of instance is chosen once per task, not once per graph
         builder = functools.partial(causal_identify.build, target=causal_identify.target_of(seed, index))
-    for _ in range(TRIES):
+    tries = causal_identify.TRIES if config.kind == "identify" else TRIES
+    for _ in range(tries):
         dag = cg.random_dag(rng, config.n_nodes, config.edges)
         built = builder(rng, config, dag)
         if built is not None:
             break
     else:
-        raise ValueError(f"no {config.kind} instance in {TRIES} random DAGs with --edges {config.edges} "
+        raise ValueError(f"no {config.kind} instance in {tries} random DAGs with --edges {config.edges} "
                          f"on {config.n_nodes} nodes; try other --edges or --nodes")
+    dag = built.pop("dag", dag)  # identify may plant a structure in a DAG of its own
     variables = built["env"].pop("variables", list(dag))  # identify: only the observed ones
     template = PROMPTS[built.get("template", config.kind)]  # discover --from data has its own
     prompt = template.format(variables=", ".join(variables), samples=config.samples, **built["format"])

@@ -2,15 +2,17 @@
 is the average causal effect of X on Y identifiable non-parametrically, and if so what is it?
 
 Identifiability comes from the ID algorithm (y0) on the latent projection. Each task first draws what it
-will be (a third each: not identifiable, half of those with every causal path through observed mediators
-so that they look like front-door cases; identifiable by a backdoor set; identifiable by a front-door set
-only) and random graphs are drawn until one fits. In every kept instance a latent variable is a common
-cause of the treatment and another observed variable, so "a latent touches X, hence not identifiable"
-is wrong on every identifiable one, and "identifiable when some observed backdoor set exists" is wrong on
-every front-door one. Effects identifiable only by a longer ID expression are not kept: no estimator for
-them is implemented. Identifiable instances are kept only when the tolerance (from a bootstrap of the
-identified estimator) holds it and both the unadjusted regression and the regression on the treatment's
-observed parents miss the true effect by more than the tolerance.
+will be (see TARGETS: not identifiable, as a front-door look-alike or with an instrument that identifies
+the effect only in a linear SCM; identifiable by a front-door set only; identifiable by neither backdoor
+nor front-door, a napkin planted in a random DAG) and random graphs are drawn until one fits. In every
+kept instance a latent variable is a common cause of the treatment and another observed variable, so "a
+latent touches X, hence not identifiable" is wrong on every identifiable one, and "a backdoor or
+front-door set, else not identifiable" on every napkin. An effect identifiable only by a longer ID
+expression is kept only when a conditional instrument estimates it (the ratio of two regression
+coefficients; in a linear SCM that is what the napkin's expression reduces to). Identifiable instances
+(and instrument look-alikes) are kept only when the tolerance (from a bootstrap of the estimator) holds
+it and both the unadjusted regression and the regression on the treatment's observed parents miss the
+true effect by more than the tolerance.
 """
 from __future__ import annotations
 
@@ -25,12 +27,20 @@ from graphs import causal as cg
 from graphs import causal_latent as cl
 
 MIN_EDGES = 4  # fewer edges cannot hold a confounded effect that observed variables identify
-# The sorts of instance, dealt in shuffled blocks of six so that every sample of six tasks is balanced: a
-# third not identifiable (half of those with every causal path through observed mediators, a front-door
-# look-alike), a third each identifiable by a backdoor set and by a front-door set only.
-TARGETS = ("not identifiable", "mediated, not identifiable", "backdoor", "backdoor", "front-door",
-           "front-door")
+# The sorts of instance, dealt in shuffled blocks of eight so that every sample of eight tasks is balanced:
+# three not identifiable (one with every causal path through observed mediators, a front-door look-alike;
+# one with a conditional instrument, which identifies the effect in a linear SCM only), one identifiable by
+# a front-door set only, and half by neither backdoor nor front-door (the ID algorithm's longer expression,
+# with a conditional instrument to estimate it, as in the napkin graph), so "a backdoor or front-door set,
+# else not identifiable" is wrong on half the tasks. Backdoor tasks are the `effect` kind's; here they stand
+# in for the napkins where a graph cannot hold one (the easy ladder levels).
+TARGETS = ("not identifiable", "mediated, not identifiable", "instrumented, not identifiable", "front-door",
+           "instrument", "instrument", "instrument", "instrument")
 MEDIATED = ("front-door", "mediated, not identifiable")
+INSTRUMENTED = ("instrument", "instrumented, not identifiable")
+INSTRUMENT_SIZE = 2  # the most observed variables a conditional instrument is conditioned on
+NAPKIN_EDGES = 7  # the planted napkin's edges
+TRIES = 1000  # random DAGs drawn per task: one in twenty or so holds a napkin that makes a valid task
 LATENT_PARENT = 0.8  # the chance one of the treatment's parents is made latent first
 FRONT_DOOR_SIZE = 3  # the largest front-door set searched
 BOOTSTRAP = 40  # resamples for the tolerance
@@ -85,13 +95,51 @@ def _latents(rng: np.random.Generator, dag: nx.DiGraph, x: str, y: str, k: int, 
     return sorted(chosen)
 
 
+def _napkin(rng: np.random.Generator, config: Any, nodes: int
+            ) -> tuple[nx.DiGraph, str, str, list[str]] | None:
+    """A random DAG holding a napkin (Pearl): w -> z -> x -> y, and two latent causes, one of w and x,
+    one of w and y; the effect is identifiable only by the ID algorithm's longer expression, and z is an
+    instrument given w. The DAG has config.edges edges in all, the rest random; its other latents are
+    random too. (dag, x, y, latent), or None if the random part leaves no room for it."""
+    dag = cg.random_dag(rng, nodes, config.edges - NAPKIN_EDGES)
+    x, y = (list(dag)[i] for i in rng.choice(len(dag), size=2, replace=False))
+    if y in nx.ancestors(dag, x):
+        return None
+    dag.add_edge(x, y)
+    free = sorted(set(dag) - nx.descendants(dag, x) - {x})
+    if len(free) < 4:
+        return None
+    u1, u2, w, z = (free[i] for i in rng.choice(len(free), size=4, replace=False))
+    dag.add_edges_from([(u1, w), (u1, x), (u2, w), (u2, y), (w, z), (z, x)])
+    if not nx.is_directed_acyclic_graph(dag):
+        return None
+    order = list(nx.topological_sort(dag))
+    missing = [(a, b) for i, a in enumerate(order) for b in order[i + 1:]
+               if not dag.has_edge(a, b)]
+    extra = config.edges - dag.number_of_edges()
+    if extra < 0 or extra > len(missing):
+        return None
+    dag.add_edges_from(missing[i] for i in sorted(rng.choice(len(missing), size=extra, replace=False)))
+    others = sorted(set(dag) - {x, y, u1, u2, w, z})
+    if len(others) < config.hidden - 2:
+        return None
+    chosen = [others[i] for i in rng.choice(len(others), size=max(0, config.hidden - 2), replace=False)]
+    return dag, x, y, sorted([u1, u2, *chosen])[:max(config.hidden, 2)]
+
+
 def estimate(data: np.ndarray, counts: np.ndarray, col: dict[str, int], x: str, y: str, method: str,
              zs: list[str]) -> np.ndarray:
     """The estimator on the observed data, one value per row of `counts`: the coefficient of x in the
-    regression of y on x and a backdoor set, or the front-door sum over m of (slope of m on x) times
-    (coefficient of m in the regression of y on x and the front-door set)."""
+    regression of y on x and a backdoor set; the front-door sum over m of (slope of m on x) times
+    (coefficient of m in the regression of y on x and the front-door set); or, for a conditional
+    instrument z given w (zs = [z, *w]), the ratio of z's coefficients in the regressions of y and of x
+    on z and w."""
     if method == "backdoor":
         return cg.resampled_ols(data, counts, col[y], [col[x]] + [col[z] for z in zs])[:, 1]
+    if method == "instrument":  # zs = [instrument, *conditioning set]
+        given = [col[z] for z in zs]
+        return (cg.resampled_ols(data, counts, col[y], given)[:, 1]
+                / cg.resampled_ols(data, counts, col[x], given)[:, 1])
     on_y = cg.resampled_ols(data, counts, col[y], [col[m] for m in zs] + [col[x]])
     return sum(cg.resampled_ols(data, counts, col[m], [col[x]])[:, 1] * on_y[:, 1 + i]
                for i, m in enumerate(zs))
@@ -108,13 +156,21 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
     """One instance of the target sort on this DAG, or None when there is none or it would not make a
     valid, discriminating task. A backdoor or front-door set of observed variables proves the effect
     identifiable and gives its estimator; without one, the ID algorithm decides."""
-    pair = _pair(rng, dag, target)
-    if pair is None:
-        return None
-    x, y = pair
-    latent = _latents(rng, dag, x, y, config.hidden, target)
-    if len(latent) < config.hidden:
-        return None  # too few variables outside the causal paths to hide: --hidden must hold
+    if target == "instrument" and (config.hidden < 2 or config.edges < NAPKIN_EDGES):
+        target = "backdoor"  # a napkin needs two latents and seven edges: else the easy sort takes its place
+    if target == "instrument":  # too rare in random DAGs to wait for: plant one
+        planted = _napkin(rng, config, len(dag))
+        if planted is None:
+            return None
+        dag, x, y, latent = planted
+    else:
+        pair = _pair(rng, dag, target)
+        if pair is None:
+            return None
+        x, y = pair
+        latent = _latents(rng, dag, x, y, config.hidden, target)
+        if len(latent) < config.hidden:
+            return None  # too few variables outside the causal paths to hide: --hidden must hold
     observed = [v for v in dag if v not in latent]
     if not any(x in both for both in cl.latent_projection(dag, latent)[1]):
         return None  # no latent common cause of x and another observed variable: the naive rule's case
@@ -127,12 +183,20 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
     front = None if backdoor is not None else cl.front_door_set(dag, x, y, observed, FRONT_DOOR_SIZE)
     if (front is not None) != (target == "front-door"):
         return None
+    instrument = (None if backdoor is not None or front is not None
+                  else cl.conditional_instrument(dag, x, y, observed, INSTRUMENT_SIZE))
+    if (instrument is not None) != (target in INSTRUMENTED):
+        return None
     identifiable = backdoor is not None or front is not None
-    if not identifiable and cl.is_identifiable(dag, latent, x, y):
-        return None  # identifiable only by a longer ID expression: no estimator for it here
-    # the tolerance of a non-identifiable instance, never used to grade, comes from the parent adjustment
+    if not identifiable:
+        identifiable = cl.is_identifiable(dag, latent, x, y)
+        if identifiable != (target == "instrument"):
+            return None  # identifiable only by a longer ID expression and no instrument: no estimator here
+    # the tolerance of a non-identifiable instance, never used to grade, comes from the instrument, if any,
+    # or the parent adjustment
     method, zs = (("backdoor", sorted(backdoor)) if backdoor is not None else ("front-door", front)
-                  if front is not None else ("backdoor", parents))
+                  if front is not None else ("instrument", [instrument[0], *instrument[1]]) if instrument
+                  else ("backdoor", parents))
     weights = cg.random_weights(rng, dag)
     full = np.round(cg.sample_linear_gaussian(rng, dag, weights, config.samples), 3)
     data = full[:, [list(dag).index(v) for v in observed]]  # what the CSV holds
@@ -140,7 +204,8 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
     effect = cg.total_effect(dag, weights, x, y)
     identified, naive, parent_adjusted = (float(estimate(data, ones, col, x, y, m, z)[0]) for m, z in
                                           ((method, zs), ("backdoor", []), ("backdoor", parents)))
-    if identifiable and min(abs(naive - effect), abs(parent_adjusted - effect)) <= abs(identified - effect):
+    if (identifiable or instrument) and min(abs(naive - effect), abs(parent_adjusted - effect)) <= abs(
+            identified - effect):
         return None  # cannot pass the check below, whatever the tolerance: spare the bootstrap
     counts = rng.poisson(1.0, size=(BOOTSTRAP, len(data)))  # Poisson bootstrap: rows drawn ~Poisson(1) times
     spread = float(np.std(estimate(data, counts, col, x, y, method, zs)))
@@ -151,8 +216,12 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
                 <= tolerance:
             return None  # the identified estimate must pass and both naive ones must fail
         reference = {"identifiable": True, "effect": round(identified, 4)}
+    elif instrument and (abs(identified - effect) > tolerance
+                         or min(abs(naive - effect), abs(parent_adjusted - effect)) <= tolerance):
+        return None  # the linear instrument must find the effect: the look-alike is exact, not approximate
     directed, bidirected = cl.latent_projection(dag, latent)
-    return {"format": {"edges": "\n".join(f"  {u} -> {v}" for u, v in sorted(dag.edges)), "x": x, "y": y,
+    return {"dag": dag,
+            "format": {"edges": "\n".join(f"  {u} -> {v}" for u, v in sorted(dag.edges)), "x": x, "y": y,
                        "latent": ", ".join(latent), "observed": ", ".join(observed), "tolerance": tolerance},
             "env": {"variables": observed, "files": {"data.csv": cg.to_csv(observed, data, "%.3f")},
                     "ci_test": "partial_correlation"},
@@ -161,6 +230,9 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
                       "estimator_set": zs if identifiable else None,
                       "naive_estimate": round(naive, 4),
                       "parent_adjusted_estimate": round(parent_adjusted, 4),
+                      "shortcuts": {"naive_regression": naive, "parent_adjusted_estimate": parent_adjusted},
+                      "instrument": [instrument[0], instrument[1]] if instrument else None,
+                      "instrument_estimate": round(identified, 4) if instrument else None,
                       "projection": {"directed": [list(e) for e in directed],
                                      "bidirected": [list(e) for e in bidirected]},
                       "weights": [[u, v, w] for (u, v), w in sorted(weights.items())],
@@ -185,7 +257,9 @@ def mutants(task: Any) -> list[dict[str, Any]]:
     truth = task.truth
     if not truth["identifiable"]:
         return [{"identifiable": True, "effect": truth["effect"]},
-                {"identifiable": True, "effect": truth["naive_estimate"]}]
+                {"identifiable": True, "effect": truth["naive_estimate"]},
+                *([{"identifiable": True, "effect": truth["instrument_estimate"]}] if truth["instrument"]
+                  else [])]
     return [{"identifiable": False}, {"identifiable": True},
             {"identifiable": True, "effect": truth["naive_estimate"]},
             {"identifiable": True, "effect": truth["parent_adjusted_estimate"]},

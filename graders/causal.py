@@ -104,13 +104,22 @@ def discover(task: Task, answer: dict[str, Any]) -> Grade:
     return passed()
 
 
+def _off_by(value: float, task: Task) -> str:
+    """Why a finite value outside the tolerance failed: the tempting shortcut it lies within the tolerance of
+    (the nearest, when several), else outside_tolerance."""
+    shortcuts = task.truth.get("shortcuts", {})
+    close = sorted((abs(value - v), code) for code, v in shortcuts.items()
+                   if isinstance(v, float | int) and abs(value - v) <= task.truth["tolerance"])
+    return close[0][1] if close else "outside_tolerance"
+
+
 @grader("causal.identify")
 def identify(task: Task, answer: dict[str, Any]) -> Grade:
     """Pass if the identifiability verdict is the ID algorithm's and, for an identifiable effect, the
     estimate is within the stated tolerance of the true effect; an estimate given with false is ignored."""
     claimed, truly = answer["identifiable"], task.truth["identifiable"]
-    if claimed and not truly:
-        return failed("not_identifiable")
+    if claimed and not truly:  # an instrument identifies it, but only because the model is linear
+        return failed("identified_by_linearity" if task.truth.get("instrument") else "not_identifiable")
     if truly and not claimed:
         return failed("missed_identifiable")
     if not truly:
@@ -118,15 +127,21 @@ def identify(task: Task, answer: dict[str, Any]) -> Grade:
     value = answer.get("effect")
     if value is None:
         return failed("missing_estimate")
-    if not math.isfinite(value) or abs(value - task.truth["effect"]) > task.truth["tolerance"]:
+    if not math.isfinite(value):  # NaN parses
         return failed("outside_tolerance")
+    if abs(value - task.truth["effect"]) > task.truth["tolerance"]:
+        return failed(_off_by(value, task))
     return passed()
 
 
 @grader("causal.counterfactual")
 def counterfactual(task: Task, answer: dict[str, Any]) -> Grade:
-    """Pass if the value is within the stated tolerance of the unit's true counterfactual outcome."""
+    """Pass if the value is within the stated tolerance of the unit's true counterfactual outcome (its
+    expectation given the record, when the record is partial); a miss that matches a known shortcut is
+    named by it."""
     value = answer["counterfactual"]
-    if not math.isfinite(value) or abs(value - task.truth["counterfactual"]) > task.truth["tolerance"]:
+    if not math.isfinite(value):  # NaN parses
         return failed("outside_tolerance")
+    if abs(value - task.truth["counterfactual"]) > task.truth["tolerance"]:
+        return failed(_off_by(value, task))
     return passed()

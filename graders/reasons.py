@@ -33,7 +33,22 @@ REASONS: dict[str, str] = {
     "wrong_orientation": "the adjacencies are right but the directed/undirected edges differ from the CPDAG",
     "not_identifiable": "the answer says the effect is identifiable, but the ID algorithm finds it is not",
     "missed_identifiable": "the answer says the effect is not identifiable, but it is",
+    "identified_by_linearity": "the answer says the effect is identifiable, as it is in this linear model "
+                               "(by an instrument), but it is not non-parametrically, as asked",
     "missing_estimate": "the answer says the effect is identifiable but gives no estimate",
+    "naive_regression": "the value is what the unadjusted regression of the outcome on the treatment gives",
+    "parent_adjusted_estimate": "the estimate adjusts for the treatment's observed parents, leaving a "
+                                "backdoor path open",
+    "interventional_answer": "the value is the population's E[Y | do(X = x')], not this unit's "
+                             "counterfactual",
+    "outcome_unchanged": "the value is the unit's observed outcome, as if setting the treatment changed "
+                         "nothing",
+    "mediators_held": "the mediators were left at the unit's observed values instead of recomputed at x'",
+    "mediator_noise_dropped": "the mediators were recomputed at x' without their abducted noises",
+    "unrecorded_noise_zeroed": "the unit's unrecorded values were filled in from their equations with zero "
+                               "noise, ignoring what its recorded values say about them",
+    "imputed_by_regression": "the unit's unrecorded values were imputed by regression on its recorded ones "
+                             "and then treated as observed, not averaged over given the record",
     # lineage (papers: an unknown id or title is unknown_node, one paper named twice duplicate_item)
     "missing_paper": "the answer leaves out a paper that belongs to the asked-for set or order",
     "extra_paper": "the answer includes a paper that does not belong to the asked-for set or order",

@@ -84,3 +84,20 @@ def front_door_set(dag: nx.DiGraph, x: str, y: str, observed: Iterable[str], max
             if satisfies_front_door(dag, x, y, m):
                 return list(m)
     return None
+
+
+def conditional_instrument(dag: nx.DiGraph, x: str, y: str, observed: Iterable[str], max_size: int = 2
+                           ) -> tuple[str, list[str]] | None:
+    """An observed conditional instrument (z, w) for the total effect of x on y, with w of at most max_size
+    observed variables, or None: z and w are not descendants of x, z is d-connected to x given w, and w
+    d-separates z from y once x's outgoing edges are removed. In a linear SCM the effect is then
+    cov(z, y | w) / cov(z, x | w), whether or not it is identifiable non-parametrically."""
+    allowed = sorted(set(observed) - nx.descendants(dag, x) - {x, y})
+    cut = cg.backdoor_graph(dag, x)
+    for k in range(max_size + 1):
+        for z in allowed:
+            for w in itertools.combinations([v for v in allowed if v != z], k):
+                if (nx.is_d_separator(cut, {z}, {y}, set(w))
+                        and not nx.is_d_separator(dag, {z}, {x}, set(w))):
+                    return z, list(w)
+    return None

@@ -39,6 +39,13 @@ def _slope(task, adjust):
     return np.linalg.lstsq(design, data[:, names.index(task.truth["outcome"])], rcond=None)[0][1]
 
 
+def _slope_of(task, target, z, w):
+    """The coefficient of z in the least-squares regression of `target` on z and w, from data.csv."""
+    names, data = cg.from_csv(task.env["files"]["data.csv"])
+    design = np.column_stack([np.ones(len(data))] + [data[:, names.index(v)] for v in [z, *w]])
+    return np.linalg.lstsq(design, data[:, names.index(target)], rcond=None)[0][1]
+
+
 def _simulated_effect(task):
     """E[y | do(x = 1)] - E[y | do(x = 0)] with shared noise: the SCM run forward twice."""
     dag, w = _dag(task), {(u, v): c for u, v, c in task.truth["weights"]}
@@ -64,8 +71,38 @@ def test_identifiability_agrees_with_y0_and_with_brute_force(tasks):
             assert not has_backdoor, task.id
         elif task.truth["estimator"] == "backdoor":
             assert cg.blocks_backdoor_paths(dag, x, y, task.truth["estimator_set"]), task.id
-        else:
+        elif task.truth["estimator"] == "front-door":
             assert not has_backdoor and cl.satisfies_front_door(dag, x, y, task.truth["estimator_set"])
+        else:  # identifiable only by the ID algorithm's longer expressions: no front-door set either
+            assert task.truth["estimator"] == "instrument" and not has_backdoor, task.id
+            assert not any(cl.satisfies_front_door(dag, x, y, m) for k in (1, 2, 3)
+                           for m in itertools.combinations(observed, k)), task.id
+        if task.truth["instrument"]:
+            assert _is_instrument_by_paths(dag, x, y, *task.truth["instrument"]), task.id
+
+
+def _is_instrument_by_paths(dag, x, y, z, w):
+    """The conditional instrument criterion path by path: z is not a descendant of x, w holds no descendant
+    of x, every path between z and y that avoids x's outgoing edges is blocked by w, and some path between
+    z and x is open given w."""
+    w = set(w)
+    if (w | {z}) & (nx.descendants(dag, x) | {x, y}):
+        return False
+    cut = cg.backdoor_graph(dag, x)
+
+    def open_path(graph, path):
+        for a, b, c in zip(path, path[1:], path[2:], strict=False):
+            if graph.has_edge(a, b) and graph.has_edge(c, b):  # a collider: open iff it or one below is in w
+                if not (nx.descendants(graph, b) | {b}) & w:
+                    return False
+            elif b in w:
+                return False
+        return True
+
+    skeleton = cut.to_undirected(as_view=True)
+    blocked = not any(open_path(cut, p) for p in nx.all_simple_paths(skeleton, z, y))
+    to_x = nx.all_simple_paths(dag.to_undirected(as_view=True), z, x)
+    return blocked and any(open_path(dag, p) for p in to_x)
 
 
 def test_the_defaults_are_large_graphs_with_several_latents(tasks):
@@ -74,12 +111,14 @@ def test_the_defaults_are_large_graphs_with_several_latents(tasks):
         assert task.meta["knobs"]["edges"] == 16 and task.meta["knobs"]["hidden"] == 3
 
 
-def test_a_third_of_each_sort_and_naive_identifiability_rules_fail_often(tasks):
+def test_each_sort_in_its_share_and_naive_identifiability_rules_fail_often(tasks):
     """Rule 1: "a latent is a common cause of x and another observed variable, so not identifiable".
     Rule 2: "identifiable when some backdoor set of observed variables exists". Each is checked here on
     the projection and by brute force, independently of the generator's bookkeeping."""
-    sorts = collections.Counter(t.truth["estimator"] for t in tasks)
-    assert all(len(tasks) / 5 <= sorts[s] <= len(tasks) / 2 for s in ("backdoor", "front-door", None)), sorts
+    sorts = collections.Counter(t.truth["estimator"] for t in tasks)  # dealt in blocks of eight
+    assert sorts == {"front-door": 3, "instrument": 12, None: 9}, sorts
+    look_alikes = sum(bool(t.truth["instrument"]) and not t.truth["identifiable"] for t in tasks)
+    assert look_alikes == 3  # an instrument identifies these in a linear model only
     rule1 = rule2 = 0
     for task in tasks:
         dag, x, y, latent = _dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["latent"]
@@ -99,8 +138,27 @@ def test_a_third_of_each_sort_and_naive_identifiability_rules_fail_often(tasks):
 
 def test_the_old_default_is_an_easy_ladder_level():
     assert {"edges": 8, "hidden": 2}.items() <= gc.LADDERS["identify"][1].items()
-    easy = _tasks(6, **gc.LADDERS["identify"][0])
+    easy = _tasks(8, **gc.LADDERS["identify"][0])
     assert all(len(t.truth["latent"]) == 1 for t in easy)
+    backdoor = [t for t in easy if t.truth["estimator"] == "backdoor"]  # in place of napkins, too big here
+    assert len(backdoor) == 4
+    for task in backdoor:  # the stated set, recomputed here, passes
+        estimate = float(_slope(task, task.truth["estimator_set"]))
+        assert grade(task, {"identifiable": True, "effect": estimate}).passed, task.id
+
+
+def test_the_textbook_rule_backdoor_or_front_door_else_not_identifiable_fails_on_half(tasks):
+    """The shortcut players used: look for a backdoor or a front-door set (found here by brute force),
+    estimate by it, else say not identifiable. Wrong on every napkin."""
+    wrong = 0
+    for task in tasks:
+        dag, x, y, latent = _dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["latent"]
+        observed = sorted(set(dag) - set(latent) - {x, y})
+        sets = [z for k in range(4) for z in itertools.combinations(observed, k)]
+        says = any(cg.blocks_backdoor_paths(dag, x, y, z) for z in sets) or any(
+            cl.satisfies_front_door(dag, x, y, m) for m in sets if m)
+        wrong += says != task.truth["identifiable"]
+    assert wrong >= len(tasks) / 2, wrong
 
 
 def test_the_naive_and_parent_adjusted_regressions_both_miss_the_true_effect(tasks):
@@ -111,10 +169,20 @@ def test_the_naive_and_parent_adjusted_regressions_both_miss_the_true_effect(tas
             continue
         parents = sorted(set(_dag(task).predecessors(task.truth["treatment"])) - set(task.truth["latent"]))
         assert abs(_slope(task, []) - effect) > tol and abs(_slope(task, parents) - effect) > tol, task.id
-        assert not grade(task, {"identifiable": True, "effect": float(_slope(task, parents))}).passed
+        for slope, code in ((_slope(task, []), "naive_regression"),
+                            (_slope(task, parents), "parent_adjusted_estimate")):  # each named by its trap
+            reasons = grade(task, {"identifiable": True, "effect": float(slope)}).reasons
+            assert reasons in (("naive_regression",), ("parent_adjusted_estimate",)), task.id
+            other = _slope(task, parents if code == "naive_regression" else [])
+            if abs(other - slope) > 2 * tol:  # the two shortcuts far apart: no doubt which one it is
+                assert reasons == (code,), task.id
         if task.truth["estimator"] == "backdoor":  # the stated estimator, recomputed here, passes
             estimate = float(_slope(task, task.truth["estimator_set"]))
             assert grade(task, {"identifiable": True, "effect": estimate}).passed, task.id
+        if task.truth["estimator"] == "instrument":  # the conditional IV ratio, recomputed here, passes
+            z, w = task.truth["instrument"]
+            iv = _slope_of(task, task.truth["outcome"], z, w) / _slope_of(task, task.truth["treatment"], z, w)
+            assert grade(task, {"identifiable": True, "effect": float(iv)}).passed, task.id
 
 
 def test_the_prompt_states_what_is_graded_and_the_tools_see_only_observed_variables(tasks):
@@ -132,11 +200,21 @@ def test_the_prompt_states_what_is_graded_and_the_tools_see_only_observed_variab
 def test_the_grader_names_each_kind_of_wrong_answer(tasks):
     yes = next(t for t in tasks if t.truth["identifiable"])
     no = next(t for t in tasks if not t.truth["identifiable"])
-    assert grade(no, {"identifiable": True, "effect": no.truth["effect"]}).reasons == ("not_identifiable",)
+    assert grade(no, {"identifiable": True, "effect": no.truth["effect"]}).reasons == (
+        "identified_by_linearity" if no.truth["instrument"] else "not_identifiable",)
+    instrumented = next(t for t in tasks if t.truth["instrument"] and not t.truth["identifiable"])
+    z, w = instrumented.truth["instrument"]
+    iv = _slope_of(instrumented, instrumented.truth["outcome"], z, w) / _slope_of(
+        instrumented, instrumented.truth["treatment"], z, w)  # the linear IV estimate, found here
+    assert abs(iv - instrumented.truth["effect"]) <= instrumented.truth["tolerance"]  # right, yet not asked
+    linear_answer = {"identifiable": True, "effect": float(iv)}
+    assert grade(instrumented, linear_answer).reasons == ("identified_by_linearity",)
     assert grade(no, {"identifiable": False, "effect": 3.0}).passed  # an effect given with false is ignored
     assert grade(yes, {"identifiable": False}).reasons == ("missed_identifiable",)
     assert grade(yes, {"identifiable": True}).reasons == ("missing_estimate",)
-    far = yes.truth["effect"] + 1.001 * yes.truth["tolerance"]
+    tol, shortcuts = yes.truth["tolerance"], yes.truth["shortcuts"].values()
+    far = next(yes.truth["effect"] + k * tol for k in (1.001, -1.001, 3.0, -3.0, 5.0)
+               if all(abs(yes.truth["effect"] + k * tol - s) > tol for s in shortcuts))  # near no shortcut
     assert grade(yes, {"identifiable": True, "effect": far}).reasons == ("outside_tolerance",)
     assert grade(yes, '{"identifiable": true, "effect": NaN}').reasons == ("outside_tolerance",)
     assert grade(yes, {"identifiable": "yes", "effect": 1.0}).reasons == ("schema_mismatch",)

@@ -22,7 +22,7 @@ from generators.base import knobs_of, task_id
 from graders.tool_code import CASE_SECONDS, MAX_CASES
 from tasks.task import Task
 
-VERSION = 1
+VERSION = 2
 CONTRACT_MODULES = {family: f"generators.{family}_tools_contracts" for family in ("causal", "git", "lineage",
                                                                                  "wikidata")}
 KIND = "tool"
@@ -54,12 +54,13 @@ class ToolKnobs:
         "help": "tool: the function to write (empty: the family's contracts in turn by index)"})
     tool_cases: int = field(default=10, metadata={
         "help": f"tool: hidden instances the code is graded on (1..{MAX_CASES})"})
-    tool_size: int = field(default=20, metadata={
-        "help": "tool: size of the largest hidden instance (variables, commits, papers, entities)"})
+    tool_size: int = field(default=0, metadata={
+        "help": "tool: size of the largest hidden instance (variables, commits, papers, entities; 0: the "
+                "contract's own, large enough that brute force runs out of time)"})
     tool_edge_cases: bool = field(default=True, metadata={
         "help": "tool: every edge case of the contract is among the hidden instances"})
-    tool_name_edge_cases: bool = field(default=True, metadata={
-        "help": "tool: the prompt lists the contract's edge cases"})
+    tool_name_edge_cases: bool = field(default=False, metadata={
+        "help": "tool: the prompt lists the contract's edge cases (an easier level)"})
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,15 @@ class Contract:
     """Plausible wrong implementations, self-contained, each failing some hidden instance."""
     baseline: Callable[..., Any]
     """The naive implementation (the family baseline's guess, as code)."""
+    large_size: int = 20
+    """The largest hidden instance at the default size (tool_size 0): where the contract has a brute force
+    that is too slow, large enough that it runs out of time while an efficient solution takes a tenth."""
+    max_size: int = 60
+    """The largest size the drawing and the judge support in reasonable time."""
+    must_raise: Callable[[list[Any]], bool] | None = None
+    """Whether the contract says to raise ValueError on these arguments (None: never)."""
+    brute_force: Callable[..., Any] | None = None
+    """The shortcut players take: correct but too slow at the large sizes (a mutant that must time out)."""
 
 
 @dataclass(frozen=True)
@@ -135,9 +145,9 @@ def validate_knobs(config: Any, family: str) -> None:
     if not 1 <= config.tool_cases <= MAX_CASES:
         raise ValueError(f"--tool-cases must be in 1..{MAX_CASES}, got {config.tool_cases}")
     for contract in ([offered[config.tool_contract]] if config.tool_contract else offered.values()):
-        if not contract.min_size <= config.tool_size <= 60:
-            raise ValueError(f"--tool-size must be in {contract.min_size}..60 for {contract.name}, "
-                             f"got {config.tool_size}")
+        if config.tool_size and not contract.min_size <= config.tool_size <= contract.max_size:
+            raise ValueError(f"--tool-size must be 0 or in {contract.min_size}..{contract.max_size} for "
+                             f"{contract.name}, got {config.tool_size}")
         if config.tool_edge_cases and config.tool_cases < len(contract.edge_cases):
             raise ValueError(f"--tool-cases must be at least {len(contract.edge_cases)} (one per edge case "
                              f"of {contract.name}) with --tool-edge-cases, got {config.tool_cases}")
@@ -146,6 +156,11 @@ def validate_knobs(config: Any, family: str) -> None:
 def _sizes(low: int, high: int, n: int) -> list[int]:
     """n sizes spread from low to high, both included."""
     return [high] * n if n == 1 else [round(low + (high - low) * i / (n - 1)) for i in range(n)]
+
+
+def largest(contract: Contract, config: Any) -> int:
+    """The size of the largest hidden instance: the knob, or the contract's own at 0."""
+    return max(contract.min_size, config.tool_size or contract.large_size)
 
 
 def hidden_cases(contract: Contract, truth: dict[str, Any]) -> list[Case]:
@@ -181,7 +196,7 @@ def generate(family: str, config: Any, seed: int, index: int) -> Task:
                            input_format=contract.input_format, returns=contract.returns, edge_cases=edge_text,
                            name=name, sample_args=json.dumps(sample_args),
                            sample_output=json.dumps(sample_output),
-                           low=low, high=max(low, config.tool_size), unit=contract.unit, included=included,
+                           low=low, high=largest(contract, config), unit=contract.unit, included=included,
                            seconds=CASE_SECONDS, judged_by=contract.judged_by)
     sample = json.dumps({"args": sample_args, "output": sample_output}, sort_keys=True)
     return Task(
@@ -193,7 +208,7 @@ def generate(family: str, config: Any, seed: int, index: int) -> Task:
                        "additionalProperties": False},
         env={"files": {"sample.json": sample}},
         truth={"family": family, "contract": name, "cases": config.tool_cases,
-               "sizes": [low, max(low, config.tool_size)], "edge_cases": edge_cases,
+               "sizes": [low, largest(contract, config)], "edge_cases": edge_cases,
                "instance_seed": [seed, index], "reference": {"code": source(contract.reference, name)}},
         grader="tool.code",
         meta={"seed": seed, "index": index, "generator": f"{family}/{KIND}/{VERSION}",
@@ -215,13 +230,15 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]]:
 
 
 def mutants(task: Task) -> list[dict[str, Any]]:
-    """The contract's wrong implementations, and one that answers the worked sample by heart."""
+    """The contract's wrong implementations, its brute force (too slow at the large sizes), and one that
+    answers the worked sample by heart."""
     contract = _contract(task)
     sample = json.loads(task.env["files"]["sample.json"])
     by_heart = (f"import json\nSAMPLE = json.loads({json.dumps(json.dumps(sample))})\n\n"
                 f"def {contract.name}(*args):\n"
                 f"    return SAMPLE['output'] if list(args) == SAMPLE['args'] else None\n")
-    return [{"code": source(fn, contract.name)} for fn in contract.mutants] + [{"code": by_heart}]
+    slow = [contract.brute_force] if contract.brute_force else []
+    return [{"code": source(fn, contract.name)} for fn in [*contract.mutants, *slow]] + [{"code": by_heart}]
 
 
 def baseline(task: Task, rng: Any) -> dict[str, Any]:

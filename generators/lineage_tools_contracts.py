@@ -1,6 +1,8 @@
 """The lineage family's tool contracts: `bottleneck_papers`, the papers every citation chain from one
 paper to another passes through (the dominators of the target in the citation graph rooted at the
-source), judged against networkx's immediate dominators.
+source), judged against networkx's immediate dominators; `longest_chain` (networkx's longest path of a
+DAG, a cycle to be rejected) and `reach_within` (shortest chain lengths), on citation graphs large
+enough that enumerating chains runs out of time and recursion out of stack.
 
 The implementations below are self-contained functions whose source becomes submitted code.
 """
@@ -209,6 +211,264 @@ def cited_by_p(citations, p, q):
     return sorted(b for a, b in citations if a == p and b != q)
 
 
+# --- longest_chain and reach_within: large citation graphs ------------------------------------------------
+
+LARGE = 20_000  # papers of the largest longest_chain and reach_within graph
+
+
+def _big_graph(rng: np.random.Generator, size: int) -> tuple[set[tuple[int, int]], list[str]]:
+    """`size` papers, oldest first, each citing one to three older ones (mostly recent), and their ids:
+    arXiv-style, in date order over eight years."""
+    edges: set[tuple[int, int]] = set()
+    _cite_randomly(rng, edges, list(range(size)))
+    numbers = np.sort(rng.choice(90_000, size=size, replace=False)) + 10_000
+    months = [k * 96 // size for k in range(size)]
+    return edges, [f"{15 + m // 12:02d}{m % 12 + 1:02d}.{numbers[k]}" for k, m in enumerate(months)]
+
+
+def _citations(edges: set[tuple[int, int]], ids: list[str]) -> list[list[str]]:
+    return sorted([ids[a], ids[b]] for a, b in edges)
+
+
+def _has_cycle(args: list[Any]) -> bool:
+    return not nx.is_directed_acyclic_graph(_graph(args[0]))
+
+
+def _solve_longest(args: list[Any]) -> list[str] | None:
+    return None if _has_cycle(args) else nx.dag_longest_path(_graph(args[0]))
+
+
+def draw_longest(rng: np.random.Generator, size: int, kind: str | None) -> list[Any]:
+    """A citation graph: random (acyclic), or the edge case."""
+    edges, ids = _big_graph(rng, size)
+    if kind == "cycle":  # an old paper citing a newer one that cites it through a chain
+        newer = int(rng.integers(size // 2, size))
+        chain = sorted(nx.descendants(nx.DiGraph(list(edges)), newer))
+        if chain:
+            edges.add((chain[int(rng.integers(len(chain)))], newer))
+        else:
+            edges |= {(newer, 0), (0, newer)}
+    elif kind == "self_citation":
+        paper = int(rng.integers(size))
+        edges.add((paper, paper))
+    elif kind == "components":  # two separate graphs, the longest chain in the second
+        cut = size // 3
+        edges = {(a, b) for a, b in edges if (a < cut) == (b < cut)}
+    return [_citations(edges, ids)]
+
+
+def judge_longest(args: list[Any], value: Any) -> str | None:
+    """A chain of real citations, no paper twice, as long as the longest (any longest one)."""
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        return "wrong_type"
+    g, best = _graph(args[0]), _solve_longest(args)
+    chain = len(set(value)) == len(value) and all(g.has_edge(a, b) for a, b in zip(value, value[1:]))
+    return None if value and value[0] in g and chain and len(value) == len(best) else "wrong"
+
+
+def longest_reference(citations):
+    """Kahn's order (a cycle leaves papers out of it), then the longest chain ending at each paper."""
+    cites, indegree = {}, {}
+    for a, b in citations:
+        cites.setdefault(a, []).append(b)
+        indegree[b] = indegree.get(b, 0) + 1
+        indegree.setdefault(a, 0)
+    order = [v for v, d in indegree.items() if d == 0]
+    for v in order:  # the list grows while it is read
+        for c in cites.get(v, []):
+            indegree[c] -= 1
+            if indegree[c] == 0:
+                order.append(c)
+    if len(order) < len(indegree):
+        raise ValueError("the citations contain a cycle")
+    best = {v: (1, None) for v in order}  # length of the longest chain ending at v, and where it came from
+    for v in order:
+        for c in cites.get(v, []):
+            if best[v][0] + 1 > best[c][0]:
+                best[c] = (best[v][0] + 1, v)
+    v = max(order, key=lambda u: best[u][0])
+    chain = []
+    while v is not None:
+        chain.append(v)
+        v = best[v][1]
+    return chain[::-1]
+
+
+def longest_with_networkx(citations):
+    """networkx's longest path of a DAG."""
+    import networkx as nx
+
+    g = nx.DiGraph(list(map(tuple, citations)))
+    if not nx.is_directed_acyclic_graph(g):
+        raise ValueError("cycle")
+    return nx.dag_longest_path(g)
+
+
+def longest_recursive(citations):
+    """Mutant: memoised recursion, which runs out of stack on a long chain (and loops on a cycle)."""
+    from functools import lru_cache
+
+    cites = {}
+    for a, b in citations:
+        cites.setdefault(a, []).append(b)
+
+    @lru_cache(maxsize=None)
+    def longest_from(v):
+        return max(([v, *longest_from(c)] for c in cites.get(v, [])), key=len, default=[v])
+
+    return max((longest_from(v) for v in sorted(cites)), key=len)
+
+
+def longest_ignores_cycles(citations):
+    """Mutant: the longest chain of the graph with the edges that close a cycle dropped."""
+    import networkx as nx
+
+    g = nx.DiGraph(list(map(tuple, citations)))
+    g.remove_edges_from([(u, v) for u, v in nx.find_cycle(g)] if not nx.is_directed_acyclic_graph(g) else [])
+    while not nx.is_directed_acyclic_graph(g):
+        g.remove_edges_from(nx.find_cycle(g)[:1])
+    return nx.dag_longest_path(g)
+
+
+def longest_oldest_first(citations):
+    """Mutant: the longest chain, but listed from the oldest paper (cited first) to the newest."""
+    import networkx as nx
+
+    g = nx.DiGraph(list(map(tuple, citations)))
+    if not nx.is_directed_acyclic_graph(g):
+        raise ValueError("cycle")
+    return nx.dag_longest_path(g)[::-1]
+
+
+def longest_all_paths(citations):
+    """Brute force: every chain from every paper, the longest kept."""
+    cites = {}
+    for a, b in citations:
+        cites.setdefault(a, []).append(b)
+    papers = sorted({v for pair in citations for v in pair})
+    best = []
+
+    def extend(chain, on):
+        nonlocal best
+        if len(chain) > len(best):
+            best = list(chain)
+        for c in cites.get(chain[-1], []):
+            if c in on:
+                raise ValueError("cycle")
+            chain.append(c)
+            on.add(c)
+            extend(chain, on)
+            on.discard(chain.pop())
+
+    for v in papers:
+        extend([v], {v})
+    return best
+
+
+def longest_one_citation(citations):
+    """The naive answer: one citation, the first listed."""
+    return list(citations[0])
+
+
+def _solve_reach(args: list[Any]) -> list[str]:
+    citations, p, k = args
+    g = _graph(citations)
+    g.add_node(p)
+    return sorted(set(nx.single_source_shortest_path_length(g, p, cutoff=k)) - {p})
+
+
+def draw_reach(rng: np.random.Generator, size: int, kind: str | None) -> list[Any]:
+    """A citation graph with a few papers citing newer versions back (cycles), a paper p and a number of
+    steps k: random, or the edge case."""
+    edges, ids = _big_graph(rng, size)
+    for _ in range(max(1, size // 50)):  # a version that cites its successor
+        a = int(rng.integers(size - 1))
+        edges.add((a, a + 1))
+    p = int(rng.integers(size // 2, size))
+    k = int(rng.integers(3, 9))
+    if kind == "zero_steps":
+        k = 0
+    elif kind == "back_to_p":  # p is cited back by a paper it reaches: p itself is not in the answer
+        reached = sorted(nx.descendants(nx.DiGraph(list(edges)), p)) or [p - 1]
+        edges.add((reached[0], p))
+        edges.add((p, reached[0]))
+        k = max(k, 2)
+    elif kind == "cites_nothing":
+        edges = {(a, b) for a, b in edges if a != p}
+    return [_citations(edges, ids), ids[p], k]
+
+
+def judge_reach(args: list[Any], value: Any) -> str | None:
+    """Exactly the papers within k citation steps of p, p excluded, each once, in any order."""
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        return "wrong_type"
+    return None if len(set(value)) == len(value) and sorted(value) == _solve_reach(args) else "wrong"
+
+
+def reach_reference(citations, p, k):
+    """Breadth first, one layer of citations per step."""
+    cites = {}
+    for a, b in citations:
+        cites.setdefault(a, []).append(b)
+    seen, layer = {p}, [p]
+    for _ in range(k):
+        layer = [c for v in layer for c in cites.get(v, []) if c not in seen and not seen.add(c)]
+    return sorted(seen - {p})
+
+
+def reach_with_networkx(citations, p, k):
+    """networkx's shortest chain lengths from p, cut off at k."""
+    import networkx as nx
+
+    g = nx.DiGraph(list(map(tuple, citations)))
+    g.add_node(p)
+    return sorted(v for v in nx.single_source_shortest_path_length(g, p, cutoff=k) if v != p)
+
+
+def reach_depth_first(citations, p, k):
+    """Mutant: depth first, each paper visited once, at whatever depth it was first met."""
+    cites = {}
+    for a, b in citations:
+        cites.setdefault(a, []).append(b)
+    seen, stack = {p}, [(p, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if depth < k:
+            for c in cites.get(v, []):
+                if c not in seen:
+                    seen.add(c)
+                    stack.append((c, depth + 1))
+    return sorted(seen - {p})
+
+
+def reach_keeps_p(citations, p, k):
+    """Mutant: breadth first, p counted when a chain comes back to it."""
+    cites = {}
+    for a, b in citations:
+        cites.setdefault(a, []).append(b)
+    seen, layer, found = {p}, [p], set()
+    for _ in range(k):
+        found.update(c for v in layer for c in cites.get(v, []))
+        layer = [c for v in layer for c in cites.get(v, []) if c not in seen and not seen.add(c)]
+    return sorted(found)
+
+
+def reach_one_step_short(citations, p, k):
+    """Mutant: chains of fewer than k citations."""
+    cites = {}
+    for a, b in citations:
+        cites.setdefault(a, []).append(b)
+    seen, layer = {p}, [p]
+    for _ in range(k - 1):
+        layer = [c for v in layer for c in cites.get(v, []) if c not in seen and not seen.add(c)]
+    return sorted(seen - {p})
+
+
+def reach_cited(citations, p, k):
+    """The naive answer: what p cites."""
+    return sorted({b for a, b in citations if a == p and b != p})
+
+
 CONTRACTS = {
     "bottleneck_papers": Contract(
         name="bottleneck_papers",
@@ -236,5 +496,53 @@ CONTRACTS = {
         alternatives=(with_networkx, dataflow),
         mutants=(one_chain, empty_without_chain, every_chain),
         baseline=cited_by_p,
+    ),
+    "longest_chain": Contract(
+        name="longest_chain",
+        signature="longest_chain(citations) -> list[str]",
+        summary="Given a citation graph, return a longest citation chain: papers p1, p2, ..., pn, no paper "
+                "twice, where each cites the next (p1 cites p2, and so on), with n as large as possible. "
+                "If the citations contain a cycle (papers citing each other round, a paper citing itself), "
+                "raise ValueError instead.",
+        input_format="citations: a non-empty list of [citing, cited] pairs of paper ids (arXiv-style, as "
+                     "\"1705.01234\"); the papers are the ids in it.",
+        returns="a list of paper ids, the citing paper first.",
+        judged_by="correct if every paper cites the next, none is repeated and no chain is longer; any "
+                  "longest chain is accepted. On a graph with a cycle only raising ValueError is correct.",
+        unit="papers",
+        min_size=6,
+        edge_cases={
+            "components": "papers in separate groups that share no citation",
+            "cycle": "papers citing each other round: raise ValueError",
+            "self_citation": "a paper citing itself, a cycle: raise ValueError",
+        },
+        draw=draw_longest, judge=judge_longest, solve=_solve_longest, reference=longest_reference,
+        alternatives=(longest_with_networkx,),
+        mutants=(longest_recursive, longest_ignores_cycles, longest_oldest_first),
+        baseline=longest_one_citation, large_size=LARGE, max_size=40_000, must_raise=_has_cycle,
+        brute_force=longest_all_paths,
+    ),
+    "reach_within": Contract(
+        name="reach_within",
+        signature="reach_within(citations, p, k) -> list[str]",
+        summary="Given a citation graph, a paper p and a number k >= 0, return the papers other than p that "
+                "a chain of at most k citations leads to from p (p cites a paper, which cites a paper, and "
+                "so on: k steps or fewer).",
+        input_format="citations: a list of [citing, cited] pairs of paper ids (arXiv-style, as "
+                     "\"1705.01234\"); papers may cite each other (the graph may have cycles); p: a paper "
+                     "id; k: an int.",
+        returns="a list of paper ids, each once, in any order.",
+        judged_by="correct if the set is exactly the set of those papers.",
+        unit="papers",
+        min_size=6,
+        edge_cases={
+            "back_to_p": "a chain leads back to p: p itself is never in the answer",
+            "cites_nothing": "p cites nothing: the answer is []",
+            "zero_steps": "k is 0: the answer is []",
+        },
+        draw=draw_reach, judge=judge_reach, solve=_solve_reach, reference=reach_reference,
+        alternatives=(reach_with_networkx,),
+        mutants=(reach_depth_first, reach_keeps_p, reach_one_step_short),
+        baseline=reach_cited, large_size=LARGE, max_size=40_000,
     ),
 }

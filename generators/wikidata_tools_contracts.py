@@ -1,6 +1,8 @@
 """The wikidata family's tool contracts: `closest_pair`, the two entities closest to each other by the
 great-circle distance the family's linked_fact kind uses (graphs.wikidata.haversine_km), among pairs
-that meet a condition on a property; any optimal pair is accepted.
+that meet a condition on a property; any optimal pair is accepted; `farthest_pair`, its opposite; and
+`within_radius`, the entities within a distance of one of them (a center without coordinates to be
+rejected with ValueError), on up to 20 000 entities.
 
 The implementations below are self-contained functions whose source becomes submitted code.
 """
@@ -237,6 +239,219 @@ def first_two(entities, constraint):
     return [entities[0]["id"], entities[1]["id"]]
 
 
+# --- farthest_pair and within_radius ----------------------------------------------------------------------
+
+MANY = 20_000  # entities of the largest within_radius instance
+MARGIN_KM = 0.01  # no entity lies this close to the radius, so rounding never decides membership
+
+
+def _solve_farthest(args: list[Any]) -> list[str] | None:
+    pairs = _pairs(args)
+    return list(max(pairs)[1:]) if pairs else None
+
+
+def draw_farthest(rng: np.random.Generator, size: int, kind: str | None) -> list[Any]:
+    """Entities and a condition: random, or the edge case planted among random entities."""
+    entities, constraint = draw(rng, size, "missing_coordinates" if kind == "missing_coordinates" else None)
+    (rule, _), = constraint.items()
+    if kind == "antimeridian":  # far apart on the map, close on the globe; the true farthest elsewhere
+        for e, lon in zip(entities[:2], (179.5, -179.5), strict=True):
+            e["coord"], e["country"] = [0.0, lon], entities[0]["country"]
+        if rule == "different":
+            entities[1]["country"] = next(c for c in COUNTRIES if c != entities[0]["country"])
+    elif kind == "no_pair":
+        entities, constraint = draw(rng, size, "no_pair")
+    return [entities, constraint]
+
+
+def judge_farthest(args: list[Any], value: Any) -> str | None:
+    """Two entities with coordinates that meet the condition, no nearer than the farthest such pair."""
+    pairs = _pairs(args)
+    if value is None:
+        return None if not pairs else "wrong"
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+        return "wrong_type"
+    distance = {frozenset((a, b)): d for d, a, b in pairs}.get(frozenset(value))
+    return None if distance is not None and distance >= max(pairs)[0] - TOLERANCE_KM else "wrong"
+
+
+def farthest_reference(entities, constraint):
+    """Every pair, by the haversine formula."""
+    import math
+    from itertools import combinations
+
+    (rule, prop), = constraint.items()
+
+    def km(a, b):
+        lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+        h = (math.sin((lat2 - lat1) / 2) ** 2
+             + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+        return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+    located = [e for e in entities if e.get("coord") is not None]
+    pairs = [(km(a["coord"], b["coord"]), a["id"], b["id"]) for a, b in combinations(located, 2)
+             if (a.get(prop) == b.get(prop)) == (rule == "same")]
+    return list(max(pairs)[1:]) if pairs else None
+
+
+def farthest_with_numpy(entities, constraint):
+    """numpy: the longest chord between unit vectors, pairs that break the condition masked out."""
+    import numpy as np
+
+    (rule, prop), = constraint.items()
+    located = [e for e in entities if e.get("coord") is not None]
+    if len(located) < 2:
+        return None
+    lat, lon = np.radians(np.array([e["coord"] for e in located], dtype=float)).T
+    xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
+    chord = ((xyz[:, None, :] - xyz[None, :, :]) ** 2).sum(axis=2)
+    values = [e.get(prop) for e in located]
+    same = np.array([[x == y for y in values] for x in values])
+    ok = (same if rule == "same" else ~same) & ~np.eye(len(located), dtype=bool)
+    if not ok.any():
+        return None
+    i, j = np.unravel_index(np.argmax(np.where(ok, chord, -1.0)), chord.shape)
+    return [located[i]["id"], located[j]["id"]]
+
+
+def farthest_flat(entities, constraint):
+    """Mutant: distance as if latitude and longitude were flat coordinates in degrees."""
+    from itertools import combinations
+
+    (rule, prop), = constraint.items()
+    located = [e for e in entities if e.get("coord") is not None]
+    pairs = [((a["coord"][0] - b["coord"][0]) ** 2 + (a["coord"][1] - b["coord"][1]) ** 2, a["id"], b["id"])
+             for a, b in combinations(located, 2) if (a.get(prop) == b.get(prop)) == (rule == "same")]
+    return list(max(pairs)[1:]) if pairs else None
+
+
+def farthest_first_two(entities, constraint):
+    """The naive answer: the first two entities listed."""
+    return [entities[0]["id"], entities[1]["id"]]
+
+
+def _km(a: list[float], b: list[float]) -> float:
+    return haversine_km(tuple(a), tuple(b))
+
+
+def _solve_radius(args: list[Any]) -> list[str] | None:
+    entities, center, radius = args
+    at = next(e.get("coord") for e in entities if e["id"] == center)
+    return sorted(e["id"] for e in entities if e["id"] != center and e.get("coord") is not None
+                  and _km(at, e["coord"]) <= radius)
+
+
+def _center_unlocated(args: list[Any]) -> bool:
+    entities, center, _ = args
+    return next(e for e in entities if e["id"] == center).get("coord") is None
+
+
+def draw_radius(rng: np.random.Generator, size: int, kind: str | None) -> list[Any]:
+    """`size` entities (some without coordinates), a center among them and a radius: random, or the edge
+    case; no entity lies within MARGIN_KM of the radius."""
+    numbers = [int(n) for n in rng.choice(np.arange(100, 10 * size + 1000), size=size, replace=False)]
+    entities = [{"id": f"Q{n}", "coord": _random_coord(rng)} for n in numbers]
+    for e in entities[2:]:
+        if rng.random() < 0.1:
+            del e["coord"]
+    center = entities[0]
+    if kind == "antimeridian":
+        center["coord"] = [round(float(rng.uniform(-60, 60)), 4), round(float(rng.uniform(178, 180)), 4)]
+    elif kind == "high_latitude":
+        center["coord"] = [round(float(rng.uniform(80, 89)), 4), round(float(rng.uniform(-180, 180)), 4)]
+    elif kind == "center_unlocated":
+        del center["coord"]
+    radius = round(float(rng.uniform(300, 1500)), 1)
+    if "coord" in center:  # crowd the center's neighbourhood, the far side of the map included
+        lat, lon = center["coord"]
+        for e in entities[1:1 + max(5, size // 50)]:
+            e["coord"] = [round(min(89.9, max(-89.9, lat + float(rng.normal(0, 8)))), 4),
+                          round((lon + float(rng.normal(0, 25)) + 180) % 360 - 180, 4)]
+        for e in entities[1:]:
+            if e.get("coord") is not None and abs(_km(center["coord"], e["coord"]) - radius) < MARGIN_KM:
+                del e["coord"]
+    order = rng.permutation(size)
+    return [[entities[int(i)] for i in order], center["id"], radius]
+
+
+def judge_radius(args: list[Any], value: Any) -> str | None:
+    """Exactly the entities within the radius, the center excluded, each once, in any order."""
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        return "wrong_type"
+    return None if len(set(value)) == len(value) and sorted(value) == _solve_radius(args) else "wrong"
+
+
+def radius_reference(entities, center, radius_km):
+    """The haversine distance of every located entity to the center."""
+    import math
+
+    at = next(e for e in entities if e["id"] == center).get("coord")
+    if at is None:
+        raise ValueError("the center has no coordinates")
+    lat1, lon1 = map(math.radians, at)
+    found = []
+    for e in entities:
+        if e["id"] == center or e.get("coord") is None:
+            continue
+        lat2, lon2 = map(math.radians, e["coord"])
+        h = (math.sin((lat2 - lat1) / 2) ** 2
+             + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+        if 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h))) <= radius_km:
+            found.append(e["id"])
+    return found
+
+
+def radius_with_numpy(entities, center, radius_km):
+    """numpy: chords between unit vectors, against the chord of the radius's arc."""
+    import numpy as np
+
+    at = next(e for e in entities if e["id"] == center).get("coord")
+    if at is None:
+        raise ValueError("the center has no coordinates")
+    others = [e for e in entities if e["id"] != center and e.get("coord") is not None]
+    if not others:
+        return []
+    lat, lon = np.radians(np.array([e["coord"] for e in others] + [at], dtype=float)).T
+    xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
+    chord = np.sqrt(((xyz[:-1] - xyz[-1]) ** 2).sum(axis=1))
+    limit = 2 * np.sin(min(np.pi, radius_km / 6371.0) / 2)
+    return [e["id"] for e, c in zip(others, chord, strict=True) if c <= limit]
+
+
+def radius_flat(entities, center, radius_km):
+    """Mutant: degrees as flat coordinates, 111.195 km a degree."""
+    at = next(e for e in entities if e["id"] == center).get("coord")
+    if at is None:
+        raise ValueError("the center has no coordinates")
+    return [e["id"] for e in entities if e["id"] != center and e.get("coord") is not None
+            and ((e["coord"][0] - at[0]) ** 2 + (e["coord"][1] - at[1]) ** 2) ** 0.5 * 111.195 <= radius_km]
+
+
+def radius_keeps_center(entities, center, radius_km):
+    """Mutant: the reference, but the center counted too, and [] when it has no coordinates."""
+    import math
+
+    at = next(e for e in entities if e["id"] == center).get("coord")
+    if at is None:
+        return []
+    lat1, lon1 = map(math.radians, at)
+    found = []
+    for e in entities:
+        if e.get("coord") is None:
+            continue
+        lat2, lon2 = map(math.radians, e["coord"])
+        h = (math.sin((lat2 - lat1) / 2) ** 2
+             + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+        if 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h))) <= radius_km:
+            found.append(e["id"])
+    return found
+
+
+def radius_nobody(entities, center, radius_km):
+    """The naive answer: nobody."""
+    return []
+
+
 CONTRACTS = {
     "closest_pair": Contract(
         name="closest_pair",
@@ -266,5 +481,56 @@ CONTRACTS = {
         alternatives=(with_numpy, by_chords),
         mutants=(flat_degrees, ignores_constraint, assumes_coordinates),
         baseline=first_two,
+    ),
+    "farthest_pair": Contract(
+        name="farthest_pair",
+        signature="farthest_pair(entities, constraint) -> list[str] | None",
+        summary="Given Wikidata-style entities with coordinates and a condition on pairs, return the ids of "
+                "the two different entities, both with coordinates, that meet the condition and are the "
+                "farthest from each other by great-circle distance (the haversine formula on a sphere of "
+                "radius 6371 km). Return None if no pair meets the condition.",
+        input_format="entities: a list of dicts {\"id\": \"Q90\", \"coord\": [latitude, longitude] in "
+                     "degrees, \"country\": \"Q142\"}; an entity without coordinates has no \"coord\" "
+                     "key. constraint: {\"same\": \"country\"} (the two share the value of that key) or "
+                     "{\"different\": \"country\"} (their values differ).",
+        returns="[a, b], two entity ids in either order, or None.",
+        judged_by=f"correct if the two entities meet the condition and are no nearer than the farthest "
+                  f"pair that does (within {TOLERANCE_KM} km, for rounding); any farthest pair is accepted. "
+                  f"None is correct exactly when no pair meets the condition.",
+        unit="entities",
+        min_size=6,
+        edge_cases={
+            "antimeridian": "two entities on both sides of longitude 180, far apart on a flat map",
+            "missing_coordinates": "entities without coordinates (no \"coord\" key): they are in no pair",
+            "no_pair": "no pair meets the condition: the answer is None",
+        },
+        draw=draw_farthest, judge=judge_farthest, solve=_solve_farthest, reference=farthest_reference,
+        alternatives=(farthest_with_numpy,), mutants=(farthest_flat,), baseline=farthest_first_two,
+        large_size=200, max_size=400,
+    ),
+    "within_radius": Contract(
+        name="within_radius",
+        signature="within_radius(entities, center, radius_km) -> list[str]",
+        summary="Given Wikidata-style entities and the id of one of them, the center, return the ids of the "
+                "other entities with coordinates whose great-circle distance from the center (the haversine "
+                "formula on a sphere of radius 6371 km) is at most radius_km. If the center has no "
+                "coordinates, raise ValueError.",
+        input_format="entities: a list of dicts {\"id\": \"Q90\", \"coord\": [latitude, longitude] in "
+                     "degrees}; an entity without coordinates has no \"coord\" key. center: the id of one "
+                     "of them; radius_km: a positive number.",
+        returns="a list of entity ids, each once, in any order.",
+        judged_by=f"correct if the set is exactly the set of those entities (no entity lies within "
+                  f"{MARGIN_KM} km of the radius). Where the center has no coordinates only raising "
+                  f"ValueError is correct.",
+        unit="entities",
+        min_size=6,
+        edge_cases={
+            "antimeridian": "a center near longitude 180, with entities on the other side of it",
+            "center_unlocated": "the center has no coordinates: raise ValueError",
+            "high_latitude": "a center near a pole, where a degree of longitude spans few kilometres",
+        },
+        draw=draw_radius, judge=judge_radius, solve=_solve_radius, reference=radius_reference,
+        alternatives=(radius_with_numpy,), mutants=(radius_flat, radius_keeps_center),
+        baseline=radius_nobody, large_size=MANY, max_size=40_000, must_raise=_center_unlocated,
     ),
 }

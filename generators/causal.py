@@ -111,10 +111,7 @@ LADDERS = {
     "discover": [{"edges": 3}, {"edges": 6}, {"edges": 10}, {"edges": 15}, {"edges": 22}],
     "identify": causal_identify.LADDER,
     "counterfactual": causal_counterfactual.LADDER,
-    tool_kind.KIND: [{"tool_cases": 4, "tool_size": 6, "tool_edge_cases": False},
-                     {"tool_cases": 8, "tool_size": 8}, {"tool_cases": 10, "tool_size": 12},
-                     {"tool_cases": 12, "tool_size": 16, "tool_name_edge_cases": False},
-                     {"tool_cases": 16, "tool_size": 20, "tool_name_edge_cases": False}],
+    tool_kind.KIND: tool_kind.LADDER,
 }
 
 
@@ -122,8 +119,6 @@ LADDERS = {
 class Config(tool_kind.ToolKnobs):
     """Difficulty knobs of the causal family."""
 
-    tool_size: int = field(  # the causal family's own default; the others keep ToolKnobs' 20
-        default=12, metadata=tool_kind.ToolKnobs.__dataclass_fields__["tool_size"].metadata)
     kind: str = MIXED
     edges: int = field(default=0, metadata={"help": "edges of the DAG (0: the kind's default, 8 but for "
                                                      "identify 16 and counterfactual 12)"})

@@ -1,5 +1,6 @@
 """The causal family's tool contracts: `cheapest_backdoor_set`, judged by the family's adjustment
-grader, and `cpdag`, judged by its discover grader.
+grader, `cpdag`, judged by its discover grader, and `d_separated`, judged by networkx's d-separation
+on DAGs large enough that enumerating paths runs out of time.
 
 The implementations below (reference, alternatives, mutants, baseline) are self-contained functions
 whose source becomes submitted code: every import sits inside, so they run in the sandbox alone.
@@ -458,6 +459,228 @@ def cpdag_all_undirected(edges):
     return {"directed": [], "undirected": sorted(sorted(e) for e in edges)}
 
 
+# --- d_separated: large DAGs ------------------------------------------------------------------------------
+
+WIDE = 3_000  # variables of the largest d_separated DAG: enumerating paths runs out of time
+
+
+def _wide_dag(rng: np.random.Generator, size: int) -> tuple[list[str], dict[str, list[str]]]:
+    """`size` variables V0.. in causal order, each with up to three parents among the 30 before it."""
+    names = [f"V{k}" for k in range(size)]
+    parents = {v: sorted({names[int(rng.integers(max(0, k - 30), k))] for _ in range(int(rng.integers(4)))})
+               if k else [] for k, v in enumerate(names)}
+    return names, parents
+
+
+def _dsep_dag(args: list[Any]) -> nx.DiGraph:
+    edges, x, y, z = args
+    g = nx.DiGraph(list(map(tuple, edges)))
+    g.add_nodes_from([*x, *y, *z])
+    return g
+
+
+def _solve_dsep(args: list[Any]) -> bool:
+    _, x, y, z = args
+    return nx.is_d_separator(_dsep_dag(args), set(x), set(y), set(z))
+
+
+def draw_dsep(rng: np.random.Generator, size: int, kind: str | None) -> list[Any]:
+    """A DAG, a variable x, a later variable y that x does not cause directly, and z: y's parents and a
+    few more (which may open colliders); or the edge case."""
+    names, parents = _wide_dag(rng, size)
+    k = int(rng.integers(size // 2, size))
+    y = names[k]
+    earlier = [v for v in names[max(0, k - 40):k] if v not in parents[y]] or [names[0]]
+    x = earlier[int(rng.integers(len(earlier)))]
+    if x in parents[y]:  # only when y has every earlier variable as a parent
+        parents[y].remove(x)
+    blocking = set(parents[y]) if rng.random() < 0.5 else set(parents[y][1:])  # all of y's parents, or not
+    z = sorted(blocking | {names[int(i)] for i in rng.integers(max(0, k - 40), k, size=3)} - {x})
+    if kind == "adjacent":
+        parents[y] = sorted({*parents[y], x})
+    elif kind == "empty_z":
+        z = []
+    elif kind == "collider_descendant":  # x -> c <- y's parent side: c's child w alone in z opens it
+        c, w = f"C{k}", f"W{k}"
+        parents[c], parents[w] = [x, y], [c]
+        names += [c, w]
+        z = sorted(set(parents[y]) - {x}) + [w]
+    edges = sorted([p, v] for v, ps in parents.items() for p in ps)
+    return [edges, [x], [y], z]
+
+
+def judge_dsep(args: list[Any], value: Any) -> str | None:
+    """Whether x and y are d-separated given z (networkx's is_d_separator)."""
+    if not isinstance(value, bool):
+        return "wrong_type"
+    return None if value == _solve_dsep(args) else "wrong"
+
+
+def dsep_reference(edges, x, y, z):
+    """Bayes ball (Koller and Friedman's reachability): the trails from x that z leaves active."""
+    parents, children = {}, {}
+    for a, b in edges:
+        children.setdefault(a, []).append(b)
+        parents.setdefault(b, []).append(a)
+    given = set(z)
+    opened, stack = set(), list(given)  # z and its ancestors: a collider among them is open
+    while stack:
+        v = stack.pop()
+        if v not in opened:
+            opened.add(v)
+            stack += parents.get(v, [])
+    targets, seen = set(y), set()
+    stack = [(v, "up") for v in x]  # "up": reached from a child (or the start), "down": from a parent
+    while stack:
+        v, way = stack.pop()
+        if (v, way) in seen:
+            continue
+        seen.add((v, way))
+        if v not in given and v in targets:
+            return False
+        if way == "up" and v not in given:
+            stack += [(p, "up") for p in parents.get(v, [])] + [(c, "down") for c in children.get(v, [])]
+        elif way == "down":
+            if v not in given:
+                stack += [(c, "down") for c in children.get(v, [])]
+            if v in opened:
+                stack += [(p, "up") for p in parents.get(v, [])]
+    return True
+
+
+def dsep_with_networkx(edges, x, y, z):
+    """networkx's d-separation test."""
+    import networkx as nx
+
+    g = nx.DiGraph(list(map(tuple, edges)))
+    g.add_nodes_from([*x, *y, *z])
+    return nx.is_d_separator(g, set(x), set(y), set(z))
+
+
+def dsep_moral(edges, x, y, z):
+    """Lauritzen: separation by z in the moral graph of the ancestors of x, y and z."""
+    parents = {}
+    for a, b in edges:
+        parents.setdefault(b, set()).add(a)
+    keep, stack = set(), [*x, *y, *z]
+    while stack:
+        v = stack.pop()
+        if v not in keep:
+            keep.add(v)
+            stack += parents.get(v, ())
+    near = {v: set() for v in keep}
+    for v in keep:
+        ps = sorted(parents.get(v, ()))
+        for i, p in enumerate(ps):
+            near[v].add(p)
+            near[p].add(v)
+            for q in ps[i + 1:]:
+                near[p].add(q)
+                near[q].add(p)
+    blocked, seen, stack = set(z), set(x), list(x)
+    while stack:
+        for u in near[stack.pop()]:
+            if u in y:
+                return False
+            if u not in seen and u not in blocked:
+                seen.add(u)
+                stack.append(u)
+    return True
+
+
+def dsep_forgets_z_ancestors(edges, x, y, z):
+    """Mutant: the moral graph of the ancestors of x and y only, so a collider whose descendant is in z
+    is left out, and its path with it."""
+    parents = {}
+    for a, b in edges:
+        parents.setdefault(b, set()).add(a)
+    keep, stack = set(), [*x, *y]
+    while stack:
+        v = stack.pop()
+        if v not in keep:
+            keep.add(v)
+            stack += parents.get(v, ())
+    near = {v: set() for v in keep}
+    for v in keep:
+        ps = sorted(parents.get(v, ()))
+        for i, p in enumerate(ps):
+            near[v].add(p)
+            near[p].add(v)
+            for q in ps[i + 1:]:
+                near[p].add(q)
+                near[q].add(p)
+    seen, stack = set(x), list(x)
+    while stack:
+        for u in near[stack.pop()]:
+            if u in y:
+                return False
+            if u not in seen and u not in z:
+                seen.add(u)
+                stack.append(u)
+    return True
+
+
+def dsep_undirected(edges, x, y, z):
+    """Mutant: separation by z in the skeleton, colliders treated like any other variable."""
+    near = {}
+    for a, b in edges:
+        near.setdefault(a, set()).add(b)
+        near.setdefault(b, set()).add(a)
+    seen, stack = set(x), list(x)
+    while stack:
+        for u in near.get(stack.pop(), ()):
+            if u in y:
+                return False
+            if u not in seen and u not in z:
+                seen.add(u)
+                stack.append(u)
+    return True
+
+
+def dsep_all_paths(edges, x, y, z):
+    """Brute force: every simple path between x and y in the skeleton, each checked for a block."""
+    parents, near = {}, {}
+    for a, b in edges:
+        parents.setdefault(b, set()).add(a)
+        near.setdefault(a, set()).add(b)
+        near.setdefault(b, set()).add(a)
+    given = set(z)
+
+    def descendants_hit(v):
+        children = {}
+        for a, b in edges:
+            children.setdefault(a, []).append(b)
+        seen, stack = {v}, [v]
+        while stack:
+            for c in children.get(stack.pop(), []):
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        return bool(seen & given)
+
+    def open_path(path):
+        for a, v, b in zip(path, path[1:], path[2:]):
+            collider = a in parents.get(v, ()) and b in parents.get(v, ())
+            if collider != descendants_hit(v) if collider else v in given:
+                return False
+        return True
+
+    def paths(path):
+        if path[-1] in y:
+            yield path
+            return
+        for u in near.get(path[-1], ()):
+            if u not in path:
+                yield from paths(path + [u])
+
+    return not any(open_path(p) for s in x for p in paths([s]))
+
+
+def dsep_not_adjacent(edges, x, y, z):
+    """The naive answer: separated unless an edge joins them."""
+    return not any((a in x and b in y) or (a in y and b in x) for a, b in edges)
+
+
 CONTRACTS = {
     "cheapest_backdoor_set": Contract(
         name="cheapest_backdoor_set",
@@ -486,7 +709,7 @@ CONTRACTS = {
         draw=draw, judge=judge, solve=_solve, reference=reference,
         alternatives=(networkx_search, hand_written),
         mutants=(ignores_costs, allows_descendants, never_none),
-        baseline=adjust_for_everything,
+        baseline=adjust_for_everything, large_size=12, max_size=20,  # its alternatives try subsets
     ),
     "cpdag": Contract(
         name="cpdag",
@@ -511,6 +734,29 @@ CONTRACTS = {
         draw=draw_cpdag, judge=judge_cpdag, solve=_solve_cpdag, reference=cpdag_reference,
         alternatives=(cpdag_by_reversals,),
         mutants=(cpdag_without_meek, cpdag_every_collider, cpdag_as_given),
-        baseline=cpdag_all_undirected,
+        baseline=cpdag_all_undirected, large_size=12, max_size=20,  # by_reversals walks the whole class
+    ),
+    "d_separated": Contract(
+        name="d_separated",
+        signature="d_separated(edges, x, y, z) -> bool",
+        summary="Given a causal DAG and three disjoint sets of variables x, y and z, return whether z "
+                "d-separates x from y: every path between a variable of x and one of y is blocked by z, a "
+                "path being blocked where it passes a non-collider in z, or a collider that neither is in z "
+                "nor has a descendant in z.",
+        input_format="edges: a list of [parent, child] pairs of variable names (a DAG); x, y, z: lists of "
+                     "variable names (z may be empty). The variables are the names in edges, x, y and z.",
+        returns="True or False.",
+        judged_by="correct if it is the truth (networkx's is_d_separator).",
+        unit="variables",
+        min_size=6,
+        edge_cases={
+            "adjacent": "an edge joins x and y: never separated",
+            "collider_descendant": "z holds a descendant of a collider, not the collider: the path is open",
+            "empty_z": "z is empty",
+        },
+        draw=draw_dsep, judge=judge_dsep, solve=_solve_dsep, reference=dsep_reference,
+        alternatives=(dsep_with_networkx, dsep_moral),
+        mutants=(dsep_forgets_z_ancestors, dsep_undirected),
+        baseline=dsep_not_adjacent, large_size=WIDE, max_size=20_000, brute_force=dsep_all_paths,
     ),
 }

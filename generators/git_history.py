@@ -161,10 +161,7 @@ LADDERS = {
     "merge_base": [{"traps": False}, {"traps": True}],
     "behaviour": [{"run_budget": 10}, {"run_budget": 3}, {"run_budget": 0}],
     "cherry": [{"traps": False}, {"traps": True}],
-    tool_kind.KIND: [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False},
-                     {"tool_cases": 8, "tool_size": 12}, {"tool_cases": 10, "tool_size": 20},
-                     {"tool_cases": 12, "tool_size": 30, "tool_name_edge_cases": False},
-                     {"tool_cases": 16, "tool_size": 40, "tool_name_edge_cases": False}],
+    tool_kind.KIND: tool_kind.LADDER,
 }
 
 

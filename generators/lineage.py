@@ -129,10 +129,7 @@ LADDERS = {
         {"statements": 12, "distractors": 13},
         {"statements": 12, "distractors": 13, "budget": 40},
     ],
-    tool_kind.KIND: [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False},
-                     {"tool_cases": 8, "tool_size": 12}, {"tool_cases": 10, "tool_size": 20},
-                     {"tool_cases": 12, "tool_size": 30, "tool_name_edge_cases": False},
-                     {"tool_cases": 16, "tool_size": 40, "tool_name_edge_cases": False}],
+    tool_kind.KIND: tool_kind.LADDER,
 }
 
 

@@ -46,6 +46,15 @@ Submit {{"code": "<Python source defining {name}>"}}. Graded: the code runs once
 return value is judged as follows: {judged_by} Passed only if all {cases} return values are correct; \
 the score is the fraction correct."""
 
+# The ladder every family's tool kind shares, easiest first: small instances with the edge cases named,
+# then larger ones, then the default (each contract's own large size, edge cases unnamed), then more cases.
+LADDER = [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False, "tool_name_edge_cases": True},
+          {"tool_cases": 8, "tool_size": 12, "tool_name_edge_cases": True},
+          {"tool_cases": 8, "tool_size": 20},
+          {"tool_cases": 10, "tool_size": 0},
+          {"tool_cases": 16, "tool_size": 0}]
+
+
 @dataclass(frozen=True)
 class ToolKnobs:
     """The `tool_*` knobs, inherited by the Config of every family that offers the kind."""

@@ -118,10 +118,7 @@ LADDERS = {  # easy to hard; the rungs without sparql hold the defaults (no spar
     "fact": [{"links": 1, "loose": 4, **_SPARQL}, {"links": 2, "loose": 2, **_SPARQL},
              {"links": 3, "loose": 1, **_SPARQL}, {"links": 3, **_SPARQL}, {"links": 4, **_SPARQL},
              {"links": 4, "tool_budget": 20, **_SPARQL}, {"links": 4}],
-    tool_kind.KIND: [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False},
-                     {"tool_cases": 8, "tool_size": 12}, {"tool_cases": 10, "tool_size": 20},
-                     {"tool_cases": 12, "tool_size": 30, "tool_name_edge_cases": False},
-                     {"tool_cases": 16, "tool_size": 40, "tool_name_edge_cases": False}],
+    tool_kind.KIND: tool_kind.LADDER,
 }
 
 

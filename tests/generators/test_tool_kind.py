@@ -125,12 +125,12 @@ def _task(index=0, **knobs):
 
 
 def test_the_prompt_states_the_contract_the_cases_the_sizes_and_the_pass_rule():
-    task = _task(tool_cases=7, tool_size=11)
+    task = _task(tool_cases=7, tool_size=11, tool_name_edge_cases=True)
     assert "def cheapest_backdoor_set(edges, x, y, cost)" in task.prompt
     assert "7 hidden instances of 5 to 11 variables" in task.prompt and "Passed only if all 7" in task.prompt
     assert all(text in task.prompt for text in CONTRACT.edge_cases.values())
     assert task.tools == ["python"] and task.grader == "tool.code" and '"code"' in task.prompt
-    unnamed = _task(tool_name_edge_cases=False)
+    unnamed = _task()  # the default: the contract defines every behaviour, without a checklist
     assert not any(text in unnamed.prompt for text in CONTRACT.edge_cases.values())
 
 
@@ -159,7 +159,7 @@ def test_without_edge_cases_every_hidden_case_is_random():
 @pytest.mark.parametrize("knobs, message", [
     ({"tool_cases": 0}, "--tool-cases must be in 1..16, got 0"),
     ({"tool_cases": 3}, "--tool-cases must be at least 5"),
-    ({"tool_size": 2}, "--tool-size must be in 5..60"),
+    ({"tool_size": 2}, "--tool-size must be 0 or in 5..20"),
     ({"tool_contract": "nope"}, "--tool-contract must be one of cheapest_backdoor_set"),
 ])
 def test_bad_tool_knobs_name_the_flag_and_the_range(knobs, message):
@@ -419,8 +419,8 @@ def test_cpdag_mutants_are_wrong_on_their_edge_case(fn, edge_case):
 
 
 def test_causal_tool_tasks_take_turns_between_the_contracts():
-    names = [gc.generate(gc.Config(kind="tool"), 0, i).truth["contract"] for i in range(4)]
-    assert names == ["cheapest_backdoor_set", "cpdag"] * 2
+    names = [gc.generate(gc.Config(kind="tool"), 0, i).truth["contract"] for i in range(6)]
+    assert names == ["cheapest_backdoor_set", "cpdag", "d_separated"] * 2
     task = gc.generate(config_from(gc, {"kind": "tool", "tool_contract": "cpdag", "tool_cases": 5}), 1, 0)
     assert all(grade(task, a).passed for a in [task.truth["reference"], *gc.enumerate_answers(task)])
     assert all(not grade(task, m).passed for m in gc.mutants(task))

@@ -129,4 +129,5 @@ REASONS: dict[str, str] = {
     "raised": "the function raised an exception on a hidden instance",
     "timeout": "the function ran over its time limit on a hidden instance",
     "wrong_type": "the function returned a value of the wrong type or shape (or not JSON) on an instance",
+    "not_raised": "the function returned a value where the contract says to raise ValueError (a cycle, say)",
 }

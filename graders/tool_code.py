@@ -122,7 +122,7 @@ def tool_code(task: Task, answer: dict[str, Any]) -> Grade:
     for case, (status, value) in zip(cases, results, strict=True):
         miss = "wrong_on_edge_case" if case.edge_case else "wrong_output"
         if _must_raise(contract, case.args):  # returning anything is wrong, raising ValueError right
-            status = {"value_error": "ok", "ok": miss}.get(status, status)
+            status = {"value_error": "ok", "ok": "not_raised"}.get(status, status)
         elif status == "value_error":
             status = "raised"
         elif status == "ok":

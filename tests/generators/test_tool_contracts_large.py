@@ -262,7 +262,7 @@ def test_a_contract_asking_for_value_error_passes_it_and_fails_a_returned_value_
     task = lineage.generate(config_from(lineage, {"kind": "tool", "tool_contract": "longest_chain",
                                                   "tool_cases": 4, "tool_size": 30}), 3, 0)
     assert grade(task, task.truth["reference"]).passed
-    assert grade(task, tool_kind.mutants(task)[1]).reasons == ("wrong_on_edge_case",)  # ignores cycles
+    assert grade(task, tool_kind.mutants(task)[1]).reasons == ("not_raised",)  # ignores cycles
     always = "def longest_chain(citations):\n    raise ValueError('no')\n"
     other = "def longest_chain(citations):\n    raise KeyError('no')\n"
     assert grade(task, {"code": always}).reasons == ("raised",)  # on a graph without a cycle

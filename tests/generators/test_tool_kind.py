@@ -248,7 +248,8 @@ def test_merge_bases_mutants_are_wrong_on_their_edge_case(fn, edge_case):
 
 
 def test_git_tool_tasks_grade_the_reference_alternatives_and_mutants_in_the_sandbox():
-    task = gh.generate(config_from(gh, {"kind": "tool", "tool_cases": 6, "tool_size": 12}), 4, 0)
+    task = gh.generate(config_from(gh, {"kind": "tool", "tool_contract": "merge_bases", "tool_cases": 6,
+                                        "tool_size": 12}), 4, 0)
     assert task.family == "git.tool" and "6 hidden instances of 6 to 12 commits" in task.prompt
     assert all(grade(task, a).passed for a in [task.truth["reference"], *gh.enumerate_answers(task)])
     assert all(grade(task, m).reasons == ("wrong_on_edge_case",) for m in gh.mutants(task)[:-1])

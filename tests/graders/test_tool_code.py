@@ -107,9 +107,10 @@ def test_the_code_cannot_read_the_grader_the_truth_or_the_machine(task, tmp_path
 
 
 def test_run_cases_reports_each_case_in_order():
-    code = "def f(a):\n    if a == 2:\n        raise ValueError\n    return a * 10 if a != 3 else {a}\n"
-    assert run_cases(code, "f", [[1], [2], [3], [4]]) == [("ok", 10), ("raised", None), ("wrong_type", None),
-                                                          ("ok", 40)]
+    code = ("def f(a):\n    if a == 2:\n        raise ValueError\n    if a == 5:\n        raise KeyError\n"
+            "    return a * 10 if a != 3 else {a}\n")
+    assert run_cases(code, "f", [[1], [2], [3], [4], [5]]) == [
+        ("ok", 10), ("value_error", None), ("wrong_type", None), ("ok", 40), ("raised", None)]
 
 
 def test_a_value_too_long_for_the_output_is_a_wrong_type():

@@ -250,10 +250,11 @@ def test_d_separated_implementations_are_right_and_mutants_caught_at_the_large_s
     contract = cc.CONTRACTS["d_separated"]
     right = [_in_process(f, "d_separated") for f in [contract.reference, *contract.alternatives]]
     mutant = _in_process(cc.dsep_forgets_z_ancestors, "d_separated")
-    for kind, args in _cases(contract, 2, contract.large_size):
-        assert all(contract.judge(args, f(*args)) is None for f in right), kind
+    for kind, args in _cases(contract, 1, contract.large_size):
+        truth = contract.solve(args)  # networkx's is_d_separator, slow on large graphs: once per instance
+        assert all(f(*args) is truth for f in right), kind
         if kind == "collider_descendant":
-            assert contract.judge(args, mutant(*args)) == "wrong"
+            assert mutant(*args) is not truth
 
 
 # --- in the sandbox: what the grader says of each trap ---------------------------------------------------

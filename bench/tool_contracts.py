@@ -54,8 +54,8 @@ def main() -> None:
             if contract.brute_force:
                 slow = _cpu(_loaded(contract.brute_force, name), args, CAP * CASE_SECONDS) / CASE_SECONDS
                 brute = f"> {CAP}" if slow >= CAP * 0.99 else f"{slow:.2f}"
-            print(f"{family + '.' + name:<34}{contract.large_size:>7}{ref:>11.3f}{others / CASE_SECONDS:>9.3f}"
-                  f"{brute:>8}")
+            print(f"{family + '.' + name:<34}{contract.large_size:>7}{ref:>11.3f}"
+                  f"{others / CASE_SECONDS:>9.3f}{brute:>8}")
 
 
 if __name__ == "__main__":

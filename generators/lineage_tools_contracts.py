@@ -262,7 +262,7 @@ def judge_longest(args: list[Any], value: Any) -> str | None:
     if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         return "wrong_type"
     g, best = _graph(args[0]), _solve_longest(args)
-    chain = len(set(value)) == len(value) and all(g.has_edge(a, b) for a, b in zip(value, value[1:]))
+    chain = len(set(value)) == len(value) and all(g.has_edge(a, b) for a, b in zip(value, value[1:], strict=False))
     return None if value and value[0] in g and chain and len(value) == len(best) else "wrong"
 
 
@@ -306,13 +306,13 @@ def longest_with_networkx(citations):
 
 def longest_recursive(citations):
     """Mutant: memoised recursion, which runs out of stack on a long chain (and loops on a cycle)."""
-    from functools import lru_cache
+    from functools import cache
 
     cites = {}
     for a, b in citations:
         cites.setdefault(a, []).append(b)
 
-    @lru_cache(maxsize=None)
+    @cache
     def longest_from(v):
         return max(([v, *longest_from(c)] for c in cites.get(v, [])), key=len, default=[v])
 

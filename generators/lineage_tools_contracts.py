@@ -262,7 +262,8 @@ def judge_longest(args: list[Any], value: Any) -> str | None:
     if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         return "wrong_type"
     g, best = _graph(args[0]), _solve_longest(args)
-    chain = len(set(value)) == len(value) and all(g.has_edge(a, b) for a, b in zip(value, value[1:], strict=False))
+    steps = zip(value, value[1:], strict=False)
+    chain = len(set(value)) == len(value) and all(g.has_edge(a, b) for a, b in steps)
     return None if value and value[0] in g and chain and len(value) == len(best) else "wrong"
 
 

@@ -234,8 +234,8 @@ def _has_cycle(args: list[Any]) -> bool:
     return not nx.is_directed_acyclic_graph(_graph(args[0]))
 
 
-def _solve_longest(args: list[Any]) -> list[str] | None:
-    return None if _has_cycle(args) else nx.dag_longest_path(_graph(args[0]))
+def _solve_longest(args: list[Any]) -> int | None:
+    return None if _has_cycle(args) else len(nx.dag_longest_path(_graph(args[0])))
 
 
 def draw_longest(rng: np.random.Generator, size: int, kind: str | None) -> list[Any]:
@@ -258,13 +258,10 @@ def draw_longest(rng: np.random.Generator, size: int, kind: str | None) -> list[
 
 
 def judge_longest(args: list[Any], value: Any) -> str | None:
-    """A chain of real citations, no paper twice, as long as the longest (any longest one)."""
-    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+    """The number of papers on a longest chain (networkx's longest path of a DAG)."""
+    if type(value) is not int:  # noqa: E721 (a bool is no count)
         return "wrong_type"
-    g, best = _graph(args[0]), _solve_longest(args)
-    steps = zip(value, value[1:], strict=False)
-    chain = len(set(value)) == len(value) and all(g.has_edge(a, b) for a, b in steps)
-    return None if value and value[0] in g and chain and len(value) == len(best) else "wrong"
+    return None if value == _solve_longest(args) else "wrong"
 
 
 def longest_reference(citations):
@@ -282,17 +279,12 @@ def longest_reference(citations):
                 order.append(c)
     if len(order) < len(indegree):
         raise ValueError("the citations contain a cycle")
-    best = {v: (1, None) for v in order}  # length of the longest chain ending at v, and where it came from
+    best = {v: (1, None) for v in order}  # papers on the longest chain ending at v, and where it came from
     for v in order:
         for c in cites.get(v, []):
             if best[v][0] + 1 > best[c][0]:
                 best[c] = (best[v][0] + 1, v)
-    v = max(order, key=lambda u: best[u][0])
-    chain = []
-    while v is not None:
-        chain.append(v)
-        v = best[v][1]
-    return chain[::-1]
+    return max(length for length, _ in best.values())
 
 
 def longest_with_networkx(citations):
@@ -302,7 +294,7 @@ def longest_with_networkx(citations):
     g = nx.DiGraph(list(map(tuple, citations)))
     if not nx.is_directed_acyclic_graph(g):
         raise ValueError("cycle")
-    return nx.dag_longest_path(g)
+    return len(nx.dag_longest_path(g))
 
 
 def longest_recursive(citations):
@@ -317,7 +309,7 @@ def longest_recursive(citations):
     def longest_from(v):
         return max(([v, *longest_from(c)] for c in cites.get(v, [])), key=len, default=[v])
 
-    return max((longest_from(v) for v in sorted(cites)), key=len)
+    return len(max((longest_from(v) for v in sorted(cites)), key=len))
 
 
 def longest_ignores_cycles(citations):
@@ -328,17 +320,17 @@ def longest_ignores_cycles(citations):
     g.remove_edges_from([(u, v) for u, v in nx.find_cycle(g)] if not nx.is_directed_acyclic_graph(g) else [])
     while not nx.is_directed_acyclic_graph(g):
         g.remove_edges_from(nx.find_cycle(g)[:1])
-    return nx.dag_longest_path(g)
+    return len(nx.dag_longest_path(g))
 
 
-def longest_oldest_first(citations):
-    """Mutant: the longest chain, but listed from the oldest paper (cited first) to the newest."""
+def longest_counts_citations(citations):
+    """Mutant: the citations on a longest chain, one fewer than its papers."""
     import networkx as nx
 
     g = nx.DiGraph(list(map(tuple, citations)))
     if not nx.is_directed_acyclic_graph(g):
         raise ValueError("cycle")
-    return nx.dag_longest_path(g)[::-1]
+    return nx.dag_longest_path_length(g)
 
 
 def longest_all_paths(citations):
@@ -363,19 +355,19 @@ def longest_all_paths(citations):
 
     for v in papers:
         extend([v], {v})
-    return best
+    return len(best)
 
 
 def longest_one_citation(citations):
-    """The naive answer: one citation, the first listed."""
-    return list(citations[0])
+    """The naive answer: one citation, two papers."""
+    return 2
 
 
-def _solve_reach(args: list[Any]) -> list[str]:
+def _solve_reach(args: list[Any]) -> int:
     citations, p, k = args
     g = _graph(citations)
     g.add_node(p)
-    return sorted(set(nx.single_source_shortest_path_length(g, p, cutoff=k)) - {p})
+    return len(set(nx.single_source_shortest_path_length(g, p, cutoff=k)) - {p})
 
 
 def draw_reach(rng: np.random.Generator, size: int, kind: str | None) -> list[Any]:
@@ -400,10 +392,10 @@ def draw_reach(rng: np.random.Generator, size: int, kind: str | None) -> list[An
 
 
 def judge_reach(args: list[Any], value: Any) -> str | None:
-    """Exactly the papers within k citation steps of p, p excluded, each once, in any order."""
-    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+    """The number of papers within k citation steps of p, p excluded."""
+    if type(value) is not int:  # noqa: E721 (a bool is no count)
         return "wrong_type"
-    return None if len(set(value)) == len(value) and sorted(value) == _solve_reach(args) else "wrong"
+    return None if value == _solve_reach(args) else "wrong"
 
 
 def reach_reference(citations, p, k):
@@ -414,7 +406,7 @@ def reach_reference(citations, p, k):
     seen, layer = {p}, [p]
     for _ in range(k):
         layer = [c for v in layer for c in cites.get(v, []) if c not in seen and not seen.add(c)]
-    return sorted(seen - {p})
+    return len(seen - {p})
 
 
 def reach_with_networkx(citations, p, k):
@@ -423,7 +415,7 @@ def reach_with_networkx(citations, p, k):
 
     g = nx.DiGraph(list(map(tuple, citations)))
     g.add_node(p)
-    return sorted(v for v in nx.single_source_shortest_path_length(g, p, cutoff=k) if v != p)
+    return sum(1 for v in nx.single_source_shortest_path_length(g, p, cutoff=k) if v != p)
 
 
 def reach_depth_first(citations, p, k):
@@ -439,7 +431,7 @@ def reach_depth_first(citations, p, k):
                 if c not in seen:
                     seen.add(c)
                     stack.append((c, depth + 1))
-    return sorted(seen - {p})
+    return len(seen - {p})
 
 
 def reach_keeps_p(citations, p, k):
@@ -451,7 +443,7 @@ def reach_keeps_p(citations, p, k):
     for _ in range(k):
         found.update(c for v in layer for c in cites.get(v, []))
         layer = [c for v in layer for c in cites.get(v, []) if c not in seen and not seen.add(c)]
-    return sorted(found)
+    return len(found)
 
 
 def reach_one_step_short(citations, p, k):
@@ -462,12 +454,12 @@ def reach_one_step_short(citations, p, k):
     seen, layer = {p}, [p]
     for _ in range(k - 1):
         layer = [c for v in layer for c in cites.get(v, []) if c not in seen and not seen.add(c)]
-    return sorted(seen - {p})
+    return len(seen - {p})
 
 
 def reach_cited(citations, p, k):
-    """The naive answer: what p cites."""
-    return sorted({b for a, b in citations if a == p and b != p})
+    """The naive answer: the papers p cites."""
+    return len({b for a, b in citations if a == p and b != p})
 
 
 CONTRACTS = {
@@ -500,16 +492,16 @@ CONTRACTS = {
     ),
     "longest_chain": Contract(
         name="longest_chain",
-        signature="longest_chain(citations) -> list[str]",
-        summary="Given a citation graph, return a longest citation chain: papers p1, p2, ..., pn, no paper "
-                "twice, where each cites the next (p1 cites p2, and so on), with n as large as possible. "
-                "If the citations contain a cycle (papers citing each other round, a paper citing itself), "
-                "raise ValueError instead.",
+        signature="longest_chain(citations) -> int",
+        summary="Given a citation graph, return the number of papers n on a longest citation chain: papers "
+                "p1, p2, ..., pn, no paper twice, where each cites the next (p1 cites p2, and so on), with n "
+                "as large as possible. If the citations contain a cycle (papers citing each other round, a "
+                "paper citing itself), raise ValueError instead.",
         input_format="citations: a non-empty list of [citing, cited] pairs of paper ids (arXiv-style, as "
                      "\"1705.01234\"); the papers are the ids in it.",
-        returns="a list of paper ids, the citing paper first.",
-        judged_by="correct if every paper cites the next, none is repeated and no chain is longer; any "
-                  "longest chain is accepted. On a graph with a cycle only raising ValueError is correct.",
+        returns="an int, the papers on the chain (a chain of one citation has 2).",
+        judged_by="correct if it is exactly that number. On a graph with a cycle only raising ValueError is "
+                  "correct.",
         unit="papers",
         min_size=6,
         edge_cases={
@@ -519,27 +511,27 @@ CONTRACTS = {
         },
         draw=draw_longest, judge=judge_longest, solve=_solve_longest, reference=longest_reference,
         alternatives=(longest_with_networkx,),
-        mutants=(longest_recursive, longest_ignores_cycles, longest_oldest_first),
+        mutants=(longest_recursive, longest_ignores_cycles, longest_counts_citations),
         baseline=longest_one_citation, large_size=LARGE, max_size=40_000, must_raise=_has_cycle,
         brute_force=longest_all_paths,
     ),
     "reach_within": Contract(
         name="reach_within",
-        signature="reach_within(citations, p, k) -> list[str]",
-        summary="Given a citation graph, a paper p and a number k >= 0, return the papers other than p that "
+        signature="reach_within(citations, p, k) -> int",
+        summary="Given a citation graph, a paper p and a number k >= 0, count the papers other than p that "
                 "a chain of at most k citations leads to from p (p cites a paper, which cites a paper, and "
                 "so on: k steps or fewer).",
         input_format="citations: a list of [citing, cited] pairs of paper ids (arXiv-style, as "
                      "\"1705.01234\"); papers may cite each other (the graph may have cycles); p: a paper "
                      "id; k: an int.",
-        returns="a list of paper ids, each once, in any order.",
-        judged_by="correct if the set is exactly the set of those papers.",
+        returns="an int, how many papers.",
+        judged_by="correct if it is exactly the number of those papers.",
         unit="papers",
         min_size=6,
         edge_cases={
-            "back_to_p": "a chain leads back to p: p itself is never in the answer",
-            "cites_nothing": "p cites nothing: the answer is []",
-            "zero_steps": "k is 0: the answer is []",
+            "back_to_p": "a chain leads back to p: p itself is never counted",
+            "cites_nothing": "p cites nothing: the answer is 0",
+            "zero_steps": "k is 0: the answer is 0",
         },
         draw=draw_reach, judge=judge_reach, solve=_solve_reach, reference=reach_reference,
         alternatives=(reach_with_networkx,),

@@ -334,11 +334,11 @@ def _km(a: list[float], b: list[float]) -> float:
     return haversine_km(tuple(a), tuple(b))
 
 
-def _solve_radius(args: list[Any]) -> list[str] | None:
+def _solve_radius(args: list[Any]) -> int:
     entities, center, radius = args
     at = next(e.get("coord") for e in entities if e["id"] == center)
-    return sorted(e["id"] for e in entities if e["id"] != center and e.get("coord") is not None
-                  and _km(at, e["coord"]) <= radius)
+    return sum(1 for e in entities if e["id"] != center and e.get("coord") is not None
+               and _km(at, e["coord"]) <= radius)
 
 
 def _center_unlocated(args: list[Any]) -> bool:
@@ -375,10 +375,10 @@ def draw_radius(rng: np.random.Generator, size: int, kind: str | None) -> list[A
 
 
 def judge_radius(args: list[Any], value: Any) -> str | None:
-    """Exactly the entities within the radius, the center excluded, each once, in any order."""
-    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+    """The number of entities within the radius, the center excluded."""
+    if type(value) is not int:  # noqa: E721 (a bool is no count)
         return "wrong_type"
-    return None if len(set(value)) == len(value) and sorted(value) == _solve_radius(args) else "wrong"
+    return None if value == _solve_radius(args) else "wrong"
 
 
 def radius_reference(entities, center, radius_km):
@@ -398,7 +398,7 @@ def radius_reference(entities, center, radius_km):
              + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
         if 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h))) <= radius_km:
             found.append(e["id"])
-    return found
+    return len(found)
 
 
 def radius_with_numpy(entities, center, radius_km):
@@ -410,12 +410,12 @@ def radius_with_numpy(entities, center, radius_km):
         raise ValueError("the center has no coordinates")
     others = [e for e in entities if e["id"] != center and e.get("coord") is not None]
     if not others:
-        return []
+        return 0
     lat, lon = np.radians(np.array([e["coord"] for e in others] + [at], dtype=float)).T
     xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
     chord = np.sqrt(((xyz[:-1] - xyz[-1]) ** 2).sum(axis=1))
     limit = 2 * np.sin(min(np.pi, radius_km / 6371.0) / 2)
-    return [e["id"] for e, c in zip(others, chord, strict=True) if c <= limit]
+    return int((chord <= limit).sum())
 
 
 def radius_flat(entities, center, radius_km):
@@ -423,17 +423,20 @@ def radius_flat(entities, center, radius_km):
     at = next(e for e in entities if e["id"] == center).get("coord")
     if at is None:
         raise ValueError("the center has no coordinates")
-    return [e["id"] for e in entities if e["id"] != center and e.get("coord") is not None
-            and ((e["coord"][0] - at[0]) ** 2 + (e["coord"][1] - at[1]) ** 2) ** 0.5 * 111.195 <= radius_km]
+    def flat_km(c):
+        return ((c[0] - at[0]) ** 2 + (c[1] - at[1]) ** 2) ** 0.5 * 111.195
+
+    return sum(1 for e in entities if e["id"] != center and e.get("coord") is not None
+               and flat_km(e["coord"]) <= radius_km)
 
 
 def radius_keeps_center(entities, center, radius_km):
-    """Mutant: the reference, but the center counted too, and [] when it has no coordinates."""
+    """Mutant: the reference, but the center counted too, and 0 when it has no coordinates."""
     import math
 
     at = next(e for e in entities if e["id"] == center).get("coord")
     if at is None:
-        return []
+        return 0
     lat1, lon1 = map(math.radians, at)
     found = []
     for e in entities:
@@ -444,12 +447,12 @@ def radius_keeps_center(entities, center, radius_km):
              + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
         if 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h))) <= radius_km:
             found.append(e["id"])
-    return found
+    return len(found)
 
 
 def radius_nobody(entities, center, radius_km):
     """The naive answer: nobody."""
-    return []
+    return 0
 
 
 CONTRACTS = {
@@ -510,16 +513,16 @@ CONTRACTS = {
     ),
     "within_radius": Contract(
         name="within_radius",
-        signature="within_radius(entities, center, radius_km) -> list[str]",
-        summary="Given Wikidata-style entities and the id of one of them, the center, return the ids of the "
-                "other entities with coordinates whose great-circle distance from the center (the haversine "
+        signature="within_radius(entities, center, radius_km) -> int",
+        summary="Given Wikidata-style entities and the id of one of them, the center, count the other "
+                "entities with coordinates whose great-circle distance from the center (the haversine "
                 "formula on a sphere of radius 6371 km) is at most radius_km. If the center has no "
                 "coordinates, raise ValueError.",
         input_format="entities: a list of dicts {\"id\": \"Q90\", \"coord\": [latitude, longitude] in "
                      "degrees}; an entity without coordinates has no \"coord\" key. center: the id of one "
                      "of them; radius_km: a positive number.",
-        returns="a list of entity ids, each once, in any order.",
-        judged_by=f"correct if the set is exactly the set of those entities (no entity lies within "
+        returns="an int, how many entities.",
+        judged_by=f"correct if it is exactly the number of those entities (no entity lies within "
                   f"{MARGIN_KM} km of the radius). Where the center has no coordinates only raising "
                   f"ValueError is correct.",
         unit="entities",

@@ -134,10 +134,9 @@ def test_longest_chain_agrees_with_every_simple_path_and_rejects_cycles():
             with pytest.raises(ValueError):
                 solve(*args)
             continue
-        chain = solve(*args)
-        assert len(chain) == expected and contract.judge(args, chain) is None
-        assert contract.judge(args, chain[::-1]) == ("wrong" if len(chain) > 1 else None)  # citing first
-        assert contract.judge(args, chain[:-1]) == "wrong"
+        assert solve(*args) == expected and contract.judge(args, expected) is None
+        assert contract.judge(args, expected - 1) == "wrong"  # the citations, not the papers
+        assert contract.judge(args, float(expected)) == "wrong_type"
 
 
 def _reach_by_every_walk(citations, p, k):
@@ -157,8 +156,9 @@ def test_reach_within_agrees_with_every_walk():
         citations, p, k = args
         args = [citations, p, min(k, 5)]  # every walk: keep it small
         expected = _reach_by_every_walk(*args)
-        assert contract.judge(args, expected) is None, (kind, args)
-        assert contract.judge(args, [*expected, p]) == "wrong"
+        assert contract.judge(args, len(expected)) is None, (kind, args)
+        assert contract.judge(args, len(expected) + 1) == "wrong"
+        assert contract.judge(args, expected) == "wrong_type"  # the papers themselves: a count is asked for
         if kind in ("zero_steps", "cites_nothing"):
             assert expected == []
 
@@ -211,7 +211,8 @@ def test_within_radius_agrees_with_another_formula_and_rejects_an_unlocated_cent
             continue
         expected = sorted(e["id"] for e in entities
                           if e["id"] != center and "coord" in e and _km(at, e["coord"]) <= radius)
-        assert contract.judge(args, expected) is None, (kind, args)
+        assert contract.judge(args, len(expected)) is None, (kind, args)
+        assert contract.judge(args, len(expected) + 1) == "wrong"
         if kind in ("antimeridian", "high_latitude"):  # the trap is there: flat degrees give another set
             assert contract.judge(args, _in_process(wt.radius_flat, "within_radius")(*args)) == "wrong"
 
@@ -276,7 +277,7 @@ def test_a_contract_asking_for_value_error_passes_it_and_fails_a_returned_value_
 
 
 def test_the_brute_force_runs_out_of_time_at_the_default_size():
-    config = config_from(gh, {"kind": "tool", "tool_contract": "independent", "tool_cases": 3})
+    config = config_from(gh, {"kind": "tool", "tool_contract": "reachable_count", "tool_cases": 3})
     task = gh.generate(config, 2, 0)
     brute = tool_kind.mutants(task)[-2]
     assert "is_ancestor" in brute["code"]

@@ -277,7 +277,8 @@ def test_a_contract_asking_for_value_error_passes_it_and_fails_a_returned_value_
 
 
 def test_the_brute_force_runs_out_of_time_at_the_default_size():
-    config = config_from(gh, {"kind": "tool", "tool_contract": "reachable_count", "tool_cases": 3})
+    config = config_from(gh, {"kind": "tool", "tool_contract": "reachable_count", "tool_cases": 3,
+                              "tool_edge_cases": False})
     task = gh.generate(config, 2, 0)
     brute = tool_kind.mutants(task)[-2]
     assert "is_ancestor" in brute["code"]

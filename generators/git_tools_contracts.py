@@ -17,7 +17,7 @@ from generators.tool_kind import Contract
 from graphs import git as G
 
 TRIES = 30  # histories drawn before an edge case falls back to its bare gadget
-LONG = 20_000  # commits of the largest reachable_count and independent history: quadratic searches time out
+LONG = 10_000  # commits of the largest reachable_count and independent history: quadratic searches time out
 LISTED = 40  # commits of the largest independent question
 
 

@@ -213,7 +213,7 @@ def cited_by_p(citations, p, q):
 
 # --- longest_chain and reach_within: large citation graphs ------------------------------------------------
 
-LARGE = 10_000  # papers of the largest longest_chain and reach_within graph
+LARGE = 5_000  # papers of the largest longest_chain and reach_within graph
 
 
 def _big_graph(rng: np.random.Generator, size: int) -> tuple[set[tuple[int, int]], list[str]]:

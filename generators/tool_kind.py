@@ -48,7 +48,7 @@ the score is the fraction correct."""
 
 # The ladder every family's tool kind shares, easiest first: small instances with the edge cases named,
 # then larger ones, then the default (each contract's own large size, edge cases unnamed), then more cases.
-LADDER = [{"tool_cases": 4, "tool_size": 8, "tool_edge_cases": False, "tool_name_edge_cases": True},
+LADDER = [{"tool_cases": 6, "tool_size": 8, "tool_name_edge_cases": True},  # every edge case, named
           {"tool_cases": 8, "tool_size": 12, "tool_name_edge_cases": True},
           {"tool_cases": 8, "tool_size": 20},
           {"tool_cases": 10, "tool_size": 0},

@@ -27,8 +27,9 @@ from tasks.task import Task
 FAMILY = "causal"
 KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual",
          tool_kind.KIND)
-VERSION = 6  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
-# identify and counterfactual defaults; 6: counterfactual units with a partial record
+VERSION = 7  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
+# identify and counterfactual defaults; 6: counterfactual units with a partial record;
+# 7: prompts name the variables without edges
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
              tool_kind.KIND: 1, MIXED: 3}
@@ -197,10 +198,6 @@ def _edges(g: nx.DiGraph) -> list[list[str]]:
     return [list(e) for e in sorted(g.edges)]
 
 
-def _edge_lines(g: nx.DiGraph) -> str:
-    return "\n".join(f"  {u} -> {v}" for u, v in sorted(g.edges))
-
-
 def _confounded_pair(rng: np.random.Generator, dag: nx.DiGraph) -> tuple[str, str] | None:
     """A random (x, y) with y a descendant of x and an open backdoor path between them, if any."""
     for k in rng.permutation(len(dag)):
@@ -248,7 +245,7 @@ def _effect(rng, config, dag) -> dict[str, Any] | None:
     naive = float(cg.ols(data, col[y], [col[x]])[0][1])
     if abs(coef[1] - effect) > tolerance or abs(naive - effect) <= tolerance:
         return None  # the adjusted estimate must pass and the unadjusted one must fail
-    return {"format": {"edges": _edge_lines(dag), "x": x, "y": y, "tolerance": tolerance},
+    return {"format": {"edges": cg.edge_lines(dag), "x": x, "y": y, "tolerance": tolerance},
             "env": {"files": {"data.csv": cg.to_csv(list(dag), data, "%.3f")},
                     "ci_test": "partial_correlation"},
             "truth": {"treatment": x, "outcome": y, "effect": effect, "tolerance": tolerance,

@@ -50,7 +50,8 @@ One unit, not among the rows of data.csv, was observed with these values:
 {unit}
 Question: what would {y} have been for this unit had {x} been {x_new} instead of {x_value}, everything \
 else about the unit (its noise terms) unchanged?"""
-FULL_GRADED = "the true counterfactual value (computed from the true model by abduction, action and prediction)"
+FULL_GRADED = ("the true counterfactual value (computed from the true model by abduction, action and "
+               "prediction)")
 PARTIAL_RECORD = """\
 One unit, not among the rows of data.csv, was observed, but only in part. Its recorded values:
 {unit}
@@ -326,7 +327,7 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, pair: tuple[st
     story = (PARTIAL_RECORD if partial else FULL_RECORD).format(
         unit=values, unrecorded=" and ".join(unrecorded), x=x, y=y, x_new=f"{x_new:g}",
         x_value=f"{record[x]:g}")
-    return {"format": {"edges": "\n".join(f"  {u} -> {v}" for u, v in sorted(dag.edges)),
+    return {"format": {"edges": cg.edge_lines(dag),
                        "form": _form(products), "record": story, "tolerance": tolerance,
                        "graded": PARTIAL_GRADED if partial else FULL_GRADED},
             "env": {"files": {"data.csv": cg.to_csv(names, data, "%.3f")}, "ci_test": "partial_correlation"},

@@ -221,7 +221,7 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
         return None  # the linear instrument must find the effect: the look-alike is exact, not approximate
     directed, bidirected = cl.latent_projection(dag, latent)
     return {"dag": dag,
-            "format": {"edges": "\n".join(f"  {u} -> {v}" for u, v in sorted(dag.edges)), "x": x, "y": y,
+            "format": {"edges": cg.edge_lines(dag), "x": x, "y": y,
                        "latent": ", ".join(latent), "observed": ", ".join(observed), "tolerance": tolerance},
             "env": {"variables": observed, "files": {"data.csv": cg.to_csv(observed, data, "%.3f")},
                     "ci_test": "partial_correlation"},

@@ -78,7 +78,7 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph) -> dict[str, A
     proposed = reversed_all(dag, chosen)
     model = "binary 0/1 values" if config.binary else "real values"
     k = config.reversals
-    lines = "\n".join(f"  {u} -> {v}" for u, v in sorted(proposed.edges))
+    lines = cg.edge_lines(proposed)
     return {"format": {"edges": lines, "model": model, "count": k,
                        "reversals": "one edge points" if k == 1 else f"{k} edges point",
                        "which": "an edge" if k == 1 else f"{k} edges",

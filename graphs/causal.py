@@ -340,3 +340,14 @@ def pc_cpdag(data: np.ndarray, names: list[str], alpha: float
         elif a or b:  # a bidirected or otherwise marked edge: not a CPDAG's, so never the true class
             undirected.add(frozenset((names[i], names[j], "?")))
     return frozenset(directed), frozenset(undirected)
+
+
+def edge_lines(g: nx.DiGraph) -> str:
+    """The DAG as a prompt shows it: one `u -> v` line per edge, then any variable without edges (it is
+    still a variable of the model and of the data, so the prompt must name it)."""
+    lines = [f"  {u} -> {v}" for u, v in sorted(g.edges)]
+    isolated = sorted(v for v in g if g.degree(v) == 0)
+    if isolated:
+        lines.append(f"  (no edges: {', '.join(isolated)})")
+    return "\n".join(lines)
+

@@ -23,8 +23,8 @@ from generators.base import MIXED, knobs_of, main, task_id
 from generators.wikidata_checks import baseline, enumerate_answers, mutants, probe_calls, random_answer
 from graphs.wikidata import (
     ALL_TRIPLES,
+    CURATED,
     DATA_DIR,
-    SNAPSHOT_FILE,
     WikidataGraph,
     env_for_ntriples,
     env_for_snapshot,
@@ -138,8 +138,9 @@ class Config(tool_kind.ToolKnobs):
     distractors: int = field(default=0, metadata={
         "help": "chain and set: wrong candidates listed with the right ones (0: no list; at most 30)"})
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
-    snapshot: str = field(default=SNAPSHOT_FILE, metadata={
-        "help": "snapshot file in graphs/data (Turtle or N-Triples), e.g. one build-snapshot wrote"})
+    snapshot: str = field(default=CURATED, metadata={
+        "help": f"snapshot file in graphs/data (Turtle or N-Triples), e.g. one build-snapshot wrote "
+                f"(default {CURATED}: every curated file, as one graph)"})
     sparql: bool = field(default=False, metadata={
         "help": "offer the sparql tool (--sparql); without it (the default) every join, count and comparison "
                 "is the model's own work over get_entity's pages (default False)"})
@@ -166,7 +167,8 @@ class Config(tool_kind.ToolKnobs):
                                        ("tool_budget", self.tool_budget, 0, 10_000)]:
             if not low <= value <= high:
                 raise ValueError(f"--{name.replace('_', '-')} must be in {low}..{high}, got {value}")
-        if Path(self.snapshot).name != self.snapshot or not (DATA_DIR / self.snapshot).is_file():
+        if self.snapshot != CURATED and (Path(self.snapshot).name != self.snapshot
+                                         or not (DATA_DIR / self.snapshot).is_file()):
             raise ValueError(f"--snapshot must name a file in graphs/data, got {self.snapshot!r}")
         if self.endpoint and not self.endpoint.startswith(("http://", "https://")):
             raise ValueError(f"--endpoint must be an http(s) URL, got {self.endpoint!r}")
@@ -381,9 +383,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
                           example=f"Q937 is {kg.labels.get('Q937', 'Albert Einstein')}",
                           pseudonyms=pseudonyms) + ASKS[config.kind].format(**fields)
     env = {**env, **({"calls_left": config.tool_budget} if config.tool_budget else {})}
-    curated = config.snapshot == SNAPSHOT_FILE
+    curated = config.snapshot == CURATED
     provenance = {"source": f"graphs/data/{config.snapshot}" + (", curated from memory" if curated else ""),
-                  "verified": False, "check": f"{CHECK_COMMAND} --snapshot graphs/data/{config.snapshot}"}
+                  "verified": False,
+                  "check": CHECK_COMMAND if curated else f"{CHECK_COMMAND} --snapshot graphs/data/{config.snapshot}"}
     if config.endpoint:
         provenance = {"source": f"live SPARQL endpoint {config.endpoint}", "verified": True}
     return Task(

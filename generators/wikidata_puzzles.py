@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphs.wikidata import WikidataGraph, first_with_roles, link_holds, roles_shown
-from graphs.wikidata_queries import MEASURES, count_without, measure, solve
+from graphs.wikidata_queries import MEASURES, count_without, measure, reverse_links, solve
 
 ASKS = {
     "superlative": """Find two different people a and b such that:
@@ -24,8 +24,12 @@ meet the conditions in the snapshot and their {short} must equal the {most} over
 {tolerance} (when a person has several values, the closest pair of values counts).""",
     "premise": """Question: what is {chain}?
 
-The question presumes that each step leads to exactly one entity. If in the snapshot some step leads \
-to no entity at all, or to more than one, its premise is false.
+Each step reads a property of the entity reached so far: "the P of X" is the object of a statement \
+X P ... whose subject is X. Reverse links are never followed: another entity's statement that names X \
+(Y P X, or Y P' X with a property P' that means the converse, such as Y's doctoral advisor (P184) being X \
+for "the doctoral student (P185) of X") does not give X a value of P. The question presumes that each \
+step leads to exactly one entity. If in the snapshot some step leads to no entity at all, or to more \
+than one, its premise is false.
 
 Submit {{"answer": "...", "premise": "holds"}} with the entity's id (e.g. Q90) or one of its English \
 names when the premise holds; otherwise {{"answer": null, "premise": "no_such_entity"}} (a step leads \
@@ -185,7 +189,7 @@ def premise(kg: WikidataGraph, config: Any, rng: random.Random,
 def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, fails_at: int,
                 starts: list[tuple[str, ...]]) -> Question | None:
     """A premise question whose step fails_at decides the outcome (the last step when it holds)."""
-    for _ in range(300 if starts else 0):
+    for attempt in range(300 if starts else 0):
         start, *path = starts[rng.randrange(len(starts))]
         nodes = [start]
         for p in path:
@@ -193,16 +197,19 @@ def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, 
         last = nodes[-1]
         classes = set(kg.objects(last, "P31"))
         peers = [x for c in sorted(classes) for x in kg.subjects("P31", c) if x != last]
-        options = []
+        options, near_misses = [], []
         for p in PREMISE_PROPERTIES:
             ends = kg.objects(last, p)
             if outcome == "no_such_entity" and not ends and any(kg.objects(x, p) for x in peers):
                 options.append(p)  # a property its peers have: the question is not absurd
+                if reverse_links(kg, last, p):  # the relation exists, but only reversed: a near miss
+                    near_misses.append(p)
             elif (outcome == "holds" and len(ends) == 1 and ends[0] not in nodes) or (
                     outcome == "more_than_one" and len(ends) > 1):
                 options.append(p)
-        if not options:
-            continue
+        if not options or (outcome == "no_such_entity" and not near_misses and attempt < 200):
+            continue  # a step that leads nowhere is asked where it exists reversed, when the graph allows
+        options = near_misses or options
         p = options[rng.randrange(len(options))]
         path.append(p)
         # where the step usually leads (its values, or those of the peers when it has none), to go on from
@@ -221,8 +228,9 @@ def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, 
             phrase = f"the {kg.labels.get(q, q)} ({q}) of {phrase}"
         ends = kg.objects(last, p)
         answer = ends[0] if outcome == "holds" else None
+        trap = "reversed" if outcome == "no_such_entity" and reverse_links(kg, last, p) else outcome
         truth = {"start": start, "path": path, "nodes": nodes, "premise": outcome, "fails_at": fails_at,
-                 "answer": answer, "ends": ends, "reference": {"answer": answer, "premise": outcome}}
+                 "answer": answer, "ends": ends, "trap": trap, "reference": {"answer": answer, "premise": outcome}}
         return {"chain": phrase}, truth
     return None
 

@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from graphs.wikidata import WikidataGraph, first_with_roles, parse_point, short
-from graphs.wikidata_queries import has_role, measure
+from graphs.wikidata_queries import has_role, measure, premise_misreadings
 
 Answers = list[dict[str, Any]]
 
@@ -101,7 +101,7 @@ def random_answer(kg: WikidataGraph, kind: str, truth: dict[str, Any], pick: Any
 
 def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
     """Near misses: a pair a km or more (a day or more) further than the optimum, one person twice, a person
-    without the role; the premise-blind answers; the count one off, and without its negation."""
+    without the role; the premise-blind answers (one of several values, a step read backwards); the count one off, and without its negation."""
     ref = truth["reference"]
     if kind == "superlative":
         spec = truth["spec"]
@@ -120,7 +120,9 @@ def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
             return [{"answer": None, "premise": "no_such_entity"}, {"answer": None, "premise": "more_than_one"},
                     {"answer": truth["nodes"][-1], "premise": "holds"}]
         other = "more_than_one" if truth["premise"] == "no_such_entity" else "no_such_entity"
+        backwards = sorted(premise_misreadings(kg, truth["nodes"], truth["path"], truth["fails_at"])["reversed"])
         return [{"answer": (truth["ends"] or truth["nodes"])[0], "premise": "holds"},
-                {"answer": None, "premise": other}, {"answer": None, "premise": "holds"}]
+                {"answer": None, "premise": other}, {"answer": None, "premise": "holds"},
+                *({"answer": x, "premise": "holds"} for x in backwards[:1])]  # a step read backwards
     return [{"count": truth["count"] + 1}, {"count": truth["count"] - 1}, {"count": truth["naive"]}]
 

@@ -139,8 +139,36 @@ def test_premise_says_why_an_answer_fails():
     assert grade(held, {"answer": None, "premise": "no_such_entity"}).reasons == ("premise_wrongly_rejected",)
     assert grade(none, {"answer": "Q90", "premise": "holds"}).reasons == ("false_premise_missed",)
     assert grade(several, {"answer": several.truth["ends"][0], "premise": "holds"}).reasons == (
-        "false_premise_missed",)  # one of several values: the premise-blind answer
+        "picked_one_of_several",)  # one of several values: the premise-blind answer
     assert grade(several, {"answer": None, "premise": "no_such_entity"}).reasons == ("wrong_premise_reason",)
+    assert grade(held, {"answer": held.truth["start"], "premise": "holds"}).reasons == ("stopped_short",)
+
+
+CONVERSE = {"P184": "P185", "P185": "P184", "P26": "P26"}
+
+
+def _reversed_reach(rdf, truth):
+    """By brute force on rdflib: the entities a step read backwards reaches, then the rest of the path."""
+    last, p = truth["nodes"][-1], truth["path"][truth["fails_at"]]
+    reach = set(_subjects(rdf, p, last)) | (set(_subjects(rdf, CONVERSE[p], last)) if p in CONVERSE else set())
+    for q in truth["path"][truth["fails_at"] + 1:]:
+        reach = {o for x in reach for o in _objects(rdf, x, q)}
+    return reach - {last}
+
+
+def test_a_step_that_leads_nowhere_is_mostly_asked_where_it_exists_reversed(rdf):
+    none = [t for t in tasks("premise", seeds=range(8)) if t.truth["premise"] == "no_such_entity"]
+    trapped = [t for t in none if _reversed_reach(rdf, {**t.truth, "path": t.truth["path"][:t.truth["fails_at"] + 1]})]
+    assert len(trapped) >= len(none) * 3 // 4 and all(t.truth["trap"] == "reversed" for t in trapped)
+    for task in trapped:  # every entity the backwards reading gives fails, and says so
+        for entity in sorted(_reversed_reach(rdf, task.truth)):
+            assert grade(task, {"answer": entity, "premise": "holds"}).reasons == ("followed_reverse_link",)
+        assert grade(task, {"answer": None, "premise": "no_such_entity"}).passed
+
+
+def test_the_premise_prompt_states_that_reverse_links_are_not_followed():
+    task = tasks("premise", seeds=[0])[0]
+    assert "Reverse links are never followed" in task.prompt and "(P185)" in task.prompt
 
 
 def test_count_equals_a_brute_force_count_with_the_negation(rdf):

@@ -113,8 +113,8 @@ LADDERS = {  # easy to hard; the rungs without sparql hold the defaults (no spar
                     {"pairs": 80, **_SPARQL}, {"pairs": 40}, {"pairs": 80}],
     "premise": [{"hops": 1, **_SPARQL}, {"hops": 2, **_SPARQL}, {"hops": 3, **_SPARQL},
                 {"hops": 4, **_SPARQL}, {"hops": 3}, {"hops": 4}],
-    "count": [{"tool_budget": 0, **_SPARQL}, {"tool_budget": 20, **_SPARQL}, {"tool_budget": 10, **_SPARQL},
-              {"tool_budget": 0}],
+    "count": [{"members": 3, **_SPARQL}, {"members": 8, **_SPARQL}, {"members": 8, "tool_budget": 10, **_SPARQL},
+              {"members": 3}, {"members": 8}, {"members": 15}],
     "fact": [{"links": 1, "loose": 4, **_SPARQL}, {"links": 2, "loose": 2, **_SPARQL},
              {"links": 3, "loose": 1, **_SPARQL}, {"links": 3, **_SPARQL}, {"links": 4, **_SPARQL},
              {"links": 4, "tool_budget": 20, **_SPARQL}, {"links": 4}],
@@ -135,6 +135,8 @@ class Config(tool_kind.ToolKnobs):
         "help": "fact: distance and date limits this many levels looser than the tightest with a witness (0-4)"})
     pairs: int = field(default=40, metadata={
         "help": "superlative: fewest candidate pairs with a value the optimum is taken over (0-200)"})
+    members: int = field(default=8, metadata={
+        "help": "count: fewest entities meeting the condition before its negation removes some (3-50)"})
     distractors: int = field(default=0, metadata={
         "help": "chain and set: wrong candidates listed with the right ones (0: no list; at most 30)"})
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
@@ -162,7 +164,7 @@ class Config(tool_kind.ToolKnobs):
         tool_kind.validate_knobs(self, FAMILY)
         for name, value, low, high in [("hops", self.hops, 1, 4), ("constraints", self.constraints, 1, 3),
                                        ("links", self.links, 1, 4), ("loose", self.loose, 0, 4),
-                                       ("pairs", self.pairs, 0, 200),
+                                       ("pairs", self.pairs, 0, 200), ("members", self.members, 3, 50),
                                        ("distractors", self.distractors, 0, 30),
                                        ("tool_budget", self.tool_budget, 0, 10_000)]:
             if not low <= value <= high:
@@ -349,13 +351,32 @@ def _linked_fact(kg: WikidataGraph, config: Config, rng: random.Random) -> Quest
     raise ValueError(f"no linked_fact question with --constraints {config.constraints} found in this graph")
 
 
+_FACTS: dict[tuple[Config, int], list[Question]] = {}  # (config, seed) -> the facts of indices 0, 1, ...
+
+
+def _fact(kg: WikidataGraph, config: Config, seed: int, index: int) -> Question:
+    """The fact of an index, none of whose passing pairs names a person of an earlier index's fact, so
+    that a sample's tasks are about different people (where the graph runs out of such facts, earlier
+    people may come back). Earlier indices are drawn first, in order, and kept."""
+    facts = _FACTS.setdefault((config, seed), [])
+    while len(facts) <= index:
+        rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{len(facts)}")
+        seen = frozenset(x for _, truth in facts for pair in truth["pairs"] for x in pair)
+        menu = roles(kg)
+        try:
+            facts.append(puzzles.fact(kg, config, rng, menu, avoid=seen))
+        except ValueError:
+            rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{len(facts)}")
+            facts.append(puzzles.fact(kg, config, rng, menu))
+    return facts[index]
+
+
 BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact,
             "superlative": lambda kg, config, rng: puzzles.superlative(
                 kg, config, rng, roles(kg) + puzzles.two_hop_roles(kg)),
             "premise": lambda kg, config, rng: puzzles.premise(
                 kg, config, rng, lambda steps: chains(origin(config), steps)),
-            "count": puzzles.count,
-            "fact": lambda kg, config, rng: puzzles.fact(kg, config, rng, roles(kg))}
+            "count": puzzles.count}
 ASKS.update(puzzles.ASKS)
 SCHEMAS = {
     "chain": {"answer": {"type": "string"}},
@@ -373,7 +394,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
         return tool_kind.generate(FAMILY, config, seed, index)
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
     env, kg = source(origin(config))
-    fields, truth = BUILDERS[config.kind](kg, config, rng)
+    fields, truth = _fact(kg, config, seed, index) if config.kind == "fact" else BUILDERS[config.kind](kg, config, rng)
     budget = f" You may make at most {config.tool_budget} tool calls." if config.tool_budget else ""
     pseudonyms = (" Every person, place and other item is named by a made-up pseudonym, not its real name; "
                   "classes and properties keep theirs.") if config.anonymize else ""

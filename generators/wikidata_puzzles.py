@@ -72,6 +72,9 @@ COUNTS = {
     "employer_born_abroad": ("people employed by {k} (P108) who have a place of birth (P19) in the snapshot, "
                              "none of whose places of birth is in {c} (P17)", "",
                              [["?x", "P108", "?k"], ["?x", "P19", "?p"]], [["?x", "P19", "?q"], ["?q", "P17", "?c"]]),
+    "occupation_born_abroad": ("people with the occupation {k} (P106) who have a place of birth (P19) in the "
+                               "snapshot, none of whose places of birth has the country (P17) {c}", "",
+                               [["?x", "P106", "?k"], ["?x", "P19", "?p"]], [["?x", "P19", "?q"], ["?q", "P17", "?c"]]),
 }
 # fact: each condition has a type; a fact's conditions are of different types
 FACT_LINKS = {
@@ -248,7 +251,7 @@ def count(kg: WikidataGraph, config: Any, rng: random.Random) -> Question:
                 b = [[fill.get(t, t) for t in triple] for triple in base]
                 n = [[fill.get(t, t) for t in triple] for triple in none]
                 kept, naive = count_without(kg, b, n)
-                if 1 <= kept < naive and naive >= 3:  # the negation must matter
+                if 1 <= kept < naive and naive >= max(3, config.members):  # the negation must matter
                     options.append((name, k, c, b, n, kept, naive))
     if not options:
         raise ValueError("no count question found in this graph")
@@ -276,9 +279,11 @@ def _witness(kg: WikidataGraph, links: list[dict[str, Any]], a: str, b: str) -> 
     return triples
 
 
-def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -> Question:
+def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role],
+         avoid: frozenset[str] = frozenset()) -> Question:
     """Two people from two domains linked by config.links conditions of different types, and by no
-    statement; the conditions are as tight as a witness allows, or config.loose levels looser."""
+    statement; the conditions are as tight as a witness allows, or config.loose levels looser. No
+    passing pair names anyone in avoid (the people of a sample's earlier facts)."""
     for _ in range(300):
         role_a, role_b = rng.sample(menu, 2)
         if _domain(role_a) == _domain(role_b):
@@ -304,7 +309,7 @@ def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -
             if witnessed > config.loose:  # the tightest level with a witness, or that many looser
                 break
         spec["links"] = links
-        if not pairs or first_with_roles(kg, spec) in pairs:
+        if not pairs or first_with_roles(kg, spec) in pairs or avoid.intersection(x for pair in pairs for x in pair):
             continue
         a, b = pairs[rng.randrange(len(pairs))]
         triples = _witness(kg, links, a, b) + roles_shown(kg, spec, a, b)

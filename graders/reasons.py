@@ -125,6 +125,7 @@ REASONS: dict[str, str] = {
     "picked_one_of_several": "a step leads to several entities, and the answer takes one of them as the one",
     "stopped_short": "the answer is an entity the chain passes before its last step (a step left out)",
     "wrong_count": "the count differs from the number of entities meeting the conditions",
+    "negation_ignored": "the count is that of the entities meeting the conditions before the negated one",
     # tool kind: how the first failing hidden instance failed (never which instance it was)
     "no_function": "the code does not define the contract's function (a syntax error, or another name)",
     "wrong_output": "the function returned a wrong value on a random hidden instance",

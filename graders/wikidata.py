@@ -185,6 +185,9 @@ def grade_premise(task: Task, answer: dict[str, Any]) -> Grade:
 
 @grader("wikidata.count")
 def grade_count(task: Task, answer: dict[str, Any]) -> Grade:
-    """Pass iff the count equals the number of entities meeting the conditions, counted on the graph."""
-    kept, _ = count_without(_graph(task), task.truth["base"], task.truth["none"])
-    return passed() if answer["count"] == kept else failed("wrong_count")
+    """Pass iff the count equals the number of entities meeting the conditions, counted on the graph; the
+    count of those meeting them before the negation is told apart."""
+    kept, naive = count_without(_graph(task), task.truth["base"], task.truth["none"])
+    if answer["count"] == kept:
+        return passed()
+    return failed("negation_ignored" if answer["count"] == naive else "wrong_count")

@@ -176,6 +176,7 @@ def test_count_equals_a_brute_force_count_with_the_negation(rdf):
         truth = task.truth
         k = truth["base"][0][2]
         xs = _subjects(rdf, truth["base"][0][1], k)
+        assert len(xs) >= 8 or truth["template"] not in ("award_not_advisor", "occupation_no_award")
         if truth["template"] == "award_not_advisor":
             kept = [x for x in xs if not any(k in _objects(rdf, y, "P166") for y in _objects(rdf, x, "P184"))]
         elif truth["template"] == "occupation_no_award":
@@ -185,8 +186,11 @@ def test_count_equals_a_brute_force_count_with_the_negation(rdf):
             kept = [x for x in xs if _objects(rdf, x, "P19")
                     and not any(c in _objects(rdf, q, "P17") for q in _objects(rdf, x, "P19"))]
         assert grade(task, {"count": len(kept)}).passed, task.id
-        assert grade(task, {"count": len(kept) + 1}).reasons == ("wrong_count",)
-        assert not grade(task, {"count": truth["naive"]}).passed  # the negation ignored
+        off = len(kept) + 1 if len(kept) + 1 != truth["naive"] else len(kept) - 1  # not the naive count
+        assert grade(task, {"count": off}).reasons == ("wrong_count",)
+        assert grade(task, {"count": len(xs if truth["template"] in ("award_not_advisor", "occupation_no_award")
+                                          else [x for x in xs if _objects(rdf, x, "P19")])}).reasons == (
+            "negation_ignored",)
 
 
 def test_fact_refuses_a_pair_that_a_statement_links_directly(rdf):

@@ -40,7 +40,7 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 3
+VERSION = 4
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
 PROPERTIES = ["P31", "P19", "P20", "P569", "P570", "P61", "P184", "P185", "P108", "P166", "P27", "P17",
               "P131", "P106", "P26", "P551"]  # what a live graph is built from
@@ -110,7 +110,8 @@ LADDERS = {  # easy to hard; the rungs without sparql hold the defaults (no spar
                     {"constraints": 3, **_SPARQL}, {"constraints": 3, "tool_budget": 12, **_SPARQL},
                     {"constraints": 1}, {"constraints": 3}],
     "superlative": [{"pairs": 0, **_SPARQL}, {"pairs": 20, **_SPARQL}, {"pairs": 40, **_SPARQL},
-                    {"pairs": 80, **_SPARQL}, {"pairs": 40}, {"pairs": 80}],
+                    {"pairs": 80, **_SPARQL}, {"pairs": 40}, {"pairs": 80}, {"pairs": 120},
+                    {"pairs": 120, "tool_budget": 40}, {"pairs": 160, "tool_budget": 30}],
     "premise": [{"hops": 1, **_SPARQL}, {"hops": 2, **_SPARQL}, {"hops": 3, **_SPARQL},
                 {"hops": 4, **_SPARQL}, {"hops": 3}, {"hops": 4}],
     "count": [{"members": 3, **_SPARQL}, {"members": 8, **_SPARQL}, {"members": 8, "tool_budget": 10, **_SPARQL},
@@ -133,7 +134,7 @@ class Config(tool_kind.ToolKnobs):
         "help": "fact: conditions of different types linking a and b (1-4)"})
     loose: int = field(default=0, metadata={
         "help": "fact: distance and date limits this many levels looser than the tightest with a witness (0-4)"})
-    pairs: int = field(default=40, metadata={
+    pairs: int = field(default=120, metadata={
         "help": "superlative: fewest candidate pairs with a value the optimum is taken over (0-200)"})
     members: int = field(default=8, metadata={
         "help": "count: fewest entities meeting the condition before its negation removes some (3-50)"})
@@ -360,14 +361,15 @@ def _fact(kg: WikidataGraph, config: Config, seed: int, index: int) -> Question:
     people may come back). Earlier indices are drawn first, in order, and kept."""
     facts = _FACTS.setdefault((config, seed), [])
     while len(facts) <= index:
-        rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{len(facts)}")
+        key, menu = f"{FAMILY}:{config.kind}:{seed}:{len(facts)}", roles(kg)
         seen = frozenset(x for _, truth in facts for pair in truth["pairs"] for x in pair)
-        menu = roles(kg)
-        try:
-            facts.append(puzzles.fact(kg, config, rng, menu, avoid=seen))
-        except ValueError:
-            rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{len(facts)}")
-            facts.append(puzzles.fact(kg, config, rng, menu))
+        for attempt, avoid in [*((k, seen) for k in range(4)), (0, frozenset())]:  # 4 draws of 300 tries
+            try:
+                facts.append(puzzles.fact(kg, config, random.Random(f"{key}:{attempt}"), menu, avoid=avoid))
+                break
+            except ValueError:
+                if not avoid:
+                    raise
     return facts[index]
 
 

@@ -210,8 +210,10 @@ def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, 
             elif (outcome == "holds" and len(ends) == 1 and ends[0] not in nodes) or (
                     outcome == "more_than_one" and len(ends) > 1):
                 options.append(p)
-        if not options or (outcome == "no_such_entity" and not near_misses and attempt < 200):
-            continue  # a step that leads nowhere is asked where it exists reversed, when the graph allows
+                if outcome == "holds" and set(reverse_links(kg, last, p)) - set(ends):
+                    near_misses.append(p)  # read backwards, the step gives another entity
+        if not options or (outcome != "more_than_one" and not near_misses and attempt < 200):
+            continue  # the deciding step is asked where reading it backwards misleads, when the graph allows
         options = near_misses or options
         p = options[rng.randrange(len(options))]
         path.append(p)
@@ -231,7 +233,8 @@ def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, 
             phrase = f"the {kg.labels.get(q, q)} ({q}) of {phrase}"
         ends = kg.objects(last, p)
         answer = ends[0] if outcome == "holds" else None
-        trap = "reversed" if outcome == "no_such_entity" and reverse_links(kg, last, p) else outcome
+        trap = ("reversed" if outcome != "more_than_one" and set(reverse_links(kg, last, p)) - set(ends)
+                else outcome)
         truth = {"start": start, "path": path, "nodes": nodes, "premise": outcome, "fails_at": fails_at,
                  "answer": answer, "ends": ends, "trap": trap, "reference": {"answer": answer, "premise": outcome}}
         return {"chain": phrase}, truth

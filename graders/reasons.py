@@ -118,6 +118,7 @@ REASONS: dict[str, str] = {
     "constraint_violated": "the claimed facts are true, but a distance or date condition fails",
     "directly_linked": "the two entities meet every condition, but a statement of the graph links them directly",
     "not_optimal": "the answer meets the constraints, but another answer has a better measure",
+    "roles_swapped": "the two entities have the roles the other one is asked for (a and b swapped)",
     "premise_wrongly_rejected": "the question's premise holds in the graph, but the answer says it is false",
     "false_premise_missed": "the question's premise is false in the graph, but the answer gives an entity",
     "wrong_premise_reason": "the premise is false, but for the other reason (no entity versus several)",

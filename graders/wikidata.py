@@ -130,6 +130,11 @@ def grade_fact(task: Task, answer: dict[str, Any]) -> Grade:
     return failed("directly_linked") if kg.graph.has_edge(a, b) or kg.graph.has_edge(b, a) else verdict
 
 
+def _roles_hold(kg: WikidataGraph, spec: dict[str, Any], a: str, b: str) -> bool:
+    return (has_role(kg, spec["roles"]["a"], "?a", a) and has_role(kg, spec["roles"]["b"], "?b", b)
+            and ("relation" not in spec or kg.has(a, spec["relation"], b)))
+
+
 @grader("wikidata.superlative")
 def grade_superlative(task: Task, answer: dict[str, Any]) -> Grade:
     """Pass iff a and b are two entities with their roles (and relation) whose measure is within tolerance
@@ -142,9 +147,8 @@ def grade_superlative(task: Task, answer: dict[str, Any]) -> Grade:
     a, b = (entity for entity, _ in found)
     if a == b:
         return failed("same_entity")
-    if not (has_role(kg, spec["roles"]["a"], "?a", a) and has_role(kg, spec["roles"]["b"], "?b", b)) or (
-            "relation" in spec and not kg.has(a, spec["relation"], b)):
-        return failed("wrong_entity")
+    if not _roles_hold(kg, spec, a, b):
+        return failed("roles_swapped" if _roles_hold(kg, spec, b, a) else "wrong_entity")
     value = measure(kg, spec["measure"], a, b)
     if value is None:
         return failed("unsupported_constraint")

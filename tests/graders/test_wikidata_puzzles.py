@@ -111,6 +111,15 @@ def test_superlative_rejects_a_person_without_the_role_and_one_person_twice():
     assert grade(task, {"a": a, "b": "Atlantis"}).reasons == ("unknown_node",)
 
 
+def test_superlative_names_a_pair_given_in_the_wrong_order(rdf):
+    related = [t for t in tasks("superlative", seeds=range(10), pairs=0) if "relation" in t.truth["spec"]]
+    assert related
+    for task in related:
+        a, b = task.truth["reference"]["a"], task.truth["reference"]["b"]
+        assert b in _objects(rdf, a, "P184") and a not in _objects(rdf, b, "P184")  # by rdflib, not the graph
+        assert grade(task, {"a": b, "b": a}).reasons == ("roles_swapped",)
+
+
 def _walk(rdf, start, path):
     node = start
     for p in path:
@@ -164,6 +173,15 @@ def test_a_step_that_leads_nowhere_is_mostly_asked_where_it_exists_reversed(rdf)
         for entity in sorted(_reversed_reach(rdf, task.truth)):
             assert grade(task, {"answer": entity, "premise": "holds"}).reasons == ("followed_reverse_link",)
         assert grade(task, {"answer": None, "premise": "no_such_entity"}).passed
+
+
+def test_a_true_premise_read_backwards_gives_another_entity_and_fails_saying_so(rdf):
+    held = [t for t in tasks("premise", seeds=range(8)) if t.truth["premise"] == "holds"]
+    trapped = [t for t in held if _reversed_reach(rdf, t.truth) - {t.truth["answer"]}]
+    assert trapped and all(t.truth["trap"] == "reversed" for t in trapped)
+    for task in trapped:
+        for entity in sorted(_reversed_reach(rdf, task.truth) - {task.truth["answer"]}):
+            assert grade(task, {"answer": entity, "premise": "holds"}).reasons == ("followed_reverse_link",)
 
 
 def test_the_premise_prompt_states_that_reverse_links_are_not_followed():

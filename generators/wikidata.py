@@ -254,6 +254,12 @@ def set_questions(where: Origin, hops: int) -> list[tuple[str, tuple[str, ...], 
     return found
 
 
+@lru_cache(maxsize=16)
+def count_options(where: Origin, members: int) -> list[tuple]:
+    """Every count question of a graph (puzzles.count_options), found once per process."""
+    return puzzles.count_options(source(where)[1], members)
+
+
 Question = tuple[dict[str, str], dict[str, Any]]  # the prompt's fields, and the truth
 
 
@@ -378,7 +384,7 @@ BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact,
                 kg, config, rng, roles(kg) + puzzles.two_hop_roles(kg)),
             "premise": lambda kg, config, rng: puzzles.premise(
                 kg, config, rng, lambda steps: chains(origin(config), steps)),
-            "count": puzzles.count}
+            "count": lambda kg, config, rng: puzzles.count(kg, config, rng, count_options(origin(config), config.members))}
 ASKS.update(puzzles.ASKS)
 SCHEMAS = {
     "chain": {"answer": {"type": "string"}},

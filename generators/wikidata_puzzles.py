@@ -241,8 +241,9 @@ def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, 
     return None
 
 
-def count(kg: WikidataGraph, config: Any, rng: random.Random) -> Question:
-    """How many ?x meet a template's patterns and none of its negated ones, for an anchor ?k (and ?c)."""
+def count_options(kg: WikidataGraph, members: int) -> list[tuple]:
+    """Every count question the graph holds: (template, anchor, country, patterns, negated patterns,
+    count, count before the negation), where the negation removes some of at least `members` entities."""
     options = []
     for name in sorted(COUNTS):
         _, _, base, none = COUNTS[name]
@@ -254,13 +255,22 @@ def count(kg: WikidataGraph, config: Any, rng: random.Random) -> Question:
                 b = [[fill.get(t, t) for t in triple] for triple in base]
                 n = [[fill.get(t, t) for t in triple] for triple in none]
                 kept, naive = count_without(kg, b, n)
-                if 1 <= kept < naive and naive >= max(3, config.members):  # the negation must matter
+                if 1 <= kept < naive and naive >= max(3, members):  # the negation must matter
                     options.append((name, k, c, b, n, kept, naive))
+    return options
+
+
+def count(kg: WikidataGraph, config: Any, rng: random.Random, options: list[tuple]) -> Question:
+    """How many ?x meet a template's patterns and none of its negated ones, for an anchor ?k (and ?c)."""
     if not options:
-        raise ValueError("no count question found in this graph")
-    by_count: dict[int, list] = {}  # draw the count first, so that no one number answers most tasks
+        raise ValueError(f"no count question with --members {config.members} found in this graph")
+    # draw the template, then the count: no one template fills a sample, no one number answers most tasks
+    templates = sorted({option[0] for option in options})
+    template = templates[rng.randrange(len(templates))]
+    by_count: dict[int, list] = {}
     for option in options:
-        by_count.setdefault(option[5], []).append(option)
+        if option[0] == template:
+            by_count.setdefault(option[5], []).append(option)
     group = by_count[sorted(by_count)[rng.randrange(len(by_count))]]
     name, k, c, base, none, kept, naive = group[rng.randrange(len(group))]
     text, note, _, _ = COUNTS[name]

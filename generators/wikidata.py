@@ -93,7 +93,7 @@ LINKS = {  # the conditions a linked_fact can put on its two entities
 ROLES = {  # property -> how a role through it reads; P61 roles go through the discovery's class
     "P166": "received the award {anchor}", "P108": "was employed by {anchor}",
     "P106": "has the occupation {anchor}", "P27": "is a citizen of {anchor}",
-    "P61": "discovered or invented an instance of {anchor}",
+    "P61": "discovered or invented an instance of {anchor}", "P69": "was educated at {anchor}",
 }
 
 # The family protocol (generators.base); the hooks for scripted agents and tasks.check are in wikidata_checks.

@@ -60,7 +60,7 @@ SCHEMAS = {
                  "type": "array", "items": {"type": "string"}, "minItems": 3, "maxItems": 3}}},
 }
 PREMISE_PROPERTIES = ("P61", "P19", "P20", "P108", "P131", "P17", "P26", "P184", "P185", "P27", "P166",
-                      "P106")
+                      "P106", "P69", "P551", "P737", "P138", "P800", "P170", "P50")
 PREMISE_OUTCOMES = ("holds", "no_such_entity", "more_than_one")  # equally often: no constant passes most
 # count: (the question, the ?x patterns, the patterns none of which may hold, where the anchor ?k sits)
 COUNTS = {
@@ -95,6 +95,10 @@ FACT_LINKS = {
         ["?e_a", "P61", "?a"], ["?e_a", "P1086", "?za"], ["?b", "P569", "?db"]], "between": ["?za", "?db"]},
                     "a discovered something (P61) whose atomic number (P1086) equals the day of the month on "
                     "which b was born (P569)"),
+    "same_school": ("shared", {"kind": "same", "triples": [["?a", "P69", "?sa"], ["?b", "P69", "?sb"]],
+                               "between": ["?sa", "?sb"]}, "a and b were educated at the same institution (P69)"),
+    "died_within": ("dates", {"kind": "within", "triples": [["?a", "P570", "?ta"], ["?b", "P570", "?tb"]],
+                              "between": ["?ta", "?tb"]}, "a and b died (P570) at most {days} days apart"),
     "same_award": ("shared", {"kind": "same", "triples": [["?a", "P166", "?wa"], ["?b", "P166", "?wb"]],
                               "between": ["?wa", "?wb"]}, "a and b received the same award (P166)"),
 }

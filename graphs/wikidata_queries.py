@@ -41,13 +41,15 @@ def solve(kg: WikidataGraph, patterns: list[list[str]], binding: dict[str, str])
                                         **({o: y} if is_var(o) else {})})
 
 
-CONVERSE = {"P184": "P185", "P185": "P184", "P26": "P26"}  # a statement of one reads as the other reversed
+# p -> the properties whose statements, read backwards, a hasty reader takes for p's (Y P184 X for X's P185)
+CONVERSE = {"P184": ("P185",), "P185": ("P184",), "P26": ("P26",), "P50": ("P800",), "P170": ("P800",),
+            "P800": ("P50", "P170")}
 
 
 def reverse_links(kg: WikidataGraph, entity: str, p: str) -> list[str]:
     """The entities a reverse reading of "the p of entity" reaches: the subjects of `?y p entity` and of
     `?y p' entity` for p's converse p'. A premise question's prompt says these are not values of p."""
-    converse = kg.subjects(CONVERSE[p], entity) if p in CONVERSE else []
+    converse = [y for q in CONVERSE.get(p, ()) for y in kg.subjects(q, entity)]
     return sorted({*kg.subjects(p, entity), *converse} - {entity})
 
 

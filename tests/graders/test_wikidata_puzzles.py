@@ -153,13 +153,14 @@ def test_premise_says_why_an_answer_fails():
     assert grade(held, {"answer": held.truth["start"], "premise": "holds"}).reasons == ("stopped_short",)
 
 
-CONVERSE = {"P184": "P185", "P185": "P184", "P26": "P26"}
+CONVERSE = {"P184": ["P185"], "P185": ["P184"], "P26": ["P26"], "P50": ["P800"], "P170": ["P800"],
+            "P800": ["P50", "P170"]}
 
 
 def _reversed_reach(rdf, truth):
     """By brute force on rdflib: the entities a step read backwards reaches, then the rest of the path."""
     last, p = truth["nodes"][-1], truth["path"][truth["fails_at"]]
-    reach = set(_subjects(rdf, p, last)) | (set(_subjects(rdf, CONVERSE[p], last)) if p in CONVERSE else set())
+    reach = set(_subjects(rdf, p, last)) | {y for q in CONVERSE.get(p, []) for y in _subjects(rdf, q, last)}
     for q in truth["path"][truth["fails_at"] + 1:]:
         reach = {o for x in reach for o in _objects(rdf, x, q)}
     return reach - {last}

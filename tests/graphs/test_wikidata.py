@@ -9,7 +9,6 @@ from cache.store import Cache
 from graphs.wikidata import (
     ALL_TRIPLES,
     DATA_DIR,
-    SNAPSHOT_FILE,
     WD,
     WDT,
     IsolatedStore,

@@ -208,7 +208,8 @@ def test_the_hasty_shortcut_fails_on_most_of_the_default_sample(kind):
     # fact: the first people with the roles
     sample = list(iter_tasks(W, config_from(W, {"kind": kind}), seed=1, n=8))
     assert len(sample) == 8
-    assert sum(grade(t, W.baseline(t, __import__("random").Random(0))).passed for t in sample) <= 2
+    passed = sum(grade(t, W.baseline(t, __import__("random").Random(0))).passed for t in sample)
+    assert passed <= (3 if kind == "premise" else 2)  # a true premise taken for granted passes
 
 
 def test_the_facts_of_a_default_sample_are_about_different_people():

@@ -44,7 +44,7 @@ VERSION = 4
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
 PROPERTIES = ["P31", "P19", "P20", "P569", "P570", "P61", "P184", "P185", "P108", "P166", "P27", "P17",
               "P131", "P106", "P26", "P551", "P69", "P737", "P138", "P800", "P170", "P195", "P50", "P571",
-              "P575", "P1086"]  # what a live graph is built from
+              "P575", "P1086", "P84", "P1029"]  # what a live graph is built from
 CHAIN_PROPERTIES = ("P61", "P19", "P20", "P108", "P131", "P17", "P26", "P184", "P185", "P27", "P551")
 SET_PROPERTIES = ("P61", "P19", "P20", "P108", "P131", "P17", "P26", "P27", "P166", "P106", "P184", "P551")
 SET_CLASSES = ("Q5", "Q11344")  # human, chemical element

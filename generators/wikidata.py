@@ -23,8 +23,8 @@ from generators.base import MIXED, knobs_of, main, task_id
 from generators.wikidata_checks import baseline, enumerate_answers, mutants, probe_calls, random_answer
 from graphs.wikidata import (
     ALL_TRIPLES,
+    CURATED,
     DATA_DIR,
-    SNAPSHOT_FILE,
     WikidataGraph,
     env_for_ntriples,
     env_for_snapshot,
@@ -40,10 +40,11 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 3
+VERSION = 4
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
 PROPERTIES = ["P31", "P19", "P20", "P569", "P570", "P61", "P184", "P185", "P108", "P166", "P27", "P17",
-              "P131", "P106", "P26", "P551"]  # what a live graph is built from
+              "P131", "P106", "P26", "P551", "P69", "P737", "P138", "P800", "P170", "P195", "P50", "P571",
+              "P575", "P1086", "P84", "P1029"]  # what a live graph is built from
 CHAIN_PROPERTIES = ("P61", "P19", "P20", "P108", "P131", "P17", "P26", "P184", "P185", "P27", "P551")
 SET_PROPERTIES = ("P61", "P19", "P20", "P108", "P131", "P17", "P26", "P27", "P166", "P106", "P184", "P551")
 SET_CLASSES = ("Q5", "Q11344")  # human, chemical element
@@ -93,7 +94,7 @@ LINKS = {  # the conditions a linked_fact can put on its two entities
 ROLES = {  # property -> how a role through it reads; P61 roles go through the discovery's class
     "P166": "received the award {anchor}", "P108": "was employed by {anchor}",
     "P106": "has the occupation {anchor}", "P27": "is a citizen of {anchor}",
-    "P61": "discovered or invented an instance of {anchor}",
+    "P61": "discovered or invented an instance of {anchor}", "P69": "was educated at {anchor}",
 }
 
 # The family protocol (generators.base); the hooks for scripted agents and tasks.check are in wikidata_checks.
@@ -110,11 +111,12 @@ LADDERS = {  # easy to hard; the rungs without sparql hold the defaults (no spar
                     {"constraints": 3, **_SPARQL}, {"constraints": 3, "tool_budget": 12, **_SPARQL},
                     {"constraints": 1}, {"constraints": 3}],
     "superlative": [{"pairs": 0, **_SPARQL}, {"pairs": 20, **_SPARQL}, {"pairs": 40, **_SPARQL},
-                    {"pairs": 80, **_SPARQL}, {"pairs": 40}, {"pairs": 80}],
+                    {"pairs": 80, **_SPARQL}, {"pairs": 40}, {"pairs": 80}, {"pairs": 120},
+                    {"pairs": 120, "tool_budget": 40}, {"pairs": 160, "tool_budget": 30}],
     "premise": [{"hops": 1, **_SPARQL}, {"hops": 2, **_SPARQL}, {"hops": 3, **_SPARQL},
                 {"hops": 4, **_SPARQL}, {"hops": 3}, {"hops": 4}],
-    "count": [{"tool_budget": 0, **_SPARQL}, {"tool_budget": 20, **_SPARQL}, {"tool_budget": 10, **_SPARQL},
-              {"tool_budget": 0}],
+    "count": [{"members": 3, **_SPARQL}, {"members": 8, **_SPARQL}, {"members": 8, "tool_budget": 10, **_SPARQL},
+              {"members": 3}, {"members": 8}, {"members": 15}],
     "fact": [{"links": 1, "loose": 4, **_SPARQL}, {"links": 2, "loose": 2, **_SPARQL},
              {"links": 3, "loose": 1, **_SPARQL}, {"links": 3, **_SPARQL}, {"links": 4, **_SPARQL},
              {"links": 4, "tool_budget": 20, **_SPARQL}, {"links": 4}],
@@ -133,13 +135,16 @@ class Config(tool_kind.ToolKnobs):
         "help": "fact: conditions of different types linking a and b (1-4)"})
     loose: int = field(default=0, metadata={
         "help": "fact: distance and date limits this many levels looser than the tightest with a witness (0-4)"})
-    pairs: int = field(default=40, metadata={
+    pairs: int = field(default=120, metadata={
         "help": "superlative: fewest candidate pairs with a value the optimum is taken over (0-200)"})
+    members: int = field(default=8, metadata={
+        "help": "count: fewest entities meeting the condition before its negation removes some (3-50)"})
     distractors: int = field(default=0, metadata={
         "help": "chain and set: wrong candidates listed with the right ones (0: no list; at most 30)"})
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
-    snapshot: str = field(default=SNAPSHOT_FILE, metadata={
-        "help": "snapshot file in graphs/data (Turtle or N-Triples), e.g. one build-snapshot wrote"})
+    snapshot: str = field(default=CURATED, metadata={
+        "help": f"snapshot file in graphs/data (Turtle or N-Triples), e.g. one build-snapshot wrote "
+                f"(default {CURATED}: every curated file, as one graph)"})
     sparql: bool = field(default=False, metadata={
         "help": "offer the sparql tool (--sparql); without it (the default) every join, count and comparison "
                 "is the model's own work over get_entity's pages (default False)"})
@@ -161,12 +166,13 @@ class Config(tool_kind.ToolKnobs):
         tool_kind.validate_knobs(self, FAMILY)
         for name, value, low, high in [("hops", self.hops, 1, 4), ("constraints", self.constraints, 1, 3),
                                        ("links", self.links, 1, 4), ("loose", self.loose, 0, 4),
-                                       ("pairs", self.pairs, 0, 200),
+                                       ("pairs", self.pairs, 0, 200), ("members", self.members, 3, 50),
                                        ("distractors", self.distractors, 0, 30),
                                        ("tool_budget", self.tool_budget, 0, 10_000)]:
             if not low <= value <= high:
                 raise ValueError(f"--{name.replace('_', '-')} must be in {low}..{high}, got {value}")
-        if Path(self.snapshot).name != self.snapshot or not (DATA_DIR / self.snapshot).is_file():
+        if self.snapshot != CURATED and (Path(self.snapshot).name != self.snapshot
+                                         or not (DATA_DIR / self.snapshot).is_file()):
             raise ValueError(f"--snapshot must name a file in graphs/data, got {self.snapshot!r}")
         if self.endpoint and not self.endpoint.startswith(("http://", "https://")):
             raise ValueError(f"--endpoint must be an http(s) URL, got {self.endpoint!r}")
@@ -247,6 +253,12 @@ def set_questions(where: Origin, hops: int) -> list[tuple[str, tuple[str, ...], 
             if SET_SIZES[0] <= len(members) <= min(SET_SIZES[1], len(starters) - 1):
                 found.append((cls, path, anchor, tuple(sorted(members))))
     return found
+
+
+@lru_cache(maxsize=16)
+def count_options(where: Origin, members: int) -> list[tuple]:
+    """Every count question of a graph (puzzles.count_options), found once per process."""
+    return puzzles.count_options(source(where)[1], members)
 
 
 Question = tuple[dict[str, str], dict[str, Any]]  # the prompt's fields, and the truth
@@ -347,13 +359,33 @@ def _linked_fact(kg: WikidataGraph, config: Config, rng: random.Random) -> Quest
     raise ValueError(f"no linked_fact question with --constraints {config.constraints} found in this graph")
 
 
+_FACTS: dict[tuple[Config, int], list[Question]] = {}  # (config, seed) -> the facts of indices 0, 1, ...
+
+
+def _fact(kg: WikidataGraph, config: Config, seed: int, index: int) -> Question:
+    """The fact of an index, none of whose passing pairs names a person of an earlier index's fact, so
+    that a sample's tasks are about different people (where the graph runs out of such facts, earlier
+    people may come back). Earlier indices are drawn first, in order, and kept."""
+    facts = _FACTS.setdefault((config, seed), [])
+    while len(facts) <= index:
+        key, menu = f"{FAMILY}:{config.kind}:{seed}:{len(facts)}", roles(kg)
+        seen = frozenset(x for _, truth in facts for pair in truth["pairs"] for x in pair)
+        for attempt, avoid in [*((k, seen) for k in range(4)), (0, frozenset())]:  # 4 draws of 300 tries
+            try:
+                facts.append(puzzles.fact(kg, config, random.Random(f"{key}:{attempt}"), menu, avoid=avoid))
+                break
+            except ValueError:
+                if not avoid:
+                    raise
+    return facts[index]
+
+
 BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact,
             "superlative": lambda kg, config, rng: puzzles.superlative(
                 kg, config, rng, roles(kg) + puzzles.two_hop_roles(kg)),
             "premise": lambda kg, config, rng: puzzles.premise(
                 kg, config, rng, lambda steps: chains(origin(config), steps)),
-            "count": puzzles.count,
-            "fact": lambda kg, config, rng: puzzles.fact(kg, config, rng, roles(kg))}
+            "count": lambda kg, config, rng: puzzles.count(kg, config, rng, count_options(origin(config), config.members))}
 ASKS.update(puzzles.ASKS)
 SCHEMAS = {
     "chain": {"answer": {"type": "string"}},
@@ -371,7 +403,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
         return tool_kind.generate(FAMILY, config, seed, index)
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
     env, kg = source(origin(config))
-    fields, truth = BUILDERS[config.kind](kg, config, rng)
+    fields, truth = _fact(kg, config, seed, index) if config.kind == "fact" else BUILDERS[config.kind](kg, config, rng)
     budget = f" You may make at most {config.tool_budget} tool calls." if config.tool_budget else ""
     pseudonyms = (" Every person, place and other item is named by a made-up pseudonym, not its real name; "
                   "classes and properties keep theirs.") if config.anonymize else ""
@@ -381,9 +413,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
                           example=f"Q937 is {kg.labels.get('Q937', 'Albert Einstein')}",
                           pseudonyms=pseudonyms) + ASKS[config.kind].format(**fields)
     env = {**env, **({"calls_left": config.tool_budget} if config.tool_budget else {})}
-    curated = config.snapshot == SNAPSHOT_FILE
+    curated = config.snapshot == CURATED
     provenance = {"source": f"graphs/data/{config.snapshot}" + (", curated from memory" if curated else ""),
-                  "verified": False, "check": f"{CHECK_COMMAND} --snapshot graphs/data/{config.snapshot}"}
+                  "verified": False,
+                  "check": CHECK_COMMAND if curated else f"{CHECK_COMMAND} --snapshot graphs/data/{config.snapshot}"}
     if config.endpoint:
         provenance = {"source": f"live SPARQL endpoint {config.endpoint}", "verified": True}
     return Task(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphs.wikidata import WikidataGraph, first_with_roles, link_holds, roles_shown
-from graphs.wikidata_queries import MEASURES, count_without, measure, solve
+from graphs.wikidata_queries import MEASURES, count_without, measure, reverse_links, solve
 
 ASKS = {
     "superlative": """Find two different people a and b such that:
@@ -24,8 +24,12 @@ meet the conditions in the snapshot and their {short} must equal the {most} over
 {tolerance} (when a person has several values, the closest pair of values counts).""",
     "premise": """Question: what is {chain}?
 
-The question presumes that each step leads to exactly one entity. If in the snapshot some step leads \
-to no entity at all, or to more than one, its premise is false.
+Each step reads a property of the entity reached so far: "the P of X" is the object of a statement \
+X P ... whose subject is X. Reverse links are never followed: another entity's statement that names X \
+(Y P X, or Y P' X with a property P' that means the converse, such as Y's doctoral advisor (P184) being X \
+for "the doctoral student (P185) of X") does not give X a value of P. The question presumes that each \
+step leads to exactly one entity. If in the snapshot some step leads to no entity at all, or to more \
+than one, its premise is false.
 
 Submit {{"answer": "...", "premise": "holds"}} with the entity's id (e.g. Q90) or one of its English \
 names when the premise holds; otherwise {{"answer": null, "premise": "no_such_entity"}} (a step leads \
@@ -56,7 +60,7 @@ SCHEMAS = {
                  "type": "array", "items": {"type": "string"}, "minItems": 3, "maxItems": 3}}},
 }
 PREMISE_PROPERTIES = ("P61", "P19", "P20", "P108", "P131", "P17", "P26", "P184", "P185", "P27", "P166",
-                      "P106")
+                      "P106", "P69", "P551", "P737", "P138", "P800", "P170", "P50")
 PREMISE_OUTCOMES = ("holds", "no_such_entity", "more_than_one")  # equally often: no constant passes most
 # count: (the question, the ?x patterns, the patterns none of which may hold, where the anchor ?k sits)
 COUNTS = {
@@ -68,6 +72,9 @@ COUNTS = {
     "employer_born_abroad": ("people employed by {k} (P108) who have a place of birth (P19) in the snapshot, "
                              "none of whose places of birth is in {c} (P17)", "",
                              [["?x", "P108", "?k"], ["?x", "P19", "?p"]], [["?x", "P19", "?q"], ["?q", "P17", "?c"]]),
+    "occupation_born_abroad": ("people with the occupation {k} (P106) who have a place of birth (P19) in the "
+                               "snapshot, none of whose places of birth has the country (P17) {c}", "",
+                               [["?x", "P106", "?k"], ["?x", "P19", "?p"]], [["?x", "P19", "?q"], ["?q", "P17", "?c"]]),
 }
 # fact: each condition has a type; a fact's conditions are of different types
 FACT_LINKS = {
@@ -88,6 +95,10 @@ FACT_LINKS = {
         ["?e_a", "P61", "?a"], ["?e_a", "P1086", "?za"], ["?b", "P569", "?db"]], "between": ["?za", "?db"]},
                     "a discovered something (P61) whose atomic number (P1086) equals the day of the month on "
                     "which b was born (P569)"),
+    "same_school": ("shared", {"kind": "same", "triples": [["?a", "P69", "?sa"], ["?b", "P69", "?sb"]],
+                               "between": ["?sa", "?sb"]}, "a and b were educated at the same institution (P69)"),
+    "died_within": ("dates", {"kind": "within", "triples": [["?a", "P570", "?ta"], ["?b", "P570", "?tb"]],
+                              "between": ["?ta", "?tb"]}, "a and b died (P570) at most {days} days apart"),
     "same_award": ("shared", {"kind": "same", "triples": [["?a", "P166", "?wa"], ["?b", "P166", "?wb"]],
                               "between": ["?wa", "?wb"]}, "a and b received the same award (P166)"),
 }
@@ -185,7 +196,7 @@ def premise(kg: WikidataGraph, config: Any, rng: random.Random,
 def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, fails_at: int,
                 starts: list[tuple[str, ...]]) -> Question | None:
     """A premise question whose step fails_at decides the outcome (the last step when it holds)."""
-    for _ in range(300 if starts else 0):
+    for attempt in range(300 if starts else 0):
         start, *path = starts[rng.randrange(len(starts))]
         nodes = [start]
         for p in path:
@@ -193,16 +204,21 @@ def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, 
         last = nodes[-1]
         classes = set(kg.objects(last, "P31"))
         peers = [x for c in sorted(classes) for x in kg.subjects("P31", c) if x != last]
-        options = []
+        options, near_misses = [], []
         for p in PREMISE_PROPERTIES:
             ends = kg.objects(last, p)
             if outcome == "no_such_entity" and not ends and any(kg.objects(x, p) for x in peers):
                 options.append(p)  # a property its peers have: the question is not absurd
+                if reverse_links(kg, last, p):  # the relation exists, but only reversed: a near miss
+                    near_misses.append(p)
             elif (outcome == "holds" and len(ends) == 1 and ends[0] not in nodes) or (
                     outcome == "more_than_one" and len(ends) > 1):
                 options.append(p)
-        if not options:
-            continue
+                if outcome == "holds" and set(reverse_links(kg, last, p)) - set(ends):
+                    near_misses.append(p)  # read backwards, the step gives another entity
+        if not options or (outcome != "more_than_one" and not near_misses and attempt < 200):
+            continue  # the deciding step is asked where reading it backwards misleads, when the graph allows
+        options = near_misses or options
         p = options[rng.randrange(len(options))]
         path.append(p)
         # where the step usually leads (its values, or those of the peers when it has none), to go on from
@@ -221,14 +237,17 @@ def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, 
             phrase = f"the {kg.labels.get(q, q)} ({q}) of {phrase}"
         ends = kg.objects(last, p)
         answer = ends[0] if outcome == "holds" else None
+        trap = ("reversed" if outcome != "more_than_one" and set(reverse_links(kg, last, p)) - set(ends)
+                else outcome)
         truth = {"start": start, "path": path, "nodes": nodes, "premise": outcome, "fails_at": fails_at,
-                 "answer": answer, "ends": ends, "reference": {"answer": answer, "premise": outcome}}
+                 "answer": answer, "ends": ends, "trap": trap, "reference": {"answer": answer, "premise": outcome}}
         return {"chain": phrase}, truth
     return None
 
 
-def count(kg: WikidataGraph, config: Any, rng: random.Random) -> Question:
-    """How many ?x meet a template's patterns and none of its negated ones, for an anchor ?k (and ?c)."""
+def count_options(kg: WikidataGraph, members: int) -> list[tuple]:
+    """Every count question the graph holds: (template, anchor, country, patterns, negated patterns,
+    count, count before the negation), where the negation removes some of at least `members` entities."""
     options = []
     for name in sorted(COUNTS):
         _, _, base, none = COUNTS[name]
@@ -240,13 +259,22 @@ def count(kg: WikidataGraph, config: Any, rng: random.Random) -> Question:
                 b = [[fill.get(t, t) for t in triple] for triple in base]
                 n = [[fill.get(t, t) for t in triple] for triple in none]
                 kept, naive = count_without(kg, b, n)
-                if 1 <= kept < naive and naive >= 3:  # the negation must matter
+                if 1 <= kept < naive and naive >= max(3, members):  # the negation must matter
                     options.append((name, k, c, b, n, kept, naive))
+    return options
+
+
+def count(kg: WikidataGraph, config: Any, rng: random.Random, options: list[tuple]) -> Question:
+    """How many ?x meet a template's patterns and none of its negated ones, for an anchor ?k (and ?c)."""
     if not options:
-        raise ValueError("no count question found in this graph")
-    by_count: dict[int, list] = {}  # draw the count first, so that no one number answers most tasks
+        raise ValueError(f"no count question with --members {config.members} found in this graph")
+    # draw the template, then the count: no one template fills a sample, no one number answers most tasks
+    templates = sorted({option[0] for option in options})
+    template = templates[rng.randrange(len(templates))]
+    by_count: dict[int, list] = {}
     for option in options:
-        by_count.setdefault(option[5], []).append(option)
+        if option[0] == template:
+            by_count.setdefault(option[5], []).append(option)
     group = by_count[sorted(by_count)[rng.randrange(len(by_count))]]
     name, k, c, base, none, kept, naive = group[rng.randrange(len(group))]
     text, note, _, _ = COUNTS[name]
@@ -268,9 +296,11 @@ def _witness(kg: WikidataGraph, links: list[dict[str, Any]], a: str, b: str) -> 
     return triples
 
 
-def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -> Question:
+def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role],
+         avoid: frozenset[str] = frozenset()) -> Question:
     """Two people from two domains linked by config.links conditions of different types, and by no
-    statement; the conditions are as tight as a witness allows, or config.loose levels looser."""
+    statement; the conditions are as tight as a witness allows, or config.loose levels looser. No
+    passing pair names anyone in avoid (the people of a sample's earlier facts)."""
     for _ in range(300):
         role_a, role_b = rng.sample(menu, 2)
         if _domain(role_a) == _domain(role_b):
@@ -296,7 +326,7 @@ def fact(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[Role]) -
             if witnessed > config.loose:  # the tightest level with a witness, or that many looser
                 break
         spec["links"] = links
-        if not pairs or first_with_roles(kg, spec) in pairs:
+        if not pairs or first_with_roles(kg, spec) in pairs or avoid.intersection(x for pair in pairs for x in pair):
             continue
         a, b = pairs[rng.randrange(len(pairs))]
         triples = _witness(kg, links, a, b) + roles_shown(kg, spec, a, b)

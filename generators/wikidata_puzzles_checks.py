@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from graphs.wikidata import WikidataGraph, first_with_roles, parse_point, short
-from graphs.wikidata_queries import has_role, measure
+from graphs.wikidata_queries import has_role, measure, premise_misreadings
 
 Answers = list[dict[str, Any]]
 
@@ -79,12 +79,14 @@ def enumerate_count(store: Any, truth: dict[str, Any]) -> Answers:
 
 def baseline(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> dict[str, Any]:
     """The naive guesses: the first pair with the roles; the premise taken for granted (the first value of
-    the last step, or the entity before it); the count without its negation; the first pair and its roles."""
+    the deciding step, or where it has none the first entity a backwards reading reaches, or the entity
+    before it); the count without its negation; the first pair and its roles."""
     if kind == "superlative":
         a, b = first_with_roles(kg, truth["spec"])
         return {"a": a, "b": b}
-    if kind == "premise":
-        return {"answer": (truth["ends"] or truth["nodes"])[0], "premise": "holds"}
+    if kind == "premise":  # where the step leads nowhere, the hasty reader follows it backwards
+        backwards = sorted(premise_misreadings(kg, truth["nodes"], truth["path"], truth["fails_at"])["reversed"])
+        return {"answer": (truth["ends"] or backwards or truth["nodes"])[0], "premise": "holds"}
     return {"count": truth["naive"]}
 
 
@@ -100,13 +102,18 @@ def random_answer(kg: WikidataGraph, kind: str, truth: dict[str, Any], pick: Any
 
 
 def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
-    """Near misses: a pair a km or more (a day or more) further than the optimum, one person twice, a person
-    without the role; the premise-blind answers; the count one off, and without its negation."""
+    """Near misses: a pair a km or more (a day or more) further than the optimum, one person twice, the pair
+    swapped, a person without the role; the premise-blind answers (one of several values, a step read
+    backwards); the count one off, and without its negation."""
     ref = truth["reference"]
     if kind == "superlative":
         spec = truth["spec"]
         sign = 1 if spec["direction"] == "min" else -1
         out = [{"a": ref["a"], "b": ref["a"]}]
+        swapped_holds = (has_role(kg, spec["roles"]["a"], "?a", ref["b"])
+                         and has_role(kg, spec["roles"]["b"], "?b", ref["a"])
+                         and ("relation" not in spec or kg.has(ref["b"], spec["relation"], ref["a"])))
+        out += [] if swapped_holds else [{"a": ref["b"], "b": ref["a"]}]  # the pair in the wrong order
         pairs = ([(s, o) for s, o, k in kg.graph.edges(keys=True) if k == spec["relation"]] if "relation" in spec
                  else [(ref["a"], b) for b in kg.subjects("P31", "Q5") if has_role(kg, spec["roles"]["b"], "?b", b)])
         worse = sorted((sign * m, a, b) for a, b in pairs if a != b
@@ -120,7 +127,9 @@ def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
             return [{"answer": None, "premise": "no_such_entity"}, {"answer": None, "premise": "more_than_one"},
                     {"answer": truth["nodes"][-1], "premise": "holds"}]
         other = "more_than_one" if truth["premise"] == "no_such_entity" else "no_such_entity"
+        backwards = sorted(premise_misreadings(kg, truth["nodes"], truth["path"], truth["fails_at"])["reversed"])
         return [{"answer": (truth["ends"] or truth["nodes"])[0], "premise": "holds"},
-                {"answer": None, "premise": other}, {"answer": None, "premise": "holds"}]
+                {"answer": None, "premise": other}, {"answer": None, "premise": "holds"},
+                *({"answer": x, "premise": "holds"} for x in backwards[:1])]  # a step read backwards
     return [{"count": truth["count"] + 1}, {"count": truth["count"] - 1}, {"count": truth["naive"]}]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from graders.registry import Grade, failed, grader, passed
 from graphs.wikidata import COORDINATES, DATES, QUANTITIES, WikidataGraph, as_id, link_holds, load_env, match, normalize
-from graphs.wikidata_queries import count_without, has_role, measure
+from graphs.wikidata_queries import count_without, has_role, measure, premise_misreadings
 from tasks.task import Task
 
 
@@ -130,6 +130,11 @@ def grade_fact(task: Task, answer: dict[str, Any]) -> Grade:
     return failed("directly_linked") if kg.graph.has_edge(a, b) or kg.graph.has_edge(b, a) else verdict
 
 
+def _roles_hold(kg: WikidataGraph, spec: dict[str, Any], a: str, b: str) -> bool:
+    return (has_role(kg, spec["roles"]["a"], "?a", a) and has_role(kg, spec["roles"]["b"], "?b", b)
+            and ("relation" not in spec or kg.has(a, spec["relation"], b)))
+
+
 @grader("wikidata.superlative")
 def grade_superlative(task: Task, answer: dict[str, Any]) -> Grade:
     """Pass iff a and b are two entities with their roles (and relation) whose measure is within tolerance
@@ -142,9 +147,8 @@ def grade_superlative(task: Task, answer: dict[str, Any]) -> Grade:
     a, b = (entity for entity, _ in found)
     if a == b:
         return failed("same_entity")
-    if not (has_role(kg, spec["roles"]["a"], "?a", a) and has_role(kg, spec["roles"]["b"], "?b", b)) or (
-            "relation" in spec and not kg.has(a, spec["relation"], b)):
-        return failed("wrong_entity")
+    if not _roles_hold(kg, spec, a, b):
+        return failed("roles_swapped" if _roles_hold(kg, spec, b, a) else "wrong_entity")
     value = measure(kg, spec["measure"], a, b)
     if value is None:
         return failed("unsupported_constraint")
@@ -154,23 +158,40 @@ def grade_superlative(task: Task, answer: dict[str, Any]) -> Grade:
 
 @grader("wikidata.premise")
 def grade_premise(task: Task, answer: dict[str, Any]) -> Grade:
-    """Pass iff the premise is judged as the graph has it and the answer is the entity, or null."""
+    """Pass iff the premise is judged as the graph has it and the answer is the entity, or null; a wrong
+    entity says which hasty reading gives it (a reverse link followed, a step left out, one of several
+    values taken)."""
     kg, truth = _graph(task), task.truth
-    if truth["premise"] == "holds":
-        if answer["premise"] != "holds":
-            return failed("premise_wrongly_rejected")
-        if answer["answer"] is None:
+    if truth["premise"] == "holds" and answer["premise"] != "holds":
+        return failed("premise_wrongly_rejected")
+    if truth["premise"] == "holds" and answer["answer"] is not None and names(kg, answer["answer"], truth["answer"]):
+        return passed()
+    if answer["answer"] is None:
+        if truth["premise"] == "holds":
             return failed("unknown_node")
-        if names(kg, answer["answer"], truth["answer"]):
-            return passed()
-        return failed("wrong_entity" if kg.resolve(answer["answer"]) else "unknown_node")
-    if answer["premise"] == "holds" or answer["answer"] is not None:
+        if answer["premise"] == "holds":
+            return failed("false_premise_missed")
+        return passed() if answer["premise"] == truth["premise"] else failed("wrong_premise_reason")
+    entity = _one(kg, answer["answer"])[0]
+    misread = premise_misreadings(kg, truth["nodes"], truth["path"], truth["fails_at"])
+    several = set(truth["ends"]) if truth["premise"] == "more_than_one" else set()
+    for p in truth["path"][truth["fails_at"] + 1:]:
+        several |= {o for x in several for o in kg.objects(x, p)}
+    # a forward reading first: an entity both one of several values and named by a reverse link took the former
+    for reason, reached in (("picked_one_of_several", several), ("followed_reverse_link", misread["reversed"]),
+                            ("stopped_short", misread["short"])):
+        if entity in reached:
+            return failed(reason)
+    if truth["premise"] != "holds":
         return failed("false_premise_missed")
-    return passed() if answer["premise"] == truth["premise"] else failed("wrong_premise_reason")
+    return failed("wrong_entity" if kg.resolve(answer["answer"]) else "unknown_node")
 
 
 @grader("wikidata.count")
 def grade_count(task: Task, answer: dict[str, Any]) -> Grade:
-    """Pass iff the count equals the number of entities meeting the conditions, counted on the graph."""
-    kept, _ = count_without(_graph(task), task.truth["base"], task.truth["none"])
-    return passed() if answer["count"] == kept else failed("wrong_count")
+    """Pass iff the count equals the number of entities meeting the conditions, counted on the graph; the
+    count of those meeting them before the negation is told apart."""
+    kept, naive = count_without(_graph(task), task.truth["base"], task.truth["none"])
+    if answer["count"] == kept:
+        return passed()
+    return failed("negation_ignored" if answer["count"] == naive else "wrong_count")

@@ -42,13 +42,14 @@ PREFIXES = (
     "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
 )
 DATA_DIR = Path(__file__).parent / "data"
-SNAPSHOT_FILE = "wikidata_snapshot.ttl"
+SNAPSHOT_FILE = "wikidata_snapshot.ttl"  # the first curated file; the others add domains to it
+CURATED = "wikidata_*.ttl"  # every curated Turtle file in graphs/data, read as one graph (the default)
 # Measured in bench/wikidata.py: oxigraph answers the family's queries >= 5x faster than rdflib.
 DEFAULT_ENGINE = "oxigraph"
 ENGINES = ("oxigraph", "rdflib")
 WORKER_MEMORY = 2 * 1024**3  # bytes of address space a SPARQL worker process may use
 COORDINATES = "P625"
-DATES = ("P569", "P570")
+DATES = ("P569", "P570", "P571", "P575", "P1191")  # birth, death, inception, discovery, first performance
 QUANTITIES = ("P1086",)  # atomic number: whole numbers, written as Wikidata's xsd:decimal lexical form
 
 Row = dict[str, Any]  # variable name -> rdflib term (URIRef or Literal); unbound variables are absent
@@ -455,12 +456,53 @@ def witness(kg: WikidataGraph, links: list[dict[str, Any]], a: str, b: str) -> l
 ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 
 
-def snapshot_text(name: str = SNAPSHOT_FILE) -> str:
-    """The text of an embedded snapshot in graphs/data/."""
+def curated_files() -> list[Path]:
+    """The curated Turtle files that make up the default snapshot, sorted by name."""
+    return sorted(DATA_DIR.glob(CURATED))
+
+
+def snapshot_text(name: str = CURATED) -> str:
+    """The text of an embedded snapshot in graphs/data/: one file, or for CURATED every curated file
+    joined (Turtle allows a prefix to be declared again, so the joined text is one Turtle document)."""
+    if name == CURATED:
+        return "\n".join(path.read_text(encoding="utf-8") for path in curated_files())
     return (DATA_DIR / name).read_text(encoding="utf-8")
 
 
-def env_for_snapshot(name: str = SNAPSHOT_FILE) -> dict[str, str]:
+FUNCTIONAL = (COORDINATES, "P569", "P570", "P1086")  # one value per entity: a second is a conflict
+PLACE_PROPERTIES = ("P19", "P20", "P551", "P131")  # their objects are places
+COUNTRY_CLASSES = ("Q6256", "Q3624078")  # country, sovereign state: places that need no P17 of their own
+
+
+def snapshot_problems(rows: Iterable[Row]) -> list[str]:
+    """What makes `?s ?p ?o` rows an unsound snapshot, one sorted line each: an entity with two English
+    labels or two values of a FUNCTIONAL property, an object entity without a label, a place (the object
+    of a PLACE_PROPERTIES statement) with neither coordinates nor a country (P17) nor being one."""
+    values: dict[tuple[str, str], set[str]] = {}
+    objects: set[str] = set()
+    places: set[str] = set()
+    for row in rows:
+        s, p, o = short(row["s"]), str(row["p"]), row["o"]
+        if p == RDFS_LABEL and getattr(o, "language", None) == "en":
+            values.setdefault((s, "label"), set()).add(str(o))
+        elif p.startswith(WDT) and short(p) in FUNCTIONAL:
+            values.setdefault((s, short(p)), set()).add(str(o))
+        if p.startswith(WDT) and isinstance(o, URIRef) and str(o).startswith(WD):
+            objects.add(short(o))
+            if short(p) in PLACE_PROPERTIES:
+                places.add(short(o))
+        if p == WDT + "P17" or (p == WDT + "P31" and short(o) in COUNTRY_CLASSES):
+            values.setdefault((s, "P17"), set()).add(short(o))
+    problems = [f"{s} has {len(v)} values of {p}: {sorted(v)}" for (s, p), v in sorted(values.items())
+                if len(v) > 1 and p != "P17"]
+    problems += [f"{o} is named by a statement but has no English label" for o in sorted(objects)
+                 if (o, "label") not in values]
+    problems += [f"{o} is a place (object of {'/'.join(PLACE_PROPERTIES)}) with neither coordinates nor a "
+                 "country (P17)" for o in sorted(places) if (o, COORDINATES) not in values and (o, "P17") not in values]
+    return problems
+
+
+def env_for_snapshot(name: str = CURATED) -> dict[str, str]:
     """A task env naming an embedded snapshot by file name and content hash."""
     return {"snapshot": name, "sha256": hashlib.sha256(snapshot_text(name).encode()).hexdigest()}
 

@@ -26,11 +26,10 @@ from cache.store import Cache, CacheMiss, default_cache
 from graphs.wikidata import (
     ALL_TRIPLES,
     COORDINATES,
-    DATA_DIR,
+    CURATED,
     PREFIXES,
     RDFS_LABEL,
     SKOS_ALT,
-    SNAPSHOT_FILE,
     WD,
     WDT,
     QueryError,
@@ -42,6 +41,7 @@ from graphs.wikidata import (
     readonly_form,
     rows_to_ntriples,
     short,
+    snapshot_text,
 )
 from tasks.task import open_output
 
@@ -200,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m graphs.wikidata", description=main.__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("verify-snapshot", help="check every statement of a snapshot against the service")
-    check.add_argument("--snapshot", default=str(DATA_DIR / SNAPSHOT_FILE), help="snapshot file (Turtle)")
+    check.add_argument("--snapshot", default="",
+                       help=f"snapshot file (Turtle; default: every graphs/data/{CURATED} file, as one graph)")
     build = sub.add_parser("build-snapshot", help="run a SELECT ?s ?p ?o query and save its rows")
     build.add_argument("--query", required=True, help="file holding a SELECT query that binds ?s ?p ?o")
     build.add_argument("--out", required=True, help="N-Triples file to write")
@@ -212,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     endpoint = Endpoint(args.endpoint, timeout=args.timeout)
     try:
         if args.command == "verify-snapshot":
-            snapshot = Snapshot(Path(args.snapshot).read_text(encoding="utf-8"))
+            snapshot = Snapshot(Path(args.snapshot).read_text(encoding="utf-8") if args.snapshot
+                                else snapshot_text())
             problems = verify(snapshot, endpoint)
             for line in problems:
                 print(line)

@@ -41,6 +41,28 @@ def solve(kg: WikidataGraph, patterns: list[list[str]], binding: dict[str, str])
                                         **({o: y} if is_var(o) else {})})
 
 
+# p -> the properties whose statements, read backwards, a hasty reader takes for p's (Y P184 X for X's P185)
+CONVERSE = {"P184": ("P185",), "P185": ("P184",), "P26": ("P26",), "P50": ("P800",), "P170": ("P800",),
+            "P800": ("P50", "P170")}
+
+
+def reverse_links(kg: WikidataGraph, entity: str, p: str) -> list[str]:
+    """The entities a reverse reading of "the p of entity" reaches: the subjects of `?y p entity` and of
+    `?y p' entity` for p's converse p'. A premise question's prompt says these are not values of p."""
+    converse = [y for q in CONVERSE.get(p, ()) for y in kg.subjects(q, entity)]
+    return sorted({*kg.subjects(p, entity), *converse} - {entity})
+
+
+def premise_misreadings(kg: WikidataGraph, nodes: list[str], path: list[str], fails_at: int) -> dict[str, set[str]]:
+    """What hasty readings of a premise question answer: `reversed`, the entities reached by following
+    the deciding step (path[fails_at], from nodes[-1]) as a reverse link and the rest of the path on
+    from there; `short`, the entities the chain passes before its end."""
+    reach = set(reverse_links(kg, nodes[-1], path[fails_at]))
+    for p in path[fails_at + 1:]:
+        reach = {o for x in reach for o in kg.objects(x, p)}
+    return {"reversed": reach, "short": set(nodes)}
+
+
 def has_role(kg: WikidataGraph, patterns: list[list[str]], var: str, entity: str) -> bool:
     """Whether the entity, bound to var, meets every pattern."""
     return next(solve(kg, patterns, {var: entity}), None) is not None

@@ -200,3 +200,20 @@ def test_a_false_premise_fails_in_the_second_half_of_the_chain():
 def test_a_superlative_optimum_is_taken_over_at_least_the_pairs_asked_for():
     for task in tasks("superlative", pairs=80):
         assert task.truth["pairs"] >= 80 and task.truth["passing"] <= task.truth["pairs"] // 2
+
+
+@pytest.mark.parametrize("kind", ["superlative", "premise", "count", "fact"])
+def test_the_hasty_shortcut_fails_on_most_of_the_default_sample(kind):
+    # premise: the first value, or a reverse link followed; count: the negation ignored; superlative and
+    # fact: the first people with the roles
+    sample = list(iter_tasks(W, config_from(W, {"kind": kind}), seed=1, n=8))
+    assert len(sample) == 8
+    passed = sum(grade(t, W.baseline(t, __import__("random").Random(0))).passed for t in sample)
+    assert passed <= (3 if kind == "premise" else 2)  # a true premise taken for granted passes
+
+
+def test_the_facts_of_a_default_sample_are_about_different_people():
+    for seed in (1, 2):
+        sample = [W.generate(config_from(W, {"kind": "fact"}), seed, i) for i in range(5)]
+        people = [{x for pair in t.truth["pairs"] for x in pair} for t in sample]
+        assert all(people[i].isdisjoint(people[j]) for i in range(5) for j in range(i)), seed

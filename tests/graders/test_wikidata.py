@@ -8,7 +8,7 @@ import rdflib
 from rdflib import URIRef
 
 from graders.registry import grade
-from graphs.wikidata import WD, WDT, env_for_snapshot, snapshot_text
+from graphs.wikidata import SNAPSHOT_FILE, WD, WDT, env_for_snapshot, snapshot_text
 from tasks.task import Task
 
 GEO = "Point("
@@ -17,7 +17,7 @@ GEO = "Point("
 @pytest.fixture(scope="module")
 def rdf():
     graph = rdflib.Graph()
-    graph.parse(data=snapshot_text(), format="turtle")
+    graph.parse(data=snapshot_text(SNAPSHOT_FILE), format="turtle")
     return graph
 
 
@@ -45,7 +45,7 @@ def task(kind, truth, schema_props):
     schema = {"type": "object", "properties": schema_props, "required": sorted(schema_props),
               "additionalProperties": False}
     return Task(id=f"t-{kind}", family=f"wikidata.{kind}", prompt="", tools=[], answer_schema=schema,
-                env=env_for_snapshot(), truth=truth, grader=f"wikidata.{kind}")
+                env=env_for_snapshot(SNAPSHOT_FILE), truth=truth, grader=f"wikidata.{kind}")
 
 
 def chain_task(answer):

@@ -9,13 +9,13 @@ from cache.store import Cache
 from graphs.wikidata import (
     ALL_TRIPLES,
     DATA_DIR,
-    SNAPSHOT_FILE,
     WD,
     WDT,
     IsolatedStore,
     QueryError,
     Snapshot,
     WikidataGraph,
+    curated_files,
     env_for_ntriples,
     env_for_snapshot,
     haversine_km,
@@ -56,9 +56,9 @@ def endpoint(url, tmp_path, **kw):
 
 def test_the_snapshot_has_the_size_the_issue_asks_for(snap, kg):
     subjects = {str(r["s"]) for r in snap.select(ALL_TRIPLES)}
-    assert len(subjects) >= 300
-    assert len(snap.graph) >= 1500
-    assert (DATA_DIR / SNAPSHOT_FILE).stat().st_size < 5_000_000
+    assert len(subjects) >= 1300  # every curated file, as one graph
+    assert len(snap.graph) >= 8000
+    assert sum(f.stat().st_size for f in curated_files()) < 5_000_000
     assert all(s.removeprefix(WD) in kg.labels for s in subjects)  # every entity has an English label
 
 

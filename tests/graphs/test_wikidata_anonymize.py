@@ -2,14 +2,14 @@
 import generators.wikidata as W
 from generators.base import config_from
 from graders.registry import grade
-from graphs.wikidata import ALL_TRIPLES, env_for_snapshot, load_env
+from graphs.wikidata import ALL_TRIPLES, CURATED, env_for_snapshot, load_env
 from graphs.wikidata_anonymize import anonymize, pseudonym
 from tasks.check import check_tasks, format_report
 
 
 def _graphs():
     store, named = load_env(env_for_snapshot())
-    hidden = W.source(("wikidata_snapshot.ttl", "", True))[1]
+    hidden = W.source((CURATED, "", True))[1]
     return store, named, hidden
 
 

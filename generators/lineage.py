@@ -49,7 +49,7 @@ from tasks.task import Task
 
 FAMILY = "lineage"
 KINDS = ("components", "path", "chronology", "common", *reasoning.KINDS, tool_kind.KIND)
-VERSION = 3
+VERSION = 4  # 4: TreeQN builds on the deep Q-network (and ATreeC on the actor-critic agent), as its description says
 MAX_HOPS = 6
 
 INTRO = """\

@@ -28,6 +28,7 @@ from generators.paper_code_checks import (  # noqa: F401 (the family protocol's 
     random_answer,
 )
 from graphs import code_components as CC
+from graphs import code_integration as I
 from graphs import code_wiring as W
 from graphs import git as G
 from graphs import paper_repo as R
@@ -38,10 +39,11 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 4  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 5  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
-# cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support)
+# cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
+# 5: implement's default integrates 3 components of Rainbow into one agent (--components)
 DEFINITIONS = ("full", "reference")
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -84,6 +86,30 @@ to another paper, even where that paper's component uses a similar idea (a later
 Submit {{"functions": ["<module>.<function>", ...]}}: each function once, named by its module's dotted \
 path and its name, e.g. "rl.targets.td_target"; any order.""",
 }
+_INTEGRATE = _INTRO + """\
+You are at commit {cutoff} of the repository, before it implemented any of these {k} components: \
+{whats}. Implement each in its file, as its contract says, and wire them all into the agent below.
+{contracts}
+How it is graded: hidden behavioural tests import {modules} from your files laid over the repository \
+at this commit and call {functions} with numpy float64 arrays (built from lists; integers and floats as \
+Python numbers where a contract says so), in a sandbox without network where numpy and the standard \
+library are available. Each returned value is compared with the contract's, as a float array of the \
+same shape (a tuple part by part), within a relative tolerance of {rtol} plus an absolute one of {atol}; \
+your source text is never compared. Every case must pass. Each call may take {seconds} s; the whole run \
+{wall} s. Besides random inputs, the hidden cases of the functions include: {edge_cases}.
+run_public_tests(files) runs the repository's public tests (not the hidden ones) on your files, with a \
+public test of each component ({test_paths}){runs}.
+Wire them in: at this commit `{agent_path}` holds `{cls}`, whose {stubs} NotImplementedError until the \
+components exist. Complete it so that the class computes what its docstrings say, with your functions; \
+its docstrings state this codebase's conventions (the inputs' keys, shapes and meaning, what is stored \
+where and in what form), which may differ from the papers'. The hidden tests also build `{cls}(...)` \
+with keyword arguments of its __init__ and call {methods} with keyword arguments as its docstrings \
+describe (numpy float64 arrays built from lists, dicts of them, Python numbers), after the calls of \
+its methods that a case names first (such as add and learn), comparing what they return as above; \
+besides random inputs they include: {agent_cases}. They check these combination rules, which the paper \
+{combined} ({combined_id}) that combined the components decides where a docstring names it: {rules}.
+Submit {{"files": {{{paths}}}}}: path -> full content of every file you change or add (a unified diff \
+of a file against this commit is accepted too if it applies exactly)."""
 _WIRING = """\
 Wire it in too: at this commit `{agent_path}` holds `{cls}`, whose {stubs} NotImplementedError \
 until the component exists. Complete it so that the class computes what its docstrings say, with your \
@@ -111,8 +137,10 @@ REVEALS = {"implement": {"kind": "answer_hidden"}, "locate": {"kind": "answer_vi
 ORDER = tuple(CC.COMPONENTS)  # easiest first
 WIRED = tuple(k for k in ORDER if k in W.WIRINGS)
 LADDERS = {  # every level draws the component per task, so that a sample of 8 holds 8 questions
-    "implement": [{"component": "", "definition": d, "wire": w, "test_runs": r}
-                  for w, r in ((False, 0), (True, 3)) for d in DEFINITIONS],
+    "implement": [{"component": "", "definition": d, "wire": w, "test_runs": r, "components": 1}
+                  for w, r in ((False, 0), (True, 3)) for d in DEFINITIONS]
+                 + [{"component": "", "definition": "reference", "wire": True, "test_runs": 3, "components": k}
+                    for k in sorted(I.INTEGRATIONS)],
     "locate": [{"component": "", "name_functions": True}, {"component": "", "name_functions": False}],
     "trace": [{"component": ""}],
 }
@@ -133,6 +161,10 @@ class Config:
         "help": "locate: the prompt names the file and function(s) that hold the component"})
     test_runs: int = field(default=3, metadata={
         "help": "implement: how many run_public_tests calls a task allows (0: no limit)"})
+    components: int = field(default=3, metadata={
+        "help": "implement: how many components of one lineage are missing at the cut-off, all to be "
+                "written and wired into one agent (2 or 3: the Rainbow agent's); 1: one component, the "
+                "--component given or one drawn. Used when --component is empty and --wire is on"})
     wire: bool = field(default=True, metadata={
         "help": f"implement: the component must also be wired into an agent class of the codebase, which "
                 f"the hidden tests drive too (components {', '.join(WIRED)}; drawn among them when empty)"})
@@ -147,6 +179,9 @@ class Config:
         if self.wire and self.component and self.component not in WIRED and self.kind in ("implement", MIXED):
             raise ValueError(f"--wire needs --component {' or '.join(WIRED)} (or empty); "
                              f"got {self.component!r}: add --no-wire")
+        if self.components not in (1, *I.INTEGRATIONS):
+            raise ValueError(f"--components must be one of 1, {', '.join(map(str, I.INTEGRATIONS))}, "
+                             f"got {self.components}")
         if not 0 <= self.test_runs <= 100:
             raise ValueError(f"--test-runs must be between 0 (no limit) and 100, got {self.test_runs}")
         if self.definition not in DEFINITIONS:
@@ -219,6 +254,54 @@ def _implement(config: Config, c: CC.Component, rng: random.Random,
             "truth": {**hidden, "component": c.key, "path": c.path, **truth, "reference": {"files": reference}}}
 
 
+def _integrate(config: Config, wiring: W.Wiring, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
+    """Several components, all missing at the cut-off (the parent of the first one's first commit), to
+    be written and wired into one agent whose hidden cases need every one of them."""
+    components = [CC.COMPONENTS[k] for k in wiring.components]
+    history = R.main_line(repo)
+    first = min((R.links()[c.key].introduced for c in components), key=history.index)
+    cutoff = str(repo[first].parent_ids[0])
+    tree = R.tree_files(repo, cutoff)
+    variants = wiring.variants()
+    conventions = variants[rng.randrange(len(variants))]
+    cutoff = R.commit_on(repo, cutoff, {wiring.path: wiring.file(conventions, "scaffold")}, f"Sketch {wiring.cls}")
+    reference = {c.path: R.component_file(tree, c.key, c.reference) for c in components}
+    reference[wiring.path] = wiring.file(conventions, "reference")
+    public = {R.test_path(c.path): R.public_test_file(repo, tree, c.key) for c in components}
+    drawn = [(c, name, kwargs) for c in components for name, kwargs in c.cases(rng)]
+    agent = wiring.cases(rng, conventions)
+    cases = [[R.module_name(c.path), name, kwargs] for c, name, kwargs in drawn]
+    cases += [[R.module_name(wiring.path), name, kwargs] for name, kwargs in agent]
+    expected = CC.expected([(n, k) for _, n, k in drawn] + agent, (wiring.render(conventions, "reference"),))
+    codes = [wiring.reasons.get(name.split(".", 1)[1], "wrong_agent_values") for name, _ in agent]
+    case_reasons = [None] * len(drawn) + [list(c) if isinstance(c, tuple) else c for c in codes]
+    combined = next(p for p in load_snapshot()["papers"] if p["id"] == "1710.02298")
+    contract = (lambda c: c.contract) if config.definition == "full" else (lambda c: c.by_reference)
+    fmt = {
+        "cutoff": cutoff, "k": len(components),
+        "whats": "; ".join(f"{c.what}, which the paper {_paper_name(c.paper)} ({c.paper}) introduced"
+                           for c in components),
+        "contracts": "\n".join(f"`{c.path}`:\n```\n{contract(c)}\n```" for c in components),
+        "modules": ", ".join(f"`{R.module_name(c.path)}`" for c in components),
+        "functions": ", ".join(f"`{f}`" for c in components for f in c.functions),
+        "rtol": CC.TOLERANCE["rtol"], "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
+        "edge_cases": "; ".join(f"{c.functions[0]}: {', '.join(c.edge_cases)}" for c in components),
+        "test_paths": ", ".join(f"`{p}`" for p in public),
+        "runs": f"; you may call it {config.test_runs} times" if config.test_runs else "",
+        "agent_path": wiring.path, "cls": wiring.cls, "stubs": _stubs(wiring.stubs),
+        "methods": _listed(wiring.methods, "its method", "its methods"),
+        "agent_cases": "; ".join(wiring.edge_cases), "combined": combined["name"], "combined_id": combined["id"],
+        "rules": "; ".join(f"({i}) {rule}" for i, rule in enumerate(wiring.rules, 1)),
+        "paths": ", ".join(f'"{p}": "..."' for p in reference),
+    }
+    env = {"public_tests": public, **({"public_runs": config.test_runs} if config.test_runs else {})}
+    truth = {"cases": cases, "expected": expected, "tolerance": CC.TOLERANCE, "case_reasons": case_reasons,
+             "component": components[-1].key, "components": [c.key for c in components],
+             "path": components[-1].path, "wiring": wiring.name, "conventions": conventions,
+             "reference": {"files": reference}}
+    return {"format": fmt, "tips": {"main": cutoff}, "env": env, "truth": truth, "prompt": _INTEGRATE}
+
+
 def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
     link = R.links()[c.key]
     tip = str(repo.head.target)
@@ -245,6 +328,11 @@ def _trace(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Rep
                       "reference": {"functions": functions}}}
 
 
+def integrated(config: Config) -> bool:
+    """Whether an implement task of this config integrates several components into one agent."""
+    return config.components > 1 and config.wire and not config.component
+
+
 _MAKERS = {"implement": _implement, "locate": _locate, "trace": _trace}
 
 
@@ -261,9 +349,13 @@ def generate(config: Config, seed: int, index: int) -> Task:
     else:
         component = CC.COMPONENTS[rng.choice(ORDER)]
     repo = pygit2.Repository(R.embedded_path())
-    made = _MAKERS[config.kind](config, component, rng, repo)
-    prompt = PROMPTS[config.kind].format(paper=component.paper, paper_name=_paper_name(component.paper),
-                                         what=component.what, **made["format"])
+    if config.kind == "implement" and integrated(config):
+        made = _integrate(config, rng.choice(I.INTEGRATIONS[config.components]), rng, repo)
+        component = CC.COMPONENTS[made["truth"]["component"]]
+    else:
+        made = _MAKERS[config.kind](config, component, rng, repo)
+    prompt = made.get("prompt", PROMPTS[config.kind]).format(
+        paper=component.paper, paper_name=_paper_name(component.paper), what=component.what, **made["format"])
     tools = GIT_TOOLS + PAPER_TOOLS + (["run_public_tests"] if config.kind == "implement" else [])
     env = {"repo": G.pack_history(repo, made["tips"], "main"), **_papers(), **made.get("env", {})}
     return Task(

@@ -13,6 +13,7 @@ import pygit2
 
 from graders.paper_code import same_value
 from graphs import code_components as CC
+from graphs import code_integration as I
 from graphs import code_wiring as W
 from graphs import git as G
 from graphs import paper_repo as R
@@ -38,17 +39,30 @@ def _at_cutoff(task: Task, path: str) -> str:
     return R.tree_files(repo, "HEAD").get(path, f'"""{R.FILES[path][0]}"""\n')
 
 
+_INTEGRATIONS = {w.name: w for ws in I.INTEGRATIONS.values() for w in ws}
+
+
 def _wiring(task: Task) -> W.Wiring | None:
-    return W.WIRINGS[task.truth["wiring"]] if "wiring" in task.truth else None
+    if "wiring" not in task.truth:
+        return None
+    return _INTEGRATIONS.get(task.truth["wiring"]) or W.WIRINGS[task.truth["wiring"]]
 
 
-def with_function(task: Task, source: str, agent: str = "reference") -> dict[str, Any]:
-    """The file at the cut-off with the component's functions written as `source`, and where the task
-    wires it, the agent's file with its class as `agent` renders it (the reference, by default)."""
-    c = _component(task)
-    doc, header = R.FILES[c.path]
-    others = [s for name, s in R.OTHER.items() if f"def {name}(" in _at_cutoff(task, c.path)]
-    files = {c.path: CC.module_source(header, [*others, source], doc)}
+def _keys(task: Task) -> list[str]:
+    """The components the task asks for: several where it integrates them, else its one."""
+    return task.truth.get("components", [task.meta["component"]])
+
+
+def with_function(task: Task, source: str, agent: str = "reference", version: str = "reference",
+                  key: str = "") -> dict[str, Any]:
+    """The files at the cut-off with the component's functions written as `source` (`key`: which
+    component, by default the task's; the others, where it integrates several, as `version` of each
+    gives them), and where the task wires them, the agent's file with its class as `agent` renders it."""
+    key = key or task.meta["component"]
+    tree = R.tree_files(G.materialize(task.env["repo"]), "HEAD")
+    files = {CC.COMPONENTS[k].path: R.component_file(tree, k, source if k == key else
+                                                      getattr(CC.COMPONENTS[k], version))
+             for k in _keys(task)}
     wiring = _wiring(task)
     if wiring is not None:
         files[wiring.path] = wiring.file(task.truth["conventions"], agent)
@@ -81,8 +95,8 @@ def baseline(task: Task, rng: Any) -> dict[str, Any]:
     kind = _kind(task)
     repo = G.materialize(task.env["repo"])
     if kind == "implement":
-        path = task.truth["path"]
-        return {"files": {path: _at_cutoff(task, path)}}
+        paths = [CC.COMPONENTS[k].path for k in _keys(task)]
+        return {"files": {path: _at_cutoff(task, path) for path in paths}}
     if kind == "locate":
         return {"commit": named_by_subject(repo, _component(task).what)}
     return {"functions": _defined(repo, "HEAD")}
@@ -137,7 +151,7 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
         tree = R.tree_files(repo, "HEAD")
         diffs = {path: _as_diff(path, tree.get(path, ""), text)  # a new file is a diff of the empty one
                  for path, text in task.truth["reference"]["files"].items()}
-        return [with_function(task, c.looped, "alternative"), {"files": diffs}]
+        return [with_function(task, c.looped, "alternative", "looped"), {"files": diffs}]
     if kind == "locate":
         passing = [str(commit.id) for commit in repo.walk(repo.head.target)][::-1]  # linear: oldest first
         for sha in passing:
@@ -162,7 +176,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     if kind == "implement":
         c = _component(task)
         name = c.functions[0]
-        wrong = [with_function(task, source) for _, source in sorted(c.mutants.items())]
+        wrong = [with_function(task, source, key=k) for k in _keys(task)
+                 for _, source in sorted(CC.COMPONENTS[k].mutants.items())]
         wiring = _wiring(task)
         if wiring is not None:  # the component right, its wiring wrong or missing
             wrong += [with_function(task, c.reference, slip) for slip in wiring.slips(task.truth["conventions"])]

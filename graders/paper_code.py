@@ -17,6 +17,13 @@ from tools.paper_code import files_problem, overlay, run_cases
 
 # reason of a case the harness could not run, by the harness's error name
 _ERRORS = {"import": "code_import_error", "crash": "code_crash", "timeout": "code_timeout"}
+# an integrated agent's pieces, each with those whose wrong values it follows from: a wrong piece is
+# reported only when none upstream of it is wrong, so the reason names where the agent first slipped
+_UPSTREAM = {"wrong_agent_target": {"wrong_agent_action"},
+             "wrong_agent_loss": {"wrong_agent_action", "wrong_agent_target"},
+             "wrong_agent_priorities": {"wrong_agent_action", "wrong_agent_target"},
+             "wrong_agent_sampling": {"wrong_agent_action", "wrong_agent_target", "wrong_agent_priorities"}}
+_AGENT = {"wrong_agent_values", "wrong_agent_action", *_UPSTREAM}
 
 
 def same_value(expected: Any, got: Any, rtol: float, atol: float) -> bool:
@@ -50,8 +57,9 @@ def grade_implement(task: Task, answer: dict[str, Any]) -> Grade:
     cases, expected = task.truth["cases"], task.truth["expected"]
     results = run_cases(merged, cases)
     tol = task.truth["tolerance"]
+    codes = task.truth.get("case_reasons", [])  # per case: its agent method's reason code(s), or None
     reasons, hits = [], 0
-    for (_, name, _), result, want in zip(cases, results, expected, strict=True):
+    for i, ((_, name, _), result, want) in enumerate(zip(cases, results, expected, strict=True)):
         error = result.get("error") if isinstance(result, dict) else "crash"
         agent = "." in name  # a method of the agent the component is wired into
         if error == "crash" and agent and str(result.get("detail", "")).startswith("NotImplementedError"):
@@ -60,11 +68,26 @@ def grade_implement(task: Task, answer: dict[str, Any]) -> Grade:
             reasons.append(_ERRORS.get(error, "code_crash"))
         elif same_value(want, result.get("value"), tol["rtol"], tol["atol"]):
             hits += 1
+        elif not agent:
+            reasons.append("wrong_values")
         else:
-            reasons.append("wrong_agent_values" if agent else "wrong_values")
+            reasons += _wrong_parts(want, result.get("value"), codes[i] if i < len(codes) else None, tol)
     if "wrong_values" in reasons:  # the agent's values follow from the component's: its own slip first
-        reasons = [r for r in reasons if r != "wrong_agent_values"]
-    return failed(*reasons, score=round(hits / len(cases), 4)) if reasons else passed()
+        reasons = [r for r in reasons if r not in _AGENT]
+    reasons = [r for r in reasons if not _UPSTREAM.get(r, set()) & set(reasons)]
+    return failed(*dict.fromkeys(reasons), score=round(hits / len(cases), 4)) if reasons else passed()
+
+
+def _wrong_parts(want: Any, got: Any, code: Any, tol: dict[str, float]) -> list[str]:
+    """The reason codes of an agent's wrong value: one per wrong part where the case names a code per
+    part of a returned tuple, else the case's code (wrong_agent_values when it names none)."""
+    if isinstance(code, (list, tuple)) and "tuple" in want:
+        parts = got.get("tuple") if isinstance(got, dict) else None
+        if not isinstance(parts, list) or len(parts) != len(want["tuple"]):
+            return [code[0]]
+        return [c for c, w, g in zip(code, want["tuple"], parts, strict=True)
+                if not same_value(w, g, tol["rtol"], tol["atol"])]
+    return [code if isinstance(code, str) else "wrong_agent_values"]
 
 
 def qualified(name: str) -> str:

@@ -103,6 +103,16 @@ REASONS: dict[str, str] = {
     "not_wired": "the agent's methods still raise NotImplementedError: the component is not wired into the agent",
     "wrong_agent_values": "the component's functions are right, but the agent's methods return other values than "
                           "its docstrings define (a convention of the codebase not followed)",
+    "wrong_agent_action": "the component functions are right, but the agent picks other next actions than its "
+                          "docstring and the paper define (e.g. the target network choosing)",
+    "wrong_agent_target": "the agent's actions are right, but its target distributions differ (e.g. gamma "
+                          "instead of gamma ** n, a bootstrap past an episode's end, a mask read backwards)",
+    "wrong_agent_loss": "the agent's targets are right, but its loss differs (e.g. importance weights "
+                        "not applied, the other divergence)",
+    "wrong_agent_priorities": "the agent's targets are right, but the new priorities differ (e.g. set from "
+                              "a TD error instead of the per-sample loss)",
+    "wrong_agent_sampling": "the agent's priorities are right, but its draws or importance weights differ "
+                            "(e.g. alpha applied to stored powered priorities again, beta not annealed)",
     "missing_functions": "the answer leaves out a function that implements one of the paper's components",
     "extra_functions": "the answer names a function that does not implement any of the paper's components",
     # wikidata (an id or name the graph lacks is unknown_node, an entity listed twice duplicate_item)

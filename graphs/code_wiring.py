@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphs.code_components import _arr, _dones, _probs
@@ -52,6 +52,15 @@ class Wiring:
     """Hidden cases `("Class.method", {"init": kwargs, "call": kwargs})`."""
     edge_cases: tuple[str, ...]
     """What the agent's hidden cases include, as the prompt lists it."""
+    components: tuple[str, ...] = ()
+    """Integration: every component the agent needs, all missing at the cut-off (empty: `component`)."""
+    rules: tuple[str, ...] = ()
+    """Integration: the combination rules the hidden cases check, as the prompt names them."""
+    reasons: dict[str, Any] = field(default_factory=dict)
+    """Method -> the reason code of its wrong values (a tuple: one per part of a returned tuple);
+    a method not named gives wrong_agent_values."""
+    name: str = ""
+    """The key of an integration (graphs.code_integration); empty for a one-component wiring."""
 
     def variants(self) -> list[Conventions]:
         """Every combination of the conventions, in a fixed order."""

@@ -300,3 +300,28 @@ def commit_on(repo: pygit2.Repository, parent: str, files: dict[str, str], messa
     author, email, offset = AUTHORS["bo"]
     sig = pygit2.Signature(author, email, base.commit_time + 3600, offset)
     return str(repo.create_commit(None, sig, sig, message + "\n", index.write_tree(repo), [base.id]))
+
+
+def component_file(tree: dict[str, str], key: str, source: str) -> str:
+    """A component's file with its functions written as `source`, after the functions of OTHER that
+    the file holds in `tree` (a commit's files, e.g. a task's cut-off)."""
+    c = COMPONENTS[key]
+    doc, header = FILES[c.path]
+    others = [s for name, s in OTHER.items() if f"def {name}(" in tree.get(c.path, "")]
+    return module_source(header, [*others, source], doc)
+
+
+def public_test_file(repo: pygit2.Repository, tree: dict[str, str], key: str) -> str:
+    """The public test file of a component for a copy whose files are `tree`: the one committed with
+    the component where the component's file already exists there (its other tests import functions
+    the file keeps), else one that imports the component's functions alone."""
+    c = COMPONENTS[key]
+    if c.path in tree:
+        return tree_files(repo, links()[key].introduced)[test_path(c.path)]
+    header = f"import numpy as np\n\nfrom {module_name(c.path)} import {', '.join(sorted(c.functions))}"
+    return module_source(header, [c.public_test], f"Tests of {c.path}.")
+
+
+def main_line(repo: pygit2.Repository) -> list[str]:
+    """The main line's commits, oldest first (the history is linear)."""
+    return [str(c.id) for c in repo.walk(repo.head.target)][::-1]

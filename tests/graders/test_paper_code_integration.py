@@ -1,0 +1,55 @@
+"""The implement grader on integration tasks (several components wired into one agent): correct
+answers written apart pass, and each slip fails with the reason of the piece it belongs to."""
+import pytest
+
+from generators import paper_code as pc
+from generators.paper_code_checks import _wiring, enumerate_answers, mutants, with_function
+from graders import grade
+from graphs.code_components import COMPONENTS
+
+# the reasons each slip of the Rainbow agent must give: the first pieces of the agent that go wrong (the
+# other divergence changes both parts of learn's result: the loss and the priorities made from it)
+SLIP_REASON = {"target_network_chooses": "wrong_agent_action", "one_step_discount": "wrong_agent_target",
+               "mask_read_as_dones": "wrong_agent_target", "bootstrap_after_an_early_end": "wrong_agent_target",
+               "priorities_from_the_td_error": "wrong_agent_priorities", "weights_ignored": "wrong_agent_loss",
+               "the_other_divergence": ("wrong_agent_loss", "wrong_agent_priorities"), "alpha_applied_twice": "wrong_agent_sampling",
+               "beta_not_annealed": "wrong_agent_sampling"}
+
+
+@pytest.fixture(scope="module", params=[2, 3])
+def task(request):
+    return pc.generate(pc.Config(kind="implement", components=request.param), seed=3, index=1)
+
+
+def test_the_reference_the_looped_agent_and_the_diffs_pass(task):
+    assert grade(task, task.truth["reference"]).passed
+    for answer in enumerate_answers(task):
+        assert grade(task, answer).passed
+
+
+def test_each_slip_of_the_agent_fails_with_the_reason_of_its_piece(task):
+    wiring = _wiring(task)
+    slips = wiring.slips(task.truth["conventions"])
+    assert set(slips) <= set(SLIP_REASON) and len(slips) >= 6
+    reasons = {slip: grade(task, with_function(task, COMPONENTS[task.meta["component"]].reference, slip)).reasons
+               for slip in slips}
+    want = {slip: r if isinstance(r, tuple) else (r,) for slip, r in SLIP_REASON.items()}
+    assert reasons == {slip: want[slip] for slip in slips}
+
+
+def test_a_slip_in_any_of_the_components_is_wrong_values_and_the_untouched_files_fail(task):
+    for key in task.truth["components"]:
+        for source in COMPONENTS[key].mutants.values():
+            g = grade(task, with_function(task, source, key=key))
+            assert "wrong_values" in g.reasons and not any(r.startswith("wrong_agent") for r in g.reasons)
+    assert not any(grade(task, answer).passed for answer in mutants(task))
+
+
+def test_the_cut_off_holds_none_of_the_components_and_the_prompt_names_each_rule(task):
+    from tools import call_tool
+    for key in task.truth["components"]:
+        for function in COMPONENTS[key].functions:
+            found = call_tool("git_grep", {"pattern": f"def {function}"}, task.env).text
+            assert found == "No matches found.", function
+    assert all(rule in task.prompt for rule in _wiring(task).rules)
+    assert "gamma ** n_steps" in task.prompt and "not from a TD error" in task.prompt

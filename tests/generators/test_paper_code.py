@@ -26,7 +26,7 @@ def test_same_bytes_under_any_hash_seed(capsys):
     assert capsys.readouterr().out == there.stdout and len(there.stdout.splitlines()) == 3
 
 
-@pytest.mark.parametrize("flags", [["--component", "c52"], ["--definition", "vague"]])
+@pytest.mark.parametrize("flags", [["--component", "c52"], ["--definition", "vague"], ["--components", "4"]])
 def test_a_bad_knob_is_one_line_and_exit_2(flags, capsys):
     with pytest.raises(SystemExit) as e:
         main(pc, flags)
@@ -53,8 +53,16 @@ def test_the_cut_off_copy_has_neither_the_component_nor_its_fix():
     assert {line.split(":", 1)[0] for line in found.splitlines()} == {"rl/agent.py"}  # only the agent's call
 
 
-def test_the_default_draws_wired_tasks_by_reference_over_distinct_agents():
+def test_the_default_integrates_three_components_into_distinct_agents():
     tasks = list(iter_tasks(pc, pc.Config(kind="implement"), 1, 8))
+    assert len(tasks) == 8 and len({t.prompt for t in tasks}) == 8
+    assert len({str(sorted(t.truth["conventions"].items())) for t in tasks}) == 8
+    assert all(len(t.truth["components"]) == 3 and "wire them all" in t.prompt for t in tasks)
+    assert "(floor(x) + 1 - x)" not in " ".join(t.prompt for t in tasks)
+
+
+def test_one_component_draws_wired_tasks_by_reference_over_distinct_agents():
+    tasks = list(iter_tasks(pc, pc.Config(kind="implement", components=1), 1, 8))
     assert len(tasks) == 8 and len({t.prompt for t in tasks}) == 8
     assert all("Wire it in too" in t.prompt and t.truth["component"] in pc.WIRED for t in tasks)
     assert "(floor(x) + 1 - x)" not in " ".join(t.prompt for t in tasks)

@@ -106,8 +106,8 @@ where and in what form), which may differ from the papers'. The hidden tests als
 with keyword arguments of its __init__ and call {methods} with keyword arguments as its docstrings \
 describe (numpy float64 arrays built from lists, dicts of them, Python numbers), after the calls of \
 its methods that a case names first (such as add and learn), comparing what they return as above; \
-besides random inputs they include: {agent_cases}. They check these combination rules, which the paper \
-{combined} ({combined_id}) that combined the components decides where a docstring names it: {rules}.
+besides random inputs they include: {agent_cases}. They check these combination rules, as the paper \
+{combined} ({combined_id}), which combines the components, decides them where a docstring refers to it: {rules}.
 Submit {{"files": {{{paths}}}}}: path -> full content of every file you change or add (a unified diff \
 of a file against this commit is accepted too if it applies exactly)."""
 _WIRING = """\
@@ -275,7 +275,7 @@ def _integrate(config: Config, wiring: W.Wiring, rng: random.Random, repo: pygit
     expected = CC.expected([(n, k) for _, n, k in drawn] + agent, (wiring.render(conventions, "reference"),))
     codes = [wiring.reasons.get(name.split(".", 1)[1], "wrong_agent_values") for name, _ in agent]
     case_reasons = [None] * len(drawn) + [list(c) if isinstance(c, tuple) else c for c in codes]
-    combined = next(p for p in load_snapshot()["papers"] if p["id"] == "1710.02298")
+    combined = next(p for p in load_snapshot()["papers"] if p["id"] == wiring.paper)
     contract = (lambda c: c.contract) if config.definition == "full" else (lambda c: c.by_reference)
     fmt = {
         "cutoff": cutoff, "k": len(components),

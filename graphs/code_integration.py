@@ -13,7 +13,7 @@ import random
 from typing import Any
 
 from graphs.code_components import _arr, _dones, _probs
-from graphs.code_wiring import _STUB, Conventions, Wiring
+from graphs.code_wiring import _STUB, Conventions, Wiring, _muzero, _muzero_cases, _muzero_slips
 
 # method -> reason code of a wrong value (a tuple: one per part of the returned tuple)
 REASONS = {"next_action": "wrong_agent_action", "target_distribution": "wrong_agent_target",
@@ -336,7 +336,7 @@ def _wiring(name: str, components: tuple[str, ...], rewards: str, imports: str) 
         edge_cases=("calls of add and learn before sample (the hidden tests call them as documented)",
                     "targets exactly on atoms and beyond the support", "episodes that end within the n steps",
                     "the two networks preferring different actions", "a step after beta reached 1"),
-        components=components, rules=_RULES, reasons=REASONS, name=name)
+        components=components, rules=_RULES, reasons=REASONS, name=name, paper="1710.02298")
 
 
 RAINBOW2 = _wiring("rainbow2", ("prioritized_replay", "c51_projection"), "summed",
@@ -345,4 +345,61 @@ RAINBOW3 = _wiring("rainbow3", ("prioritized_replay", "n_step_returns", "c51_pro
                    "from rl.distributional import project_distribution\nfrom rl.replay import prioritized_sample\n"
                    "from rl.returns import n_step_return")
 
-INTEGRATIONS: dict[int, list[Wiring]] = {2: [RAINBOW2], 3: [RAINBOW3]}
+
+
+# --- MuZero's value head, with its n-step targets, its transform and its support all missing -------
+
+_MUZERO_TARGETS = ('        return n_step_value_targets(episode["rewards"], episode["root_values"], self.discount,\n'
+                   '                                    self.td_steps)')
+_MUZERO_SLIPS = {  # slips of value_targets, which the one-component wiring gives written
+    "targets_not_bootstrapped": '''        return n_step_value_targets(episode["rewards"], np.zeros(len(episode["rewards"])),
+                                    self.discount, self.td_steps)''',
+    "bootstrap_one_step_early": '''        values = np.asarray(episode["root_values"], dtype=float)
+        return n_step_value_targets(episode["rewards"], np.concatenate([values[1:], [0.0]]), self.discount,
+                                    self.td_steps)''',
+}
+
+
+def _muzero_integrated(cv: Conventions, version: str) -> str:
+    """The value learner of graphs.code_wiring, with value_targets a stub at the cut-off too."""
+    source = _muzero(cv, "reference" if version in _MUZERO_SLIPS else version)
+    if version == "scaffold":
+        return source.replace(_MUZERO_TARGETS, _STUB.format(what="the n-step value target"))
+    if version in _MUZERO_SLIPS:
+        return source.replace(_MUZERO_TARGETS, _MUZERO_SLIPS[version])
+    return source
+
+
+def _muzero_integrated_slips(cv: Conventions) -> tuple[str, ...]:
+    return (*_muzero_slips(cv), *sorted(_MUZERO_SLIPS))
+
+
+def _muzero_integrated_cases(rng: random.Random, cv: Conventions) -> list[tuple[str, dict[str, Any]]]:
+    episode = {"rewards": _arr(rng, 6, low=-5.0, high=40.0), "root_values": _arr(rng, 6, low=0.0, high=90.0)}
+    return [("ValueLearner.value_targets", {"init": {"support_size": 10, "discount": 0.997, "td_steps": 3},
+                                            "call": {"episode": episode}}), *_muzero_cases(rng, cv)]
+
+
+MUZERO3 = Wiring(
+    component="value_support", path="search/learner.py", cls="ValueLearner",
+    stubs=("value_targets", "target_distributions", "predicted_values"),
+    methods=("value_targets", "target_distributions", "predicted_values", "learn"),
+    doc="Training MuZero's value head on its categorical support.",
+    scaffold_imports="", imports="from search.support import scalar_to_support, support_to_scalar\n"
+                                 "from search.targets import n_step_value_targets",
+    choices={"outputs": ("logits", "probs"), "targets": ("n_step",)},
+    render=_muzero_integrated, slips=_muzero_integrated_slips, cases=_muzero_integrated_cases,
+    edge_cases=("values beyond the support", "the last steps of an episode",
+                "the head's outputs as its docstring says they are"),
+    components=("value_transform", "n_step_value_targets", "value_support"),
+    rules=("each step's value target bootstrapped from the search's root value td_steps steps on, after the "
+           "discounted rewards before it, with no bootstrap past the episode's end",
+           "the value target transformed by h exactly once before its two-hot representation on the support",
+           "the cross-entropy against the head's probabilities, taken from its outputs as its docstring says "
+           "they are",
+           "values read off the support as the expectation mapped back through h_inv"),
+    reasons={"value_targets": "wrong_agent_target", "target_distributions": "wrong_agent_target",
+             "learn": "wrong_agent_loss"},
+    name="muzero3", paper="1911.08265")
+
+INTEGRATIONS: dict[int, list[Wiring]] = {2: [RAINBOW2], 3: [RAINBOW3, MUZERO3]}

@@ -61,6 +61,8 @@ class Wiring:
     a method not named gives wrong_agent_values."""
     name: str = ""
     """The key of an integration (graphs.code_integration); empty for a one-component wiring."""
+    paper: str = ""
+    """Integration: the snapshot paper whose combination of the components the rules follow."""
 
     def variants(self) -> list[Conventions]:
         """Every combination of the conventions, in a fixed order."""

@@ -13,12 +13,19 @@ SLIP_REASON = {"target_network_chooses": "wrong_agent_action", "one_step_discoun
                "mask_read_as_dones": "wrong_agent_target", "bootstrap_after_an_early_end": "wrong_agent_target",
                "priorities_from_the_td_error": "wrong_agent_priorities", "weights_ignored": "wrong_agent_loss",
                "the_other_divergence": ("wrong_agent_loss", "wrong_agent_priorities"), "alpha_applied_twice": "wrong_agent_sampling",
-               "beta_not_annealed": "wrong_agent_sampling"}
+               "beta_not_annealed": "wrong_agent_sampling",
+               # MuZero's value learner: a value target's slip shows in the targets (and the loss after them)
+               "targets_not_bootstrapped": "wrong_agent_target", "bootstrap_one_step_early": "wrong_agent_target",
+               "transformed_twice": "wrong_agent_target", "expectation_not_mapped_back": "wrong_agent_values",
+               "outputs_read_as_probabilities": "wrong_agent_values",
+               "softmax_of_probabilities": "wrong_agent_values"}
 
 
-@pytest.fixture(scope="module", params=[2, 3])
+@pytest.fixture(scope="module", params=[(2, "rainbow2"), (3, "rainbow3"), (3, "muzero3")])
 def task(request):
-    return pc.generate(pc.Config(kind="implement", components=request.param), seed=3, index=1)
+    k, name = request.param
+    config = pc.Config(kind="implement", components=k)
+    return next(t for t in (pc.generate(config, 3, i) for i in range(40)) if t.truth["wiring"] == name)
 
 
 def test_the_reference_the_looped_agent_and_the_diffs_pass(task):
@@ -30,7 +37,7 @@ def test_the_reference_the_looped_agent_and_the_diffs_pass(task):
 def test_each_slip_of_the_agent_fails_with_the_reason_of_its_piece(task):
     wiring = _wiring(task)
     slips = wiring.slips(task.truth["conventions"])
-    assert set(slips) <= set(SLIP_REASON) and len(slips) >= 6
+    assert set(slips) <= set(SLIP_REASON) and len(slips) >= 5
     reasons = {slip: grade(task, with_function(task, COMPONENTS[task.meta["component"]].reference, slip)).reasons
                for slip in slips}
     want = {slip: r if isinstance(r, tuple) else (r,) for slip, r in SLIP_REASON.items()}
@@ -52,4 +59,5 @@ def test_the_cut_off_holds_none_of_the_components_and_the_prompt_names_each_rule
             found = call_tool("git_grep", {"pattern": f"def {function}"}, task.env).text
             assert found == "No matches found.", function
     assert all(rule in task.prompt for rule in _wiring(task).rules)
-    assert "gamma ** n_steps" in task.prompt and "not from a TD error" in task.prompt
+    if task.truth["wiring"].startswith("rainbow"):
+        assert "gamma ** n_steps" in task.prompt and "not from a TD error" in task.prompt

@@ -110,7 +110,7 @@ REASONS: dict[str, str] = {
     "wrong_agent_loss": "the agent's targets are right, but its loss differs (e.g. importance weights "
                         "not applied, the other divergence)",
     "wrong_agent_priorities": "the agent's targets are right, but the new priorities differ (e.g. set from "
-                              "a TD error instead of the per-sample loss)",
+                              "a TD error instead of the per-sample loss, or stored in another form)",
     "wrong_agent_sampling": "the agent's priorities are right, but its draws or importance weights differ "
                             "(e.g. alpha applied to stored powered priorities again, beta not annealed)",
     "missing_functions": "the answer leaves out a function that implements one of the paper's components",

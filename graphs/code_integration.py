@@ -42,8 +42,8 @@ def _docstring(cv: Conventions) -> str:
     in Double DQN, n-step targets, and a prioritized replay whose priorities come from the loss.
 
     Its support is {support}; atoms() gives them.
-    Its replay has `capacity` slots. A slot's priority is p; the agent stores {store}
-    in self.priorities. add() gives each new transition the largest value stored so far (1.0 while
+    Its replay has `capacity` slots. A slot's priority is p; the agent stores
+    {store} in self.priorities. add() gives each new transition the largest value stored so far (1.0 while
     there is none), in the next slot in turn (the oldest overwritten once the replay is full).
     sample() draws among the filled slots with rl.replay.prioritized_sample, a slot's sampling
     probability being p ** alpha over the sum of the filled slots', with the importance-sampling
@@ -101,23 +101,25 @@ def _rainbow(cv: Conventions, version: str) -> str:
         """The action each transition bootstraps from, (B,), as Rainbow picks it (Double DQN's rule on
         the distributions' expected returns over the atoms); the first on ties."""
 '''
-    target_doc = '''
+    rewards = ("the n_steps rewards discounted as an n-step\n        return, rl.returns.n_step_return, "
+               "where nothing after the episode's end counts" if per_step else "the summed rewards")
+    target_doc = f'''
 
     def target_distribution(self, batch):
         """The target distributions m, (B, N): the target network's distribution of next_action(batch),
-        under the n-step distributional Bellman update (the n_steps rewards discounted as n-step
-        returns, plus gamma ** n_steps times the return; no bootstrap where the episode ended within
-        the n steps), projected onto the support as C51 does (rl.distributional.project_distribution)."""
+        under the n-step distributional Bellman update ({rewards}, plus gamma ** n_steps times the
+        return; no bootstrap where the episode ended within the n steps), projected onto the support
+        as C51 does (rl.distributional.project_distribution)."""
 '''
     learn_doc = f'''
 
     def learn(self, batch, slots, weights):
         """One update on a batch drawn at the distinct `slots` (B,) with importance weights `weights`
-        (B,), as sample() returned them. With m = target_distribution(batch), the per-sample loss l[b]
-        is {loss_doc}.
-        Returns (loss, priorities): the mean over the batch of weights[b] * l[b], and the new priority
-        p = l[b] + eps of each sampled slot, (B,); the agent stores them (as it stores priorities) at
-        `slots`, for the next sample()."""
+        (B,), as sample() returned them. With m = target_distribution(batch) and probs = batch["probs"],
+        the per-sample loss l[b] is {loss_doc}.
+        Returns (loss, stored): the mean over the batch of weights[b] * l[b], and what the agent now
+        stores at each of `slots` (B,), for the next sample(): the slot's new priority p = l[b] + eps,
+        in the form the agent stores priorities."""
 '''
     alpha = "1.0" if powered else "self.alpha"
     mask = 'np.asarray(batch["dones"], dtype=float)' if ended else '1.0 - np.asarray(batch["continues"], dtype=float)'
@@ -143,7 +145,7 @@ def _rainbow(cv: Conventions, version: str) -> str:
         losses = {per_sample}
         priorities = losses + self.eps
         self.priorities[np.asarray(slots, dtype=int)] = {stored}
-        return float((np.asarray(weights, dtype=float) * losses).mean()), priorities''',
+        return float((np.asarray(weights, dtype=float) * losses).mean()), {stored}''',
     }
     bodies = dict(ref)
     if version == "scaffold":
@@ -198,8 +200,8 @@ def _alternative(cv: Conventions) -> dict[str, str]:
         for b, slot in enumerate(slots):
             loss = sum({term} for m, p in zip(target[b], batch["probs"][b]))
             total += float(weights[b]) * loss
-            priorities.append(loss + self.eps)
-            self.priorities[int(slot)] = (loss + self.eps) ** self.alpha if {powered!r} else loss + self.eps
+            priorities.append((loss + self.eps) ** self.alpha if {powered!r} else loss + self.eps)
+            self.priorities[int(slot)] = priorities[-1]
         return total / len(slots), np.array(priorities)''',
     }
 
@@ -227,6 +229,9 @@ def _slip(cv: Conventions, version: str, ref: dict[str, str]) -> dict[str, str]:
         return {"learn": _rainbow_ref_learn(other)}
     if version == "alpha_applied_twice":
         return {"sample": ref["sample"].replace("u, 1.0,", "u, self.alpha,")}
+    if version == "priorities_stored_raw":  # consistent in itself, but not the form the docstring states
+        return {"learn": ref["learn"].replace("priorities ** self.alpha", "priorities"),
+                "sample": ref["sample"].replace("u, 1.0,", "u, self.alpha,")}
     if version == "beta_not_annealed":
         return {"sample": ref["sample"].replace("self.beta(step)", "self.beta_start")}
     raise KeyError(version)
@@ -243,7 +248,7 @@ def _slips(cv: Conventions) -> tuple[str, ...]:
            "the_other_divergence", "beta_not_annealed")
     out += ("mask_read_as_dones",) if cv["mask"] == "continues" else ()
     out += ("bootstrap_after_an_early_end",) if cv["rewards"] == "per_step" else ()
-    out += ("alpha_applied_twice",) if cv["store"] == "powered" else ()
+    out += ("alpha_applied_twice", "priorities_stored_raw") if cv["store"] == "powered" else ()
     return out
 
 

@@ -13,7 +13,7 @@ SLIP_REASON = {"target_network_chooses": "wrong_agent_action", "one_step_discoun
                "mask_read_as_dones": "wrong_agent_target", "bootstrap_after_an_early_end": "wrong_agent_target",
                "priorities_from_the_td_error": "wrong_agent_priorities", "weights_ignored": "wrong_agent_loss",
                "the_other_divergence": ("wrong_agent_loss", "wrong_agent_priorities"), "alpha_applied_twice": "wrong_agent_sampling",
-               "beta_not_annealed": "wrong_agent_sampling",
+               "beta_not_annealed": "wrong_agent_sampling", "priorities_stored_raw": "wrong_agent_priorities",
                # MuZero's value learner: a value target's slip shows in the targets (and the loss after them)
                "targets_not_bootstrapped": "wrong_agent_target", "bootstrap_one_step_early": "wrong_agent_target",
                "transformed_twice": "wrong_agent_target", "expectation_not_mapped_back": "wrong_agent_values",

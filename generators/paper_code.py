@@ -5,7 +5,9 @@ MuZero papers in a repository whose history added them one commit at a time (gra
 tools) and the function's contract (by default its definition only by reference to the paper); with
 `wire` (the default) the copy also holds an agent class (graphs.code_wiring) whose learning path needs
 the component, to be completed by the codebase's own conventions; hidden behavioural cases, run in the
-sandbox, drive the functions and the agent and grade the files written. `locate` asks for the commit where a paper's component first behaves as the paper defines it;
+sandbox, drive the functions and the agent and grade the files written. By default (`--components 3`)
+the cut-off is before three components of one lineage, all to be written and wired into one agent
+(graphs.code_integration) whose combination rules the prompt names as checked. `locate` asks for the commit where a paper's component first behaves as the paper defines it;
 `trace` for every function that implements a paper's components at a release.
 
     python -m generators.paper_code --kind implement --component c51_projection --n 5
@@ -163,7 +165,8 @@ class Config:
         "help": "implement: how many run_public_tests calls a task allows (0: no limit)"})
     components: int = field(default=3, metadata={
         "help": "implement: how many components of one lineage are missing at the cut-off, all to be "
-                "written and wired into one agent (2 or 3: the Rainbow agent's); 1: one component, the "
+                "written and wired into one agent (3: the Rainbow agent's or MuZero's value learner's; 2: "
+                "Rainbow's without n-step returns); 1: one component, the "
                 "--component given or one drawn. Used when --component is empty and --wire is on"})
     wire: bool = field(default=True, metadata={
         "help": f"implement: the component must also be wired into an agent class of the codebase, which "

@@ -106,9 +106,8 @@ components exist. Complete it so that the class computes what its docstrings say
 its docstrings state this codebase's conventions (the inputs' keys, shapes and meaning, what is stored \
 where and in what form), which may differ from the papers'. The hidden tests also build `{cls}(...)` \
 with keyword arguments of its __init__ and call {methods} with keyword arguments as its docstrings \
-describe (numpy float64 arrays built from lists, dicts of them, Python numbers), after the calls of \
-its methods that a case names first (such as add and learn), comparing what they return as above; \
-besides random inputs they include: {agent_cases}. They check these combination rules, as the paper \
+describe (numpy float64 arrays built from lists, dicts of them, Python numbers),{before} comparing what \
+they return as above; besides random inputs they include: {agent_cases}. They check these combination rules, as the paper \
 {combined} ({combined_id}), which combines the components, decides them where a docstring refers to it: {rules}.
 Submit {{"files": {{{paths}}}}}: path -> full content of every file you change or add (a unified diff \
 of a file against this commit is accepted too if it applies exactly)."""
@@ -293,7 +292,9 @@ def _integrate(config: Config, wiring: W.Wiring, rng: random.Random, repo: pygit
         "runs": f"; you may call it {config.test_runs} times" if config.test_runs else "",
         "agent_path": wiring.path, "cls": wiring.cls, "stubs": _stubs(wiring.stubs),
         "methods": _listed(wiring.methods, "its method", "its methods"),
-        "agent_cases": "; ".join(wiring.edge_cases), "combined": combined["name"], "combined_id": combined["id"],
+        "agent_cases": "; ".join(wiring.edge_cases),
+        "before": (" after the calls of its methods that a case names first (such as add and learn),"
+                   if any("before" in kwargs for _, kwargs in agent) else ""), "combined": combined["name"], "combined_id": combined["id"],
         "rules": "; ".join(f"({i}) {rule}" for i, rule in enumerate(wiring.rules, 1)),
         "paths": ", ".join(f'"{p}": "..."' for p in reference),
     }

@@ -120,6 +120,12 @@ Question = tuple[dict[str, Any], dict[str, Any]]
 Role = tuple[str, list[list[str]], list[str]]  # (text, patterns on ?x, the people who have it)
 
 
+# What a model can read within the runner's 100 turns, one get_entity call per entity: larger pools made
+# played tasks unsolvable (a count over 108 composers, a superlative over ~130 citizens)
+MAX_POOL = 40  # count: entities naming the anchor
+MAX_PEOPLE = 60  # superlative: people of the two roles together
+
+
 def _bind(patterns: list[list[str]], who: str) -> list[list[str]]:
     names = {"?x": f"?{who}", "?d_x": f"?d_{who}"}
     return [[names.get(t, t) for t in triple] for triple in patterns]
@@ -158,6 +164,8 @@ def superlative(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[R
         else:
             (text_a, pat_a, xs_a), (text_b, pat_b, xs_b) = rng.sample(menu, 2)
             spec = {"roles": {"a": _bind(pat_a, "a"), "b": _bind(pat_b, "b")}}
+            if len(set(xs_a) | set(xs_b)) > MAX_PEOPLE:
+                continue
             candidates = [(a, b) for a in xs_a for b in xs_b]
             naive = first_with_roles(kg, spec)
         spec.update(measure=name, direction=direction)
@@ -249,9 +257,12 @@ def count_options(kg: WikidataGraph, members: int) -> list[tuple]:
     """Every count question the graph holds: (template, anchor, country, patterns, negated patterns,
     count, count before the negation), where the negation removes some of at least `members` entities."""
     options = []
+    named_by: dict[tuple[str, str], int] = {}  # (property, anchor) -> how many entities name the anchor
+    for _, o, key in kg.graph.edges(keys=True):
+        named_by[key, o] = named_by.get((key, o), 0) + 1
     for name in sorted(COUNTS):
         _, _, base, none = COUNTS[name]
-        anchors = sorted({o for _, o, k in kg.graph.edges(keys=True) if k == base[0][1]})
+        anchors = sorted({o for (key, o), n in named_by.items() if key == base[0][1] and n <= MAX_POOL})
         countries = sorted({o for _, o, k in kg.graph.edges(keys=True) if k == "P17"}) if "?c" in str(none) else [""]
         for k in anchors:
             for c in countries:

@@ -7,6 +7,7 @@ these builders; each returns the prompt's fields and the truth, and guarantees a
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -257,13 +258,13 @@ def count_options(kg: WikidataGraph, members: int) -> list[tuple]:
     """Every count question the graph holds: (template, anchor, country, patterns, negated patterns,
     count, count before the negation), where the negation removes some of at least `members` entities."""
     options = []
-    named_by: dict[tuple[str, str], int] = {}  # (property, anchor) -> how many entities name the anchor
-    for _, o, key in kg.graph.edges(keys=True):
-        named_by[key, o] = named_by.get((key, o), 0) + 1
+    # (property, object) -> how many statements name it: the anchors, their pools and the countries
+    named_by = Counter((key, o) for _, o, key in kg.graph.edges(keys=True))
+    all_countries = sorted(o for key, o in named_by if key == "P17")
     for name in sorted(COUNTS):
         _, _, base, none = COUNTS[name]
-        anchors = sorted({o for (key, o), n in named_by.items() if key == base[0][1] and n <= MAX_POOL})
-        countries = sorted({o for _, o, k in kg.graph.edges(keys=True) if k == "P17"}) if "?c" in str(none) else [""]
+        anchors = sorted(o for (key, o), n in named_by.items() if key == base[0][1] and n <= MAX_POOL)
+        countries = all_countries if "?c" in str(none) else [""]
         for k in anchors:
             for c in countries:
                 fill = {"?k": k, "?c": c}

@@ -27,9 +27,9 @@ from tasks.task import Task
 FAMILY = "causal"
 KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual",
          tool_kind.KIND)
-VERSION = 7  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
+VERSION = 8  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
 # identify and counterfactual defaults; 6: counterfactual units with a partial record;
-# 7: prompts name the variables without edges
+# 7: prompts name the variables without edges; 8: identify on binary data by default (--scm)
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
              tool_kind.KIND: 1, MIXED: 3}
@@ -81,6 +81,7 @@ data.csv.
 Submit {{"directed": [["A", "B"], ...], "undirected": [["C", "D"], ...]}} where ["A", "B"] means A -> B. \
 Graded correct if it is exactly the true CPDAG; edges in any order, undirected pairs in either order.""",
     "identify": causal_identify.PROMPT,
+    "identify_binary": causal_identify.PROMPT_BINARY,
     "counterfactual": causal_counterfactual.PROMPT,
 }
 
@@ -124,8 +125,11 @@ class Config(tool_kind.ToolKnobs):
     edges: int = field(default=0, metadata={"help": "edges of the DAG (0: the kind's default, 8 but for "
                                                      "identify 16 and counterfactual 12)"})
     nodes: int = field(default=0, metadata={"help": "variables (0: edges // 2 + 3, or as edges need)"})
-    samples: int = field(default=500, metadata={"help": "rows of data (all kinds but adjustment, discover)"})
+    samples: int = field(default=0, metadata={"help": "rows of data (all kinds but adjustment, discover; 0: "
+                                                      "500, but 10000 for identify on binary data)"})
     binary: bool = field(default=False, metadata={"help": "reversed_edge: binary data and chi-square tests"})
+    scm: str = field(default="binary", metadata={"help": "identify: binary variables with conditional "
+                                                          "probability tables, or linear-Gaussian"})
     hidden: int = field(default=-1, metadata={"help": "adjustment, identify: unobserved variables (-1: the "
                                                       "kind's default, 2 but for identify 3)"})
     max_cost: int = field(default=5, metadata={"help": "adjustment: measurement costs are 1..max_cost"})
@@ -147,6 +151,9 @@ class Config(tool_kind.ToolKnobs):
             object.__setattr__(self, "edges", defaults.get("edges", 8))
         if self.hidden == -1:
             object.__setattr__(self, "hidden", defaults.get("hidden", 2))
+        if self.samples == 0:
+            object.__setattr__(self, "samples", causal_identify.DEFAULT_SAMPLES[self.scm]
+                               if self.kind == "identify" and self.scm in causal_identify.SCMS else 500)
         if self.unrecorded == -1:
             object.__setattr__(self, "unrecorded", causal_counterfactual.DEFAULT_UNRECORDED
                                if self.kind == "counterfactual" and self.interaction else 0)
@@ -172,6 +179,8 @@ class Config(tool_kind.ToolKnobs):
         if self.edges > cg.max_edges(self.n_nodes):
             raise ValueError(f"--edges {self.edges} is more than a DAG on {self.n_nodes} nodes can hold "
                              f"({cg.max_edges(self.n_nodes)}); raise --nodes or lower --edges")
+        if self.scm not in causal_identify.SCMS:
+            raise ValueError(f"--scm must be one of {', '.join(causal_identify.SCMS)}, got {self.scm!r}")
         if self.source not in SOURCES:
             raise ValueError(f"--from must be one of {', '.join(SOURCES)}, got {self.source!r}")
         if self.kind in ("adjustment", "identify", MIXED) and not 0 <= self.hidden <= self.n_nodes - 2:
@@ -284,7 +293,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
     rng = np.random.default_rng([seed, index])
     builder = BUILDERS[config.kind]
     if config.kind == "identify":  # the sort of instance is chosen once per task, not once per graph
-        builder = functools.partial(causal_identify.build, target=causal_identify.target_of(seed, index))
+        builder = functools.partial(causal_identify.build, target=causal_identify.target_of(seed, index,
+                                                                                      config.scm))
     tries = causal_identify.TRIES if config.kind == "identify" else TRIES
     for _ in range(tries):
         dag = cg.random_dag(rng, config.n_nodes, config.edges)

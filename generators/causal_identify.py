@@ -16,6 +16,7 @@ true effect by more than the tolerance.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from typing import Any
@@ -24,6 +25,7 @@ import networkx as nx
 import numpy as np
 
 from graphs import causal as cg
+from graphs import causal_discrete as cd
 from graphs import causal_latent as cl
 
 MIN_EDGES = 4  # fewer edges cannot hold a confounded effect that observed variables identify
@@ -36,6 +38,12 @@ MIN_EDGES = 4  # fewer edges cannot hold a confounded effect that observed varia
 # in for the napkins where a graph cannot hold one (the easy ladder levels).
 TARGETS = ("not identifiable", "mediated, not identifiable", "instrumented, not identifiable", "front-door",
            "instrument", "instrument", "instrument", "instrument")
+# On binary data the linear shortcuts (a regression coefficient, a product of slopes) miss backdoor and
+# front-door effects too, so those take the identifiable places: three backdoor (whose valid sets avoid the
+# treatment's observed parents, some latent) and two front-door. No napkin: its confounding is too weak
+# for the naive and parent-adjusted estimates to leave the plug-in's bootstrap tolerance at these sizes.
+TARGETS_BINARY = ("not identifiable", "mediated, not identifiable", "instrumented, not identifiable",
+                  "front-door", "front-door", "backdoor", "backdoor", "backdoor")
 MEDIATED = ("front-door", "mediated, not identifiable")
 INSTRUMENTED = ("instrument", "instrumented, not identifiable")
 INSTRUMENT_SIZE = 2  # the most observed variables a conditional instrument is conditioned on
@@ -61,11 +69,33 @@ holding data.csv; ci_test runs a partial-correlation test on the data.
 Submit {{"identifiable": false}}, or {{"identifiable": true, "effect": 0.5}} with your estimate. Graded \
 correct if "identifiable" agrees with the ID algorithm (Shpitser and Pearl) and, when it is true, the \
 "effect" is within {tolerance} of the true effect (an "effect" given with false is ignored)."""
+PROMPT_BINARY = """\
+The data in data.csv ({samples} rows, one column per observed variable) come from a structural causal \
+model on this DAG in which every variable, observed or not, is binary (0 or 1) and is drawn given its \
+parents from a conditional probability table of its own (any table: no linear, additive or logistic \
+form; the tables are not given):
+{edges}
+The variables {latent} are unobserved: they are in the DAG but not in the data. Observed: {observed}.
+Question: is the average causal effect of {x} on {y} identifiable, and if so, what is it? Identifiable \
+means non-parametrically: P({y} | do({x})) can be computed from the joint distribution of the observed \
+variables alone (by the rules of do-calculus) for every structural causal model with this DAG. The \
+effect is ACE = P({y} = 1 | do({x} = 1)) - P({y} = 1 | do({x} = 0)). Tools: python runs code in a folder \
+holding data.csv; ci_test runs a chi-square test of conditional independence on the data.
+Submit {{"identifiable": false}}, or {{"identifiable": true, "effect": 0.1}} with your estimate of the \
+ACE. Graded correct if "identifiable" agrees with the ID algorithm (Shpitser and Pearl) and, when it is \
+true, the "effect" is within {tolerance} of the true ACE, computed exactly from the structural causal \
+model (an "effect" given with false is ignored)."""
 SCHEMA = {"identifiable": {"type": "boolean"}, "effect": {"type": "number"}}
 REQUIRED = ["identifiable"]
-LADDER = [{"edges": 5, "hidden": 1, "samples": 5000}, {"edges": 8, "hidden": 2, "samples": 1000},
-          {"edges": 12, "hidden": 2, "samples": 500}, {"edges": 16, "hidden": 3, "samples": 500},
-          {"edges": 20, "hidden": 4, "samples": 300}]
+SCMS = ("binary", "linear")  # binary (conditional probability tables, the default) or linear-Gaussian
+DEFAULT_SAMPLES = {"binary": 10_000, "linear": 500}
+# The linear levels are the easy ones: there a regression, a product of slopes or an instrument ratio is
+# the right estimate once the identifying set is found; on binary data the functional itself must be right.
+LADDER = [{"edges": 5, "hidden": 1, "samples": 5000, "scm": "linear"},
+          {"edges": 8, "hidden": 2, "samples": 1000, "scm": "linear"},
+          {"edges": 8, "hidden": 2, "samples": 20_000, "scm": "binary"},
+          {"edges": 16, "hidden": 3, "samples": 10_000, "scm": "binary"},
+          {"edges": 20, "hidden": 4, "samples": 10_000, "scm": "binary"}]
 
 
 def _pair(rng: np.random.Generator, dag: nx.DiGraph, target: str) -> tuple[str, str] | None:
@@ -145,11 +175,12 @@ def estimate(data: np.ndarray, counts: np.ndarray, col: dict[str, int], x: str, 
                for i, m in enumerate(zs))
 
 
-def target_of(seed: int, index: int) -> str:
-    """What task `index` will be: its place in its block of TARGETS, shuffled by the seed and the block."""
-    block = list(TARGETS)
-    random.Random(f"causal.identify:{seed}:{index // len(TARGETS)}").shuffle(block)
-    return block[index % len(TARGETS)]
+def target_of(seed: int, index: int, scm: str = "linear") -> str:
+    """What task `index` will be: its place in its block of TARGETS (TARGETS_BINARY on binary data),
+    shuffled by the seed and the block."""
+    block = list(TARGETS_BINARY if scm == "binary" else TARGETS)
+    random.Random(f"causal.identify:{seed}:{index // len(block)}").shuffle(block)
+    return block[index % len(block)]
 
 
 def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -> dict[str, Any] | None:
@@ -197,6 +228,39 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
     method, zs = (("backdoor", sorted(backdoor)) if backdoor is not None else ("front-door", front)
                   if front is not None else ("instrument", [instrument[0], *instrument[1]]) if instrument
                   else ("backdoor", parents))
+    if config.scm == "binary":
+        fitted = _binary_fit(rng, config, dag, observed, x, y, identifiable, method, zs, parents, instrument)
+    else:
+        fitted = _linear_fit(rng, config, dag, observed, x, y, identifiable, method, zs, parents, instrument)
+    if fitted is None:
+        return None
+    data, effect, tolerance, reference, shortcuts, truth_extra = fitted
+    directed, bidirected = cl.latent_projection(dag, latent)
+    binary = config.scm == "binary"
+    return {"dag": dag,
+            "template": "identify_binary" if binary else "identify",
+            "format": {"edges": cg.edge_lines(dag), "x": x, "y": y,
+                       "latent": ", ".join(latent), "observed": ", ".join(observed), "tolerance": tolerance},
+            "env": {"variables": observed,
+                    "files": {"data.csv": cg.to_csv(observed, data, "%d" if binary else "%.3f")},
+                    "ci_test": "chi_square" if binary else "partial_correlation"},
+            "truth": {"treatment": x, "outcome": y, "latent": latent, "identifiable": identifiable,
+                      "effect": effect, "tolerance": tolerance, "estimator": method if identifiable else None,
+                      "estimator_set": zs if identifiable else None,
+                      "naive_estimate": round(shortcuts["naive_regression"], 4),
+                      "parent_adjusted_estimate": round(shortcuts["parent_adjusted_estimate"], 4),
+                      "shortcuts": shortcuts,
+                      "instrument": [instrument[0], instrument[1]] if instrument else None,
+                      "projection": {"directed": [list(e) for e in directed],
+                                     "bidirected": [list(e) for e in bidirected]},
+                      **truth_extra,
+                      "reference": reference}}
+
+
+def _linear_fit(rng, config, dag, observed, x, y, identifiable, method, zs, parents, instrument):
+    """A linear-Gaussian SCM's data and the checks of a discriminating task: the estimator (a regression,
+    a product of slopes, an instrument ratio) within the bootstrap tolerance, the naive and parent-adjusted
+    regressions outside it. (data, effect, tolerance, reference, shortcuts, truth fields), or None."""
     weights = cg.random_weights(rng, dag)
     full = np.round(cg.sample_linear_gaussian(rng, dag, weights, config.samples), 3)
     data = full[:, [list(dag).index(v) for v in observed]]  # what the CSV holds
@@ -219,24 +283,73 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
     elif instrument and (abs(identified - effect) > tolerance
                          or min(abs(naive - effect), abs(parent_adjusted - effect)) <= tolerance):
         return None  # the linear instrument must find the effect: the look-alike is exact, not approximate
-    directed, bidirected = cl.latent_projection(dag, latent)
-    return {"dag": dag,
-            "format": {"edges": cg.edge_lines(dag), "x": x, "y": y,
-                       "latent": ", ".join(latent), "observed": ", ".join(observed), "tolerance": tolerance},
-            "env": {"variables": observed, "files": {"data.csv": cg.to_csv(observed, data, "%.3f")},
-                    "ci_test": "partial_correlation"},
-            "truth": {"treatment": x, "outcome": y, "latent": latent, "identifiable": identifiable,
-                      "effect": effect, "tolerance": tolerance, "estimator": method if identifiable else None,
-                      "estimator_set": zs if identifiable else None,
-                      "naive_estimate": round(naive, 4),
-                      "parent_adjusted_estimate": round(parent_adjusted, 4),
-                      "shortcuts": {"naive_regression": naive, "parent_adjusted_estimate": parent_adjusted},
-                      "instrument": [instrument[0], instrument[1]] if instrument else None,
-                      "instrument_estimate": round(identified, 4) if instrument else None,
-                      "projection": {"directed": [list(e) for e in directed],
-                                     "bidirected": [list(e) for e in bidirected]},
-                      "weights": [[u, v, w] for (u, v), w in sorted(weights.items())],
-                      "reference": reference}}
+    shortcuts = {"naive_regression": naive, "parent_adjusted_estimate": parent_adjusted}
+    extra = {"instrument_estimate": round(identified, 4) if instrument else None,
+             "weights": [[u, v, w] for (u, v), w in sorted(weights.items())]}
+    return data, effect, tolerance, reference, shortcuts, extra
+
+
+def plug_in(table: cd.Table, x: str, y: str, method: str, zs: list[str]) -> np.ndarray:
+    """The plug-in estimate of the ACE on a binary table by the identified functional: the backdoor
+    formula with the set zs, or the front-door formula with the set zs."""
+    formula = cd.backdoor if method == "backdoor" else cd.front_door
+    return formula(table, x, y, zs, 1) - formula(table, x, y, zs, 0)
+
+
+def valid_sets(dag: nx.DiGraph, x: str, y: str, observed: list[str], method: str) -> list[list[str]]:
+    """Every set of observed variables that satisfies the backdoor criterion (method "backdoor") or the
+    front-door criterion for (x, y), by brute force over subsets: each gives a right plug-in estimator."""
+    if method == "backdoor":
+        candidates = sorted(set(observed) - nx.descendants(dag, x) - {x, y})
+        check = cg.is_valid_backdoor_set
+    else:
+        candidates = sorted((set(observed) & nx.descendants(dag, x) & nx.ancestors(dag, y)) - {x, y})
+        check = cl.satisfies_front_door
+    return [list(m) for k in range(len(candidates) + 1) for m in itertools.combinations(candidates, k)
+            if check(dag, x, y, m)]
+
+
+def _binary_fit(rng, config, dag, observed, x, y, identifiable, method, zs, parents, instrument):
+    """A binary SCM with random conditional probability tables, its data, and the checks of a
+    discriminating task: the identified functional equals the exact ACE on the exact observed distribution,
+    its plug-in estimate lies within the bootstrap tolerance, and the naive difference, the
+    parent-adjusted plug-in and the linear estimate (the regression coefficient, slope product or
+    Wald-type ratio a linear SCM would justify) all lie outside it. (data, effect, tolerance, reference,
+    shortcuts, truth fields), or None."""
+    cpts = cd.random_cpts(rng, dag)
+    data = cd.sample(rng, dag, cpts, config.samples)[:, [list(dag).index(v) for v in observed]]
+    effect = cd.exact_ace(dag, cpts, x, y)
+    if identifiable:
+        exact = cd.Table(cd.marginal_table(cd.exact_joint(dag, cpts), list(dag), observed), observed)
+        if abs(float(plug_in(exact, x, y, method, zs)[0]) - effect) > 1e-9:
+            return None  # cannot happen for a valid set; never grade against an unproved formula
+    sample = cd.Table(cd.resampled_tables(data, np.ones((1, len(data)))), observed)
+    col, ones = {v: i for i, v in enumerate(observed)}, np.ones((1, len(data)))
+    linear = ((method, zs) if identifiable else ("instrument", [instrument[0], *instrument[1]]) if instrument
+              else ("backdoor", parents))
+    shortcuts = {"naive_regression": float((cd.naive(sample, x, y, 1) - cd.naive(sample, x, y, 0))[0]),
+                 "parent_adjusted_estimate": float(plug_in(sample, x, y, "backdoor", parents)[0]),
+                 "linear_estimate": float(estimate(data.astype(float), ones, col, x, y, *linear)[0])}
+    identified = float(plug_in(sample, x, y, method, zs)[0]) if identifiable else math.nan
+    if identifiable and any(abs(s - effect) <= abs(identified - effect) for s in shortcuts.values()):
+        return None  # cannot pass the check below, whatever the tolerance: spare the bootstrap
+    # a non-identifiable instance states the tolerance the parent-adjusted plug-in would have, never used
+    # to grade, so that the tolerance does not tell the two sorts apart
+    counts = rng.poisson(1.0, size=(BOOTSTRAP, len(data)))  # Poisson bootstrap: rows drawn ~Poisson(1) times
+    resampled = cd.Table(cd.resampled_tables(data, counts), observed)
+    spread = float(np.std(plug_in(resampled, x, y, *((method, zs) if identifiable else ("backdoor", parents)))))
+    tolerance = max(MIN_TOLERANCE, math.ceil(TOLERANCE_SDS * spread * 1000) / 1000)
+    reference: dict[str, Any] = {"identifiable": False}
+    if identifiable:
+        if abs(identified - effect) > tolerance or any(abs(s - effect) <= tolerance for s in shortcuts.values()):
+            return None  # the plug-in must pass and every shortcut must fail
+        if any(abs(float(plug_in(sample, x, y, method, other)[0]) - effect) > tolerance
+               for other in valid_sets(dag, x, y, observed, method)):
+            return None  # the plug-in by any other valid set must pass too
+        reference = {"identifiable": True, "effect": round(identified, 4)}
+    extra = {"instrument_estimate": round(shortcuts["linear_estimate"], 4) if instrument else None,
+             "cpts": {v: np.round(np.asarray(cpts[v], float), 6).tolist() for v in sorted(cpts)}}
+    return data, effect, tolerance, reference, shortcuts, extra
 
 
 def baseline(task: Any) -> dict[str, Any]:
@@ -252,8 +365,8 @@ def random_answer(task: Any, rng: Any) -> dict[str, Any]:
 
 
 def mutants(task: Any) -> list[dict[str, Any]]:
-    """The other identifiability verdict (with the true effect, when the claim is the error), the naive and
-    parent-adjusted estimates, and estimates just outside the tolerance."""
+    """The other identifiability verdict (with the true effect, when the claim is the error), the naive,
+    parent-adjusted and (on binary data) linear estimates, and estimates just outside the tolerance."""
     truth = task.truth
     if not truth["identifiable"]:
         return [{"identifiable": True, "effect": truth["effect"]},
@@ -263,5 +376,7 @@ def mutants(task: Any) -> list[dict[str, Any]]:
     return [{"identifiable": False}, {"identifiable": True},
             {"identifiable": True, "effect": truth["naive_estimate"]},
             {"identifiable": True, "effect": truth["parent_adjusted_estimate"]},
+            *([{"identifiable": True, "effect": truth["shortcuts"]["linear_estimate"]}]
+              if "linear_estimate" in truth["shortcuts"] else []),
             {"identifiable": True, "effect": truth["effect"] + 1.01 * truth["tolerance"]},
             {"identifiable": True, "effect": truth["effect"] - 1.01 * truth["tolerance"]}]

@@ -39,6 +39,9 @@ REASONS: dict[str, str] = {
     "naive_regression": "the value is what the unadjusted regression of the outcome on the treatment gives",
     "parent_adjusted_estimate": "the estimate adjusts for the treatment's observed parents, leaving a "
                                 "backdoor path open",
+    "linear_estimate": "on binary data, the estimate a linear model would justify (a regression "
+                       "coefficient, a product of slopes, a Wald-type instrument ratio), not the plug-in of "
+                       "the identified functional",
     "interventional_answer": "the value is the population's E[Y | do(X = x')], not this unit's "
                              "counterfactual",
     "outcome_unchanged": "the value is the unit's observed outcome, as if setting the treatment changed "

@@ -1,0 +1,125 @@
+"""Binary structural causal models given by conditional probability tables: sampling, the exact joint
+distribution (every variable, latents included, enumerated), exact interventional probabilities, and the
+plug-in estimators of identified causal effects (backdoor, front-door) on a probability table.
+
+A table is a numpy array of shape (B, 2, ..., 2): B distributions (bootstrap resamples, or one exact one)
+over the binary variables named by its axes, in a stated order. Every estimator works on all B at once,
+so a bootstrap costs one evaluation. A conditional probability whose condition has probability 0 counts
+as 0: it is always multiplied by that probability, or by one of a cell it contains.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import networkx as nx
+import numpy as np
+
+LOW, HIGH = 0.05, 0.95  # the range of every conditional probability: no deterministic mechanism
+SHAPE = 0.3  # Beta(SHAPE, SHAPE) spreads the probabilities towards LOW and HIGH: strong, interacting effects
+
+
+def random_cpts(rng: np.random.Generator, dag: nx.DiGraph) -> dict[str, np.ndarray]:
+    """P(v = 1 | parents) for each variable, one independent draw in [LOW, HIGH] per parent configuration,
+    most near either end: the mechanisms are strong and interact freely, so no additive or linear form
+    holds. Axes follow sorted(parents)."""
+    return {v: LOW + (HIGH - LOW) * rng.beta(SHAPE, SHAPE, size=(2,) * dag.in_degree(v)) for v in dag}
+
+
+def sample(rng: np.random.Generator, dag: nx.DiGraph, cpts: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """n rows drawn from the SCM; columns in list(dag) order, values 0 or 1."""
+    col = {v: i for i, v in enumerate(dag)}
+    data = np.zeros((n, len(dag)), dtype=np.int8)
+    for v in nx.topological_sort(dag):
+        parents = sorted(dag.predecessors(v))
+        p = cpts[v][tuple(data[:, col[u]] for u in parents)] if parents else np.full(n, float(cpts[v]))
+        data[:, col[v]] = rng.random(n) < p
+    return data
+
+
+def exact_joint(dag: nx.DiGraph, cpts: dict[str, np.ndarray], do: dict[str, int] | None = None
+                ) -> np.ndarray:
+    """The exact distribution over every variable, axes in list(dag) order (shape (2,) * n), with the
+    variables of `do` set by intervention (their mechanisms replaced by the set value)."""
+    names = list(dag)
+    joint = np.ones((2,) * len(names))
+    for v in names:
+        parents = sorted(dag.predecessors(v))
+        if do and v in do:
+            factor = np.array([float(do[v] == 0), float(do[v] == 1)])
+            axes = [v]
+        else:
+            p1 = np.asarray(cpts[v], float)
+            factor = np.stack([1 - p1, p1], axis=-1)  # axes: parents (sorted), then v
+            axes = [*parents, v]
+        shape = [2 if u in axes else 1 for u in names]
+        order = sorted(range(len(axes)), key=lambda i: names.index(axes[i]))
+        joint = joint * np.transpose(factor, order).reshape(shape)
+    return joint
+
+
+def exact_ace(dag: nx.DiGraph, cpts: dict[str, np.ndarray], x: str, y: str) -> float:
+    """P(y = 1 | do(x = 1)) - P(y = 1 | do(x = 0)), exactly."""
+    i, names = list(dag).index(y), list(dag)
+    return float(np.diff([exact_joint(dag, cpts, {x: value}).sum(
+        axis=tuple(j for j in range(len(names)) if j != i))[1] for value in (0, 1)])[0])
+
+
+def marginal_table(joint: np.ndarray, names: Sequence[str], keep: Sequence[str]) -> np.ndarray:
+    """The exact marginal of `joint` (axes `names`) over `keep`, as a table of one distribution."""
+    dropped = tuple(i for i, v in enumerate(names) if v not in keep)
+    kept = [v for v in names if v in keep]
+    table = joint.sum(axis=dropped)
+    return np.transpose(table, [kept.index(v) for v in keep])[None]
+
+
+def resampled_tables(data: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The empirical distribution of the binary rows of `data`, once per row of `counts` (how often each
+    row is drawn; a row of ones is the data itself): shape (B, 2, ..., 2), axes the columns of data."""
+    k = data.shape[1]
+    cell = data.astype(np.int64) @ (1 << np.arange(k - 1, -1, -1))
+    tables = np.stack([np.bincount(cell, weights=c, minlength=1 << k) for c in counts])
+    tables /= tables.sum(axis=1, keepdims=True)
+    return tables.reshape((len(counts),) + (2,) * k)
+
+
+class Table:
+    """B distributions over named binary variables, with the marginals and conditionals the estimators use."""
+
+    def __init__(self, table: np.ndarray, names: Sequence[str]):
+        self.table, self.names = table, list(names)
+
+    def p(self, values: dict[str, int], given: dict[str, int] | None = None) -> np.ndarray:
+        """P(values | given), one number per distribution (0 where the condition has probability 0)."""
+        given = given or {}
+        joint = self._mass({**given, **values})
+        if not given:
+            return joint
+        condition = self._mass(given)
+        return np.divide(joint, condition, out=np.zeros_like(joint), where=condition > 0)
+
+    def _mass(self, values: dict[str, int]) -> np.ndarray:
+        index = tuple([slice(None)] + [values.get(v, slice(None)) for v in self.names])
+        cut = self.table[index]
+        return cut.reshape(len(cut), -1).sum(axis=1)
+
+
+def _assignments(variables: Sequence[str]):
+    for values in itertools.product((0, 1), repeat=len(variables)):
+        yield dict(zip(variables, values, strict=True))
+
+
+def backdoor(t: Table, x: str, y: str, z: Sequence[str], value: int) -> np.ndarray:
+    """P(y = 1 | do(x = value)) = sum_z P(y = 1 | x, z) P(z), z a valid backdoor set."""
+    return sum(t.p({y: 1}, {x: value, **a}) * t.p(a) for a in _assignments(z))
+
+
+def front_door(t: Table, x: str, y: str, m: Sequence[str], value: int) -> np.ndarray:
+    """P(y = 1 | do(x = value)) = sum_m P(m | x) sum_x' P(y = 1 | m, x') P(x'), m a front-door set."""
+    return sum(t.p(a, {x: value}) * sum(t.p({y: 1}, {x: other, **a}) * t.p({x: other}) for other in (0, 1))
+               for a in _assignments(m))
+
+
+def naive(t: Table, x: str, y: str, value: int) -> np.ndarray:
+    """P(y = 1 | x = value): no adjustment."""
+    return t.p({y: 1}, {x: value})

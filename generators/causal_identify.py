@@ -303,7 +303,7 @@ def valid_sets(dag: nx.DiGraph, x: str, y: str, observed: list[str], method: str
         candidates = sorted(set(observed) - nx.descendants(dag, x) - {x, y})
         check = cg.is_valid_backdoor_set
     else:
-        candidates = sorted((set(observed) & nx.descendants(dag, x) & nx.ancestors(dag, y)) - {x, y})
+        candidates = sorted((set(observed) & nx.descendants(dag, x)) - {y})  # not only mediators: any set
         check = cl.satisfies_front_door
     return [list(m) for k in range(len(candidates) + 1) for m in itertools.combinations(candidates, k)
             if check(dag, x, y, m)]
@@ -348,7 +348,7 @@ def _binary_fit(rng, config, dag, observed, x, y, identifiable, method, zs, pare
             return None  # the plug-in by any other valid set must pass too
         reference = {"identifiable": True, "effect": round(identified, 4)}
     extra = {"instrument_estimate": round(shortcuts["linear_estimate"], 4) if instrument else None,
-             "cpts": {v: np.round(np.asarray(cpts[v], float), 6).tolist() for v in sorted(cpts)}}
+             "cpts": {v: np.asarray(cpts[v], float).tolist() for v in sorted(cpts)}}
     return data, effect, tolerance, reference, shortcuts, extra
 
 

@@ -5,7 +5,9 @@ plug-in estimators of identified causal effects (backdoor, front-door) on a prob
 A table is a numpy array of shape (B, 2, ..., 2): B distributions (bootstrap resamples, or one exact one)
 over the binary variables named by its axes, in a stated order. Every estimator works on all B at once,
 so a bootstrap costs one evaluation. A conditional probability whose condition has probability 0 counts
-as 0: it is always multiplied by that probability, or by one of a cell it contains.
+as 0. In the backdoor formula that term is multiplied by a probability of 0 anyway; in the front-door
+formula's inner sum it is not, and a sample lacking a stratum biases that plug-in (which is why the
+identify kind keeps only tasks where the plug-in of every valid set passes).
 """
 from __future__ import annotations
 
@@ -22,8 +24,9 @@ SHAPE = 0.3  # Beta(SHAPE, SHAPE) spreads the probabilities towards LOW and HIGH
 def random_cpts(rng: np.random.Generator, dag: nx.DiGraph) -> dict[str, np.ndarray]:
     """P(v = 1 | parents) for each variable, one independent draw in [LOW, HIGH] per parent configuration,
     most near either end: the mechanisms are strong and interact freely, so no additive or linear form
-    holds. Axes follow sorted(parents)."""
-    return {v: LOW + (HIGH - LOW) * rng.beta(SHAPE, SHAPE, size=(2,) * dag.in_degree(v)) for v in dag}
+    holds. Axes follow sorted(parents). Rounded to 6 decimals, so that a task can store them exactly."""
+    return {v: np.round(LOW + (HIGH - LOW) * rng.beta(SHAPE, SHAPE, size=(2,) * dag.in_degree(v)), 6)
+            for v in dag}
 
 
 def sample(rng: np.random.Generator, dag: nx.DiGraph, cpts: dict[str, np.ndarray], n: int) -> np.ndarray:

@@ -18,7 +18,7 @@ from tools.registry import call_tool
 
 
 def _tasks(n=24, **knobs):
-    config = base.config_from(gc, {"kind": "identify", **knobs})
+    config = base.config_from(gc, {"kind": "identify", "scm": "linear", **knobs})
     return [gc.generate(config, 11, i) for i in range(n)]
 
 

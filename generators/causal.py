@@ -128,8 +128,9 @@ class Config(tool_kind.ToolKnobs):
     samples: int = field(default=0, metadata={"help": "rows of data (all kinds but adjustment, discover; 0: "
                                                       "500, but 10000 for identify on binary data)"})
     binary: bool = field(default=False, metadata={"help": "reversed_edge: binary data and chi-square tests"})
-    scm: str = field(default="binary", metadata={"help": "identify: binary variables with conditional "
-                                                          "probability tables, or linear-Gaussian"})
+    scm: str = field(default="", metadata={"help": "identify: binary (variables with conditional "
+                                                    "probability tables) or linear (linear-Gaussian); "
+                                                    "default binary for kind identify, linear in mixed"})
     hidden: int = field(default=-1, metadata={"help": "adjustment, identify: unobserved variables (-1: the "
                                                       "kind's default, 2 but for identify 3)"})
     max_cost: int = field(default=5, metadata={"help": "adjustment: measurement costs are 1..max_cost"})
@@ -151,6 +152,8 @@ class Config(tool_kind.ToolKnobs):
             object.__setattr__(self, "edges", defaults.get("edges", 8))
         if self.hidden == -1:
             object.__setattr__(self, "hidden", defaults.get("hidden", 2))
+        if not self.scm:  # mixed shares one --samples among kinds: its identify tasks stay linear
+            object.__setattr__(self, "scm", "binary" if self.kind == "identify" else "linear")
         if self.samples == 0:
             object.__setattr__(self, "samples", causal_identify.DEFAULT_SAMPLES[self.scm]
                                if self.kind == "identify" and self.scm in causal_identify.SCMS else 500)

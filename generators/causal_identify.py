@@ -13,6 +13,14 @@ coefficients; in a linear SCM that is what the napkin's expression reduces to). 
 (and instrument look-alikes) are kept only when the tolerance (from a bootstrap of the estimator) holds
 it and both the unadjusted regression and the regression on the treatment's observed parents miss the
 true effect by more than the tolerance.
+
+That is `--scm linear` (the ladder's easy levels). By default (`--scm binary`) every variable is binary with
+a conditional probability table of random, interacting cells, the effect is the ACE P(y=1 | do(x=1)) -
+P(y=1 | do(x=0)), exact from the SCM, and each block of eight is TARGETS_BINARY: the estimator is the
+plug-in of the backdoor or front-door functional (checked against the exact ACE on the exact observed
+distribution), and a task is kept only when the plug-in of every valid set lies within the bootstrap
+tolerance while the naive difference, the parent-adjusted plug-in and the linear estimate (the regression
+coefficient, slope product or Wald-type ratio a linear model would justify) all lie outside it.
 """
 from __future__ import annotations
 

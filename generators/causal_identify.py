@@ -19,8 +19,9 @@ a conditional probability table of random, interacting cells, the effect is the 
 P(y=1 | do(x=0)), exact from the SCM, and each block of eight is TARGETS_BINARY: the estimator is the
 plug-in of the backdoor or front-door functional (checked against the exact ACE on the exact observed
 distribution), and a task is kept only when the plug-in of every valid set lies within the bootstrap
-tolerance while the naive difference, the parent-adjusted plug-in and the linear estimate (the regression
-coefficient, slope product or Wald-type ratio a linear model would justify) all lie outside it.
+tolerance while the naive difference, the parent-adjusted plug-in, the linear estimate (the regression
+coefficient, slope product or Wald-type ratio a linear model would justify) and, where that set is not
+valid, the plug-in adjusting for every observed non-descendant of x all lie outside it.
 """
 from __future__ import annotations
 
@@ -321,8 +322,9 @@ def _binary_fit(rng, config, dag, observed, x, y, identifiable, method, zs, pare
     """A binary SCM with random conditional probability tables, its data, and the checks of a
     discriminating task: the identified functional equals the exact ACE on the exact observed distribution,
     its plug-in estimate lies within the bootstrap tolerance, and the naive difference, the
-    parent-adjusted plug-in and the linear estimate (the regression coefficient, slope product or
-    Wald-type ratio a linear SCM would justify) all lie outside it. (data, effect, tolerance, reference,
+    parent-adjusted plug-in, the linear estimate (the regression coefficient, slope product or
+    Wald-type ratio a linear SCM would justify) and the plug-in adjusting for every observed
+    non-descendant of x (when that set is not valid) all lie outside it. (data, effect, tolerance, reference,
     shortcuts, truth fields), or None."""
     cpts = cd.random_cpts(rng, dag)
     data = cd.sample(rng, dag, cpts, config.samples)[:, [list(dag).index(v) for v in observed]]
@@ -338,6 +340,9 @@ def _binary_fit(rng, config, dag, observed, x, y, identifiable, method, zs, pare
     shortcuts = {"naive_regression": float((cd.naive(sample, x, y, 1) - cd.naive(sample, x, y, 0))[0]),
                  "parent_adjusted_estimate": float(plug_in(sample, x, y, "backdoor", parents)[0]),
                  "linear_estimate": float(estimate(data.astype(float), ones, col, x, y, *linear)[0])}
+    pretreatment = sorted(set(observed) - nx.descendants(dag, x) - {x, y})
+    if not cg.is_valid_backdoor_set(dag, x, y, pretreatment):  # else it is a right answer, not a trap
+        shortcuts["pretreatment_adjusted"] = float(plug_in(sample, x, y, "backdoor", pretreatment)[0])
     identified = float(plug_in(sample, x, y, method, zs)[0]) if identifiable else math.nan
     if identifiable and any(abs(s - effect) <= abs(identified - effect) for s in shortcuts.values()):
         return None  # cannot pass the check below, whatever the tolerance: spare the bootstrap
@@ -374,7 +379,8 @@ def random_answer(task: Any, rng: Any) -> dict[str, Any]:
 
 def mutants(task: Any) -> list[dict[str, Any]]:
     """The other identifiability verdict (with the true effect, when the claim is the error), the naive,
-    parent-adjusted and (on binary data) linear estimates, and estimates just outside the tolerance."""
+    parent-adjusted and (on binary data) linear and all-pretreatment-adjusted estimates, and estimates just
+    outside the tolerance."""
     truth = task.truth
     if not truth["identifiable"]:
         return [{"identifiable": True, "effect": truth["effect"]},
@@ -384,7 +390,7 @@ def mutants(task: Any) -> list[dict[str, Any]]:
     return [{"identifiable": False}, {"identifiable": True},
             {"identifiable": True, "effect": truth["naive_estimate"]},
             {"identifiable": True, "effect": truth["parent_adjusted_estimate"]},
-            *([{"identifiable": True, "effect": truth["shortcuts"]["linear_estimate"]}]
-              if "linear_estimate" in truth["shortcuts"] else []),
+            *({"identifiable": True, "effect": truth["shortcuts"][code]}
+              for code in ("linear_estimate", "pretreatment_adjusted") if code in truth["shortcuts"]),
             {"identifiable": True, "effect": truth["effect"] + 1.01 * truth["tolerance"]},
             {"identifiable": True, "effect": truth["effect"] - 1.01 * truth["tolerance"]}]

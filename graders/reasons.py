@@ -39,6 +39,8 @@ REASONS: dict[str, str] = {
     "naive_regression": "the value is what the unadjusted regression of the outcome on the treatment gives",
     "parent_adjusted_estimate": "the estimate adjusts for the treatment's observed parents, leaving a "
                                 "backdoor path open",
+    "pretreatment_adjusted": "the estimate adjusts for every observed variable that is not a descendant "
+                             "of the treatment, a set that here leaves a backdoor path open or opens one",
     "linear_estimate": "on binary data, the estimate a linear model would justify (a regression "
                        "coefficient, a product of slopes, a Wald-type instrument ratio), not the plug-in of "
                        "the identified functional",

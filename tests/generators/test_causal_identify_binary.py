@@ -6,6 +6,7 @@ import collections
 import copy
 import itertools
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -138,12 +139,23 @@ def test_every_valid_plug_in_passes_and_each_shortcut_fails_by_its_code(tasks):
         shortcuts = {"naive_regression": _backdoor_by_pandas(frame, x, y, []),
                      "parent_adjusted_estimate": _backdoor_by_pandas(frame, x, y, parents),
                      "linear_estimate": linear}
+        pretreatment = sorted(set(observed) - nx.descendants(dag, x))
+        if not cg.blocks_backdoor_paths(dag, x, y, pretreatment):  # "adjust for everything before x"
+            shortcuts["pretreatment_adjusted"] = _backdoor_by_pandas(frame, x, y, pretreatment)
         for code, value in shortcuts.items():
             assert abs(value - effect) > tol, (task.id, code)
             reasons = grade(task, {"identifiable": True, "effect": float(value)}).reasons
             assert reasons[0] in shortcuts, (task.id, code, reasons)
             if all(abs(other - value) > 2 * tol for c, other in shortcuts.items() if c != code):
                 assert reasons == (code,), (task.id, code)
+
+
+def test_adjusting_for_every_pre_treatment_variable_is_a_trap_on_some_tasks(tasks):
+    trapped = [t for t in tasks if t.truth["identifiable"] and "pretreatment_adjusted" in t.truth["shortcuts"]]
+    assert trapped  # the front-door ones: no observed set blocks the latent's path
+    for task in trapped:
+        value = task.truth["shortcuts"]["pretreatment_adjusted"]
+        assert grade(task, {"identifiable": True, "effect": value}).reasons[0] in task.truth["shortcuts"]
 
 
 def test_the_wald_ratio_of_the_look_alike_is_graded_as_identified_by_linearity(tasks):

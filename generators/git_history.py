@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import random
 import re
 import sys
@@ -21,6 +22,7 @@ from generators import tool_kind
 from generators.base import MIXED, knobs_of, main, task_id
 from generators.git_checks import (
     baseline,
+    bisect_by_halves,
     enumerate_answers,
     mutants,
     probe_calls,
@@ -28,7 +30,7 @@ from generators.git_checks import (
     random_answer,
 )
 from graphs import git as G
-from graphs import synth_repo
+from graphs import long_history, synth_repo
 from tasks.task import Task
 
 # The family protocol (generators.base); the hooks for scripted agents and tasks.check are in git_checks.
@@ -39,12 +41,15 @@ KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "beh
          tool_kind.KIND)
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
 EMBEDDED_ONLY = ("bisect", "behaviour")
-VERSION = 5  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
+VERSION = 6  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
 # 4: the behaviour and cherry kinds, and the embedded repository's history after v1.3; 5: bisect with
-# untestable commits and other failures by default, and the embedded repository's history after v1.5
+# untestable commits and other failures by default, and the embedded repository's history after v1.5;
+# 6: bisect by default over a generated history of 200 commits, with a run_tests and a total call budget
 MAX_BUDGET = 50
 MAX_RUN_BUDGET = 50
 MAX_SPAN = 20
+MAX_LENGTH = 1000
+MIN_LENGTH = 100  # a range a careful reader cannot read or test commit by commit within the budget
 MAX_FILES = 100  # files examined per task (renamed, blame)
 MAX_CHERRY = 12  # commits of b not on a (cherry): a question of patches, not of listing a long history
 
@@ -82,6 +87,24 @@ Find the first bad commit of this failure: the commit C, reachable from {bad} an
 which `{test}` fails with {reason} while at every parent of C it passes or fails with another error. \
 Other tests failing, or this test failing with another error, are other failures, not this one. The \
 first bad commit and its parents can all be tested, and exactly one such commit exists. {ids}
+Submit {{"commit": "<id>"}}.""",
+    "bisect_long": """\
+`{test}` passes at commit {good} and fails with {reason} at commit {bad} (the tip of branch main here); \
+main is one line of {n} commits from {good} (excluded) to {bad}, each the first parent of the next. Its \
+test file, which run_tests(commit) runs against the code of any commit (whatever that commit's own tests \
+are), is:
+```python
+{source}```
+run_tests runs every test of that file and prints one line for each: PASSED, or FAILED with the error's \
+type and message. At a commit whose build is broken (a module outside tests/ does not compile) it runs \
+none and prints SKIPPED: that commit cannot be tested, as with `git bisect skip`.
+Budget: run_tests may be called at most {budget} times, and all tools together at most {calls} times \
+(run_tests included); a call past either budget returns an error. Testing or reading the commits one by \
+one does not fit; bisecting does.
+Find the first bad commit of this failure: the commit C, reachable from {bad} and not from {good}, at \
+which `{test}` fails with {reason} while at its parent it passes or fails with another error. Other \
+tests failing, or this test failing with another error, are other failures, not this one. The first bad \
+commit and its parent can both be tested, and exactly one such commit exists. {ids}
 Submit {{"commit": "<id>"}}.""",
     "range": """\
 List every commit that is in release {b} but not in release {a}: the commits reachable from tag {b} \
@@ -141,7 +164,7 @@ def _object(**properties: dict) -> dict[str, Any]:
 _COMMIT = _object(commit=_STR)
 _STRS = {"type": "array", "items": _STR}
 SCHEMAS = {"introduced": _COMMIT, "bisect": _COMMIT, "merge_base": _COMMIT, "behaviour": _COMMIT,
-           "bisect_noisy": _COMMIT,
+           "bisect_noisy": _COMMIT, "bisect_long": _COMMIT,
            "range": _object(commits=_STRS), "cherry": _object(commits=_STRS),
            "renamed_name": _object(name=_STR), "renamed_names": _object(names=_STRS),
            "blame": _object(commit=_STR, author=_STR)}
@@ -153,8 +176,9 @@ GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_g
 REVEALS = {kind: {"kind": "answer_visible"} for kind in KINDS}
 LADDERS = {
     "introduced": [{"traps": False}, {"traps": True}],
-    "bisect": [{"noise": False, "budget": 10}, {"noise": False, "budget": 4}, {"noise": True, "budget": 10},
-               {"noise": True, "budget": 6}, {"noise": True, "budget": 5}, {"noise": True, "budget": 4}],
+    "bisect": [{"length": 0, "noise": False, "budget": 10}, {"length": 0, "noise": False, "budget": 4},
+               {"length": 0, "noise": True, "budget": 10}, {"length": 0, "noise": True, "budget": 6},
+               {"length": 200, "slack": 4}, {"length": 200, "slack": 2}, {"length": 300, "slack": 1}],
     "range": [{"span": 1}, {"span": 2}, {"span": 3}, {"span": 5}],
     "renamed": [{"traps": False}, {"traps": True}],
     "blame": [{"traps": False}, {"traps": True}],
@@ -181,6 +205,11 @@ class Config(tool_kind.ToolKnobs):
         "help": "bisect: ask about a test file whose range holds commits that cannot be tested (the build "
                 "breaks) and other failures (other tests, other errors); --no-noise: one of the three "
                 "regression tests, one failure in the range"})
+    length: int = field(default=200, metadata={
+        "help": f"bisect: commits of a generated history whose whole line is the range ({MIN_LENGTH}.."
+                f"{MAX_LENGTH}; 0: the embedded repository's short ranges, --budget and --noise)"})
+    slack: int = field(default=2, metadata={
+        "help": "bisect on a generated history: run_tests calls allowed beyond log2 of the range (0..20)"})
     span: int = field(default=1, metadata={"help": f"range: releases between the two tags (1..{MAX_SPAN})"})
     run_budget: int = field(default=0, metadata={
         "help": f"behaviour: run_python calls allowed (0..{MAX_RUN_BUDGET}; 0: no tool runs code)"})
@@ -191,6 +220,10 @@ class Config(tool_kind.ToolKnobs):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
         if not 1 <= self.budget <= MAX_BUDGET:
             raise ValueError(f"--budget must be in 1..{MAX_BUDGET}, got {self.budget}")
+        if self.length and not MIN_LENGTH <= self.length <= MAX_LENGTH:
+            raise ValueError(f"--length must be 0 or in {MIN_LENGTH}..{MAX_LENGTH}, got {self.length}")
+        if not 0 <= self.slack <= 20:
+            raise ValueError(f"--slack must be in 0..20, got {self.slack}")
         if not 1 <= self.span <= MAX_SPAN:
             raise ValueError(f"--span must be in 1..{MAX_SPAN}, got {self.span}")
         if not 0 <= self.run_budget <= MAX_RUN_BUDGET:
@@ -284,6 +317,8 @@ def _introduced(h: _History, rng: random.Random, config: Config) -> dict[str, An
 def _bisect(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     """One of the regression tests at --ref, chosen at random, and a (good, bad) pair of commits; with
     noise, `_noisy_bisect`."""
+    if config.length:
+        return _long_bisect(h, rng, config)
     if config.noise:
         return _noisy_bisect(h, rng, config)
     tests = [(test, source) for test in synth_repo.REGRESSION_TESTS
@@ -371,6 +406,80 @@ def _noisy_bisect(h: _History, rng: random.Random, config: Config) -> dict[str, 
             "truth": {"accepted": [culprit], "good": good, "bad": bad, "error": error, "untestable": skips,
                       "other_failures": others, "before": before, "after": after,
                       "reference": {"commit": culprit}}}
+
+
+LONG_READING_CALLS = 4  # calls beyond run_tests' budget: paging the log for ids, reading the code
+
+
+def _long_bisect(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
+    """A test of the generated history's test file failing with an error at its tip, and a good commit
+    near its root, such that on the testable commits the failure, once started, never stops (so one first
+    bad commit exists, and its parent can be tested), and `bisect_by_halves` finds it within
+    ceil(log2(range)) + slack runs: the budget, far below testing or reading every commit."""
+    path = synth_repo.ADVANTAGE_TEST_FILE
+    source = synth_repo.test_source(h.repo, h.tip, f"{path}::test_gae_weights_later_errors_by_gamma_lambda")
+    line = G.first_parent_line(h.graph, h.tip)[::-1]  # oldest first
+    results = {c: _outcomes(long_history.file_results(h.repo, c, path, source)) for c in line}
+    untestable = {c for c in line if "skipped" in results[c].values()}
+    bad = line[-1]
+    previous = {}  # each testable commit -> the nearest testable commit before it
+    last = None
+    for c in line:
+        if c not in untestable:
+            previous[c], last = last, c
+    starts = {c: _failing(results[c]) - _failing(results[p]) for c, p in previous.items() if p}
+    by_question: dict[tuple[str, str], list[tuple]] = {}
+    for test, error in sorted(_failing(results[bad])):
+        for g in range(max(1, (len(line) - 1) // 10)):  # good among the first tenth of the line
+            span = line[g + 1:]
+            testable = [c for c in [line[g], *span] if c not in untestable]
+            fails = [results[c][test] == error for c in testable]
+            if fails[0] or not all(fails[fails.index(True):]):
+                continue
+            culprit = testable[fails.index(True)]
+            k = span.index(culprit)
+            if k == 0 or span[k - 1] in untestable:  # the prompt promises a testable parent
+                continue
+            budget = math.ceil(math.log2(len(span))) + config.slack
+
+            def probe(i: int, g: int = g, test: str = test, error: str = error) -> str:
+                c = line[g + i]
+                return "skip" if c in untestable else "bad" if results[c][test] == error else "good"
+
+            found, runs = bisect_by_halves(len(span), probe)
+            if line[g + found] != culprit or runs > budget:
+                continue
+            others = sorted(c for c in span if c in starts and c != culprit and starts[c] - {(test, error)})
+            by_question.setdefault((test, error), []).append(
+                (line[g], budget, runs, sorted(untestable & set(span)), others, span[:k], span[k + 1:],
+                 culprit))
+    if not by_question:
+        raise ValueError("bisect: the generated history offers no question that bisection settles within "
+                         "the budget; raise --slack")
+    test, error = _pick(rng, sorted(by_question))
+    good, budget, runs, skips, others, before, after, culprit = _pick(rng, by_question[test, error])
+    test_id = f"{path}::{test}"
+    n = len(before) + len(after) + 1
+    calls = budget + LONG_READING_CALLS
+    return {"variant": "bisect_long",
+            "format": {"test": test_id, "reason": error, "good": good, "bad": bad, "source": source,
+                       "budget": budget, "calls": calls, "n": n},
+            "tips": {"main": bad},
+            "env": {"tests": {"test": test_id, "source": source, "budget": budget, "file": True},
+                    "calls_left": calls},
+            "truth": {"accepted": [culprit], "good": good, "bad": bad, "error": error, "untestable": skips,
+                      "other_failures": others, "before": before, "after": after, "planned_runs": runs,
+                      "reference": {"commit": culprit}}}
+
+
+def _outcomes(lines: dict[str, str]) -> dict[str, str]:
+    """Each test -> "passed", "skipped" (the build is broken), or the type of the error it fails with."""
+    return {n: "passed" if line == "PASSED" else "skipped" if line.startswith(synth_repo.SKIPPED)
+            else line.removeprefix("FAILED: ").split(":", 1)[0] for n, line in lines.items()}
+
+
+def _failing(outcomes: dict[str, str]) -> set[tuple[str, str]]:
+    return {(t, r) for t, r in outcomes.items() if r not in ("passed", "skipped")}
 
 
 def _range(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
@@ -570,7 +679,9 @@ def generate(config: Config, seed: int, index: int) -> Task:
     if config.kind == tool_kind.KIND:
         return tool_kind.generate(FAMILY, config, seed, index)
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
-    h = _history(config.repo, config.ref)
+    long = config.kind == "bisect" and config.length  # each task its own generated history
+    h = _history(long_history.path_for(f"{seed}:{index}", config.length), "HEAD") if long else \
+        _history(config.repo, config.ref)
     made = _MAKERS[config.kind](h, rng, config)
     variant = made.get("variant", config.kind)
     tips = made["tips"]
@@ -579,7 +690,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
     tools += ["run_python"] if config.kind == "behaviour" and config.run_budget else []
     packed = G.pack_history(h.repo, tips, next(iter(tips)), made.get("tags", ()))
     env = {"repo": packed, **made.get("env", {})}
-    source = "embedded repository (graphs.synth_repo, synthesized)" if not config.repo else "local repository"
+    source = ("generated history (graphs.long_history)" if long else
+              "embedded repository (graphs.synth_repo, synthesized)" if not config.repo else "local repository")
     return Task(
         id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=tools,
         answer_schema=SCHEMAS[variant], env=env, truth=made["truth"], grader=GRADERS[config.kind],

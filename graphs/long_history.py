@@ -1,0 +1,164 @@
+"""A long generated history for the bisect kind: hundreds of commits on one line, too many to test or
+read one by one within a task's budget.
+
+`build(path, key, length)` writes, with pygit2 alone and deterministically, a repository whose main
+holds `length` commits after its root. Its code is the embedded repository's advantage estimates
+(`synth_repo._advantages`) and their test file; each function breaks once, at a random commit under a
+vague subject, and stays broken; for a while the discount arguments are keyword-only (two tests fail
+with TypeError); several short runs of commits leave a module that does not compile (no test can run
+there); a commit claims to fix gae but only reformats it; the other commits edit docs, notes and
+settings. So the test asked about has one first bad commit, with untestable commits and other failures
+(other tests, the same test with another error) around it.
+"""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import tempfile
+
+import pygit2
+from pygit2.enums import FileMode
+
+from graphs import git as G
+from graphs import synth_repo
+
+SLIPS = {"disc": "tidy", "td": "slip", "gae": "fast", "norm": "sample", "ev": "slip"}
+# Modules started in one commit with an unclosed bracket (the build breaks) and finished a few later.
+_WIP = ("vector", "report", "batching", "buffers", "schedule", "plots", "logger", "seeding", "metrics",
+        "tracing", "export", "sweeps")
+_VAGUE = ("Tidy up", "Refactor", "Small fixes", "Clean up", "Simplify", "Update", "Minor changes",
+          "Polish", "Rework loops", "Follow-ups", "Address review comments", "Cleanups")
+_DOCS = ("docs/notes.md", "docs/changelog.md", "settings.toml", "docs/roadmap.md")
+
+
+def _wip(name: str, done: bool) -> bytes:
+    if not done:
+        return f'"""Work in progress: {name}."""\nPARTS = ({name!r},\n'.encode()
+    return (f'"""Helpers for {name}."""\nfrom agent.advantages import normalize\n\n\n'
+            f"def {name}_scores(xs):\n    return normalize(xs)\n").encode()
+
+
+def _plan(rng: random.Random, length: int) -> list[tuple[str, dict]]:
+    """(subject, change) for commits 1..length: a change sets advantage versions, starts or finishes a
+    module, or appends a line to a doc."""
+    free = list(range(1, length + 1))
+    rng.shuffle(free)
+    events: dict[int, tuple[str, dict]] = {}
+
+    def take(low: float, high: float) -> int:
+        pos = next(p for p in free if low * length <= p <= high * length and p not in events)
+        free.remove(pos)
+        return pos
+
+    kw_start = take(0.05, 0.35)
+    kw_end = min(length, kw_start + rng.randint(6, 20))
+    events[kw_start] = ("Make the discount arguments keyword-only", {"keyword_only": True})
+    if kw_end not in events:
+        events[kw_end] = ("Accept the discount arguments positionally again", {"keyword_only": False})
+    for name, version in SLIPS.items():
+        events[take(0.15, 0.95)] = (rng.choice(_VAGUE), {name: version})
+    events[take(0.1, 0.9)] = ("Rename helpers", {"renamed": True})
+    events[take(0.1, 0.9)] = ("Fix gae's discount", {"gae_reformatted": True})  # only reformats gae
+    for k in range(max(3, length // 15)):  # about a sixth of the commits cannot be tested
+        name = f"{_WIP[k % len(_WIP)]}{k // len(_WIP) or ''}"
+        start = take(0.02, 0.97)
+        end = start + rng.randint(1, 4)
+        if end <= length and end not in events:
+            events[start] = (f"Start {name}", {"wip": (name, False)})
+            events[end] = (f"Finish {name}", {"wip": (name, True)})
+    for pos in range(1, length + 1):
+        if pos not in events:
+            doc = rng.choice(_DOCS)
+            events[pos] = (rng.choice(_VAGUE) if rng.random() < 0.5 else f"Update {doc}",
+                           {"doc": (doc, f"- note {pos}: {rng.choice(_VAGUE).lower()}\n")})
+    return [events[p] for p in range(1, length + 1)]
+
+
+def _advantages_text(state: dict) -> str:
+    gae = state["gae"] if state["gae"] != "right" else ("reformatted" if state["gae_reformatted"] else "right")
+    versions = {k: state[k] for k in ("disc", "td", "norm", "ev")}
+    blocks = synth_repo._advantages(gae=gae, keyword_only=state["keyword_only"], renamed=state["renamed"],
+                                    **versions)
+    return synth_repo.render(blocks).decode()
+
+
+def build(path: str, key: str, length: int) -> pygit2.Repository:
+    """Write the history as a bare repository at `path`, the same bytes for the same key and length."""
+    G.isolate_config()
+    repo = pygit2.init_repository(path, bare=True, initial_head="main")
+    rng = random.Random(f"long_history:{key}:{length}")
+    state = {"disc": "right", "td": "right", "gae": "right", "norm": "right", "ev": "right",
+             "keyword_only": False, "renamed": False, "gae_reformatted": False}
+    files = {"README.md": "# tinyrl advantages\n\nAdvantage estimates for actor-critic agents.\n",
+             synth_repo.ADVANTAGE_TEST_FILE: synth_repo.render(synth_repo.ADVANTAGE_TESTS).decode(),
+             **{doc: f"# {os.path.basename(doc)}\n" for doc in _DOCS}}
+    authors = sorted(synth_repo.AUTHORS)
+    parent: list[pygit2.Oid] = []
+    for step, (subject, change) in enumerate([("Add advantage estimates and their tests", {}),
+                                              *_plan(rng, length)]):
+        for key, value in change.items():
+            if key == "wip":
+                files[f"agent/{value[0]}.py"] = _wip(*value).decode()
+            elif key == "doc":
+                files[value[0]] += value[1]
+            else:
+                state[key] = value
+        files["agent/advantages.py"] = _advantages_text(state)
+        index = pygit2.Index()
+        for p in sorted(files):
+            index.add(pygit2.IndexEntry(p, repo.create_blob(files[p].encode()), FileMode.BLOB))
+        name, email, offset = synth_repo.AUTHORS[authors[rng.randrange(len(authors))]]
+        sig = pygit2.Signature(name, email, synth_repo.START_TIME + step * 5 * 3600, offset)
+        commit = repo.create_commit(None, sig, sig, subject + "\n", index.write_tree(repo), parent)
+        parent = [commit]
+    repo.references.create("refs/heads/main", parent[0], force=True)
+    return repo
+
+
+def _source_key() -> str:
+    """This module's and synth_repo's source, hashed: a process holding older code never builds a
+    history under a newer one's key."""
+    text = b""
+    for module in (__file__, synth_repo.__file__):
+        with open(module, "rb") as fh:
+            text += fh.read()
+    return str(pygit2.hash(text))[:16]
+
+
+_SOURCE_KEY = _source_key()
+
+
+def path_for(key: str, length: int) -> str:
+    """The history for (key, length), built once per user in the private cache."""
+    cache = G.private_cache("long")
+    path = os.path.join(cache, f"long-{_SOURCE_KEY}-{key.replace(':', '-')}-{length}.git")
+    if not os.path.isdir(path):
+        tmp = tempfile.mkdtemp(dir=cache, prefix="build-")
+        build(os.path.join(tmp, "repo.git"), key, length)
+        try:
+            os.rename(os.path.join(tmp, "repo.git"), path)
+        except OSError:  # another process won the race; its copy is identical
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+def code_key(repo: pygit2.Repository, commit: str) -> tuple[tuple[str, str], ...]:
+    """The Python files outside tests/ at a commit, by blob id: all that a test run there depends on (the
+    runner compiles and imports only these, and writes the test file itself)."""
+    return tuple(sorted((p, str(b.id)) for p, b in G.text_files(repo, repo[commit].peel(pygit2.Commit).tree)
+                        if p.endswith(".py") and not p.startswith("tests/")))
+
+
+_RUNS: dict[tuple, dict[str, str]] = {}
+
+
+def file_results(repo: pygit2.Repository, commit: str, path: str, source: str) -> dict[str, str]:
+    """Each test of the file at a commit -> its result line, run once per distinct code (commits that
+    differ only in docs share one run)."""
+    key = (code_key(repo, commit), path, source)
+    if key not in _RUNS:
+        names = sorted(n for n in G.python_symbols(source.encode()) if n.startswith("test_"))
+        _RUNS[key] = synth_repo.run_tests(repo, commit, path, names, source)
+    return dict(_RUNS[key])

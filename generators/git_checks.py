@@ -14,7 +14,7 @@ import pygit2
 
 from generators import tool_kind
 from graphs import git as G
-from graphs import synth_repo
+from graphs import long_history, synth_repo
 from tasks.task import Task
 
 
@@ -205,9 +205,13 @@ def _first_bad_of_failure(repo: pygit2.Repository, task: Task) -> list[dict[str,
     walk.hide(pygit2.Oid(hex=task.truth["good"]))
     span = [str(c.id) for c in walk]
     line: dict[str, str] = {}
+    by_code: dict[tuple, str] = {}  # commits with the same code (a long history's doc edits) run once
     for c in span + [str(p) for s in span for p in repo[s].parent_ids]:
         if c not in line:
-            line[c] = synth_repo.run_test(repo, c, t["test"], t["source"])[1]
+            key = long_history.code_key(repo, c)
+            if key not in by_code:
+                by_code[key] = synth_repo.run_test(repo, c, t["test"], t["source"])[1]
+            line[c] = by_code[key]
 
     def fails(c: str) -> bool:
         return line[c].startswith(f"FAILED: {error}:")

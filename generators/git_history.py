@@ -222,6 +222,9 @@ class Config(tool_kind.ToolKnobs):
             raise ValueError(f"--budget must be in 1..{MAX_BUDGET}, got {self.budget}")
         if self.length and not MIN_LENGTH <= self.length <= MAX_LENGTH:
             raise ValueError(f"--length must be 0 or in {MIN_LENGTH}..{MAX_LENGTH}, got {self.length}")
+        if self.length and not self.noise:
+            raise ValueError("--no-noise needs --length 0 (a generated history always has untestable "
+                             "commits and other failures)")
         if not 0 <= self.slack <= 20:
             raise ValueError(f"--slack must be in 0..20, got {self.slack}")
         if not 1 <= self.span <= MAX_SPAN:
@@ -690,8 +693,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
     tools += ["run_python"] if config.kind == "behaviour" and config.run_budget else []
     packed = G.pack_history(h.repo, tips, next(iter(tips)), made.get("tags", ()))
     env = {"repo": packed, **made.get("env", {})}
-    source = ("generated history (graphs.long_history)" if long else
-              "embedded repository (graphs.synth_repo, synthesized)" if not config.repo else "local repository")
+    source = ("generated history (graphs.long_history)" if long else "local repository" if config.repo
+              else "embedded repository (graphs.synth_repo, synthesized)")
     return Task(
         id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=tools,
         answer_schema=SCHEMAS[variant], env=env, truth=made["truth"], grader=GRADERS[config.kind],

@@ -76,7 +76,7 @@ def _plan(rng: random.Random, length: int) -> list[tuple[str, dict]]:
 
 
 def _advantages_text(state: dict) -> str:
-    gae = state["gae"] if state["gae"] != "right" else ("reformatted" if state["gae_reformatted"] else "right")
+    gae = "reformatted" if state["gae"] == "right" and state["gae_reformatted"] else state["gae"]
     versions = {k: state[k] for k in ("disc", "td", "norm", "ev")}
     blocks = synth_repo._advantages(gae=gae, keyword_only=state["keyword_only"], renamed=state["renamed"],
                                     **versions)

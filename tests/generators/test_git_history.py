@@ -114,7 +114,7 @@ def test_renamed_asks_about_renamed_files_more_often_than_not():
 
 
 def test_bisect_tasks_vary_in_their_test_and_first_bad_commit():
-    tasks = [gh.generate(gh.Config(kind="bisect", noise=False), seed=0, index=i) for i in range(6)]
+    tasks = [gh.generate(gh.Config(kind="bisect", length=0, noise=False), seed=0, index=i) for i in range(6)]
     assert len({t.env["tests"]["test"] for t in tasks}) == 3
     # Three first bad commits: no one answer, remembered, passes them all.
     assert len({t.truth["reference"]["commit"] for t in tasks}) == 3
@@ -221,7 +221,7 @@ def test_tasks_check_names_a_tag_the_prompt_asks_about_and_the_copy_lacks():
 
 
 def test_the_textbook_bisect_that_counts_any_failure_as_bad_fails_most_noisy_tasks():
-    tasks = list(iter_tasks(gh, gh.Config(kind="bisect"), 1, 8))
+    tasks = list(iter_tasks(gh, gh.Config(kind="bisect", length=0), 1, 8))
     assert len(tasks) == 8 and all(t.truth["untestable"] and t.truth["other_failures"] for t in tasks)
     assert len({(t.env["tests"]["test"], t.truth["error"]) for t in tasks}) >= 6
     assert sum(not grade(t, gh.baseline(t, None)).passed for t in tasks) >= 6

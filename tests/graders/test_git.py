@@ -51,7 +51,7 @@ def test_bisect_agrees_with_git_bisect_run_for_every_regression(src, tmp_path):
     work = str(tmp_path / "work")
     subprocess.run(["git", "clone", "-q", src, work], check=True, env=ENV)
     test_file = tmp_path / "the_test.py"
-    tasks = [gh.generate(gh.Config(kind="bisect", noise=False), seed=3, index=i) for i in range(4)]
+    tasks = [gh.generate(gh.Config(kind="bisect", length=0, noise=False), seed=3, index=i) for i in range(4)]
     assert {t.env["tests"]["test"] for t in tasks} == set(synth_repo.REGRESSION_TESTS)
     for task in tasks:
         good, bad, tests = task.truth["good"], task.truth["bad"], task.env["tests"]
@@ -202,7 +202,7 @@ except BaseException as e:
 
 @pytest.fixture(scope="module")
 def noisy():
-    return [gh.generate(gh.Config(kind="bisect"), seed=5, index=i) for i in range(6)]
+    return [gh.generate(gh.Config(kind="bisect", length=0), seed=5, index=i) for i in range(6)]
 
 
 def test_noisy_bisect_agrees_with_git_bisect_run_skipping_what_does_not_build(src, noisy, tmp_path):

@@ -1,0 +1,128 @@
+import re
+import subprocess
+import sys
+
+import pytest
+
+from generators import git_history as gh
+from generators.base import iter_tasks, question_keys
+from generators.git_checks import bisect_by_halves
+from graders import grade
+from graphs import git as G
+from graphs import long_history
+from tests.gitcli import ENV, git
+from tests.graders.test_git import _NOISY_SCRIPT
+from tools.registry import call_tool
+
+
+@pytest.fixture(scope="module")
+def sample():
+    """The default sample of 8, as the difficulty notes generate it."""
+    return list(iter_tasks(gh, gh.Config(kind="bisect"), 1, 8))
+
+
+def _fresh_env(task):
+    return {**task.env, "tests": dict(task.env["tests"])}  # budgets are spent in the env, per episode
+
+
+def _line_by_tools(env, good):
+    """The commits from good (excluded) to HEAD, oldest first, read from git_log a page at a time."""
+    ids, skip = [], 0
+    while good not in ids:
+        out = call_tool("git_log", {"max_count": 200, "skip": skip}, env)
+        assert not out.is_error, out.text
+        page = [line.split()[0] for line in out.text.splitlines() if not line.startswith("[")]
+        ids += page
+        skip += len(page)
+    return ids[:ids.index(good)][::-1]
+
+
+def test_a_planned_bisection_through_the_tools_finds_every_answer_within_both_budgets(sample):
+    for task in sample:
+        env = _fresh_env(task)
+        line = _line_by_tools(env, task.truth["good"])
+        test, error = task.env["tests"]["test"], task.truth["error"]
+
+        def probe(i):
+            out = call_tool("run_tests", {"commit": line[i - 1]}, env)
+            assert not out.is_error, out.text
+            if "SKIPPED" in out.text:
+                return "skip"
+            return "bad" if re.search(rf"^{re.escape(test)} FAILED: {error}:", out.text, re.M) else "good"
+
+        found, runs = bisect_by_halves(len(line), probe)
+        assert grade(task, {"commit": line[found - 1]}).passed, task.id
+        assert runs <= task.env["tests"]["budget"] and env["calls_left"] >= 0, task.id
+        assert task.env["tests"]["budget"] == env["tests"]["budget"] + runs  # the task's env is untouched
+
+
+def test_testing_or_reading_every_commit_does_not_fit_the_budget(sample):
+    for task in sample:
+        n = len(task.truth["before"]) + len(task.truth["after"]) + 1
+        assert n >= 150 and task.env["calls_left"] < n // 10, task.id
+        assert f"at most {task.env['tests']['budget']} times" in task.prompt
+        assert f"at most {task.env['calls_left']} times" in task.prompt and f"line of {n} commits" in task.prompt
+
+
+def test_the_call_budget_is_enforced_by_the_registry(sample):
+    env = _fresh_env(sample[0])
+    for _ in range(env["calls_left"]):
+        assert not call_tool("list_refs", {}, env).is_error
+    spent = call_tool("git_log", {}, env)
+    assert spent.is_error and "budget is spent" in spent.text
+
+
+def test_git_bisect_run_on_the_tasks_own_copy_agrees_with_the_truth(sample, tmp_path):
+    # A second method: git's own bisection, skipping what does not compile (exit 125).
+    test_file, script = tmp_path / "the_test.py", tmp_path / "script.py"
+    for k, task in enumerate(sample[:3]):
+        work = str(tmp_path / f"work{k}")
+        subprocess.run(["git", "clone", "-q", G.materialize(task.env["repo"]).path, work], check=True, env=ENV)
+        tests = task.env["tests"]
+        test_file.write_text(tests["source"])
+        script.write_text(_NOISY_SCRIPT.format(file=str(test_file), name=tests["test"].split("::")[1],
+                                               error=task.truth["error"]))
+        git(work, "bisect", "start", task.truth["bad"], task.truth["good"])
+        git(work, "bisect", "run", sys.executable, str(script))
+        assert git(work, "rev-parse", "refs/bisect/bad").strip() == task.truth["reference"]["commit"], task.id
+
+
+def test_every_enumerated_answer_is_the_reference_and_the_traps_fail_with_their_reasons(sample):
+    seen = set()
+    for task in sample:
+        assert gh.enumerate_answers(task) == [task.truth["reference"]], task.id
+        for mutant in gh.mutants(task):
+            assert not grade(task, mutant).passed, (task.id, mutant)
+        for commit in task.truth["untestable"][:3]:
+            assert grade(task, {"commit": commit}).reasons == ("untestable_commit",)
+        for commit in task.truth["other_failures"]:
+            assert grade(task, {"commit": commit}).reasons == ("other_failure",)
+        seen |= {r for c in task.truth["before"] + task.truth["after"] for r in grade(task, {"commit": c}).reasons}
+    assert seen >= {"untestable_commit", "other_failure", "after_first_bad", "before_first_bad"}
+
+
+def test_a_bisection_that_counts_any_failure_or_a_broken_build_as_bad_fails_most_tasks(sample):
+    assert sum(not grade(t, gh.baseline(t, None)).passed for t in sample) >= 6
+
+
+def test_the_sample_holds_eight_distinct_questions_over_several_tests(sample):
+    keys = [k for t in sample for k in question_keys(t)]
+    assert len(sample) == 8 and len(keys) == len(set(keys))
+    assert len({t.env["tests"]["test"] for t in sample}) >= 3
+
+
+def test_the_same_key_builds_the_same_history(tmp_path):
+    a = long_history.build(str(tmp_path / "a.git"), "3:1", 120)
+    b = long_history.build(str(tmp_path / "b.git"), "3:1", 120)
+    assert G.resolve(a, "main") == G.resolve(b, "main")
+    assert G.resolve(a, "main") != G.resolve(long_history.build(str(tmp_path / "c.git"), "3:2", 120), "main")
+
+
+@pytest.mark.parametrize("knobs, message", [
+    ({"length": 50}, "--length must be 0 or in 100..1000, got 50"),
+    ({"slack": 21}, "--slack must be in 0..20, got 21"),
+    ({"noise": False}, "--no-noise needs --length 0"),
+])
+def test_bad_knobs_are_refused_with_the_allowed_range(knobs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        gh.Config(kind="bisect", **knobs).validate()

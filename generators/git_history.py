@@ -418,7 +418,8 @@ def _long_bisect(h: _History, rng: random.Random, config: Config) -> dict[str, A
     """A test of the generated history's test file failing with an error at its tip, and a good commit
     near its root, such that on the testable commits the failure, once started, never stops (so one first
     bad commit exists, and its parent can be tested), and `bisect_by_halves` finds it within
-    ceil(log2(range)) + slack runs: the budget, far below testing or reading every commit."""
+    ceil(log2(range)) + slack runs: the budget, far below testing or reading every commit; and where a
+    bisection that reads no error lands elsewhere."""
     path = synth_repo.ADVANTAGE_TEST_FILE
     source = synth_repo.test_source(h.repo, h.tip, f"{path}::test_gae_weights_later_errors_by_gamma_lambda")
     line = G.first_parent_line(h.graph, h.tip)[::-1]  # oldest first
@@ -437,7 +438,7 @@ def _long_bisect(h: _History, rng: random.Random, config: Config) -> dict[str, A
             span = line[g + 1:]
             testable = [c for c in [line[g], *span] if c not in untestable]
             fails = [results[c][test] == error for c in testable]
-            if fails[0] or not all(fails[fails.index(True):]):
+            if results[line[g]][test] != "passed" or not all(fails[fails.index(True):]):
                 continue
             culprit = testable[fails.index(True)]
             k = span.index(culprit)
@@ -450,7 +451,7 @@ def _long_bisect(h: _History, rng: random.Random, config: Config) -> dict[str, A
                 return "skip" if c in untestable else "bad" if results[c][test] == error else "good"
 
             found, runs = bisect_by_halves(len(span), probe)
-            if line[g + found] != culprit or runs > budget:
+            if line[g + found] != culprit or runs > budget or _any_failure(span, results) == culprit:
                 continue
             others = sorted(c for c in span if c in starts and c != culprit and starts[c] - {(test, error)})
             by_question.setdefault((test, error), []).append(
@@ -473,6 +474,16 @@ def _long_bisect(h: _History, rng: random.Random, config: Config) -> dict[str, A
             "truth": {"accepted": [culprit], "good": good, "bad": bad, "error": error, "untestable": skips,
                       "other_failures": others, "before": before, "after": after, "planned_runs": runs,
                       "reference": {"commit": culprit}}}
+
+
+def _any_failure(span: list[str], results: dict[str, dict[str, str]]) -> str:
+    """Where the textbook bisection lands that counts any test not passing, a broken build included, as
+    bad (the family baseline, `git_checks._bisect_any_failure`): questions it answers are not kept."""
+    lo, hi = 0, len(span) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (mid + 1, hi) if set(results[span[mid]].values()) == {"passed"} else (lo, mid)
+    return span[lo]
 
 
 def _outcomes(lines: dict[str, str]) -> dict[str, str]:
@@ -682,9 +693,9 @@ def generate(config: Config, seed: int, index: int) -> Task:
     if config.kind == tool_kind.KIND:
         return tool_kind.generate(FAMILY, config, seed, index)
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
-    long = config.kind == "bisect" and config.length  # each task its own generated history
-    h = _history(long_history.path_for(f"{seed}:{index}", config.length), "HEAD") if long else \
-        _history(config.repo, config.ref)
+    history = ({"key": f"{seed}:{index}", "length": config.length}  # each task its own generated history
+               if config.kind == "bisect" and config.length else None)
+    h = _history(long_history.path_for(**history), "HEAD") if history else _history(config.repo, config.ref)
     made = _MAKERS[config.kind](h, rng, config)
     variant = made.get("variant", config.kind)
     tips = made["tips"]
@@ -693,13 +704,14 @@ def generate(config: Config, seed: int, index: int) -> Task:
     tools += ["run_python"] if config.kind == "behaviour" and config.run_budget else []
     packed = G.pack_history(h.repo, tips, next(iter(tips)), made.get("tags", ()))
     env = {"repo": packed, **made.get("env", {})}
-    source = ("generated history (graphs.long_history)" if long else "local repository" if config.repo
+    source = ("generated history (graphs.long_history)" if history else "local repository" if config.repo
               else "embedded repository (graphs.synth_repo, synthesized)")
     return Task(
         id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=tools,
         answer_schema=SCHEMAS[variant], env=env, truth=made["truth"], grader=GRADERS[config.kind],
         meta={"seed": seed, "version": VERSION, "knobs": knobs_of(config),
-              "provenance": {"source": source, "ref": config.ref, "commit": h.tip, "cut_off": tips}},
+              "provenance": {"source": source, "ref": config.ref, "commit": h.tip, "cut_off": tips,
+                             **({"history": history} if history else {})}},
     )
 
 

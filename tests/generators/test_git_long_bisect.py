@@ -43,7 +43,7 @@ def test_a_planned_bisection_through_the_tools_finds_every_answer_within_both_bu
         line = _line_by_tools(env, task.truth["good"])
         test, error = task.env["tests"]["test"], task.truth["error"]
 
-        def probe(i):
+        def probe(i, line=line, env=env, test=test, error=error):
             out = call_tool("run_tests", {"commit": line[i - 1]}, env)
             assert not out.is_error, out.text
             if "SKIPPED" in out.text:
@@ -61,7 +61,8 @@ def test_testing_or_reading_every_commit_does_not_fit_the_budget(sample):
         n = len(task.truth["before"]) + len(task.truth["after"]) + 1
         assert n >= 150 and task.env["calls_left"] < n // 10, task.id
         assert f"at most {task.env['tests']['budget']} times" in task.prompt
-        assert f"at most {task.env['calls_left']} times" in task.prompt and f"line of {n} commits" in task.prompt
+        assert f"at most {task.env['calls_left']} times" in task.prompt
+        assert f"line of {n} commits" in task.prompt
 
 
 def test_the_call_budget_is_enforced_by_the_registry(sample):
@@ -77,7 +78,8 @@ def test_git_bisect_run_on_the_tasks_own_copy_agrees_with_the_truth(sample, tmp_
     test_file, script = tmp_path / "the_test.py", tmp_path / "script.py"
     for k, task in enumerate(sample[:3]):
         work = str(tmp_path / f"work{k}")
-        subprocess.run(["git", "clone", "-q", G.materialize(task.env["repo"]).path, work], check=True, env=ENV)
+        copy = G.materialize(task.env["repo"]).path
+        subprocess.run(["git", "clone", "-q", copy, work], check=True, env=ENV)
         tests = task.env["tests"]
         test_file.write_text(tests["source"])
         script.write_text(_NOISY_SCRIPT.format(file=str(test_file), name=tests["test"].split("::")[1],
@@ -97,12 +99,13 @@ def test_every_enumerated_answer_is_the_reference_and_the_traps_fail_with_their_
             assert grade(task, {"commit": commit}).reasons == ("untestable_commit",)
         for commit in task.truth["other_failures"]:
             assert grade(task, {"commit": commit}).reasons == ("other_failure",)
-        seen |= {r for c in task.truth["before"] + task.truth["after"] for r in grade(task, {"commit": c}).reasons}
+        span = task.truth["before"] + task.truth["after"]
+        seen |= {r for c in span for r in grade(task, {"commit": c}).reasons}
     assert seen >= {"untestable_commit", "other_failure", "after_first_bad", "before_first_bad"}
 
 
 def test_a_bisection_that_counts_any_failure_or_a_broken_build_as_bad_fails_most_tasks(sample):
-    assert sum(not grade(t, gh.baseline(t, None)).passed for t in sample) >= 6
+    assert not any(grade(t, gh.baseline(t, None)).passed for t in sample)
 
 
 def test_the_sample_holds_eight_distinct_questions_over_several_tests(sample):

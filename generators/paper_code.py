@@ -2,7 +2,7 @@
 MuZero papers in a repository whose history added them one commit at a time (graphs.paper_repo).
 
 `implement` hands over the repository cut off before a component existed, the paper (through the lineage
-tools) and the function's contract (by default its definition only by reference to the paper); with
+tools) and the function's contract (by default its definition only by the paper's equations, edge cases named without their values); with
 `wire` (the default) the copy also holds an agent class (graphs.code_wiring) whose learning path needs
 the component, to be completed by the codebase's own conventions; hidden behavioural cases, run in the
 sandbox, drive the functions and the agent and grade the files written. By default (`--components 3`)
@@ -15,6 +15,7 @@ the cut-off is before three components of one lineage, all to be written and wir
 from __future__ import annotations
 
 import random
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,12 +42,14 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 5  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 6  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
-# 5: implement's default integrates 3 components of Rainbow into one agent (--components)
-DEFINITIONS = ("full", "reference")
+# 5: implement's default integrates 3 components of Rainbow into one agent (--components); 6: implement's
+# default definition only by the papers' equations (--definition paper), its edge cases named without
+# their values, one public test run, a zero priority at alpha = 0 stated and checked
+DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
 PAPER_TOOLS = ["search_papers", "get_paper", "references", "citations"]
@@ -141,7 +144,8 @@ LADDERS = {  # every level draws the component per task, so that a sample of 8 h
     "implement": [{"component": "", "definition": d, "wire": w, "test_runs": r, "components": 1}
                   for w, r in ((False, 0), (True, 3)) for d in DEFINITIONS]
                  + [{"component": "", "definition": "reference", "wire": True, "test_runs": 3, "components": k}
-                    for k in sorted(I.INTEGRATIONS)],
+                    for k in sorted(I.INTEGRATIONS)]
+                 + [{"component": "", "definition": "paper", "wire": True, "test_runs": 1, "components": 3}],
     "locate": [{"component": "", "name_functions": True}, {"component": "", "name_functions": False}],
     "trace": [{"component": ""}],
 }
@@ -155,12 +159,12 @@ class Config:
     component: str = field(default="", metadata={
         "help": f"the component asked about, easiest first: {', '.join(ORDER)}; empty: drawn per task "
                 "(trace: the paper of that component)"})
-    definition: str = field(default="reference", metadata={
-        "help": "implement: the contract's definition in full, or only by reference to the paper (full, "
-                "reference)"})
+    definition: str = field(default="paper", metadata={
+        "help": "implement: the contract's definition in full, only by name, or only by the paper's "
+                "equation, with the edge cases named but not their values (full, reference, paper)"})
     name_functions: bool = field(default=False, metadata={
         "help": "locate: the prompt names the file and function(s) that hold the component"})
-    test_runs: int = field(default=3, metadata={
+    test_runs: int = field(default=1, metadata={
         "help": "implement: how many run_public_tests calls a task allows (0: no limit)"})
     components: int = field(default=3, metadata={
         "help": "implement: how many components of one lineage are missing at the cut-off, all to be "
@@ -213,6 +217,20 @@ def hidden_cases(component: CC.Component, rng: random.Random, wiring: W.Wiring |
     return {"cases": cases, "expected": CC.expected(drawn, classes), "tolerance": CC.TOLERANCE}
 
 
+def _contract(config: Config, c: CC.Component) -> str:
+    if config.definition == "full":
+        return c.contract
+    return (config.definition == "paper" and c.by_paper) or c.by_reference
+
+
+def _edge_cases(config: Config, c: CC.Component) -> tuple[str, ...]:
+    """The edge cases the hidden tests include; by the paper, only named, without the values they take
+    (which the cited equation decides)."""
+    if config.definition != "paper":
+        return c.edge_cases
+    return tuple(re.sub(r" \(.*\)$", "", case) for case in c.edge_cases)
+
+
 def _listed(names: tuple[str, ...], one: str, many: str) -> str:
     return f"{one if len(names) == 1 else many} {' and '.join(f'`{m}`' for m in names)}"
 
@@ -227,7 +245,7 @@ def _implement(config: Config, c: CC.Component, rng: random.Random,
     cutoff = str(repo[link.introduced].parent_ids[0])
     test_path = R.test_path(c.path)
     module = R.module_name(c.path)
-    contract = c.contract if config.definition == "full" else c.by_reference
+    contract = _contract(config, c)
     reference = {c.path: R.tree_files(repo, link.commit)[c.path]}
     wiring = W.WIRINGS.get(c.key) if config.wire else None
     fmt = {"wiring": "", "more": ""}
@@ -247,7 +265,7 @@ def _implement(config: Config, c: CC.Component, rng: random.Random,
     fmt |= {"cutoff": cutoff, "path": c.path, "contract": contract, "module": module,
             "functions": " and ".join(f"`{f}`" for f in c.functions), "rtol": CC.TOLERANCE["rtol"],
             "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
-            "edge_cases": "; ".join(c.edge_cases), "test_path": test_path,
+            "edge_cases": "; ".join(_edge_cases(config, c)), "test_path": test_path,
             "runs": f"; you may call it {config.test_runs} times" if config.test_runs else ""}
     public = {test_path: R.tree_files(repo, link.introduced)[test_path]}
     hidden = hidden_cases(c, rng, wiring, truth.get("conventions"))
@@ -278,16 +296,15 @@ def _integrate(config: Config, wiring: W.Wiring, rng: random.Random, repo: pygit
     codes = [wiring.reasons.get(name.split(".", 1)[1], "wrong_agent_values") for name, _ in agent]
     case_reasons = [None] * len(drawn) + [list(c) if isinstance(c, tuple) else c for c in codes]
     combined = next(p for p in load_snapshot()["papers"] if p["id"] == wiring.paper)
-    contract = (lambda c: c.contract) if config.definition == "full" else (lambda c: c.by_reference)
     fmt = {
         "cutoff": cutoff, "k": len(components),
         "whats": "; ".join(f"{c.what}, which the paper {_paper_name(c.paper)} ({c.paper}) introduced"
                            for c in components),
-        "contracts": "\n".join(f"`{c.path}`:\n```\n{contract(c)}\n```" for c in components),
+        "contracts": "\n".join(f"`{c.path}`:\n```\n{_contract(config, c)}\n```" for c in components),
         "modules": ", ".join(f"`{R.module_name(c.path)}`" for c in components),
         "functions": ", ".join(f"`{f}`" for c in components for f in c.functions),
         "rtol": CC.TOLERANCE["rtol"], "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
-        "edge_cases": "; ".join(f"{c.functions[0]}: {', '.join(c.edge_cases)}" for c in components),
+        "edge_cases": "; ".join(f"{c.functions[0]}: {', '.join(_edge_cases(config, c))}" for c in components),
         "test_paths": ", ".join(f"`{p}`" for p in public),
         "runs": f"; you may call it {config.test_runs} times" if config.test_runs else "",
         "agent_path": wiring.path, "cls": wiring.cls, "stubs": _stubs(wiring.stubs),

@@ -223,6 +223,11 @@ def _contract(config: Config, c: CC.Component) -> str:
     return (config.definition == "paper" and c.by_paper) or c.by_reference
 
 
+def _runs(config: Config) -> str:
+    n = config.test_runs
+    return f"; you may call it {n} time{'' if n == 1 else 's'}" if n else ""
+
+
 def _edge_cases(config: Config, c: CC.Component) -> tuple[str, ...]:
     """The edge cases the hidden tests include; by the paper, only named, without the values they take
     (which the cited equation decides)."""
@@ -266,7 +271,7 @@ def _implement(config: Config, c: CC.Component, rng: random.Random,
             "functions": " and ".join(f"`{f}`" for f in c.functions), "rtol": CC.TOLERANCE["rtol"],
             "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
             "edge_cases": "; ".join(_edge_cases(config, c)), "test_path": test_path,
-            "runs": f"; you may call it {config.test_runs} times" if config.test_runs else ""}
+            "runs": _runs(config)}
     public = {test_path: R.tree_files(repo, link.introduced)[test_path]}
     hidden = hidden_cases(c, rng, wiring, truth.get("conventions"))
     env = {"public_tests": public, **({"public_runs": config.test_runs} if config.test_runs else {})}
@@ -306,7 +311,7 @@ def _integrate(config: Config, wiring: W.Wiring, rng: random.Random, repo: pygit
         "rtol": CC.TOLERANCE["rtol"], "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
         "edge_cases": "; ".join(f"{c.functions[0]}: {', '.join(_edge_cases(config, c))}" for c in components),
         "test_paths": ", ".join(f"`{p}`" for p in public),
-        "runs": f"; you may call it {config.test_runs} times" if config.test_runs else "",
+        "runs": _runs(config),
         "agent_path": wiring.path, "cls": wiring.cls, "stubs": _stubs(wiring.stubs),
         "methods": _listed(wiring.methods, "its method", "its methods"),
         "agent_cases": "; ".join(wiring.edge_cases),

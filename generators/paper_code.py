@@ -31,6 +31,7 @@ from generators.paper_code_checks import (  # noqa: F401 (the family protocol's 
     random_answer,
 )
 from graphs import code_components as CC
+from graphs import code_history as H
 from graphs import code_integration as I
 from graphs import code_wiring as W
 from graphs import git as G
@@ -80,7 +81,7 @@ file you change or add (a unified diff of a file against this commit is accepted
 The paper {paper_name} ({paper}) introduced {what}. The repository implements it: find the commit \
 where it first behaves as the paper defines it, that is, the first commit of main at which the \
 function(s) holding it give the values the paper's definition gives (if a first version was wrong \
-and a later commit completed it, the commit asked for is the one that completed it). The values checked include these cases, as the paper's equations (not a pseudocode's shortcuts) decide them: {edge_cases}.{where} {ids}
+and a later commit completed it, the commit asked for is the one that completed it). The values checked include these cases, as the paper's equations (not a pseudocode's shortcuts) decide them: {edge_cases}.{where} {ids}{budget}
 Submit {{"commit": "<id>"}}.""",
     "trace": _INTRO + """\
 At release {tag} (commit {tip}, where this copy's main ends), which functions of the repository \
@@ -123,6 +124,9 @@ build `{cls}(...)` with keyword arguments of its __init__ and call {methods} wit
 its docstrings describe (numpy float64 arrays built from lists, dicts of them, Python numbers), \
 comparing what they return as above; besides random inputs they include: {agent_cases}.
 """
+_BUDGET = (" You may make at most {budget} tool calls in all (submitting the answer is not one); a call "
+           "beyond them returns an error. Once the component first behaves as the paper defines it, no later "
+           "commit of this copy changes the values it gives.")
 _IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "
         "object in the repository.")
 _STR = {"type": "string"}
@@ -146,7 +150,9 @@ LADDERS = {  # every level draws the component per task, so that a sample of 8 h
                  + [{"component": "", "definition": "reference", "wire": True, "test_runs": 3, "components": k}
                     for k in sorted(I.INTEGRATIONS)]
                  + [{"component": "", "definition": "paper", "wire": True, "test_runs": 1, "components": 3}],
-    "locate": [{"component": "", "name_functions": True}, {"component": "", "name_functions": False}],
+    "locate": [{"component": "", "name_functions": True, "history": 0},
+               {"component": "", "name_functions": False, "history": 0},
+               {"component": "", "name_functions": False, "history": 24}],
     "trace": [{"component": ""}],
 }
 
@@ -164,6 +170,10 @@ class Config:
                 "equation, with the edge cases named but not their values (full, reference, paper)"})
     name_functions: bool = field(default=False, metadata={
         "help": "locate: the prompt names the file and function(s) that hold the component"})
+    history: int = field(default=24, metadata={
+        "help": "locate: how many commits rewrite the component's file on a copy of its own (wrong first "
+                "versions, the complete one, refactors), with a call budget that fits a bisection of them and "
+                "not a reading of each (0: the repository's own history, no budget)"})
     test_runs: int = field(default=1, metadata={
         "help": "implement: how many run_public_tests calls a task allows (0: no limit)"})
     components: int = field(default=3, metadata={
@@ -188,6 +198,8 @@ class Config:
         if self.components not in (1, *I.INTEGRATIONS):
             raise ValueError(f"--components must be one of 1, {', '.join(map(str, I.INTEGRATIONS))}, "
                              f"got {self.components}")
+        if self.history and not 8 <= self.history <= 80:
+            raise ValueError(f"--history must be 0 or between 8 and 80, got {self.history}")
         if not 0 <= self.test_runs <= 100:
             raise ValueError(f"--test-runs must be between 0 (no limit) and 100, got {self.test_runs}")
         if self.definition not in DEFINITIONS:
@@ -330,14 +342,19 @@ def _integrate(config: Config, wiring: W.Wiring, rng: random.Random, repo: pygit
 
 def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
     link = R.links()[c.key]
-    tip = str(repo.head.target)
+    tip, commit, introduced, named, budget = str(repo.head.target), link.commit, link.introduced, link.named, ""
+    env: dict[str, Any] = {}
+    if config.history:  # the component's file rewritten many times, on a copy of its own
+        made = H.build(repo, c.key, rng, config.history)
+        tip, commit, introduced, named = made.tip, made.commit, made.introduced, made.named
+        env = {"calls_left": made.budget}
+        budget = _BUDGET.format(budget=made.budget)
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
              if config.name_functions else "")
-    return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases)},
-            "tips": {"main": tip},
-            "truth": {**hidden_cases(c, rng), "component": c.key, "accepted": [link.commit],
-                      "introduced": link.introduced, "named": link.named,
-                      "reference": {"commit": link.commit}}}
+    return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases), "budget": budget},
+            "tips": {"main": tip}, "env": env,
+            "truth": {**hidden_cases(c, rng), "component": c.key, "accepted": [commit],
+                      "introduced": introduced, "named": named, "reference": {"commit": commit}}}
 
 
 def _trace(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
@@ -372,6 +389,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
         component = rng.choice([c for c in CC.COMPONENTS.values() if c.paper == paper])
     elif config.kind == "implement" and config.wire:
         component = CC.COMPONENTS[rng.choice(WIRED)]
+    elif config.kind == "locate":  # a seed's shuffle of the components, so that 8 tasks ask of 8
+        order = list(ORDER)
+        random.Random(f"{FAMILY}:{config.kind}:{seed}").shuffle(order)
+        component = CC.COMPONENTS[order[index % len(order)]]
     else:
         component = CC.COMPONENTS[rng.choice(ORDER)]
     repo = pygit2.Repository(R.embedded_path())

@@ -2,12 +2,14 @@
 MuZero papers in a repository whose history added them one commit at a time (graphs.paper_repo).
 
 `implement` hands over the repository cut off before a component existed, the paper (through the lineage
-tools) and the function's contract (by default its definition only by the paper's equations, edge cases named without their values); with
-`wire` (the default) the copy also holds an agent class (graphs.code_wiring) whose learning path needs
-the component, to be completed by the codebase's own conventions; hidden behavioural cases, run in the
-sandbox, drive the functions and the agent and grade the files written. By default (`--components 3`)
-the cut-off is before three components of one lineage, all to be written and wired into one agent
-(graphs.code_integration) whose combination rules the prompt names as checked. `locate` asks for the commit where a paper's component first behaves as the paper defines it;
+tools) and the function's contract (by default its definition only by the paper's equations, its edge
+cases named without their values); with `wire` (the default) the copy also holds an agent class
+(graphs.code_wiring) whose learning path needs the component, to be completed by the codebase's own
+conventions; hidden behavioural cases, run in the sandbox, drive the functions and the agent and grade
+the files written. By default (`--components 3`) the cut-off is before three components of one lineage,
+all to be written and wired into one agent (graphs.code_integration) whose combination rules the prompt
+names as checked. `locate` asks for the commit where a paper's component first behaves as the paper
+defines it (by default in a long history of its file under a call budget, graphs.code_history);
 `trace` for every function that implements a paper's components at a release.
 
     python -m generators.paper_code --kind implement --component c51_projection --n 5

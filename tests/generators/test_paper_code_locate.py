@@ -9,12 +9,12 @@ import pytest
 from generators import paper_code as pc
 from generators.base import iter_tasks
 from graders import grade
+from graders.paper_code import same_value
 from graphs import code_components as CC
 from graphs import paper_repo as R
 from graphs.git import materialize
 from tools import call_tool
 from tools.paper_code import run_cases
-from graders.paper_code import same_value
 
 
 @pytest.fixture(scope="module")

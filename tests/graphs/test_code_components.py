@@ -38,7 +38,8 @@ def test_prioritized_sampling_at_alpha_0_never_draws_a_zero_priority():
     assert list(indices) == picks == [0, 0, 2, 2] and np.allclose(weights, w)
     # numpy's 0 ** 0 = 1 would draw the zero priorities: the slip the hidden case catches
     slip = {}
-    exec("import numpy as np\n" + COMPONENTS["prioritized_replay"].mutants["zero_priority_drawn_at_alpha_0"], slip)
+    exec("import numpy as np\n" + COMPONENTS["prioritized_replay"].mutants["zero_priority_drawn_at_alpha_0"],
+         slip)
     assert list(slip["prioritized_sample"](*[np.asarray(v) if isinstance(v, list) else v
                                              for v in kwargs.values()])[0]) == [0, 1, 2, 3]
 
@@ -53,7 +54,7 @@ def test_prioritized_sampling_matches_exact_fractions_on_every_hidden_case():
 
 def _walked(rewards, dones, bootstrap, gamma):
     total, discount = 0.0, 1.0
-    for r, d in zip(rewards, dones):
+    for r, d in zip(rewards, dones, strict=True):
         total += discount * r
         discount *= gamma
         if d:  # what follows belongs to the next episode
@@ -69,9 +70,9 @@ def test_n_step_returns_stop_at_the_episode_end_and_ignore_the_next_episodes_rew
     for kwargs in _cases("n_step_returns", "n_step_return"):
         got = call_case(ns, "n_step_return", kwargs)
         walked = [_walked(r, d, b, kwargs["gamma"]) for r, d, b in
-                  zip(kwargs["rewards"], kwargs["dones"], kwargs["bootstrap"])]
+                  zip(kwargs["rewards"], kwargs["dones"], kwargs["bootstrap"], strict=True)]
         assert np.allclose(got, walked), kwargs
-        slip = mutant["n_step_return"](*(np.asarray(kwargs[k], dtype=float) for k in ("rewards", "dones", "bootstrap")),
-                                       kwargs["gamma"])
+        arrays = (np.asarray(kwargs[k], dtype=float) for k in ("rewards", "dones", "bootstrap"))
+        slip = mutant["n_step_return"](*arrays, kwargs["gamma"])
         caught |= not np.allclose(slip, walked)
     assert caught

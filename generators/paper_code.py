@@ -2,12 +2,14 @@
 MuZero papers in a repository whose history added them one commit at a time (graphs.paper_repo).
 
 `implement` hands over the repository cut off before a component existed, the paper (through the lineage
-tools) and the function's contract (by default its definition only by reference to the paper); with
-`wire` (the default) the copy also holds an agent class (graphs.code_wiring) whose learning path needs
-the component, to be completed by the codebase's own conventions; hidden behavioural cases, run in the
-sandbox, drive the functions and the agent and grade the files written. By default (`--components 3`)
-the cut-off is before three components of one lineage, all to be written and wired into one agent
-(graphs.code_integration) whose combination rules the prompt names as checked. `locate` asks for the commit where a paper's component first behaves as the paper defines it;
+tools) and the function's contract (by default its definition only by the paper's equations, its edge
+cases named without their values); with `wire` (the default) the copy also holds an agent class
+(graphs.code_wiring) whose learning path needs the component, to be completed by the codebase's own
+conventions; hidden behavioural cases, run in the sandbox, drive the functions and the agent and grade
+the files written. By default (`--components 3`) the cut-off is before three components of one lineage,
+all to be written and wired into one agent (graphs.code_integration) whose combination rules the prompt
+names as checked. `locate` asks for the commit where a paper's component first behaves as the paper
+defines it (by default in a long history of its file under a call budget, graphs.code_history);
 `trace` for every function that implements a paper's components at a release.
 
     python -m generators.paper_code --kind implement --component c51_projection --n 5
@@ -15,6 +17,7 @@ the cut-off is before three components of one lineage, all to be written and wir
 from __future__ import annotations
 
 import random
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +33,7 @@ from generators.paper_code_checks import (  # noqa: F401 (the family protocol's 
     random_answer,
 )
 from graphs import code_components as CC
+from graphs import code_history as H
 from graphs import code_integration as I
 from graphs import code_wiring as W
 from graphs import git as G
@@ -41,12 +45,14 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 5  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 6  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
-# 5: implement's default integrates 3 components of Rainbow into one agent (--components)
-DEFINITIONS = ("full", "reference")
+# 5: implement's default integrates 3 components of Rainbow into one agent (--components); 6: implement's
+# default definition only by the papers' equations (--definition paper), its edge cases named without
+# their values, one public test run, a zero priority at alpha = 0 stated and checked
+DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
 PAPER_TOOLS = ["search_papers", "get_paper", "references", "citations"]
@@ -77,7 +83,7 @@ file you change or add (a unified diff of a file against this commit is accepted
 The paper {paper_name} ({paper}) introduced {what}. The repository implements it: find the commit \
 where it first behaves as the paper defines it, that is, the first commit of main at which the \
 function(s) holding it give the values the paper's definition gives (if a first version was wrong \
-and a later commit completed it, the commit asked for is the one that completed it). The values checked include these cases, as the paper's equations (not a pseudocode's shortcuts) decide them: {edge_cases}.{where} {ids}
+and a later commit completed it, the commit asked for is the one that completed it). The values checked include these cases, as the paper's equations (not a pseudocode's shortcuts) decide them: {edge_cases}.{where} {ids}{budget}
 Submit {{"commit": "<id>"}}.""",
     "trace": _INTRO + """\
 At release {tag} (commit {tip}, where this copy's main ends), which functions of the repository \
@@ -120,6 +126,9 @@ build `{cls}(...)` with keyword arguments of its __init__ and call {methods} wit
 its docstrings describe (numpy float64 arrays built from lists, dicts of them, Python numbers), \
 comparing what they return as above; besides random inputs they include: {agent_cases}.
 """
+_BUDGET = (" You may make at most {budget} tool calls in all (submitting the answer is not one); a call "
+           "beyond them returns an error. Once the component first behaves as the paper defines it, no later "
+           "commit of this copy changes the values it gives.")
 _IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "
         "object in the repository.")
 _STR = {"type": "string"}
@@ -141,8 +150,11 @@ LADDERS = {  # every level draws the component per task, so that a sample of 8 h
     "implement": [{"component": "", "definition": d, "wire": w, "test_runs": r, "components": 1}
                   for w, r in ((False, 0), (True, 3)) for d in DEFINITIONS]
                  + [{"component": "", "definition": "reference", "wire": True, "test_runs": 3, "components": k}
-                    for k in sorted(I.INTEGRATIONS)],
-    "locate": [{"component": "", "name_functions": True}, {"component": "", "name_functions": False}],
+                    for k in sorted(I.INTEGRATIONS)]
+                 + [{"component": "", "definition": "paper", "wire": True, "test_runs": 1, "components": 3}],
+    "locate": [{"component": "", "name_functions": True, "history": 0},
+               {"component": "", "name_functions": False, "history": 0},
+               {"component": "", "name_functions": False, "history": 24}],
     "trace": [{"component": ""}],
 }
 
@@ -155,12 +167,16 @@ class Config:
     component: str = field(default="", metadata={
         "help": f"the component asked about, easiest first: {', '.join(ORDER)}; empty: drawn per task "
                 "(trace: the paper of that component)"})
-    definition: str = field(default="reference", metadata={
-        "help": "implement: the contract's definition in full, or only by reference to the paper (full, "
-                "reference)"})
+    definition: str = field(default="paper", metadata={
+        "help": "implement: the contract's definition in full, only by name, or only by the paper's "
+                "equation, with the edge cases named but not their values (full, reference, paper)"})
     name_functions: bool = field(default=False, metadata={
         "help": "locate: the prompt names the file and function(s) that hold the component"})
-    test_runs: int = field(default=3, metadata={
+    history: int = field(default=24, metadata={
+        "help": "locate: how many commits rewrite the component's file on a copy of its own (wrong first "
+                "versions, the complete one, refactors), with a call budget that fits a bisection of them and "
+                "not a reading of each (0: the repository's own history, no budget)"})
+    test_runs: int = field(default=1, metadata={
         "help": "implement: how many run_public_tests calls a task allows (0: no limit)"})
     components: int = field(default=3, metadata={
         "help": "implement: how many components of one lineage are missing at the cut-off, all to be "
@@ -184,6 +200,8 @@ class Config:
         if self.components not in (1, *I.INTEGRATIONS):
             raise ValueError(f"--components must be one of 1, {', '.join(map(str, I.INTEGRATIONS))}, "
                              f"got {self.components}")
+        if self.history and not 8 <= self.history <= 80:
+            raise ValueError(f"--history must be 0 or between 8 and 80, got {self.history}")
         if not 0 <= self.test_runs <= 100:
             raise ValueError(f"--test-runs must be between 0 (no limit) and 100, got {self.test_runs}")
         if self.definition not in DEFINITIONS:
@@ -213,6 +231,25 @@ def hidden_cases(component: CC.Component, rng: random.Random, wiring: W.Wiring |
     return {"cases": cases, "expected": CC.expected(drawn, classes), "tolerance": CC.TOLERANCE}
 
 
+def _contract(config: Config, c: CC.Component) -> str:
+    if config.definition == "full":
+        return c.contract
+    return (config.definition == "paper" and c.by_paper) or c.by_reference
+
+
+def _runs(config: Config) -> str:
+    n = config.test_runs
+    return f"; you may call it {n} time{'' if n == 1 else 's'}" if n else ""
+
+
+def _edge_cases(config: Config, c: CC.Component) -> tuple[str, ...]:
+    """The edge cases the hidden tests include; by the paper, only named, without the values they take
+    (which the cited equation decides)."""
+    if config.definition != "paper":
+        return c.edge_cases
+    return tuple(re.sub(r" \(.*\)$", "", case) for case in c.edge_cases)
+
+
 def _listed(names: tuple[str, ...], one: str, many: str) -> str:
     return f"{one if len(names) == 1 else many} {' and '.join(f'`{m}`' for m in names)}"
 
@@ -227,7 +264,7 @@ def _implement(config: Config, c: CC.Component, rng: random.Random,
     cutoff = str(repo[link.introduced].parent_ids[0])
     test_path = R.test_path(c.path)
     module = R.module_name(c.path)
-    contract = c.contract if config.definition == "full" else c.by_reference
+    contract = _contract(config, c)
     reference = {c.path: R.tree_files(repo, link.commit)[c.path]}
     wiring = W.WIRINGS.get(c.key) if config.wire else None
     fmt = {"wiring": "", "more": ""}
@@ -247,8 +284,8 @@ def _implement(config: Config, c: CC.Component, rng: random.Random,
     fmt |= {"cutoff": cutoff, "path": c.path, "contract": contract, "module": module,
             "functions": " and ".join(f"`{f}`" for f in c.functions), "rtol": CC.TOLERANCE["rtol"],
             "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
-            "edge_cases": "; ".join(c.edge_cases), "test_path": test_path,
-            "runs": f"; you may call it {config.test_runs} times" if config.test_runs else ""}
+            "edge_cases": "; ".join(_edge_cases(config, c)), "test_path": test_path,
+            "runs": _runs(config)}
     public = {test_path: R.tree_files(repo, link.introduced)[test_path]}
     hidden = hidden_cases(c, rng, wiring, truth.get("conventions"))
     env = {"public_tests": public, **({"public_runs": config.test_runs} if config.test_runs else {})}
@@ -278,18 +315,17 @@ def _integrate(config: Config, wiring: W.Wiring, rng: random.Random, repo: pygit
     codes = [wiring.reasons.get(name.split(".", 1)[1], "wrong_agent_values") for name, _ in agent]
     case_reasons = [None] * len(drawn) + [list(c) if isinstance(c, tuple) else c for c in codes]
     combined = next(p for p in load_snapshot()["papers"] if p["id"] == wiring.paper)
-    contract = (lambda c: c.contract) if config.definition == "full" else (lambda c: c.by_reference)
     fmt = {
         "cutoff": cutoff, "k": len(components),
         "whats": "; ".join(f"{c.what}, which the paper {_paper_name(c.paper)} ({c.paper}) introduced"
                            for c in components),
-        "contracts": "\n".join(f"`{c.path}`:\n```\n{contract(c)}\n```" for c in components),
+        "contracts": "\n".join(f"`{c.path}`:\n```\n{_contract(config, c)}\n```" for c in components),
         "modules": ", ".join(f"`{R.module_name(c.path)}`" for c in components),
         "functions": ", ".join(f"`{f}`" for c in components for f in c.functions),
         "rtol": CC.TOLERANCE["rtol"], "atol": CC.TOLERANCE["atol"], "seconds": CALL_SECONDS, "wall": WALL_SECONDS,
-        "edge_cases": "; ".join(f"{c.functions[0]}: {', '.join(c.edge_cases)}" for c in components),
+        "edge_cases": "; ".join(f"{c.functions[0]}: {', '.join(_edge_cases(config, c))}" for c in components),
         "test_paths": ", ".join(f"`{p}`" for p in public),
-        "runs": f"; you may call it {config.test_runs} times" if config.test_runs else "",
+        "runs": _runs(config),
         "agent_path": wiring.path, "cls": wiring.cls, "stubs": _stubs(wiring.stubs),
         "methods": _listed(wiring.methods, "its method", "its methods"),
         "agent_cases": "; ".join(wiring.edge_cases),
@@ -308,14 +344,19 @@ def _integrate(config: Config, wiring: W.Wiring, rng: random.Random, repo: pygit
 
 def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
     link = R.links()[c.key]
-    tip = str(repo.head.target)
+    tip, commit, introduced, named, budget = str(repo.head.target), link.commit, link.introduced, link.named, ""
+    env: dict[str, Any] = {}
+    if config.history:  # the component's file rewritten many times, on a copy of its own
+        made = H.build(repo, c.key, rng, config.history)
+        tip, commit, introduced, named = made.tip, made.commit, made.introduced, made.named
+        env = {"calls_left": made.budget}
+        budget = _BUDGET.format(budget=made.budget)
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
              if config.name_functions else "")
-    return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases)},
-            "tips": {"main": tip},
-            "truth": {**hidden_cases(c, rng), "component": c.key, "accepted": [link.commit],
-                      "introduced": link.introduced, "named": link.named,
-                      "reference": {"commit": link.commit}}}
+    return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases), "budget": budget},
+            "tips": {"main": tip}, "env": env,
+            "truth": {**hidden_cases(c, rng), "component": c.key, "accepted": [commit],
+                      "introduced": introduced, "named": named, "reference": {"commit": commit}}}
 
 
 def _trace(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:
@@ -350,6 +391,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
         component = rng.choice([c for c in CC.COMPONENTS.values() if c.paper == paper])
     elif config.kind == "implement" and config.wire:
         component = CC.COMPONENTS[rng.choice(WIRED)]
+    elif config.kind == "locate":  # a seed's shuffle of the components, so that 8 tasks ask of 8
+        order = list(ORDER)
+        random.Random(f"{FAMILY}:{config.kind}:{seed}").shuffle(order)
+        component = CC.COMPONENTS[order[index % len(order)]]
     else:
         component = CC.COMPONENTS[rng.choice(ORDER)]
     repo = pygit2.Repository(R.embedded_path())

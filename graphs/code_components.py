@@ -47,6 +47,9 @@ class Component:
     """Source of the public test file's body (the file's imports are added by the repository)."""
     cases: Callable[[random.Random], list[tuple[str, dict[str, Any]]]]
     """Draws the hidden cases, edge cases first."""
+    by_paper: str = ""
+    """Signature, shapes and the conventions the paper leaves open; the definition only by the paper's
+    equation or algorithm, which decides the edge cases (empty: as `by_reference`)."""
     header: str = "import numpy as np"
     """The imports the file's source needs."""
     edge_cases: tuple[str, ...] = field(default_factory=tuple)
@@ -139,7 +142,8 @@ PRIORITIZED = Component(
 def prioritized_sample(priorities, u, alpha, beta) -> tuple[np.ndarray, np.ndarray]
     priorities: float array of shape (N,), each >= 0 and at least one > 0. u: float array of shape (K,)
         of numbers in [0, 1), one per draw. alpha, beta: floats >= 0.
-    P[i] = priorities[i] ** alpha / sum_j priorities[j] ** alpha  (with 0 ** alpha = 0 for alpha > 0);
+    P[i] = priorities[i] ** alpha / sum_j priorities[j] ** alpha, except that P[i] = 0 where
+        priorities[i] = 0, for every alpha (alpha = 0 included, although 0 ** 0 = 1);
     C[i] = P[0] + ... + P[i]. Draw k picks indices[k] = the smallest i with u[k] < C[i] (so u[k] equal to
         C[i] picks a later index, and an index of zero priority is never picked; if rounding leaves no
         such i, the last index of non-zero priority).
@@ -153,7 +157,19 @@ def prioritized_sample(priorities, u, alpha, beta) -> tuple[np.ndarray, np.ndarr
     Proportional prioritization as the prioritized replay paper defines it: sampling probabilities
     from the priorities with exponent alpha; draw k picks the index whose interval of the cumulative
     probabilities [C[i-1], C[i]) holds u[k] (C[-1] = 0); importance-sampling weights with exponent
-    beta, normalised as the paper does, over the K draws.
+    beta, normalised as the paper does, over the K draws. A zero priority is never drawn, for every
+    alpha (alpha = 0 included).
+    Returns (indices, weights): an integer array and a float array, both of shape (K,).""",
+    by_paper="""\
+def prioritized_sample(priorities, u, alpha, beta) -> tuple[np.ndarray, np.ndarray]
+    priorities: float array of shape (N,), each >= 0 and at least one > 0. u: float array of shape (K,)
+        of numbers in [0, 1), one per draw. alpha, beta: floats >= 0.
+    Proportional prioritization as the prioritized replay paper (Schaul et al.) defines it: the
+    sampling probabilities P of its equation (1), and the importance-sampling weights of its section
+    3.4 and Algorithm 1, over the K draws (the paper's N is the number of priorities). A zero priority
+    has probability 0 for every alpha (alpha = 0 included). Draw k picks the index whose interval
+    [C[i-1], C[i]) of the cumulative probabilities C holds u[k] (C[-1] = 0; where rounding leaves none,
+    the last index of non-zero priority).
     Returns (indices, weights): an integer array and a float array, both of shape (K,).""",
     reference='''def prioritized_sample(priorities, u, alpha, beta):
     """Proportional prioritization: sample by priority ** alpha, weight by (N * P) ** -beta over the max."""
@@ -200,6 +216,12 @@ def prioritized_sample(priorities, u, alpha, beta) -> tuple[np.ndarray, np.ndarr
     indices = np.searchsorted(np.cumsum(probs), np.asarray(u), side="right")
     weights = (len(probs) * probs[indices]) ** (-beta)
     return indices, weights / weights.max()''',
+        "zero_priority_drawn_at_alpha_0": '''def prioritized_sample(priorities, u, alpha, beta):
+    probs = np.asarray(priorities, dtype=float) ** alpha  # numpy's 0 ** 0 = 1
+    probs = probs / probs.sum()
+    indices = np.minimum(np.searchsorted(np.cumsum(probs), np.asarray(u), side="right"), len(probs) - 1)
+    weights = (len(probs) * probs[indices]) ** (-beta)
+    return indices, weights / weights.max()''',
     },
     public_test='''def test_zero_priority_is_never_sampled():
     indices, weights = prioritized_sample(np.array([0.0, 1.0]), np.array([0.0, 0.5, 0.9]), 0.6, 0.4)
@@ -211,11 +233,15 @@ def prioritized_sample(priorities, u, alpha, beta) -> tuple[np.ndarray, np.ndarr
         ("prioritized_sample", {"priorities": [0.0, 4.0, 1.0, 0.0], "u": [0.0, 0.1, 0.95, 0.5],
                                 "alpha": 0.5, "beta": 0.4}),
         ("prioritized_sample", {"priorities": [3.0, 1.0, 2.0], "u": [0.1, 0.9], "alpha": 0.7, "beta": 0.0}),
+        # alpha = 0: uniform over the non-zero priorities, P = [1/2, 0, 1/2, 0]
+        ("prioritized_sample", {"priorities": [2.0, 0.0, 1.0, 0.0], "u": [0.1, 0.4, 0.6, 0.9], "alpha": 0.0,
+                                "beta": 0.5}),
         *[("prioritized_sample", {"priorities": _arr(rng, 8, low=0.1, high=5.0),
                                   "u": [round(rng.uniform(0.0, 0.99), 3) for _ in range(6)],
                                   "alpha": 0.6, "beta": round(rng.uniform(0.3, 1.0), 2)}) for _ in range(3)]],
     edge_cases=("a draw exactly on a boundary of the cumulative probabilities", "zero priorities",
-                "beta = 0", "weights normalised by the largest weight of the draws"),
+                "alpha = 0 with zero priorities", "beta = 0",
+                "the weights' normalisation (by the largest weight of the draws)"),
 )
 
 # --- Dueling ---------------------------------------------------------------------------------------
@@ -279,6 +305,14 @@ def n_step_return(rewards, dones, bootstrap, gamma) -> np.ndarray
         of the state n steps later. gamma: a float.
     Returns the n-step returns of shape (B,) as n-step Q-learning defines them, truncated at the first
     episode end (its reward counts; nothing after it, nor the bootstrap, does).""",
+    by_paper="""\
+def n_step_return(rewards, dones, bootstrap, gamma) -> np.ndarray
+    rewards, dones: float arrays of shape (B, n): rewards[b, k] is the reward received at step k after
+        the state, dones[b, k] is 1.0 when step k ended the episode, else 0.0. The n steps are the
+        replay's consecutive steps, so after an episode's end they run on into the next episode.
+        bootstrap: float array (B,), the value estimate of the state n steps later. gamma: a float.
+    Returns the n-step returns of shape (B,) of the state at the start of the n steps, as the n-step
+    Q-learning of the A3C paper (Mnih et al., its Algorithm S2) computes them.""",
     reference='''def n_step_return(rewards, dones, bootstrap, gamma):
     """Discounted rewards up to the first episode end, plus gamma ** n * bootstrap if there was none."""
     rewards, dones = np.asarray(rewards, dtype=float), np.asarray(dones, dtype=float)
@@ -300,6 +334,11 @@ def n_step_return(rewards, dones, bootstrap, gamma) -> np.ndarray
     rewards = np.asarray(rewards, dtype=float)
     n = rewards.shape[1]
     return (rewards * gamma ** np.arange(n)).sum(axis=1) + gamma ** n * np.asarray(bootstrap)''',
+        "rewards_after_the_end": '''def n_step_return(rewards, dones, bootstrap, gamma):
+    rewards, dones = np.asarray(rewards, dtype=float), np.asarray(dones, dtype=float)
+    n = rewards.shape[1]  # no bootstrap after an end, but the next episode's rewards still summed
+    alive = np.prod(1.0 - dones, axis=1)
+    return (rewards * gamma ** np.arange(n)).sum(axis=1) + gamma ** n * alive * np.asarray(bootstrap)''',
         "bootstrap_one_step_short": '''def n_step_return(rewards, dones, bootstrap, gamma):
     out = []
     for rs, ds, v in zip(rewards, dones, bootstrap):
@@ -350,6 +389,11 @@ C51 = Component(
     Returns the projected target distribution m of shape (B, N): the distributional Bellman update of
     every atom, clipped to [v_min, v_max] and split between its two neighbouring atoms, as the C51 paper's
     algorithm does; a target that falls exactly on an atom keeps all its probability there.""",
+    by_paper=_C51_DOC + """
+    Where dones[b] = 1.0 the next state's return is 0 (no bootstrap).
+    Returns the projected target distribution m of shape (B, N): the sample Bellman update of every
+    atom projected onto the support as the C51 paper (Bellemare et al.) defines the projection Phi by
+    its equation (7); that equation, not the shortcuts of its Algorithm 1, decides every case.""",
     reference='''def project_distribution(next_probs, rewards, dones, gamma, v_min, v_max):
     """Project r + gamma * z onto the atoms, splitting each atom's probability between its neighbours."""
     probs = np.asarray(next_probs, dtype=float)
@@ -684,6 +728,14 @@ def n_step_value_targets(rewards, values, gamma, n) -> np.ndarray
     Returns the value targets z of shape (T,) as MuZero defines them for board-free environments:
     n-step discounted rewards bootstrapped from the search value n steps later, where the episode's
     end cuts the sum and leaves no bootstrap.""",
+    by_paper="""\
+def n_step_value_targets(rewards, values, gamma, n) -> np.ndarray
+    rewards, values: float arrays of shape (T,) for one finished episode of T steps: rewards[t] is the
+        reward received after acting at step t (the paper's u_{t+1}), values[t] the search's root value
+        at step t (its nu_t). The episode ends after step T - 1: no reward follows it, and the state it
+        ends in has value 0. gamma: a float; n: an int >= 1.
+    Returns the value targets z of shape (T,): z[t] is the n-step value target z_t as the MuZero paper
+    (Schrittwieser et al.) defines it for environments with intermediate rewards.""",
     reference='''def n_step_value_targets(rewards, values, gamma, n):
     """z_t = sum_k<n gamma^k r_{t+k} + gamma^n v_{t+n}, cut at the episode's end."""
     rewards, values = np.asarray(rewards, dtype=float), np.asarray(values, dtype=float)
@@ -757,6 +809,13 @@ SUPPORT = Component(
     the expectation equals it (a whole number keeps all the mass). Returns (B, 2S + 1).
     support_to_scalar: the inverse: the expectation of the support under probs, mapped back through
     h_inv. Returns (B,).""",
+    by_paper=_SUPPORT_DOC + """
+    scalar_to_support: the categorical target MuZero (Schrittwieser et al., its appendix on the network
+    architecture) trains its value head on, for a scalar x: x scaled by h (its default eps), where
+    a scaled value beyond the support is first clipped to -S or S, then represented on the support as
+    the paper does. Returns (B, 2S + 1).
+    support_to_scalar: the scalar MuZero reads off a value head's output probs, as the paper does.
+    Returns (B,).""",
     reference='''def scalar_to_support(x, support_size):
     """Two-hot encoding of h(x), clipped to the integers -support_size..support_size."""
     y = np.clip(h(x), -support_size, support_size)

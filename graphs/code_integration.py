@@ -101,8 +101,8 @@ def _rainbow(cv: Conventions, version: str) -> str:
         """The action each transition bootstraps from, (B,), as Rainbow picks it (Double DQN's rule on
         the distributions' expected returns over the atoms); the first on ties."""
 '''
-    rewards = ("the n_steps rewards discounted as an n-step\n        return, rl.returns.n_step_return, "
-               "where nothing after the episode's end counts" if per_step else "the summed rewards")
+    rewards = ("the n_steps rewards' n-step return as\n        rl.returns.n_step_return computes it" if per_step
+               else "the summed rewards")
     target_doc = f'''
 
     def target_distribution(self, batch):

@@ -144,3 +144,21 @@ def test_trace_names_the_components_credited_to_the_paper_and_no_other_papers():
     own = [c.what for c in pc.CC.COMPONENTS.values() if c.paper == task.truth["paper"]]
     others = [c.what for c in pc.CC.COMPONENTS.values() if c.paper != task.truth["paper"]]
     assert all(w in task.prompt for w in own) and not any(w in task.prompt for w in others)
+
+
+def test_the_default_cites_the_papers_equations_and_names_edge_cases_without_their_values():
+    tasks = list(iter_tasks(pc, pc.Config(kind="implement"), 1, 8))
+    text = " ".join(t.prompt for t in tasks)
+    assert "its equation (7)" in text and "its equation (1)" in text and "Algorithm S2" in text
+    # the values the equations give on the edge cases are left to the papers
+    for told in ("all of their probability stays", "rewards after it must not count", "largest weight",
+                 "the target is the reward alone", "clipped to -S and S", "nothing after the episode's end"):
+        assert told not in text, told
+    assert "targets exactly on an atom" in text and "alpha = 0 with zero priorities" in text
+    assert all(t.env["public_runs"] == 1 and "you may call it 1 time;" not in t.prompt
+               and "you may call it 1 time." in t.prompt for t in tasks)
+
+
+def test_the_full_contract_still_states_what_a_zero_priority_does_at_alpha_0():
+    config = pc.Config(kind="implement", component="prioritized_replay", definition="full", wire=False)
+    assert "alpha = 0 included" in pc.generate(config, 0, 0).prompt

@@ -1,0 +1,105 @@
+"""locate's long history: many commits rewrite the component's file, the budget fits a bisection of
+them and not a reading of each, and a scripted bisection with the model's tools alone solves every
+default task within it."""
+import copy
+import re
+
+import pytest
+
+from generators import paper_code as pc
+from generators.base import iter_tasks
+from graders import grade
+from graders.paper_code import same_value
+from graphs import code_components as CC
+from graphs import paper_repo as R
+from graphs.git import materialize
+from tools import call_tool
+from tools.paper_code import run_cases
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    return list(iter_tasks(pc, pc.Config(kind="locate"), 1, 8))
+
+
+def _behaves(task, path, text):
+    """The reader's judgement of one version of the file, stood in for by the checked cases (the
+    paper's definition on the cases the prompt names) run on the file shown by git_show."""
+    tree = R.tree_files(materialize(task.env["repo"]), "HEAD") | {path: text}
+    results = run_cases(tree, task.truth["cases"])
+    return all("value" in r and same_value(e, r["value"], **CC.TOLERANCE)
+               for r, e in zip(results, task.truth["expected"], strict=True))
+
+
+def _bisect(task):
+    """Find the file (one git_grep), list its commits (one git_log), bisect them (git_show of the file)."""
+    env = copy.deepcopy(task.env)
+    calls = 0
+
+    def call(name, args):
+        nonlocal calls
+        calls += 1
+        result = call_tool(name, args, env)
+        assert not result.is_error, result.text
+        return result.text
+
+    function = CC.COMPONENTS[task.meta["component"]].functions[0]
+    found = call("git_grep", {"pattern": r"^def \w+"})
+    path = next(line.split(":", 1)[0] for line in found.splitlines() if f"def {function}(" in line)
+    log = call("git_log", {"path": path})
+    commits = [line.split()[0] for line in log.splitlines() if re.match(r"[0-9a-f]{40} ", line)][::-1]
+    lo, hi = 0, len(commits) - 1  # the last commit holds the complete version (the prompt says it stays)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        shown = call("git_show", {"commit": commits[mid], "path": path})
+        text = "\n".join(re.sub(r"^\s*\d+  ?", "", line) for line in shown.splitlines()) + "\n"
+        if _behaves(task, path, text):
+            hi = mid
+        else:
+            lo = mid + 1
+    return commits[lo], calls, len(commits)
+
+
+def test_a_scripted_bisection_solves_every_default_task_within_its_stated_budget(tasks):
+    assert len({t.prompt for t in tasks}) == 8
+    for task in tasks:
+        budget = task.env["calls_left"]
+        assert f"at most {budget} tool calls" in task.prompt
+        commit, calls, file_commits = _bisect(task)
+        assert grade(task, {"commit": commit}).passed and calls <= budget
+        assert 1 + file_commits > budget  # listing the commits and showing each does not fit
+
+
+def test_every_version_before_the_complete_one_fails_and_every_later_one_passes(tasks):
+    task = tasks[0]
+    repo = materialize(task.env["repo"])
+    c = CC.COMPONENTS[task.meta["component"]]
+    log = call_tool("git_log", {"path": c.path}, copy.deepcopy(task.env)).text
+    commits = [line.split()[0] for line in log.splitlines() if re.match(r"[0-9a-f]{40} ", line)][::-1]
+    at = commits.index(task.truth["accepted"][0])
+    for i, sha in enumerate(commits):
+        text = R.tree_files(repo, sha)[c.path]
+        assert _behaves(task, c.path, text) == (i >= at), (i, at)
+
+
+def test_the_subjects_that_name_the_component_mislead(tasks):
+    for task in tasks:
+        repo = materialize(task.env["repo"])
+        function = CC.COMPONENTS[task.meta["component"]].functions[0]
+        subjects = {c.message.strip(): str(c.id) for c in repo.walk(repo.head.target)}
+        first = repo[task.truth["named"]].message.strip()
+        assert first.startswith("Add ") and grade(task, {"commit": subjects[first]}).reasons == (
+            "incomplete_version",)  # the first version, wrong
+        assert grade(task, {"commit": subjects[f"Fix {function}"]}).reasons == ("commit_too_late",)
+
+
+def test_the_easy_levels_keep_the_repositorys_own_history_without_a_budget():
+    easy = pc.generate(pc.Config(kind="locate", history=0, name_functions=True), 0, 0)
+    assert "calls_left" not in easy.env and "tool calls" not in easy.prompt
+    assert easy.truth["accepted"] == [R.links()[easy.meta["component"]].commit]
+
+
+@pytest.mark.parametrize("history", [1, 7, 81])
+def test_a_history_outside_its_range_is_refused(history):
+    with pytest.raises(ValueError, match="--history"):
+        pc.Config(kind="locate", history=history).validate()

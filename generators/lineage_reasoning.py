@@ -46,7 +46,7 @@ Submit {{{{"papers": [...]}}}}: every paper other than these two that appears on
 Judge these statements about the collection. "Cites" means a citation between papers of the \
 collection; "came before" and "earliest" compare the dates of the papers' first public versions \
 (strictly earlier); a paper "took" a component from the paper of the collection it credits for it, \
-as the credits tool lists them; {_CHAIN}, and its steps are those citations.
+as the credits tool lists them; {_CHAIN}, and its steps are those citations.{{dated}}
 {{statements}}
 Submit {{{{"true": [...]}}}}: the numbers of the true statements, in any order ([] if none is). Graded \
 correct if it is exactly the set of true statements.""",
@@ -121,6 +121,17 @@ def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
 # --- bottleneck ------------------------------------------------------------------------------------
 
 
+def _forward(graph: nx.DiGraph) -> bool:
+    """Whether dates prune a search: every day known, and no paper citing a later one."""
+    return len(dated(graph)) == len(graph) and all(graph.nodes[a]["date"] >= graph.nodes[b]["date"]
+                                                    for a, b in graph.edges)
+
+
+def _dated(graph: nx.DiGraph) -> str:
+    """The prompt's sentence that lets a search prune by date, when it holds."""
+    return " No paper cites a paper whose first version is later than its own." if _forward(graph) else ""
+
+
 def _search_calls(graph: nx.DiGraph, source: str, target: str) -> int:
     """The calls that find every chain from source back to target when no paper cites a later one:
     get_paper for the far end's date, then references of every paper the source reaches that is not
@@ -157,15 +168,11 @@ def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random):
     by_answer = sizes[rng.choices(classes, [weights[c] for c in classes])[0]]
     must = rng.choice(sorted(by_answer))
     source, target = rng.choice(by_answer[must])
-    # dates that prune a search: every day known, and no paper citing a later one
-    forward = len(dated(graph)) == len(graph) and all(graph.nodes[a]["date"] >= graph.nodes[b]["date"]
-                                                       for a, b in graph.edges)
     return (
         "bottleneck",
-        {"source": source, "target": target,
-         "dated": " No paper cites a paper whose first version is later than its own." if forward else ""},
+        {"source": source, "target": target, "dated": _dated(graph)},
         {"source": source, "target": target, "expected": list(must), "reference": {"papers": list(must)},
-         "calls_needed": _search_calls(graph, source, target) if forward else len(graph)},
+         "calls_needed": _search_calls(graph, source, target) if _forward(graph) else len(graph)},
     )
 
 
@@ -242,14 +249,46 @@ def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
     return {kind: pool for kind, pool in pools.items() if pool[0] and pool[1]}
 
 
+def claim_calls(graph: nx.DiGraph, statement: dict[str, Any]) -> set[tuple[str, str]]:
+    """The tool calls a targeted check of one statement makes (shared between statements): the
+    references of X for a citation, both records for dates, X's credits, references of X against
+    citations of Y for a two-step chain, the citations of both for their first citer, and for the
+    papers X reaches (or those on every chain to Y) the references of each paper X reaches (not
+    older than Y: an older one cannot cite its way back to it, when no paper cites a later one)."""
+    x, y, kind = statement["x"], statement["y"], statement["kind"]
+    if kind == "cites":
+        return {("references", x)}
+    if kind == "before":
+        return {("get_paper", x), ("get_paper", y)}
+    if kind == "component":
+        return {("credits", x)}
+    if kind == "reach":
+        return {("references", x), ("citations", y)}
+    if kind == "first_citer":
+        return {("citations", x), ("citations", y)}
+    reached = {x} | nx.descendants(graph, x)
+    if kind == "count" or not _forward(graph):
+        return {("references", n) for n in reached}
+    days = {n: graph.nodes[n]["date"] for n in graph}
+    return {("get_paper", y)} | {("references", n) for n in reached if n != y and days[n] >= days[y]}
+
+
 def _claims(graph: nx.DiGraph, config: Config, rng: random.Random):
-    pools = _claim_pools(graph)
+    # a targeted check fits the budget (the calls it makes + slack), a crawl of every paper's
+    # references does not: no statement's check takes over a sixth of the collection, nor all of them
+    # together (with the slack) over three fifths of it
+    cap = 3 * len(graph) // 5 - max(config.slack, 0)
+    pools = {kind: cheap for kind, pool in _claim_pools(graph).items()
+             if all(cheap := tuple([s for s in side if len(claim_calls(graph, s)) <= len(graph) // 6] for side in pool))}
     if not pools:
         return None
     statements: list[dict[str, Any]] = []
     seen: set[tuple] = set()
+    calls: set[tuple[str, str]] = set()
     kinds: list[str] = []
-    while len(statements) < config.statements:
+    for _ in range(40 * config.statements):
+        if len(statements) == config.statements:
+            break
         if not kinds:  # kinds dealt in shuffled blocks, so every task mixes them
             kinds = sorted(pools)
             rng.shuffle(kinds)
@@ -259,13 +298,18 @@ def _claims(graph: nx.DiGraph, config: Config, rng: random.Random):
         statement = {**rng.choice(pool), "true": truth}
         key = (kind, *sorted(p for p in (statement["x"], statement["y"]) if p), statement.get("z"),
                statement.get("source"))
-        if key not in seen:
+        more = calls | claim_calls(graph, statement)
+        if len(more) > cap:  # this kind again, with other papers
+            kinds.append(kind)
+        elif key not in seen:
             seen.add(key)
+            calls = more
             statements.append(statement)
-        if len(seen) > 20 * config.statements:  # the collection holds too few statements
-            return None
+    if len(statements) < config.statements:  # the collection holds too few statements, or cheap ones
+        return None
     true = [i for i, s in enumerate(statements, 1) if s["true"]]
-    return "claims", {"statements": statements}, {"statements": statements, "reference": {"true": true}}
+    return "claims", {"statements": statements, "dated": _dated(graph)}, {
+        "statements": statements, "reference": {"true": true}, "calls_needed": len(calls)}
 
 
 def _say(statement: dict[str, Any], mention, builds_on: dict[tuple[str, str], str]) -> str:
@@ -297,7 +341,7 @@ def render(kind: str, fields: dict[str, Any], mention, shown: dict[str, Any]) ->
         builds_on = {(e["citing"], e["cited"]): e["builds_on"]
                      for e in shown["citations"] if e.get("builds_on")}
         lines = [f"{i}. {_say(s, mention, builds_on)}" for i, s in enumerate(fields["statements"], 1)]
-        return {"statements": "\n".join(lines)}
+        return {"statements": "\n".join(lines), "dated": fields["dated"]}
     return {k: mention(v) for k, v in fields.items()}
 
 

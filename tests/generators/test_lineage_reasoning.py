@@ -300,3 +300,84 @@ def test_claims_offer_the_credits_tool_which_lists_what_a_paper_took_and_from_wh
     assert f"{text} <- {cited} |" in listing
     other = _tasks("bottleneck", n=1)[0]
     assert "credits" not in other.tools and "credits" not in other.env
+
+
+def _targeted_check(task):
+    """Judge each statement of the prompt through the tools under the task's own budget, with the
+    query that settles it: references of X for a citation, two records for dates, X's credits for a
+    component, references of X against citations of Y for a two-step chain, citations of both for a
+    first citer, a walk of references for a count, and for a paper on every chain a walk of references
+    from X pruned by Y's date. Each (tool, paper) is asked once. Returns the numbers judged true."""
+    env, asked = copy.deepcopy(task.env), {}
+
+    def text(tool, paper):
+        if (tool, paper) not in asked:
+            result = call_tool(tool, {"paper_id": paper}, env)
+            assert not result.is_error, (task.id, tool, result.text)  # never over the budget
+            asked[tool, paper] = result.text
+        return asked[tool, paper]
+
+    def listed(tool, paper):
+        return dict(line.split(" | ")[:2] for line in text(tool, paper).splitlines() if " | " in line)
+
+    def date(paper):
+        return json.loads(text("get_paper", paper))["date"]
+
+    def walk(start, keep):
+        edges, todo, seen = [], [start], {start}
+        while todo:
+            paper = todo.pop()
+            for other, day in listed("references", paper).items():
+                edges.append((paper, other))
+                if other not in seen and keep(other, day):
+                    seen.add(other)
+                    todo.append(other)
+        graph = nx.DiGraph(edges)
+        graph.add_node(start)
+        return graph
+
+    true = []
+    for number, line in re.findall(r"^(\d+)\. (.*)$", task.prompt, re.M):
+        ids = re.findall(r"\((anon:\w+)\)", line)
+        if "lies on every citation chain" in line:
+            z, x, y = ids
+            far = date(y)
+            graph = walk(x, lambda p, day: p != y and day >= far)  # older papers cannot lead back to y
+            holds = y in graph and nx.has_path(graph, x, y) and _cut_by(graph, x, y, z)
+        elif "at most two steps" in line:
+            x, y = ids
+            cited = listed("references", x)
+            holds = y in cited or bool(set(cited) & set(listed("citations", y)))
+        elif line.startswith("Of the papers that cite both"):
+            x, y, z = ids
+            a, b = listed("citations", x), listed("citations", y)
+            both = sorted(set(a) & set(b), key=lambda p: a[p])
+            holds = z in both and all(a[p] > a[z] for p in both if p != z)
+        elif line.startswith("Exactly"):
+            graph = walk(ids[0], lambda p, day: True)
+            holds = len(graph) - 1 == int(re.match(r"Exactly (\d+)", line)[1])
+        elif " took " in line:
+            x, y = ids[0], ids[-1]
+            component = line.split(" took ", 1)[1].rsplit(" from ", 1)[0]
+            holds = f"{component} <- {y} | " in text("credits", x)
+        elif " cites " in line:
+            holds = ids[1] in listed("references", ids[0])
+        else:
+            assert " came before " in line, line
+            holds = date(ids[0]) < date(ids[1])
+        if holds:
+            true.append(int(number))
+    return true, task.env["calls_left"] - env["calls_left"]
+
+
+def test_claims_budget_lets_a_targeted_check_judge_every_statement_but_not_a_crawl():
+    tasks = list(iter_tasks(lineage, lineage.Config(kind="claims"), 1, 8))
+    for task in tasks:
+        budget = task.env["calls_left"]
+        assert f"You may make at most {budget} tool calls." in task.prompt
+        assert "No paper cites a paper whose first version is later than its own." in task.prompt
+        true, calls = _targeted_check(task)
+        assert true == task.truth["reference"]["true"], task.id
+        assert calls <= budget - 3, (task.id, calls, budget)  # the default slack is 3
+        # reading every paper's references (and each paper's credits) does not fit
+        assert len(task.env["papers"]) == 55 and budget <= 3 * 55 // 5

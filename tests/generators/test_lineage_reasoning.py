@@ -381,3 +381,11 @@ def test_claims_budget_lets_a_targeted_check_judge_every_statement_but_not_a_cra
         assert calls <= budget - 3, (task.id, calls, budget)  # the default slack is 3
         # reading every paper's references (and each paper's credits) does not fit
         assert len(task.env["papers"]) == 55 and budget <= 3 * 55 // 5
+
+
+def test_bottleneck_answers_empty_in_one_default_task_of_eight_so_the_constant_empty_answer_fails():
+    for seed in range(1, 5):
+        tasks = list(iter_tasks(lineage, lineage.Config(kind="bottleneck"), seed, 8))
+        empty = [t for t in tasks if grade(t, {"papers": []}).passed]
+        assert len(empty) <= 1 and all(not t.truth["expected"] for t in empty), seed
+        assert {min(len(t.truth["expected"]), 2) for t in tasks} == {0, 1, 2}, seed  # none, one, several

@@ -51,7 +51,7 @@ FAMILY = "lineage"
 KINDS = ("components", "path", "chronology", "common", *reasoning.KINDS, tool_kind.KIND)
 # 4: TreeQN builds on the deep Q-network (and ATreeC on the actor-critic agent), as its description says
 # 5: claims over the whole collection with a call budget a targeted check fits and a crawl does not;
-# bottleneck's answer is empty one task in eight
+# bottleneck's answer is empty one task in eight; reconstruct lists 16 papers, a grandparent trap per two
 VERSION = 5
 MAX_HOPS = 6
 
@@ -166,7 +166,8 @@ class Config(tool_kind.ToolKnobs):
         metadata={"help": "components: at least this many papers the paper cites that gave it no "
                   "component (related ideas a loose reading takes for one)"},
     )
-    papers: int = field(default=12, metadata={"help": "reconstruct: papers listed with their descriptions"})
+    papers: int = field(default=16, metadata={"help": "reconstruct: papers listed with their descriptions "
+                                              "(named with --no-anonymize: the memorization gap)"})
     statements: int = field(default=10,
                             metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
     span: int = field(

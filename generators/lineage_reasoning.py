@@ -8,6 +8,7 @@ the names (real or pseudonyms) the task shows; the check hooks follow generators
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from collections import Counter
@@ -100,11 +101,12 @@ def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random, index: i
                 break
     if not drawn:
         return None
-    # a set with grandparent traps, three or as many as any set has: a paper listed with its
-    # predecessor's predecessor, which shares its ideas too, so only the description tells which one it
-    # changes (drawn among such sets, not the one with most, so that questions vary)
+    # a set with grandparent traps, one per two papers or as many as any set has: a paper listed with
+    # its predecessor's predecessor, which shares its ideas too, so only the description tells which
+    # one it changes (drawn among such sets, not the one with most, so that questions vary)
     traps = [len(_grandparents(c, builds)) for c in drawn]
-    chosen = rng.choice([c for c, t in zip(drawn, traps, strict=True) if t >= min(3, max(traps))])
+    least = min(config.papers // 2, max(traps))
+    chosen = rng.choice([c for c, t in zip(drawn, traps, strict=True) if t >= least])
     papers = sorted(chosen)
     rng.shuffle(papers)
     expected = {n: sorted(set(builds[n]) & chosen) if n in builds else [] for n in sorted(chosen)}
@@ -145,6 +147,13 @@ def _search_calls(graph: nx.DiGraph, source: str, target: str) -> int:
     return 1 + min(len(down), len(up))
 
 
+def _on_all_but_one(graph: nx.DiGraph, source: str, target: str) -> list[str]:
+    """The papers between the two that every chain but one passes through."""
+    nodes = between(graph, source, target)
+    return [z for z in sorted(nodes - {source, target})
+            if len(list(itertools.islice(nx.all_simple_paths(graph.subgraph(nodes - {z}), source, target), 2))) == 1]
+
+
 def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random, index: int):
     options = []
     for source in sorted(graph):
@@ -161,13 +170,17 @@ def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random, index: in
     options = [o for o in options if o[3]] or options
     if not options:
         return None
+    empty = index % EMPTY_EVERY == EMPTY_EVERY - 1
+    if empty:  # pairs where one paper is on every chain but one, when there are any: a reader who
+        # misses the one chain around it names it
+        traps = [o for o in options if not o[2] and _on_all_but_one(graph, o[0], o[1])]
+        options = [o for o in options if o[2] or not traps or o in traps]
     # none, one, or several papers on every chain; an answer, then a pair. No paper is on every chain
     # in the task of each EMPTY_EVERY by index (drawn, the constant [] passed 29% of a sample); the
     # others are one or several papers as evenly as the graph allows
     sizes: dict[int, dict[tuple[str, ...], list[tuple[str, str]]]] = {}
     for source, target, must, _ in options:
         sizes.setdefault(min(len(must), 2), {}).setdefault(tuple(must), []).append((source, target))
-    empty = index % EMPTY_EVERY == EMPTY_EVERY - 1
     by_answer = sizes[rng.choice([c for c in sorted(sizes) if (c == 0) == empty] or sorted(sizes))]
     must = rng.choice(sorted(by_answer))
     source, target = rng.choice(by_answer[must])
@@ -279,10 +292,18 @@ def claim_calls(graph: nx.DiGraph, statement: dict[str, Any]) -> set[tuple[str, 
 def _claims(graph: nx.DiGraph, config: Config, rng: random.Random, index: int):
     # a targeted check fits the budget (the calls it makes + slack), a crawl of every paper's
     # references does not: no statement's check takes over a sixth of the collection, nor all of them
-    # together (with the slack) over three fifths of it
-    cap = 3 * len(graph) // 5 - max(config.slack, 0)
+    # together (with the slack) over three fifths of it (four fifths in a collection too small for that)
+    for share in (3, 4):
+        cap = share * len(graph) // 5 - max(config.slack, 0)
+        if drawn := _draw_claims(graph, config, rng, cap):
+            return drawn
+    return None
+
+
+def _draw_claims(graph: nx.DiGraph, config: Config, rng: random.Random, cap: int):
     pools = {kind: cheap for kind, pool in _claim_pools(graph).items()
-             if all(cheap := tuple([s for s in side if len(claim_calls(graph, s)) <= len(graph) // 6] for side in pool))}
+             if all(cheap := tuple([s for s in side if len(claim_calls(graph, s)) <= len(graph) // 6]
+                                   for side in pool))}
     if not pools:
         return None
     statements: list[dict[str, Any]] = []
@@ -475,6 +496,21 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     out += [{"true": true[1:]}] if true else []
     out += [{"true": sorted([*true, false[0]])}] if false else []
     out += [{"true": [*true, true[0]]}] if true else []
+    return out + _hasty_mutants(task)
+
+
+def _hasty_mutants(task: Task) -> list[dict[str, Any]]:
+    """Per kind of statement, every statement right but those of that kind judged by one lookup
+    (`_hasty`), where that changes the answer: each is the trap of one kind, failed with its code."""
+    adjacency, statements = _adjacency(task), task.truth["statements"]
+    true = set(task.truth["reference"]["true"])
+    out = []
+    for kind in sorted({s["kind"] for s in statements}):
+        hasty = {i for i, s in enumerate(statements, 1) if s["kind"] == kind and _hasty(s, task, adjacency)}
+        mine = {i for i, s in enumerate(statements, 1) if s["kind"] == kind}
+        answer = sorted(true - mine | hasty)
+        if set(answer) != true:
+            out.append({"true": answer})
     return out
 
 

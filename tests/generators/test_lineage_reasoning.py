@@ -83,12 +83,12 @@ def test_descriptions_name_no_paper_even_as_the_anonymizer_sees_them():
 def test_reconstruct_offers_no_tools_and_lists_each_paper_with_its_description():
     for task in _tasks("reconstruct"):
         assert task.tools == [] and "calls_left" not in task.env
-        assert len(re.findall(r"^- \w+ \(anon:\w+\), \d{4}-\d\d-\d\d: ", task.prompt, re.M)) == 12
+        assert len(re.findall(r"^- \w+ \(anon:\w+\), \d{4}-\d\d-\d\d: ", task.prompt, re.M)) == 16
         by_id = {p["id"]: p for p in load_snapshot()["papers"]}
         shown = {p["id"]: p for p in task.env["papers"]}
-        assert len(task.truth["papers"]) == 12
+        assert len(task.truth["papers"]) == 16
         assert all(shown[k]["name"] in task.prompt for k in task.truth["papers"])
-        assert sum(p["description"] in task.prompt for p in by_id.values() if "description" in p) == 12
+        assert sum(p["description"] in task.prompt for p in by_id.values() if "description" in p) == 16
 
 
 def test_reconstruct_never_lists_an_ancestor_without_a_parent_so_null_means_none_is_listed():
@@ -380,7 +380,7 @@ def test_claims_budget_lets_a_targeted_check_judge_every_statement_but_not_a_cra
         assert true == task.truth["reference"]["true"], task.id
         assert calls <= budget - 3, (task.id, calls, budget)  # the default slack is 3
         # reading every paper's references (and each paper's credits) does not fit
-        assert len(task.env["papers"]) == 55 and budget <= 3 * 55 // 5
+        assert len(task.env["papers"]) == 55 and budget <= 4 * 55 // 5
 
 
 def test_bottleneck_answers_empty_in_one_default_task_of_eight_so_the_constant_empty_answer_fails():
@@ -389,3 +389,28 @@ def test_bottleneck_answers_empty_in_one_default_task_of_eight_so_the_constant_e
         empty = [t for t in tasks if grade(t, {"papers": []}).passed]
         assert len(empty) <= 1 and all(not t.truth["expected"] for t in empty), seed
         assert {min(len(t.truth["expected"]), 2) for t in tasks} == {0, 1, 2}, seed  # none, one, several
+
+
+def test_each_kind_of_hasty_claim_check_fails_the_default_sample_with_its_own_reason():
+    codes = set()
+    for task in iter_tasks(lineage, lineage.Config(kind="claims"), 1, 8):
+        for mutant in lineage.mutants(task):
+            verdict = grade(task, mutant)
+            assert not verdict.passed, (task.id, mutant)
+            codes |= {c for c in verdict.reasons if c.startswith("misjudged_")}
+    # one lookup misjudges chains, two-step reach, first citers, counts and components apart
+    assert {"misjudged_every_chain", "misjudged_reach", "misjudged_count", "misjudged_first_citer",
+            "misjudged_component"} <= codes, codes
+
+
+def test_bottleneck_s_empty_answers_have_a_paper_on_every_chain_but_one_whose_naming_fails():
+    for seed in (1, 2):
+        task = next(t for t in iter_tasks(lineage, lineage.Config(kind="bottleneck"), seed, 8)
+                    if not t.truth["expected"])
+        graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
+        source, target = task.truth["source"], task.truth["target"]
+        chains = list(nx.all_simple_paths(graph, source, target))
+        near = [z for z in graph if z not in (source, target) and sum(z not in c for c in chains) == 1]
+        assert near, task.id  # the trap: all chains but one pass through it
+        for z in near:
+            assert grade(task, {"papers": [z]}).reasons == ("no_paper_on_every_chain",)

@@ -155,7 +155,8 @@ class Config(tool_kind.ToolKnobs):
     lineage: str = field(default="all", metadata={"help": "dqn-rainbow, alphago-muzero or all"})
     distractors: int = field(
         default=-1, metadata={"help": "papers from outside the lineage added to the collection (-1: the "
-                              f"kind's default, {KIND_DISTRACTORS['bottleneck']} for bottleneck and claims, else 4)"}
+                              f"kind's default, {KIND_DISTRACTORS['bottleneck']} for bottleneck and claims, "
+                              "else 4)"}
     )
     hops: int = field(
         default=2, metadata={"help": "path: citation steps on a shortest chain (from 2: one step is a given)"}

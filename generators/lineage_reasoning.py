@@ -150,8 +150,12 @@ def _search_calls(graph: nx.DiGraph, source: str, target: str) -> int:
 def _on_all_but_one(graph: nx.DiGraph, source: str, target: str) -> list[str]:
     """The papers between the two that every chain but one passes through."""
     nodes = between(graph, source, target)
-    return [z for z in sorted(nodes - {source, target})
-            if len(list(itertools.islice(nx.all_simple_paths(graph.subgraph(nodes - {z}), source, target), 2))) == 1]
+
+    def chains(z: str) -> int:  # the chains avoiding z, counted up to 2
+        avoiding = nx.all_simple_paths(graph.subgraph(nodes - {z}), source, target)
+        return len(list(itertools.islice(avoiding, 2)))
+
+    return [z for z in sorted(nodes - {source, target}) if chains(z) == 1]
 
 
 def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random, index: int):

@@ -342,7 +342,8 @@ def _targeted_check(task):
         if "lies on every citation chain" in line:
             z, x, y = ids
             far = date(y)
-            graph = walk(x, lambda p, day: p != y and day >= far)  # older papers cannot lead back to y
+            # older papers cannot lead back to y
+            graph = walk(x, lambda p, day, y=y, far=far: p != y and day >= far)
             holds = y in graph and nx.has_path(graph, x, y) and _cut_by(graph, x, y, z)
         elif "at most two steps" in line:
             x, y = ids

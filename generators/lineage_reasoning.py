@@ -8,6 +8,7 @@ the names (real or pseudonyms) the task shows; the check hooks follow generators
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from collections import Counter
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from generators.lineage import Config
     from tasks.task import Task
 
-KINDS = ("reconstruct", "bottleneck", "claims")
+KINDS = ("reconstruct", "bottleneck", "claims")  # each draw also gets the task's index
 NO_TOOLS = ("reconstruct",)  # asked from the prompt alone: no intro naming tools, none offered
 CREDITS = ("claims",)  # offered the credits tool (components name their sources: never for components)
 _CHAIN = ("a citation chain from one paper back to another starts with the first and ends with the "
@@ -46,7 +47,7 @@ Submit {{{{"papers": [...]}}}}: every paper other than these two that appears on
 Judge these statements about the collection. "Cites" means a citation between papers of the \
 collection; "came before" and "earliest" compare the dates of the papers' first public versions \
 (strictly earlier); a paper "took" a component from the paper of the collection it credits for it, \
-as the credits tool lists them; {_CHAIN}, and its steps are those citations.
+as the credits tool lists them; {_CHAIN}, and its steps are those citations.{{dated}}
 {{statements}}
 Submit {{{{"true": [...]}}}}: the numbers of the true statements, in any order ([] if none is). Graded \
 correct if it is exactly the set of true statements.""",
@@ -81,7 +82,7 @@ def _grandparents(chosen: set[str], builds: nx.DiGraph) -> list[tuple[str, str]]
                    for g in builds[p] if g in chosen and g not in builds[n]})
 
 
-def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
+def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random, index: int):
     candidates = sorted(n for n in dated(graph) if graph.nodes[n].get("description"))
     if len(candidates) < config.papers:
         return None
@@ -100,11 +101,12 @@ def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
                 break
     if not drawn:
         return None
-    # a set with grandparent traps, three or as many as any set has: a paper listed with its
-    # predecessor's predecessor, which shares its ideas too, so only the description tells which one it
-    # changes (drawn among such sets, not the one with most, so that questions vary)
+    # a set with grandparent traps, one per two papers or as many as any set has: a paper listed with
+    # its predecessor's predecessor, which shares its ideas too, so only the description tells which
+    # one it changes (drawn among such sets, not the one with most, so that questions vary)
     traps = [len(_grandparents(c, builds)) for c in drawn]
-    chosen = rng.choice([c for c, t in zip(drawn, traps, strict=True) if t >= min(3, max(traps))])
+    least = min(config.papers // 2, max(traps))
+    chosen = rng.choice([c for c, t in zip(drawn, traps, strict=True) if t >= least])
     papers = sorted(chosen)
     rng.shuffle(papers)
     expected = {n: sorted(set(builds[n]) & chosen) if n in builds else [] for n in sorted(chosen)}
@@ -120,6 +122,19 @@ def _reconstruct(graph: nx.DiGraph, config: Config, rng: random.Random):
 
 # --- bottleneck ------------------------------------------------------------------------------------
 
+EMPTY_EVERY = 8  # one task in eight has no paper on every chain, so [] is no safe guess
+
+
+def _forward(graph: nx.DiGraph) -> bool:
+    """Whether dates prune a search: every day known, and no paper citing a later one."""
+    return len(dated(graph)) == len(graph) and all(graph.nodes[a]["date"] >= graph.nodes[b]["date"]
+                                                    for a, b in graph.edges)
+
+
+def _dated(graph: nx.DiGraph) -> str:
+    """The prompt's sentence that lets a search prune by date, when it holds."""
+    return " No paper cites a paper whose first version is later than its own." if _forward(graph) else ""
+
 
 def _search_calls(graph: nx.DiGraph, source: str, target: str) -> int:
     """The calls that find every chain from source back to target when no paper cites a later one:
@@ -132,7 +147,18 @@ def _search_calls(graph: nx.DiGraph, source: str, target: str) -> int:
     return 1 + min(len(down), len(up))
 
 
-def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random):
+def _on_all_but_one(graph: nx.DiGraph, source: str, target: str) -> list[str]:
+    """The papers between the two that every chain but one passes through."""
+    nodes = between(graph, source, target)
+
+    def chains(z: str) -> int:  # the chains avoiding z, counted up to 2
+        avoiding = nx.all_simple_paths(graph.subgraph(nodes - {z}), source, target)
+        return len(list(itertools.islice(avoiding, 2)))
+
+    return [z for z in sorted(nodes - {source, target}) if chains(z) == 1]
+
+
+def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random, index: int):
     options = []
     for source in sorted(graph):
         for target in sorted(nx.descendants(graph, source)):
@@ -148,24 +174,25 @@ def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random):
     options = [o for o in options if o[3]] or options
     if not options:
         return None
-    # none, one, or several papers on every chain, as evenly as the graph allows; an answer, then a pair
+    empty = index % EMPTY_EVERY == EMPTY_EVERY - 1
+    if empty:  # pairs where one paper is on every chain but one, when there are any: a reader who
+        # misses the one chain around it names it
+        traps = [o for o in options if not o[2] and _on_all_but_one(graph, o[0], o[1])]
+        options = [o for o in options if o[2] or not traps or o in traps]
+    # none, one, or several papers on every chain; an answer, then a pair. No paper is on every chain
+    # in the task of each EMPTY_EVERY by index (drawn, the constant [] passed 29% of a sample); the
+    # others are one or several papers as evenly as the graph allows
     sizes: dict[int, dict[tuple[str, ...], list[tuple[str, str]]]] = {}
     for source, target, must, _ in options:
         sizes.setdefault(min(len(must), 2), {}).setdefault(tuple(must), []).append((source, target))
-    weights = {0: 1, 1: 2, 2: 2}  # an empty answer a fifth of the time, so [] is no safe guess
-    classes = sorted(sizes)
-    by_answer = sizes[rng.choices(classes, [weights[c] for c in classes])[0]]
+    by_answer = sizes[rng.choice([c for c in sorted(sizes) if (c == 0) == empty] or sorted(sizes))]
     must = rng.choice(sorted(by_answer))
     source, target = rng.choice(by_answer[must])
-    # dates that prune a search: every day known, and no paper citing a later one
-    forward = len(dated(graph)) == len(graph) and all(graph.nodes[a]["date"] >= graph.nodes[b]["date"]
-                                                       for a, b in graph.edges)
     return (
         "bottleneck",
-        {"source": source, "target": target,
-         "dated": " No paper cites a paper whose first version is later than its own." if forward else ""},
+        {"source": source, "target": target, "dated": _dated(graph)},
         {"source": source, "target": target, "expected": list(must), "reference": {"papers": list(must)},
-         "calls_needed": _search_calls(graph, source, target) if forward else len(graph)},
+         "calls_needed": _search_calls(graph, source, target) if _forward(graph) else len(graph)},
     )
 
 
@@ -242,14 +269,54 @@ def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
     return {kind: pool for kind, pool in pools.items() if pool[0] and pool[1]}
 
 
-def _claims(graph: nx.DiGraph, config: Config, rng: random.Random):
-    pools = _claim_pools(graph)
+def claim_calls(graph: nx.DiGraph, statement: dict[str, Any]) -> set[tuple[str, str]]:
+    """The tool calls a targeted check of one statement makes (shared between statements): the
+    references of X for a citation, both records for dates, X's credits, references of X against
+    citations of Y for a two-step chain, the citations of both for their first citer, and for the
+    papers X reaches (or those on every chain to Y) the references of each paper X reaches (not
+    older than Y: an older one cannot cite its way back to it, when no paper cites a later one)."""
+    x, y, kind = statement["x"], statement["y"], statement["kind"]
+    if kind == "cites":
+        return {("references", x)}
+    if kind == "before":
+        return {("get_paper", x), ("get_paper", y)}
+    if kind == "component":
+        return {("credits", x)}
+    if kind == "reach":
+        return {("references", x), ("citations", y)}
+    if kind == "first_citer":
+        return {("citations", x), ("citations", y)}
+    reached = {x} | nx.descendants(graph, x)
+    if kind == "count" or not _forward(graph):
+        return {("references", n) for n in reached}
+    days = {n: graph.nodes[n]["date"] for n in graph}
+    return {("get_paper", y)} | {("references", n) for n in reached if n != y and days[n] >= days[y]}
+
+
+def _claims(graph: nx.DiGraph, config: Config, rng: random.Random, index: int):
+    # a targeted check fits the budget (the calls it makes + slack), a crawl of every paper's
+    # references does not: no statement's check takes over a sixth of the collection, nor all of them
+    # together (with the slack) over three fifths of it (four fifths in a collection too small for that)
+    for share in (3, 4):
+        cap = share * len(graph) // 5 - max(config.slack, 0)
+        if drawn := _draw_claims(graph, config, rng, cap):
+            return drawn
+    return None
+
+
+def _draw_claims(graph: nx.DiGraph, config: Config, rng: random.Random, cap: int):
+    pools = {kind: cheap for kind, pool in _claim_pools(graph).items()
+             if all(cheap := tuple([s for s in side if len(claim_calls(graph, s)) <= len(graph) // 6]
+                                   for side in pool))}
     if not pools:
         return None
     statements: list[dict[str, Any]] = []
     seen: set[tuple] = set()
+    calls: set[tuple[str, str]] = set()
     kinds: list[str] = []
-    while len(statements) < config.statements:
+    for _ in range(40 * config.statements):
+        if len(statements) == config.statements:
+            break
         if not kinds:  # kinds dealt in shuffled blocks, so every task mixes them
             kinds = sorted(pools)
             rng.shuffle(kinds)
@@ -259,13 +326,18 @@ def _claims(graph: nx.DiGraph, config: Config, rng: random.Random):
         statement = {**rng.choice(pool), "true": truth}
         key = (kind, *sorted(p for p in (statement["x"], statement["y"]) if p), statement.get("z"),
                statement.get("source"))
-        if key not in seen:
+        more = calls | claim_calls(graph, statement)
+        if len(more) > cap:  # this kind again, with other papers
+            kinds.append(kind)
+        elif key not in seen:
             seen.add(key)
+            calls = more
             statements.append(statement)
-        if len(seen) > 20 * config.statements:  # the collection holds too few statements
-            return None
+    if len(statements) < config.statements:  # the collection holds too few statements, or cheap ones
+        return None
     true = [i for i, s in enumerate(statements, 1) if s["true"]]
-    return "claims", {"statements": statements}, {"statements": statements, "reference": {"true": true}}
+    return "claims", {"statements": statements, "dated": _dated(graph)}, {
+        "statements": statements, "reference": {"true": true}, "calls_needed": len(calls)}
 
 
 def _say(statement: dict[str, Any], mention, builds_on: dict[tuple[str, str], str]) -> str:
@@ -297,7 +369,7 @@ def render(kind: str, fields: dict[str, Any], mention, shown: dict[str, Any]) ->
         builds_on = {(e["citing"], e["cited"]): e["builds_on"]
                      for e in shown["citations"] if e.get("builds_on")}
         lines = [f"{i}. {_say(s, mention, builds_on)}" for i, s in enumerate(fields["statements"], 1)]
-        return {"statements": "\n".join(lines)}
+        return {"statements": "\n".join(lines), "dated": fields["dated"]}
     return {k: mention(v) for k, v in fields.items()}
 
 
@@ -428,6 +500,21 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     out += [{"true": true[1:]}] if true else []
     out += [{"true": sorted([*true, false[0]])}] if false else []
     out += [{"true": [*true, true[0]]}] if true else []
+    return out + _hasty_mutants(task)
+
+
+def _hasty_mutants(task: Task) -> list[dict[str, Any]]:
+    """Per kind of statement, every statement right but those of that kind judged by one lookup
+    (`_hasty`), where that changes the answer: each is the trap of one kind, failed with its code."""
+    adjacency, statements = _adjacency(task), task.truth["statements"]
+    true = set(task.truth["reference"]["true"])
+    out = []
+    for kind in sorted({s["kind"] for s in statements}):
+        hasty = {i for i, s in enumerate(statements, 1) if s["kind"] == kind and _hasty(s, task, adjacency)}
+        mine = {i for i, s in enumerate(statements, 1) if s["kind"] == kind}
+        answer = sorted(true - mine | hasty)
+        if set(answer) != true:
+            out.append({"true": answer})
     return out
 
 

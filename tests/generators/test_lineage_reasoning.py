@@ -83,12 +83,12 @@ def test_descriptions_name_no_paper_even_as_the_anonymizer_sees_them():
 def test_reconstruct_offers_no_tools_and_lists_each_paper_with_its_description():
     for task in _tasks("reconstruct"):
         assert task.tools == [] and "calls_left" not in task.env
-        assert len(re.findall(r"^- \w+ \(anon:\w+\), \d{4}-\d\d-\d\d: ", task.prompt, re.M)) == 12
+        assert len(re.findall(r"^- \w+ \(anon:\w+\), \d{4}-\d\d-\d\d: ", task.prompt, re.M)) == 16
         by_id = {p["id"]: p for p in load_snapshot()["papers"]}
         shown = {p["id"]: p for p in task.env["papers"]}
-        assert len(task.truth["papers"]) == 12
+        assert len(task.truth["papers"]) == 16
         assert all(shown[k]["name"] in task.prompt for k in task.truth["papers"])
-        assert sum(p["description"] in task.prompt for p in by_id.values() if "description" in p) == 12
+        assert sum(p["description"] in task.prompt for p in by_id.values() if "description" in p) == 16
 
 
 def test_reconstruct_never_lists_an_ancestor_without_a_parent_so_null_means_none_is_listed():
@@ -300,3 +300,118 @@ def test_claims_offer_the_credits_tool_which_lists_what_a_paper_took_and_from_wh
     assert f"{text} <- {cited} |" in listing
     other = _tasks("bottleneck", n=1)[0]
     assert "credits" not in other.tools and "credits" not in other.env
+
+
+def _targeted_check(task):
+    """Judge each statement of the prompt through the tools under the task's own budget, with the
+    query that settles it: references of X for a citation, two records for dates, X's credits for a
+    component, references of X against citations of Y for a two-step chain, citations of both for a
+    first citer, a walk of references for a count, and for a paper on every chain a walk of references
+    from X pruned by Y's date. Each (tool, paper) is asked once. Returns the numbers judged true."""
+    env, asked = copy.deepcopy(task.env), {}
+
+    def text(tool, paper):
+        if (tool, paper) not in asked:
+            result = call_tool(tool, {"paper_id": paper}, env)
+            assert not result.is_error, (task.id, tool, result.text)  # never over the budget
+            asked[tool, paper] = result.text
+        return asked[tool, paper]
+
+    def listed(tool, paper):
+        return dict(line.split(" | ")[:2] for line in text(tool, paper).splitlines() if " | " in line)
+
+    def date(paper):
+        return json.loads(text("get_paper", paper))["date"]
+
+    def walk(start, keep):
+        edges, todo, seen = [], [start], {start}
+        while todo:
+            paper = todo.pop()
+            for other, day in listed("references", paper).items():
+                edges.append((paper, other))
+                if other not in seen and keep(other, day):
+                    seen.add(other)
+                    todo.append(other)
+        graph = nx.DiGraph(edges)
+        graph.add_node(start)
+        return graph
+
+    true = []
+    for number, line in re.findall(r"^(\d+)\. (.*)$", task.prompt, re.M):
+        ids = re.findall(r"\((anon:\w+)\)", line)
+        if "lies on every citation chain" in line:
+            z, x, y = ids
+            far = date(y)
+            # older papers cannot lead back to y
+            graph = walk(x, lambda p, day, y=y, far=far: p != y and day >= far)
+            holds = y in graph and nx.has_path(graph, x, y) and _cut_by(graph, x, y, z)
+        elif "at most two steps" in line:
+            x, y = ids
+            cited = listed("references", x)
+            holds = y in cited or bool(set(cited) & set(listed("citations", y)))
+        elif line.startswith("Of the papers that cite both"):
+            x, y, z = ids
+            a, b = listed("citations", x), listed("citations", y)
+            both = sorted(set(a) & set(b), key=lambda p: a[p])
+            holds = z in both and all(a[p] > a[z] for p in both if p != z)
+        elif line.startswith("Exactly"):
+            graph = walk(ids[0], lambda p, day: True)
+            holds = len(graph) - 1 == int(re.match(r"Exactly (\d+)", line)[1])
+        elif " took " in line:
+            x, y = ids[0], ids[-1]
+            component = line.split(" took ", 1)[1].rsplit(" from ", 1)[0]
+            holds = f"{component} <- {y} | " in text("credits", x)
+        elif " cites " in line:
+            holds = ids[1] in listed("references", ids[0])
+        else:
+            assert " came before " in line, line
+            holds = date(ids[0]) < date(ids[1])
+        if holds:
+            true.append(int(number))
+    return true, task.env["calls_left"] - env["calls_left"]
+
+
+def test_claims_budget_lets_a_targeted_check_judge_every_statement_but_not_a_crawl():
+    tasks = list(iter_tasks(lineage, lineage.Config(kind="claims"), 1, 8))
+    for task in tasks:
+        budget = task.env["calls_left"]
+        assert f"You may make at most {budget} tool calls." in task.prompt
+        assert "No paper cites a paper whose first version is later than its own." in task.prompt
+        true, calls = _targeted_check(task)
+        assert true == task.truth["reference"]["true"], task.id
+        assert calls <= budget - 3, (task.id, calls, budget)  # the default slack is 3
+        # reading every paper's references (and each paper's credits) does not fit
+        assert len(task.env["papers"]) == 55 and budget <= 4 * 55 // 5
+
+
+def test_bottleneck_answers_empty_in_one_default_task_of_eight_so_the_constant_empty_answer_fails():
+    for seed in range(1, 5):
+        tasks = list(iter_tasks(lineage, lineage.Config(kind="bottleneck"), seed, 8))
+        empty = [t for t in tasks if grade(t, {"papers": []}).passed]
+        assert len(empty) <= 1 and all(not t.truth["expected"] for t in empty), seed
+        assert {min(len(t.truth["expected"]), 2) for t in tasks} == {0, 1, 2}, seed  # none, one, several
+
+
+def test_each_kind_of_hasty_claim_check_fails_the_default_sample_with_its_own_reason():
+    codes = set()
+    for task in iter_tasks(lineage, lineage.Config(kind="claims"), 1, 8):
+        for mutant in lineage.mutants(task):
+            verdict = grade(task, mutant)
+            assert not verdict.passed, (task.id, mutant)
+            codes |= {c for c in verdict.reasons if c.startswith("misjudged_")}
+    # one lookup misjudges chains, two-step reach, first citers, counts and components apart
+    assert {"misjudged_every_chain", "misjudged_reach", "misjudged_count", "misjudged_first_citer",
+            "misjudged_component"} <= codes, codes
+
+
+def test_bottleneck_s_empty_answers_have_a_paper_on_every_chain_but_one_whose_naming_fails():
+    for seed in (1, 2):
+        task = next(t for t in iter_tasks(lineage, lineage.Config(kind="bottleneck"), seed, 8)
+                    if not t.truth["expected"])
+        graph = nx.DiGraph([tuple(e) for e in task.env["citations"]])
+        source, target = task.truth["source"], task.truth["target"]
+        chains = list(nx.all_simple_paths(graph, source, target))
+        near = [z for z in graph if z not in (source, target) and sum(z not in c for c in chains) == 1]
+        assert near, task.id  # the trap: all chains but one pass through it
+        for z in near:
+            assert grade(task, {"papers": [z]}).reasons == ("no_paper_on_every_chain",)

@@ -240,7 +240,8 @@ def prioritized_sample(priorities, u, alpha, beta) -> tuple[np.ndarray, np.ndarr
                                   "u": [round(rng.uniform(0.0, 0.99), 3) for _ in range(6)],
                                   "alpha": 0.6, "beta": round(rng.uniform(0.3, 1.0), 2)}) for _ in range(3)]],
     edge_cases=("a draw exactly on a boundary of the cumulative probabilities", "zero priorities",
-                "alpha = 0 with zero priorities", "beta = 0",
+                # stated outright: the paper's equation (1) does not decide 0 ** 0
+                "alpha = 0 with zero priorities, which have probability 0 for every alpha", "beta = 0",
                 "the weights' normalisation (by the largest weight of the draws)"),
 )
 

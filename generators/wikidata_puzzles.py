@@ -203,13 +203,18 @@ def superlative(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[R
 
 def premise(kg: WikidataGraph, config: Any, rng: random.Random,
             chains: Callable[[int], list[tuple[str, ...]]]) -> Question:
-    """A chain of config.hops properties whose premise holds (each step has one value) or fails at a
-    random step, which has no value or several; the steps after a failing one read on naturally."""
+    """A chain of config.hops to config.hops + config.longer properties (at most 5) whose premise holds
+    (each step has one value) or fails at a random step, which has no value or several; the steps after
+    a failing one read on naturally."""
     outcome = PREMISE_OUTCOMES[rng.randrange(len(PREMISE_OUTCOMES))]
-    # a false premise fails in the second half of the chain: the early steps look fine and must be followed
-    drawn = config.hops - 1 if outcome == "holds" else rng.randrange(config.hops // 2, config.hops)
-    for fails_at in [drawn, *(k for k in reversed(range(config.hops)) if k != drawn and outcome != "holds")]:
-        question = _premise_at(kg, config.hops, rng, outcome, fails_at, chains(fails_at))
+    hops = min(5, config.hops + rng.randrange(config.longer + 1))
+    # a false premise fails at a middle step (neither the first nor the last, where the chain allows): the
+    # early steps look fine and must be followed, and the later ones read on to an entity
+    middle = range(1, hops - 1) if hops >= 3 else range(hops // 2, hops)
+    drawn = hops - 1 if outcome == "holds" else middle[rng.randrange(len(middle))]
+    later = [k for k in middle if k != drawn] + [k for k in reversed(range(hops)) if k not in middle]
+    for fails_at in [drawn, *(later if outcome != "holds" else [])]:
+        question = _premise_at(kg, hops, rng, outcome, fails_at, chains(fails_at))
         if question:
             return question
     raise ValueError(f"no premise question with --hops {config.hops} found in this graph")

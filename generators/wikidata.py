@@ -40,7 +40,7 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 6  # 6: count has a call budget, sparql and hasty renderings told apart; premise 3-5 steps, a budget
+VERSION = 6  # 6: count: a call budget, sparql, hasty queries told apart; premise: 3-5 steps, a budget; fact: two hops
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
 PROPERTIES = ["P31", "P19", "P20", "P569", "P570", "P61", "P184", "P185", "P108", "P166", "P27", "P17",
               "P131", "P106", "P26", "P551", "P69", "P737", "P138", "P800", "P170", "P195", "P50", "P571",

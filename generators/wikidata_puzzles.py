@@ -115,6 +115,13 @@ FACT_LINKS = {
                               "between": ["?ta", "?tb"]}, "a and b died (P570) at most {days} days apart"),
     "same_award": ("shared", {"kind": "same", "triples": [["?a", "P166", "?wa"], ["?b", "P166", "?wb"]],
                               "between": ["?wa", "?wb"]}, "a and b received the same award (P166)"),
+    # two statements away: a value of a value, which no page of a or b shows (their places' countries)
+    "born_same_country": ("two_hop", {"kind": "same", "triples": [
+        ["?a", "P19", "?ha"], ["?ha", "P17", "?na"], ["?b", "P19", "?hb"], ["?hb", "P17", "?nb"]],
+        "between": ["?na", "?nb"]}, "the places of birth (P19) of a and b have the same country (P17)"),
+    "born_where_died": ("two_hop", {"kind": "same", "triples": [
+        ["?a", "P19", "?ha"], ["?ha", "P17", "?na"], ["?b", "P20", "?hb"], ["?hb", "P17", "?nb"]],
+        "between": ["?na", "?nb"]}, "a's place of birth (P19) has the same country (P17) as b's place of death (P20)"),
 }
 TIGHTNESS = [(50, 3650), (100, 7300), (200, 7300), (400, 10950), (800, 14600)]  # (km, days), tight first
 

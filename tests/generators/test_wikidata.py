@@ -99,7 +99,7 @@ def test_output_is_byte_identical_under_any_hash_seed(tmp_path):
 
 
 @pytest.mark.parametrize("flags, fragment", [
-    (["--hops", "9"], "--hops must be in 1..4, got 9"),
+    (["--hops", "9"], "--hops must be in 1..5, got 9"),
     (["--constraints", "0"], "--constraints must be in 1..3, got 0"),
     (["--endpoint", "ftp://example.org"], "--endpoint must be an http(s) URL"),
 ])

@@ -164,7 +164,7 @@ def test_without_sparql_the_tool_leaves_the_task_and_its_prompt(kind):
         assert refused.is_error and "unknown tool 'sparql'" in refused.text  # the runner refuses it
     offered = tasks(kind, seeds=[1], sparql=True)[0]
     assert offered.tools[0] == "sparql" and "wdt:P625" in offered.prompt
-    assert tasks(kind, seeds=[1])[0].tools == task.tools  # no sparql is the default
+    assert tasks(kind, seeds=[1], **unbudgeted)[0].tools == task.tools  # no sparql is the default
 
 
 def _holders_by_pages(env, anchor, prop):

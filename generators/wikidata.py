@@ -40,7 +40,7 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 5  # 5: count and superlative ask only about pools a model can read within 100 turns
+VERSION = 6  # 6: count: a call budget, sparql, hasty queries told apart; premise: 3-5 steps, a budget; fact: two hops
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
 PROPERTIES = ["P31", "P19", "P20", "P569", "P570", "P61", "P184", "P185", "P108", "P166", "P27", "P17",
               "P131", "P106", "P26", "P551", "P69", "P737", "P138", "P800", "P170", "P195", "P50", "P571",
@@ -113,10 +113,11 @@ LADDERS = {  # easy to hard; the rungs without sparql hold the defaults (no spar
     "superlative": [{"pairs": 0, **_SPARQL}, {"pairs": 20, **_SPARQL}, {"pairs": 40, **_SPARQL},
                     {"pairs": 80, **_SPARQL}, {"pairs": 40}, {"pairs": 80}, {"pairs": 120},
                     {"pairs": 120, "tool_budget": 40}, {"pairs": 160, "tool_budget": 30}],
-    "premise": [{"hops": 1, **_SPARQL}, {"hops": 2, **_SPARQL}, {"hops": 3, **_SPARQL},
-                {"hops": 4, **_SPARQL}, {"hops": 3}, {"hops": 4}],
-    "count": [{"members": 3, **_SPARQL}, {"members": 8, **_SPARQL}, {"members": 8, "tool_budget": 10, **_SPARQL},
-              {"members": 3}, {"members": 8}, {"members": 15}],
+    "premise": [{"hops": 1, "longer": 0, "slack": -1, **_SPARQL}, {"hops": 2, "longer": 0, "slack": -1, **_SPARQL},
+                {"hops": 3, "longer": 0, "slack": -1, **_SPARQL}, {"hops": 3, "longer": 0, "slack": -1},
+                {"hops": 3}, {"hops": 4, "longer": 1, "slack": 0}],
+    "count": [{"members": 3, "calls": 0, **_SPARQL}, {"members": 8, "calls": 0, **_SPARQL}, {"members": 3, "calls": 0},
+              {"members": 8, "calls": 0}, {"members": 8, "calls": 10}, {"members": 8}, {"members": 15, "calls": 4}],
     "fact": [{"links": 1, "loose": 4, **_SPARQL}, {"links": 2, "loose": 2, **_SPARQL},
              {"links": 3, "loose": 1, **_SPARQL}, {"links": 3, **_SPARQL}, {"links": 4, **_SPARQL},
              {"links": 4, "tool_budget": 20, **_SPARQL}, {"links": 4}],
@@ -129,7 +130,12 @@ class Config(tool_kind.ToolKnobs):
     """Difficulty knobs of the wikidata family."""
 
     kind: str = MIXED
-    hops: int = field(default=3, metadata={"help": "chain, set and premise: properties on the path (1-4)"})
+    hops: int = field(default=3, metadata={
+        "help": "chain, set and premise: properties on the path (1-5; premise: the fewest)"})
+    longer: int = field(default=2, metadata={
+        "help": "premise: a task's chain has hops to hops+longer properties, at most 5 (0-4)"})
+    slack: int = field(default=1, metadata={
+        "help": "premise: tool calls allowed beyond one get_entity per step of the chain (-1: no limit)"})
     constraints: int = field(default=1, metadata={"help": "linked_fact: conditions linking a and b (1-3)"})
     links: int = field(default=4, metadata={
         "help": "fact: conditions of different types linking a and b (1-4)"})
@@ -141,6 +147,9 @@ class Config(tool_kind.ToolKnobs):
         "help": "count: fewest entities meeting the condition before its negation removes some (3-50)"})
     distractors: int = field(default=0, metadata={
         "help": "chain and set: wrong candidates listed with the right ones (0: no list; at most 30)"})
+    calls: int = field(default=5, metadata={
+        "help": "count: tool calls allowed, with sparql offered; questions whose candidates need more get_entity "
+                "calls than that and whose hasty SPARQL renderings differ (0: no limit, sparql as --sparql says)"})
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
     snapshot: str = field(default=CURATED, metadata={
         "help": f"snapshot file in graphs/data (Turtle or N-Triples), e.g. one build-snapshot wrote "
@@ -164,10 +173,11 @@ class Config(tool_kind.ToolKnobs):
         if self.kind not in (*KINDS, MIXED):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
         tool_kind.validate_knobs(self, FAMILY)
-        for name, value, low, high in [("hops", self.hops, 1, 4), ("constraints", self.constraints, 1, 3),
+        for name, value, low, high in [("hops", self.hops, 1, 5), ("longer", self.longer, 0, 4),
+                                       ("slack", self.slack, -1, 20), ("constraints", self.constraints, 1, 3),
                                        ("links", self.links, 1, 4), ("loose", self.loose, 0, 4),
                                        ("pairs", self.pairs, 0, 200), ("members", self.members, 3, 50),
-                                       ("distractors", self.distractors, 0, 30),
+                                       ("distractors", self.distractors, 0, 30), ("calls", self.calls, 0, 50),
                                        ("tool_budget", self.tool_budget, 0, 10_000)]:
             if not low <= value <= high:
                 raise ValueError(f"--{name.replace('_', '-')} must be in {low}..{high}, got {value}")
@@ -256,9 +266,9 @@ def set_questions(where: Origin, hops: int) -> list[tuple[str, tuple[str, ...], 
 
 
 @lru_cache(maxsize=16)
-def count_options(where: Origin, members: int) -> list[tuple]:
+def count_options(where: Origin, members: int, calls: int) -> list[tuple]:
     """Every count question of a graph (puzzles.count_options), found once per process."""
-    return puzzles.count_options(source(where)[1], members)
+    return puzzles.count_options(source(where)[1], members, calls)
 
 
 Question = tuple[dict[str, str], dict[str, Any]]  # the prompt's fields, and the truth
@@ -385,7 +395,8 @@ BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact,
                 kg, config, rng, roles(kg) + puzzles.two_hop_roles(kg)),
             "premise": lambda kg, config, rng: puzzles.premise(
                 kg, config, rng, lambda steps: chains(origin(config), steps)),
-            "count": lambda kg, config, rng: puzzles.count(kg, config, rng, count_options(origin(config), config.members))}
+            "count": lambda kg, config, rng: puzzles.count(
+                kg, config, rng, count_options(origin(config), config.members, config.calls))}
 ASKS.update(puzzles.ASKS)
 SCHEMAS = {
     "chain": {"answer": {"type": "string"}},
@@ -404,15 +415,23 @@ def generate(config: Config, seed: int, index: int) -> Task:
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
     env, kg = source(origin(config))
     fields, truth = _fact(kg, config, seed, index) if config.kind == "fact" else BUILDERS[config.kind](kg, config, rng)
-    budget = f" You may make at most {config.tool_budget} tool calls." if config.tool_budget else ""
+    calls = config.tool_budget
+    if config.kind == "count" and config.calls:
+        calls = config.calls
+    elif config.kind == "premise" and config.slack >= 0:  # one pass along the chain, a page per step
+        calls = len(truth["path"]) + config.slack
+    budget = f" You may make at most {calls} tool calls." if calls else ""
+    if config.kind == "premise" and calls and config.slack >= 0:  # why the budget is enough
+        budget = budget[:-1] + f": one get_entity call per step of the question's chain, and {config.slack} more."
     pseudonyms = (" Every person, place and other item is named by a made-up pseudonym, not its real name; "
                   "classes and properties keep theirs.") if config.anonymize else ""
-    tools = TOOLS if config.sparql else [t for t in TOOLS if t != "sparql"]
-    offered = (SPARQL_TEXT if config.sparql else "") + "search_entities, get_entity and distance_km"
+    sparql = config.sparql or (config.kind == "count" and config.calls > 0)  # a budgeted count needs aggregates
+    tools = TOOLS if sparql else [t for t in TOOLS if t != "sparql"]
+    offered = (SPARQL_TEXT if sparql else "") + "search_entities, get_entity and distance_km"
     prompt = INTRO.format(entities=len(kg.labels), budget=budget, tools=offered,
                           example=f"Q937 is {kg.labels.get('Q937', 'Albert Einstein')}",
                           pseudonyms=pseudonyms) + ASKS[config.kind].format(**fields)
-    env = {**env, **({"calls_left": config.tool_budget} if config.tool_budget else {})}
+    env = {**env, **({"calls_left": calls} if calls else {})}
     curated = config.snapshot == CURATED
     provenance = {"source": f"graphs/data/{config.snapshot}" + (", curated from memory" if curated else ""),
                   "verified": False,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphs.wikidata import WikidataGraph, first_with_roles, link_holds, roles_shown
-from graphs.wikidata_queries import MEASURES, count_without, measure, reverse_links, solve
+from graphs.wikidata_queries import MEASURES, count_traps, count_without, measure, reverse_links, solve
 
 ASKS = {
     "superlative": """Find two different people a and b such that:
@@ -76,6 +76,19 @@ COUNTS = {
     "occupation_born_abroad": ("people with the occupation {k} (P106) who have a place of birth (P19) in the "
                                "snapshot, none of whose places of birth has the country (P17) {c}", "",
                                [["?x", "P106", "?k"], ["?x", "P19", "?p"]], [["?x", "P19", "?q"], ["?q", "P17", "?c"]]),
+    # joins through properties with several values: a hasty COUNT counts a person once per institution,
+    # and a negation joined per value counts those with some institution elsewhere (and drops those with none)
+    "schooled_not_employed": ("people educated at (P69) an institution whose country (P17) is {c}, none of "
+                              "whose employers (P108) has the country (P17) {c}",
+                              " People with no employer in the snapshot count.",
+                              [["?x", "P69", "?s"], ["?s", "P17", "?c"]], [["?x", "P108", "?e"], ["?e", "P17", "?c"]]),
+    "employed_not_schooled": ("people employed by (P108) an institution whose country (P17) is {c}, none of "
+                              "whose places of education (P69) has the country (P17) {c}",
+                              " People with no place of education in the snapshot count.",
+                              [["?x", "P108", "?e"], ["?e", "P17", "?c"]], [["?x", "P69", "?s"], ["?s", "P17", "?c"]]),
+    "citizen_not_schooled": ("people with the country of citizenship (P27) {c}, none of whose places of "
+                             "education (P69) has the country (P17) {c}", " People with no place of education in the snapshot count.",
+                             [["?x", "P27", "?c"]], [["?x", "P69", "?s"], ["?s", "P17", "?c"]]),
 }
 # fact: each condition has a type; a fact's conditions are of different types
 FACT_LINKS = {
@@ -102,6 +115,13 @@ FACT_LINKS = {
                               "between": ["?ta", "?tb"]}, "a and b died (P570) at most {days} days apart"),
     "same_award": ("shared", {"kind": "same", "triples": [["?a", "P166", "?wa"], ["?b", "P166", "?wb"]],
                               "between": ["?wa", "?wb"]}, "a and b received the same award (P166)"),
+    # two statements away: a value of a value, which no page of a or b shows (their places' countries)
+    "born_same_country": ("two_hop", {"kind": "same", "triples": [
+        ["?a", "P19", "?ha"], ["?ha", "P17", "?na"], ["?b", "P19", "?hb"], ["?hb", "P17", "?nb"]],
+        "between": ["?na", "?nb"]}, "the places of birth (P19) of a and b have the same country (P17)"),
+    "born_where_died": ("two_hop", {"kind": "same", "triples": [
+        ["?a", "P19", "?ha"], ["?ha", "P17", "?na"], ["?b", "P20", "?hb"], ["?hb", "P17", "?nb"]],
+        "between": ["?na", "?nb"]}, "a's place of birth (P19) has the same country (P17) as b's place of death (P20)"),
 }
 TIGHTNESS = [(50, 3650), (100, 7300), (200, 7300), (400, 10950), (800, 14600)]  # (km, days), tight first
 
@@ -190,13 +210,18 @@ def superlative(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[R
 
 def premise(kg: WikidataGraph, config: Any, rng: random.Random,
             chains: Callable[[int], list[tuple[str, ...]]]) -> Question:
-    """A chain of config.hops properties whose premise holds (each step has one value) or fails at a
-    random step, which has no value or several; the steps after a failing one read on naturally."""
+    """A chain of config.hops to config.hops + config.longer properties (at most 5) whose premise holds
+    (each step has one value) or fails at a random step, which has no value or several; the steps after
+    a failing one read on naturally."""
     outcome = PREMISE_OUTCOMES[rng.randrange(len(PREMISE_OUTCOMES))]
-    # a false premise fails in the second half of the chain: the early steps look fine and must be followed
-    drawn = config.hops - 1 if outcome == "holds" else rng.randrange(config.hops // 2, config.hops)
-    for fails_at in [drawn, *(k for k in reversed(range(config.hops)) if k != drawn and outcome != "holds")]:
-        question = _premise_at(kg, config.hops, rng, outcome, fails_at, chains(fails_at))
+    hops = min(5, config.hops + rng.randrange(config.longer + 1))
+    # a false premise fails at a middle step (neither the first nor the last, where the chain allows): the
+    # early steps look fine and must be followed, and the later ones read on to an entity
+    middle = range(1, hops - 1) if hops >= 3 else range(hops // 2, hops)
+    drawn = hops - 1 if outcome == "holds" else middle[rng.randrange(len(middle))]
+    later = [k for k in middle if k != drawn] + [k for k in reversed(range(hops)) if k not in middle]
+    for fails_at in [drawn, *(later if outcome != "holds" else [])]:
+        question = _premise_at(kg, hops, rng, outcome, fails_at, chains(fails_at))
         if question:
             return question
     raise ValueError(f"no premise question with --hops {config.hops} found in this graph")
@@ -254,16 +279,21 @@ def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, 
     return None
 
 
-def count_options(kg: WikidataGraph, members: int) -> list[tuple]:
+def count_options(kg: WikidataGraph, members: int, calls: int = 0) -> list[tuple]:
     """Every count question the graph holds: (template, anchor, country, patterns, negated patterns,
-    count, count before the negation), where the negation removes some of at least `members` entities."""
+    count, count before the negation, traps), where the negation removes some of at least `members`
+    entities. With a budget of `calls`, a question is kept only where reading every candidate (one
+    get_entity each) needs more calls, and where at least two hasty renderings (graphs.wikidata_queries
+    count_traps) give counts different from the count and from each other; without one, pools stay
+    within what the runner's turns can read."""
     options = []
     # (property, object) -> how many statements name it: the anchors, their pools and the countries
     named_by = Counter((key, o) for _, o, key in kg.graph.edges(keys=True))
     all_countries = sorted(o for key, o in named_by if key == "P17")
     for name in sorted(COUNTS):
         _, _, base, none = COUNTS[name]
-        anchors = sorted(o for (key, o), n in named_by.items() if key == base[0][1] and n <= MAX_POOL)
+        anchors = (sorted(o for (key, o), n in named_by.items() if key == base[0][1] and (calls or n <= MAX_POOL))
+                   if "?k" in str(base) else [""])
         countries = all_countries if "?c" in str(none) else [""]
         for k in anchors:
             for c in countries:
@@ -271,8 +301,12 @@ def count_options(kg: WikidataGraph, members: int) -> list[tuple]:
                 b = [[fill.get(t, t) for t in triple] for triple in base]
                 n = [[fill.get(t, t) for t in triple] for triple in none]
                 kept, naive = count_without(kg, b, n)
-                if 1 <= kept < naive and naive >= max(3, members):  # the negation must matter
-                    options.append((name, k, c, b, n, kept, naive))
+                if not (1 <= kept < naive and naive >= max(3, members)):  # the negation must matter
+                    continue
+                traps = {r: v for r, v in count_traps(kg, b, n).items() if v != kept} if calls else {}
+                if calls and (naive <= calls or len(traps) < 2 or len(set(traps.values())) < len(traps)):
+                    continue
+                options.append((name, k, c, b, n, kept, naive, traps))
     return options
 
 
@@ -288,10 +322,10 @@ def count(kg: WikidataGraph, config: Any, rng: random.Random, options: list[tupl
         if option[0] == template:
             by_count.setdefault(option[5], []).append(option)
     group = by_count[sorted(by_count)[rng.randrange(len(by_count))]]
-    name, k, c, base, none, kept, naive = group[rng.randrange(len(group))]
+    name, k, c, base, none, kept, naive, traps = group[rng.randrange(len(group))]
     text, note, _, _ = COUNTS[name]
-    fields = {"subject": text.format(k=kg.describe(k), c=kg.describe(c) if c else ""), "note": note}
-    truth = {"template": name, "base": base, "none": none, "count": kept, "naive": naive,
+    fields = {"subject": text.format(k=kg.describe(k) if k else "", c=kg.describe(c) if c else ""), "note": note}
+    truth = {"template": name, "base": base, "none": none, "count": kept, "naive": naive, "traps": traps,
              "reference": {"count": kept}}
     return fields, truth
 

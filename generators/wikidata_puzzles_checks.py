@@ -104,7 +104,7 @@ def random_answer(kg: WikidataGraph, kind: str, truth: dict[str, Any], pick: Any
 def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
     """Near misses: a pair a km or more (a day or more) further than the optimum, one person twice, the pair
     swapped, a person without the role; the premise-blind answers (one of several values, a step read
-    backwards); the count one off, and without its negation."""
+    backwards); the count one off, without its negation, and as each hasty rendering of it counts."""
     ref = truth["reference"]
     if kind == "superlative":
         spec = truth["spec"]
@@ -131,5 +131,6 @@ def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
         return [{"answer": (truth["ends"] or truth["nodes"])[0], "premise": "holds"},
                 {"answer": None, "premise": other}, {"answer": None, "premise": "holds"},
                 *({"answer": x, "premise": "holds"} for x in backwards[:1])]  # a step read backwards
-    return [{"count": truth["count"] + 1}, {"count": truth["count"] - 1}, {"count": truth["naive"]}]
+    traps = [{"count": v} for _, v in sorted(truth.get("traps", {}).items())]  # the hasty SPARQL renderings
+    return [{"count": truth["count"] + 1}, {"count": truth["count"] - 1}, {"count": truth["naive"]}, *traps]
 

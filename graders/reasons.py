@@ -142,6 +142,9 @@ REASONS: dict[str, str] = {
     "stopped_short": "the answer is an entity the chain passes before its last step (a step left out)",
     "wrong_count": "the count differs from the number of entities meeting the conditions",
     "negation_ignored": "the count is that of the entities meeting the conditions before the negated one",
+    "negation_per_value": "the count negates the condition per value (some value fails it) rather than for "
+                          "all of them (none holds), leaving out the entities with no value",
+    "duplicates_counted": "the count counts an entity once per way it meets the conditions (no DISTINCT)",
     # tool kind: how the first failing hidden instance failed (never which instance it was)
     "no_function": "the code does not define the contract's function (a syntax error, or another name)",
     "wrong_output": "the function returned a wrong value on a random hidden instance",

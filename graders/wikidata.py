@@ -9,7 +9,7 @@ from typing import Any
 
 from graders.registry import Grade, failed, grader, passed
 from graphs.wikidata import COORDINATES, DATES, QUANTITIES, WikidataGraph, as_id, link_holds, load_env, match, normalize
-from graphs.wikidata_queries import count_without, has_role, measure, premise_misreadings
+from graphs.wikidata_queries import COUNT_TRAPS, count_traps, count_without, has_role, measure, premise_misreadings
 from tasks.task import Task
 
 
@@ -190,8 +190,11 @@ def grade_premise(task: Task, answer: dict[str, Any]) -> Grade:
 @grader("wikidata.count")
 def grade_count(task: Task, answer: dict[str, Any]) -> Grade:
     """Pass iff the count equals the number of entities meeting the conditions, counted on the graph; the
-    count of those meeting them before the negation is told apart."""
-    kept, naive = count_without(_graph(task), task.truth["base"], task.truth["none"])
+    counts of hasty renderings (the negation left out or joined per value, duplicates counted) are told
+    apart, in that order where two coincide."""
+    kg, truth = _graph(task), task.truth
+    kept, _ = count_without(kg, truth["base"], truth["none"])
     if answer["count"] == kept:
         return passed()
-    return failed("negation_ignored" if answer["count"] == naive else "wrong_count")
+    traps = count_traps(kg, truth["base"], truth["none"])
+    return failed(next((r for r in COUNT_TRAPS if traps.get(r) == answer["count"]), "wrong_count"))

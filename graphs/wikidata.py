@@ -444,6 +444,13 @@ def witness(kg: WikidataGraph, links: list[dict[str, Any]], a: str, b: str) -> l
     """Triples showing every link between a and b, e.g. both places of birth (empty when a link fails)."""
     triples = []
     for link in links:
+        if len(link["triples"]) != 2:  # a condition two statements away (a fact's): match every pattern
+            found = next((f for f in match(link["triples"], kg.statements, {"?a": a, "?b": b})
+                          if link_holds(kg, link, f)), None)
+            if found is None:
+                return []
+            triples += [[found.get(t, t) for t in triple] for triple in link["triples"]]
+            continue
         (_, p, va), (_, _, vb) = link["triples"]
         shown = next(([[a, p, x], [b, p, y]] for x in kg.values(a, p) for y in kg.values(b, p)
                       if link_holds(kg, link, {va: x, vb: y})), None)

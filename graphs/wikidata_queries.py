@@ -75,6 +75,26 @@ def count_without(kg: WikidataGraph, base: list[list[str]], none: list[list[str]
     return len(kept), len(xs)
 
 
+COUNT_TRAPS = ("negation_ignored", "negation_per_value", "duplicates_counted")  # count_traps' reasons, in order
+
+
+def count_traps(kg: WikidataGraph, base: list[list[str]], none: list[list[str]]) -> dict[str, int]:
+    """What hasty SPARQL renderings of a count with a negation give, by reason code: `negation_ignored`
+    (the negated patterns left out), `negation_per_value` (the negation joined per value, `?x P ?y`
+    kept and only `?y`'s condition negated: ?x counts when some value fails it, and ?x without a value
+    drops out) and `duplicates_counted` (COUNT without DISTINCT: one per binding of base's variables)."""
+    bindings = list(solve(kg, base, {}))
+    xs = sorted({b["?x"] for b in bindings})
+    kept = {x for x in xs if next(solve(kg, none, {"?x": x}), None) is None}
+    traps = {"negation_ignored": len(xs),
+             "duplicates_counted": len({tuple(sorted(b.items())) for b in bindings if b["?x"] in kept})}
+    if len(none) == 2 and none[0][0] == "?x" and none[1][0] == none[0][2]:  # ?x P ?y . ?y Q obj
+        (_, p, y), rest = none[0], none[1:]
+        traps["negation_per_value"] = sum(
+            1 for x in xs if any(next(solve(kg, rest, {y: v}), None) is None for v in kg.objects(x, p)))
+    return traps
+
+
 def measure(kg: WikidataGraph, name: str, a: str, b: str) -> float | None:
     """The measure between a and b (the smallest over their values), None if either lacks the values."""
     if name == "birthplace_km":

@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 import itertools
 import math
+import re
 
 import pytest
 import rdflib
@@ -12,6 +13,7 @@ from rdflib import URIRef
 import generators.wikidata as W
 from generators.base import config_from
 from graders.registry import grade
+from tools.registry import call_tool
 from graphs.wikidata import WD, WDT, snapshot_text
 
 
@@ -185,31 +187,114 @@ def test_a_true_premise_read_backwards_gives_another_entity_and_fails_saying_so(
             assert grade(task, {"answer": entity, "premise": "holds"}).reasons == ("followed_reverse_link",)
 
 
+def _one_pass(task):
+    """A careful scripted reader of a premise question: one get_entity page per step (through the model's
+    tools, spending the task's budget), each step's values read off the page's own statements."""
+    env, node = dict(task.env), task.truth["start"]
+    for p in task.truth["path"]:
+        page = call_tool("get_entity", {"entity_id": node}, env)
+        assert not page.is_error, (task.id, page.text)
+        own = page.text.split("\nnamed by")[0].splitlines()  # statements naming node come after "named by"
+        values = sorted({m[1] for line in own if (m := re.match(rf"  {p} [^:]*: (Q\d+) \(", line))})
+        if len(values) != 1:
+            return {"answer": None, "premise": "more_than_one" if values else "no_such_entity"}, env
+        node = values[0]
+    return {"answer": node, "premise": "holds"}, env
+
+
+def test_premise_budget_fits_one_pass_along_the_chain_which_answers_every_task():
+    sample = tasks("premise", seeds=range(3))
+    assert {len(t.truth["path"]) for t in sample} == {3, 4, 5}  # chains of 3 to 5 steps at the default
+    for task in sample:
+        budget = task.env["calls_left"]
+        assert budget == len(task.truth["path"]) + 1 and f"at most {budget} tool calls" in task.prompt
+        answer, env = _one_pass(task)
+        assert env["calls_left"] >= 0 and grade(task, answer).passed, task.id
+
+
+def test_a_default_false_premise_fails_at_a_middle_step():
+    false = [t.truth for t in tasks("premise", seeds=range(4)) if t.truth["premise"] != "holds"]
+    assert false and all(0 < truth["fails_at"] < len(truth["path"]) - 1 for truth in false)
+
+
 def test_the_premise_prompt_states_that_reverse_links_are_not_followed():
     task = tasks("premise", seeds=[0])[0]
     assert "Reverse links are never followed" in task.prompt and "(P185)" in task.prompt
 
 
+def _solutions(rdf, patterns, binding):
+    """Every binding of the patterns, by brute force over rdflib's triples: each pattern's subject is ?x
+    or already bound, its object a constant or a new variable."""
+    if not patterns:
+        yield dict(binding)
+        return
+    (s, p, o), rest = patterns[0], patterns[1:]
+    subjects = [binding[s]] if s in binding else sorted({str(x).removeprefix(WD) for x, _, _ in
+                                                         rdf.triples((None, URIRef(WDT + p), None))})
+    for x in subjects:
+        for y in _objects(rdf, x, p):
+            if o.startswith("?") and binding.get(o, y) == y:
+                yield from _solutions(rdf, rest, {**binding, s: x, o: y})
+            elif y == o:
+                yield from _solutions(rdf, rest, {**binding, s: x})
+
+
+def _brute_count(rdf, truth):
+    xs = sorted({b["?x"] for b in _solutions(rdf, truth["base"], {})})
+    return [x for x in xs if next(_solutions(rdf, truth["none"], {"?x": x}), None) is None], xs
+
+
 def test_count_equals_a_brute_force_count_with_the_negation(rdf):
-    for task in tasks("count", seeds=range(4)):
-        truth = task.truth
-        k = truth["base"][0][2]
-        xs = _subjects(rdf, truth["base"][0][1], k)
-        assert len(xs) >= 8 or truth["template"] not in ("award_not_advisor", "occupation_no_award")
-        if truth["template"] == "award_not_advisor":
-            kept = [x for x in xs if not any(k in _objects(rdf, y, "P166") for y in _objects(rdf, x, "P184"))]
-        elif truth["template"] == "occupation_no_award":
-            kept = [x for x in xs if not _objects(rdf, x, "P166")]
-        else:
-            c = truth["none"][1][2]
-            kept = [x for x in xs if _objects(rdf, x, "P19")
-                    and not any(c in _objects(rdf, q, "P17") for q in _objects(rdf, x, "P19"))]
+    for task in tasks("count", seeds=range(4)) + tasks("count", seeds=range(2), calls=0):
+        kept, xs = _brute_count(rdf, task.truth)
         assert grade(task, {"count": len(kept)}).passed, task.id
-        off = len(kept) + 1 if len(kept) + 1 != truth["naive"] else len(kept) - 1  # not the naive count
+        hasty = set(task.truth["traps"].values()) | {len(xs)}
+        off = next(n for n in (len(kept) + 1, len(kept) - 1, len(kept) + 2) if n not in hasty)
         assert grade(task, {"count": off}).reasons == ("wrong_count",)
-        assert grade(task, {"count": len(xs if truth["template"] in ("award_not_advisor", "occupation_no_award")
-                                          else [x for x in xs if _objects(rdf, x, "P19")])}).reasons == (
-            "negation_ignored",)
+        assert grade(task, {"count": len(xs)}).reasons == ("negation_ignored",)
+
+
+def _sparql_count(env, query):
+    """A count through the model's sparql tool (which spends a call of env's budget): the engine the
+    model queries, not the generator's walk."""
+    row = call_tool("sparql", {"query": query}, env).text.splitlines()[1]
+    return int(row.split('"')[1] if '"' in row else row)
+
+
+def _rendered(patterns):
+    return " ".join(" ".join(t if t.startswith("?") else (f"wdt:{t}" if i == 1 else f"wd:{t}")
+                             for i, t in enumerate(triple)) + " ." for triple in patterns)
+
+
+def test_count_hasty_sparql_renderings_fail_each_with_its_own_reason():
+    seen = set()
+    for task in tasks("count", seeds=range(3)):
+        base, none = _rendered(task.truth["base"]), task.truth["none"]
+        hasty = {"negation_ignored": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {base} }}",
+                 "duplicates_counted": f"SELECT (COUNT(?x) AS ?n) WHERE {{ {base} "
+                                       f"FILTER NOT EXISTS {{ {_rendered(none)} }} }}"}
+        if len(none) == 2:  # the negation joined per value: ?x P ?y kept, only ?y's condition negated
+            hasty["negation_per_value"] = (f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {base} "
+                                           f"{_rendered(none[:1])} FILTER NOT EXISTS {{ {_rendered(none[1:])} }} }}")
+        for reason, query in hasty.items():
+            n = _sparql_count(dict(task.env), query)
+            if n != task.truth["count"]:
+                assert grade(task, {"count": n}).reasons == (reason,), (task.id, reason)
+                seen.add(reason)
+    assert seen == {"negation_ignored", "negation_per_value", "duplicates_counted"}
+
+
+def test_count_budget_is_met_by_one_correct_query_and_is_below_reading_every_candidate(rdf):
+    for task in tasks("count", seeds=range(3)):
+        budget = task.env["calls_left"]
+        assert f"You may make at most {budget} tool calls." in task.prompt and "sparql" in task.tools
+        env = dict(task.env)
+        query = (f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {_rendered(task.truth['base'])} "
+                 f"FILTER NOT EXISTS {{ {_rendered(task.truth['none'])} }} }}")
+        n = _sparql_count(env, query)
+        assert env["calls_left"] == budget - 1 and grade(task, {"count": n}).passed, task.id
+        # reading every candidate takes one get_entity call each, more than the budget
+        assert len(_brute_count(rdf, task.truth)[1]) > budget, task.id
 
 
 def test_fact_refuses_a_pair_that_a_statement_links_directly(rdf):

@@ -91,7 +91,8 @@ def test_the_adversary_gets_nothing_from_any_family(family, canary, tmp_path):
         assert leaked == [], f"{row['task_id']}: attacks that worked: {leaked}"
         not_refused = [e["id"] for e in results if not e["is_error"] and not e["id"].startswith("answered_")]
         assert not_refused == [], f"{row['task_id']}: attacks not answered by an error: {not_refused}"
-        assert all(e["text"] in ("No matches found.", "No rows.") for e in results
+        spent = "Error: the tool-call budget is spent"  # a budgeted task refuses the attacks after its last call
+        assert all(e["text"] in ("No matches found.", "No rows.") or e["text"].startswith(spent) for e in results
                    if e["id"].startswith("answered_"))
     assert canary == []
     assert _project_state() == before

@@ -425,3 +425,27 @@ def test_causal_tool_tasks_take_turns_between_the_contracts():
     task = gc.generate(config_from(gc, {"kind": "tool", "tool_contract": "cpdag", "tool_cases": 5}), 1, 0)
     assert all(grade(task, a).passed for a in [task.truth["reference"], *gc.enumerate_answers(task)])
     assert all(not grade(task, m).passed for m in gc.mutants(task))
+
+
+# --- every contract of every family: the reference and two alternatives right on every kind of instance --
+
+_EVERY_CONTRACT = [(family, name) for family in sorted(tool_kind.CONTRACT_MODULES)
+                   for name in sorted(tool_kind.contracts(family))]
+
+
+@pytest.mark.parametrize("family, name", _EVERY_CONTRACT, ids=lambda v: v)
+def test_every_contract_has_two_independent_alternatives_right_on_every_kind_of_instance(family, name):
+    contract = tool_kind.contract_of(family, name)
+    assert len(contract.alternatives) >= 2 and contract.mutants
+    size = max(contract.min_size, min(contract.large_size, 40))
+    for fn in [contract.reference, *contract.alternatives]:
+        solve = _in_process(fn, name)
+        for seed in range(3):
+            for kind in [None, *sorted(contract.edge_cases)]:
+                args = contract.draw(np.random.default_rng([seed, 51]), size, kind)
+                if contract.must_raise and contract.must_raise(args):
+                    with pytest.raises(ValueError):
+                        solve(*json.loads(json.dumps(args)))
+                    continue
+                value = json.loads(json.dumps(solve(*json.loads(json.dumps(args)))))  # as the sandbox returns it
+                assert contract.judge(args, value) is None, (fn.__name__, kind, args)

@@ -447,5 +447,5 @@ def test_every_contract_has_two_independent_alternatives_right_on_every_kind_of_
                     with pytest.raises(ValueError):
                         solve(*json.loads(json.dumps(args)))
                     continue
-                value = json.loads(json.dumps(solve(*json.loads(json.dumps(args)))))  # as the sandbox returns it
+                value = json.loads(json.dumps(solve(*json.loads(json.dumps(args)))))  # as from the sandbox
                 assert contract.judge(args, value) is None, (fn.__name__, kind, args)

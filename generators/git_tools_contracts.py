@@ -325,12 +325,14 @@ def _second_parent_merge(rng: np.random.Generator, parents: dict[str, list[str]]
 
 
 def _with_merge(rng: np.random.Generator, size: int) -> dict[str, list[str]]:
-    """A long history that surely holds a merge bringing in new commits: one is added at the end if not."""
+    """A long history of `size` commits that surely holds a merge bringing in new commits: if it has none,
+    its last two become a side commit off the root and a merge of it (no commit has them as parents, so
+    the history keeps its size, which the prompt states)."""
     parents = _long_history(rng, size)
     if not any(len(ps) >= 2 for ps in parents.values()):
-        side, tip = f"c{size}", f"c{size + 1}"
+        side, tip = f"c{size - 2}", f"c{size - 1}"
         parents[side] = ["c0"]
-        parents[tip] = [f"c{size - 1}", side]
+        parents[tip] = [f"c{size - 3}", side]
     return parents
 
 

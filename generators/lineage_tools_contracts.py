@@ -79,6 +79,7 @@ def draw(rng: np.random.Generator, size: int, kind: str | None) -> list[Any]:
     _cite_randomly(rng, edges, padding)
     p = size - 1
     edges.add((p, count - 1) if kind != "no_chain" else (p, padding[-1]))
+    edges.add((p, padding[0]))  # the only padding paper nothing else may cite: in the graph, as the size says
     edges.update((p, r) for r in padding if rng.random() < 0.3)
     return _as_args(rng, size, edges, p, q)
 
@@ -254,6 +255,10 @@ def draw_longest(rng: np.random.Generator, size: int, kind: str | None) -> list[
     elif kind == "components":  # two separate graphs, the longest chain in the second
         cut = size // 3
         edges = {(a, b) for a, b in edges if (a < cut) == (b < cut)}
+        cites = {a for a, _ in edges}
+        # a paper of the second graph that cited only the first cites one of its own, so that every paper
+        # stays in the graph (the prompt states its size)
+        edges |= {(k, int(rng.integers(cut, k))) for k in range(cut + 1, size) if k not in cites}
     return [_citations(edges, ids)]
 
 

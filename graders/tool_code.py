@@ -2,9 +2,9 @@
 instances and judge every return value with the family's own check.
 
 The instances are drawn here, at grading time, from the task's seed (generators.tool_kind), so they
-never sit in a task file nor in any tool output. The submission runs once, in one sandboxed program
-(the python tool's confinement and limits), with a per-case alarm; each return value comes back as
-JSON and is judged outside the sandbox, so nothing the code prints or does can reach the truth.
+never sit in a task file nor in any tool output. The submission runs in sandboxed programs (the python
+tool's confinement and limits), BATCH cases each, with a per-case alarm; each return value comes back
+as JSON and is judged outside the sandbox, so nothing the code prints or does can reach the truth.
 """
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ from typing import Any
 
 from graders.registry import Grade, failed, grader, passed
 from tasks.task import Task
-from tools.python_tool import python_tool
+from tools.python_tool import CPU_SECONDS, python_tool
 from tools.registry import ToolError
 
 CASE_SECONDS = 1.0  # of CPU per hidden instance; an efficient solution takes a tenth of it at most
+# cases per sandboxed program: every case may use all of its CASE_SECONDS within the program's CPU limit,
+# with two seconds to spare for the interpreter's start and the imports (one program for all 16 cases
+# would stop code the prompt allows, 0.9 s a case, as a timeout of every case)
+BATCH = int(CPU_SECONDS // CASE_SECONDS) - 2
 MAX_CASES = 16  # more cases than fit the tool's CPU limit end as a timeout only if they use their time
 RESULT_CHARS = 8_000  # all return values together: they must fit in the tool's output
 MARK = "@@kgtasks-tool-results@@"
@@ -83,10 +87,20 @@ os._exit(0)
 
 
 def run_cases(code: str, name: str, cases: list[list[Any]]) -> list[tuple[str, Any]]:
-    """Run `name` from `code` on each case's positional arguments in the python tool's sandbox.
-    Each result is ("ok", value), or with None "value_error" (it raised ValueError, which a contract may
-    ask for), or a failure kind ("raised", "timeout", "wrong_type");
+    """Run `name` from `code` on each case's positional arguments in the python tool's sandbox, BATCH
+    cases to a program. Each result is ("ok", value), or with None "value_error" (it raised ValueError,
+    which a contract may ask for), or a failure kind ("raised", "timeout", "wrong_type");
     "no_function" for every case when the code defines no function of that name."""
+    results: list[tuple[str, Any]] = []
+    for start in range(0, len(cases), BATCH):
+        results += _run_batch(code, name, cases[start:start + BATCH])
+        if results[-1][0] == "no_function":  # the same source defines it in no program
+            return [("no_function", None)] * len(cases)
+    return results
+
+
+def _run_batch(code: str, name: str, cases: list[list[Any]]) -> list[tuple[str, Any]]:
+    """run_cases for cases that fit one program."""
     cap = RESULT_CHARS // max(len(cases), 1)
     program = DRIVER.format(name=name, seconds=CASE_SECONDS, cap=cap, mark=MARK)
     env = {"files": {"submission.py": code, "cases.json": json.dumps([json.dumps(args) for args in cases])}}

@@ -8,7 +8,7 @@ import pytest
 from generators import causal as gc
 from generators import tool_kind
 from generators.base import config_from
-from graders import grade
+from graders import grade, tool_code
 from graders.tool_code import run_cases
 from tools import python_tool as pt
 
@@ -127,3 +127,19 @@ def test_the_reason_never_names_the_instance(task):
     g = grade(task, {"code": _code("return []")})
     hidden = tool_kind.hidden_cases(tool_kind.contract_of("causal", NAME), task.truth)
     assert not g.passed and all(json.dumps(case.args) not in " ".join(g.reasons) for case in hidden)
+
+
+def test_cases_run_in_programs_that_leave_each_its_cpu_second(monkeypatch):
+    # 0.7 s of CPU a case is within the stated second, but four of them and the imports overrun a
+    # program limited to 3 s: one program for all would time every case out
+    burn = ("import time\n\ndef f(a):\n    t = time.process_time()\n"
+            "    while time.process_time() - t < 0.7:\n        pass\n    return a\n")
+    monkeypatch.setattr(pt, "CPU_SECONDS", 3)
+    monkeypatch.setattr(tool_code, "BATCH", 4)
+    assert {kind for kind, _ in run_cases(burn, "f", [[1], [2], [3], [4]])} == {"timeout"}
+    monkeypatch.setattr(tool_code, "BATCH", 1)
+    assert run_cases(burn, "f", [[1], [2], [3], [4]]) == [("ok", 1), ("ok", 2), ("ok", 3), ("ok", 4)]
+
+
+def test_the_batch_leaves_every_case_its_cpu_time_within_the_tools_limit():
+    assert tool_code.BATCH >= 1 and tool_code.BATCH * tool_code.CASE_SECONDS + 2 <= pt.CPU_SECONDS

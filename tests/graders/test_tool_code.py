@@ -143,3 +143,14 @@ def test_cases_run_in_programs_that_leave_each_its_cpu_second(monkeypatch):
 
 def test_the_batch_leaves_every_case_its_cpu_time_within_the_tools_limit():
     assert tool_code.BATCH >= 1 and tool_code.BATCH * tool_code.CASE_SECONDS + 2 <= pt.CPU_SECONDS
+
+
+def test_the_score_is_the_fraction_correct_and_the_reason_the_first_failing_case(task):
+    # the reference, but wrong on its first call: the first hidden case (an edge case, listed first)
+    wrong_once = (task.truth["reference"]["code"].replace(f"def {NAME}(", "def _right(", 1)
+                  + f"\ncalls = []\n\ndef {NAME}(*args):\n    calls.append(1)\n"
+                  "    return ['not a variable'] if len(calls) == 1 else _right(*args)\n")
+    g = grade(task, {"code": wrong_once})
+    cases = task.truth["cases"]
+    assert cases <= tool_code.BATCH  # one program: its first call is the first case
+    assert (g.passed, g.score, g.reasons) == (False, round((cases - 1) / cases, 4), ("wrong_on_edge_case",))

@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from generators.base import knobs_of, task_id
-from graders.tool_code import BATCH, CASE_SECONDS, MAX_CASES
+from graders.tool_code import CASE_SECONDS, MAX_CASES
 from tasks.task import Task
 
 VERSION = 4  # 4: every hidden instance has a size in the stated range (git histories were 2 commits over,
-# some lineage graphs a paper under); the cases run in programs of graders.tool_code.BATCH
+# some lineage graphs a paper under); each case runs in its own process, under a kernel CPU limit
 CONTRACT_MODULES = {family: f"generators.{family}_tools_contracts" for family in ("causal", "git", "lineage",
                                                                                  "wikidata")}
 KIND = "tool"
@@ -42,9 +42,9 @@ Worked sample (the folder of the python tool holds it as sample.json, {{"args": 
     -> {sample_output}
 Test your code on it with the python tool. Your code runs with Python 3, its standard library, numpy and \
 networkx, without network and without files.
-Submit {{"code": "<Python source defining {name}>"}}. Graded: the code runs in a sandbox (a fresh \
-one for every {batch} instances) on {cases} hidden instances of {low} to {high} {unit}{included}, at \
-most {seconds} s of CPU each. Each return value is judged as follows: {judged_by} Passed only if all \
+Submit {{"code": "<Python source defining {name}>"}}. Graded: the code runs in a sandbox on {cases} \
+hidden instances of {low} to {high} {unit}{included}, each in a fresh process with at most {seconds} s \
+of CPU. Each return value is judged as follows: {judged_by} Passed only if all \
 {cases} return values are correct; the score is the fraction correct."""
 
 # The ladder every family's tool kind shares, easiest first: small instances with the edge cases named,
@@ -207,7 +207,7 @@ def generate(family: str, config: Any, seed: int, index: int) -> Task:
                            name=name, sample_args=json.dumps(sample_args),
                            sample_output=json.dumps(sample_output),
                            low=low, high=largest(contract, config), unit=contract.unit, included=included,
-                           seconds=CASE_SECONDS, judged_by=contract.judged_by, batch=BATCH)
+                           seconds=CASE_SECONDS, judged_by=contract.judged_by)
     sample = json.dumps({"args": sample_args, "output": sample_output}, sort_keys=True)
     return Task(
         id=task_id(family, config, seed, index),

@@ -3,8 +3,9 @@ instances and judge every return value with the family's own check.
 
 The instances are drawn here, at grading time, from the task's seed (generators.tool_kind), so they
 never sit in a task file nor in any tool output. The submission runs in sandboxed programs (the python
-tool's confinement and limits), BATCH cases each, with a per-case alarm; each return value comes back
-as JSON and is judged outside the sandbox, so nothing the code prints or does can reach the truth.
+tool's confinement and limits), BATCH cases each, every case in a process of its own under a kernel CPU
+limit; each return value comes back as JSON and is judged outside the sandbox, so nothing the code
+prints or does can reach the truth.
 """
 from __future__ import annotations
 

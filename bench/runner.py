@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.fakes, the shared fake server
 
 from graders.registry import grader, passed  # noqa: E402
-from tasks.providers import SYSTEM_PROMPT  # noqa: E402
-from tasks.run import Progress, run_trials  # noqa: E402
+from tasks.providers import system_prompt  # noqa: E402
+from tasks.run import DEFAULT_MAX_TURNS, Progress, run_trials  # noqa: E402
 from tasks.task import Task  # noqa: E402
 from tests.fakes import FakeServer, messages_api  # noqa: E402
 from tools.registry import anthropic_tools, tool  # noqa: E402
@@ -71,12 +71,14 @@ def _run_bare_client(url: str, trials: int, out: str) -> None:
         client = anthropic.AsyncAnthropic(base_url=url)
         limit = asyncio.Semaphore(CONCURRENCY)
 
+        system = system_prompt(DEFAULT_MAX_TURNS)  # what the runner sends, so the requests match
+
         async def trial() -> None:
             async with limit:
                 messages = [{"role": "user", "content": "Echo, then submit."}]
                 for _ in range(TURNS):
                     r = await client.messages.create(model="claude-bench", max_tokens=8192,
-                                                     system=SYSTEM_PROMPT, tools=tools, messages=messages)
+                                                     system=system, tools=tools, messages=messages)
                     result = {"type": "tool_result", "tool_use_id": r.content[0].id, "content": "x"}
                     messages += [{"role": "assistant", "content": r.content},
                                  {"role": "user", "content": [result]}]

@@ -325,12 +325,14 @@ def _second_parent_merge(rng: np.random.Generator, parents: dict[str, list[str]]
 
 
 def _with_merge(rng: np.random.Generator, size: int) -> dict[str, list[str]]:
-    """A long history that surely holds a merge bringing in new commits: one is added at the end if not."""
+    """A long history of `size` commits that surely holds a merge bringing in new commits: if it has none,
+    its last two become a side commit off the root and a merge of it (no commit has them as parents, so
+    the history keeps its size, which the prompt states)."""
     parents = _long_history(rng, size)
     if not any(len(ps) >= 2 for ps in parents.values()):
-        side, tip = f"c{size}", f"c{size + 1}"
+        side, tip = f"c{size - 2}", f"c{size - 1}"
         parents[side] = ["c0"]
-        parents[tip] = [f"c{size - 1}", side]
+        parents[tip] = [f"c{size - 3}", side]
     return parents
 
 
@@ -545,6 +547,28 @@ def independent_with_networkx(parents, commits):
     return [c for c in commits if not reached[c]]
 
 
+def independent_by_generations(parents, commits):
+    """By hand, in Kahn's order (a commit after all its children): each commit learns whether a listed
+    commit lies above it; the listed commits with none above are independent."""
+    from collections import deque
+
+    children_left = dict.fromkeys(parents, 0)
+    for ps in parents.values():
+        for p in ps:
+            children_left[p] += 1
+    listed = set(commits)
+    above = dict.fromkeys(parents, False)
+    queue = deque(c for c, n in children_left.items() if n == 0)
+    while queue:
+        c = queue.popleft()
+        for p in parents[c]:
+            above[p] = above[p] or above[c] or c in listed
+            children_left[p] -= 1
+            if children_left[p] == 0:
+                queue.append(p)
+    return [c for c in commits if not above[c]]
+
+
 def independent_first_parents(parents, commits):
     """Mutant: ancestry along first parents only."""
     behind = set()
@@ -640,7 +664,7 @@ CONTRACTS = {
             "second_parent": "a commit that is an ancestor of another only through a merge's second parent",
         },
         draw=draw_independent, judge=judge_independent, solve=_solve_independent,
-        reference=independent_reference, alternatives=(independent_with_networkx,),
+        reference=independent_reference, alternatives=(independent_with_networkx, independent_by_generations),
         mutants=(independent_first_parents, independent_not_a_parent),
         baseline=independent_all, large_size=LONG, max_size=40_000,
     ),

@@ -79,6 +79,7 @@ def draw(rng: np.random.Generator, size: int, kind: str | None) -> list[Any]:
     _cite_randomly(rng, edges, padding)
     p = size - 1
     edges.add((p, count - 1) if kind != "no_chain" else (p, padding[-1]))
+    edges.add((p, padding[0]))  # the only padding paper nothing else may cite: in the graph, as the size says
     edges.update((p, r) for r in padding if rng.random() < 0.3)
     return _as_args(rng, size, edges, p, q)
 
@@ -254,6 +255,10 @@ def draw_longest(rng: np.random.Generator, size: int, kind: str | None) -> list[
     elif kind == "components":  # two separate graphs, the longest chain in the second
         cut = size // 3
         edges = {(a, b) for a, b in edges if (a < cut) == (b < cut)}
+        cites = {a for a, _ in edges}
+        # a paper of the second graph that cited only the first cites one of its own, so that every paper
+        # stays in the graph (the prompt states its size)
+        edges |= {(k, int(rng.integers(cut, k))) for k in range(cut + 1, size) if k not in cites}
     return [_citations(edges, ids)]
 
 
@@ -295,6 +300,34 @@ def longest_with_networkx(citations):
     if not nx.is_directed_acyclic_graph(g):
         raise ValueError("cycle")
     return len(nx.dag_longest_path(g))
+
+
+def longest_depth_first(citations):
+    """By hand, depth first without recursion: a paper met again while still open closes a cycle; a
+    finished paper knows the longest chain starting at it."""
+    cites = {}
+    for a, b in citations:
+        cites.setdefault(a, []).append(b)
+        cites.setdefault(b, [])
+    longest, open_ = {}, set()
+    for root in cites:
+        if root in longest:
+            continue
+        open_.add(root)
+        stack = [(root, iter(cites[root]))]
+        while stack:
+            v, rest = stack[-1]
+            c = next(rest, None)
+            if c is None:
+                stack.pop()
+                open_.discard(v)
+                longest[v] = 1 + max((longest[w] for w in cites[v]), default=0)
+            elif c in open_:
+                raise ValueError("the citations contain a cycle")
+            elif c not in longest:
+                open_.add(c)
+                stack.append((c, iter(cites[c])))
+    return max(longest.values())
 
 
 def longest_recursive(citations):
@@ -418,6 +451,24 @@ def reach_with_networkx(citations, p, k):
     return sum(1 for v in nx.single_source_shortest_path_length(g, p, cutoff=k) if v != p)
 
 
+def reach_by_distances(citations, p, k):
+    """By hand: a queue of papers with their distance from p, none expanded at distance k."""
+    from collections import deque
+
+    cites = {}
+    for a, b in citations:
+        cites.setdefault(a, []).append(b)
+    distance, queue = {p: 0}, deque([p])
+    while queue:
+        v = queue.popleft()
+        if distance[v] < k:
+            for c in cites.get(v, []):
+                if c not in distance:
+                    distance[c] = distance[v] + 1
+                    queue.append(c)
+    return len(distance) - 1
+
+
 def reach_depth_first(citations, p, k):
     """Mutant: depth first, each paper visited once, at whatever depth it was first met."""
     cites = {}
@@ -510,7 +561,7 @@ CONTRACTS = {
             "self_citation": "a paper citing itself, a cycle: raise ValueError",
         },
         draw=draw_longest, judge=judge_longest, solve=_solve_longest, reference=longest_reference,
-        alternatives=(longest_with_networkx,),
+        alternatives=(longest_with_networkx, longest_depth_first),
         mutants=(longest_recursive, longest_ignores_cycles, longest_counts_citations),
         baseline=longest_one_citation, large_size=LARGE, max_size=40_000, must_raise=_has_cycle,
         brute_force=longest_all_paths,
@@ -534,7 +585,7 @@ CONTRACTS = {
             "zero_steps": "k is 0: the answer is 0",
         },
         draw=draw_reach, judge=judge_reach, solve=_solve_reach, reference=reach_reference,
-        alternatives=(reach_with_networkx,),
+        alternatives=(reach_with_networkx, reach_by_distances),
         mutants=(reach_depth_first, reach_keeps_p, reach_one_step_short),
         baseline=reach_cited, large_size=LARGE, max_size=40_000,
     ),

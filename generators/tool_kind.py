@@ -22,7 +22,8 @@ from generators.base import knobs_of, task_id
 from graders.tool_code import CASE_SECONDS, MAX_CASES
 from tasks.task import Task
 
-VERSION = 3  # 3: wikidata pair contracts accept 1 m of rounding (haversine variants differ near antipodes)
+VERSION = 4  # 4: every hidden instance has a size in the stated range (git histories were 2 commits over,
+# some lineage graphs a paper under); each case runs in its own process, under a kernel CPU limit
 CONTRACT_MODULES = {family: f"generators.{family}_tools_contracts" for family in ("causal", "git", "lineage",
                                                                                  "wikidata")}
 KIND = "tool"
@@ -41,10 +42,10 @@ Worked sample (the folder of the python tool holds it as sample.json, {{"args": 
     -> {sample_output}
 Test your code on it with the python tool. Your code runs with Python 3, its standard library, numpy and \
 networkx, without network and without files.
-Submit {{"code": "<Python source defining {name}>"}}. Graded: the code runs once in a sandbox on \
-{cases} hidden instances of {low} to {high} {unit}{included}, at most {seconds} s of CPU each. Each \
-return value is judged as follows: {judged_by} Passed only if all {cases} return values are correct; \
-the score is the fraction correct."""
+Submit {{"code": "<Python source defining {name}>"}}. Graded: the code runs in a sandbox on {cases} \
+hidden instances of {low} to {high} {unit}{included}, each in a fresh process with at most {seconds} s \
+of CPU. Each return value is judged as follows: {judged_by} Passed only if all \
+{cases} return values are correct; the score is the fraction correct."""
 
 # The ladder every family's tool kind shares, easiest first: small instances with the edge cases named,
 # then larger ones, then the default (each contract's own large size, edge cases unnamed), then more cases.

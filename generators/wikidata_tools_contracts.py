@@ -315,6 +315,30 @@ def farthest_with_numpy(entities, constraint):
     return [located[i]["id"], located[j]["id"]]
 
 
+def farthest_by_angles(entities, constraint):
+    """By hand: the central angle of every pair from unit vectors, atan2(|u x v|, u . v), not haversine."""
+    import math
+
+    (rule, prop), = constraint.items()
+    located = []
+    for e in entities:
+        if e.get("coord") is not None:
+            lat, lon = map(math.radians, e["coord"])
+            unit = (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
+            located.append((e["id"], e.get(prop), unit))
+    best = None
+    for i, (a, va, u) in enumerate(located):
+        for b, vb, v in located[i + 1:]:
+            if (va == vb) != (rule == "same"):
+                continue
+            cross = (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+            dot = sum(p * q for p, q in zip(u, v, strict=True))
+            angle = math.atan2(math.sqrt(sum(c * c for c in cross)), dot)
+            if best is None or angle > best[0]:
+                best = (angle, a, b)
+    return None if best is None else [best[1], best[2]]
+
+
 def farthest_flat(entities, constraint):
     """Mutant: distance as if latitude and longitude were flat coordinates in degrees."""
     from itertools import combinations
@@ -419,6 +443,30 @@ def radius_with_numpy(entities, center, radius_km):
     return int((chord <= limit).sum())
 
 
+def radius_by_angles(entities, center, radius_km):
+    """By hand: the central angle to the center from unit vectors, atan2(|u x v|, u . v), against the
+    radius's angle."""
+    import math
+
+    def unit(coord):
+        lat, lon = map(math.radians, coord)
+        return math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)
+
+    at = next(e for e in entities if e["id"] == center).get("coord")
+    if at is None:
+        raise ValueError("the center has no coordinates")
+    u, count = unit(at), 0
+    for e in entities:
+        if e["id"] == center or e.get("coord") is None:
+            continue
+        v = unit(e["coord"])
+        cross = (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+        dot = sum(p * q for p, q in zip(u, v, strict=True))
+        angle = math.atan2(math.sqrt(sum(c * c for c in cross)), dot)
+        count += angle * 6371.0 <= radius_km
+    return count
+
+
 def radius_flat(entities, center, radius_km):
     """Mutant: degrees as flat coordinates, 111.195 km a degree."""
     at = next(e for e in entities if e["id"] == center).get("coord")
@@ -509,7 +557,8 @@ CONTRACTS = {
             "no_pair": "no pair meets the condition: the answer is None",
         },
         draw=draw_farthest, judge=judge_farthest, solve=_solve_farthest, reference=farthest_reference,
-        alternatives=(farthest_with_numpy,), mutants=(farthest_flat,), baseline=farthest_first_two,
+        alternatives=(farthest_with_numpy, farthest_by_angles), mutants=(farthest_flat,),
+        baseline=farthest_first_two,
         large_size=200, max_size=400,
     ),
     "within_radius": Contract(
@@ -534,7 +583,7 @@ CONTRACTS = {
             "high_latitude": "a center near a pole, where a degree of longitude spans few kilometres",
         },
         draw=draw_radius, judge=judge_radius, solve=_solve_radius, reference=radius_reference,
-        alternatives=(radius_with_numpy,), mutants=(radius_flat, radius_keeps_center),
+        alternatives=(radius_with_numpy, radius_by_angles), mutants=(radius_flat, radius_keeps_center),
         baseline=radius_nobody, large_size=MANY, max_size=40_000, must_raise=_center_unlocated,
     ),
 }

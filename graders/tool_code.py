@@ -2,9 +2,10 @@
 instances and judge every return value with the family's own check.
 
 The instances are drawn here, at grading time, from the task's seed (generators.tool_kind), so they
-never sit in a task file nor in any tool output. The submission runs once, in one sandboxed program
-(the python tool's confinement and limits), with a per-case alarm; each return value comes back as
-JSON and is judged outside the sandbox, so nothing the code prints or does can reach the truth.
+never sit in a task file nor in any tool output. The submission runs in sandboxed programs (the python
+tool's confinement and limits), BATCH cases each, every case in a process of its own under a kernel CPU
+limit; each return value comes back as JSON and is judged outside the sandbox, so nothing the code
+prints or does can reach the truth.
 """
 from __future__ import annotations
 
@@ -13,20 +14,27 @@ from typing import Any
 
 from graders.registry import Grade, failed, grader, passed
 from tasks.task import Task
-from tools.python_tool import python_tool
+from tools.python_tool import CPU_SECONDS, python_tool
 from tools.registry import ToolError
 
-CASE_SECONDS = 1.0  # of CPU per hidden instance; an efficient solution takes a tenth of it at most
+CASE_SECONDS = 1  # of CPU per hidden instance (RLIMIT_CPU counts whole seconds); an efficient solution
+# takes a tenth of it at most
+# cases per sandboxed program: every case may use all of its CASE_SECONDS within the program's wall limit
+# (20 s) on a machine giving it 40% of a core, with time to spare for the start and the imports (one
+# program for all 16 cases would stop code the prompt allows, 0.9 s a case, as a timeout of every case)
+BATCH = int(CPU_SECONDS // CASE_SECONDS) - 2
 MAX_CASES = 16  # more cases than fit the tool's CPU limit end as a timeout only if they use their time
 RESULT_CHARS = 8_000  # all return values together: they must fit in the tool's output
 MARK = "@@kgtasks-tool-results@@"
 
-# The program the sandbox runs: the submission's source and the cases are its files. Everything the
-# submission prints is thrown away (fd 1 and 2 point at /dev/null), so the results line comes last.
-# The time limit counts CPU (ITIMER_PROF), so a busy machine does not fail correct code, and numpy and
-# networkx are imported first, so importing them inside the function costs its first case nothing.
+# The program the sandbox runs: the submission's source and the cases are its files. The submission runs
+# only in a child forked for each case, under a CPU limit the kernel keeps (RLIMIT_CPU, counting CPU so
+# that a busy machine does not fail correct code; an alarm in the same process is one the code could
+# switch off), and sends back one JSON line; the parent never runs its code. Everything it prints is
+# thrown away (fd 1 and 2 point at /dev/null), so the parent's results line comes last. numpy and
+# networkx are imported before the forks, so importing them inside the function costs a case nothing.
 DRIVER = """\
-import json, os, signal, sys
+import json, os, resource, select, signal, time
 try:
     import networkx, numpy
 except ImportError:
@@ -34,59 +42,87 @@ except ImportError:
 out = os.fdopen(os.dup(1), "w")
 null = os.open(os.devnull, os.O_WRONLY)
 os.dup2(null, 1); os.dup2(null, 2)
-def alarm(signum, frame):
-    raise TimeoutError("case time limit")
-signal.signal(signal.SIGPROF, alarm)
 name, seconds, cap = {name!r}, {seconds!r}, {cap!r}
+source = open("submission.py").read()
 cases = json.load(open("cases.json"))
-namespace = {{"__name__": "submission"}}
-results = []
-try:
-    signal.setitimer(signal.ITIMER_PROF, seconds)
-    exec(compile(open("submission.py").read(), "submission.py", "exec"), namespace)
-    signal.setitimer(signal.ITIMER_PROF, 0)
-    fn = namespace.get(name)
-    defined = callable(fn)
-except BaseException:
-    signal.setitimer(signal.ITIMER_PROF, 0)
-    defined = False
-for raw in cases if defined else []:
-    args = json.loads(raw)  # each case afresh, before the alarm: reading it is not the function's time
+
+def child(raw, w):
+    out.close()
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
     try:
-        signal.setitimer(signal.ITIMER_PROF, seconds)
-        value = fn(*args)
-        signal.setitimer(signal.ITIMER_PROF, 0)
-    except TimeoutError:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        results.append(["timeout", None])
-        continue
-    except ValueError:  # what a contract may ask for (a cycle, say): the grader decides
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        results.append(["value_error", None])
-        continue
+        namespace = {{"__name__": "submission"}}
+        exec(compile(source, "submission.py", "exec"), namespace)
+        fn = namespace.get(name)
+        result = ["no_function", None] if not callable(fn) else None
     except BaseException:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        results.append(["raised", None])
-        continue
+        result = ["no_function", None]
+    if result is None:
+        try:
+            result = ["ok", fn(*json.loads(raw))]
+        except ValueError:  # what a contract may ask for (a cycle, say): the grader decides
+            result = ["value_error", None]
+        except BaseException:
+            result = ["raised", None]
     try:  # not JSON (a set, an object), self-containing or too long for the output: a wrong type
-        signal.setitimer(signal.ITIMER_PROF, seconds)
-        fits = len(json.dumps(value)) <= cap
-        signal.setitimer(signal.ITIMER_PROF, 0)
+        line = json.dumps(result)
+        if len(line) > cap + 20:
+            raise ValueError("too long")
     except BaseException:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        fits = False
-    results.append(["ok", value] if fits else ["wrong_type", None])
-out.write("\\n" + {mark!r} + json.dumps({{"defined": defined, "results": results}}) + "\\n")
+        line = json.dumps(["wrong_type", None])
+    os.write(w, line.encode())
+    os._exit(0)
+
+results = []
+for raw in cases:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        child(raw, w)
+    os.close(w)
+    data, end = b"", time.monotonic() + 5 * seconds  # a case that sleeps uses no CPU: a wall limit too
+    while len(data) <= cap + 20:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([r], [], [], left)[0]:
+            break
+        chunk = os.read(r, 65536)
+        if not chunk:
+            break
+        data += chunk
+    os.close(r)
+    os.kill(pid, signal.SIGKILL)  # it has written its line, or it is out of time
+    _, status, usage = os.wait4(pid, 0)
+    try:
+        result = json.loads(data)
+        assert isinstance(result, list) and len(result) == 2
+    except BaseException:  # killed at its CPU limit (or at the wall limit), else crashed without a word
+        spent = usage.ru_utime + usage.ru_stime >= 0.8 * seconds or time.monotonic() >= end  # sampled CPU
+        result = ["timeout" if spent else "raised", None]
+    if result[0] == "no_function":
+        break
+    results.append(result)
+report = {{"defined": not cases or bool(results), "results": results}}
+out.write("\\n" + {mark!r} + json.dumps(report) + "\\n")
 out.flush()
 os._exit(0)
 """
 
 
 def run_cases(code: str, name: str, cases: list[list[Any]]) -> list[tuple[str, Any]]:
-    """Run `name` from `code` on each case's positional arguments in the python tool's sandbox.
-    Each result is ("ok", value), or with None "value_error" (it raised ValueError, which a contract may
-    ask for), or a failure kind ("raised", "timeout", "wrong_type");
+    """Run `name` from `code` on each case's positional arguments in the python tool's sandbox, BATCH
+    cases to a program. Each result is ("ok", value), or with None "value_error" (it raised ValueError,
+    which a contract may ask for), or a failure kind ("raised", "timeout", "wrong_type");
     "no_function" for every case when the code defines no function of that name."""
+    results: list[tuple[str, Any]] = []
+    for start in range(0, len(cases), BATCH):
+        results += _run_batch(code, name, cases[start:start + BATCH])
+        if results[-1][0] == "no_function":  # the same source defines it in no program
+            return [("no_function", None)] * len(cases)
+    return results
+
+
+def _run_batch(code: str, name: str, cases: list[list[Any]]) -> list[tuple[str, Any]]:
+    """run_cases for cases that fit one program."""
     cap = RESULT_CHARS // max(len(cases), 1)
     program = DRIVER.format(name=name, seconds=CASE_SECONDS, cap=cap, mark=MARK)
     env = {"files": {"submission.py": code, "cases.json": json.dumps([json.dumps(args) for args in cases])}}

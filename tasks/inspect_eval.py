@@ -3,8 +3,9 @@
 Each Task becomes a Sample; the agent is Inspect's `react()` with the task's own tools (each calling
 `tools.registry.call_tool` on that sample's private copy of the env) and `submit_answer` with the task's
 answer schema, which ends the sample; the scorer is the kgtasks grader (value 1 when it passes, else 0; the
-grade's score and reasons in the explanation). Needs the `[inspect]` extra. Give `-T path=` absolutely: Inspect loads this file
-with its own folder as the working directory.
+grade's score and reasons in the explanation). `-T max_turns=N` (default tasks.run's) is the sample's
+turn limit, stated in the system prompt. Needs the `[inspect]` extra. Give `-T path=` absolutely: Inspect
+loads this file with its own folder as the working directory.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from inspect_ai.tool import ToolDef, ToolError, ToolParams
 from inspect_ai.util import store
 
 from graders.registry import grade
-from tasks.providers import SUBMIT, SUBMIT_DESCRIPTION, SYSTEM_PROMPT
+from tasks.providers import SUBMIT, SUBMIT_DESCRIPTION, system_prompt
+from tasks.run import DEFAULT_MAX_TURNS
 from tasks.task import Task, read_tasks
 from tools.registry import call_tool, get_tool
 
@@ -61,12 +63,13 @@ def _submit_tool(schema: dict[str, Any]) -> ToolDef:
 
 
 @solver
-def kgtasks_agent() -> Solver:
-    """react() over the sample's own tools, with its env copied so no two samples or epochs share one."""
+def kgtasks_agent(max_turns: int = DEFAULT_MAX_TURNS) -> Solver:
+    """react() over the sample's own tools, with its env copied so no two samples or epochs share one;
+    its system prompt states `max_turns`, the Task's turn limit."""
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         t = Task.from_dict(state.metadata["task"])
         env = copy.deepcopy(t.env)
-        agent = react(prompt=SYSTEM_PROMPT, tools=[_task_tool(n, env) for n in t.tools],
+        agent = react(prompt=system_prompt(max_turns), tools=[_task_tool(n, env) for n in t.tools],
                       submit=AgentSubmit(tool=_submit_tool(t.answer_schema), answer_only=True))
         return await as_solver(agent)(state, generate)
     return solve
@@ -88,9 +91,11 @@ def kgtasks_grader() -> Scorer:
 
 
 @task
-def kgtasks(path: str, family: str | None = None, message_limit: int = 100) -> InspectTask:
-    """The tasks of a kgtasks JSONL file (only those of `family`, a `family.kind` or its prefix, if given)."""
+def kgtasks(path: str, family: str | None = None, max_turns: int = DEFAULT_MAX_TURNS) -> InspectTask:
+    """The tasks of a kgtasks JSONL file (only those of `family`, a `family.kind` or its prefix, if given).
+    `max_turns` model responses per sample, as tasks.run counts them (Inspect's turn limit, not a message
+    limit, which tool results would use up too), and the system prompt says so."""
     tasks = [t for t in read_tasks(path) if family is None or t.family == family
              or t.family.startswith(family + ".")]
     return InspectTask(dataset=MemoryDataset([to_sample(t) for t in tasks], name=path),
-                       solver=kgtasks_agent(), scorer=kgtasks_grader(), message_limit=message_limit)
+                       solver=kgtasks_agent(max_turns), scorer=kgtasks_grader(), turn_limit=max_turns)

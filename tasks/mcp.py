@@ -18,8 +18,8 @@ except ModuleNotFoundError as e:  # an optional extra: say how to get it rather 
     sys.exit(f"python -m tasks.mcp: error: {e.name} is not installed; pip install -e '.[mcp]'")
 
 from generators.base import OneLineParser
-from tasks.play import PlayError, Session, append_results, submission_text
-from tasks.providers import SUBMIT, SUBMIT_DESCRIPTION, SYSTEM_PROMPT
+from tasks.play import SYSTEM_PROMPT, PlayError, Session, append_results, submission_text
+from tasks.providers import SUBMIT, SUBMIT_DESCRIPTION
 from tasks.task import Task, TaskFileError
 from tools.registry import anthropic_tools
 
@@ -27,7 +27,8 @@ PROMPT_NAME = "task"
 
 
 def instructions(task: Task) -> str:
-    """What the client's model is told: tasks.run's system prompt, then the task's prompt."""
+    """What the client's model is told: a play session's system prompt (with its turn limit), then the
+    task's prompt."""
     return f"{SYSTEM_PROMPT}\n\n{task.prompt}"
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from generators.base import OneLineParser
 from graders.registry import Grade
-from tasks.providers import SUBMIT, SUBMIT_DESCRIPTION, SYSTEM_PROMPT, Reply, ToolCall
+from tasks.providers import CALL_TURN, SUBMIT, SUBMIT_DESCRIPTION, Reply, ToolCall, system_prompt
 from tasks.run import (
     DEFAULT_MAX_TURNS,
     Outcome,
@@ -49,6 +49,9 @@ from tools.registry import ToolResult, get_tool
 PROVIDER = "play"
 SESSION_FILE = "session.json"
 FORMAT = 1
+# a session counts tool calls, not responses (a player makes one call per command; an MCP client may
+# batch several): the limit of Session.call, stated in what the player is shown
+SYSTEM_PROMPT = system_prompt(DEFAULT_MAX_TURNS, CALL_TURN)
 
 
 class PlayError(ValueError):

@@ -23,10 +23,20 @@ SUBMIT = "submit_answer"
 SCRIPTED_AGENTS = ("oracle", "random", "baseline", "adversary")
 PROVIDERS = ("anthropic", "openai", "scripted")
 
-SYSTEM_PROMPT = (
-    "You are solving a research task with tools. Use the tools as much as you need, then call "
-    f"{SUBMIT} exactly once with your final answer: that call ends the episode and is graded."
-)
+# what a turn is: tasks.run, Inspect and verifiers count model responses; tasks.play and tasks.mcp, calls
+RESPONSE_TURN = "each of your responses is one turn, however many tools it calls"
+CALL_TURN = "each tool call is one turn, the submit_answer call included"
+
+
+def system_prompt(max_turns: int, turn: str = RESPONSE_TURN) -> str:
+    """What every harness tells the model first, with the turn limit in force there (`turn` says what
+    that harness counts): the limit must be readable, or a model cannot plan its budget."""
+    return ("You are solving a research task with tools. Use the tools as much as you need, then call "
+            f"{SUBMIT} exactly once with your final answer: that call ends the episode and is graded. "
+            f"You have at most {max_turns} turns ({turn}); the {SUBMIT} call must be among them, else "
+            "the episode ends ungraded and fails.")
+
+
 SUBMIT_DESCRIPTION = "Submit your final answer. This ends the episode; it is graded as the task states."
 # Output cap of one response: room for thinking before a tool call, and under the ~21k above which the
 # anthropic client refuses non-streaming requests (they could outlast its 10-minute limit).
@@ -106,7 +116,9 @@ class Provider(Protocol):
 
     name: str
 
-    def episode(self, task: Task, trial: int) -> Episode: ...
+    def episode(self, task: Task, trial: int, system: str) -> Episode:
+        """A new conversation on `task`, told `system` first (tasks.run's system_prompt)."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -173,22 +185,22 @@ class AnthropicProvider:
         self.client = anthropic.AsyncAnthropic(api_key=key, base_url=base_url, max_retries=MAX_RETRIES,
                                                timeout=TIMEOUT_S)
 
-    def episode(self, task: Task, trial: int) -> Episode:
-        return _AnthropicEpisode(self, task)
+    def episode(self, task: Task, trial: int, system: str) -> Episode:
+        return _AnthropicEpisode(self, task, system)
 
     async def aclose(self) -> None:
         await self.client.close()
 
 
 class _AnthropicEpisode:
-    def __init__(self, provider: AnthropicProvider, task: Task):
+    def __init__(self, provider: AnthropicProvider, task: Task, system: str):
         self.provider = provider
         tools = anthropic_tools(task.tools) + [
             {"name": SUBMIT, "description": SUBMIT_DESCRIPTION, "input_schema": task.answer_schema}]
         # Cache breakpoints: the tools and the system prompt (the same for every trial of a task), and the
         # conversation so far (each turn re-reads it). Three of the four the API allows.
         self.tools = [*tools[:-1], {**tools[-1], "cache_control": _EPHEMERAL}]
-        self.system = [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": _EPHEMERAL}]
+        self.system = [{"type": "text", "text": system, "cache_control": _EPHEMERAL}]
         self.messages: list[dict[str, Any]] = [
             {"role": "user", "content": [{"type": "text", "text": task.prompt}]}]
 
@@ -246,19 +258,19 @@ class OpenAIProvider:
         self.client = openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=MAX_RETRIES,
                                          timeout=TIMEOUT_S)
 
-    def episode(self, task: Task, trial: int) -> Episode:
-        return _OpenAIEpisode(self, task)
+    def episode(self, task: Task, trial: int, system: str) -> Episode:
+        return _OpenAIEpisode(self, task, system)
 
     async def aclose(self) -> None:
         await self.client.close()
 
 
 class _OpenAIEpisode:
-    def __init__(self, provider: OpenAIProvider, task: Task):
+    def __init__(self, provider: OpenAIProvider, task: Task, system: str):
         self.provider = provider
         self.tools = openai_tools(task.tools) + [{"type": "function", "function": {
             "name": SUBMIT, "description": SUBMIT_DESCRIPTION, "parameters": task.answer_schema}}]
-        self.messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT},
+        self.messages: list[dict[str, Any]] = [{"role": "system", "content": system},
                                                {"role": "user", "content": task.prompt}]
 
     async def next_reply(self) -> Reply:
@@ -333,8 +345,8 @@ class ScriptedProvider:
     def __init__(self, agent: str):
         self.agent = agent
 
-    def episode(self, task: Task, trial: int) -> Episode:
-        return _ScriptedEpisode(self.agent, task, trial)
+    def episode(self, task: Task, trial: int, system: str) -> Episode:
+        return _ScriptedEpisode(self.agent, task, trial)  # a script reads no prompt
 
     async def aclose(self) -> None:
         pass

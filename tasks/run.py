@@ -48,6 +48,7 @@ from tasks.providers import (
     Usage,
     infer_provider,
     make_provider,
+    system_prompt,
 )
 from tasks.task import Task, TaskFileError, read_tasks, task_key
 from tools import python_tool
@@ -187,7 +188,8 @@ async def _trial(task: Task, trial: int, provider: Provider, model: str, limits:
     """The results line, and whether the provider could not be connected to."""
     start = time.monotonic()
     transcript: list[dict[str, Any]] = []
-    out = await run_episode(task, provider.episode(task, trial), limits, transcript)
+    episode = provider.episode(task, trial, system_prompt(limits.max_turns))  # the limit run_episode keeps
+    out = await run_episode(task, episode, limits, transcript)
     verdict = await asyncio.to_thread(judge, task, out)  # graders may be slow
     return results_row(task, trial, provider.name, model, out, verdict, time.monotonic() - start, transcript,
                        price, run), out.unreachable

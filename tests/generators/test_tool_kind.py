@@ -425,3 +425,54 @@ def test_causal_tool_tasks_take_turns_between_the_contracts():
     task = gc.generate(config_from(gc, {"kind": "tool", "tool_contract": "cpdag", "tool_cases": 5}), 1, 0)
     assert all(grade(task, a).passed for a in [task.truth["reference"], *gc.enumerate_answers(task)])
     assert all(not grade(task, m).passed for m in gc.mutants(task))
+
+
+# --- every contract of every family: the reference and two alternatives right on every kind of instance --
+
+_EVERY_CONTRACT = [(family, name) for family in sorted(tool_kind.CONTRACT_MODULES)
+                   for name in sorted(tool_kind.contracts(family))]
+
+
+@pytest.mark.parametrize("family, name", _EVERY_CONTRACT, ids=lambda v: v)
+def test_every_contract_has_two_independent_alternatives_right_on_every_kind_of_instance(family, name):
+    contract = tool_kind.contract_of(family, name)
+    assert len(contract.alternatives) >= 2 and contract.mutants
+    size = max(contract.min_size, min(contract.large_size, 40))
+    for fn in [contract.reference, *contract.alternatives]:
+        solve = _in_process(fn, name)
+        for seed in range(3):
+            for kind in [None, *sorted(contract.edge_cases)]:
+                args = contract.draw(np.random.default_rng([seed, 51]), size, kind)
+                if contract.must_raise and contract.must_raise(args):
+                    with pytest.raises(ValueError):
+                        solve(*json.loads(json.dumps(args)))
+                    continue
+                value = json.loads(json.dumps(solve(*json.loads(json.dumps(args)))))  # as from the sandbox
+                assert contract.judge(args, value) is None, (fn.__name__, kind, args)
+
+
+def _size(family, name, args):
+    """An instance's size in the contract's unit, counted from the arguments themselves."""
+    if family in ("git", "wikidata"):  # commits of the history, entities of the list
+        return len(args[0])
+    names = {v for pair in args[0] for v in pair}
+    extra = {"cheapest_backdoor_set": lambda: {args[1], args[2], *args[3]},
+             "d_separated": lambda: {*args[1], *args[2], *args[3]},
+             "bottleneck_papers": lambda: {args[1], args[2]}, "reach_within": lambda: {args[1]}}
+    return len(names | extra.get(name, set)())
+
+
+_FAMILIES = {"causal": gc, "git": gh, "lineage": lineage, "wikidata": wikidata}
+
+
+@pytest.mark.parametrize("family, name", _EVERY_CONTRACT, ids=lambda v: v)
+def test_every_hidden_instance_has_a_size_in_the_range_the_prompt_states(family, name):
+    module, contract = _FAMILIES[family], tool_kind.contract_of(family, name)
+    for level in tool_kind.LADDER[:3]:
+        for seed in range(3):
+            config = config_from(module, {"kind": "tool", "tool_contract": name, **level})
+            task = module.generate(config, seed, 0)
+            low, high = task.truth["sizes"]
+            assert f"hidden instances of {low} to {high} {contract.unit}" in task.prompt
+            for case in tool_kind.hidden_cases(contract, task.truth):
+                assert low <= _size(family, name, case.args) <= high, (level, seed, case.edge_case)

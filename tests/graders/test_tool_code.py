@@ -8,7 +8,7 @@ import pytest
 from generators import causal as gc
 from generators import tool_kind
 from generators.base import config_from
-from graders import grade
+from graders import grade, tool_code
 from graders.tool_code import run_cases
 from tools import python_tool as pt
 
@@ -127,3 +127,43 @@ def test_the_reason_never_names_the_instance(task):
     g = grade(task, {"code": _code("return []")})
     hidden = tool_kind.hidden_cases(tool_kind.contract_of("causal", NAME), task.truth)
     assert not g.passed and all(json.dumps(case.args) not in " ".join(g.reasons) for case in hidden)
+
+
+def test_cases_run_batch_by_batch_each_in_a_fresh_program(monkeypatch):
+    # a fresh program for every BATCH cases, so the cases of one stay within its wall limit
+    programs = []
+
+    def counting(env, code):
+        programs.append(json.loads(env["files"]["cases.json"]))
+        return pt.python_tool(env, code)
+
+    monkeypatch.setattr(tool_code, "python_tool", counting)
+    monkeypatch.setattr(tool_code, "BATCH", 2)
+    code = "calls = []\n\ndef f(a):\n    calls.append(a)\n    return len(calls)\n"
+    assert run_cases(code, "f", [[1], [2], [3], [4], [5]]) == [("ok", 1)] * 5  # each case in its own process
+    assert [len(p) for p in programs] == [2, 2, 1]
+
+
+def test_a_function_that_switches_off_its_alarm_is_still_stopped_at_its_cpu_second():
+    # the kernel's limit on the case's own process, not an alarm the code could reset
+    escape = ("import signal, time\nsignal.setitimer = lambda *a: 0\nsignal.signal = lambda *a: None\n\n"
+              "def f(a):\n    t = time.process_time()\n    while time.process_time() - t < 1.5:\n"
+              "        pass\n    return a\n")
+    assert run_cases(escape, "f", [[1], [2]]) == [("timeout", None), ("timeout", None)]
+
+
+def test_the_batch_leaves_every_case_its_cpu_time_within_the_tools_limit():
+    assert tool_code.BATCH >= 1 and tool_code.BATCH * tool_code.CASE_SECONDS + 2 <= pt.CPU_SECONDS
+
+
+def test_the_score_is_the_fraction_correct_and_the_reason_the_first_failing_case(task):
+    # the reference, but wrong on the first hidden case (an edge case: they are listed first)
+    first = tool_kind.hidden_cases(tool_kind.contract_of("causal", NAME), task.truth)[0]
+    wrong_once = (task.truth["reference"]["code"].replace(f"def {NAME}(", "def _right(", 1)
+                  + f"\nimport json\nFIRST = json.loads({json.dumps(json.dumps(first.args))})\n\n"
+                  f"def {NAME}(*args):\n"
+                  "    return ['not a variable'] if list(args) == FIRST else _right(*args)\n")
+    g = grade(task, {"code": wrong_once})
+    cases = task.truth["cases"]
+    assert first.edge_case is not None
+    assert (g.passed, g.score, g.reasons) == (False, round((cases - 1) / cases, 4), ("wrong_on_edge_case",))

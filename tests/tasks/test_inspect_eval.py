@@ -62,3 +62,21 @@ def test_a_mutant_scores_0_with_the_graders_reason(tmp_path):
         score = s.scores["kgtasks_grader"]
         assert score.value == 0.0 and score.metadata["reasons"], score.explanation
         assert json.loads(score.answer)
+
+
+def test_the_turn_limit_is_inspects_and_the_system_prompt_states_it(tmp_path):
+    tasks = generate("causal", n=1, seed=3, kind="adjustment")
+    path = tmp_path / "tasks.jsonl"
+    with open(path, "w") as fh:
+        write_tasks(tasks, fh)
+    def explore(input, tools, tool_choice, config):  # never submits
+        return _call("parents", {"node": tasks[0].truth["treatment"]})
+
+    model = get_model("mockllm/model", custom_outputs=explore)
+    [log] = inspect_eval(kgtasks(path=str(path), max_turns=3), model=model, log_dir=str(tmp_path / "logs"),
+                         display="none")
+    [sample] = read_eval_log(log.location).samples
+    system = next(m.text for m in sample.messages if m.role == "system")
+    assert "at most 3 turns (each of your responses is one turn" in system
+    assert sum(m.role == "assistant" for m in sample.messages) == 3  # the fourth response is refused
+    assert sample.limit.type == "turn" and sample.scores["kgtasks_grader"].value == 0.0

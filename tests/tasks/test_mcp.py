@@ -9,6 +9,7 @@ import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
 from tasks.mcp import instructions
+from tasks.play import DEFAULT_MAX_TURNS
 from tasks.task import read_tasks
 from tools.registry import anthropic_tools
 
@@ -79,3 +80,8 @@ def test_an_unknown_task_is_one_line_on_stderr_before_any_protocol(discover, tmp
     r = subprocess.run([sys.executable, "-m", "tasks.mcp", str(discover), "--task", "nope", "--session",
                         str(tmp_path / "s")], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (r.returncode, r.stdout, r.stderr.count("\n")) == (2, "", 1) and "no task 'nope'" in r.stderr
+
+
+def test_the_instructions_state_the_turn_limit_of_the_play_session(discover):
+    task = next(iter(read_tasks(str(discover))))
+    assert f"at most {DEFAULT_MAX_TURNS} turns (each tool call is one turn" in instructions(task)

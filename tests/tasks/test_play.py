@@ -1,6 +1,7 @@
 """tasks.play driven from the shell: every command a separate process, as a player works."""
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -213,3 +214,12 @@ def test_a_malformed_submission_is_recorded_and_graded_as_a_failure(discover, tm
     session.submit(task, {"directed": "A->B", "extra": [None] * 10_000})
     [row] = session.rows("me")
     assert row["passed"] is False and row["reasons"] and row["stop_reason"] == "submitted"
+
+
+def test_the_prompt_shown_states_the_turn_limit_a_session_enforces(discover, tmp_path):
+    session = play.Session(str(discover), str(tmp_path / "s"))
+    task = session.task("1")
+    shown = play.render_prompt(session, task, session.show(task))
+    stated = re.search(r"at most (\d+) turns \(each tool call is one turn, the submit_answer call included\)",
+                       shown)
+    assert stated and int(stated[1]) == play.DEFAULT_MAX_TURNS  # the count Session.call stops at

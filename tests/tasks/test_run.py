@@ -547,3 +547,19 @@ def test_a_grader_that_fails_is_a_task_defect_the_run_and_report_set_apart(tmp_p
     text = capsys.readouterr().out
     assert "test.sum: the grader failed on 1 tasks (a task defect" in text and "sum-1" in text
     assert re.search(r"test\.sum\s+-\s+1\s+1\s+100\.0%", text)  # the broken task is not a failure
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_the_system_prompt_states_the_turn_limit_in_force(provider, tmp_path):
+    never = lambda turn, results: [(LOOKUP, {"key": "a"})]  # noqa: E731
+    rows, server = await run(provider, api(provider)(never), tmp_path, limits=Limits(max_turns=3))
+    bodies = [r.body for r in server.requests]
+    systems = [b["system"][0]["text"] if provider == "anthropic" else b["messages"][0]["content"]
+               for b in bodies]
+    assert len(systems) == 3 == rows[0]["turns"] and len(set(systems)) == 1
+    assert "at most 3 turns" in systems[0] and "however many tools it calls" in systems[0]
+    _, server = await run(provider, api(provider)(solver), tmp_path, tasks=[make_task(1)])
+    first = server.requests[0].body
+    text = first["system"][0]["text"] if provider == "anthropic" else first["messages"][0]["content"]
+    assert "at most 100 turns" in text  # tasks.run's DEFAULT_MAX_TURNS

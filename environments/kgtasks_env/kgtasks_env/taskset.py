@@ -18,7 +18,8 @@ import verifiers.v1 as vf
 from pydantic import WithJsonSchema
 
 from graders.registry import grade
-from tasks.providers import SUBMIT, SUBMIT_DESCRIPTION, SYSTEM_PROMPT
+from tasks.providers import SUBMIT, SUBMIT_DESCRIPTION, system_prompt
+from tasks.run import DEFAULT_MAX_TURNS
 from tasks.task import Task, read_tasks
 from tools.registry import call_tool, get_tool
 
@@ -112,21 +113,24 @@ class KgTask(vf.Task[KgData]):
 class KgConfig(vf.TasksetConfig):
     path: str = ""
     family: str | None = None
+    max_turns: int = DEFAULT_MAX_TURNS  # the agent's, stated in every row's system prompt
 
 
 class KgTaskset(vf.Taskset[KgTask, KgConfig]):
     def load(self):
         path = str(Path(self.config.path).resolve())
+        system = system_prompt(self.config.max_turns)
         for t in _tasks(path).values():
             if self.config.family is None or t.family == self.config.family \
                     or t.family.startswith(self.config.family + "."):
-                yield KgTask(KgData(id=t.id, prompt=t.prompt, system_prompt=SYSTEM_PROMPT, path=path,
+                yield KgTask(KgData(id=t.id, prompt=t.prompt, system_prompt=system, path=path,
                                     tools=t.tools, answer_schema=t.answer_schema, env=t.env), self.config.task)
 
 
-def load_environment(path: str, family: str | None = None, max_turns: int = 100) -> vf.Env:
-    """An environment over the tasks of a kgtasks file (only those of `family`, if given), run locally."""
-    taskset = KgConfig(id="kgtasks-env", path=str(path), family=family)
+def load_environment(path: str, family: str | None = None, max_turns: int = DEFAULT_MAX_TURNS) -> vf.Env:
+    """An environment over the tasks of a kgtasks file (only those of `family`, if given), run locally;
+    `max_turns` model responses per rollout, which the system prompt states."""
+    taskset = KgConfig(id="kgtasks-env", path=str(path), family=family, max_turns=max_turns)
     agent = vf.AgentConfig(harness=vf.HarnessConfig(id="null"), runtime=vf.SubprocessConfig(),
                            max_turns=max_turns)
     return vf.SingleAgentEnv(vf.SingleAgentEnvConfig(taskset=taskset, agent=agent))

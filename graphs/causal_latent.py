@@ -45,7 +45,9 @@ def latent_projection(dag: nx.DiGraph, latent: Iterable[str]) -> tuple[list[Edge
 
 def is_identifiable(dag: nx.DiGraph, latent: Iterable[str], x: str, y: str) -> bool:
     """Whether P(y | do(x)) is identifiable from the observed distribution for every SCM on this DAG
-    (non-parametric), by the ID algorithm of Shpitser and Pearl as y0 implements it."""
+    (non-parametric), by the ID algorithm of Shpitser and Pearl as y0 implements it. Only the verdict is
+    used: y0 0.2.11 returns P(Y | X) as the napkin graph's estimand, which the exact truth refutes, so the
+    estimators here are written from the known formulas and checked against the SCM's exact effect."""
     from y0.algorithm.identify import identify_outcomes
     from y0.dsl import Variable
     from y0.graph import NxMixedGraph

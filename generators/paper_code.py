@@ -45,14 +45,15 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 7  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 8  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
 # 5: implement's default integrates 3 components of Rainbow into one agent (--components); 6: implement's
 # default definition only by the papers' equations (--definition paper), its edge cases named without
-# their values, one public test run, a zero priority at alpha = 0 stated and checked; 7: that zero
-# priorities have probability 0 at alpha = 0 is stated in every prompt naming the case (locate too)
+# their values, one public test run, a zero priority at alpha = 0 stated and checked; 7: every prompt
+# naming the case (locate too) states that zero priorities have probability 0 at alpha = 0; 8: and the
+# conventions the papers leave open among the cases named (PER's boundary side, ties go first, dueling's mean)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]

@@ -130,7 +130,8 @@ def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma) -> np
                                  "gamma": 0.99}) for _ in range(3)]],
     edge_cases=("the two networks preferring different actions",
                 "terminal transitions (the target is the reward alone: no bootstrap past an episode's end)",
-                "ties in the online network's values"),
+                # stated outright: the paper's argmax does not decide ties
+                "ties in the online network's values, which go to the first action"),
 )
 
 # --- Prioritized replay ----------------------------------------------------------------------------
@@ -239,8 +240,9 @@ def prioritized_sample(priorities, u, alpha, beta) -> tuple[np.ndarray, np.ndarr
         *[("prioritized_sample", {"priorities": _arr(rng, 8, low=0.1, high=5.0),
                                   "u": [round(rng.uniform(0.0, 0.99), 3) for _ in range(6)],
                                   "alpha": 0.6, "beta": round(rng.uniform(0.3, 1.0), 2)}) for _ in range(3)]],
-    edge_cases=("a draw exactly on a boundary of the cumulative probabilities", "zero priorities",
-                # stated outright: the paper's equation (1) does not decide 0 ** 0
+    # stated outright: the paper decides neither the side of a boundary nor 0 ** 0
+    edge_cases=("a draw exactly on a boundary of the cumulative probabilities, which belongs to the interval "
+                "[C[i-1], C[i]) it starts", "zero priorities",
                 "alpha = 0 with zero priorities, which have probability 0 for every alpha", "beta = 0",
                 "the weights' normalisation (by the largest weight of the draws)"),
 )
@@ -282,7 +284,8 @@ def dueling_q(value, advantages) -> np.ndarray
         ("dueling_q", {"value": [2.0], "advantages": [[1.0, 1.0, 4.0]]}),
         ("dueling_q", {"value": [0.5, -1.0], "advantages": [[7.0], [0.0]]}),
         *[("dueling_q", {"value": _arr(rng, 5), "advantages": _arr(rng, 5, 3)}) for _ in range(3)]],
-    edge_cases=("a single action",),
+    # the paper defines a max form and a mean form: name the one its experiments use
+    edge_cases=("a single action", "advantages centred by their mean, the form the paper's experiments use"),
 )
 
 # --- n-step returns --------------------------------------------------------------------------------
@@ -625,7 +628,8 @@ def puct_select(priors, visits, q_values, c_puct) -> int
         *[("puct_select", {"priors": _probs(rng, 1, 5)[0],
                            "visits": [float(rng.randint(0, 20)) for _ in range(5)],
                            "q_values": _arr(rng, 5, low=-1.0, high=1.0), "c_puct": 1.25}) for _ in range(4)]],
-    edge_cases=("no visits yet", "exact ties", "a visited action against an unvisited one"),
+    edge_cases=("no visits yet", "exact ties, which go to the first action",  # the paper does not decide ties
+                "a visited action against an unvisited one"),
 )
 
 # --- MuZero ----------------------------------------------------------------------------------------

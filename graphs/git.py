@@ -463,6 +463,20 @@ def _read(path: str) -> bytes:
         return fh.read()
 
 
+def built_once(path: str, build) -> str:
+    """`path`, a repository `build(folder)` makes, built once: into a fresh folder beside it and then
+    renamed into place, so no reader ever sees half a repository and racing builders agree."""
+    if not os.path.isdir(path):
+        tmp = tempfile.mkdtemp(dir=os.path.dirname(path), prefix="build-")
+        build(os.path.join(tmp, "repo.git"))
+        try:
+            os.rename(os.path.join(tmp, "repo.git"), path)
+        except OSError:  # another process won the race; its copy is identical
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
 def private_cache(name: str) -> str:
     """A folder of this user's cache (`$KGTASKS_CACHE`, else the user cache folder) that no one else can
     read or write: made 0700, and refused if another user owns it or the cache around it."""

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 
 import pygit2
@@ -24,7 +22,7 @@ from pygit2.enums import FileMode, ObjectType
 
 from graphs import code_components
 from graphs.code_components import COMPONENTS, module_source
-from graphs.git import isolate_config, python_symbols
+from graphs.git import built_once, isolate_config, private_cache, python_symbols
 from graphs.synth_repo import AUTHORS, START_TIME
 
 # Each file: (docstring, imports). Test files are made from their module: tests/test_<dir>_<name>.py.
@@ -223,17 +221,9 @@ _SOURCE_KEY = _source_key()
 
 
 def embedded_path() -> str:
-    """The repository, built once per machine in the temporary folder (keyed by its sources)."""
-    path = os.path.join(tempfile.gettempdir(), f"kgtasks-papercode-{_SOURCE_KEY}.git")
-    if not os.path.isdir(path):
-        tmp = tempfile.mkdtemp(dir=tempfile.gettempdir(), prefix="kgtasks-papercode-build-")
-        build(os.path.join(tmp, "repo.git"))
-        try:
-            os.rename(os.path.join(tmp, "repo.git"), path)
-        except OSError:  # another process won the race; its copy is identical
-            pass
-        shutil.rmtree(tmp, ignore_errors=True)
-    return path
+    """The repository, built once per user in the private cache (keyed by its sources): not the shared
+    temporary folder, where another user could plant a repository whose code the tools would run."""
+    return built_once(os.path.join(private_cache("embedded"), f"papercode-{_SOURCE_KEY}.git"), build)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 import pygit2
 from pygit2.enums import FileMode, ObjectType
 
-from graphs.git import isolate_config, private_cache, python_symbols
+from graphs.git import built_once, isolate_config, private_cache, python_symbols
 
 # (name, email, UTC offset in minutes): offsets on both sides of UTC, one of them not whole hours.
 AUTHORS = {
@@ -1147,17 +1146,7 @@ with open(__file__, "rb") as _fh:
 
 def embedded_path() -> str:
     """The embedded repository, built once per user in the private cache (keyed by this module)."""
-    cache = private_cache("embedded")
-    path = os.path.join(cache, f"synth-{_SOURCE_KEY}.git")
-    if not os.path.isdir(path):
-        tmp = tempfile.mkdtemp(dir=cache, prefix="build-")
-        build(os.path.join(tmp, "repo.git"))
-        try:
-            os.rename(os.path.join(tmp, "repo.git"), path)
-        except OSError:  # another process won the race; its copy is identical
-            pass
-        shutil.rmtree(tmp, ignore_errors=True)
-    return path
+    return built_once(os.path.join(private_cache("embedded"), f"synth-{_SOURCE_KEY}.git"), build)
 
 
 # Runs test functions of one file in a fresh interpreter (-I: no PYTHON* variables or user site; -S: no

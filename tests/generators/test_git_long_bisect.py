@@ -56,6 +56,78 @@ def test_a_planned_bisection_through_the_tools_finds_every_answer_within_both_bu
         assert task.env["tests"]["budget"] == env["tests"]["budget"] + runs  # the task's env is untouched
 
 
+def _fails(env, commit, test, error):
+    """Whether run_tests at a commit shows the task's failure; None once the budget is spent."""
+    out = call_tool("run_tests", {"commit": commit}, env)
+    if out.is_error:
+        return None
+    return bool(re.search(rf"^{re.escape(test)} FAILED: {error}:", out.text, re.M))
+
+
+def _touching(env, path, span):
+    """The commits of the range that change `path`, oldest first, from git_log limited to it."""
+    out = call_tool("git_log", {"path": path, "max_count": 200}, env)
+    assert not out.is_error, out.text
+    return [c for c in (line.split()[0] for line in out.text.splitlines()[::-1] if not line.startswith("["))
+            if c in span]
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_testing_the_commits_that_touch_the_module_fails_most_tasks(sample, newest_first):
+    # The shortcut: git_log limited to the module lists the candidates; test them one by one (with the
+    # range known for free) and answer the oldest that fails with the error.
+    passed = 0
+    for task in sample:
+        env, span = _fresh_env(task), set(
+            task.truth["before"] + task.truth["after"] + [task.truth["reference"]["commit"]])
+        candidates = _touching(env, long_history.MODULE, span)
+        assert len(candidates) > 3 * task.env["tests"]["budget"], task.id  # too many to test them all
+        test, error, answer = task.env["tests"]["test"], task.truth["error"], None
+        for commit in candidates[::-1] if newest_first else candidates:
+            fails = _fails(env, commit, test, error)
+            if fails is None or (fails and not newest_first) or (not fails and newest_first):
+                break
+            answer = commit if newest_first else answer
+        else:
+            fails = None
+        answer = commit if fails and not newest_first else answer
+        passed += answer is not None and grade(task, {"commit": answer}).passed
+    assert passed <= 1
+
+
+def test_blame_at_the_tip_names_a_later_harmless_commit_not_the_first_bad_one(sample):
+    # The shortcut: blame the tested function (and the helper it calls) at the tip; the commits owning
+    # its lines are all harmless, later or earlier, never the first bad commit.
+    for task in sample:
+        env = _fresh_env(task)
+        function = task.env["tests"]["test"].split("::test_")[1].split("_")[0]
+        name = {"discounted": "discounted_returns", "td": "td_errors", "explained": "explained_variance"
+                }.get(function, function)
+        owners = set()
+        for path, block in ((long_history.MODULE, f"def {name}("), (long_history.HELPER, "def one_step(")):
+            out = call_tool("git_blame", {"path": path}, env)
+            assert not out.is_error, out.text
+            rows = [(row.split(" ", 1)[0], row.split(": ", 1)[1]) for row in out.text.splitlines()]
+            start = next(k for k, (_, text) in enumerate(rows) if text.startswith(block))
+            end = next((k for k in range(start + 1, len(rows)) if rows[k][1].startswith("def ")), len(rows))
+            owners |= {commit for commit, _ in rows[start:end]}
+        assert owners and not any(grade(task, {"commit": c}).passed for c in owners), task.id
+        culprit = task.truth["reference"]["commit"]
+        assert culprit not in owners, task.id
+
+
+def test_subjects_do_not_tell_the_untestable_or_the_harmless_commits_apart(sample):
+    for task in sample:
+        repo = G.materialize(task.env["repo"])
+        untestable = set(task.truth["untestable"])
+        subjects = {c: repo[c].message.strip() for c in task.truth["before"] + task.truth["after"]}
+        assert not any(s.startswith(("Start ", "Finish ")) for s in subjects.values())
+        # Apart from the few one-off named changes, an untestable commit's subject is a testable one's too.
+        once = {s for s in subjects.values() if list(subjects.values()).count(s) == 1}
+        assert len(once) <= 4 and untestable, task.id
+        assert {subjects[c] for c in untestable} - once <= {s for c, s in subjects.items() if c not in untestable}
+
+
 def test_testing_or_reading_every_commit_does_not_fit_the_budget(sample):
     for task in sample:
         n = len(task.truth["before"]) + len(task.truth["after"]) + 1
@@ -129,3 +201,25 @@ def test_the_same_key_builds_the_same_history(tmp_path):
 def test_bad_knobs_are_refused_with_the_allowed_range(knobs, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         gh.Config(kind="bisect", **knobs).validate()
+
+
+def test_td_errors_breaks_through_its_helper_and_the_harmless_edits_are_many(tmp_path):
+    repo = long_history.build(str(tmp_path / "h.git"), "3:1", 200)
+    commit, touched, breaks = repo[G.resolve(repo, "main")], [], []
+    while commit.parents:
+        parent = commit.parents[0]
+        paths = {d.delta.new_file.path for d in repo.diff(parent, commit)}
+        touched += [paths]
+        if long_history.HELPER in paths and _helper_slipped(repo, commit) != _helper_slipped(repo, parent):
+            breaks.append(paths)
+        commit = parent
+    assert breaks == [{long_history.HELPER}]  # once, and advantages.py does not change with it
+    code = sum(bool(p & {long_history.MODULE, long_history.HELPER}) for p in touched)
+    assert code >= len(touched) // 3
+
+
+def _helper_slipped(repo, commit):
+    """Whether the helper at a commit computes r + gamma * V(s) - V(s') (td's break), by calling it."""
+    namespace = {}
+    exec(commit.tree[long_history.HELPER].data.decode(), namespace)
+    return namespace["one_step"](1.0, 2.0, 4.0, 0.5) != 1.0 + 0.5 * 4.0 - 2.0

@@ -20,8 +20,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import shutil
-import tempfile
 
 import pygit2
 from pygit2.enums import FileMode
@@ -215,17 +213,9 @@ _SOURCE_KEY = _source_key()
 
 def path_for(key: str, length: int) -> str:
     """The history for (key, length), built once per user in the private cache."""
-    cache = G.private_cache("long")
-    path = os.path.join(cache, f"long-{_SOURCE_KEY}-{key.replace(':', '-')}-{length}.git")
-    if not os.path.isdir(path):
-        tmp = tempfile.mkdtemp(dir=cache, prefix="build-")
-        build(os.path.join(tmp, "repo.git"), key, length)
-        try:
-            os.rename(os.path.join(tmp, "repo.git"), path)
-        except OSError:  # another process won the race; its copy is identical
-            pass
-        shutil.rmtree(tmp, ignore_errors=True)
-    return path
+    name = f"long-{_SOURCE_KEY}-{key.replace(':', '-')}-{length}.git"
+    path = os.path.join(G.private_cache("long"), name)
+    return G.built_once(path, lambda folder: build(folder, key, length))
 
 
 def code_key(repo: pygit2.Repository, commit: str) -> tuple[tuple[str, str], ...]:

@@ -57,6 +57,11 @@ MAX_CHERRY = 12  # commits of b not on a (cherry): a question of patches, not of
 
 _IDS = ("Name commits by full id or by any prefix of at least 7 hex digits that names only one object "
         "in the repository.")
+# What run_tests prints, as the prompts of both noisy bisections say it.
+_RUN_TESTS_SAYS = ("run_tests runs every test of that file and prints one line for each: PASSED, or FAILED "
+                   "with the error's type and message. At a commit whose build is broken (a module outside "
+                   "tests/ does not compile) it runs none and prints SKIPPED: that commit cannot be tested, "
+                   "as with `git bisect skip`.")
 PROMPTS = {
     "introduced": """\
 In the repository's history up to {ref} (commit {tip}), find the commit that introduced the Python \
@@ -81,10 +86,7 @@ Its file, which run_tests(commit) runs against the code of any commit (whatever 
 are), is:
 ```python
 {source}```
-run_tests runs every test of that file and prints one line for each: PASSED, or FAILED with the error's \
-type and message. At a commit whose build is broken (a module outside tests/ does not compile) it runs \
-none and prints SKIPPED: that commit cannot be tested, as with `git bisect skip`. run_tests may be called \
-at most {budget} times.
+""" + _RUN_TESTS_SAYS + """ run_tests may be called at most {budget} times.
 Find the first bad commit of this failure: the commit C, reachable from {bad} and not from {good}, at \
 which `{test}` fails with {reason} while at every parent of C it passes or fails with another error. \
 Other tests failing, or this test failing with another error, are other failures, not this one. The \
@@ -97,9 +99,7 @@ test file, which run_tests(commit) runs against the code of any commit (whatever
 are), is:
 ```python
 {source}```
-run_tests runs every test of that file and prints one line for each: PASSED, or FAILED with the error's \
-type and message. At a commit whose build is broken (a module outside tests/ does not compile) it runs \
-none and prints SKIPPED: that commit cannot be tested, as with `git bisect skip`.
+""" + _RUN_TESTS_SAYS + """
 Budget: run_tests may be called at most {budget} times, and all tools together at most {calls} times \
 (run_tests included); a call past either budget returns an error. Testing or reading the commits one by \
 one does not fit; bisecting does.

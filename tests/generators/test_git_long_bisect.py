@@ -1,6 +1,5 @@
 import re
 import subprocess
-import sys
 
 import pytest
 
@@ -10,8 +9,7 @@ from generators.git_checks import bisect_by_halves
 from graders import grade
 from graphs import git as G
 from graphs import long_history
-from tests.gitcli import ENV, git
-from tests.graders.test_git import _NOISY_SCRIPT
+from tests.gitcli import ENV, noisy_bisect
 from tools.registry import call_tool
 
 
@@ -148,18 +146,11 @@ def test_the_call_budget_is_enforced_by_the_registry(sample):
 
 def test_git_bisect_run_on_the_tasks_own_copy_agrees_with_the_truth(sample, tmp_path):
     # A second method: git's own bisection, skipping what does not compile (exit 125).
-    test_file, script = tmp_path / "the_test.py", tmp_path / "script.py"
     for k, task in enumerate(sample[:3]):
         work = str(tmp_path / f"work{k}")
         copy = G.materialize(task.env["repo"]).path
         subprocess.run(["git", "clone", "-q", copy, work], check=True, env=ENV)
-        tests = task.env["tests"]
-        test_file.write_text(tests["source"])
-        script.write_text(_NOISY_SCRIPT.format(file=str(test_file), name=tests["test"].split("::")[1],
-                                               error=task.truth["error"]))
-        git(work, "bisect", "start", task.truth["bad"], task.truth["good"])
-        git(work, "bisect", "run", sys.executable, str(script))
-        assert git(work, "rev-parse", "refs/bisect/bad").strip() == task.truth["reference"]["commit"], task.id
+        assert noisy_bisect(work, task, tmp_path) == task.truth["reference"]["commit"], task.id
 
 
 def test_every_enumerated_answer_is_the_reference_and_the_traps_fail_with_their_reasons(sample):

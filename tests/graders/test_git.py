@@ -9,7 +9,7 @@ from generators import git_history as gh
 from graders import grade
 from graders.git import resolve_commit
 from graphs import synth_repo
-from tests.gitcli import ENV, git
+from tests.gitcli import ENV, git, noisy_bisect
 
 
 @pytest.fixture(scope="module")
@@ -180,26 +180,6 @@ def test_a_commit_only_in_the_source_repository_is_unknown_to_the_task(src):
     assert _reasons(task, {"commits": [future]}) == ("unknown_node",)
 
 
-# The script git bisect runs for a noisy bisection: 125 (skip) where a module outside tests/ does not
-# compile, 1 where the named test fails with the named error, else 0 (passed, or another failure).
-_NOISY_SCRIPT = """
-import pathlib, sys, traceback
-for path in pathlib.Path(".").rglob("*.py"):
-    if path.parts[0] != "tests":
-        try:
-            compile(path.read_bytes(), str(path), "exec")
-        except SyntaxError:
-            sys.exit(125)
-sys.path.insert(0, ".")
-namespace = {{}}
-try:
-    exec(open({file!r}).read(), namespace)
-    namespace[{name!r}]()
-except BaseException as e:
-    sys.exit(1 if type(e).__name__ == {error!r} else 0)
-"""
-
-
 @pytest.fixture(scope="module")
 def noisy():
     return [gh.generate(gh.Config(kind="bisect", length=0), seed=5, index=i) for i in range(6)]
@@ -208,17 +188,8 @@ def noisy():
 def test_noisy_bisect_agrees_with_git_bisect_run_skipping_what_does_not_build(src, noisy, tmp_path):
     work = str(tmp_path / "work")
     subprocess.run(["git", "clone", "-q", src, work], check=True, env=ENV)
-    test_file, script = tmp_path / "the_test.py", tmp_path / "script.py"
     for task in noisy:
-        tests = task.env["tests"]
-        test_file.write_text(tests["source"])
-        script.write_text(_NOISY_SCRIPT.format(file=str(test_file), name=tests["test"].split("::")[1],
-                                               error=task.truth["error"]))
-        git(work, "bisect", "start", task.truth["bad"], task.truth["good"])
-        git(work, "bisect", "run", sys.executable, str(script))
-        first_bad = git(work, "rev-parse", "refs/bisect/bad").strip()
-        git(work, "bisect", "reset")
-        assert _passes(task, {"commit": first_bad}), task.id
+        assert _passes(task, {"commit": noisy_bisect(work, task, tmp_path)}), task.id
 
 
 def test_noisy_bisect_reasons_name_the_trap_a_wrong_commit_fell_into(noisy):

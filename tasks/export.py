@@ -25,10 +25,10 @@ PRIVATE = "private/env_truth.parquet"
 def tool_definitions(task: Task, fmt: str) -> list[dict[str, Any]]:
     """The tools a model is offered for `task` (its tools, then `submit_answer`) in `fmt`."""
     if fmt == "anthropic":
-        return [*anthropic_tools(task.tools),
+        return [*anthropic_tools(task.tools, task.env),
                 {"name": SUBMIT, "description": SUBMIT_DESCRIPTION, "input_schema": task.answer_schema}]
     if fmt == "openai":
-        return [*openai_tools(task.tools), {"type": "function", "function": {
+        return [*openai_tools(task.tools, task.env), {"type": "function", "function": {
             "name": SUBMIT, "description": SUBMIT_DESCRIPTION, "parameters": task.answer_schema}}]
     raise ValueError(f"--format must be openai or anthropic, got {fmt!r}")
 

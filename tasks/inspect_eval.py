@@ -27,7 +27,7 @@ from graders.registry import grade
 from tasks.providers import SUBMIT, SUBMIT_DESCRIPTION, system_prompt
 from tasks.run import DEFAULT_MAX_TURNS
 from tasks.task import Task, read_tasks
-from tools.registry import call_tool, get_tool
+from tools.registry import call_tool, counted, get_tool
 
 
 def to_sample(t: Task) -> Sample:
@@ -42,14 +42,15 @@ def _params(schema: dict[str, Any]) -> ToolParams:
     return params
 
 
-def _task_tool(name: str, env: dict[str, Any]) -> ToolDef:
-    spec = get_tool(name)
+def _task_tool(name: str, names: list[str], env: dict[str, Any]) -> ToolDef:
+    spec = get_tool(name, env)
 
     async def execute(**kwargs: Any) -> str:
         result = await anyio.to_thread.run_sync(call_tool, name, kwargs, env)  # tools block: off the loop
+        result = counted(result, names, env)
         if result.is_error:
-            raise ToolError(result.text)
-        return result.text
+            raise ToolError(result.for_model)
+        return result.for_model
 
     return ToolDef(execute, name=name, description=spec.description, parameters=_params(spec.parameters))
 
@@ -69,7 +70,7 @@ def kgtasks_agent(max_turns: int = DEFAULT_MAX_TURNS) -> Solver:
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         t = Task.from_dict(state.metadata["task"])
         env = copy.deepcopy(t.env)
-        agent = react(prompt=system_prompt(max_turns), tools=[_task_tool(n, env) for n in t.tools],
+        agent = react(prompt=system_prompt(max_turns), tools=[_task_tool(n, t.tools, env) for n in t.tools],
                       submit=AgentSubmit(tool=_submit_tool(t.answer_schema), answer_only=True))
         return await as_solver(agent)(state, generate)
     return solve

@@ -38,7 +38,7 @@ def _text(text: str, error: bool = False) -> types.CallToolResult:
 
 def build_server(session: Session, task: Task, player: str, out: str, reveal: bool = False) -> Server:
     """A low-level MCP server whose handlers play `task` in `session`."""
-    tools = [*anthropic_tools(task.tools),
+    tools = [*anthropic_tools(task.tools, task.env),
              {"name": SUBMIT, "description": SUBMIT_DESCRIPTION, "input_schema": task.answer_schema}]
 
     def finish(state: dict[str, Any]) -> None:
@@ -54,7 +54,7 @@ def build_server(session: Session, task: Task, player: str, out: str, reveal: bo
             state = session.show(task)
             if state["stop"]:  # that call reached the turn limit
                 finish(state)
-            return _text(result.text, result.is_error)
+            return _text(result.for_model, result.is_error)
         except PlayError as e:  # a call after the episode ended
             return _text(f"Error: {e}", error=True)
 

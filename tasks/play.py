@@ -244,7 +244,8 @@ def render_prompt(session: Session, task: Task, state: dict[str, Any]) -> str:
     status = state["stop"] or "open"
     head = (f"Task {n} of {len(session.tasks)}: {task.id} ({task.family}), {status}, "
             f"{state['calls']} tool calls made\n")
-    tools = [_tool_text(t.name, t.description, t.parameters) for t in map(get_tool, task.tools)]
+    tools = [_tool_text(t.name, t.description, t.parameters)
+             for t in (get_tool(name, task.env) for name in task.tools)]
     tools.append(_tool_text(SUBMIT, SUBMIT_DESCRIPTION, task.answer_schema))
     how = (f"call {n} TOOL '{{json arguments}}'   runs a tool (its input schema above)\n"
            f"submit {n} '{{json answer}}'        your one submission (the submit_answer input schema)")
@@ -263,7 +264,7 @@ def _listing(session: Session) -> str:
 
 
 def _print_result(result: ToolResult) -> int:
-    print(result.text)
+    print(result.for_model)
     return 1 if result.is_error else 0
 
 

@@ -195,7 +195,7 @@ class AnthropicProvider:
 class _AnthropicEpisode:
     def __init__(self, provider: AnthropicProvider, task: Task, system: str):
         self.provider = provider
-        tools = anthropic_tools(task.tools) + [
+        tools = anthropic_tools(task.tools, task.env) + [
             {"name": SUBMIT, "description": SUBMIT_DESCRIPTION, "input_schema": task.answer_schema}]
         # Cache breakpoints: the tools and the system prompt (the same for every trial of a task), and the
         # conversation so far (each turn re-reads it). Three of the four the API allows.
@@ -236,7 +236,7 @@ class _AnthropicEpisode:
 
     def add_results(self, results: list[tuple[ToolCall, ToolResult]]) -> None:
         self.messages.append({"role": "user", "content": [
-            {"type": "tool_result", "tool_use_id": call.id, "content": result.text,
+            {"type": "tool_result", "tool_use_id": call.id, "content": result.for_model,
              "is_error": result.is_error}
             for call, result in results]})
 
@@ -268,7 +268,7 @@ class OpenAIProvider:
 class _OpenAIEpisode:
     def __init__(self, provider: OpenAIProvider, task: Task, system: str):
         self.provider = provider
-        self.tools = openai_tools(task.tools) + [{"type": "function", "function": {
+        self.tools = openai_tools(task.tools, task.env) + [{"type": "function", "function": {
             "name": SUBMIT, "description": SUBMIT_DESCRIPTION, "parameters": task.answer_schema}}]
         self.messages: list[dict[str, Any]] = [{"role": "system", "content": system},
                                                {"role": "user", "content": task.prompt}]
@@ -309,7 +309,7 @@ class _OpenAIEpisode:
 
     def add_results(self, results: list[tuple[ToolCall, ToolResult]]) -> None:
         # chat completions has no error flag; call_tool's error texts start with "Error:"
-        self.messages.extend({"role": "tool", "tool_call_id": call.id, "content": result.text}
+        self.messages.extend({"role": "tool", "tool_call_id": call.id, "content": result.for_model}
                              for call, result in results)
 
 

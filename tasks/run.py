@@ -52,7 +52,7 @@ from tasks.providers import (
 )
 from tasks.task import Task, TaskFileError, read_tasks, task_key
 from tools import python_tool
-from tools.registry import ToolResult, call_tool, get_tool
+from tools.registry import ToolResult, call_tool, counted, get_tool
 
 DEFAULT_MAX_TURNS = 100
 DEFAULT_MAX_TOKENS = 150_000  # the conversation's size; below the 200k context of current models
@@ -133,11 +133,14 @@ async def run_episode(task: Task, episode: Episode, limits: Limits,
 
 
 def call_offered_tool(task: Task, name: str, args: Any, env: dict[str, Any]) -> ToolResult:
-    """Run one of the task's tools on `env`; an error result for a tool the task does not offer."""
+    """Run one of the task's tools on `env`; an error result for a tool the task does not offer. The
+    result carries the line of calls left (`ToolResult.for_model` is what the model is shown)."""
     if name not in task.tools:  # another family's tool would read this task's env behind its offered tools
-        return ToolResult(f"Error: unknown tool {name!r}; this task's tools are "
-                          f"{', '.join([*task.tools, SUBMIT])}", is_error=True)
-    return call_tool(name, args, env)
+        result = ToolResult(f"Error: unknown tool {name!r}; this task's tools are "
+                            f"{', '.join([*task.tools, SUBMIT])}", is_error=True)
+    else:
+        result = call_tool(name, args, env)
+    return counted(result, task.tools, env)
 
 
 def assistant_entry(reply: Reply) -> dict[str, Any]:
@@ -147,8 +150,8 @@ def assistant_entry(reply: Reply) -> dict[str, Any]:
 
 
 def tool_entry(call: ToolCall, result: ToolResult) -> dict[str, Any]:
-    """The transcript entry of one tool result."""
-    return {"role": "tool", "id": call.id, "name": call.name, "text": result.text,
+    """The transcript entry of one tool result, as the model was shown it."""
+    return {"role": "tool", "id": call.id, "name": call.name, "text": result.for_model,
             "is_error": result.is_error}
 
 

@@ -1,5 +1,6 @@
 """Tools of the causal family: walk a hidden DAG (parents, children) and test conditional independence,
-on the task's data or with a d-separation oracle whose query budget is counted down in the env."""
+on the task's data or with a d-separation oracle whose query budget is counted down in the env (two
+forms of `ci_test`, each described to the tasks whose env calls it)."""
 from __future__ import annotations
 
 import networkx as nx
@@ -48,11 +49,26 @@ def children(env: dict, node: str) -> str:
     return f"children of {node}: {_listing(list(_hidden_dag(env).successors(_variable(env, node))))}"
 
 
+def _pair(env: dict, x: str, y: str, given: list[str] | None) -> tuple[list[str], str]:
+    """The sorted conditioning set and its wording, after checking the names; ToolError otherwise."""
+    given = sorted(set(given or []))
+    for name in (x, y, *given):
+        _variable(env, name)
+    if x == y or x in given or y in given:
+        raise ToolError(f"x, y and given must not overlap; got x={x!r}, y={y!r}, given={given}")
+    return given, f"given {{{', '.join(given)}}}" if given else "with no conditioning"
+
+
+def _oracle(env: dict) -> bool:
+    return env.get("ci_test") == "d_separation"
+
+
+# Two forms of one tool: a task's model reads the description of the form its env calls, the data test's
+# or the oracle's, never the other's.
 @tool
 def ci_test(env: dict, x: str, y: str, given: list[str] | None = None) -> str:
-    """Test whether x and y are independent given a set of other variables. On data this is a
-    partial-correlation test (real values) or a chi-square test (binary values); on a hidden DAG it is a
-    d-separation oracle that answers exactly and counts each query against the task's budget.
+    """Test on the task's data whether x and y are independent given a set of other variables: a
+    partial-correlation test (real values) or a chi-square test (binary values).
 
     Args:
         x: a variable name.
@@ -60,22 +76,9 @@ def ci_test(env: dict, x: str, y: str, given: list[str] | None = None) -> str:
         given: the variables to condition on (empty or omitted for none); must not include x or y.
 
     Returns:
-        One line: the statistic and p-value on data (a small p-value, say below 0.01, suggests
-        dependence), or whether x and y are d-separated and how many oracle queries remain.
+        One line: the statistic and p-value (a small p-value, say below 0.01, suggests dependence).
     """
-    given = sorted(set(given or []))
-    for name in (x, y, *given):
-        _variable(env, name)
-    if x == y or x in given or y in given:
-        raise ToolError(f"x, y and given must not overlap; got x={x!r}, y={y!r}, given={given}")
-    condition = f"given {{{', '.join(given)}}}" if given else "with no conditioning"
-    if env["ci_test"] == "d_separation":
-        if env["budget"] <= 0:
-            raise ToolError("the query budget is spent; submit your answer")
-        env["budget"] -= 1
-        separated = nx.is_d_separator(_hidden_dag(env), {x}, {y}, set(given))
-        verdict = "d-separated" if separated else "d-connected (dependent)"
-        return f"{x} and {y} are {verdict} {condition}; {env['budget']} queries left"
+    given, condition = _pair(env, x, y, given)
     names, data = cg.from_csv(env["files"]["data.csv"])
     i, j, cond = names.index(x), names.index(y), [names.index(v) for v in given]
     if env["ci_test"] == "chi_square":
@@ -83,3 +86,25 @@ def ci_test(env: dict, x: str, y: str, given: list[str] | None = None) -> str:
         return f"{x} vs {y} {condition}: chi-square {stat:.3f} with {dof} degrees of freedom, p-value {p:.3g}"
     r, p = cg.partial_correlation_test(data, i, j, cond)
     return f"{x} vs {y} {condition}: partial correlation {r:.4f}, p-value {p:.3g} (n={len(data)})"
+
+
+@tool(name="ci_test", when=_oracle, left=lambda env: env["budget"])
+def ci_test_oracle(env: dict, x: str, y: str, given: list[str] | None = None) -> str:
+    """Ask a d-separation oracle on the hidden causal DAG whether x and y are independent given a set of
+    other variables. It answers exactly, and each query spends one of the task's budget.
+
+    Args:
+        x: a variable name.
+        y: another variable name.
+        given: the variables to condition on (empty or omitted for none); must not include x or y.
+
+    Returns:
+        One line: whether x and y are d-separated, and how many oracle queries remain.
+    """
+    given, condition = _pair(env, x, y, given)
+    if env["budget"] <= 0:
+        raise ToolError("the query budget is spent; submit your answer")
+    env["budget"] -= 1
+    separated = nx.is_d_separator(_hidden_dag(env), {x}, {y}, set(given))
+    verdict = "d-separated" if separated else "d-connected (dependent)"
+    return f"{x} and {y} are {verdict} {condition}; {env['budget']} queries left"

@@ -211,7 +211,7 @@ def git_grep(env: dict, pattern: str, ref: str = "HEAD") -> str:
     return "\n".join(matches[:MAX_GREP_MATCHES]) + more
 
 
-@tool
+@tool(left=lambda env: env["tests"]["budget"] if env.get("tests") else None)
 def run_tests(env: dict, commit: str) -> str:
     """Run the task's test (or every test of its file, when the task says so) against the code at a
     commit, in a sandbox. Each call spends one of a fixed budget.
@@ -256,7 +256,7 @@ exec(compile({code}, "<program>", "exec"), {{"__name__": "__main__"}})
 """
 
 
-@tool
+@tool(left=lambda env: env["runs"]["budget"] if env.get("runs") else None)
 def run_python(env: dict, commit: str, code: str) -> str:
     """Run a Python 3 program against the code of a commit: the commit's files are in the current folder,
     importable (`from agent.returns import n_step_return`). It runs as the python tool does, in a

@@ -215,7 +215,7 @@ def run_cases(files: dict[str, str], cases: list[list]) -> list[dict[str, Any]]:
     return [{"error": result.get("stopped", "crash"), "detail": "the run was stopped"}] * len(cases)
 
 
-@tool
+@tool(left=lambda env: env.get("public_runs"))
 def run_public_tests(env: dict, files: dict[str, str]) -> str:
     """Run the repository's public tests (every tests/test_*.py, with the component's own) on your
     files laid over the repository at the cut-off, in a sandbox without network (numpy available).

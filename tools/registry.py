@@ -3,10 +3,15 @@
 A tool is `def name(env: dict, arg: type, ...) -> str` with a Google-style docstring. `env` is the
 task's environment, bound by the runner and never shown to the model; the other parameters are what
 the model fills in. Everything the model can cause is a `ToolError`, returned to it as an error result.
-A task with a tool-call budget sets `env["calls_left"]`; `call_tool` counts every well-formed call.
+A task with a tool-call budget sets `env["calls_left"]`; `call_tool` counts every well-formed call. A
+tool with a budget of its own says how to read it (`@tool(left=...)`), and `counted` attaches the line of
+calls left that every harness shows the model after each call, beside the text scripted strategies parse.
+Several forms of one tool name (`@tool(name=..., when=...)`) let each task's model read the description
+of the form its env selects.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import json
@@ -38,6 +43,10 @@ class Tool:
     """The docstring's summary and return description."""
     parameters: dict[str, Any]
     """JSON Schema (an object) of the model-facing arguments."""
+    when: Callable[[dict], bool] | None = None
+    """For one of several forms of a name: whether a task's env calls this form; None for the default."""
+    left: Callable[[dict], int | None] | None = None
+    """How many calls the tool's own budget in the env has left (None: it has none); None: never budgeted."""
 
 
 @dataclass(frozen=True)
@@ -48,9 +57,17 @@ class ToolResult:
     """The result, or a one-line error the model can act on."""
     is_error: bool = False
     """True when the call failed; the runner marks the tool_result as an error."""
+    calls_left: str = ""
+    """The line of calls left under the task's budgets ("[calls left: 5]"), empty without a budget: shown
+    to the model after the text but kept apart, so scripted strategies parse the text alone."""
+
+    @property
+    def for_model(self) -> str:
+        """What the model is shown: the text, then the line of calls left."""
+        return f"{self.text}\n{self.calls_left}" if self.calls_left else self.text
 
 
-_REGISTRY: dict[str, Tool] = {}
+_REGISTRY: dict[str, list[Tool]] = {}  # name -> its forms, the default (when=None) last
 _imported: set[str] = set()
 
 
@@ -101,9 +118,10 @@ def _parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
     return description.strip(), args
 
 
-def build_tool(fn: Callable[..., str]) -> Tool:
+def build_tool(fn: Callable[..., str], name: str | None = None, when: Callable[[dict], bool] | None = None,
+               left: Callable[[dict], int | None] | None = None) -> Tool:
     """Derive a Tool from a typed, documented function; raises ValueError at build time, not mid-episode."""
-    name = fn.__name__.removesuffix("_tool")
+    name = name or fn.__name__.removesuffix("_tool")
     if not fn.__doc__:
         raise ValueError(f"tool {name}: needs a docstring")
     description, arg_docs = _parse_docstring(fn.__doc__)
@@ -120,16 +138,25 @@ def build_tool(fn: Callable[..., str]) -> Tool:
         if p.default is inspect.Parameter.empty:
             required.append(p.name)
     schema = {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
-    return Tool(name=name, fn=fn, description=description, parameters=schema)
+    return Tool(name=name, fn=fn, description=description, parameters=schema, when=when, left=left)
 
 
-def tool(fn: Callable[..., str]) -> Callable[..., str]:
-    """Register a function as a model-facing tool (its name minus a `_tool` suffix)."""
-    t = build_tool(fn)
-    if t.name in _REGISTRY and _REGISTRY[t.name].fn is not fn:
-        raise ValueError(f"duplicate tool name {t.name!r}")
-    _REGISTRY[t.name] = t
-    return fn
+def tool(fn: Callable[..., str] | None = None, *, name: str | None = None,
+         when: Callable[[dict], bool] | None = None, left: Callable[[dict], int | None] | None = None) -> Any:
+    """Register a function as a model-facing tool: `@tool`, or `@tool(...)` with any of
+    name: the name the model calls it by (default: the function's name minus a `_tool` suffix);
+    when: this form serves the tasks whose env it holds true for, the name's default form the others;
+    left: reads how many calls the tool's own budget has left in an env (None when it has none)."""
+    def register(fn: Callable[..., str]) -> Callable[..., str]:
+        t = build_tool(fn, name, when, left)
+        forms = _REGISTRY.setdefault(t.name, [])
+        if any(f.fn is fn for f in forms):
+            return fn
+        if when is None and any(f.when is None for f in forms):
+            raise ValueError(f"duplicate tool name {t.name!r}")
+        forms.insert(len(forms) if when is None else 0, t)
+        return fn
+    return register(fn) if fn is not None else register
 
 
 def _load() -> None:
@@ -140,25 +167,27 @@ def _load() -> None:
             _imported.add(module)
 
 
-def get_tool(name: str) -> Tool:
-    """The registered tool of that name; KeyError naming the known tools otherwise."""
+def get_tool(name: str, env: dict[str, Any] | None = None) -> Tool:
+    """The registered tool of that name, in the form a task with `env` calls (without an env: the default
+    form); KeyError naming the known tools otherwise."""
     _load()
     if name not in _REGISTRY:
         raise KeyError(f"unknown tool {name!r}; known: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[name]
+    forms = _REGISTRY[name]
+    return next((f for f in forms if f.when is None or (env is not None and f.when(env))), forms[-1])
 
 
-def anthropic_tools(names: list[str]) -> list[dict[str, Any]]:
-    """Tool definitions in the Anthropic Messages API format."""
+def anthropic_tools(names: list[str], env: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Tool definitions in the Anthropic Messages API format (each in the form the task's `env` calls)."""
     return [{"name": t.name, "description": t.description, "input_schema": t.parameters}
-            for t in map(get_tool, names)]
+            for t in (get_tool(name, env) for name in names)]
 
 
-def openai_tools(names: list[str]) -> list[dict[str, Any]]:
-    """Tool definitions in the OpenAI chat-completions format."""
+def openai_tools(names: list[str], env: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Tool definitions in the OpenAI chat-completions format (each in the form the task's `env` calls)."""
     return [{"type": "function", "function": {"name": t.name, "description": t.description,
                                               "parameters": t.parameters}}
-            for t in map(get_tool, names)]
+            for t in (get_tool(name, env) for name in names)]
 
 
 def _check_args(t: Tool, args: Any) -> str | None:
@@ -208,7 +237,7 @@ def _describe(schema: dict[str, Any]) -> str:
 def call_tool(name: str, args: Any, env: dict[str, Any]) -> ToolResult:
     """Run a tool for the model. Never raises: every failure comes back as an error result."""
     try:
-        t = get_tool(name)
+        t = get_tool(name, env)
     except KeyError as e:
         return ToolResult(f"Error: {e.args[0]}", is_error=True)
     problem = _check_args(t, args)
@@ -231,3 +260,28 @@ def call_tool(name: str, args: Any, env: dict[str, Any]) -> ToolResult:
     if len(text) > MAX_RESULT_CHARS:
         text = text[:MAX_RESULT_CHARS] + f"\n[truncated: {len(text) - MAX_RESULT_CHARS} more characters]"
     return ToolResult(text)
+
+
+def calls_left_line(names: list[str], env: dict[str, Any]) -> str:
+    """The line of calls left under the budgets of a task offering tools `names` in `env`, '' without one:
+    "[calls left: 5]" (all tools together), "[calls left: 2 of ci_test]" (one tool's own budget), or
+    "[calls left: 11 of all tools, 4 of run_tests]"."""
+    total = env.get("calls_left")
+    own = [(name, n) for name in sorted(set(names)) if isinstance(n := _own_left(name, env), int)]
+    if not own:
+        return f"[calls left: {total}]" if isinstance(total, int) else ""
+    parts = [f"{total} of all tools"] if isinstance(total, int) else []
+    return f"[calls left: {', '.join(parts + [f'{n} of {name}' for name, n in own])}]"
+
+
+def _own_left(name: str, env: dict[str, Any]) -> int | None:
+    try:
+        t = get_tool(name, env)
+        return t.left(env) if t.left is not None else None
+    except Exception:  # an unknown tool or an env without that budget's keys: no line to show for it
+        return None
+
+
+def counted(result: ToolResult, names: list[str], env: dict[str, Any]) -> ToolResult:
+    """The result with the line of calls left, as every harness shows it to a model offered `names`."""
+    return dataclasses.replace(result, calls_left=calls_left_line(names, env))

@@ -14,6 +14,7 @@ from generators import causal as gc
 from graders import grade
 from graphs import causal as cg
 from graphs import causal_latent as cl
+from tests.backdoor import has_backdoor_set, observed_sets
 from tools.registry import call_tool
 
 
@@ -65,8 +66,7 @@ def test_identifiability_agrees_with_y0_and_with_brute_force(tasks):
         dag, x, y, latent = _dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["latent"]
         assert cl.is_identifiable(dag, latent, x, y) is task.truth["identifiable"], task.id
         observed = sorted(set(dag) - set(latent) - {x, y})
-        subsets = [z for k in range(len(observed) + 1) for z in itertools.combinations(observed, k)]
-        has_backdoor = any(cg.blocks_backdoor_paths(dag, x, y, z) for z in subsets)
+        has_backdoor = has_backdoor_set(dag, x, y, latent)
         if not task.truth["identifiable"]:
             assert not has_backdoor, task.id
         elif task.truth["estimator"] == "backdoor":
@@ -124,9 +124,7 @@ def test_each_sort_in_its_share_and_naive_identifiability_rules_fail_often(tasks
         dag, x, y, latent = _dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["latent"]
         _, bidirected = cl.latent_projection(dag, latent)
         says1 = not any(x in pair for pair in bidirected)
-        observed = sorted(set(dag) - set(latent) - {x, y})
-        says2 = any(cg.blocks_backdoor_paths(dag, x, y, z)
-                    for k in range(len(observed) + 1) for z in itertools.combinations(observed, k))
+        says2 = has_backdoor_set(dag, x, y, latent)
         rule1 += says1 != task.truth["identifiable"]
         rule2 += says2 != task.truth["identifiable"]
     assert rule1 >= len(tasks) / 2 and rule2 >= len(tasks) / 5, (rule1, rule2)
@@ -153,9 +151,8 @@ def test_the_textbook_rule_backdoor_or_front_door_else_not_identifiable_fails_on
     wrong = 0
     for task in tasks:
         dag, x, y, latent = _dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["latent"]
-        observed = sorted(set(dag) - set(latent) - {x, y})
-        sets = [z for k in range(4) for z in itertools.combinations(observed, k)]
-        says = any(cg.blocks_backdoor_paths(dag, x, y, z) for z in sets) or any(
+        sets = observed_sets(dag, x, y, latent, most=3)
+        says = has_backdoor_set(dag, x, y, latent, most=3) or any(
             cl.satisfies_front_door(dag, x, y, m) for m in sets if m)
         wrong += says != task.truth["identifiable"]
     assert wrong >= len(tasks) / 2, wrong

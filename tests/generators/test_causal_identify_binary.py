@@ -16,6 +16,7 @@ from generators import causal as gc
 from graders import grade
 from graphs import causal as cg
 from graphs import causal_latent as cl
+from tests.backdoor import has_backdoor_set, observed_sets
 from tools.registry import call_tool
 
 
@@ -103,9 +104,7 @@ def test_identifiability_agrees_with_y0_and_with_brute_force(tasks):
     for task in tasks:
         dag, x, y, latent = _dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["latent"]
         assert cl.is_identifiable(dag, latent, x, y) is task.truth["identifiable"], task.id
-        observed = sorted(set(dag) - set(latent) - {x, y})
-        subsets = [z for k in range(len(observed) + 1) for z in itertools.combinations(observed, k)]
-        has_backdoor = any(cg.blocks_backdoor_paths(dag, x, y, z) for z in subsets)
+        has_backdoor = has_backdoor_set(dag, x, y, latent)
         if task.truth["estimator"] == "front-door":
             assert not has_backdoor and cl.satisfies_front_door(dag, x, y, task.truth["estimator_set"])
         else:
@@ -122,7 +121,7 @@ def test_every_valid_plug_in_passes_and_each_shortcut_fails_by_its_code(tasks):
         dag, x, y, latent = _dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["latent"]
         frame, effect, tol = _frame(task), task.truth["effect"], task.truth["tolerance"]
         observed = sorted(set(dag) - set(latent) - {x, y})
-        subsets = [list(z) for k in range(len(observed) + 1) for z in itertools.combinations(observed, k)]
+        subsets = [list(z) for z in observed_sets(dag, x, y, latent)]
         if task.truth["estimator"] == "backdoor":
             right = [_backdoor_by_pandas(frame, x, y, z) for z in subsets
                      if cg.blocks_backdoor_paths(dag, x, y, z)]

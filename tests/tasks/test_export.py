@@ -29,7 +29,7 @@ def test_tool_export_gives_the_registry_definitions_and_submit_answer(task_file,
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert [row["id"] for row in rows] == [t.id for t in tasks]
     for row, task in zip(rows, tasks):
-        assert row["tools"][:-1] == build(task.tools)
+        assert row["tools"][:-1] == build(task.tools, task.env)  # each tool in the form the task calls
         last = row["tools"][-1]
         schema = last["input_schema"] if fmt == "anthropic" else last["function"]["parameters"]
         assert schema == task.answer_schema

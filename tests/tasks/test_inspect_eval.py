@@ -80,3 +80,25 @@ def test_the_turn_limit_is_inspects_and_the_system_prompt_states_it(tmp_path):
     assert "at most 3 turns (each of your responses is one turn" in system
     assert sum(m.role == "assistant" for m in sample.messages) == 3  # the fourth response is refused
     assert sample.limit.type == "turn" and sample.scores["kgtasks_grader"].value == 0.0
+
+
+def test_each_tool_result_of_a_budgeted_task_ends_with_the_calls_left(tmp_path):
+    [task] = generate("causal", n=1, seed=3, kind="discover", edges=3)  # the oracle, under a query budget
+    path = tmp_path / "tasks.jsonl"
+    with open(path, "w") as fh:
+        write_tasks([task], fh)
+    x, y = task.env["variables"][:2]
+
+    def respond(input, tools, tool_choice, config):
+        (ci,) = [t for t in tools if t.name == "ci_test"]
+        assert "oracle" in ci.description and "p-value" not in ci.description  # its own mode's description
+        calls = sum(m.role == "tool" for m in input)
+        return _call("ci_test", {"x": x, "y": y}) if calls < 2 else _call("submit_answer", task.truth["reference"])
+
+    model = get_model("mockllm/model", custom_outputs=respond)
+    [log] = inspect_eval(kgtasks(path=str(path)), model=model, log_dir=str(tmp_path / "logs"), display="none")
+    assert log.status == "success", log.error
+    [sample] = read_eval_log(log.location).samples
+    budget = task.env["budget"]
+    results = [str(e.result) for e in sample.events if isinstance(e, ToolEvent) and e.function == "ci_test"]
+    assert [r.splitlines()[-1] for r in results] == [f"[calls left: {budget - n} of ci_test]" for n in (1, 2)]

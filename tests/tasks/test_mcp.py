@@ -49,10 +49,11 @@ async def test_an_mcp_client_plays_a_task_to_a_results_line(discover, tmp_path):
             assert (await client.initialize()).instructions == instructions(task)
             listed = [{"name": t.name, "description": t.description, "input_schema": t.input_schema}
                       for t in (await client.list_tools()).tools]
-            assert listed[:-1] == anthropic_tools(task.tools)
+            assert listed[:-1] == anthropic_tools(task.tools, task.env)
             assert listed[-1]["name"] == "submit_answer" and listed[-1]["input_schema"] == task.answer_schema
             ok = await client.call_tool("ci_test", {"x": x, "y": y})
-            assert not ok.is_error and ok.content[0].text.endswith("1 queries left")
+            assert not ok.is_error
+            assert ok.content[0].text.endswith("1 queries left\n[calls left: 1 of ci_test]")
             bad = await client.call_tool("ci_test", {"x": x})  # the registry's error, as a model would get it
             assert bad.is_error and "missing required argument" in bad.content[0].text
             alien = await client.call_tool("parents", {"node": x})

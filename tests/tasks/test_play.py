@@ -56,10 +56,11 @@ def test_a_shell_session_plays_tasks_to_a_results_file_tasks_report_reads(discov
     x, y = tasks[0].env["dag"][0]
     lefts = [shell(discover, "call", "1", "ci_test", json.dumps({"x": x, "y": y})) for _ in range(3)]
     assert [r.returncode for r in lefts] == [0, 0, 0]
-    assert [r.stdout.strip().rsplit("; ", 1)[1] for r in lefts] == ["2 queries left", "1 queries left",
-                                                                      "0 queries left"]
+    assert [r.stdout.strip().rsplit("; ", 1)[1] for r in lefts] == [
+        f"{n} queries left\n[calls left: {n} of ci_test]" for n in (2, 1, 0)]
     spent = shell(discover, "call", "1", "ci_test", json.dumps({"x": x, "y": y}))
     assert spent.returncode == 1 and "budget is spent" in spent.stdout
+    assert spent.stdout.strip().endswith("[calls left: 0 of ci_test]")  # after an error too
 
     reference = tasks[0].truth["reference"]
     mutant = load_family(tasks[1].family).mutants(tasks[1])[0]
@@ -137,8 +138,9 @@ def test_parallel_calls_never_spend_a_budget_twice(discover):
              for _ in range(4)]
     outputs = sorted(p.communicate(timeout=120)[0].strip() for p in procs)
     assert sum("budget is spent" in o for o in outputs) == 1
-    assert sorted(o.rsplit("; ", 1)[-1] for o in outputs if "left" in o) == [
-        "0 queries left", "1 queries left", "2 queries left"]
+    assert sorted(o.splitlines()[-1] for o in outputs) == [
+        "[calls left: 0 of ci_test]", "[calls left: 0 of ci_test]", "[calls left: 1 of ci_test]",
+        "[calls left: 2 of ci_test]"]  # the refused call's line says the budget is spent
 
 
 def test_the_python_tool_runs_through_play_in_the_same_sandbox(tmp_path):

@@ -138,6 +138,41 @@ async def test_bad_tool_calls_come_back_as_error_results_and_the_episode_goes_on
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_after_every_call_of_a_budgeted_task_the_model_is_told_the_calls_left(provider, tmp_path):
+    seen = []
+
+    def counting(turn, results):  # what came over the wire: the model's view
+        seen.append(results)
+        moves = {1: [(LOOKUP, {"key": "a"}), (LOOKUP, {"key": 1})], 2: [(LOOKUP, {"key": "b"})],
+                 3: [(LOOKUP, {"key": "a"})]}
+        return moves.get(turn, [("submit_answer", {"total": 42})])
+
+    task = make_task()
+    task.env["calls_left"] = 2
+    (row,), _ = await run(provider, api(provider)(counting), tmp_path, tasks=[task])
+    malformed = f"Error: {LOOKUP}: argument 'key' must be string, got 1"
+    assert [t for t, _ in seen[1]] == ["2\n[calls left: 1]", f"{malformed}\n[calls left: 1]"]  # not counted
+    assert [t for t, _ in seen[2]] == ["40\n[calls left: 0]"]
+    assert seen[3][0][0].endswith("budget is spent; submit your answer with submit_answer\n[calls left: 0]")
+    assert [e["text"] for e in row["transcript"] if e["role"] == "tool"][-1] == seen[3][0][0]
+    assert task.env["calls_left"] == 2  # counted in the episode's copy
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_task_without_a_budget_shows_no_calls_left_line(provider, tmp_path):
+    seen = []
+
+    def record(turn, results):
+        seen.append(results)
+        return solver(turn, results)
+
+    await run(provider, api(provider)(record), tmp_path)
+    assert [t for t, _ in seen[1]] == ["2", "40"]
+
+
+@pytest.mark.anyio
 async def test_arguments_that_are_not_json_are_an_error_result(tmp_path):
     seen = []
 

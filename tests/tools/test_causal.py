@@ -86,3 +86,20 @@ def test_chi_square_mode_reports_degrees_of_freedom():
     a, b, c = task.env["variables"][:3]
     text = call_tool("ci_test", {"x": a, "y": b, "given": [c]}, task.env).text
     assert "chi-square" in text and "degrees of freedom" in text and "p-value" in text
+
+
+@pytest.mark.parametrize("config, oracle", [
+    (gc.Config(kind="discover", edges=3), True),
+    (gc.Config(kind="discover", edges=3, source="data"), False),
+    (gc.Config(kind="effect", edges=4), False),
+    (gc.Config(kind="reversed_edge", edges=4, binary=True), False),
+])
+def test_a_task_is_shown_the_ci_test_of_its_own_mode_only(config, oracle):
+    task = gc.generate(config, 0, 0)
+    (ci,) = [t for t in anthropic_tools(task.tools, task.env) if t["name"] == "ci_test"]
+    said = ci["description"].lower()
+    assert ("oracle" in said, "d-separat" in said, "p-value" in said) == (oracle, oracle, not oracle), said
+    assert ci["input_schema"] == anthropic_tools(["ci_test"])[0]["input_schema"]  # one schema, both forms
+    x, y = task.env["variables"][:2]
+    text = call_tool("ci_test", {"x": x, "y": y}, copy.deepcopy(task.env)).text
+    assert ("queries left" in text) == oracle and ("p-value" in text) != oracle  # and runs that form

@@ -21,7 +21,7 @@ from graders.registry import grade
 from tasks.providers import SUBMIT, SUBMIT_DESCRIPTION, system_prompt
 from tasks.run import DEFAULT_MAX_TURNS
 from tasks.task import Task, read_tasks
-from tools.registry import call_tool, get_tool
+from tools.registry import call_tool, counted, get_tool
 
 
 class KgData(vf.TaskData):
@@ -76,12 +76,11 @@ class KgToolset(vf.Toolset[vf.ToolsetConfig]):
     def register(self, mcp: Any) -> None:
         def run(name: str):
             def impl(args: dict) -> str:
-                result = call_tool(name, args, self.env)
-                return ("Error: " + result.text) if result.is_error else result.text
+                return counted(call_tool(name, args, self.env), self.task.tools, self.env).for_model
             return impl
 
         for name in self.task.tools:
-            spec = get_tool(name)
+            spec = get_tool(name, self.env)
             mcp.add_tool(_as_tool(spec.parameters, run(name)), name=name, description=spec.description)
         mcp.add_tool(_as_tool(self.task.answer_schema, lambda args: "submitted"), name=SUBMIT,
                      description=SUBMIT_DESCRIPTION)

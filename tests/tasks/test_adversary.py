@@ -92,8 +92,8 @@ def test_the_adversary_gets_nothing_from_any_family(family, canary, tmp_path):
         not_refused = [e["id"] for e in results if not e["is_error"] and not e["id"].startswith("answered_")]
         assert not_refused == [], f"{row['task_id']}: attacks not answered by an error: {not_refused}"
         spent = "Error: the tool-call budget is spent"  # a budgeted task refuses the attacks after its last call
-        assert all(e["text"] in ("No matches found.", "No rows.") or e["text"].startswith(spent) for e in results
-                   if e["id"].startswith("answered_"))
+        shown = [e["text"].partition("\n[calls left: ")[0] for e in results if e["id"].startswith("answered_")]
+        assert all(t in ("No matches found.", "No rows.") or t.startswith(spent) for t in shown)
     assert canary == []
     assert _project_state() == before
     assert _sleepers() == []

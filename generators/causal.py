@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from generators import causal_counterfactual, causal_identify, causal_reversed, tool_kind
+from generators import causal_counterfactual, causal_identify, causal_identify_counts, causal_reversed, tool_kind
 from generators.base import MIXED, knobs_of, main, task_id
 from graphs import causal as cg
 from tasks.task import Task
@@ -27,9 +27,10 @@ from tasks.task import Task
 FAMILY = "causal"
 KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual",
          tool_kind.KIND)
-VERSION = 8  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
+VERSION = 9  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
 # identify and counterfactual defaults; 6: counterfactual units with a partial record;
-# 7: prompts name the variables without edges; 8: identify on binary data by default (--scm)
+# 7: prompts name the variables without edges; 8: identify on binary data by default (--scm);
+# 9: identify on a counts table by default, effects that need the ID algorithm and subtle hedges
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
              tool_kind.KIND: 1, MIXED: 3}
@@ -82,6 +83,7 @@ Submit {{"directed": [["A", "B"], ...], "undirected": [["C", "D"], ...]}} where 
 Graded correct if it is exactly the true CPDAG; edges in any order, undirected pairs in either order.""",
     "identify": causal_identify.PROMPT,
     "identify_binary": causal_identify.PROMPT_BINARY,
+    "identify_counts": causal_identify_counts.PROMPT,
     "counterfactual": causal_counterfactual.PROMPT,
 }
 
@@ -103,7 +105,7 @@ TOOLS = {"reversed_edge": ["ci_test", "python"], "adjustment": ["parents", "chil
 REVEALS = {kind: {"kind": "answer_hidden"} for kind in KINDS}
 # The defaults of the causal-reasoning kinds are larger than the others' (their old defaults are now easy
 # levels of their ladders).
-KIND_DEFAULTS = {"identify": {"edges": 16, "hidden": 3}, "counterfactual": {"edges": 12}}
+KIND_DEFAULTS = {"identify": {"edges": 20, "hidden": 4}, "counterfactual": {"edges": 12}}
 LADDERS = {
     "reversed_edge": causal_reversed.LADDER,
     "adjustment": [{"edges": 4, "hidden": 0}, {"edges": 8, "hidden": 1}, {"edges": 12, "hidden": 2},
@@ -123,16 +125,17 @@ class Config(tool_kind.ToolKnobs):
 
     kind: str = MIXED
     edges: int = field(default=0, metadata={"help": "edges of the DAG (0: the kind's default, 8 but for "
-                                                     "identify 16 and counterfactual 12)"})
+                                                     "identify 20 and counterfactual 12)"})
     nodes: int = field(default=0, metadata={"help": "variables (0: edges // 2 + 3, or as edges need)"})
     samples: int = field(default=0, metadata={"help": "rows of data (all kinds but adjustment, discover; 0: "
-                                                      "500, but 10000 for identify on binary data)"})
+                                                      "500, but for identify 10000 on binary data, 10^6 counted)"})
     binary: bool = field(default=False, metadata={"help": "reversed_edge: binary data and chi-square tests"})
-    scm: str = field(default="", metadata={"help": "identify: binary (variables with conditional "
+    scm: str = field(default="", metadata={"help": "identify: counts (binary variables, data as a table "
+                                                    "of counts), binary (variables with conditional "
                                                     "probability tables) or linear (linear-Gaussian); "
-                                                    "default binary for kind identify, linear in mixed"})
+                                                    "default counts for kind identify, linear in mixed"})
     hidden: int = field(default=-1, metadata={"help": "adjustment, identify: unobserved variables (-1: the "
-                                                      "kind's default, 2 but for identify 3)"})
+                                                      "kind's default, 2 but for identify 4)"})
     max_cost: int = field(default=5, metadata={"help": "adjustment: measurement costs are 1..max_cost"})
     budget: int = field(default=0, metadata={"help": "discover: oracle queries (0: 3 per pair of variables)"})
     reversals: int = field(default=1, metadata={"help": "reversed_edge: edges of the proposed DAG reversed"})
@@ -153,7 +156,7 @@ class Config(tool_kind.ToolKnobs):
         if self.hidden == -1:
             object.__setattr__(self, "hidden", defaults.get("hidden", 2))
         if not self.scm:  # mixed shares one --samples among kinds: its identify tasks stay linear
-            object.__setattr__(self, "scm", "binary" if self.kind == "identify" else "linear")
+            object.__setattr__(self, "scm", "counts" if self.kind == "identify" else "linear")
         if self.samples == 0:
             object.__setattr__(self, "samples", causal_identify.DEFAULT_SAMPLES[self.scm]
                                if self.kind == "identify" and self.scm in causal_identify.SCMS else 500)
@@ -172,7 +175,7 @@ class Config(tool_kind.ToolKnobs):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
         tool_kind.validate_knobs(self, FAMILY)
         checks = [("edges", self.edges, MIN_EDGES[self.kind], cg.max_edges(MAX_NODES)),
-                  ("nodes", self.nodes, 0, MAX_NODES), ("samples", self.samples, 20, 100_000),
+                  ("nodes", self.nodes, 0, MAX_NODES), ("samples", self.samples, 20, 10 ** 8 if self.scm == "counts" else 100_000),
                   ("max_cost", self.max_cost, 1, 1000), ("budget", self.budget, 0, 100_000),
                   ("reversals", self.reversals, 1, max(1, self.edges))]
         for name, value, low, high in checks:
@@ -396,9 +399,10 @@ def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
             calls += [("ci_test", {"x": x, "y": y, "given": []}), ("ci_test", {"x": x, "y": y, "given": z})]
         if "parents" in task.tools:
             calls += [("parents", {"node": x}), ("children", {"node": y})]
-    if "python" in task.tools:
+    if "python" in task.tools:  # data.csv, or identify's counts.csv
+        name = sorted(task.env["files"])[0]
         calls.append(("python", {"code": "import numpy as np\n"
-                                         "d = np.loadtxt('data.csv', delimiter=',', skiprows=1)\n"
+                                         f"d = np.loadtxt({name!r}, delimiter=',', skiprows=1)\n"
                                          "print(d.shape, d.mean(axis=0).round(2))"}))
     return calls
 

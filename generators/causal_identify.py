@@ -14,7 +14,7 @@ coefficients; in a linear SCM that is what the napkin's expression reduces to). 
 it and both the unadjusted regression and the regression on the treatment's observed parents miss the
 true effect by more than the tolerance.
 
-That is `--scm linear` (the ladder's easy levels). By default (`--scm binary`) every variable is binary with
+That is `--scm linear` (the ladder's easy levels). With `--scm binary` (the middle levels) every variable is binary with
 a conditional probability table of random, interacting cells, the effect is the ACE P(y=1 | do(x=1)) -
 P(y=1 | do(x=0)), exact from the SCM, and each block of eight is TARGETS_BINARY: the estimator is the
 plug-in of the backdoor or front-door functional (checked against the exact ACE on the exact observed
@@ -22,6 +22,9 @@ distribution), and a task is kept only when the plug-in of every valid set lies 
 tolerance while the naive difference, the parent-adjusted plug-in, the linear estimate (the regression
 coefficient, slope product or Wald-type ratio a linear model would justify) and, where that set is not
 valid, the plug-in adjusting for every observed non-descendant of x all lie outside it.
+
+The default, `--scm counts`, is generators/causal_identify_counts.py: binary data as a table of counts of
+a large sample, and only effects that need the ID algorithm itself, or subtle hedges.
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from generators import causal_identify_counts
 from graphs import causal as cg
 from graphs import causal_discrete as cd
 from graphs import causal_latent as cl
@@ -96,15 +100,18 @@ true, the "effect" is within {tolerance} of the true ACE, computed exactly from 
 model (an "effect" given with false is ignored)."""
 SCHEMA = {"identifiable": {"type": "boolean"}, "effect": {"type": "number"}}
 REQUIRED = ["identifiable"]
-SCMS = ("binary", "linear")  # binary (conditional probability tables, the default) or linear-Gaussian
-DEFAULT_SAMPLES = {"binary": 10_000, "linear": 500}
+# counts (binary, a table of counts, the default), binary (conditional probability tables, rows of data)
+# or linear-Gaussian
+SCMS = ("binary", "counts", "linear")
+DEFAULT_SAMPLES = {"binary": 10_000, "counts": causal_identify_counts.DEFAULT_SAMPLES, "linear": 500}
 # The linear levels are the easy ones: there a regression, a product of slopes or an instrument ratio is
 # the right estimate once the identifying set is found; on binary data the functional itself must be right.
 LADDER = [{"edges": 5, "hidden": 1, "samples": 5000, "scm": "linear"},
           {"edges": 8, "hidden": 2, "samples": 1000, "scm": "linear"},
           {"edges": 8, "hidden": 2, "samples": 20_000, "scm": "binary"},
           {"edges": 16, "hidden": 3, "samples": 10_000, "scm": "binary"},
-          {"edges": 20, "hidden": 4, "samples": 10_000, "scm": "binary"}]
+          {"edges": 20, "hidden": 4, "samples": 10_000, "scm": "binary"},
+          {"edges": 20, "hidden": 4, "samples": causal_identify_counts.DEFAULT_SAMPLES, "scm": "counts"}]
 
 
 def _pair(rng: np.random.Generator, dag: nx.DiGraph, target: str) -> tuple[str, str] | None:
@@ -185,9 +192,9 @@ def estimate(data: np.ndarray, counts: np.ndarray, col: dict[str, int], x: str, 
 
 
 def target_of(seed: int, index: int, scm: str = "linear") -> str:
-    """What task `index` will be: its place in its block of TARGETS (TARGETS_BINARY on binary data),
-    shuffled by the seed and the block."""
-    block = list(TARGETS_BINARY if scm == "binary" else TARGETS)
+    """What task `index` will be: its place in its block of TARGETS (TARGETS_BINARY on binary data, the
+    counts module's on counts), shuffled by the seed and the block."""
+    block = list({"binary": TARGETS_BINARY, "counts": causal_identify_counts.TARGETS}.get(scm, TARGETS))
     random.Random(f"causal.identify:{seed}:{index // len(block)}").shuffle(block)
     return block[index % len(block)]
 
@@ -196,6 +203,8 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
     """One instance of the target sort on this DAG, or None when there is none or it would not make a
     valid, discriminating task. A backdoor or front-door set of observed variables proves the effect
     identifiable and gives its estimator; without one, the ID algorithm decides."""
+    if config.scm == "counts":
+        return causal_identify_counts.build(rng, config, dag, target)
     if target == "instrument" and (config.hidden < 2 or config.edges < NAPKIN_EDGES):
         target = "backdoor"  # a napkin needs two latents and seven edges: else the easy sort takes its place
     if target == "instrument":  # too rare in random DAGs to wait for: plant one
@@ -379,8 +388,9 @@ def random_answer(task: Any, rng: Any) -> dict[str, Any]:
 
 def mutants(task: Any) -> list[dict[str, Any]]:
     """The other identifiability verdict (with the true effect, when the claim is the error), the naive,
-    parent-adjusted and (on binary data) linear and all-pretreatment-adjusted estimates, and estimates just
-    outside the tolerance."""
+    parent-adjusted and every other shortcut estimate the task records (on binary data: linear,
+    all-pretreatment-adjusted, on counts also the nearest front-door set's), and estimates just outside
+    the tolerance."""
     truth = task.truth
     if not truth["identifiable"]:
         return [{"identifiable": True, "effect": truth["effect"]},
@@ -390,7 +400,7 @@ def mutants(task: Any) -> list[dict[str, Any]]:
     return [{"identifiable": False}, {"identifiable": True},
             {"identifiable": True, "effect": truth["naive_estimate"]},
             {"identifiable": True, "effect": truth["parent_adjusted_estimate"]},
-            *({"identifiable": True, "effect": truth["shortcuts"][code]}
-              for code in ("linear_estimate", "pretreatment_adjusted") if code in truth["shortcuts"]),
+            *({"identifiable": True, "effect": value} for code, value in sorted(truth["shortcuts"].items())
+              if code not in ("naive_regression", "parent_adjusted_estimate")),
             {"identifiable": True, "effect": truth["effect"] + 1.01 * truth["tolerance"]},
             {"identifiable": True, "effect": truth["effect"] - 1.01 * truth["tolerance"]}]

@@ -44,6 +44,9 @@ REASONS: dict[str, str] = {
     "linear_estimate": "on binary data, the estimate a linear model would justify (a regression "
                        "coefficient, a product of slopes, a Wald-type instrument ratio), not the plug-in of "
                        "the identified functional",
+    "front_door_nearest": "the estimate applies the front-door formula with the treatment's observed "
+                          "children on the way to the outcome, which here do not satisfy the front-door "
+                          "criterion",
     "interventional_answer": "the value is the population's E[Y | do(X = x')], not this unit's "
                              "counterfactual",
     "outcome_unchanged": "the value is the unit's observed outcome, as if setting the treatment changed "

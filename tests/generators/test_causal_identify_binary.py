@@ -1,4 +1,4 @@
-"""The identify kind on binary data (the default): its truths checked by methods independent of the
+"""The identify kind on binary data (--scm binary, the old default, a ladder level): its truths checked by methods independent of the
 generator (a brute-force sum over the SCM's assignments, y0 and a brute-force backdoor search, plug-in
 estimates and shortcuts recomputed here with pandas and least squares), its prompt and its grader's
 reasons."""
@@ -22,7 +22,7 @@ from tools.registry import call_tool
 
 @pytest.fixture(scope="module")
 def tasks():
-    config = base.config_from(gc, {"kind": "identify"})
+    config = base.config_from(gc, {"kind": "identify", "scm": "binary", "edges": 16, "hidden": 3})
     return [gc.generate(config, 11, i) for i in range(8)]
 
 
@@ -81,7 +81,7 @@ def _coefficient(frame, target, regressors, of):
     return np.linalg.lstsq(design, frame[target].to_numpy(float), rcond=None)[0][1 + regressors.index(of)]
 
 
-def test_binary_is_the_default_and_the_prompt_states_the_data_the_ace_and_the_tolerance(tasks):
+def test_binary_data_have_10000_rows_and_the_prompt_states_the_data_the_ace_and_the_tolerance(tasks):
     for task in tasks:
         assert task.meta["knobs"]["scm"] == "binary" and task.meta["knobs"]["samples"] == 10_000
         x, y = task.truth["treatment"], task.truth["outcome"]
@@ -168,8 +168,9 @@ def test_the_wald_ratio_of_the_look_alike_is_graded_as_identified_by_linearity(t
 
 def test_the_easiest_ladder_level_is_linear_and_binary_levels_follow():
     ladder = gc.LADDERS["identify"]
-    assert ladder[0]["scm"] == "linear" and ladder[-1]["scm"] == "binary"
-    with pytest.raises(ValueError, match="--scm must be one of binary, linear"):
+    assert ladder[0]["scm"] == "linear" and ladder[-2]["scm"] == "binary" and ladder[-1]["scm"] == "counts"
+    assert {"edges": 16, "hidden": 3, "samples": 10_000, "scm": "binary"} in ladder  # the v8 default
+    with pytest.raises(ValueError, match="--scm must be one of binary, counts, linear"):
         base.config_from(gc, {"kind": "identify", "scm": "logistic"})
     assert base.config_from(gc, {"kind": "identify", "scm": "linear"}).samples == 500
 

@@ -19,7 +19,13 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from generators import causal_counterfactual, causal_identify, causal_identify_counts, causal_reversed, tool_kind
+from generators import (
+    causal_counterfactual,
+    causal_identify,
+    causal_identify_counts,
+    causal_reversed,
+    tool_kind,
+)
 from generators.base import MIXED, knobs_of, main, task_id
 from graphs import causal as cg
 from tasks.task import Task
@@ -128,7 +134,8 @@ class Config(tool_kind.ToolKnobs):
                                                      "identify 20 and counterfactual 12)"})
     nodes: int = field(default=0, metadata={"help": "variables (0: edges // 2 + 3, or as edges need)"})
     samples: int = field(default=0, metadata={"help": "rows of data (all kinds but adjustment, discover; 0: "
-                                                      "500, but for identify 10000 on binary data, 10^6 counted)"})
+                                                      "500, but for identify 10000 on binary data, 10^6 "
+                                                      "counted)"})
     binary: bool = field(default=False, metadata={"help": "reversed_edge: binary data and chi-square tests"})
     scm: str = field(default="", metadata={"help": "identify: counts (binary variables, data as a table "
                                                     "of counts), binary (variables with conditional "
@@ -175,7 +182,8 @@ class Config(tool_kind.ToolKnobs):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
         tool_kind.validate_knobs(self, FAMILY)
         checks = [("edges", self.edges, MIN_EDGES[self.kind], cg.max_edges(MAX_NODES)),
-                  ("nodes", self.nodes, 0, MAX_NODES), ("samples", self.samples, 20, 10 ** 8 if self.scm == "counts" else 100_000),
+                  ("nodes", self.nodes, 0, MAX_NODES),
+                  ("samples", self.samples, 20, 10 ** 8 if self.scm == "counts" else 100_000),
                   ("max_cost", self.max_cost, 1, 1000), ("budget", self.budget, 0, 100_000),
                   ("reversals", self.reversals, 1, max(1, self.edges))]
         for name, value, low, high in checks:

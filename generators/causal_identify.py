@@ -14,10 +14,10 @@ coefficients; in a linear SCM that is what the napkin's expression reduces to). 
 it and both the unadjusted regression and the regression on the treatment's observed parents miss the
 true effect by more than the tolerance.
 
-That is `--scm linear` (the ladder's easy levels). With `--scm binary` (the middle levels) every variable is binary with
-a conditional probability table of random, interacting cells, the effect is the ACE P(y=1 | do(x=1)) -
-P(y=1 | do(x=0)), exact from the SCM, and each block of eight is TARGETS_BINARY: the estimator is the
-plug-in of the backdoor or front-door functional (checked against the exact ACE on the exact observed
+That is `--scm linear` (the ladder's easy levels). With `--scm binary` (the middle levels) every variable is
+binary with a conditional probability table of random, interacting cells, the effect is the ACE P(y=1 |
+do(x=1)) - P(y=1 | do(x=0)), exact from the SCM, and each block of eight is TARGETS_BINARY: the estimator is
+the plug-in of the backdoor or front-door functional (checked against the exact ACE on the exact observed
 distribution), and a task is kept only when the plug-in of every valid set lies within the bootstrap
 tolerance while the naive difference, the parent-adjusted plug-in, the linear estimate (the regression
 coefficient, slope product or Wald-type ratio a linear model would justify) and, where that set is not

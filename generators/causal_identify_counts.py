@@ -8,10 +8,11 @@ factorisation, on random graphs: napkins and other shapes) and three not identif
 reached by no bidirected edge between treatment and outcome nor between the treatment and a child of it
 on the way (no bow). The reference estimate is the ID functional (graphs/causal_id.py) evaluated on the
 counts; the tolerance is three standard deviations of it over multinomial resamples of the counts. An
-identifiable task is kept only when the other expression of the functional (another topological order)
-passes too and every shortcut (the naive difference, the plug-ins adjusting for the treatment's observed
-parents or for every observed non-descendant of it, the front-door formula with the treatment's observed
-children on the way to the outcome, the linear regression coefficient) lies outside the tolerance.
+identifiable task is kept only when the functional passes with room to spare in another expression too
+(another topological order) and with 0/0 in a conditional taken as 1/2 instead of 0, and every shortcut
+(the naive difference, the plug-ins adjusting for the treatment's observed parents or for every observed
+non-descendant of it, the front-door formula with the treatment's observed children on the way to the
+outcome, the linear regression coefficient) lies outside the tolerance.
 """
 from __future__ import annotations
 
@@ -177,9 +178,10 @@ def _fit(rng, config, dag, observed, latent, directed, bidirected, x, y, identif
     tolerance = max(MIN_TOLERANCE, math.ceil(TOLERANCE_SDS * spread * 1000) / 1000)
     reference: dict[str, Any] = {"identifiable": False}
     if identifiable:
-        other = float(ci.ace(sample, observed, directed, bidirected, x, y, late_first=True)[0])
-        if max(abs(estimate - effect), abs(other - effect)) > tolerance / 2:
-            return None  # the identifying formula, in either expression, must pass with room to spare
+        others = [float(ci.ace(sample, observed, directed, bidirected, x, y, late_first=late, empty=empty)[0])
+                  for late in (False, True) for empty in (0.0, 0.5)]
+        if max(abs(other - effect) for other in others) > tolerance / 2:
+            return None  # the formula must pass with room to spare, however written, whatever 0/0 is taken as
         if any(abs(s - effect) <= tolerance for s in shortcuts.values()):
             return None  # every shortcut must fail
         reference = {"identifiable": True, "effect": round(estimate, 4)}

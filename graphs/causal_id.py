@@ -6,7 +6,7 @@ A distribution is a numpy array of shape (B, k_1, ..., k_n): B distributions (bo
 exact one) over the n observed variables in `names` order, so a bootstrap costs one evaluation. Every
 intermediate factor keeps all n axes (a summed-out variable's axis has size 1), so the values of the
 intervened variables stay free axes until the end. A conditional whose condition has probability 0
-counts as 0.
+(a configuration a sample lacks) counts as `empty`, 0 unless said otherwise.
 """
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ class _Problem:
     or, with late_first, against it), the directed graph and the bidirected pairs over them."""
 
     def __init__(self, names: Sequence[str], directed: Iterable[tuple[str, str]],
-                 bidirected: Iterable[tuple[str, str]], late_first: bool = False):
-        self.names = list(names)
+                 bidirected: Iterable[tuple[str, str]], late_first: bool = False, empty: float = 0.0):
+        self.names, self.empty = list(names), empty
         self.graph = nx.DiGraph()
         self.graph.add_nodes_from(self.names)
         self.graph.add_edges_from(directed)
@@ -61,7 +61,8 @@ class _Problem:
             if u in s:
                 upto = self.total(p, ordered[i + 1:])
                 before = self.total(upto, [u])
-                result = result * np.divide(upto, before, out=np.zeros_like(upto), where=before > 0)
+                empty = np.full_like(upto, self.empty)
+                result = result * np.divide(upto, before, out=empty, where=before > 0)
         return result
 
     def identify(self, y: frozenset[str], x: frozenset[str], p: np.ndarray, v: frozenset[str]) -> np.ndarray:
@@ -95,13 +96,13 @@ class _Problem:
 
 def interventional(joint: np.ndarray, names: Sequence[str], directed: Iterable[tuple[str, str]],
                    bidirected: Iterable[tuple[str, str]], x: Iterable[str], y: Iterable[str],
-                   late_first: bool = False) -> np.ndarray:
+                   late_first: bool = False, empty: float = 0.0) -> np.ndarray:
     """P(y | do(x)) by the ID algorithm: an array of joint's shape with every axis but those of x and y of
     size 1. An axis the recursion added to x (line 3) does not change the value on the exact distribution;
     on a sample it is averaged over. Another topological order (late_first) gives another expression of
     the same quantity: equal on the exact distribution, close on a sample. Raises NotIdentifiable on a
     hedge."""
-    problem = _Problem(names, directed, bidirected, late_first)
+    problem = _Problem(names, directed, bidirected, late_first, empty)
     joint = np.asarray(joint, float)
     x, y = frozenset(x), frozenset(y)
     result = problem.identify(y, x, joint, frozenset(problem.names))
@@ -110,11 +111,12 @@ def interventional(joint: np.ndarray, names: Sequence[str], directed: Iterable[t
 
 
 def ace(joint: np.ndarray, names: Sequence[str], directed: Iterable[tuple[str, str]],
-        bidirected: Iterable[tuple[str, str]], x: str, y: str, late_first: bool = False) -> np.ndarray:
+        bidirected: Iterable[tuple[str, str]], x: str, y: str, late_first: bool = False, empty: float = 0.0
+        ) -> np.ndarray:
     """P(y = 1 | do(x = 1)) - P(y = 1 | do(x = 0)) for binary x and y, one value per distribution of
     `joint`. Raises NotIdentifiable on a hedge."""
     names = list(names)
-    p = np.broadcast_to(interventional(joint, names, directed, bidirected, [x], [y], late_first),
+    p = np.broadcast_to(interventional(joint, names, directed, bidirected, [x], [y], late_first, empty),
                         np.shape(joint))
     index = [slice(None)] + [0] * len(names)
     ix, iy = 1 + names.index(x), 1 + names.index(y)

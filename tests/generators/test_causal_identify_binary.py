@@ -1,7 +1,7 @@
-"""The identify kind on binary data (--scm binary, the old default, a ladder level): its truths checked by methods independent of the
-generator (a brute-force sum over the SCM's assignments, y0 and a brute-force backdoor search, plug-in
-estimates and shortcuts recomputed here with pandas and least squares), its prompt and its grader's
-reasons."""
+"""The identify kind on binary data (--scm binary, the old default, a ladder level): its truths checked by
+methods independent of the generator (a brute-force sum over the SCM's assignments, y0 and a brute-force
+backdoor search, plug-in estimates and shortcuts recomputed here with pandas and least squares), its prompt
+and its grader's reasons."""
 import collections
 import copy
 import itertools

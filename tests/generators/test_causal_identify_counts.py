@@ -16,6 +16,7 @@ from generators import base
 from generators import causal as gc
 from graders import grade
 from graphs import causal as cg
+from graphs import causal_id as ci
 from graphs import causal_latent as cl
 from tools.registry import call_tool
 
@@ -92,7 +93,7 @@ def test_counts_is_the_default_and_the_file_is_the_whole_table_of_a_million_samp
         assert len(frame.drop_duplicates(observed)) == len(frame)
         assert not set(task.truth["latent"]) & set(frame.columns)
         assert 8 <= len(observed) <= 10 and 3 <= len(task.truth["latent"]) <= 5
-        assert "counts.csv" in task.prompt and f"all {len(frame)} of them, a count of 0 included" in task.prompt
+        assert f"all {len(frame)} of them, a count of 0 included" in task.prompt
         assert f"within {task.truth['tolerance']} of the true ACE" in task.prompt
 
 
@@ -102,12 +103,14 @@ def test_five_need_the_id_algorithm_three_are_subtle_hedges_and_all_eight_questi
     for task in tasks:
         dag, x, y, latent = _dag(task), task.truth["treatment"], task.truth["outcome"], task.truth["latent"]
         assert cl.is_identifiable(dag, latent, x, y) is task.truth["identifiable"], task.id
-        assert not any(cg.blocks_backdoor_paths(dag, x, y, z) for z in _observed_subsets(task, (x, y))), task.id
+        subsets = _observed_subsets(task, (x, y))
+        assert not any(cg.blocks_backdoor_paths(dag, x, y, z) for z in subsets), task.id
         if task.truth["identifiable"]:  # no front-door set either, of any size
-            assert not any(cl.satisfies_front_door(dag, x, y, m) for m in _observed_subsets(task, (x, y)))
+            assert not any(cl.satisfies_front_door(dag, x, y, m) for m in subsets), task.id
         else:  # no bow: x is confounded neither with y nor with a child of x on the way to y
             bidirected = {tuple(p) for p in task.truth["projection"]["bidirected"]}
-            near = {y} | {c for c in dag.successors(x) if c in task.env["variables"] and nx.has_path(dag, c, y)}
+            observed = task.env["variables"]
+            near = {y} | {c for c in dag.successors(x) if c in observed and nx.has_path(dag, c, y)}
             assert not any(tuple(sorted((x, v))) in bidirected for v in near), task.id
 
 
@@ -145,11 +148,23 @@ def test_the_true_effect_passes_and_each_shortcut_recomputed_here_fails_by_its_c
                 assert reasons == (code,), (task.id, code)
 
 
+def test_the_id_functional_passes_however_written_and_whatever_0_over_0_is_taken_as(tasks):
+    for task in (t for t in tasks if t.truth["identifiable"]):
+        frame, observed = _counts(task), task.env["variables"]
+        p = (frame["count"] / frame["count"].sum()).to_numpy().reshape((1,) + (2,) * len(observed))
+        projection = task.truth["projection"]
+        for late_first, empty in itertools.product((False, True), (0.0, 0.5, 1.0)):
+            value = ci.ace(p, observed, projection["directed"], projection["bidirected"],
+                           task.truth["treatment"], task.truth["outcome"], late_first=late_first, empty=empty)
+            assert grade(task, {"identifiable": True, "effect": float(value[0])}).passed, task.id
+
+
 def test_three_kinds_of_wrong_answer_are_graded_apart(tasks):
     identifiable = next(t for t in tasks if t.truth["identifiable"])
     hedge = next(t for t in tasks if not t.truth["identifiable"])
     assert grade(identifiable, {"identifiable": False}).reasons == ("missed_identifiable",)
-    assert grade(hedge, {"identifiable": True, "effect": hedge.truth["effect"]}).reasons == ("not_identifiable",)
+    claimed = {"identifiable": True, "effect": hedge.truth["effect"]}  # even with the true ACE
+    assert grade(hedge, claimed).reasons == ("not_identifiable",)
     assert grade(hedge, {"identifiable": False}).passed
     off = identifiable.truth["effect"] + 50 * identifiable.truth["tolerance"] + 1
     assert grade(identifiable, {"identifiable": True, "effect": off}).reasons == ("outside_tolerance",)

@@ -12,7 +12,7 @@ identifiable task is kept only when the functional passes with room to spare in 
 (another topological order) and with 0/0 in a conditional taken as 1/2 instead of 0, and every shortcut
 (the naive difference, the plug-ins adjusting for the treatment's observed parents or for every observed
 non-descendant of it, the front-door formula with the treatment's observed children on the way to the
-outcome, the linear regression coefficient) lies outside the tolerance.
+outcome, the linear regression coefficient) lies outside the tolerance, and so does an effect of 0.
 """
 from __future__ import annotations
 
@@ -182,7 +182,7 @@ def _fit(rng, config, dag, observed, latent, directed, bidirected, x, y, identif
                   for late in (False, True) for empty in (0.0, 0.5)]
         if max(abs(other - effect) for other in others) > tolerance / 2:
             return None  # the formula must pass with room to spare, however written, whatever 0/0 is taken as
-        if any(abs(s - effect) <= tolerance for s in shortcuts.values()):
-            return None  # every shortcut must fail
+        if any(abs(s - effect) <= tolerance for s in [*shortcuts.values(), 0.0]):
+            return None  # every shortcut must fail, and so must "no effect"
         reference = {"identifiable": True, "effect": round(estimate, 4)}
     return counts, effect, tolerance, reference, shortcuts, cpts

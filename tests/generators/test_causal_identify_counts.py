@@ -125,6 +125,7 @@ def test_the_true_effect_passes_and_each_shortcut_recomputed_here_fails_by_its_c
         frame, effect, tol = _counts(task), task.truth["effect"], task.truth["tolerance"]
         assert grade(task, {"identifiable": True, "effect": effect}).passed
         assert grade(task, task.truth["reference"]).passed
+        assert not grade(task, {"identifiable": True, "effect": 0.0}).passed  # "no effect" is no answer
         observed = task.env["variables"]
         parents = sorted(set(dag.predecessors(x)) & set(observed))
         pretreatment = sorted(set(observed) - nx.descendants(dag, x) - {x, y})

@@ -6,6 +6,9 @@ import collections
 import copy
 import io
 import itertools
+import os
+import subprocess
+import sys
 
 import networkx as nx
 import numpy as np
@@ -184,3 +187,13 @@ def test_samples_may_reach_the_hundred_millions_on_counts_only():
     assert base.config_from(gc, {"kind": "identify", "samples": 10 ** 7}).samples == 10 ** 7
     with pytest.raises(ValueError, match="--samples must be in 20..100000"):
         base.config_from(gc, {"kind": "identify", "scm": "binary", "samples": 10 ** 6})
+
+
+def test_the_cli_gives_the_same_bytes_under_any_hash_seed():
+    def run(hash_seed):
+        return subprocess.run([sys.executable, "-m", "generators.causal", "--kind", "identify", "--n", "2",
+                               "--seed", "4"], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": hash_seed},
+                              cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__)))).stdout
+    first = run("0")
+    assert first == run("4242") and len(first.splitlines()) == 2

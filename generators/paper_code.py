@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 8  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 9  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -53,7 +53,9 @@ VERSION = 8  # 2: trace names the paper's credited components and says where the
 # default definition only by the papers' equations (--definition paper), its edge cases named without
 # their values, one public test run, a zero priority at alpha = 0 stated and checked; 7: every prompt
 # naming the case (locate too) states that zero priorities have probability 0 at alpha = 0; 8: and the
-# conventions the papers leave open among the cases named (PER's boundary side, ties go first, dueling's mean)
+# conventions the papers leave open among the cases named (PER's boundary side, ties go first, dueling's mean);
+# 9: locate's default history lists 64 commits of the file, a partial fix (the version wrong on the fewest
+# checked cases) before the complete one, and a budget of what the scripted bisection spends plus one
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -131,6 +133,8 @@ comparing what they return as above; besides random inputs they include: {agent_
 _BUDGET = (" You may make at most {budget} tool calls in all (submitting the answer is not one); a call "
            "beyond them returns an error. Once the component first behaves as the paper defines it, no later "
            "commit of this copy changes the values it gives.")
+_PARTIAL = (" A commit may fix part of a wrong version and leave another checked case wrong (a partial fix): "
+            "the commit asked for is the first at which every checked case gives the paper's values.")
 _IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "
         "object in the repository.")
 _STR = {"type": "string"}
@@ -156,7 +160,8 @@ LADDERS = {  # every level draws the component per task, so that a sample of 8 h
                  + [{"component": "", "definition": "paper", "wire": True, "test_runs": 1, "components": 3}],
     "locate": [{"component": "", "name_functions": True, "history": 0},
                {"component": "", "name_functions": False, "history": 0},
-               {"component": "", "name_functions": False, "history": 24}],
+               {"component": "", "name_functions": False, "history": 24},
+               {"component": "", "name_functions": False, "history": 64}],
     "trace": [{"component": ""}],
 }
 
@@ -174,10 +179,10 @@ class Config:
                 "equation, with the edge cases named but not their values (full, reference, paper)"})
     name_functions: bool = field(default=False, metadata={
         "help": "locate: the prompt names the file and function(s) that hold the component"})
-    history: int = field(default=24, metadata={
-        "help": "locate: how many commits rewrite the component's file on a copy of its own (wrong first "
-                "versions, the complete one, refactors), with a call budget that fits a bisection of them and "
-                "not a reading of each (0: the repository's own history, no budget)"})
+    history: int = field(default=64, metadata={
+        "help": "locate: how many commits of the component's file git_log lists, on a copy of its own (wrong "
+                "first versions, a partial fix, the complete one, refactors), with a call budget of what a "
+                "bisection of them spends plus one (0: the repository's own history, no budget)"})
     test_runs: int = field(default=1, metadata={
         "help": "implement: how many run_public_tests calls a task allows (0: no limit)"})
     components: int = field(default=3, metadata={
@@ -348,17 +353,22 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
     link = R.links()[c.key]
     tip, commit, introduced, named, budget = str(repo.head.target), link.commit, link.introduced, link.named, ""
     env: dict[str, Any] = {}
+    hidden, partial = hidden_cases(c, rng), {}
+    drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
+    while config.history and H.partial_split(c.key, drawn) is None:  # cases on which a mutant is a partial fix
+        hidden = hidden_cases(c, rng)
+        drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
     if config.history:  # the component's file rewritten many times, on a copy of its own
-        made = H.build(repo, c.key, rng, config.history)
+        made = H.build(repo, c.key, rng, config.history, drawn)
         tip, commit, introduced, named = made.tip, made.commit, made.introduced, made.named
-        env = {"calls_left": made.budget}
-        budget = _BUDGET.format(budget=made.budget)
+        env, partial = {"calls_left": made.budget}, {"partial": made.partial}
+        budget = _PARTIAL + _BUDGET.format(budget=made.budget)
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
              if config.name_functions else "")
     return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases), "budget": budget},
             "tips": {"main": tip}, "env": env,
-            "truth": {**hidden_cases(c, rng), "component": c.key, "accepted": [commit],
-                      "introduced": introduced, "named": named, "reference": {"commit": commit}}}
+            "truth": {**hidden, "component": c.key, "accepted": [commit], "introduced": introduced,
+                      "named": named, **partial, "reference": {"commit": commit}}}
 
 
 def _trace(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:

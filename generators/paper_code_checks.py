@@ -190,8 +190,9 @@ def mutants(task: Task) -> list[dict[str, Any]]:
             {"files": {c.path: "--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n-no such line\n+x = 1\n"}},
             {"files": {"../outside.py": "x = 1\n"}}]
     if kind == "locate":
-        # the first commit touching the function, the one whose subject names it, the fix's parent
+        # the first commit touching the function, the one whose subject names it, the fix's parent,
         near = [truth["introduced"], truth["named"]] + [str(p) for p in repo[truth["accepted"][0]].parent_ids]
+        near += [truth["partial"]] if "partial" in truth else []  # the partial fix, a bisection's misjudgement
         near += [G.resolve(repo, "HEAD")]
         return [{"commit": sha} for sha in dict.fromkeys(near) if sha not in truth["accepted"]]
     functions = truth["functions"]

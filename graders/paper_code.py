@@ -117,7 +117,8 @@ def grade_functions(task: Task, answer: dict[str, Any]) -> Grade:
 def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
     """Passes when the commit is one of `truth["accepted"]`; a wrong one is told apart as a commit
     before the component existed, one where it existed but did not yet behave as defined (from
-    `truth["introduced"]`, its first version, up to the fix), or one after it first did."""
+    `truth["introduced"]`, its first version, up to the fix), one of a partial fix before the complete
+    version (from `truth["partial"]`, where a task has one), or one after it first did."""
     repo = G.materialize(task.env["repo"])
     commit = resolve_commit(repo, answer["commit"])
     if isinstance(commit, Grade):
@@ -125,9 +126,11 @@ def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
     accepted = task.truth["accepted"]
     if commit in accepted:
         return passed()
-    introduced = task.truth["introduced"]
+    introduced, partial = task.truth["introduced"], task.truth.get("partial")
     if any(repo.descendant_of(commit, a) for a in accepted):
         return failed("commit_too_late")
+    if partial and (commit == partial or repo.descendant_of(commit, partial)):
+        return failed("partial_fix")
     if commit == introduced or repo.descendant_of(commit, introduced):
         return failed("incomplete_version")
     return failed("commit_too_early")

@@ -107,6 +107,8 @@ REASONS: dict[str, str] = {
     "wrong_values": "the function returned values (or a shape) that differ from the definition's",
     "incomplete_version": "the component exists at that commit, but does not yet behave as the paper defines it",
     "commit_too_early": "the component does not exist yet at that commit",
+    "partial_fix": "the commit fixed part of the component, but a checked case still differs from the paper's "
+                   "definition there (a later commit completed it)",
     "commit_too_late": "the component already behaved as the paper defines it at an earlier commit",
     "not_wired": "the agent's methods still raise NotImplementedError: the component is not wired into the agent",
     "wrong_agent_values": "the component's functions are right, but the agent's methods return other values than "

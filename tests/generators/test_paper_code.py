@@ -112,7 +112,8 @@ def test_locate_tells_too_early_incomplete_and_too_late_apart():
     at = commits.index(task.truth["accepted"][0])
     first = commits.index(task.truth["introduced"])
     assert grade(task, {"commit": commits[first - 1]}).reasons == ("commit_too_early",)
-    assert grade(task, {"commit": commits[at - 1]}).reasons == ("incomplete_version",)
+    assert grade(task, {"commit": commits[first]}).reasons == ("incomplete_version",)
+    assert grade(task, {"commit": commits[at - 1]}).reasons == ("partial_fix",)  # just before: the partial fix
     assert grade(task, {"commit": commits[at + 1]}).reasons == ("commit_too_late",)
 
 

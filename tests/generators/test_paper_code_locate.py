@@ -1,6 +1,6 @@
-"""locate's long history: many commits rewrite the component's file, the budget fits a bisection of
-them and not a reading of each, and a scripted bisection with the model's tools alone solves every
-default task within it."""
+"""locate's long history: many commits rewrite the component's file, a partial fix comes before the
+complete version, the budget is what a scripted bisection with the model's tools alone spends on each
+default task plus one (not a reading of each commit), and that bisection solves every default task."""
 import copy
 import re
 
@@ -22,13 +22,31 @@ def tasks():
     return list(iter_tasks(pc, pc.Config(kind="locate"), 1, 8))
 
 
+_RUNS = {}
+
+
+def _right_cases(task, path, text):
+    """Which checked cases one version of the file gets right, run in the sandbox on the file (versions
+    that differ only in comment lines share one run)."""
+    code = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    key = (task.id, path, code)
+    if key not in _RUNS:
+        tree = R.tree_files(materialize(task.env["repo"]), "HEAD") | {path: text}
+        results = run_cases(tree, task.truth["cases"])
+        _RUNS[key] = tuple("value" in r and same_value(e, r["value"], **CC.TOLERANCE)
+                           for r, e in zip(results, task.truth["expected"], strict=True))
+    return _RUNS[key]
+
+
 def _behaves(task, path, text):
     """The reader's judgement of one version of the file, stood in for by the checked cases (the
     paper's definition on the cases the prompt names) run on the file shown by git_show."""
-    tree = R.tree_files(materialize(task.env["repo"]), "HEAD") | {path: text}
-    results = run_cases(tree, task.truth["cases"])
-    return all("value" in r and same_value(e, r["value"], **CC.TOLERANCE)
-               for r, e in zip(results, task.truth["expected"], strict=True))
+    return all(_right_cases(task, path, text))
+
+
+def _file_commits(task, path):
+    log = call_tool("git_log", {"path": path, "max_count": 200}, copy.deepcopy(task.env)).text
+    return [line.split()[0] for line in log.splitlines() if re.match(r"[0-9a-f]{40} ", line)][::-1]
 
 
 def _bisect(task):
@@ -46,7 +64,8 @@ def _bisect(task):
     function = CC.COMPONENTS[task.meta["component"]].functions[0]
     found = call("git_grep", {"pattern": r"^def \w+"})
     path = next(line.split(":", 1)[0] for line in found.splitlines() if f"def {function}(" in line)
-    log = call("git_log", {"path": path})
+    log = call("git_log", {"path": path, "max_count": 200})
+    assert "left out" not in log
     commits = [line.split()[0] for line in log.splitlines() if re.match(r"[0-9a-f]{40} ", line)][::-1]
     lo, hi = 0, len(commits) - 1  # the last commit holds the complete version (the prompt says it stays)
     while lo < hi:
@@ -60,26 +79,43 @@ def _bisect(task):
     return commits[lo], calls, len(commits)
 
 
-def test_a_scripted_bisection_solves_every_default_task_within_its_stated_budget(tasks):
-    assert len({t.prompt for t in tasks}) == 8
+def test_the_budget_is_what_a_scripted_bisection_spends_on_each_default_task_plus_one(tasks):
+    assert len({t.prompt for t in tasks}) == len({t.meta["component"] for t in tasks}) == 8
     for task in tasks:
         budget = task.env["calls_left"]
         assert f"at most {budget} tool calls" in task.prompt
         commit, calls, file_commits = _bisect(task)
-        assert grade(task, {"commit": commit}).passed and calls <= budget
-        assert 1 + file_commits > budget  # listing the commits and showing each does not fit
+        assert grade(task, {"commit": commit}).passed and calls + 1 == budget, task.id
+        assert file_commits == 64 and budget == 9  # 64 versions: every bisection reads exactly six
 
 
-def test_every_version_before_the_complete_one_fails_and_every_later_one_passes(tasks):
-    task = tasks[0]
-    repo = materialize(task.env["repo"])
-    c = CC.COMPONENTS[task.meta["component"]]
-    log = call_tool("git_log", {"path": c.path}, copy.deepcopy(task.env)).text
-    commits = [line.split()[0] for line in log.splitlines() if re.match(r"[0-9a-f]{40} ", line)][::-1]
-    at = commits.index(task.truth["accepted"][0])
-    for i, sha in enumerate(commits):
-        text = R.tree_files(repo, sha)[c.path]
-        assert _behaves(task, c.path, text) == (i >= at), (i, at)
+def test_on_every_default_task_each_version_before_the_complete_one_fails_and_every_later_one_passes(tasks):
+    for task in tasks:
+        repo = materialize(task.env["repo"])
+        c = CC.COMPONENTS[task.meta["component"]]
+        commits = _file_commits(task, c.path)
+        at = commits.index(task.truth["accepted"][0])
+        for i, sha in enumerate(commits):
+            text = R.tree_files(repo, sha).get(c.path, "")
+            assert _behaves(task, c.path, text) == (i >= at), (task.id, i, at)
+
+
+def test_the_partial_fix_is_where_the_checked_cases_last_change_before_the_complete_version(tasks):
+    # found by running the cases on every version, not from the generator's choice of mutants
+    for task in tasks:
+        repo = materialize(task.env["repo"])
+        c = CC.COMPONENTS[task.meta["component"]]
+        commits = _file_commits(task, c.path)
+        at = commits.index(task.truth["accepted"][0])
+        right = [_right_cases(task, c.path, R.tree_files(repo, sha).get(c.path, "")) for sha in commits]
+        start = max(i for i in range(1, at) if right[i] != right[i - 1])
+        assert commits[start] == task.truth["partial"], task.id
+        assert 0 < sum(right[start]) < len(right[start])  # right on some checked cases, wrong on others
+        assert sum(right[start]) > max(sum(r) for r in right[commits.index(task.truth["introduced"]):start])
+        assert grade(task, {"commit": commits[start]}).reasons == ("partial_fix",)
+        assert grade(task, {"commit": commits[at - 1]}).reasons == ("partial_fix",)
+        assert grade(task, {"commit": commits[start - 1]}).reasons == ("incomplete_version",)
+        assert "partial fix" in task.prompt
 
 
 def test_the_subjects_that_name_the_component_mislead(tasks):

@@ -111,7 +111,7 @@ def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma) -> np
     return np.asarray(rewards) + gamma * (1.0 - np.asarray(dones)) * chosen''',
         "ties_go_last": '''def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma):
     online = np.asarray(next_q_online)
-    best = online.shape[1] - 1 - np.argmax(online[:, ::-1], axis=1)  # the last of tied actions
+    best = online.shape[1] - 1 - np.argmax(online[:, ::-1], axis=1)
     chosen = np.take_along_axis(np.asarray(next_q_target), best[:, None], axis=1)[:, 0]
     return np.asarray(rewards) + gamma * (1.0 - np.asarray(dones)) * chosen''',
         "no_terminal_mask": '''def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma):

@@ -53,7 +53,8 @@ VERSION = 9  # 2: trace names the paper's credited components and says where the
 # default definition only by the papers' equations (--definition paper), its edge cases named without
 # their values, one public test run, a zero priority at alpha = 0 stated and checked; 7: every prompt
 # naming the case (locate too) states that zero priorities have probability 0 at alpha = 0; 8: and the
-# conventions the papers leave open among the cases named (PER's boundary side, ties go first, dueling's mean);
+# conventions the papers leave open among the cases named (PER's boundary side, ties go first, dueling's
+# mean);
 # 9: locate's default history lists 64 commits of the file, a partial fix (the version wrong on the fewest
 # checked cases) before the complete one, and a budget of what the scripted bisection spends plus one
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
@@ -355,7 +356,7 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
     env: dict[str, Any] = {}
     hidden, partial = hidden_cases(c, rng), {}
     drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
-    while config.history and H.partial_split(c.key, drawn) is None:  # cases on which a mutant is a partial fix
+    while config.history and H.partial_split(c.key, drawn) is None:  # cases where a mutant is a partial fix
         hidden = hidden_cases(c, rng)
         drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
     if config.history:  # the component's file rewritten many times, on a copy of its own

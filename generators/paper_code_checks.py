@@ -193,7 +193,7 @@ def mutants(task: Task) -> list[dict[str, Any]]:
         # the first commit touching the function, the one whose subject names it, the fix's parent,
         # the partial fix, every commit whose subject names a function of the component, the tip
         near = [truth["introduced"], truth["named"]] + [str(p) for p in repo[truth["accepted"][0]].parent_ids]
-        near += [truth["partial"]] if "partial" in truth else []  # the partial fix, a bisection's misjudgement
+        near += [truth["partial"]] if "partial" in truth else []  # a bisection's misjudgement
         functions = _component(task).functions  # the subjects that name the component ("Add ...", "Fix ...")
         near += [str(c.id) for c in repo.walk(repo.head.target) if any(f in c.message for f in functions)]
         near += [G.resolve(repo, "HEAD")]

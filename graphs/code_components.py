@@ -565,8 +565,9 @@ def noisy_linear(x, mu_w, sigma_w, mu_b, sigma_b, eps_in, eps_out) -> np.ndarray
                           "sigma_w": [[1.0, 1.0], [1.0, 1.0], [2.0, 0.5]], "mu_b": [0.0, 0.0, 1.0],
                           "sigma_b": [1.0, 1.0, 1.0], "eps_in": [4.0, -1.0], "eps_out": [-4.0, 9.0, 0.25]}),
         # positive noise only: the sign does not matter here, the square roots do
-        ("noisy_linear", {"x": [[2.0, 1.0]], "mu_w": [[1.0, 0.0], [0.0, -1.0]], "sigma_w": [[1.0, 0.5], [0.5, 1.0]],
-                          "mu_b": [0.5, 0.0], "sigma_b": [1.0, 2.0], "eps_in": [4.0, 1.0], "eps_out": [9.0, 0.25]}),
+        ("noisy_linear", {"x": [[2.0, 1.0]], "mu_w": [[1.0, 0.0], [0.0, -1.0]],
+                          "sigma_w": [[1.0, 0.5], [0.5, 1.0]], "mu_b": [0.5, 0.0], "sigma_b": [1.0, 2.0],
+                          "eps_in": [4.0, 1.0], "eps_out": [9.0, 0.25]}),
         *[("noisy_linear", {"x": _arr(rng, 3, 4), "mu_w": _arr(rng, 2, 4),
                             "sigma_w": _arr(rng, 2, 4, low=0.0),
                             "mu_b": _arr(rng, 2), "sigma_b": _arr(rng, 2, low=0.0), "eps_in": _arr(rng, 4),

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pygit2
 
+from graphs import code_components as CC
 from graphs import git as G
 from graphs import paper_repo as R
-from graphs import code_components as CC
 from graphs.code_components import COMPONENTS
 
 _VAGUE = ("tidy up", "misc", "wip", "small fixes", "address review", "cleanup", "simplify", "more work",

@@ -141,8 +141,8 @@ def test_a_history_outside_its_range_is_refused(history):
         pc.Config(kind="locate", history=history).validate()
 
 
-@pytest.mark.parametrize("answer", [{}, {"commit": 7}, {"commit": ""}, {"commit": "0" * 7}, {"commit": "f" * 10**6},
-                                    {"commit": ["a"]}, None])
+@pytest.mark.parametrize("answer", [{}, {"commit": 7}, {"commit": ""}, {"commit": "0" * 7},
+                                    {"commit": "f" * 10**6}, {"commit": ["a"]}, None])
 def test_a_malformed_commit_fails_with_a_reason_and_never_raises(tasks, answer):
     result = grade(tasks[0], answer)
     assert not result.passed and result.reasons

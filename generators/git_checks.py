@@ -15,6 +15,7 @@ import pygit2
 from generators import tool_kind
 from graphs import git as G
 from graphs import long_history, synth_repo
+from graphs.long_history import bisect_by_halves  # noqa: F401  (re-exported: the tests' planned bisection)
 from tasks.task import Task
 
 
@@ -88,27 +89,6 @@ def _bisect_any_failure(repo: pygit2.Repository, task: Task) -> str:
         else:
             hi = mid
     return span[lo]
-
-
-def bisect_by_halves(n: int, probe: Any) -> tuple[int, int]:
-    """The planned bisection of a line of commits 0..n (0 good, n bad): test the middle of what is left,
-    and where it cannot be tested, its nearest neighbours inside that part, alternately after and before.
-    `probe(i)` says "bad", "good" or "skip" at commit i. Returns (the first bad commit's index, probes
-    made): at most ceil(log2(n)) plus one per untestable commit met."""
-    lo, hi, runs = 0, n, 0
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        order = [i for d in range(hi - lo) for i in (mid + d, mid - d) if lo < i < hi]
-        for i in dict.fromkeys(order):
-            runs += 1
-            verdict = probe(i)
-            if verdict == "skip":
-                continue
-            lo, hi = (lo, i) if verdict == "bad" else (i, hi)
-            break
-        else:  # nothing between lo and hi can be tested: hi is the first testable bad commit
-            break
-    return hi, runs
 
 
 def random_answer(task: Task, rng: Any) -> dict[str, Any]:

@@ -22,7 +22,6 @@ from generators import tool_kind
 from generators.base import MIXED, knobs_of, main, task_id
 from generators.git_checks import (
     baseline,
-    bisect_by_halves,
     enumerate_answers,
     mutants,
     probe_calls,
@@ -32,6 +31,7 @@ from generators.git_checks import (
 from graphs import git as G
 from graphs import long_history, synth_repo
 from tasks.task import Task
+from tools.git import MAX_LOG as MAX_LOG_PAGE
 
 # The family protocol (generators.base); the hooks for scripted agents and tasks.check are in git_checks.
 __all__ = ["FAMILY", "KINDS", "LADDERS", "REVEALS", "Config", "baseline", "enumerate_answers", "generate",
@@ -41,12 +41,15 @@ KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "beh
          tool_kind.KIND)
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
 EMBEDDED_ONLY = ("bisect", "behaviour")
-VERSION = 7  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
+VERSION = 8  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
 # 4: the behaviour and cherry kinds, and the embedded repository's history after v1.3; 5: bisect with
 # untestable commits and other failures by default, and the embedded repository's history after v1.5;
 # 6: bisect by default over a generated history of 200 commits, with a run_tests and a total call budget;
 # 7: that history edits the code harmlessly in about two fifths of its commits, breaks td_errors through a
-# helper module, renames the broken lines later, and gives nothing away in its subjects
+# helper module, renames the broken lines later, and gives nothing away in its subjects; 8: each history is
+# planned around one question (good at the root): broken builds where its bisection tests first, the test
+# failing with another error over the first probe, the asked function renamed every few commits, and
+# budgets of exactly the planned bisection's runs plus --slack (1) and its calls plus one
 MAX_BUDGET = 50
 MAX_RUN_BUDGET = 50
 MAX_SPAN = 20
@@ -102,7 +105,11 @@ are), is:
 """ + _RUN_TESTS_SAYS + """
 Budget: run_tests may be called at most {budget} times, and all tools together at most {calls} times \
 (run_tests included); a call past either budget returns an error. Testing or reading the commits one by \
-one does not fit; bisecting does.
+one does not fit. The budgets are tight: they are what this bisection needs here, plus {slack} run_tests \
+call(s) and one other call: list the line's ids ({pages} git_log call(s) of up to 200 commits), then \
+test the middle commit of those still in doubt (with good at 0 and bad at {n}, the commit at position \
+(lo + hi) // 2, counting from {good}) and, where it is SKIPPED, its nearest neighbours inside the \
+stretch still in doubt, one later, one earlier, two later, and so on, until one can be tested.
 Find the first bad commit of this failure: the commit C, reachable from {bad} and not from {good}, at \
 which `{test}` fails with {reason} while at its parent it passes or fails with another error. Other \
 tests failing, or this test failing with another error, are other failures, not this one. The first bad \
@@ -180,7 +187,8 @@ LADDERS = {
     "introduced": [{"traps": False}, {"traps": True}],
     "bisect": [{"length": 0, "noise": False, "budget": 10}, {"length": 0, "noise": False, "budget": 4},
                {"length": 0, "noise": True, "budget": 10}, {"length": 0, "noise": True, "budget": 6},
-               {"length": 200, "slack": 4}, {"length": 200, "slack": 2}, {"length": 300, "slack": 1}],
+               {"length": 200, "slack": 8}, {"length": 200, "slack": 3}, {"length": 200, "slack": 1},
+               {"length": 300, "slack": 1}],
     "range": [{"span": 1}, {"span": 2}, {"span": 3}, {"span": 5}],
     "renamed": [{"traps": False}, {"traps": True}],
     "blame": [{"traps": False}, {"traps": True}],
@@ -210,8 +218,9 @@ class Config(tool_kind.ToolKnobs):
     length: int = field(default=200, metadata={
         "help": f"bisect: commits of a generated history whose whole line is the range ({MIN_LENGTH}.."
                 f"{MAX_LENGTH}; 0: the embedded repository's short ranges, --budget and --noise)"})
-    slack: int = field(default=2, metadata={
-        "help": "bisect on a generated history: run_tests calls allowed beyond log2 of the range (0..20)"})
+    slack: int = field(default=1, metadata={
+        "help": "bisect on a generated history: run_tests calls allowed beyond what the planned bisection "
+                "of the task's range uses (0..20)"})
     span: int = field(default=1, metadata={"help": f"range: releases between the two tags (1..{MAX_SPAN})"})
     run_budget: int = field(default=0, metadata={
         "help": f"behaviour: run_python calls allowed (0..{MAX_RUN_BUDGET}; 0: no tool runs code)"})
@@ -322,8 +331,6 @@ def _introduced(h: _History, rng: random.Random, config: Config) -> dict[str, An
 def _bisect(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     """One of the regression tests at --ref, chosen at random, and a (good, bad) pair of commits; with
     noise, `_noisy_bisect`."""
-    if config.length:
-        return _long_bisect(h, rng, config)
     if config.noise:
         return _noisy_bisect(h, rng, config)
     tests = [(test, source) for test in synth_repo.REGRESSION_TESTS
@@ -413,71 +420,62 @@ def _noisy_bisect(h: _History, rng: random.Random, config: Config) -> dict[str, 
                       "reference": {"commit": culprit}}}
 
 
-LONG_READING_CALLS = 4  # calls beyond run_tests' budget: paging the log for ids, reading the code
+class _NoQuestion(ValueError):
+    """A generated history whose planned question fails a check: the generator builds another."""
 
 
-def _long_bisect(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
-    """A test of the generated history's test file failing with an error at its tip, and a good commit
-    near its root, such that on the testable commits the failure, once started, never stops (so one first
-    bad commit exists, and its parent can be tested), and `bisect_by_halves` finds it within
-    ceil(log2(range)) + slack runs: the budget, far below testing or reading every commit; and where a
-    bisection that reads no error lands elsewhere."""
+def _long_bisect(h: _History, config: Config, target: str) -> dict[str, Any]:
+    """The planned question of a generated history (`long_history.question`): the target's test failing
+    with AssertionError at the tip, good at the root, checked on the runs of every commit: on the
+    testable commits the failure, once started, never stops (so one first bad commit exists, and its
+    parent can be tested); the planned bisection finds it, its runs (plus --slack) the budget; and no
+    bisection that reads no error or no reason, nor blame at the tip, lands on it."""
     path = synth_repo.ADVANTAGE_TEST_FILE
     source = synth_repo.test_source(h.repo, h.tip, f"{path}::test_gae_weights_later_errors_by_gamma_lambda")
-    line = G.first_parent_line(h.graph, h.tip)[::-1]  # oldest first
+    line = G.first_parent_line(h.graph, h.tip)[::-1]  # oldest first: the root is good
     results = {c: _outcomes(long_history.file_results(h.repo, c, path, source)) for c in line}
     untestable = {c for c in line if "skipped" in results[c].values()}
-    bad = line[-1]
-    previous = {}  # each testable commit -> the nearest testable commit before it
-    last = None
-    for c in line:
-        if c not in untestable:
-            previous[c], last = last, c
-    starts = {c: _failing(results[c]) - _failing(results[p]) for c, p in previous.items() if p}
+    test = next(n for n in results[line[0]] if n.startswith(f"test_{long_history.TESTED[target]}"))
+    error, good, bad, span = "AssertionError", line[0], line[-1], line[1:]
+    testable = [c for c in line if c not in untestable]
+    fails = [results[c][test] == error for c in testable]
+    if results[good][test] != "passed" or True not in fails or not all(fails[fails.index(True):]):
+        raise _NoQuestion(f"{target}: the failure stops or never starts")
+    culprit = testable[fails.index(True)]
+    k = span.index(culprit)
+    if k == 0 or span[k - 1] in untestable:  # the prompt promises a testable parent
+        raise _NoQuestion(f"{target}: the first bad commit's parent cannot be tested")
+
+    def verdicts(bad_when: Any) -> Any:
+        return lambda i: "skip" if line[i] in untestable else "bad" if bad_when(results[line[i]]) else "good"
+
+    found, runs = long_history.bisect_by_halves(len(span), verdicts(lambda r: r[test] == error))
+    # The two bisections a hasty agent runs: counting any failure of the test as bad (the reason not
+    # read), and counting anything but a pass, a broken build included, as bad (no error read).
+    blind, _ = long_history.bisect_by_halves(len(span), verdicts(lambda r: r[test] != "passed"))
     blamed = {c for p in (long_history.MODULE, long_history.HELPER) for c in G.blame(h.repo, p, bad)}
-    by_question: dict[tuple[str, str], list[tuple]] = {}
-    for test, error in sorted(_failing(results[bad])):
-        for g in range(max(1, (len(line) - 1) // 10)):  # good among the first tenth of the line
-            span = line[g + 1:]
-            testable = [c for c in [line[g], *span] if c not in untestable]
-            fails = [results[c][test] == error for c in testable]
-            if results[line[g]][test] != "passed" or not all(fails[fails.index(True):]):
-                continue
-            culprit = testable[fails.index(True)]
-            k = span.index(culprit)
-            if k == 0 or span[k - 1] in untestable:  # the prompt promises a testable parent
-                continue
-            budget = math.ceil(math.log2(len(span))) + config.slack
-
-            def probe(i: int, g: int = g, test: str = test, error: str = error) -> str:
-                c = line[g + i]
-                return "skip" if c in untestable else "bad" if results[c][test] == error else "good"
-
-            found, runs = bisect_by_halves(len(span), probe)
-            if (line[g + found] != culprit or runs > budget or _any_failure(span, results) == culprit
-                    or culprit in blamed):  # blame at the tip must not name it
-                continue
-            others = sorted(c for c in span if c in starts and c != culprit and starts[c] - {(test, error)})
-            by_question.setdefault((test, error), []).append(
-                (line[g], budget, runs, sorted(untestable & set(span)), others, span[:k], span[k + 1:],
-                 culprit))
-    if not by_question:
-        raise ValueError("bisect: the generated history offers no question that bisection settles within "
-                         "the budget; raise --slack")
-    test, error = _pick(rng, sorted(by_question))
-    good, budget, runs, skips, others, before, after, culprit = _pick(rng, by_question[test, error])
+    if line[found] != culprit or culprit in (line[blind], _any_failure(span, results)) or culprit in blamed:
+        raise _NoQuestion(f"{target}: a shortcut lands on the first bad commit")
+    previous = dict(zip(testable[1:], testable, strict=False))  # each testable commit -> the one before
+    starts = {c: _failing(results[c]) - _failing(results[p]) for c, p in previous.items()}
+    others = sorted(c for c in span if c in starts and c != culprit and {t for t, _ in starts[c]} - {test})
+    other_errors = sorted(c for c in span if c in starts
+                          and any(t == test and r != error for t, r in starts[c]))
+    budget = runs + config.slack
+    pages = math.ceil(len(span) / MAX_LOG_PAGE)  # git_log calls that list the line's ids
+    calls = budget + pages + 1
     test_id = f"{path}::{test}"
-    n = len(before) + len(after) + 1
-    calls = budget + LONG_READING_CALLS
     return {"variant": "bisect_long",
             "format": {"test": test_id, "reason": error, "good": good, "bad": bad, "source": source,
-                       "budget": budget, "calls": calls, "n": n},
+                       "budget": budget, "calls": calls, "n": len(span), "slack": config.slack,
+                       "pages": pages},
             "tips": {"main": bad},
             "env": {"tests": {"test": test_id, "source": source, "budget": budget, "file": True},
                     "calls_left": calls},
-            "truth": {"accepted": [culprit], "good": good, "bad": bad, "error": error, "untestable": skips,
-                      "other_failures": others, "before": before, "after": after, "planned_runs": runs,
-                      "reference": {"commit": culprit}}}
+            "truth": {"accepted": [culprit], "good": good, "bad": bad, "error": error,
+                      "untestable": sorted(untestable & set(span)), "other_failures": others,
+                      "other_errors": other_errors, "before": span[:k], "after": span[k + 1:],
+                      "planned_runs": runs, "reason_blind": line[blind], "reference": {"commit": culprit}}}
 
 
 def _any_failure(span: list[str], results: dict[str, dict[str, str]]) -> str:
@@ -687,6 +685,27 @@ def _cherry(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
                       "reference": {"commits": plus}}}
 
 
+LONG_ATTEMPTS = 4  # generated histories tried per task before giving up
+
+
+def _long_history(config: Config, seed: int, index: int) -> tuple[_History, dict[str, Any], dict[str, Any]]:
+    """A generated history and its question; the functions broken take turns through a sample (in an
+    order drawn from the seed), so that eight tasks ask about five tests."""
+    order = sorted(long_history.SLIPS)
+    random.Random(f"{FAMILY}:bisect_long:{seed}").shuffle(order)
+    target = order[index % len(order)]
+    problems = []
+    for attempt in range(LONG_ATTEMPTS):
+        history = {"key": f"{seed}:{index}" + (f":{attempt}" if attempt else ""), "length": config.length,
+                   "target": target}
+        h = _history(long_history.path_for(**history), "HEAD")
+        try:
+            return h, _long_bisect(h, config, target), history
+        except _NoQuestion as e:
+            problems.append(str(e))
+    raise ValueError(f"bisect: no generated history gave a question ({'; '.join(problems)})")
+
+
 _MAKERS = {"introduced": _introduced, "bisect": _bisect, "range": _range, "renamed": _renamed,
            "blame": _blame, "merge_base": _merge_base, "behaviour": _behaviour,
            "cherry": _cherry}
@@ -697,10 +716,12 @@ def generate(config: Config, seed: int, index: int) -> Task:
     if config.kind == tool_kind.KIND:
         return tool_kind.generate(FAMILY, config, seed, index)
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
-    history = ({"key": f"{seed}:{index}", "length": config.length}  # each task its own generated history
-               if config.kind == "bisect" and config.length else None)
-    h = _history(long_history.path_for(**history), "HEAD") if history else _history(config.repo, config.ref)
-    made = _MAKERS[config.kind](h, rng, config)
+    history = None
+    if config.kind == "bisect" and config.length:  # each task its own generated history, planned around
+        h, made, history = _long_history(config, seed, index)  # the break of one function
+    else:
+        h = _history(config.repo, config.ref)
+        made = _MAKERS[config.kind](h, rng, config)
     variant = made.get("variant", config.kind)
     tips = made["tips"]
     prompt = PROMPTS[variant].format(ref=config.ref, tip=h.tip, ids=_IDS, **made["format"])

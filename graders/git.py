@@ -59,12 +59,15 @@ def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
 
 
 def _bisect_miss(truth: dict[str, Any], commit: str) -> Grade:
-    """Which trap of a noisy bisection a wrong commit fell into: a commit that cannot be tested, the start
-    of another failure, a commit of the range after the first bad one or before it, or none of the range
-    (`truth` lists each trap's commits; before and after: the range's, oldest first)."""
+    """Which trap of a noisy bisection a wrong commit fell into: a commit that cannot be tested, where the
+    named test starts failing with another error, the start of another test's failure, a commit of the
+    range after the first bad one or before it, or none of the range (`truth` lists each trap's commits;
+    before and after: the range's, oldest first)."""
     span_after, others = set(truth["after"]), set(truth["other_failures"])
     if commit in truth["untestable"]:
         return failed("untestable_commit")
+    if commit in set(truth.get("other_errors", ())):
+        return failed("other_error")
     if commit in others:
         return failed("other_failure")
     if commit in span_after:

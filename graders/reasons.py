@@ -92,6 +92,7 @@ REASONS: dict[str, str] = {
     "not_an_ancestor_of_both": "the commit is not an ancestor of both branches",
     "untestable_commit": "the commit cannot be tested (its build is broken), so it is not the first bad one",
     "other_failure": "the commit starts another failure (another test, or another error) than the one asked",
+    "other_error": "the named test starts failing there, but with another error than the one the prompt names",
     "before_first_bad": "the commit is in the range, before the first bad one: the failure is not there yet",
     "after_first_bad": "the commit fails as asked, but it descends from an earlier commit that already did",
     "listed_picked_commit": "the set lists a commit whose patch the other branch already has (another id)",

@@ -105,11 +105,13 @@ are), is:
 """ + _RUN_TESTS_SAYS + """
 Budget: run_tests may be called at most {budget} times, and all tools together at most {calls} times \
 (run_tests included); a call past either budget returns an error. Testing or reading the commits one by \
-one does not fit. The budgets are tight: they are what this bisection needs here, plus {slack} run_tests \
-call(s) and one other call: list the line's ids ({pages} git_log call(s) of up to 200 commits), then \
-test the middle commit of those still in doubt (with good at 0 and bad at {n}, the commit at position \
-(lo + hi) // 2, counting from {good}) and, where it is SKIPPED, its nearest neighbours inside the \
-stretch still in doubt, one later, one earlier, two later, and so on, until one can be tested.
+one does not fit. The budgets are tight: they fit this bisection with {slack} run_tests call(s) and one \
+other call to spare. List the line's ids ({pages} git_log call(s) of up to 200 commits each) and number \
+the commits 0 (commit {good}) to {n} (the tip). Keep lo, the newest commit known not to fail as asked, \
+and hi, the oldest known to (at first 0 and {n}). While hi - lo > 1, run_tests at (lo + hi) // 2 and, \
+where that prints SKIPPED, at its nearest neighbours strictly between lo and hi, one later, one \
+earlier, two later, two earlier and so on, until one can be tested: if `{test}` fails there with \
+{reason}, that commit becomes hi, otherwise lo. Then hi is the first bad commit.
 Find the first bad commit of this failure: the commit C, reachable from {bad} and not from {good}, at \
 which `{test}` fails with {reason} while at its parent it passes or fails with another error. Other \
 tests failing, or this test failing with another error, are other failures, not this one. The first bad \

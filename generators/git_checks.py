@@ -307,8 +307,8 @@ def mutants(task: Task) -> list[dict[str, Any]]:
     accepted = truth["accepted"]
     near = [str(p) for c in accepted for p in repo[c].parent_ids]  # an ancestor: too early
     if kind == "bisect":  # with noise: the traps first, then the commit right after the first bad one
-        near = [*truth.get("untestable", []), *truth.get("other_failures", []), *truth.get("after", [])[:1],
-                *near]
+        near = [*truth.get("untestable", []), *truth.get("other_errors", []),
+                *truth.get("other_failures", []), *truth.get("after", [])[:1], *near]
         near += [truth["bad"], truth["good"]]
     if kind == "behaviour":  # the guesses that read no code, and merges that brought a change in
         g = G.commit_graph(repo)

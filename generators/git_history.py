@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import random
 import re
 import sys
@@ -31,7 +30,7 @@ from generators.git_checks import (
 from graphs import git as G
 from graphs import long_history, synth_repo
 from tasks.task import Task
-from tools.git import MAX_LOG as MAX_LOG_PAGE
+from tools.git import log_calls
 
 # The family protocol (generators.base); the hooks for scripted agents and tasks.check are in git_checks.
 __all__ = ["FAMILY", "KINDS", "LADDERS", "REVEALS", "Config", "baseline", "enumerate_answers", "generate",
@@ -464,7 +463,7 @@ def _long_bisect(h: _History, config: Config, target: str) -> dict[str, Any]:
     other_errors = sorted(c for c in span if c in starts
                           and any(t == test and r != error for t, r in starts[c]))
     budget = runs + config.slack
-    pages = math.ceil(len(span) / MAX_LOG_PAGE)  # git_log calls that list the line's ids
+    pages = log_calls(h.repo, len(span))  # git_log calls that list the line's ids
     calls = budget + pages + 1
     test_id = f"{path}::{test}"
     return {"variant": "bisect_long",

@@ -100,17 +100,34 @@ def git_log(env: dict, ref: str = "HEAD", path: str | None = None, max_count: in
         _file(tip, path)
         history = G.follow(repo, str(tip.id), path)
         lines = [f"{_summary(repo[c])} | {history.path_at[c]}" for c in history.changed[::-1]]
-    page: list[str] = []
-    size = 0
-    for line in lines[skip:skip + max_count]:
-        size += len(line) + 1
-        if size > MAX_RESULT_CHARS - 200:  # whole lines only, with room for the note below
-            break
-        page.append(line)
+    page = _page(lines, skip, max_count)
     left = len(lines) - skip - len(page)
     if left > 0:
         page.append(f"[{left} older commits left out; git_log with skip={skip + len(page)} lists them]")
     return "\n".join(page) if page else f"(no commits: skip={skip} is past the {len(lines)} commits)"
+
+
+def _page(lines: list[str], skip: int, max_count: int) -> list[str]:
+    """The lines one git_log call shows: whole lines only, with room for the note of what is left out."""
+    page: list[str] = []
+    size = 0
+    for line in lines[skip:skip + max_count]:
+        size += len(line) + 1
+        if size > MAX_RESULT_CHARS - 200:
+            break
+        page.append(line)
+    return page
+
+
+def log_calls(repo: pygit2.Repository, count: int) -> int:
+    """How many git_log calls of MAX_LOG commits, each page starting where the last ended, list the
+    newest `count` commits of HEAD (what a task's budget for reading a long line is built from)."""
+    lines = [_summary(c) for c in repo.walk(repo.head.target, SortMode.TOPOLOGICAL)]
+    calls = skip = 0
+    while skip < min(count, len(lines)):
+        skip += len(_page(lines, skip, MAX_LOG))
+        calls += 1
+    return calls
 
 
 def _diff_text(diff: pygit2.Diff) -> str:

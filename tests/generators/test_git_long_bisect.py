@@ -1,3 +1,4 @@
+import math
 import re
 import subprocess
 
@@ -23,35 +24,71 @@ def _fresh_env(task):
     return {**task.env, "tests": dict(task.env["tests"])}  # budgets are spent in the env, per episode
 
 
-def _line_by_tools(env, good):
-    """The commits from good (excluded) to HEAD, oldest first, read from git_log a page at a time."""
-    ids, skip = [], 0
-    while good not in ids:
-        out = call_tool("git_log", {"max_count": 200, "skip": skip}, env)
+def _line_by_tools(env, n):
+    """The n commits after good (the root) up to HEAD, oldest first, read from git_log a page at a time."""
+    ids = []
+    while len(ids) < n:
+        out = call_tool("git_log", {"max_count": min(200, n - len(ids)), "skip": len(ids)}, env)
         assert not out.is_error, out.text
-        page = [line.split()[0] for line in out.text.splitlines() if not line.startswith("[")]
-        ids += page
-        skip += len(page)
-    return ids[:ids.index(good)][::-1]
+        ids += [line.split()[0] for line in out.text.splitlines() if not line.startswith("[")]
+    return ids[::-1]
 
 
-def test_a_planned_bisection_through_the_tools_finds_every_answer_within_both_budgets(sample):
+def _n(task):
+    return int(re.search(r"one line of (\d+) commits", task.prompt).group(1))
+
+
+def _bisect_by_tools(task, env, bad_when):
+    """The bisection the prompt states, through the tools only: (the commit it names, runs made)."""
+    line = _line_by_tools(env, _n(task))
+    test = task.env["tests"]["test"]
+
+    def probe(i):
+        out = call_tool("run_tests", {"commit": line[i - 1]}, env)
+        assert not out.is_error, out.text
+        if "SKIPPED" in out.text:
+            return "skip"
+        return "bad" if bad_when(re.search(rf"^{re.escape(test)} (.*)$", out.text, re.M).group(1)) else "good"
+
+    found, runs = bisect_by_halves(len(line), probe)
+    return line[found - 1], runs
+
+
+def test_the_bisection_the_prompt_states_finds_every_answer_with_exactly_the_stated_spare(sample):
     for task in sample:
-        env = _fresh_env(task)
-        line = _line_by_tools(env, task.truth["good"])
-        test, error = task.env["tests"]["test"], task.truth["error"]
+        env, error, slack = _fresh_env(task), task.truth["error"], task.meta["knobs"]["slack"]
+        found, runs = _bisect_by_tools(task, env, lambda line, e=error: line.startswith(f"FAILED: {e}:"))
+        assert grade(task, {"commit": found}).passed, task.id
+        # Tight: the run budget is its runs plus --slack, the call budget its calls plus --slack plus one.
+        assert task.env["tests"]["budget"] == runs + slack, task.id
+        assert env["tests"]["budget"] == slack and env["calls_left"] == slack + 1, task.id
+        assert f"with {slack} run_tests call(s) and one" in task.prompt
 
-        def probe(i, line=line, env=env, test=test, error=error):
-            out = call_tool("run_tests", {"commit": line[i - 1]}, env)
-            assert not out.is_error, out.text
-            if "SKIPPED" in out.text:
-                return "skip"
-            return "bad" if re.search(rf"^{re.escape(test)} FAILED: {error}:", out.text, re.M) else "good"
 
-        found, runs = bisect_by_halves(len(line), probe)
-        assert grade(task, {"commit": line[found - 1]}).passed, task.id
-        assert runs <= task.env["tests"]["budget"] and env["calls_left"] >= 0, task.id
-        assert task.env["tests"]["budget"] == env["tests"]["budget"] + runs  # the task's env is untouched
+def test_the_broken_builds_at_the_first_probes_cost_the_bisection_several_runs(sample):
+    for task in sample:
+        assert task.truth["planned_runs"] >= math.ceil(math.log2(_n(task))) + 3, task.id
+
+
+def test_a_bisection_that_does_not_read_the_error_lands_where_the_test_fails_otherwise(sample):
+    # The misread of the rule: any FAILED line of the named test counted as bad (NameError over the first
+    # probe, TypeError where the discount arguments are keyword-only).
+    for task in sample:
+        env = {**_fresh_env(task), "calls_left": 500}
+        env["tests"]["budget"] = 500
+        found, _ = _bisect_by_tools(task, env, lambda line: line.startswith("FAILED"))
+        assert found == task.truth["reason_blind"], task.id
+        assert grade(task, {"commit": found}).reasons == ("other_error",), task.id
+
+
+def test_a_guess_on_either_side_and_the_decoy_each_fail_with_their_own_reason(sample):
+    for task in sample:
+        repo, culprit = G.materialize(task.env["repo"]), task.truth["reference"]["commit"]
+        parent = str(repo[culprit].parent_ids[0])
+        later = task.truth["after"][0]
+        assert grade(task, {"commit": parent}).reasons == ("before_first_bad",), task.id  # guessed early
+        assert grade(task, {"commit": later}).reasons == ("after_first_bad",), task.id  # guessed late
+        assert grade(task, {"commit": task.truth["reason_blind"]}).reasons == ("other_error",), task.id
 
 
 def _fails(env, commit, test, error):
@@ -79,7 +116,7 @@ def test_testing_the_commits_that_touch_the_module_fails_most_tasks(sample, newe
         env, span = _fresh_env(task), set(
             task.truth["before"] + task.truth["after"] + [task.truth["reference"]["commit"]])
         candidates = _touching(env, long_history.MODULE, span)
-        assert len(candidates) > 3 * task.env["tests"]["budget"], task.id  # too many to test them all
+        assert len(candidates) > 2 * task.env["tests"]["budget"], task.id  # too many to test them all
         test, error, answer = task.env["tests"]["test"], task.truth["error"], None
         for commit in candidates[::-1] if newest_first else candidates:
             fails = _fails(env, commit, test, error)
@@ -130,7 +167,7 @@ def test_subjects_do_not_tell_the_untestable_or_the_harmless_commits_apart(sampl
 def test_testing_or_reading_every_commit_does_not_fit_the_budget(sample):
     for task in sample:
         n = len(task.truth["before"]) + len(task.truth["after"]) + 1
-        assert n >= 150 and task.env["calls_left"] < n // 10, task.id
+        assert n >= 150 and task.env["calls_left"] < n // 7, task.id
         assert f"at most {task.env['tests']['budget']} times" in task.prompt
         assert f"at most {task.env['calls_left']} times" in task.prompt
         assert f"line of {n} commits" in task.prompt
@@ -165,7 +202,8 @@ def test_every_enumerated_answer_is_the_reference_and_the_traps_fail_with_their_
             assert grade(task, {"commit": commit}).reasons == ("other_failure",)
         span = task.truth["before"] + task.truth["after"]
         seen |= {r for c in span for r in grade(task, {"commit": c}).reasons}
-    assert seen >= {"untestable_commit", "other_failure", "after_first_bad", "before_first_bad"}
+    assert seen >= {"untestable_commit", "other_failure", "other_error", "after_first_bad",
+                    "before_first_bad"}
 
 
 def test_a_bisection_that_counts_any_failure_or_a_broken_build_as_bad_fails_most_tasks(sample):
@@ -188,6 +226,7 @@ def test_the_same_key_builds_the_same_history(tmp_path):
 @pytest.mark.parametrize("knobs, message", [
     ({"length": 50}, "--length must be 0 or in 100..1000, got 50"),
     ({"slack": 21}, "--slack must be in 0..20, got 21"),
+    ({"length": 99}, "--length must be 0 or in 100..1000, got 99"),
     ({"noise": False}, "--no-noise needs --length 0"),
 ])
 def test_bad_knobs_are_refused_with_the_allowed_range(knobs, message):
@@ -196,7 +235,8 @@ def test_bad_knobs_are_refused_with_the_allowed_range(knobs, message):
 
 
 def test_td_errors_breaks_through_its_helper_and_the_harmless_edits_are_many(tmp_path):
-    repo = long_history.build(str(tmp_path / "h.git"), "3:1", 200)
+    # Planned around normalize's break, so that td's is one of the others and no decoy sits in the helper.
+    repo = long_history.build(str(tmp_path / "h.git"), "3:1", 200, "norm")
     commit, touched, breaks = repo[G.resolve(repo, "main")], [], []
     while commit.parents:
         parent = commit.parents[0]

@@ -98,7 +98,7 @@ def _question(rng: random.Random, length: int, target: str) -> dict[str, Any]:
     (`slip`), a stretch [decoy_start, decoy_end) before it where the same test fails with NameError, and
     runs of commits that do not build ([start, end) each) at the points where the planned bisection
     (`bisect_by_halves` from the root to the tip) tests first, so that each of its first steps costs runs."""
-    slip = rng.randint(int(0.55 * length), int(0.8 * length))  # far from the tip: blame walks back far
+    slip = rng.randint(int(0.55 * length), int(0.7 * length))  # far from the tip: blame walks back far
     clusters: list[tuple[int, int]] = []
     lo, hi = 0, length
     for _ in range(CLUSTER_LEVELS):
@@ -184,7 +184,7 @@ def _plan(rng: random.Random, length: int, target: str) -> tuple[list[tuple[str,
         if spot is not None:
             free.remove(spot)
             events[spot] = (rng.choice(_VAGUE), {"cosmetic": (TARGETS[target], "rename")})
-        pos += rng.randint(2, 5)
+        pos += rng.randint(1, 4)
     for _ in range(max(0, length * 2 // 5 - 10 - length // 5)):  # about two fifths of the commits edit
         harmless(0, rng.choice(sorted(_LOCALS)), rng.choice(("rename", "rename", "note", "order")))  # code
     for pos in range(1, length + 1):

@@ -83,9 +83,9 @@ def test_a_bisection_that_does_not_read_the_error_lands_where_the_test_fails_oth
 
 def test_a_guess_on_either_side_and_the_decoy_each_fail_with_their_own_reason(sample):
     for task in sample:
-        repo, culprit = G.materialize(task.env["repo"]), task.truth["reference"]["commit"]
-        parent = str(repo[culprit].parent_ids[0])
-        later = task.truth["after"][0]
+        traps = {*task.truth["untestable"], *task.truth["other_failures"], *task.truth["other_errors"]}
+        parent = next(c for c in task.truth["before"][::-1] if c not in traps)  # the nearest plain ones
+        later = next(c for c in task.truth["after"] if c not in traps)
         assert grade(task, {"commit": parent}).reasons == ("before_first_bad",), task.id  # guessed early
         assert grade(task, {"commit": later}).reasons == ("after_first_bad",), task.id  # guessed late
         assert grade(task, {"commit": task.truth["reason_blind"]}).reasons == ("other_error",), task.id
@@ -255,3 +255,15 @@ def _helper_slipped(repo, commit):
     namespace = {}
     exec(commit.tree[long_history.HELPER].data.decode(), namespace)
     return namespace["one_step"](1.0, 2.0, 4.0, 0.5) != 1.0 + 0.5 * 4.0 - 2.0
+
+
+def test_following_blame_back_from_the_tip_takes_more_calls_than_the_budget(sample):
+    # The shortcut: blame the asked function at the tip, then at the parent of the commit it names, and
+    # so on back to the break. Every rewrite of the function after the break is one step (one call).
+    for task in sample:
+        repo, culprit = G.materialize(task.env["repo"]), task.truth["reference"]["commit"]
+        index = G.SymbolIndex(repo)
+        name = long_history.TARGETS[task.meta["provenance"]["history"]["target"]]
+        line = [culprit, *task.truth["after"]]
+        rewrites = sum(index.at(c).get(name) != index.at(p).get(name) for p, c in zip(line, line[1:]))
+        assert rewrites > task.env["calls_left"], task.id

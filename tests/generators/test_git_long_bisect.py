@@ -159,7 +159,8 @@ def test_subjects_do_not_tell_the_untestable_or_the_harmless_commits_apart(sampl
         assert not any(s.startswith(("Start ", "Finish ")) for s in subjects.values())
         # Apart from the few one-off named changes, an untestable commit's subject is a testable one's too.
         once = {s for s in subjects.values() if list(subjects.values()).count(s) == 1}
-        assert len(once) <= 4 and untestable, task.id
+        named = once - {f"Update {doc}" for doc in long_history._DOCS}  # a doc edit may happen to be alone
+        assert len(named) <= 4 and untestable, task.id
         testable = {s for c, s in subjects.items() if c not in untestable}
         assert {subjects[c] for c in untestable} - once <= testable, task.id
 
@@ -198,8 +199,9 @@ def test_every_enumerated_answer_is_the_reference_and_the_traps_fail_with_their_
             assert not grade(task, mutant).passed, (task.id, mutant)
         for commit in task.truth["untestable"][:3]:
             assert grade(task, {"commit": commit}).reasons == ("untestable_commit",)
-        for commit in task.truth["other_failures"]:
-            assert grade(task, {"commit": commit}).reasons == ("other_failure",)
+        for commit in task.truth["other_failures"]:  # the named test's other error counts first
+            reason = "other_error" if commit in task.truth["other_errors"] else "other_failure"
+            assert grade(task, {"commit": commit}).reasons == (reason,)
         span = task.truth["before"] + task.truth["after"]
         seen |= {r for c in span for r in grade(task, {"commit": c}).reasons}
     assert seen >= {"untestable_commit", "other_failure", "other_error", "after_first_bad",
@@ -265,5 +267,5 @@ def test_following_blame_back_from_the_tip_takes_more_calls_than_the_budget(samp
         index = G.SymbolIndex(repo)
         name = long_history.TARGETS[task.meta["provenance"]["history"]["target"]]
         line = [culprit, *task.truth["after"]]
-        rewrites = sum(index.at(c).get(name) != index.at(p).get(name) for p, c in zip(line, line[1:]))
+        rewrites = sum(index.at(c).get(name) != index.at(p).get(name) for p, c in zip(line, line[1:], strict=False))
         assert rewrites > task.env["calls_left"], task.id

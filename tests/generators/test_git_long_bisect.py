@@ -267,5 +267,6 @@ def test_following_blame_back_from_the_tip_takes_more_calls_than_the_budget(samp
         index = G.SymbolIndex(repo)
         name = long_history.TARGETS[task.meta["provenance"]["history"]["target"]]
         line = [culprit, *task.truth["after"]]
-        rewrites = sum(index.at(c).get(name) != index.at(p).get(name) for p, c in zip(line, line[1:], strict=False))
+        pairs = zip(line, line[1:], strict=False)
+        rewrites = sum(index.at(c).get(name) != index.at(p).get(name) for p, c in pairs)
         assert rewrites > task.env["calls_left"], task.id

@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 KINDS = ("reconstruct", "bottleneck", "claims")  # each draw also gets the task's index
 NO_TOOLS = ("reconstruct",)  # asked from the prompt alone: no intro naming tools, none offered
 CREDITS = ("claims",)  # offered the credits tool (components name their sources: never for components)
-UNDATED = ("claims",)  # listings without dates: pruning by date costs a get_paper call per paper
+UNDATED = ("bottleneck", "claims")  # listings without dates: pruning by date costs a get_paper call per paper
 _CHAIN = ("a citation chain from one paper back to another starts with the first and ends with the "
           "second, each of its papers citing the next")
+_UNDATED = ("The listings ({tools}) name papers without dates, in id order; a paper's date is on its "
+            "get_paper record.")
 ASKS = {
     "reconstruct": """\
 Here are {count} research papers, each with the date of its first public version and a description \
@@ -41,16 +43,16 @@ the list as a key, ids as listed. Graded correct if every paper's predecessor is
 directly builds on (any of them when it builds on several), and null exactly for the papers that build \
 on none of the list.""",
     "bottleneck": f"""\
-Which papers lie on every citation chain from {{source}} back to {{target}}? Here {_CHAIN}.{{dated}}
+Which papers lie on every citation chain from {{source}} back to {{target}}? Here {_CHAIN}.{{dated}} \
+{_UNDATED.format(tools="search_papers, references, citations")}
 Submit {{{{"papers": [...]}}}}: every paper other than these two that appears on every such chain \
 ([] if none does). Graded correct if it is exactly that set of papers, each named once, in any order.""",
     "claims": f"""\
 Judge these statements about the collection. "Cites" means a citation between papers of the \
 collection; "came before" and "earliest" compare the dates of the papers' first public versions \
 (strictly earlier); a paper "took" a component from the paper of the collection it credits for it, \
-as the credits tool lists them; {_CHAIN}, and its steps are those citations.{{dated}} The listings \
-(search_papers, references, citations, credits) name papers without dates, in id order; a paper's date \
-is on its get_paper record.
+as the credits tool lists them; {_CHAIN}, and its steps are those citations.{{dated}} \
+{_UNDATED.format(tools="search_papers, references, citations, credits")}
 {{statements}}
 Submit {{{{"true": [...]}}}}: the numbers of the true statements, in any order ([] if none is). Graded \
 correct if it is exactly the set of true statements.""",
@@ -140,14 +142,11 @@ def _dated(graph: nx.DiGraph) -> str:
 
 
 def _search_calls(graph: nx.DiGraph, source: str, target: str) -> int:
-    """The calls that find every chain from source back to target when no paper cites a later one:
-    get_paper for the far end's date, then references of every paper the source reaches that is not
-    older than the target, or citations of every paper reaching the target not newer than the source;
-    the cheaper way."""
-    days = {n: graph.nodes[n]["date"] for n in graph}
-    down = [n for n in {source} | nx.descendants(graph, source) if n != target and days[n] >= days[target]]
-    up = [n for n in {target} | nx.ancestors(graph, target) if n != source and days[n] <= days[source]]
-    return 1 + min(len(down), len(up))
+    """The calls that find every chain from source back to target with listings that carry no dates:
+    the references of every paper a walk from the source reaches (the target not expanded), or the
+    citations of every paper a walk up from the target reaches (the source not expanded); the cheaper
+    way."""
+    return min(len(_walked(graph, source, target)), len(_walked(graph.reverse(copy=False), target, source)))
 
 
 def _on_all_but_one(graph: nx.DiGraph, source: str, target: str) -> list[str]:
@@ -178,6 +177,12 @@ def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random, index: in
     if not options:
         return None
     empty = index % EMPTY_EVERY == EMPTY_EVERY - 1
+    if not empty:  # this index's share of the answers, so the other tasks of a sample of EMPTY_EVERY ask
+        # for different sets (drawn freely, two tasks shared a source and its answer)
+        answers = sorted({tuple(o[2]) for o in options if o[2]})
+        share = (index - index // EMPTY_EVERY) % (EMPTY_EVERY - 1)  # counting only the non-empty tasks
+        mine = set(answers[share::EMPTY_EVERY - 1])
+        options = [o for o in options if tuple(o[2]) in mine] or options
     if empty:  # pairs where one paper is on every chain but one, when there are any: a reader who
         # misses the one chain around it names it
         traps = [o for o in options if not o[2] and _on_all_but_one(graph, o[0], o[1])]
@@ -195,7 +200,7 @@ def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random, index: in
         "bottleneck",
         {"source": source, "target": target, "dated": _dated(graph)},
         {"source": source, "target": target, "expected": list(must), "reference": {"papers": list(must)},
-         "calls_needed": _search_calls(graph, source, target) if _forward(graph) else len(graph)},
+         "calls_needed": _search_calls(graph, source, target)},
     )
 
 
@@ -468,7 +473,7 @@ def _holds(statement: dict[str, Any], adjacency: dict[str, list[str]], dates: di
         texts = {t for c, s, t in credits if c == x and s == statement["source"]}  # the component named
         return any((x, y, t) in credits for t in texts)
     if kind == "reach":
-        return _steps(adjacency, x).get(y, 99) <= statement["k"]
+        return _steps(adjacency, x).get(y, 99) <= statement.get("k", 2)  # v5 files: two steps
     if kind == "no_chain":
         return not _reaches(adjacency, x, y)
     if kind == "first_citer":

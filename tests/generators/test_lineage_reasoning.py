@@ -162,24 +162,22 @@ def test_bottleneck_asks_long_spans_with_several_chains_whose_set_no_shortest_ch
 
 
 def _search(task, forward):
-    """An efficient search through the tools, as the prompt allows: the far end's date, then the
-    references of every paper reached not older than the target (or citations, backwards); the set is
-    then the papers whose removal cuts the chains. Returns (calls made, the set found)."""
+    """An efficient search through the tools, the listings carrying no dates: the references of every
+    paper a walk from the source reaches, the target not expanded (or the citations of every paper a
+    walk up from the target reaches, the source not expanded); the set is then the papers whose
+    removal cuts the chains. Returns (calls made, the set found)."""
     env = {**copy.deepcopy(task.env), "calls_left": 10**6}  # counted here, not cut off
     source, target = task.truth["source"], task.truth["target"]
-    def listing(tool, paper):
-        result = call_tool(tool, {"paper_id": paper}, env)
-        assert not result.is_error, result.text
-        return [line.split(" | ")[:2] for line in result.text.splitlines() if " | " in line]
-    far = json.loads(call_tool("get_paper", {"paper_id": target if forward else source}, env).text)["date"]
-    edges, todo, seen = [], [source if forward else target], set()
+    start, stop = (source, target) if forward else (target, source)
+    edges, todo, seen = [], [start], {start}
     while todo:
         paper = todo.pop()
-        seen.add(paper)
-        for other, date in listing("references" if forward else "citations", paper):
+        result = call_tool("references" if forward else "citations", {"paper_id": paper}, env)
+        assert not result.is_error, result.text
+        for other in (line.split(" | ")[0] for line in result.text.splitlines() if " | " in line):
             edges.append((paper, other) if forward else (other, paper))
-            keep = date >= far if forward else date <= far
-            if keep and other not in seen | set(todo) and other != (target if forward else source):
+            if other not in seen and other != stop:
+                seen.add(other)
                 todo.append(other)
     graph = nx.DiGraph(edges)
     calls = 10**6 - env["calls_left"]
@@ -188,14 +186,22 @@ def _search(task, forward):
     return calls, sorted(n for n in graph if n not in (source, target) and _cut_by(graph, source, target, n))
 
 
-def test_bottleneck_budget_lets_an_efficient_search_finish_and_find_the_set():
-    for task in _tasks("bottleneck", n=8):
-        budget = task.env["calls_left"]
-        assert f"You may make at most {budget} tool calls." in task.prompt
-        assert "No paper cites a paper whose first version is later than its own." in task.prompt
-        results = [_search(task, forward) for forward in (True, False)]
-        assert min(calls for calls, _ in results) + 1 == budget, task.id  # the default slack is 1
-        assert all(found == sorted(task.truth["expected"]) for calls, found in results if calls <= budget)
+def test_bottleneck_budget_is_what_the_cheaper_search_uses_plus_one_and_finds_the_set():
+    for seed in (1, 2):
+        for task in iter_tasks(lineage, lineage.Config(kind="bottleneck"), seed, 8):
+            budget = task.env["calls_left"]
+            assert f"You may make at most {budget} tool calls." in task.prompt
+            assert "No paper cites a paper whose first version is later than its own." in task.prompt
+            assert task.env["undated_listings"] and "name papers without dates, in id order" in task.prompt
+            results = [_search(task, forward) for forward in (True, False)]
+            assert min(calls for calls, _ in results) + 1 == budget, task.id  # the default slack is 1
+            assert all(found == sorted(task.truth["expected"]) for _, found in results)
+
+
+def test_the_tasks_of_a_bottleneck_sample_ask_for_different_sets_so_none_shares_source_and_answer():
+    for seed in range(1, 5):
+        tasks = list(iter_tasks(lineage, lineage.Config(kind="bottleneck"), seed, 8))
+        assert len({tuple(sorted(t.truth["expected"])) for t in tasks}) == 8, seed
 
 
 def test_bottleneck_rejects_a_set_missing_a_paper_or_with_one_on_some_chains_only():
@@ -385,7 +391,7 @@ def _targeted_check(task):
 
 
 def test_claims_budget_is_what_a_targeted_check_uses_plus_one_and_a_crawl_does_not_fit():
-    tasks = list(iter_tasks(lineage, lineage.Config(kind="claims"), 1, 8))
+    tasks = [t for seed in (1, 2) for t in iter_tasks(lineage, lineage.Config(kind="claims"), seed, 8)]
     for task in tasks:
         budget = task.env["calls_left"]
         assert f"You may make at most {budget} tool calls." in task.prompt

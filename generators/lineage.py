@@ -52,7 +52,9 @@ KINDS = ("components", "path", "chronology", "common", *reasoning.KINDS, tool_ki
 # 4: TreeQN builds on the deep Q-network (and ATreeC on the actor-critic agent), as its description says
 # 5: claims over the whole collection with a call budget a targeted check fits and a crawl does not;
 # bottleneck's answer is empty one task in eight; reconstruct lists 16 papers, a grandparent trap per two
-VERSION = 5
+# 6: claims' listings carry no dates (a date costs a get_paper call), 12 statements with no-chain and
+# three-step reach ones, and a budget of the targeted check's own calls + 1 (bottleneck's slack is 1 too)
+VERSION = 6
 MAX_HOPS = 6
 
 INTRO = """\
@@ -169,13 +171,13 @@ class Config(tool_kind.ToolKnobs):
     )
     papers: int = field(default=16, metadata={"help": "reconstruct: papers listed with their descriptions "
                                               "(named with --no-anonymize: the memorization gap)"})
-    statements: int = field(default=10,
+    statements: int = field(default=12,
                             metadata={"help": "claims: statements to judge (a guess passes 2^-K)"})
     span: int = field(
         default=6, metadata={"help": "bottleneck: at least this many papers on the chains between the two "
                              "papers, both included"})
     slack: int = field(
-        default=3, metadata={"help": "bottleneck, claims: tool calls allowed beyond those a search of the "
+        default=1, metadata={"help": "bottleneck, claims: tool calls allowed beyond those a search of the "
                              "chains (a targeted check of the statements) needs (-1: no limit; a --budget "
                              "above 0 overrides it)"})
     budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})
@@ -310,6 +312,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
                                 for e in shown["citations"] if e.get("builds_on"))
     if calls and ask not in reasoning.NO_TOOLS:
         env["calls_left"] = calls
+    if ask in reasoning.UNDATED:  # the tools list papers without dates, so pruning by date has a price
+        env["undated_listings"] = True
     return Task(
         id=task_id(FAMILY, config, seed, index),
         family=f"{FAMILY}.{config.kind}",

@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 KINDS = ("reconstruct", "bottleneck", "claims")  # each draw also gets the task's index
 NO_TOOLS = ("reconstruct",)  # asked from the prompt alone: no intro naming tools, none offered
 CREDITS = ("claims",)  # offered the credits tool (components name their sources: never for components)
+UNDATED = ("bottleneck", "claims")  # listings without dates: pruning by date costs a get_paper call per paper
 _CHAIN = ("a citation chain from one paper back to another starts with the first and ends with the "
           "second, each of its papers citing the next")
+_UNDATED = ("The listings ({tools}) name papers without dates, in id order; a paper's date is on its "
+            "get_paper record.")
 ASKS = {
     "reconstruct": """\
 Here are {count} research papers, each with the date of its first public version and a description \
@@ -40,14 +43,16 @@ the list as a key, ids as listed. Graded correct if every paper's predecessor is
 directly builds on (any of them when it builds on several), and null exactly for the papers that build \
 on none of the list.""",
     "bottleneck": f"""\
-Which papers lie on every citation chain from {{source}} back to {{target}}? Here {_CHAIN}.{{dated}}
+Which papers lie on every citation chain from {{source}} back to {{target}}? Here {_CHAIN}.{{dated}} \
+{_UNDATED.format(tools="search_papers, references, citations")}
 Submit {{{{"papers": [...]}}}}: every paper other than these two that appears on every such chain \
 ([] if none does). Graded correct if it is exactly that set of papers, each named once, in any order.""",
     "claims": f"""\
 Judge these statements about the collection. "Cites" means a citation between papers of the \
 collection; "came before" and "earliest" compare the dates of the papers' first public versions \
 (strictly earlier); a paper "took" a component from the paper of the collection it credits for it, \
-as the credits tool lists them; {_CHAIN}, and its steps are those citations.{{dated}}
+as the credits tool lists them; {_CHAIN}, and its steps are those citations.{{dated}} \
+{_UNDATED.format(tools="search_papers, references, citations, credits")}
 {{statements}}
 Submit {{{{"true": [...]}}}}: the numbers of the true statements, in any order ([] if none is). Graded \
 correct if it is exactly the set of true statements.""",
@@ -137,14 +142,11 @@ def _dated(graph: nx.DiGraph) -> str:
 
 
 def _search_calls(graph: nx.DiGraph, source: str, target: str) -> int:
-    """The calls that find every chain from source back to target when no paper cites a later one:
-    get_paper for the far end's date, then references of every paper the source reaches that is not
-    older than the target, or citations of every paper reaching the target not newer than the source;
-    the cheaper way."""
-    days = {n: graph.nodes[n]["date"] for n in graph}
-    down = [n for n in {source} | nx.descendants(graph, source) if n != target and days[n] >= days[target]]
-    up = [n for n in {target} | nx.ancestors(graph, target) if n != source and days[n] <= days[source]]
-    return 1 + min(len(down), len(up))
+    """The calls that find every chain from source back to target with listings that carry no dates:
+    the references of every paper a walk from the source reaches (the target not expanded), or the
+    citations of every paper a walk up from the target reaches (the source not expanded); the cheaper
+    way."""
+    return min(len(_walked(graph, source, target)), len(_walked(graph.reverse(copy=False), target, source)))
 
 
 def _on_all_but_one(graph: nx.DiGraph, source: str, target: str) -> list[str]:
@@ -175,6 +177,12 @@ def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random, index: in
     if not options:
         return None
     empty = index % EMPTY_EVERY == EMPTY_EVERY - 1
+    if not empty:  # this index's share of the answers, so the other tasks of a sample of EMPTY_EVERY ask
+        # for different sets (drawn freely, two tasks shared a source and its answer)
+        answers = sorted({tuple(o[2]) for o in options if o[2]})
+        share = (index - index // EMPTY_EVERY) % (EMPTY_EVERY - 1)  # counting only the non-empty tasks
+        mine = set(answers[share::EMPTY_EVERY - 1])
+        options = [o for o in options if tuple(o[2]) in mine] or options
     if empty:  # pairs where one paper is on every chain but one, when there are any: a reader who
         # misses the one chain around it names it
         traps = [o for o in options if not o[2] and _on_all_but_one(graph, o[0], o[1])]
@@ -192,7 +200,7 @@ def _bottleneck(graph: nx.DiGraph, config: Config, rng: random.Random, index: in
         "bottleneck",
         {"source": source, "target": target, "dated": _dated(graph)},
         {"source": source, "target": target, "expected": list(must), "reference": {"papers": list(must)},
-         "calls_needed": _search_calls(graph, source, target) if _forward(graph) else len(graph)},
+         "calls_needed": _search_calls(graph, source, target)},
     )
 
 
@@ -245,9 +253,21 @@ def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
          for z in sorted(on - must - {x, y})],
     )
     steps = {x: _distances(graph, x) for x in below}
-    pools["reach"] = (  # two steps exactly (one is a citation); the false ones three: one hop off
-        [{"kind": "reach", "x": x, "y": y} for x in below for y in sorted(below[x]) if steps[x][y] == 2],
-        [{"kind": "reach", "x": x, "y": y} for x in below for y in sorted(below[x]) if steps[x][y] == 3],
+    pools["reach"] = (  # k steps exactly (one is a citation), k two or three; the false ones one hop off
+        [{"kind": "reach", "x": x, "y": y, "k": k} for x in below for y in sorted(below[x]) for k in (2, 3)
+         if steps[x][y] == k],
+        [{"kind": "reach", "x": x, "y": y, "k": k} for x in below for y in sorted(below[x]) for k in (2, 3)
+         if steps[x][y] == k + 1],
+    )
+    # no chain from x back to y: the true ones linked the other way (y reaches x) or siblings citing a
+    # common paper, y not later than x (so the date rule does not settle it); the false ones reach y in
+    # three steps or more, beyond a glance at the references
+    linked = [(x, y) for x in below for y in sorted(graph) if x != y and y not in below[x]
+              and (x in below[y] or (below[x] & below[y] and (x not in days or y not in days
+                                                               or days[y] <= days[x])))]
+    pools["no_chain"] = (
+        [{"kind": "no_chain", "x": x, "y": y} for x, y in linked],
+        [{"kind": "no_chain", "x": x, "y": y} for x in below for y in sorted(below[x]) if steps[x][y] >= 3],
     )
     first: tuple[list[dict], list[dict]] = ([], [])
     for x, y in ((x, y) for x in sorted(graph) for y in sorted(graph) if x < y):
@@ -269,12 +289,26 @@ def _claim_pools(graph: nx.DiGraph) -> dict[str, tuple[list[dict], list[dict]]]:
     return {kind: pool for kind, pool in pools.items() if pool[0] and pool[1]}
 
 
+def _walked(graph: nx.DiGraph, x: str, stop: str | None = None) -> set[str]:
+    """The papers whose references a walk from x asks for: x and every paper it reaches, `stop` not
+    expanded (every chain to it ends there)."""
+    seen, todo = {x}, [x]
+    while todo:
+        for nxt in graph[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                if nxt != stop:
+                    todo.append(nxt)
+    return seen - {stop}
+
+
 def claim_calls(graph: nx.DiGraph, statement: dict[str, Any]) -> set[tuple[str, str]]:
-    """The tool calls a targeted check of one statement makes (shared between statements): the
-    references of X for a citation, both records for dates, X's credits, references of X against
-    citations of Y for a two-step chain, the citations of both for their first citer, and for the
-    papers X reaches (or those on every chain to Y) the references of each paper X reaches (not
-    older than Y: an older one cannot cite its way back to it, when no paper cites a later one)."""
+    """The tool calls a targeted check of one statement makes, with listings that carry no dates
+    (shared between statements): the references of X for a citation, both records for dates, X's
+    credits, references of X (and for three steps of each paper X cites) against citations of Y for a
+    short chain, the citations of both and the record of each paper citing both for their first citer,
+    and a walk of references from X (Y not expanded) for a count, a paper on every chain and no chain;
+    for no chain, first both records, since the date rule settles a Y later than X."""
     x, y, kind = statement["x"], statement["y"], statement["kind"]
     if kind == "cites":
         return {("references", x)}
@@ -283,14 +317,19 @@ def claim_calls(graph: nx.DiGraph, statement: dict[str, Any]) -> set[tuple[str, 
     if kind == "component":
         return {("credits", x)}
     if kind == "reach":
-        return {("references", x), ("citations", y)}
+        hops = set(graph[x]) - {y} if statement["k"] == 3 else set()
+        return {("references", x), ("citations", y)} | {("references", n) for n in hops}
     if kind == "first_citer":
-        return {("citations", x), ("citations", y)}
-    reached = {x} | nx.descendants(graph, x)
-    if kind == "count" or not _forward(graph):
-        return {("references", n) for n in reached}
-    days = {n: graph.nodes[n]["date"] for n in graph}
-    return {("get_paper", y)} | {("references", n) for n in reached if n != y and days[n] >= days[y]}
+        both = set(graph.predecessors(x)) & set(graph.predecessors(y))
+        return {("citations", x), ("citations", y)} | {("get_paper", n) for n in both}
+    if kind == "count":
+        return {("references", n) for n in _walked(graph, x)}
+    walk = {("references", n) for n in _walked(graph, x, y)}
+    if kind == "no_chain" and _forward(graph):
+        days = {n: graph.nodes[n]["date"] for n in graph}
+        dates = {("get_paper", x), ("get_paper", y)}
+        return dates if days[y] > days[x] else dates | walk
+    return walk
 
 
 def _claims(graph: nx.DiGraph, config: Config, rng: random.Random, index: int):
@@ -340,6 +379,9 @@ def _draw_claims(graph: nx.DiGraph, config: Config, rng: random.Random, cap: int
         "statements": statements, "reference": {"true": true}, "calls_needed": len(calls)}
 
 
+_WORDS = {2: "two", 3: "three"}
+
+
 def _say(statement: dict[str, Any], mention, builds_on: dict[tuple[str, str], str]) -> str:
     x, y = mention(statement["x"]), mention(statement["y"])
     kind = statement["kind"]
@@ -350,7 +392,9 @@ def _say(statement: dict[str, Any], mention, builds_on: dict[tuple[str, str], st
     if kind == "component":
         return f"{x} took {builds_on[statement['x'], statement['source']]} from {y}."
     if kind == "reach":
-        return f"A citation chain of at most two steps leads from {x} back to {y}."
+        return f"A citation chain of at most {_WORDS[statement['k']]} steps leads from {x} back to {y}."
+    if kind == "no_chain":
+        return f"No citation chain leads from {x} back to {y}."
     if kind == "first_citer":
         return f"Of the papers that cite both {x} and {y}, the earliest is {mention(statement['z'])}."
     if kind == "count":
@@ -429,7 +473,9 @@ def _holds(statement: dict[str, Any], adjacency: dict[str, list[str]], dates: di
         texts = {t for c, s, t in credits if c == x and s == statement["source"]}  # the component named
         return any((x, y, t) in credits for t in texts)
     if kind == "reach":
-        return _steps(adjacency, x).get(y, 99) <= 2
+        return _steps(adjacency, x).get(y, 99) <= statement.get("k", 2)  # v5 files: two steps
+    if kind == "no_chain":
+        return not _reaches(adjacency, x, y)
     if kind == "first_citer":
         both = [n for n in adjacency if x in adjacency[n] and y in adjacency[n]]
         return statement["z"] in both and all(dates[statement["z"]] < dates[n] for n in both
@@ -520,8 +566,10 @@ def _hasty_mutants(task: Task) -> list[dict[str, Any]]:
 
 def _hasty(statement: dict[str, Any], task: Task, adjacency: dict[str, list[str]]) -> bool:
     """A statement judged by one lookup: a component from any paper cited, the papers of the first
-    chain found as on every chain, any chain as short enough, any paper citing both as the earliest,
-    the references counted for the papers reached (citations and dates are read right)."""
+    chain found as on every chain, any chain as short enough, the first paper the listings show
+    citing both as the earliest (the route dated listings gave: undated ones are in id order), the
+    references counted for the papers reached, no chain where neither cites the other (citations and
+    dates are read right)."""
     x, y, kind = statement["x"], statement["y"], statement["kind"]
     if kind in ("cites", "component"):
         return y in adjacency[x]
@@ -531,9 +579,12 @@ def _hasty(statement: dict[str, Any], task: Task, adjacency: dict[str, list[str]
     if kind == "reach":
         return _reaches(adjacency, x, y)
     if kind == "first_citer":
-        return x in adjacency[statement["z"]] and y in adjacency[statement["z"]]
+        both = sorted(n for n in adjacency if x in adjacency[n] and y in adjacency[n])
+        return both[:1] == [statement["z"]]
     if kind == "count":
         return len(adjacency[x]) == statement["k"]
+    if kind == "no_chain":
+        return y not in adjacency[x] and x not in adjacency[y]
     return statement["z"] in nx.shortest_path(nx.DiGraph(adjacency), x, y)
 
 

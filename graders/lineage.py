@@ -125,7 +125,8 @@ def grade_claims(task: Task, answer: dict[str, Any]) -> Grade:
 
 _MISJUDGED = {"cites": "misjudged_citation", "before": "misjudged_date", "component": "misjudged_component",
               "chain": "misjudged_every_chain", "reach": "misjudged_reach",
-              "first_citer": "misjudged_first_citer", "count": "misjudged_count"}
+              "first_citer": "misjudged_first_citer", "count": "misjudged_count",
+              "no_chain": "misjudged_no_chain"}
 
 
 @grader("lineage.reconstruct")

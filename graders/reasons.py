@@ -76,9 +76,12 @@ REASONS: dict[str, str] = {
     "misjudged_date": "a statement that one paper came before another is judged wrongly",
     "misjudged_component": "a statement on which paper a component was taken from is judged wrongly",
     "misjudged_every_chain": "a statement that a paper lies on every citation chain is judged wrongly",
-    "misjudged_reach": "a statement that a chain of at most two steps links two papers is judged wrongly",
+    "misjudged_reach": "a statement that a chain of at most two (or three) steps links two papers is judged "
+                       "wrongly",
     "misjudged_first_citer": "a statement naming the earliest paper citing two others is judged wrongly",
     "misjudged_count": "a statement on how many papers a chain reaches from a paper is judged wrongly",
+    "misjudged_no_chain": "a statement that no citation chain leads from one paper back to another is judged "
+                          "wrongly",
     # git history
     "not_a_commit_id": "the answer is not a commit id: a full id or a prefix of at least 7 hex digits",
     "ambiguous_commit": "the commit id prefix names more than one object in the repository",

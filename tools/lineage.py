@@ -1,7 +1,9 @@
 """Tools of the paper-lineage family: search a task's paper collection and follow its citations.
 
 They read the collection from the task's env (`papers`, `citations` as [citing, cited] pairs); a
-tool-call budget (`env["calls_left"]`) is counted by the registry.
+tool-call budget (`env["calls_left"]`) is counted by the registry. With `env["undated_listings"]` the
+listings name papers without dates, in id order (an order by date would tell the dates), so a date costs
+a get_paper call.
 """
 
 from __future__ import annotations
@@ -25,14 +27,17 @@ def _paper(env: dict[str, Any], paper_id: str) -> str:
     return key
 
 
-def _line(p: dict[str, Any]) -> str:
+def _line(env: dict[str, Any], p: dict[str, Any]) -> str:
+    if env.get("undated_listings"):
+        return f"{p['id']} | {p['name']} | {p['title']}"
     return f"{p['id']} | {p['date']} | {p['name']} | {p['title']}"
 
 
 def _listing(env: dict[str, Any], keys: list[str], empty: str) -> str:
     by_id = {p["id"]: p for p in env["papers"]}
-    papers = sorted((by_id[k] for k in keys), key=lambda p: (p["date"], p["id"]))
-    return "\n".join(map(_line, papers)) if papers else empty
+    undated = env.get("undated_listings")
+    papers = sorted((by_id[k] for k in keys), key=lambda p: (p["id"],) if undated else (p["date"], p["id"]))
+    return "\n".join(_line(env, p) for p in papers) if papers else empty
 
 
 @tool
@@ -44,8 +49,8 @@ def search_papers(env: dict, query: str, limit: int = 8) -> str:
         limit: how many papers to list at most (1 to 50).
 
     Returns:
-        One line per paper, "id | first-version date | name | title". Pass an id to get_paper,
-        references or citations.
+        One line per paper, "id | first-version date | name | title" ("id | name | title" where
+        the task says listings carry no dates). Pass an id to get_paper, references or citations.
     """
     if not 1 <= limit <= 50:
         raise ToolError(f"limit must be in 1..50, got {limit}")
@@ -70,7 +75,7 @@ def search_papers(env: dict, query: str, limit: int = 8) -> str:
             scores[key] = score
     ranked = sorted(scores, key=lambda k: (-scores[k], k))[:limit]
     by_id = {p["id"]: p for p in env["papers"]}
-    return "\n".join(_line(by_id[k]) for k in ranked) or "No matches."
+    return "\n".join(_line(env, by_id[k]) for k in ranked) or "No matches."
 
 
 @tool
@@ -97,7 +102,8 @@ def references(env: dict, paper_id: str) -> str:
         paper_id: the citing paper, in any spelling get_paper accepts.
 
     Returns:
-        One line per cited paper, oldest first: "id | first-version date | name | title".
+        One line per cited paper, oldest first: "id | first-version date | name | title" (in id
+        order, "id | name | title", where the task says listings carry no dates).
     """
     key = _paper(env, paper_id)
     return _listing(env, list(env_graph(env).successors(key)), "It cites no paper of the collection.")
@@ -111,7 +117,8 @@ def citations(env: dict, paper_id: str) -> str:
         paper_id: the cited paper, in any spelling get_paper accepts.
 
     Returns:
-        One line per citing paper, oldest first: "id | first-version date | name | title".
+        One line per citing paper, oldest first: "id | first-version date | name | title" (in id
+        order, "id | name | title", where the task says listings carry no dates).
     """
     key = _paper(env, paper_id)
     return _listing(env, list(env_graph(env).predecessors(key)), "No paper of the collection cites it.")
@@ -126,10 +133,11 @@ def credits(env: dict, paper_id: str) -> str:
 
     Returns:
         One line per component, "component <- id | first-version date | name | title" of the paper
-        credited for it.
+        credited for it ("component <- id | name | title" where the task says listings carry no
+        dates).
     """
     key = _paper(env, paper_id)
     by_id = {p["id"]: p for p in env["papers"]}
     taken = sorted((text, cited) for citing, cited, text in env.get("credits", []) if citing == key)
-    lines = [f"{text} <- {_line(by_id[cited])}" for text, cited in taken]
+    lines = [f"{text} <- {_line(env, by_id[cited])}" for text, cited in taken]
     return "\n".join(lines) or "It credits no paper of the collection for a component."

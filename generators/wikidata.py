@@ -64,20 +64,20 @@ memory: it holds only some of Wikidata's facts.{pseudonyms} Tools: {tools}.{budg
 ASKS = {
     "chain": """Question: what is {chain}? In the snapshot each step has exactly one value.{candidates}
 
-Submit {{"answer": "..."}}: the entity's id (e.g. Q90) or one of its English names. Graded: it must be \
+Submit {{"answer": "..."}}: the entity's id (e.g. {example}) or one of its English names. Graded: it must be \
 that entity.""",
     "set": """Question: which instances of {cls} can reach {anchor} by following {path}? When a property \
 has several values, any of them may continue the path.{candidates}
 
-Submit {{"entities": ["...", ...]}}: ids (e.g. Q90) or unambiguous English names. Graded: exactly the \
+Submit {{"entities": ["...", ...]}}: ids (e.g. {example}) or unambiguous English names. Graded: exactly the \
 set of such entities passes; the score is the F1 of precision and recall.""",
     "linked_fact": """Find two different entities a and b such that:
 {conditions}
 
 Submit {{"a": "...", "b": "...", "triples": [["subject", "property", "object"], ...]}}: a and b as ids \
-(e.g. Q937) or unambiguous English names, and triples of the snapshot that show every condition: the \
+(e.g. {example}) or unambiguous English names, and triples of the snapshot that show every condition: the \
 statements that give a and b their roles and the places and dates each condition compares. Write \
-entities and properties as ids (Q90, P19) and dates as YYYY-MM-DD. Graded: every claimed triple must \
+entities and properties as ids ({example}, P19) and dates as YYYY-MM-DD. Graded: every claimed triple must \
 be a statement of the snapshot, and the triples must show each condition. Distances are great-circle \
 (haversine) distances between the places' coordinates in the snapshot, as distance_km computes them.""",
 }
@@ -423,14 +423,17 @@ def generate(config: Config, seed: int, index: int) -> Task:
     budget = f" You may make at most {calls} tool calls." if calls else ""
     if config.kind == "premise" and calls and config.slack >= 0:  # why the budget is enough
         budget = budget[:-1] + f": one get_entity call per step of the question's chain, and {config.slack} more."
-    pseudonyms = (" Every person, place and other item is named by a made-up pseudonym, not its real name; "
-                  "classes and properties keep theirs.") if config.anonymize else ""
+    pseudonyms = (" Every person, place and other item has a made-up id and name, not its real Wikidata id "
+                  "and name; classes (the objects of P31, such as Q5 human) and properties keep theirs."
+                  ) if config.anonymize else ""
+    # the example entity is one of this graph's: under pseudonyms Einstein's Q937 names nothing
+    example = "Q937" if "Q937" in kg.labels else min(kg.subjects("P31", "Q5"), key=lambda e: (len(e), e))
     sparql = config.sparql or (config.kind == "count" and config.calls > 0)  # a budgeted count needs aggregates
     tools = TOOLS if sparql else [t for t in TOOLS if t != "sparql"]
     offered = (SPARQL_TEXT if sparql else "") + "search_entities, get_entity and distance_km"
     prompt = INTRO.format(entities=len(kg.labels), budget=budget, tools=offered,
-                          example=f"Q937 is {kg.labels.get('Q937', 'Albert Einstein')}",
-                          pseudonyms=pseudonyms) + ASKS[config.kind].format(**fields)
+                          example=f"{example} is {kg.labels[example]}",
+                          pseudonyms=pseudonyms) + ASKS[config.kind].format(**fields, example=example)
     env = {**env, **({"calls_left": calls} if calls else {})}
     curated = config.snapshot == CURATED
     provenance = {"source": f"graphs/data/{config.snapshot}" + (", curated from memory" if curated else ""),

@@ -20,7 +20,7 @@ ASKS = {
 - b {text_b};
 - {what} is as {extreme} as possible among all such pairs (people without that value do not count).
 
-Submit {{"a": "...", "b": "..."}}: ids (e.g. Q937) or unambiguous English names. Graded: a and b must \
+Submit {{"a": "...", "b": "..."}}: ids (e.g. {example}) or unambiguous English names. Graded: a and b must \
 meet the conditions in the snapshot and their {short} must equal the {most} over all such pairs, within \
 {tolerance} (when a person has several values, the closest pair of values counts).""",
     "premise": """Question: what is {chain}?
@@ -32,7 +32,7 @@ for "the doctoral student (P185) of X") does not give X a value of P. The questi
 step leads to exactly one entity. If in the snapshot some step leads to no entity at all, or to more \
 than one, its premise is false.
 
-Submit {{"answer": "...", "premise": "holds"}} with the entity's id (e.g. Q90) or one of its English \
+Submit {{"answer": "...", "premise": "holds"}} with the entity's id (e.g. {example}) or one of its English \
 names when the premise holds; otherwise {{"answer": null, "premise": "no_such_entity"}} (a step leads \
 to nothing) or {{"answer": null, "premise": "more_than_one"}} (a step leads to several). Graded: the \
 premise must be judged as the snapshot has it, and the answer must be that entity, or null.""",
@@ -44,9 +44,9 @@ snapshot.""",
 {conditions}
 
 Submit {{"a": "...", "b": "...", "triples": [["subject", "property", "object"], ...]}}: a and b as ids \
-(e.g. Q937) or unambiguous English names, and triples of the snapshot that show every condition: the \
+(e.g. {example}) or unambiguous English names, and triples of the snapshot that show every condition: the \
 statements that give a and b their roles and the places, dates and values each condition compares. \
-Write entities and properties as ids (Q90, P19) and dates as YYYY-MM-DD. Graded: every claimed triple \
+Write entities and properties as ids ({example}, P19) and dates as YYYY-MM-DD. Graded: every claimed triple \
 must be a statement of the snapshot, the triples must show each condition, and no statement of the \
 snapshot may link a and b directly. Distances are great-circle (haversine) distances between the \
 places' coordinates in the snapshot, as distance_km computes them.""",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generators import tool_kind
+from generators import wikidata_premise
 from generators import wikidata_puzzles as puzzles
 from generators.base import MIXED, knobs_of, main, task_id
 from generators.wikidata_checks import baseline, enumerate_answers, mutants, probe_calls, random_answer
@@ -40,7 +41,8 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 6  # 6: count: a call budget, sparql, hasty queries told apart; premise: 3-5 steps, a budget; fact: two hops
+VERSION = 7  # 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); made-up ids
+# 6: count: a call budget, sparql, hasty queries told apart; premise: 3-5 steps, a budget; fact: two hops
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
 PROPERTIES = ["P31", "P19", "P20", "P569", "P570", "P61", "P184", "P185", "P108", "P166", "P27", "P17",
               "P131", "P106", "P26", "P551", "P69", "P737", "P138", "P800", "P170", "P195", "P50", "P571",
@@ -113,9 +115,11 @@ LADDERS = {  # easy to hard; the rungs without sparql hold the defaults (no spar
     "superlative": [{"pairs": 0, **_SPARQL}, {"pairs": 20, **_SPARQL}, {"pairs": 40, **_SPARQL},
                     {"pairs": 80, **_SPARQL}, {"pairs": 40}, {"pairs": 80}, {"pairs": 120},
                     {"pairs": 120, "tool_budget": 40}, {"pairs": 160, "tool_budget": 30}],
-    "premise": [{"hops": 1, "longer": 0, "slack": -1, **_SPARQL}, {"hops": 2, "longer": 0, "slack": -1, **_SPARQL},
-                {"hops": 3, "longer": 0, "slack": -1, **_SPARQL}, {"hops": 3, "longer": 0, "slack": -1},
-                {"hops": 3}, {"hops": 4, "longer": 1, "slack": 0}],
+    "premise": [{"hops": 1, "longer": 0, "slack": -1, "branch": 0, **_SPARQL},
+                {"hops": 2, "longer": 0, "slack": -1, "branch": 0, **_SPARQL},
+                {"hops": 3, "longer": 0, "slack": -1, "branch": 0, **_SPARQL},
+                {"hops": 3, "longer": 0, "slack": -1, "branch": 0}, {"hops": 3, "branch": 0},
+                {"hops": 3, "longer": 0, "slack": -1}, {}, {"hops": 4, "longer": 1, "slack": 0}],
     "count": [{"members": 3, "calls": 0, **_SPARQL}, {"members": 8, "calls": 0, **_SPARQL}, {"members": 3, "calls": 0},
               {"members": 8, "calls": 0}, {"members": 8, "calls": 10}, {"members": 8}, {"members": 15, "calls": 4}],
     "fact": [{"links": 1, "loose": 4, **_SPARQL}, {"links": 2, "loose": 2, **_SPARQL},
@@ -134,6 +138,9 @@ class Config(tool_kind.ToolKnobs):
         "help": "chain, set and premise: properties on the path (1-5; premise: the fewest)"})
     longer: int = field(default=2, metadata={
         "help": "premise: a task's chain has hops to hops+longer properties, at most 5 (0-4)"})
+    branch: int = field(default=1, metadata={
+        "help": "premise: 1: one step reads every value (\"each P of\") and the premise is judged on every "
+                "branch; 0: every step must have one value (0-1)"})
     slack: int = field(default=1, metadata={
         "help": "premise: tool calls allowed beyond one get_entity per step of the chain (-1: no limit)"})
     constraints: int = field(default=1, metadata={"help": "linked_fact: conditions linking a and b (1-3)"})
@@ -173,7 +180,7 @@ class Config(tool_kind.ToolKnobs):
         if self.kind not in (*KINDS, MIXED):
             raise ValueError(f"kind must be one of {', '.join((*KINDS, MIXED))}, got {self.kind!r}")
         tool_kind.validate_knobs(self, FAMILY)
-        for name, value, low, high in [("hops", self.hops, 1, 5), ("longer", self.longer, 0, 4),
+        for name, value, low, high in [("hops", self.hops, 1, 5), ("longer", self.longer, 0, 4), ("branch", self.branch, 0, 1),
                                        ("slack", self.slack, -1, 20), ("constraints", self.constraints, 1, 3),
                                        ("links", self.links, 1, 4), ("loose", self.loose, 0, 4),
                                        ("pairs", self.pairs, 0, 200), ("members", self.members, 3, 50),
@@ -390,6 +397,27 @@ def _fact(kg: WikidataGraph, config: Config, seed: int, index: int) -> Question:
     return facts[index]
 
 
+_PREMISES: dict[tuple[Config, int], list[Question]] = {}  # (config, seed) -> branching questions 0, 1, ...
+
+
+def _premise(kg: WikidataGraph, config: Config, seed: int, index: int) -> Question:
+    """The branching premise question of an index: the outcomes taken in turn from a rotation drawn per
+    seed (so a sample of 8 holds each at most 3 times: no constant judgement passes most), and no
+    question asked twice in a sample. Earlier indices are drawn first, in order, and kept."""
+    questions = _PREMISES.setdefault((config, seed), [])
+    turn = random.Random(f"{FAMILY}:premise-outcomes:{seed}").randrange(3)
+    while len(questions) <= index:
+        key = f"{FAMILY}:{config.kind}:{seed}:{len(questions)}"
+        outcome = puzzles.PREMISE_OUTCOMES[(len(questions) + turn) % 3]
+        asked = {q[0]["chain"] for q in questions}
+        for attempt in range(20):
+            question = wikidata_premise.branching(kg, config, random.Random(f"{key}:{attempt}"), outcome)
+            if question[0]["chain"] not in asked:
+                break
+        questions.append(question)
+    return questions[index]
+
+
 BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact,
             "superlative": lambda kg, config, rng: puzzles.superlative(
                 kg, config, rng, roles(kg) + puzzles.two_hop_roles(kg)),
@@ -414,15 +442,23 @@ def generate(config: Config, seed: int, index: int) -> Task:
         return tool_kind.generate(FAMILY, config, seed, index)
     rng = random.Random(f"{FAMILY}:{config.kind}:{seed}:{index}")
     env, kg = source(origin(config))
-    fields, truth = _fact(kg, config, seed, index) if config.kind == "fact" else BUILDERS[config.kind](kg, config, rng)
+    if config.kind == "fact":
+        fields, truth = _fact(kg, config, seed, index)
+    elif config.kind == "premise" and config.branch:
+        fields, truth = _premise(kg, config, seed, index)
+    else:
+        fields, truth = BUILDERS[config.kind](kg, config, rng)
     calls = config.tool_budget
     if config.kind == "count" and config.calls:
         calls = config.calls
     elif config.kind == "premise" and config.slack >= 0:  # one pass along the chain, a page per step
-        calls = len(truth["path"]) + config.slack
+        calls = truth.get("read", len(truth["path"])) + config.slack  # branching: a page per entity read
     budget = f" You may make at most {calls} tool calls." if calls else ""
+    branching = config.kind == "premise" and bool(config.branch)
     if config.kind == "premise" and calls and config.slack >= 0:  # why the budget is enough
-        budget = budget[:-1] + f": one get_entity call per step of the question's chain, and {config.slack} more."
+        budget = budget[:-1] + (f": one get_entity call for each entity a step of the question is read from, "
+                                f"on every branch ({truth['read']}), and {config.slack} more." if branching else
+                                f": one get_entity call per step of the question's chain, and {config.slack} more.")
     pseudonyms = (" Every person, place and other item has a made-up id and name, not its real Wikidata id "
                   "and name; classes (the objects of P31, such as Q5 human) and properties keep theirs."
                   ) if config.anonymize else ""
@@ -433,7 +469,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
     offered = (SPARQL_TEXT if sparql else "") + "search_entities, get_entity and distance_km"
     prompt = INTRO.format(entities=len(kg.labels), budget=budget, tools=offered,
                           example=f"{example} is {kg.labels[example]}",
-                          pseudonyms=pseudonyms) + ASKS[config.kind].format(**fields, example=example)
+                          pseudonyms=pseudonyms) + (wikidata_premise.ASK if branching else ASKS[config.kind]).format(
+        **fields, example=example)
     env = {**env, **({"calls_left": calls} if calls else {})}
     curated = config.snapshot == CURATED
     provenance = {"source": f"graphs/data/{config.snapshot}" + (", curated from memory" if curated else ""),
@@ -441,10 +478,11 @@ def generate(config: Config, seed: int, index: int) -> Task:
                   "check": CHECK_COMMAND if curated else f"{CHECK_COMMAND} --snapshot graphs/data/{config.snapshot}"}
     if config.endpoint:
         provenance = {"source": f"live SPARQL endpoint {config.endpoint}", "verified": True}
+    schema = wikidata_premise.SCHEMA if branching else SCHEMAS[config.kind]
     return Task(
         id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=tools,
-        answer_schema={"type": "object", "properties": SCHEMAS[config.kind],
-                       "required": sorted(SCHEMAS[config.kind]), "additionalProperties": False},
+        answer_schema={"type": "object", "properties": schema, "required": sorted(schema),
+                       "additionalProperties": False},
         env=env, truth=truth, grader=f"{FAMILY}.{config.kind}",
         meta={"seed": seed, "index": index, "version": VERSION, "knobs": knobs_of(config),
               **({"passing": truth["passing"]} if "passing" in truth else {}),  # how many answers pass

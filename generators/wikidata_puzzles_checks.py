@@ -58,8 +58,35 @@ def enumerate_superlative(store: Any, truth: dict[str, Any]) -> Answers:
             if sign * (v - extreme) <= truth["tolerance"] - 1e-6]
 
 
+def _branching_premise(store: Any, truth: dict[str, Any], names: dict[str, str]) -> Answers:
+    """Every entity reached read by SPARQL, every value of the `each` step followed: the set of ends when
+    each step leads on from every entity (exactly one value at a `the` step), else null and why."""
+    frontier, failures = {truth["start"]}, []
+    for i, p in enumerate(truth["path"]):
+        onward = set()
+        for node in sorted(frontier):
+            rows = store.select(f"SELECT DISTINCT ?o WHERE {{ wd:{node} wdt:{p} ?o . FILTER(isIRI(?o)) }}")
+            values = {short(r["o"]) for r in rows}
+            if not values or (i != truth["each_at"] and len(values) > 1):
+                failures.append("no_such_entity" if not values else "more_than_one")
+            else:
+                onward |= values
+        frontier = onward
+    judged = sorted(set(failures))
+    if judged:  # false: the answer is not read
+        return [{"answer": None, "premise": judged[0]}, {"answer": ["anything"], "premise": judged[0]}]
+    ends = sorted(frontier)
+    spelled = [{"answer": ends, "premise": "holds"}, {"answer": ends[::-1], "premise": "holds"},
+               {"answer": [f"wd:{e}" for e in ends], "premise": "holds"}, {"answer": ends + ends[:1], "premise": "holds"}]
+    if all(e in names for e in ends):
+        spelled.append({"answer": [names[e] for e in ends], "premise": "holds"})
+    return spelled
+
+
 def enumerate_premise(store: Any, truth: dict[str, Any], names: dict[str, str]) -> Answers:
     """The end of the chain when exactly one entity is reached at every step, else null and why."""
+    if "each_at" in truth:
+        return _branching_premise(store, truth, names)
     node, ends = truth["start"], [truth["start"]]
     for p in truth["path"]:
         rows = store.select(f"SELECT DISTINCT ?o WHERE {{ wd:{node} wdt:{p} ?o . FILTER(isIRI(?o)) }}")
@@ -84,6 +111,8 @@ def baseline(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> dict[str, A
     if kind == "superlative":
         a, b = first_with_roles(kg, truth["spec"])
         return {"a": a, "b": b}
+    if kind == "premise" and "each_at" in truth:  # one branch read, as if the `each` step had one value
+        return {"answer": truth["first_branch"], "premise": "holds"}
     if kind == "premise":  # where the step leads nowhere, the hasty reader follows it backwards
         backwards = sorted(premise_misreadings(kg, truth["nodes"], truth["path"], truth["fails_at"])["reversed"])
         return {"answer": (truth["ends"] or backwards or truth["nodes"])[0], "premise": "holds"}
@@ -95,6 +124,9 @@ def random_answer(kg: WikidataGraph, kind: str, truth: dict[str, Any], pick: Any
     if kind == "superlative":
         people = kg.subjects("P31", "Q5")
         return {"a": pick(people), "b": pick(people)}
+    if kind == "premise" and "each_at" in truth:
+        judged = pick(["holds", "no_such_entity", "more_than_one"])
+        return {"answer": [pick(sorted(kg.graph))] if judged == "holds" else None, "premise": judged}
     if kind == "premise":
         judged = pick(["holds", "no_such_entity", "more_than_one"])
         return {"answer": pick(sorted(kg.graph)) if judged == "holds" else None, "premise": judged}
@@ -122,6 +154,14 @@ def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
         out += [{"a": a, "b": b} for _, a, b in worse[:1]]  # the best pair of those a step too far
         outsider = next((x for x in kg.subjects("P31", "Q5") if not has_role(kg, spec["roles"]["b"], "?b", x)), None)
         return out + ([{"a": ref["a"], "b": outsider}] if outsider and outsider != ref["a"] else [])
+    if kind == "premise" and "each_at" in truth:
+        if truth["premise"] != "holds":  # the failing branch missed, or its failure misnamed
+            other = "more_than_one" if truth["premise"] == "no_such_entity" else "no_such_entity"
+            return [{"answer": truth["first_branch"], "premise": "holds"}, {"answer": None, "premise": other}]
+        ends, first = truth["answer"], truth["first_branch"]
+        return [{"answer": None, "premise": "more_than_one"}, {"answer": None, "premise": "no_such_entity"},
+                *([{"answer": first, "premise": "holds"}] if first != ends else []), {"answer": ends[1:], "premise": "holds"},
+                {"answer": [*ends, truth["start"]], "premise": "holds"}, {"answer": None, "premise": "holds"}]
     if kind == "premise":
         if truth["premise"] == "holds":
             return [{"answer": None, "premise": "no_such_entity"}, {"answer": None, "premise": "more_than_one"},

@@ -162,6 +162,8 @@ def grade_premise(task: Task, answer: dict[str, Any]) -> Grade:
     entity says which hasty reading gives it (a reverse link followed, a step left out, one of several
     values taken)."""
     kg, truth = _graph(task), task.truth
+    if "each_at" in truth:
+        return _grade_branching(kg, truth, answer)
     if truth["premise"] == "holds" and answer["premise"] != "holds":
         return failed("premise_wrongly_rejected")
     if truth["premise"] == "holds" and answer["answer"] is not None and names(kg, answer["answer"], truth["answer"]):
@@ -185,6 +187,25 @@ def grade_premise(task: Task, answer: dict[str, Any]) -> Grade:
     if truth["premise"] != "holds":
         return failed("false_premise_missed")
     return failed("wrong_entity" if kg.resolve(answer["answer"]) else "unknown_node")
+
+
+def _grade_branching(kg: WikidataGraph, truth: dict[str, Any], answer: dict[str, Any]) -> Grade:
+    """A premise judged on every branch: a true one must be kept and its whole set of ends given (a branch
+    left out, or an entity no branch reaches, each says so); a false one must be judged so, for its reason."""
+    if truth["premise"] != "holds":
+        if answer["premise"] == "holds":
+            return failed("false_premise_missed")
+        return passed() if answer["premise"] == truth["premise"] else failed("wrong_premise_reason")
+    if answer["premise"] != "holds":
+        return failed("premise_wrongly_rejected")
+    if answer["answer"] is None:
+        return failed("missing_members")
+    ends = set(truth["answer"])
+    chosen = [_one(kg, text, ends) for text in answer["answer"]]
+    reasons = [why for entity, why in chosen if why]
+    named = {entity for entity, _ in chosen if entity}
+    reasons += ["missing_members"] * bool(ends - named) + ["extra_members"] * bool(named - ends)
+    return failed(*reasons) if reasons else passed()
 
 
 @grader("wikidata.count")

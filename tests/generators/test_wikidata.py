@@ -194,7 +194,7 @@ def test_without_sparql_every_superlative_candidate_is_reachable_through_get_ent
 
 
 def test_a_false_premise_of_a_chain_of_two_fails_at_its_second_step():
-    found = [t.truth for t in tasks("premise", seeds=range(8), hops=2, longer=0) if t.truth["premise"] != "holds"]
+    found = [t.truth for t in tasks("premise", seeds=range(8), hops=2, longer=0, branch=0) if t.truth["premise"] != "holds"]
     assert found and all(truth["fails_at"] == 1 for truth in found)
 
 

@@ -134,7 +134,7 @@ def _walk(rdf, start, path):
 
 def test_premise_judges_each_question_as_a_brute_force_walk_does(rdf):
     seen = set()
-    for task in tasks("premise", seeds=range(4)):
+    for task in tasks("premise", seeds=range(4), branch=0):
         answer, judged = _walk(rdf, task.truth["start"], task.truth["path"])
         seen.add(judged)
         assert grade(task, {"answer": answer, "premise": judged}).passed, task.id
@@ -145,7 +145,7 @@ def test_premise_judges_each_question_as_a_brute_force_walk_does(rdf):
 
 
 def test_premise_says_why_an_answer_fails():
-    by = {t.truth["premise"]: t for t in tasks("premise", seeds=range(4))}
+    by = {t.truth["premise"]: t for t in tasks("premise", seeds=range(4), branch=0)}
     held, none, several = by["holds"], by["no_such_entity"], by["more_than_one"]
     assert grade(held, {"answer": None, "premise": "no_such_entity"}).reasons == ("premise_wrongly_rejected",)
     assert grade(none, {"answer": "Q90", "premise": "holds"}).reasons == ("false_premise_missed",)
@@ -169,7 +169,7 @@ def _reversed_reach(rdf, truth):
 
 
 def test_a_step_that_leads_nowhere_is_mostly_asked_where_it_exists_reversed(rdf):
-    none = [t for t in tasks("premise", seeds=range(8)) if t.truth["premise"] == "no_such_entity"]
+    none = [t for t in tasks("premise", seeds=range(8), branch=0) if t.truth["premise"] == "no_such_entity"]
     trapped = [t for t in none if _reversed_reach(rdf, {**t.truth, "path": t.truth["path"][:t.truth["fails_at"] + 1]})]
     assert len(trapped) >= len(none) * 3 // 4 and all(t.truth["trap"] == "reversed" for t in trapped)
     for task in trapped:  # every entity the backwards reading gives fails, and says so
@@ -179,7 +179,7 @@ def test_a_step_that_leads_nowhere_is_mostly_asked_where_it_exists_reversed(rdf)
 
 
 def test_a_true_premise_read_backwards_gives_another_entity_and_fails_saying_so(rdf):
-    held = [t for t in tasks("premise", seeds=range(8)) if t.truth["premise"] == "holds"]
+    held = [t for t in tasks("premise", seeds=range(8), branch=0) if t.truth["premise"] == "holds"]
     trapped = [t for t in held if _reversed_reach(rdf, t.truth) - {t.truth["answer"]}]
     assert trapped and all(t.truth["trap"] == "reversed" for t in trapped)
     for task in trapped:
@@ -203,7 +203,7 @@ def _one_pass(task):
 
 
 def test_premise_budget_fits_one_pass_along_the_chain_which_answers_every_task():
-    sample = tasks("premise", seeds=range(3))
+    sample = tasks("premise", seeds=range(3), branch=0)
     assert {len(t.truth["path"]) for t in sample} == {3, 4, 5}  # chains of 3 to 5 steps at the default
     for task in sample:
         budget = task.env["calls_left"]
@@ -213,7 +213,7 @@ def test_premise_budget_fits_one_pass_along_the_chain_which_answers_every_task()
 
 
 def test_a_default_false_premise_fails_at_a_middle_step():
-    false = [t.truth for t in tasks("premise", seeds=range(4)) if t.truth["premise"] != "holds"]
+    false = [t.truth for t in tasks("premise", seeds=range(4), branch=0) if t.truth["premise"] != "holds"]
     assert false and all(0 < truth["fails_at"] < len(truth["path"]) - 1 for truth in false)
 
 

@@ -41,7 +41,8 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 7  # 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); made-up ids
+VERSION = 7  # 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); count budget 2;
+# made-up ids under --anonymize
 # 6: count: a call budget, sparql, hasty queries told apart; premise: 3-5 steps, a budget; fact: two hops
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
 PROPERTIES = ["P31", "P19", "P20", "P569", "P570", "P61", "P184", "P185", "P108", "P166", "P27", "P17",
@@ -154,7 +155,7 @@ class Config(tool_kind.ToolKnobs):
         "help": "count: fewest entities meeting the condition before its negation removes some (3-50)"})
     distractors: int = field(default=0, metadata={
         "help": "chain and set: wrong candidates listed with the right ones (0: no list; at most 30)"})
-    calls: int = field(default=5, metadata={
+    calls: int = field(default=2, metadata={  # 2: the one right query, and one more (round 3: 5 never bound)
         "help": "count: tool calls allowed, with sparql offered; questions whose candidates need more get_entity "
                 "calls than that and whose hasty SPARQL renderings differ (0: no limit, sparql as --sparql says)"})
     tool_budget: int = field(default=0, metadata={"help": "tool calls allowed per episode (0: no limit)"})

@@ -34,8 +34,8 @@ SCHEMA = {"answer": {"type": ["array", "null"], "maxItems": 200, "items": {"type
           "premise": {"type": "string", "enum": ["holds", "no_such_entity", "more_than_one"]}}
 # the `each` step: properties with several values for many subjects, whose values have pages to read on
 BRANCHING = ("P185", "P184", "P108", "P69", "P800", "P166", "P737", "P26")
-THE = ("P19", "P20", "P108", "P131", "P17", "P26", "P184", "P27", "P69", "P551", "P106", "P166", "P61", "P138",
-       "P170", "P50")  # the `the` steps: properties that usually have one value
+THE = ("P19", "P20", "P108", "P131", "P17", "P26", "P184", "P27", "P69", "P551", "P106", "P166", "P61",
+       "P138", "P170", "P50")  # the `the` steps: properties that usually have one value
 BRANCHES = (2, 6)  # values of the `each` step: several, and few enough to read within the turns
 
 
@@ -59,7 +59,8 @@ def walk(kg: WikidataGraph, start: str, path: list[str], each_at: int) -> dict[s
     return {"read": read, "failures": failures, "ends": sorted(frontier), "branch_of": frontier}
 
 
-def _steps(kg: WikidataGraph, frontier: list[str], previous: str | None, avoid: set[str]) -> dict[str, list[str]]:
+def _steps(kg: WikidataGraph, frontier: list[str], previous: str | None,
+           avoid: set[str]) -> dict[str, list[str]]:
     """The properties a `the` step may read from the frontier, by what they do there: `one` (exactly one
     value from each), `no_such_entity` / `more_than_one` (so from exactly one entity, one from the rest)."""
     found: dict[str, list[str]] = {"one": [], "no_such_entity": [], "more_than_one": []}
@@ -77,7 +78,10 @@ def _steps(kg: WikidataGraph, frontier: list[str], previous: str | None, avoid: 
     return found
 
 
-def branching(kg: WikidataGraph, config: Any, rng: random.Random, outcome: str) -> tuple[dict[str, str], dict]:
+Question = tuple[dict[str, str], dict[str, Any]]  # the prompt's fields, and the truth
+
+
+def branching(kg: WikidataGraph, config: Any, rng: random.Random, outcome: str) -> Question:
     """A question of config.hops to config.hops + config.longer steps (at least 3, at most 5) with one
     `each` step; a false premise fails at a middle step of one branch that is not the first listed."""
     drawn = max(3, min(5, config.hops + rng.randrange(config.longer + 1)))
@@ -88,8 +92,9 @@ def branching(kg: WikidataGraph, config: Any, rng: random.Random, outcome: str) 
     raise ValueError(f"no branching premise question with --hops {config.hops} found in this graph")
 
 
-def _branching(kg: WikidataGraph, rng: random.Random, outcome: str, hops: int) -> tuple[dict[str, str], dict] | None:
-    forks = sorted((x, p) for x in kg.graph for p in BRANCHING if BRANCHES[0] <= len(kg.objects(x, p)) <= BRANCHES[1])
+def _branching(kg: WikidataGraph, rng: random.Random, outcome: str, hops: int) -> Question | None:
+    forks = sorted((x, p) for x in kg.graph for p in BRANCHING
+                   if BRANCHES[0] <= len(kg.objects(x, p)) <= BRANCHES[1])
     for attempt in range(1500):
         each_at = rng.randrange(hops - 2)  # at least two `the` steps follow it
         fails_at = rng.randrange(each_at + 1, hops - 1) if outcome != "holds" else -1
@@ -118,7 +123,8 @@ def _branching(kg: WikidataGraph, rng: random.Random, outcome: str, hops: int) -
             wanted = outcome if len(path) == fails_at else "one"
             options = _steps(kg, frontier, path[-1], seen)[wanted]
             if wanted != "one":  # the failing entity must sit on a branch other than the first
-                options = [p for p in options if owner[next(x for x in frontier if len(kg.objects(x, p)) != 1)] != first]
+                options = [p for p in options
+                           if owner[next(x for x in frontier if len(kg.objects(x, p)) != 1)] != first]
             if not options:
                 break
             p = options[rng.randrange(len(options))]
@@ -136,7 +142,7 @@ def _branching(kg: WikidataGraph, rng: random.Random, outcome: str, hops: int) -
         judged = reading["failures"][0][2] if reading["failures"] else "holds"
         if judged != outcome or len(reading["failures"]) > 1:
             continue
-        first_only = walk(kg, first, path[each_at + 1:], -1)  # the first branch read as if it were the only one
+        first_only = walk(kg, first, path[each_at + 1:], -1)  # the first branch read as if the only one
         if outcome == "holds" and first_only["ends"] == reading["ends"] and attempt < 1000:
             continue  # a true premise whose branches end apart: reading one branch gives too few
         phrase = kg.describe(start)

@@ -84,7 +84,8 @@ def _careful_reader(task):
                 page = call_tool("get_entity", {"entity_id": x}, env)
                 assert not page.is_error, (task.id, page.text)
                 pages[x] = page.text.split("\nnamed by")[0]  # statements naming x come after "named by"
-            values = sorted({m[1] for line in pages[x].splitlines() if (m := re.match(rf"  {p} [^:]*: (Q\d+) \(", line))})
+            values = sorted({m[1] for line in pages[x].splitlines()
+                             if (m := re.match(rf"  {p} [^:]*: (Q\d+) \(", line))})
             if not values or (i != truth["each_at"] and len(values) > 1):
                 failures.append("no_such_entity" if not values else "more_than_one")
             else:
@@ -108,25 +109,28 @@ def test_each_wrong_reading_fails_with_its_own_reason(rdf, sample):
     for task in sample:
         truth = task.truth
         failures, ends = _brute(rdf, truth)
-        first = _brute(rdf, {**truth, "start": min(truth["branches"]), "path": truth["path"][truth["each_at"] + 1:],
-                             "each_at": -1})
+        first = _brute(rdf, {**truth, "start": min(truth["branches"]),
+                             "path": truth["path"][truth["each_at"] + 1:], "each_at": -1})
         first_ends = first[1] if not first[0] else None  # one branch read as if it were the only one
         if truth["premise"] != "holds":
             other = "more_than_one" if truth["premise"] == "no_such_entity" else "no_such_entity"
             got = grade(task, {"answer": first_ends, "premise": "holds"}).reasons
             assert got == ("false_premise_missed",), task.id  # answered despite the failing branch
-            assert grade(task, {"answer": None, "premise": other}).reasons == ("wrong_premise_reason",)
+            misnamed = grade(task, {"answer": None, "premise": other}).reasons
+            assert misnamed == ("wrong_premise_reason",), task.id
             seen.update(["false_premise_missed", "wrong_premise_reason"])
             continue
         # several values of the `each` step taken for a false premise: a misread of the rule
-        assert grade(task, {"answer": None, "premise": "more_than_one"}).reasons == ("premise_wrongly_rejected",)
+        rejected = grade(task, {"answer": None, "premise": "more_than_one"}).reasons
+        assert rejected == ("premise_wrongly_rejected",), task.id
         seen["premise_wrongly_rejected"] += 1
         if first_ends != ends:
             assert grade(task, {"answer": first_ends, "premise": "holds"}).reasons == ("missing_members",)
             seen["missing_members"] += 1
         outsider = truth["start"]  # where the question starts is never where a branch ends
-        assert grade(task, {"answer": [*ends, outsider], "premise": "holds"}).reasons == ("extra_members",)
-        assert grade(task, {"answer": ends + ends, "premise": "holds"}).passed  # an end reached twice counts once
+        extra = grade(task, {"answer": [*ends, outsider], "premise": "holds"}).reasons
+        assert extra == ("extra_members",), task.id
+        assert grade(task, {"answer": ends + ends, "premise": "holds"}).passed  # an end reached twice: once
     assert set(seen) == {"false_premise_missed", "wrong_premise_reason", "premise_wrongly_rejected",
                          "missing_members"}
 
@@ -142,7 +146,8 @@ def test_the_answers_names_and_any_spelling_of_ids_pass_and_junk_fails_without_r
     ends = held.truth["answer"]
     assert grade(held, {"answer": [f"wd:{e.lower()}" for e in ends], "premise": "holds"}).passed
     for junk in ({"answer": None, "premise": "holds"}, {"answer": ["x" * 5000] * 200, "premise": "holds"},
-                 {"answer": [""], "premise": "holds"}, {"answer": "Q90", "premise": "holds"}, {"premise": "holds"}):
+                 {"answer": [""], "premise": "holds"}, {"answer": "Q90", "premise": "holds"},
+                 {"premise": "holds"}):
         assert not grade(held, junk).passed, junk
 
 

@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 9  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 10  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -56,7 +56,8 @@ VERSION = 9  # 2: trace names the paper's credited components and says where the
 # conventions the papers leave open among the cases named (PER's boundary side, ties go first, dueling's
 # mean);
 # 9: locate's default history lists 64 commits of the file, a partial fix (the version wrong on the fewest
-# checked cases) before the complete one, and a budget of what the scripted bisection spends plus one
+# checked cases) before the complete one, and a budget of what the scripted bisection spends plus one;
+# 10: a locate prompt names the repository functions its component imports and says they are final
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -136,6 +137,8 @@ _BUDGET = (" You may make at most {budget} tool calls in all (submitting the ans
            "commit of this copy changes the values it gives.")
 _PARTIAL = (" A commit may fix part of a wrong version and leave another checked case wrong (a partial fix): "
             "the commit asked for is the first at which every checked case gives the paper's values.")
+_USES = (" It uses {names} from `{path}`, which give the paper's values at every commit of this file's history, so "
+         "only the commits of `{file}` decide the answer.")
 _IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "
         "object in the repository.")
 _STR = {"type": "string"}
@@ -363,13 +366,22 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
         made = H.build(repo, c.key, rng, config.history, drawn)
         tip, commit, introduced, named = made.tip, made.commit, made.introduced, made.named
         env, partial = {"calls_left": made.budget}, {"partial": made.partial}
-        budget = _PARTIAL + _BUDGET.format(budget=made.budget)
+        budget = _PARTIAL + _BUDGET.format(budget=made.budget) + "".join(
+            _USES.format(names=" and ".join(names.split(", ")), path=module.replace(".", "/") + ".py", file=c.path)
+            for module, names in imported_from_repo(c))
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
              if config.name_functions else "")
     return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases), "budget": budget},
             "tips": {"main": tip}, "env": env,
             "truth": {**hidden, "component": c.key, "accepted": [commit], "introduced": introduced,
                       "named": named, **partial, "reference": {"commit": commit}}}
+
+
+def imported_from_repo(c: CC.Component) -> list[tuple[str, str]]:
+    """(module, names) of each `from module import names` line of the component's file that imports
+    another module of the repository (the values the component gives depend on it too)."""
+    return [(m, names) for m, names in re.findall(r"^from ([\w.]+) import (.+)$", c.header, re.M)
+            if m.split(".")[0] != "numpy"]
 
 
 def _trace(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Repository) -> dict[str, Any]:

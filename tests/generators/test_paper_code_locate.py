@@ -146,3 +146,16 @@ def test_a_history_outside_its_range_is_refused(history):
 def test_a_malformed_commit_fails_with_a_reason_and_never_raises(tasks, answer):
     result = grade(tasks[0], answer)
     assert not result.passed and result.reasons
+
+
+def test_the_functions_a_component_imports_are_final_at_every_commit_of_its_file_as_the_prompt_says(tasks):
+    for task in tasks:
+        c = CC.COMPONENTS[task.meta["component"]]
+        repo = materialize(task.env["repo"])
+        for module, names in pc.imported_from_repo(c):
+            dep = module.replace(".", "/") + ".py"
+            assert f"uses {' and '.join(names.split(', '))} from `{dep}`" in task.prompt
+            final = R.tree_files(repo, "HEAD")[dep]
+            for sha in _file_commits(task, c.path):
+                assert R.tree_files(repo, sha)[dep] == final, (task.id, sha)
+    assert any(pc.imported_from_repo(CC.COMPONENTS[t.meta["component"]]) for t in tasks)

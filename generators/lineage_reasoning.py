@@ -398,7 +398,8 @@ def _say(statement: dict[str, Any], mention, builds_on: dict[tuple[str, str], st
     if kind == "first_citer":
         return f"Of the papers that cite both {x} and {y}, the earliest is {mention(statement['z'])}."
     if kind == "count":
-        return (f"Exactly {statement['k']} papers of the collection can be reached from {x} by a citation "
+        papers = "paper" if statement["k"] == 1 else "papers"
+        return (f"Exactly {statement['k']} {papers} of the collection can be reached from {x} by a citation "
                 "chain (cited by it directly or through other papers, not counting itself).")
     return f"{mention(statement['z'])} lies on every citation chain from {x} back to {y}."
 

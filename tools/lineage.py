@@ -3,7 +3,7 @@
 They read the collection from the task's env (`papers`, `citations` as [citing, cited] pairs); a
 tool-call budget (`env["calls_left"]`) is counted by the registry. With `env["undated_listings"]` the
 listings name papers without dates, in id order (an order by date would tell the dates), so a date costs
-a get_paper call.
+a get_paper call; each listing then has a form of its own whose description says so.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def search_papers(env: dict, query: str, limit: int = 8) -> str:
         limit: how many papers to list at most (1 to 50).
 
     Returns:
-        One line per paper, "id | first-version date | name | title" ("id | name | title" where
-        the task says listings carry no dates). Pass an id to get_paper, references or citations.
+        One line per paper, "id | first-version date | name | title". Pass an id to get_paper,
+        references or citations.
     """
     if not 1 <= limit <= 50:
         raise ToolError(f"limit must be in 1..50, got {limit}")
@@ -102,8 +102,7 @@ def references(env: dict, paper_id: str) -> str:
         paper_id: the citing paper, in any spelling get_paper accepts.
 
     Returns:
-        One line per cited paper, oldest first: "id | first-version date | name | title" (in id
-        order, "id | name | title", where the task says listings carry no dates).
+        One line per cited paper, oldest first: "id | first-version date | name | title".
     """
     key = _paper(env, paper_id)
     return _listing(env, list(env_graph(env).successors(key)), "It cites no paper of the collection.")
@@ -117,8 +116,7 @@ def citations(env: dict, paper_id: str) -> str:
         paper_id: the cited paper, in any spelling get_paper accepts.
 
     Returns:
-        One line per citing paper, oldest first: "id | first-version date | name | title" (in id
-        order, "id | name | title", where the task says listings carry no dates).
+        One line per citing paper, oldest first: "id | first-version date | name | title".
     """
     key = _paper(env, paper_id)
     return _listing(env, list(env_graph(env).predecessors(key)), "No paper of the collection cites it.")
@@ -133,11 +131,72 @@ def credits(env: dict, paper_id: str) -> str:
 
     Returns:
         One line per component, "component <- id | first-version date | name | title" of the paper
-        credited for it ("component <- id | name | title" where the task says listings carry no
-        dates).
+        credited for it.
     """
     key = _paper(env, paper_id)
     by_id = {p["id"]: p for p in env["papers"]}
     taken = sorted((text, cited) for citing, cited, text in env.get("credits", []) if citing == key)
     lines = [f"{text} <- {_line(env, by_id[cited])}" for text, cited in taken]
     return "\n".join(lines) or "It credits no paper of the collection for a component."
+
+
+# The same four listings as a task whose listings carry no dates describes them to its model.
+def _undated(env: dict[str, Any]) -> bool:
+    return bool(env.get("undated_listings"))
+
+
+@tool(name="search_papers", when=_undated)
+def search_papers_undated(env: dict, query: str, limit: int = 8) -> str:
+    """Search the collection's titles, names and summaries; best matches first.
+
+    Args:
+        query: words to look for, e.g. "prioritized replay" or "tree search Go".
+        limit: how many papers to list at most (1 to 50).
+
+    Returns:
+        One line per paper, "id | name | title" (no date: get_paper gives a paper's date). Pass an
+        id to get_paper, references or citations.
+    """
+    return search_papers(env, query, limit)
+
+
+@tool(name="references", when=_undated)
+def references_undated(env: dict, paper_id: str) -> str:
+    """The papers of the collection that a paper cites.
+
+    Args:
+        paper_id: the citing paper, in any spelling get_paper accepts.
+
+    Returns:
+        One line per cited paper, in id order: "id | name | title" (no date: get_paper gives a
+        paper's date).
+    """
+    return references(env, paper_id)
+
+
+@tool(name="citations", when=_undated)
+def citations_undated(env: dict, paper_id: str) -> str:
+    """The papers of the collection that cite a paper.
+
+    Args:
+        paper_id: the cited paper, in any spelling get_paper accepts.
+
+    Returns:
+        One line per citing paper, in id order: "id | name | title" (no date: get_paper gives a
+        paper's date).
+    """
+    return citations(env, paper_id)
+
+
+@tool(name="credits", when=_undated)
+def credits_undated(env: dict, paper_id: str) -> str:
+    """The components a paper took from other papers of the collection, each with the paper it credits.
+
+    Args:
+        paper_id: the paper, in any spelling get_paper accepts.
+
+    Returns:
+        One line per component, "component <- id | name | title" of the paper credited for it, in
+        component order (no date: get_paper gives a paper's date).
+    """
+    return credits(env, paper_id)

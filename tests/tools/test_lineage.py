@@ -74,3 +74,19 @@ def test_anonymized_tools_accept_pseudonyms_and_refuse_real_ids():
     assert not call_tool("get_paper", {"paper_id": pseudonym}, env).is_error
     assert call_tool("get_paper", {"paper_id": "1710.02298"}, env).is_error
     assert "Rainbow" not in json.dumps(env)
+
+
+@pytest.mark.parametrize("kind, undated", [("claims", True), ("bottleneck", True), ("path", False)])
+def test_a_task_is_shown_the_listings_it_gets_dated_or_not(kind, undated):
+    from tools.registry import anthropic_tools
+
+    task = lineage.generate(lineage.Config(kind=kind), 1, 0)
+    shown = {t["name"]: t["description"] for t in anthropic_tools(task.tools, task.env)}
+    listings = [name for name in ("search_papers", "references", "citations", "credits") if name in shown]
+    assert "references" in listings
+    for name in listings:
+        said = shown[name]
+        assert ("first-version date" in said, "no date" in said) == (not undated, undated), (name, said)
+    cites = next(citing for citing, _ in task.env["citations"])
+    lines = call_tool("references", {"paper_id": cites}, dict(task.env)).text.splitlines()
+    assert lines and {line.count(" | ") for line in lines} == {2 if undated else 3}  # and runs its form

@@ -41,7 +41,7 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 7  # 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); count budget 2;
+VERSION = 8  # 8: a branching premise's budget counts every branch to its end (tells no failure); 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); count budget 2;
 # made-up ids under --anonymize
 # 6: count: a call budget, sparql, hasty queries told apart; premise: 3-5 steps, a budget; fact: two hops
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
@@ -453,12 +453,13 @@ def generate(config: Config, seed: int, index: int) -> Task:
     if config.kind == "count" and config.calls:
         calls = config.calls
     elif config.kind == "premise" and config.slack >= 0:  # one pass along the chain, a page per step
-        calls = truth.get("read", len(truth["path"])) + config.slack  # branching: a page per entity read
+        calls = truth.get("pages", len(truth["path"])) + config.slack  # branching: a page per entity
     budget = f" You may make at most {calls} tool calls." if calls else ""
     branching = config.kind == "premise" and bool(config.branch)
     if config.kind == "premise" and calls and config.slack >= 0:  # why the budget is enough
         budget = budget[:-1] + (f": one get_entity call for each entity a step of the question is read from, "
-                                f"on every branch ({truth['read']}), and {config.slack} more." if branching else
+                                f"counted as if every branch ran to its end through entities of its own "
+                                f"({truth['pages']}), and {config.slack} more." if branching else
                                 f": one get_entity call per step of the question's chain, and {config.slack} more.")
     pseudonyms = (" Every person, place and other item has a made-up id and name, not its real Wikidata id "
                   "and name; classes (the objects of P31, such as Q5 human) and properties keep theirs."

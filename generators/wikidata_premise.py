@@ -1,7 +1,8 @@
 """wikidata.premise with a branching step (generator v7's default): "the country of the place of birth of
 each doctoral student of Z" is read along every value of its `each` step, and its premise is judged on
 every branch, so a reader who follows one student only misses a step that fails on another. The budget
-is what a careful reader needs: one get_entity page per entity a step is read from, along every branch.
+is a page per entity a step is read from, counted as if every branch ran to its end through entities of
+its own: enough for the careful reader, and the same whether the premise holds or fails.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ every one of them (each is a branch); it presumes at least one.
 - Every step written "the P of ..." presumes exactly one value for each entity it is read from, on every \
 branch.
 The premise is false if some step, read from some entity reached on some branch, leads to no entity, or \
-if a "the" step leads to several. Otherwise the answer is the set of entities the last step reaches, over \
+if a "the" step leads to several (in these questions that happens at one step read from one entity at \
+most, so the two reasons never meet). Otherwise the answer is the set of entities the last step reaches, over \
 all branches (an entity reached on several branches counts once).
 
 Submit {{"answer": ["...", ...], "premise": "holds"}} with the entities' ids (e.g. {example}) or English \
@@ -154,6 +156,9 @@ def _branching(kg: WikidataGraph, rng: random.Random, outcome: str, hops: int) -
                  "fails_at": reading["failures"][0][0] if reading["failures"] else -1,
                  "failing": reading["failures"][0][1] if reading["failures"] else None,
                  "branches": sorted(set(kg.objects(node, path[each_at]))), "read": len(set(reading["read"])),
+                 # the budget's pages: every branch read to its end through entities of its own, so the
+                 # number tells nothing of where (or whether) a branch fails or meets another
+                 "pages": each_at + 1 + len(set(kg.objects(node, path[each_at]))) * (hops - each_at - 1),
                  "first_branch": first_only["ends"] if not first_only["failures"] else None,
                  "answer": answer, "reference": {"answer": answer, "premise": outcome}}
         return {"chain": phrase}, truth

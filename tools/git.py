@@ -85,8 +85,9 @@ def git_log(env: dict, ref: str = "HEAD", path: str | None = None, max_count: in
 
     Returns:
         One line per commit: full id, author date, author, parent ids, and the subject line. With a path,
-        each line ends with the file's path in that commit. A last line in brackets says how many older
-        commits were left out and the skip that lists them.
+        each line ends with the file's path in that commit. A page also ends early, at a whole line,
+        where its text would pass the size a tool result may hold (about 120 commits). A last
+        line in brackets says how many older commits were left out and the skip that lists them.
     """
     if not 1 <= max_count <= MAX_LOG:
         raise ToolError(f"max_count must be between 1 and {MAX_LOG}, got {max_count}")

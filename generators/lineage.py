@@ -54,7 +54,7 @@ KINDS = ("components", "path", "chronology", "common", *reasoning.KINDS, tool_ki
 # bottleneck's answer is empty one task in eight; reconstruct lists 16 papers, a grandparent trap per two
 # 6: claims' listings carry no dates (a date costs a get_paper call), 12 statements with no-chain and
 # three-step reach ones, and a budget of the targeted check's own calls + 1 (bottleneck's slack is 1 too)
-VERSION = 7  # 7: a count statement of one paper says "1 paper"
+VERSION = 8  # 7: a count statement of one paper says "1 paper"; 8: claims say every-chain statements have a chain
 MAX_HOPS = 6
 
 INTRO = """\

@@ -51,7 +51,8 @@ Submit {{{{"papers": [...]}}}}: every paper other than these two that appears on
 Judge these statements about the collection. "Cites" means a citation between papers of the \
 collection; "came before" and "earliest" compare the dates of the papers' first public versions \
 (strictly earlier); a paper "took" a component from the paper of the collection it credits for it, \
-as the credits tool lists them; {_CHAIN}, and its steps are those citations.{{dated}} \
+as the credits tool lists them; {_CHAIN}, and its steps are those citations (a statement that a \
+paper lies on every chain from one paper back to another is made only where such a chain exists).{{dated}} \
 {_UNDATED.format(tools="search_papers, references, citations, credits")}
 {{statements}}
 Submit {{{{"true": [...]}}}}: the numbers of the true statements, in any order ([] if none is). Graded \

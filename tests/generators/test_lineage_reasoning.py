@@ -257,6 +257,7 @@ def test_claims_are_judged_on_their_own_by_the_graph():
                 assert (dates[x] < dates[y]) == s["true"]
             elif s["kind"] == "chain":
                 assert _cut_by(graph, x, y, s["z"]) == s["true"]
+                assert nx.has_path(graph, x, y)  # as the prompt says: never vacuously true
             elif s["kind"] == "component":  # the text shown is the one credited to the true source
                 assert _credited(task, x, y, texts[x, s["source"]]) == s["true"]
                 assert graph.has_edge(x, y)  # a false one names a paper it does cite: a near miss

@@ -17,6 +17,7 @@ from graders import grade
 from graphs import causal as cg
 from graphs import causal_latent as cl
 from tests.backdoor import has_backdoor_set, observed_sets
+from tests.binary_scm import brute_force_ace
 from tools.registry import call_tool
 
 
@@ -33,23 +34,6 @@ def _dag(task):
 def _frame(task):
     names, data = cg.from_csv(task.env["files"]["data.csv"])
     return pd.DataFrame(data.astype(int), columns=names)
-
-
-def _brute_force_ace(task):
-    """P(y=1 | do(x=1)) - P(y=1 | do(x=0)): the truncated factorization summed over every assignment."""
-    dag, x, y = _dag(task), task.truth["treatment"], task.truth["outcome"]
-    names, cpts, p_y = list(dag), task.truth["cpts"], [0.0, 0.0]
-    for values in itertools.product((0, 1), repeat=len(names)):
-        a = dict(zip(names, values, strict=True))
-        if a[y] != 1:
-            continue
-        p = 1.0
-        for v in names:
-            if v != x:
-                q = float(np.asarray(cpts[v])[tuple(a[u] for u in sorted(dag.predecessors(v)))])
-                p *= q if a[v] else 1 - q
-        p_y[a[x]] += p
-    return p_y[1] - p_y[0]
 
 
 def _backdoor_by_pandas(frame, x, y, z):
@@ -113,7 +97,7 @@ def test_identifiability_agrees_with_y0_and_with_brute_force(tasks):
 
 def test_the_true_ace_is_the_brute_force_sum_over_the_scm(tasks):
     for task in tasks:
-        assert _brute_force_ace(task) == pytest.approx(task.truth["effect"], abs=1e-9), task.id
+        assert brute_force_ace(task) == pytest.approx(task.truth["effect"], abs=1e-9), task.id
 
 
 def test_every_valid_plug_in_passes_and_each_shortcut_fails_by_its_code(tasks):

@@ -22,6 +22,7 @@ from graphs import causal as cg
 from graphs import causal_id as ci
 from graphs import causal_latent as cl
 from tests.backdoor import has_backdoor_set, observed_sets
+from tests.binary_scm import brute_force_ace
 from tools.registry import call_tool
 
 
@@ -37,23 +38,6 @@ def _dag(task):
 
 def _counts(task):
     return pd.read_csv(io.StringIO(task.env["files"]["counts.csv"]))
-
-
-def _brute_force_ace(task):
-    """P(y=1 | do(x=1)) - P(y=1 | do(x=0)): the truncated factorization summed over every assignment."""
-    dag, x, y = _dag(task), task.truth["treatment"], task.truth["outcome"]
-    names, cpts, p_y = list(dag), task.truth["cpts"], [0.0, 0.0]
-    for values in itertools.product((0, 1), repeat=len(names)):
-        a = dict(zip(names, values, strict=True))
-        if a[y] != 1:
-            continue
-        p = 1.0
-        for v in names:
-            if v != x:
-                q = float(np.asarray(cpts[v])[tuple(a[u] for u in sorted(dag.predecessors(v)))])
-                p *= q if a[v] else 1 - q
-        p_y[a[x]] += p
-    return p_y[1] - p_y[0]
 
 
 def _p(frame, values, given=None):
@@ -114,7 +98,7 @@ def test_five_need_the_id_algorithm_three_are_subtle_hedges_and_all_eight_questi
 
 def test_the_true_ace_is_the_brute_force_sum_over_the_scm(tasks):
     for task in tasks:
-        assert _brute_force_ace(task) == pytest.approx(task.truth["effect"], abs=1e-9), task.id
+        assert brute_force_ace(task) == pytest.approx(task.truth["effect"], abs=1e-9), task.id
 
 
 def test_the_true_effect_passes_and_each_shortcut_recomputed_here_fails_by_its_code(tasks):

@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 10  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 11  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -57,7 +57,11 @@ VERSION = 10  # 2: trace names the paper's credited components and says where th
 # mean);
 # 9: locate's default history lists 64 commits of the file, a partial fix (the version wrong on the fewest
 # checked cases) before the complete one, and a budget of what the scripted bisection spends plus one;
-# 10: a locate prompt names the repository functions its component imports and says they are final
+# 10: a locate prompt names the repository functions its component imports and says they are final;
+# 11: locate's default history has one first-version mutant, a partial fix of part of its wrong cases
+# and, where the component's mutants allow it, a regression after the complete version (a case every
+# earlier version got right broken for a while, then the "Fix" commit), which the prompt states without
+# saying where; the budget adds the git_show of the first version that the bisection's predicate needs
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -133,8 +137,15 @@ its docstrings describe (numpy float64 arrays built from lists, dicts of them, P
 comparing what they return as above; besides random inputs they include: {agent_cases}.
 """
 _BUDGET = (" You may make at most {budget} tool calls in all (submitting the answer is not one); a call "
-           "beyond them returns an error. Once the component first behaves as the paper defines it, no later "
-           "commit of this copy changes the values it gives.")
+           "beyond them returns an error.")
+_STAYS = (" Once the component first behaves as the paper defines it, no later commit of this copy "
+          "changes the values it gives.")
+_REGRESSION = (" After it first behaved as the paper defines it, one later commit broke it again (a "
+               "regression: it gave a wrong value on at least one checked case that every earlier version "
+               "of the component, the first one included, got right), the versions after it kept that "
+               "wrong value until a later commit repaired it; the commit asked for is the first complete "
+               "one, before the regression. Apart from that, once complete no commit changes the values "
+               "the component gives.")
 _PARTIAL = (" A commit may fix part of a wrong version and leave another checked case wrong (a partial fix): "
             "the commit asked for is the first at which every checked case gives the paper's values.")
 _USES = (" It uses {names} from `{path}`, which give the paper's values at every commit of this file's history, so "
@@ -185,7 +196,8 @@ class Config:
         "help": "locate: the prompt names the file and function(s) that hold the component"})
     history: int = field(default=64, metadata={
         "help": "locate: how many commits of the component's file git_log lists, on a copy of its own (wrong "
-                "first versions, a partial fix, the complete one, refactors), with a call budget of what a "
+                "first versions, a partial fix, the complete one, refactors, where the component's mutants "
+                "allow it a regression and its re-fix), with a call budget of what a "
                 "bisection of them spends plus one (0: the repository's own history, no budget)"})
     test_runs: int = field(default=1, metadata={
         "help": "implement: how many run_public_tests calls a task allows (0: no limit)"})
@@ -359,14 +371,15 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
     env: dict[str, Any] = {}
     hidden, partial = hidden_cases(c, rng), {}
     drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
-    while config.history and H.partial_split(c.key, drawn) is None:  # cases where a mutant is a partial fix
-        hidden = hidden_cases(c, rng)
-        drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
     if config.history:  # the component's file rewritten many times, on a copy of its own
-        made = H.build(repo, c.key, rng, config.history, drawn)
+        hidden, drawn, plan = _planned_cases(c, rng, hidden, drawn)
+        made = H.build(repo, c.key, rng, config.history, drawn, plan)
         tip, commit, introduced, named = made.tip, made.commit, made.introduced, made.named
         env, partial = {"calls_left": made.budget}, {"partial": made.partial}
-        budget = _PARTIAL + _BUDGET.format(budget=made.budget) + "".join(
+        if made.regression:
+            partial |= {"regression": made.regression, "refix": made.refix}
+        stays = _REGRESSION if made.regression else _STAYS
+        budget = _PARTIAL + _BUDGET.format(budget=made.budget) + stays + "".join(
             _USES.format(names=" and ".join(names.split(", ")), path=module.replace(".", "/") + ".py", file=c.path)
             for module, names in imported_from_repo(c))
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
@@ -375,6 +388,25 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
             "tips": {"main": tip}, "env": env,
             "truth": {**hidden, "component": c.key, "accepted": [commit], "introduced": introduced,
                       "named": named, **partial, "reference": {"commit": commit}}}
+
+
+_TRIPLE_TRIES = 12  # case draws tried for a regression before settling for a partial fix alone
+
+
+def _planned_cases(c: CC.Component, rng: random.Random, hidden: dict[str, Any],
+                   drawn: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any], list, H.Plan]:
+    """The hidden cases redrawn until the component's mutants give a regression plan on them (within
+    `_TRIPLE_TRIES` draws, where it has 3 mutants or more), else until they give a partial fix; the
+    cases and the plan drawn among those they allow."""
+    tries = _TRIPLE_TRIES if len(c.mutants) >= 3 else 0
+    while True:
+        triples, pairs = H.mutant_plans(c.key, drawn)
+        if triples or (pairs and tries <= 0):
+            plans = triples or pairs
+            return hidden, drawn, plans[rng.randrange(len(plans))]
+        tries -= 1
+        hidden = hidden_cases(c, rng)
+        drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
 
 
 def imported_from_repo(c: CC.Component) -> list[tuple[str, str]]:

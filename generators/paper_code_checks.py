@@ -191,9 +191,12 @@ def mutants(task: Task) -> list[dict[str, Any]]:
             {"files": {"../outside.py": "x = 1\n"}}]
     if kind == "locate":
         # the first commit touching the function, the one whose subject names it, the fix's parent,
-        # the partial fix, every commit whose subject names a function of the component, the tip
+        # the partial fix, a regression's first and last commits and its re-fix, every commit whose
+        # subject names a function of the component, the tip
         near = [truth["introduced"], truth["named"]] + [str(p) for p in repo[truth["accepted"][0]].parent_ids]
         near += [truth["partial"]] if "partial" in truth else []  # a bisection's misjudgement
+        if "regression" in truth:  # a naive bisection's landing: the window's first and last, the re-fix
+            near += [truth["regression"], *(str(p) for p in repo[truth["refix"]].parent_ids), truth["refix"]]
         functions = _component(task).functions  # the subjects that name the component ("Add ...", "Fix ...")
         near += [str(c.id) for c in repo.walk(repo.head.target) if any(f in c.message for f in functions)]
         near += [G.resolve(repo, "HEAD")]

@@ -118,7 +118,9 @@ def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
     """Passes when the commit is one of `truth["accepted"]`; a wrong one is told apart as a commit
     before the component existed, one where it existed but did not yet behave as defined (from
     `truth["introduced"]`, its first version, up to the fix), one of a partial fix before the complete
-    version (from `truth["partial"]`, where a task has one), or one after it first did."""
+    version (from `truth["partial"]`, where a task has one), one after it first did, and, where the
+    history has a regression, one of the versions it broke (from `truth["regression"]` up to
+    `truth["refix"]`) or one from the re-fix on."""
     repo = G.materialize(task.env["repo"])
     commit = resolve_commit(repo, answer["commit"])
     if isinstance(commit, Grade):
@@ -126,11 +128,16 @@ def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
     accepted = task.truth["accepted"]
     if commit in accepted:
         return passed()
-    introduced, partial = task.truth["introduced"], task.truth.get("partial")
+
+    def at_or_after(key: str) -> bool:
+        sha = task.truth.get(key)
+        return bool(sha) and (commit == sha or repo.descendant_of(commit, sha))
+
     if any(repo.descendant_of(commit, a) for a in accepted):
-        return failed("commit_too_late")
-    if partial and (commit == partial or repo.descendant_of(commit, partial)):
+        return failed("after_regression" if at_or_after("refix") else
+                      "regressed_version" if at_or_after("regression") else "commit_too_late")
+    if at_or_after("partial"):
         return failed("partial_fix")
-    if commit == introduced or repo.descendant_of(commit, introduced):
+    if at_or_after("introduced"):
         return failed("incomplete_version")
     return failed("commit_too_early")

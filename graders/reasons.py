@@ -114,6 +114,10 @@ REASONS: dict[str, str] = {
     "partial_fix": "the commit fixed part of the component, but a checked case still differs from the paper's "
                    "definition there (a later commit completed it)",
     "commit_too_late": "the component already behaved as the paper defines it at an earlier commit",
+    "regressed_version": "a later commit broke the component again at that commit (a regression): it was "
+                         "right at an earlier one",
+    "after_regression": "the commit repaired a regression, or came after the repair: the component first "
+                        "behaved as the paper defines it before the regression",
     "not_wired": "the agent's methods still raise NotImplementedError: the component is not wired into the agent",
     "wrong_agent_values": "the component's functions are right, but the agent's methods return other values than "
                           "its docstrings define (a convention of the codebase not followed)",

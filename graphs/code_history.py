@@ -1,11 +1,13 @@
 """A long history of one component's file, for locate: the repository cut off before the component,
-then many commits that touch its file (first versions that each miss a case of the paper's definition,
-then a partial fix: the version that is wrong on the fewest of the task's checked cases, kept for a
-while; the first complete one; then refactors that keep its values), among commits that change other
-files, almost all under vague subjects; the few that name the component mislead (its first, wrong
-version; a "fix" after it was already complete). Too many to read every one within a stated call
-budget, which is what a scripted bisection of the file's commits spends on the task plus one; once
-complete the component never changes its values again, so the commits of its file can be bisected.
+then many commits that touch its file (first versions wrong with one mutant, then a partial fix: a
+mutant wrong on part of the first version's wrong cases, kept for a while; the first complete one;
+refactors that keep its values; where the task's checked cases allow it, a regression: a commit that
+breaks a case every earlier version got right, kept for a while, then the re-fix; refactors to the tip),
+among commits that change other files, almost all under vague subjects; the few that name the component
+mislead (its first, wrong version; a "fix" after it was first complete). Too many to read every one
+within a stated call budget, which is what a scripted bisection of the file's commits spends on the task
+plus one: "at or after the complete version" is "right, or wrong on a case the first version got right",
+monotonic along the history by construction.
 """
 from __future__ import annotations
 
@@ -49,45 +51,59 @@ class History:
     """How many commits of main touch the component's file (git_log with its path lists them)."""
     budget: int
     """The calls of the scripted bisection (`bisect_calls`) on this history, plus one."""
+    regression: str = ""
+    """The commit that breaks the complete version again (a checked case every earlier version got
+    right), the first of the versions wrong with it; empty where the history has no regression."""
+    refix: str = ""
+    """The commit that repairs the regression (subject "Fix <function>"); empty where there is none."""
 
 
-def bisect_calls(file_commits: int, first_right: int) -> int:
+def bisect_calls(file_commits: int, first_right: int, regression: bool = False) -> int:
     """Calls of the efficient strategy: one to find the file (git_grep), one to list its commits
-    (git_log with the path), one git_show per step of a bisection of that list (oldest first, index
-    `first_right` the first complete version; the last one is known to be complete)."""
+    (git_log with the path), where the history has a regression one git_show of the first version (to
+    learn which checked cases it gets wrong), and one git_show per step of a bisection of that list
+    (oldest first, index `first_right` the first complete version; the last one is known to be right)
+    whose predicate is "right, or wrong on a case the first version got right"."""
     lo, hi, steps = 0, file_commits - 1, 0
     while lo < hi:
         mid = (lo + hi) // 2
         steps += 1
         lo, hi = (lo, mid) if mid >= first_right else (mid + 1, hi)
-    return 2 + steps
+    return 2 + regression + steps
 
 
-def partial_split(key: str, cases: list[tuple[str, dict[str, Any]]]) -> tuple[str, list[str]] | None:
-    """(the partial fix, the earlier wrong versions): the mutant wrong on the fewest of the cases, which
-    must be right on at least one, and the mutants wrong on more; None where no mutant qualifies."""
+Plan = tuple[str, str, str | None]
+"""(the first versions' mutant, the partial fix's, the regression's or None)."""
+
+
+def mutant_plans(key: str, cases: list[tuple[str, dict[str, Any]]]) -> tuple[list[Plan], list[Plan]]:
+    """(the triples, the pairs) of distinct mutants (e, subtle, R) on these cases, by the sets of case
+    indices each gets wrong: wrong(subtle) nonempty and a strict subset of wrong(e) (a partial fix of the
+    first version), and for a triple wrong(R) holding a case outside wrong(e) (a case every earlier
+    version gets right). Pairs have R None; a component with fewer than 3 mutants has no triple."""
     mutants = COMPONENTS[key].mutants
     wrong = {m: wrong_cases(mutants[m], cases) for m in sorted(mutants)}
-    subtle = min(wrong, key=lambda m: wrong[m])
-    earlier = [m for m in wrong if wrong[m] > wrong[subtle]]
-    return (subtle, earlier) if earlier and 0 < wrong[subtle] < len(cases) else None
+    pairs = [(e, s, None) for e in wrong for s in wrong if s != e and wrong[s] and wrong[s] < wrong[e]]
+    triples = [(e, s, r) for e, s, _ in pairs for r in wrong if r not in (e, s) and wrong[r] - wrong[e]]
+    return triples, pairs
 
 
-def wrong_cases(source: str, cases: list[tuple[str, dict[str, Any]]]) -> int:
-    """On how many of the cases a version of the component (our own source, run in this process)
-    differs from the reference."""
+def wrong_cases(source: str, cases: list[tuple[str, dict[str, Any]]]) -> frozenset[int]:
+    """The indices of the cases on which a version of the component (our own source, run in this
+    process) differs from the reference."""
     namespace = CC.reference_namespace()
     exec(source, namespace)  # noqa: S102 (the project's own sources)
-    wrong = 0
-    for (name, kwargs), want in zip(cases, CC.expected(cases), strict=True):
+    wrong = set()
+    for i, ((name, kwargs), want) in enumerate(zip(cases, CC.expected(cases), strict=True)):
         try:
             with np.errstate(all="ignore"):  # a mutant's 0 ** -beta
                 got = CC.to_json(CC.call_case(namespace, name, kwargs))
         except Exception:  # noqa: BLE001 (a mutant that raises is wrong on that case)
-            wrong += 1
+            wrong.add(i)
             continue
-        wrong += not _close(want, got)
-    return wrong
+        if not _close(want, got):
+            wrong.add(i)
+    return frozenset(wrong)
 
 
 def _close(want: Any, got: Any) -> bool:
@@ -99,12 +115,15 @@ def _close(want: Any, got: Any) -> bool:
 
 
 def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
-          cases: list[tuple[str, dict[str, Any]]]) -> History:
+          cases: list[tuple[str, dict[str, Any]]], plan: Plan) -> History:
     """Commits of the component's file on top of the embedded repository's commit before the component
     (objects only), so that git_log with its path lists `length` commits; the complete version is
-    drawn in the middle half, the partial fix (the mutant wrong on the fewest of `cases`) in the second
-    half of the wrong versions."""
+    drawn in the middle half, the partial fix (`plan`'s second mutant; the first versions are its first)
+    in the second half of the wrong versions; where `plan` names a regression mutant and a third or more
+    of the file's commits come after the complete version, the regression a few commits after it, kept
+    for a third to a half of those commits, then the re-fix."""
     c = COMPONENTS[key]
+    early, subtle, regressed = plan
     parent = str(repo[R.links()[key].introduced].parent_ids[0])
     tree = R.tree_files(repo, parent)
     earlier = len(G.follow(repo, parent, c.path).changed) if c.path in tree else 0
@@ -112,32 +131,36 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
     test = {R.test_path(c.path): R.public_test_file(repo, tree, key)}
     done = rng.randrange(touching // 4, 3 * touching // 4)
     partial = rng.randrange(max(1, done // 2), done)
-    split = partial_split(key, cases)
-    if split is None:
-        raise ValueError(f"no mutant of {key} is a partial fix on these cases: draw others")
-    subtle, wrong = split
+    after = touching - done - 1  # the file's commits after the complete version
+    broken = refixed = touching  # the regression's window [broken, refixed): none by default
+    if regressed is not None and after >= 6:
+        broken = done + 1 + rng.randint(1, max(1, after // 8))
+        refixed = broken + rng.randint(after // 3, after // 2)  # at most done + 1 + 5/8 of after: in range
+    subject_fix = refixed if refixed < touching else rng.randrange(done + 1, touching)
     notes: list[str] = []
     readme = tree.get("README.md", "")
-    tip, commit, introduced, partial_fix = parent, "", "", ""
-    fix_after = rng.randrange(done + 1, touching)  # a refactor whose subject says it fixes the component
+    tip, commit, introduced, partial_fix, regression, refix = parent, "", "", "", "", ""
     for k in range(touching):
         while rng.random() < 0.45:  # commits of other files between those of the component's
             readme += f"\n{rng.choice(_README)}\n"
             tip = R.commit_on(repo, tip, {"README.md": readme}, rng.choice(_VAGUE))
         if k < done:
-            source = c.mutants[rng.choice(wrong) if k < partial else subtle]
+            source = c.mutants[early if k < partial else subtle]
+        elif broken <= k < refixed:
+            source = c.mutants[regressed]
         else:
             source = c.reference if rng.random() < 0.6 else c.looped
         notes.append(rng.choice(_NOTES))
         text = R.component_file(tree, key, source).rstrip("\n") + "\n" + "\n".join(notes) + "\n"
         files = {c.path: text, **(test if k == 0 else {})}
         subject = (f"Add {c.what.split(',')[0]}" if k == 0 else
-                   f"Fix {c.functions[0]}" if k == fix_after else rng.choice(_VAGUE))
+                   f"Fix {c.functions[0]}" if k == subject_fix else rng.choice(_VAGUE))
         tip = R.commit_on(repo, tip, files, subject)
         introduced = introduced or tip
         partial_fix = tip if k == partial else partial_fix
-        if k == done:
-            commit = tip
+        commit = tip if k == done else commit
+        regression = tip if k == broken else regression
+        refix = tip if k == refixed else refix
     file_commits = len(G.follow(repo, tip, c.path).changed)
-    budget = bisect_calls(file_commits, earlier + done) + 1
-    return History(tip, commit, introduced, introduced, partial_fix, file_commits, budget)
+    budget = bisect_calls(file_commits, earlier + done, bool(regression)) + 1
+    return History(tip, commit, introduced, introduced, partial_fix, file_commits, budget, regression, refix)

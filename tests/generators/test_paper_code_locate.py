@@ -1,6 +1,7 @@
 """locate's long history: many commits rewrite the component's file, a partial fix comes before the
-complete version, the budget is what a scripted bisection with the model's tools alone spends on each
-default task plus one (not a reading of each commit), and that bisection solves every default task."""
+complete version, where the component's mutants allow it a regression comes after it, the budget is what a
+scripted bisection with the model's tools alone spends on each default task plus one (not a reading of
+each commit), and that bisection solves every default task."""
 import copy
 import re
 
@@ -49,8 +50,20 @@ def _file_commits(task, path):
     return [line.split()[0] for line in log.splitlines() if re.match(r"[0-9a-f]{40} ", line)][::-1]
 
 
+def _shown(call, commit, path):
+    shown = call("git_show", {"commit": commit, "path": path})
+    return "\n".join(re.sub(r"^\s*\d+  ?", "", line) for line in shown.splitlines()) + "\n"
+
+
+def _has_regression(task):
+    return pc._REGRESSION in task.prompt
+
+
 def _bisect(task):
-    """Find the file (one git_grep), list its commits (one git_log), bisect them (git_show of the file)."""
+    """Find the file (one git_grep), list its commits (one git_log), where the prompt says a regression
+    follows the complete version read the first version (one git_show of the commit whose subject adds
+    the component) to learn which checked cases it gets wrong, then bisect the file's commits (git_show of
+    the file) with "right, or wrong on a case the first version got right" as "at or after the answer"."""
     env = copy.deepcopy(task.env)
     calls = 0
 
@@ -61,18 +74,30 @@ def _bisect(task):
         assert not result.is_error, result.text
         return result.text
 
-    function = CC.COMPONENTS[task.meta["component"]].functions[0]
+    c = CC.COMPONENTS[task.meta["component"]]
+    function = c.functions[0]
     found = call("git_grep", {"pattern": r"^def \w+"})
     path = next(line.split(":", 1)[0] for line in found.splitlines() if f"def {function}(" in line)
     log = call("git_log", {"path": path, "max_count": 200})
     assert "left out" not in log
-    commits = [line.split()[0] for line in log.splitlines() if re.match(r"[0-9a-f]{40} ", line)][::-1]
-    lo, hi = 0, len(commits) - 1  # the last commit holds the complete version (the prompt says it stays)
+    lines = [line for line in log.splitlines() if re.match(r"[0-9a-f]{40} ", line)][::-1]
+    commits = [line.split()[0] for line in lines]
+    first_right = None
+    if _has_regression(task):
+        added = next(line.split()[0] for line in lines if f"| Add {c.what.split(',')[0]} |" in line)
+        first_right = _right_cases(task, path, _shown(call, added, path))
+
+    def at_or_after(text):
+        if f"def {function}(" not in text:  # before the component existed
+            return False
+        right = _right_cases(task, path, text)
+        newly = first_right is not None and any(f and not r for f, r in zip(first_right, right, strict=True))
+        return all(right) or newly
+
+    lo, hi = 0, len(commits) - 1  # the last commit holds a complete version (the prompt says so)
     while lo < hi:
         mid = (lo + hi) // 2
-        shown = call("git_show", {"commit": commits[mid], "path": path})
-        text = "\n".join(re.sub(r"^\s*\d+  ?", "", line) for line in shown.splitlines()) + "\n"
-        if _behaves(task, path, text):
+        if at_or_after(_shown(call, commits[mid], path)):
             hi = mid
         else:
             lo = mid + 1
@@ -86,18 +111,82 @@ def test_the_budget_is_what_a_scripted_bisection_spends_on_each_default_task_plu
         assert f"at most {budget} tool calls" in task.prompt
         commit, calls, file_commits = _bisect(task)
         assert grade(task, {"commit": commit}).passed and calls + 1 == budget, task.id
-        assert file_commits == 64 and budget == 9  # 64 versions: every bisection reads exactly six
+        # 64 versions: every bisection reads exactly six, and the first version where there is a regression
+        assert file_commits == 64 and budget == 9 + _has_regression(task), task.id
 
 
-def test_on_every_default_task_each_version_before_the_complete_one_fails_and_every_later_one_passes(tasks):
+def test_a_bisection_that_reads_wrong_as_later_is_misled_by_a_regression_on_some_default_task(tasks):
+    misled = []
     for task in tasks:
-        repo = materialize(task.env["repo"])
+        if not _has_regression(task):
+            continue
         c = CC.COMPONENTS[task.meta["component"]]
+        repo = materialize(task.env["repo"])
         commits = _file_commits(task, c.path)
+        lo, hi = 0, len(commits) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if _behaves(task, c.path, R.tree_files(repo, commits[mid]).get(c.path, "")):
+                hi = mid
+            else:
+                lo = mid + 1
+        misled += [grade(task, {"commit": commits[lo]}).reasons]
+    assert misled and ("after_regression",) in misled
+
+
+def _versions(task):
+    """The file's commits oldest first, and which checked cases each version gets right."""
+    repo = materialize(task.env["repo"])
+    c = CC.COMPONENTS[task.meta["component"]]
+    commits = _file_commits(task, c.path)
+    return commits, [_right_cases(task, c.path, R.tree_files(repo, sha).get(c.path, "")) for sha in commits]
+
+
+def test_some_default_tasks_have_a_regression_and_only_components_with_three_mutants_or_more(tasks):
+    with_one = {t.meta["component"] for t in tasks if "regression" in t.truth}
+    assert with_one and all(len(CC.COMPONENTS[k].mutants) >= 3 for k in with_one)
+    for task in tasks:
+        assert ("regression" in task.truth) == ("refix" in task.truth) == _has_regression(task), task.id
+        assert (pc._STAYS in task.prompt) != _has_regression(task), task.id
+
+
+def test_on_every_default_task_versions_are_wrong_before_the_answer_and_in_the_regression_window_only(tasks):
+    for task in tasks:
+        commits, right = _versions(task)
         at = commits.index(task.truth["accepted"][0])
-        for i, sha in enumerate(commits):
-            text = R.tree_files(repo, sha).get(c.path, "")
-            assert _behaves(task, c.path, text) == (i >= at), (task.id, i, at)
+        broken = commits.index(task.truth["regression"]) if "regression" in task.truth else len(commits)
+        refixed = commits.index(task.truth["refix"]) if "refix" in task.truth else len(commits)
+        assert at < broken < refixed < len(commits) or broken == refixed == len(commits)
+        for i, r in enumerate(right):
+            assert all(r) == (at <= i < broken or i >= refixed), (task.id, i, at, broken, refixed)
+
+
+def test_the_regression_breaks_a_case_every_earlier_version_got_right_and_keeps_it_until_the_refix(tasks):
+    # what the prompt says of a regression, on the versions as they run, not on the generator's choices
+    regressed = [t for t in tasks if "regression" in t.truth]
+    assert regressed
+    for task in regressed:
+        commits, right = _versions(task)
+        first = commits.index(task.truth["introduced"])
+        broken, refixed = commits.index(task.truth["regression"]), commits.index(task.truth["refix"])
+        assert len(set(right[broken:refixed])) == 1  # one wrong version kept through the window
+        newly = [i for i, r in enumerate(right[broken]) if not r and all(v[i] for v in right[first:broken])]
+        assert newly, task.id  # a case right in every earlier version, the first one included
+        after = len(commits) - commits.index(task.truth["accepted"][0]) - 1
+        assert after // 3 <= refixed - broken <= after // 2 + 1, task.id  # long enough to be probed
+        assert task.truth["regression"][:7] not in task.prompt and task.truth["refix"][:7] not in task.prompt
+
+
+def test_the_grader_tells_the_regression_window_and_the_refix_apart_on_real_commits(tasks):
+    for task in (t for t in tasks if "regression" in t.truth):
+        repo = materialize(task.env["repo"])
+        line = [str(c.id) for c in repo.walk(repo.head.target)][::-1]  # every commit, oldest first
+        broken, refixed = line.index(task.truth["regression"]), line.index(task.truth["refix"])
+        assert grade(task, {"commit": line[broken - 1]}).reasons == ("commit_too_late",)  # right, before it
+        for sha in (line[broken], line[refixed - 1]):  # the window's first and last commits (any file)
+            assert grade(task, {"commit": sha}).reasons == ("regressed_version",)
+        for sha in (line[refixed], line[-1]):
+            assert grade(task, {"commit": sha}).reasons == ("after_regression",)
 
 
 def test_the_partial_fix_is_where_the_checked_cases_last_change_before_the_complete_version(tasks):
@@ -111,7 +200,11 @@ def test_the_partial_fix_is_where_the_checked_cases_last_change_before_the_compl
         start = max(i for i in range(1, at) if right[i] != right[i - 1])
         assert commits[start] == task.truth["partial"], task.id
         assert 0 < sum(right[start]) < len(right[start])  # right on some checked cases, wrong on others
-        assert sum(right[start]) > max(sum(r) for r in right[commits.index(task.truth["introduced"]):start])
+        first = commits.index(task.truth["introduced"])
+        assert sum(right[start]) > max(sum(r) for r in right[first:start])
+        assert len(set(right[first:start])) == 1  # one first-version mutant, as the first version shows
+        # the partial fix fixes part of the first version's wrong cases and breaks none it got right
+        assert all(r or not f for r, f in zip(right[start], right[first], strict=True))
         assert grade(task, {"commit": commits[start]}).reasons == ("partial_fix",)
         assert grade(task, {"commit": commits[at - 1]}).reasons == ("partial_fix",)
         assert grade(task, {"commit": commits[start - 1]}).reasons == ("incomplete_version",)
@@ -126,7 +219,8 @@ def test_the_subjects_that_name_the_component_mislead(tasks):
         first = repo[task.truth["named"]].message.strip()
         assert first.startswith("Add ") and grade(task, {"commit": subjects[first]}).reasons == (
             "incomplete_version",)  # the first version, wrong
-        assert grade(task, {"commit": subjects[f"Fix {function}"]}).reasons == ("commit_too_late",)
+        late = "after_regression" if "regression" in task.truth else "commit_too_late"
+        assert grade(task, {"commit": subjects[f"Fix {function}"]}).reasons == (late,)  # the re-fix, if any
 
 
 def test_the_easy_levels_keep_the_repositorys_own_history_without_a_budget():

@@ -99,7 +99,7 @@ def ci_test_oracle(env: dict, x: str, y: str, given: list[str] | None = None) ->
         given: the variables to condition on (empty or omitted for none); must not include x or y.
 
     Returns:
-        One line: whether x and y are d-separated, and how many oracle queries remain.
+        One line: whether x and y are d-separated.
     """
     given, condition = _pair(env, x, y, given)
     if env["budget"] <= 0:
@@ -107,4 +107,4 @@ def ci_test_oracle(env: dict, x: str, y: str, given: list[str] | None = None) ->
     env["budget"] -= 1
     separated = nx.is_d_separator(_hidden_dag(env), {x}, {y}, set(given))
     verdict = "d-separated" if separated else "d-connected (dependent)"
-    return f"{x} and {y} are {verdict} {condition}; {env['budget']} queries left"
+    return f"{x} and {y} are {verdict} {condition}"

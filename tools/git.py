@@ -238,8 +238,7 @@ def run_tests(env: dict, commit: str) -> str:
         commit: the commit id (or prefix), branch, tag or revision whose code to test.
 
     Returns:
-        PASSED or FAILED with the error (one line per test), or SKIPPED where the commit's build is broken,
-        and how many calls remain.
+        PASSED or FAILED with the error (one line per test), or SKIPPED where the commit's build is broken.
     """
     tests = env.get("tests")
     if not tests:
@@ -249,16 +248,15 @@ def run_tests(env: dict, commit: str) -> str:
     repo = _repo(env)
     c = _commit(repo, commit)
     tests["budget"] -= 1
-    left = f"({tests['budget']} run_tests calls left)"
     if not tests.get("file"):
         _, line = synth_repo.run_test(repo, str(c.id), tests["test"], tests["source"])
-        return f"{tests['test']} at {c.id}: {line}\n{left}"
+        return f"{tests['test']} at {c.id}: {line}"
     path = tests["test"].split("::")[0]
     names = sorted(n for n in G.python_symbols(tests["source"].encode()) if n.startswith("test_"))
     lines = synth_repo.run_tests(repo, str(c.id), path, names, tests["source"])
     if any(line.startswith(synth_repo.SKIPPED) for line in lines.values()):
-        return f"{path} at {c.id}: {lines[names[0]]}\n{left}"
-    return "\n".join([f"{path} at {c.id}:", *(f"{path}::{n} {lines[n]}" for n in names), left])
+        return f"{path} at {c.id}: {lines[names[0]]}"
+    return "\n".join([f"{path} at {c.id}:", *(f"{path}::{n} {lines[n]}" for n in names)])
 
 
 # Writes a commit's files into the python tool's fresh folder, then runs the model's program there as
@@ -286,7 +284,7 @@ def run_python(env: dict, commit: str, code: str) -> str:
         code: the program's source; print what you want to see.
 
     Returns:
-        Everything the program printed, and how many calls remain.
+        Everything the program printed.
     """
     runs = env.get("runs")
     if not runs:
@@ -297,10 +295,5 @@ def run_python(env: dict, commit: str, code: str) -> str:
     c = _commit(repo, commit)
     files = {path: blob.data.decode(errors="replace") for path, blob in G.text_files(repo, c.tree)}
     runs["budget"] -= 1
-    left = f"({runs['budget']} run_python calls left)"
     program = _CHECKOUT.format(files=json.dumps(files, sort_keys=True), code=json.dumps(code))
-    try:
-        output = python_tool({"files": {}}, program)
-    except ToolError as e:
-        raise ToolError(f"{e}\n{left}") from None
-    return f"{output}\n{left}"
+    return python_tool({"files": {}}, program)

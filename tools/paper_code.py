@@ -227,8 +227,7 @@ def run_public_tests(env: dict, files: dict[str, str]) -> str:
             (a unified diff of the file is accepted too); files you leave out stay as they are.
 
     Returns:
-        One line per test function: PASSED, or how it failed (the assertion or the error); and how
-        many calls remain, where there is a budget.
+        One line per test function: PASSED, or how it failed (the assertion or the error).
     """
     problem = files_problem(files)
     if problem:
@@ -250,5 +249,4 @@ def run_public_tests(env: dict, files: dict[str, str]) -> str:
     rows = [r for r in result.get("tests", []) if isinstance(r, list) and len(r) == 3]  # the model's code
     lines = [f"{name}: {'PASSED' if outcome == 'passed' else f'FAILED ({outcome}) {detail}'}".rstrip()
              for name, outcome, detail in rows]                                             # could forge them
-    left = f"\n({env['public_runs']} run_public_tests calls left)" if budget is not None else ""
-    return ("\n".join(lines) or "No tests found.") + left
+    return "\n".join(lines) or "No tests found."

@@ -56,8 +56,8 @@ def test_a_shell_session_plays_tasks_to_a_results_file_tasks_report_reads(discov
     x, y = tasks[0].env["dag"][0]
     lefts = [shell(discover, "call", "1", "ci_test", json.dumps({"x": x, "y": y})) for _ in range(3)]
     assert [r.returncode for r in lefts] == [0, 0, 0]
-    assert [r.stdout.strip().rsplit("; ", 1)[1] for r in lefts] == [
-        f"{n} queries left\n[calls left: {n} of ci_test]" for n in (2, 1, 0)]
+    shown = [r.stdout.strip().splitlines()[-1] for r in lefts]
+    assert shown == [f"[calls left: {n} of ci_test]" for n in (2, 1, 0)]
     spent = shell(discover, "call", "1", "ci_test", json.dumps({"x": x, "y": y}))
     assert spent.returncode == 1 and "budget is spent" in spent.stdout
     assert spent.stdout.strip().endswith("[calls left: 0 of ci_test]")  # after an error too
@@ -162,7 +162,7 @@ def test_interactive_mode_reads_tool_and_submit_lines(discover):
              f"submit {json.dumps(tasks[0].truth['reference'])}"]
     r = shell(discover, "--task", "1", "--interactive", "--reveal", stdin="\n".join(lines) + "\n")
     assert r.returncode == 0, r.stderr
-    assert tasks[0].prompt in r.stdout and "2 queries left" in r.stdout
+    assert tasks[0].prompt in r.stdout and "[calls left: 2 of ci_test]" in r.stdout
     assert "has no tool 'parents'" in r.stdout and "not JSON" in r.stdout and "passed (score 1)" in r.stdout
     assert "submitted      1" in shell(discover, "list").stdout  # only the well-formed call was recorded
 

@@ -6,7 +6,7 @@ from scipy import stats
 
 from generators import causal as gc
 from graphs.causal import random_dag, random_weights, sample_linear_gaussian, to_csv
-from tools.registry import anthropic_tools, call_tool
+from tools.registry import anthropic_tools, call_tool, counted
 
 # A -> B -> C -> D <- E
 CHAIN_AND_COLLIDER = {"variables": ["A", "B", "C", "D", "E"], "ci_test": "d_separation", "budget": 3,
@@ -45,8 +45,10 @@ def test_oracle_sees_a_collider_opened_by_conditioning():
 
 def test_oracle_counts_its_budget_down_in_the_env_copy_only():
     env = copy.deepcopy(CHAIN_AND_COLLIDER)
-    texts = [call_tool("ci_test", {"x": "A", "y": "E", "given": []}, env).text for _ in range(3)]
-    assert [t.rsplit("; ", 1)[1] for t in texts] == ["2 queries left", "1 queries left", "0 queries left"]
+    shown = [counted(call_tool("ci_test", {"x": "A", "y": "E", "given": []}, env), ["ci_test"], env).for_model
+             for _ in range(3)]
+    assert [t.splitlines()[-1] for t in shown] == [f"[calls left: {n} of ci_test]" for n in (2, 1, 0)]
+    assert all("left" not in t.splitlines()[0] for t in shown)  # one count, the harness's line
     spent = call_tool("ci_test", {"x": "A", "y": "E", "given": []}, env)
     assert spent.is_error and "budget is spent" in spent.text
     assert CHAIN_AND_COLLIDER["budget"] == 3
@@ -102,4 +104,4 @@ def test_a_task_is_shown_the_ci_test_of_its_own_mode_only(config, oracle):
     assert ci["input_schema"] == anthropic_tools(["ci_test"])[0]["input_schema"]  # one schema, both forms
     x, y = task.env["variables"][:2]
     text = call_tool("ci_test", {"x": x, "y": y}, copy.deepcopy(task.env)).text
-    assert ("queries left" in text) == oracle and ("p-value" in text) != oracle  # and runs that form
+    assert ("d-separated" in text or "d-connected" in text) == oracle and ("p-value" in text) != oracle

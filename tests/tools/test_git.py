@@ -183,4 +183,4 @@ def test_run_tests_of_a_file_prints_each_test_and_skips_a_commit_that_does_not_b
     broken = run("run_tests", env, commit=G.resolve(src, ":/Start batching advantages"))
     assert "SKIPPED: the build is broken (SyntaxError in agent/vector.py" in broken
     assert "PASSED" not in broken and "FAILED" not in broken
-    assert "(1 run_tests calls left)" in broken
+    assert "calls left" not in broken  # the harness shows the count, on a line of its own

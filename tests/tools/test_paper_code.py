@@ -6,6 +6,7 @@ import pytest
 from generators import paper_code as pc
 from tools import call_tool, get_tool
 from tools.paper_code import apply_patch, files_problem
+from tools.registry import counted
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,8 @@ def test_the_public_tests_budget_is_counted_down_and_then_refused():
     task = pc.generate(pc.Config(kind="implement", component="dueling", wire=False, test_runs=2), seed=0, index=0)
     files = task.truth["reference"]["files"]
     assert "you may call it 2 times" in task.prompt
-    assert call_tool("run_public_tests", {"files": files}, task.env).text.endswith("(1 run_public_tests calls left)")
+    first = counted(call_tool("run_public_tests", {"files": files}, task.env), ["run_public_tests"], task.env)
+    assert first.for_model.endswith("PASSED\n[calls left: 1 of run_public_tests]")
     assert call_tool("run_public_tests", {"files": {"../x.py": ""}}, task.env).is_error  # refused: spends none
     assert not call_tool("run_public_tests", {"files": files}, task.env).is_error
     spent = call_tool("run_public_tests", {"files": files}, task.env)
@@ -63,4 +65,5 @@ def test_the_public_tests_budget_is_counted_down_and_then_refused():
 def test_without_a_budget_the_tool_says_nothing_of_calls_left():
     task = pc.generate(pc.Config(kind="implement", component="dueling", wire=False, test_runs=0), seed=0, index=0)
     assert "public_runs" not in task.env and "you may call it" not in task.prompt
-    assert "calls left" not in call_tool("run_public_tests", {"files": task.truth["reference"]["files"]}, task.env).text
+    result = call_tool("run_public_tests", {"files": task.truth["reference"]["files"]}, task.env)
+    assert "calls left" not in counted(result, ["run_public_tests"], task.env).for_model

@@ -370,9 +370,8 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
     tip, commit, introduced, named, budget = str(repo.head.target), link.commit, link.introduced, link.named, ""
     env: dict[str, Any] = {}
     hidden, partial = hidden_cases(c, rng), {}
-    drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
     if config.history:  # the component's file rewritten many times, on a copy of its own
-        hidden, drawn, plan = _planned_cases(c, rng, hidden, drawn)
+        hidden, drawn, plan = _planned_cases(c, rng, hidden)
         made = H.build(repo, c.key, rng, config.history, drawn, plan)
         tip, commit, introduced, named = made.tip, made.commit, made.introduced, made.named
         env, partial = {"calls_left": made.budget}, {"partial": made.partial}
@@ -393,20 +392,20 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
 _TRIPLE_TRIES = 12  # case draws tried for a regression before settling for a partial fix alone
 
 
-def _planned_cases(c: CC.Component, rng: random.Random, hidden: dict[str, Any],
-                   drawn: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any], list, H.Plan]:
+def _planned_cases(c: CC.Component, rng: random.Random,
+                   hidden: dict[str, Any]) -> tuple[dict[str, Any], list, H.Plan]:
     """The hidden cases redrawn until the component's mutants give a regression plan on them (within
     `_TRIPLE_TRIES` draws, where it has 3 mutants or more), else until they give a partial fix; the
     cases and the plan drawn among those they allow."""
     tries = _TRIPLE_TRIES if len(c.mutants) >= 3 else 0
     while True:
+        drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
         triples, pairs = H.mutant_plans(c.key, drawn)
         if triples or (pairs and tries <= 0):
             plans = triples or pairs
             return hidden, drawn, plans[rng.randrange(len(plans))]
         tries -= 1
         hidden = hidden_cases(c, rng)
-        drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
 
 
 def imported_from_repo(c: CC.Component) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from generators import git_history as gh
 from generators.base import iter_tasks
 from graders import grade
 from tests.gitcli import git
-from tools.registry import call_tool
+from tools.registry import call_tool, calls_left_line
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,8 @@ def test_run_python_runs_against_a_commits_code_within_its_budget():
                f"    if '{name}' in vars(m) and m.{name}.__module__ == m.__name__:\n"
                f"        print(repr(m.{t['call']}))\n")
     first = call_tool("run_python", {"commit": t["bad"], "code": program}, env)
-    assert not first.is_error and first.text.splitlines()[0] in task.prompt and "1 run_python" in first.text
+    assert not first.is_error and first.text.splitlines()[0] in task.prompt
+    assert calls_left_line(task.tools, env) == "[calls left: 1 of run_python]"
     call_tool("run_python", {"commit": t["good"], "code": "print(1)"}, env)
     spent = call_tool("run_python", {"commit": t["good"], "code": "print(1)"}, env)
     assert spent.is_error and "budget is spent" in spent.text

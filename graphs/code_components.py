@@ -282,6 +282,10 @@ def dueling_q(value, advantages) -> np.ndarray
     return np.asarray(value)[:, None] + advantages - advantages.max(axis=1, keepdims=True)''',
         "not_centred": '''def dueling_q(value, advantages):
     return np.asarray(value)[:, None] + np.asarray(advantages, dtype=float)''',
+        "mean_floor_divided": '''def dueling_q(value, advantages):
+    advantages = np.asarray(advantages, dtype=float)
+    mean = advantages.sum(axis=1, keepdims=True) // advantages.shape[1]
+    return np.asarray(value)[:, None] + advantages - mean''',
     },
     public_test='''def test_dueling_advantages_are_centred():
     assert np.allclose(dueling_q(np.array([1.0]), np.array([[1.0, 3.0]])), [[0.0, 2.0]])''',
@@ -477,6 +481,16 @@ C51 = Component(
             out[b, lo] += probs[b, j] * (hi - x)
             out[b, hi] += probs[b, j] * (x - lo)
     return out''',
+        "nearest_atom_only": '''def project_distribution(next_probs, rewards, dones, gamma, v_min, v_max):
+    probs = np.asarray(next_probs, dtype=float)
+    n = probs.shape[1]
+    dz = (v_max - v_min) / (n - 1)
+    out = np.zeros_like(probs)
+    for b in range(len(probs)):
+        for j in range(n):
+            tz = min(max(rewards[b] + gamma * (1 - dones[b]) * (v_min + j * dz), v_min), v_max)
+            out[b, int(round((tz - v_min) / dz))] += probs[b, j]
+    return out''',
     },
     public_test='''def test_projection_keeps_probability_mass():
     probs = project_distribution(np.full((1, 5), 0.2), np.array([0.1]), np.array([0.0]), 0.5, -1.0, 1.0)
@@ -555,6 +569,11 @@ def noisy_linear(x, mu_w, sigma_w, mu_b, sigma_b, eps_in, eps_out) -> np.ndarray
     f_in, f_out = np.sqrt(np.abs(eps_in)), np.sqrt(np.abs(eps_out))
     weights = np.asarray(mu_w) + np.asarray(sigma_w) * np.outer(f_out, f_in)
     return np.asarray(x) @ weights.T + np.asarray(mu_b) + np.asarray(sigma_b) * f_out''',
+        "bias_sign_dropped": '''def noisy_linear(x, mu_w, sigma_w, mu_b, sigma_b, eps_in, eps_out):
+    f_in = np.sign(eps_in) * np.sqrt(np.abs(eps_in))
+    f_out = np.sign(eps_out) * np.sqrt(np.abs(eps_out))
+    weights = np.asarray(mu_w) + np.asarray(sigma_w) * np.outer(f_out, f_in)
+    return np.asarray(x) @ weights.T + np.asarray(mu_b) + np.asarray(sigma_b) * np.sqrt(np.abs(eps_out))''',
     },
     public_test='''def test_noisy_layer_without_noise_is_linear():
     y = noisy_linear(np.array([[1.0, 2.0]]), np.array([[1.0, 1.0]]), np.ones((1, 2)), np.array([0.5]),
@@ -709,6 +728,15 @@ def h_inv(y, eps=0.001):
 def h_inv(y, eps=0.001):
     y = np.asarray(y, dtype=float)
     return np.sign(y) * ((np.abs(y) + 1.0) ** 2 - 1.0)''',
+        "inverse_at_the_default_eps": '''def h(x, eps=0.001):
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * (np.sqrt(np.abs(x) + 1.0) - 1.0) + eps * x
+
+
+def h_inv(y, eps=0.001):
+    y, eps = np.asarray(y, dtype=float), 0.001
+    root = (np.sqrt(1.0 + 4.0 * eps * (np.abs(y) + 1.0 + eps)) - 1.0) / (2.0 * eps)
+    return np.sign(y) * (root ** 2 - 1.0)''',
     },
     public_test='''def test_h_squashes_large_values():
     assert abs(float(h(np.array(99.0))) - (9.0 + 0.099)) < 1e-9''',
@@ -782,6 +810,14 @@ def n_step_value_targets(rewards, values, gamma, n) -> np.ndarray
         total = sum(gamma ** k * rewards[t + k] for k in range(min(n, len(rewards) - t)))
         if t + n < len(rewards):
             total += gamma ** (n - 1) * values[t + n]
+        out.append(total)
+    return np.array(out, dtype=float)''',
+        "rewards_discounted_from_one": '''def n_step_value_targets(rewards, values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        total = sum(gamma ** (k + 1) * rewards[t + k] for k in range(min(n, len(rewards) - t)))
+        if t + n < len(rewards):
+            total += gamma ** n * values[t + n]
         out.append(total)
     return np.array(out, dtype=float)''',
     },
@@ -907,6 +943,19 @@ def support_to_scalar(probs, support_size):
 
 def support_to_scalar(probs, support_size):
     return h_inv(np.asarray(probs, dtype=float) @ np.arange(-support_size, support_size + 1))''',
+        "expectation_not_mapped_back": '''def scalar_to_support(x, support_size):
+    y = np.clip(h(x), -support_size, support_size)
+    lower = np.floor(y)
+    out = np.zeros((len(y), 2 * support_size + 1))
+    rows = np.arange(len(y))
+    low_index = (lower + support_size).astype(int)
+    out[rows, low_index] = 1.0 - (y - lower)
+    out[rows, np.minimum(low_index + 1, 2 * support_size)] += y - lower
+    return out
+
+
+def support_to_scalar(probs, support_size):
+    return np.asarray(probs, dtype=float) @ np.arange(-support_size, support_size + 1)''',
     },
     public_test='''def test_zero_is_all_on_the_middle_atom():
     assert np.allclose(scalar_to_support(np.array([0.0]), 2), [[0.0, 0.0, 1.0, 0.0, 0.0]])''',

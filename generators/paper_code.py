@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 12  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 13  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -62,7 +62,9 @@ VERSION = 12  # 2: trace names the paper's credited components and says where th
 # and, where the component's mutants allow it, a regression after the complete version (a case every
 # earlier version got right broken for a while, then the "Fix" commit), which the prompt states without
 # saying where; the budget adds the git_show of the first version that the bisection's predicate needs;
-# 12: every component has the three mutants a regression needs, so every default locate history has one
+# 12: every component has the three mutants a regression needs, so every default locate history has one;
+# 13: the regression comes a third of the later commits or more after the complete version (walking back
+# from the "Fix" commit no longer fits the budget)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]

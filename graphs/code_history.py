@@ -120,8 +120,8 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
     (objects only), so that git_log with its path lists `length` commits; the complete version is
     drawn in the middle half, the partial fix (`plan`'s second mutant; the first versions are its first)
     in the second half of the wrong versions; where `plan` names a regression mutant and a third or more
-    of the file's commits come after the complete version, the regression a few commits after it, kept
-    for a third to a half of those commits, then the re-fix."""
+    of the file's commits come after the complete version, the regression a third of those commits
+    after it or more, kept for a quarter to a third of them, then the re-fix."""
     c = COMPONENTS[key]
     early, subtle, regressed = plan
     parent = str(repo[R.links()[key].introduced].parent_ids[0])
@@ -134,8 +134,11 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
     after = touching - done - 1  # the file's commits after the complete version
     broken = refixed = touching  # the regression's window [broken, refixed): none by default
     if regressed is not None and after >= 6:
-        broken = done + 1 + rng.randint(1, max(1, after // 8))
-        refixed = broken + rng.randint(after // 3, after // 2)  # at most done + 1 + 5/8 of after: in range
+        # a third of the later commits or more between the complete version and the regression, so that
+        # walking back from the "Fix" commit costs more than the budget; the window ends before the tip
+        length = rng.randint(after // 4, after // 3)
+        broken = rng.randint(done + 1 + after // 3, done + after - length)
+        refixed = broken + length
     subject_fix = refixed if refixed < touching else rng.randrange(done + 1, touching)
     notes: list[str] = []
     readme = tree.get("README.md", "")

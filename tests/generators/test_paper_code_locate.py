@@ -171,8 +171,10 @@ def test_the_regression_breaks_a_case_every_earlier_version_got_right_and_keeps_
         assert len(set(right[broken:refixed])) == 1  # one wrong version kept through the window
         newly = [i for i, r in enumerate(right[broken]) if not r and all(v[i] for v in right[first:broken])]
         assert newly, task.id  # a case right in every earlier version, the first one included
-        after = len(commits) - commits.index(task.truth["accepted"][0]) - 1
-        assert after // 3 <= refixed - broken <= after // 2 + 1, task.id  # long enough to be probed
+        at = commits.index(task.truth["accepted"][0])
+        after = len(commits) - at - 1
+        assert after // 4 <= refixed - broken <= after // 3, task.id  # long enough to be probed
+        assert broken - at > after // 3, task.id  # too far from the answer to walk back from
         assert task.truth["regression"][:7] not in task.prompt and task.truth["refix"][:7] not in task.prompt
 
 

@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 13  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 14  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -64,7 +64,8 @@ VERSION = 13  # 2: trace names the paper's credited components and says where th
 # saying where; the budget adds the git_show of the first version that the bisection's predicate needs;
 # 12: every component has the three mutants a regression needs, so every default locate history has one;
 # 13: the regression comes a third of the later commits or more after the complete version (walking back
-# from the "Fix" commit no longer fits the budget)
+# from the "Fix" commit no longer fits the budget); 14: the "Fix <function>" subject is on a later right
+# version outside the regression, not on its re-fix (no subject leads to the regression)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]

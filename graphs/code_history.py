@@ -4,10 +4,11 @@ mutant wrong on part of the first version's wrong cases, kept for a while; the f
 refactors that keep its values; where the task's checked cases allow it, a regression: a commit that
 breaks a case every earlier version got right, kept for a while, then the re-fix; refactors to the tip),
 among commits that change other files, almost all under vague subjects; the few that name the component
-mislead (its first, wrong version; a "fix" after it was first complete). Too many to read every one
-within a stated call budget, which is what a scripted bisection of the file's commits spends on the task
-plus one: "at or after the complete version" is "right, or wrong on a case the first version got right",
-monotonic along the history by construction.
+mislead (its first, wrong version; a "fix" that changes no value, after it was first complete and
+outside the regression). Too many to read every one within a stated call budget, which is what a
+scripted bisection of the file's commits spends on the task plus one: "at or after the complete
+version" is "right, or wrong on a case the first version got right", monotonic along the history by
+construction.
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ class History:
     """The commit that breaks the complete version again (a checked case every earlier version got
     right), the first of the versions wrong with it; empty where the history has no regression."""
     refix: str = ""
-    """The commit that repairs the regression (subject "Fix <function>"); empty where there is none."""
+    """The commit that repairs the regression (under a vague subject); empty where there is none."""
 
 
 def bisect_calls(file_commits: int, first_right: int, regression: bool = False) -> int:
@@ -139,7 +140,8 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
         length = rng.randint(after // 4, after // 3)
         broken = rng.randint(done + 1 + after // 3, done + after - length)
         refixed = broken + length
-    subject_fix = refixed if refixed < touching else rng.randrange(done + 1, touching)
+    # "Fix <function>" on a later right version, not the re-fix: a subject must not lead to the regression
+    subject_fix = rng.choice([k for k in range(done + 1, touching) if not broken <= k <= refixed])
     notes: list[str] = []
     readme = tree.get("README.md", "")
     tip, commit, introduced, partial_fix, regression, refix = parent, "", "", "", "", ""

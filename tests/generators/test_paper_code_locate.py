@@ -220,8 +220,9 @@ def test_the_subjects_that_name_the_component_mislead(tasks):
         first = repo[task.truth["named"]].message.strip()
         assert first.startswith("Add ") and grade(task, {"commit": subjects[first]}).reasons == (
             "incomplete_version",)  # the first version, wrong
-        late = "after_regression" if "regression" in task.truth else "commit_too_late"
-        assert grade(task, {"commit": subjects[f"Fix {function}"]}).reasons == (late,)  # the re-fix, if any
+        fix = subjects[f"Fix {function}"]  # a right version after the answer: not the regression's re-fix
+        assert fix != task.truth.get("refix") and grade(task, {"commit": fix}).reasons in (
+            ("commit_too_late",), ("after_regression",))
 
 
 def test_the_easy_levels_keep_the_repositorys_own_history_without_a_budget():

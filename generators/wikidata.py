@@ -41,7 +41,7 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 8  # 8: a branching premise's budget counts every branch to its end (tells no failure); 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); count budget 2;
+VERSION = 9  # 9: a false branching premise's answer names the entity its failing step is read from; 8: a branching premise's budget counts every branch to its end (tells no failure); 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); count budget 2;
 # made-up ids under --anonymize
 # 6: count: a call budget, sparql, hasty queries told apart; premise: 3-5 steps, a budget; fact: two hops
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
@@ -404,16 +404,17 @@ _PREMISES: dict[tuple[Config, int], list[Question]] = {}  # (config, seed) -> br
 def _premise(kg: WikidataGraph, config: Config, seed: int, index: int) -> Question:
     """The branching premise question of an index: the outcomes taken in turn from a rotation drawn per
     seed (so a sample of 8 holds each at most 3 times: no constant judgement passes most), and no
-    question asked twice in a sample. Earlier indices are drawn first, in order, and kept."""
+    question asked, nor reference answer given, twice in a sample (no constant answer passes two).
+    Earlier indices are drawn first, in order, and kept."""
     questions = _PREMISES.setdefault((config, seed), [])
     turn = random.Random(f"{FAMILY}:premise-outcomes:{seed}").randrange(3)
     while len(questions) <= index:
         key = f"{FAMILY}:{config.kind}:{seed}:{len(questions)}"
         outcome = puzzles.PREMISE_OUTCOMES[(len(questions) + turn) % 3]
-        asked = {q[0]["chain"] for q in questions}
+        asked = {q[0]["chain"] for q in questions} | {repr(q[1]["reference"]) for q in questions}
         for attempt in range(20):
             question = wikidata_premise.branching(kg, config, random.Random(f"{key}:{attempt}"), outcome)
-            if question[0]["chain"] not in asked:
+            if not {question[0]["chain"], repr(question[1]["reference"])} & asked:
                 break
         questions.append(question)
     return questions[index]

@@ -27,13 +27,16 @@ if a "the" step leads to several (in these questions that happens at one step re
 most, so the two reasons never meet). Otherwise the answer is the set of entities the last step reaches, over \
 all branches (an entity reached on several branches counts once).
 
-Submit {{"answer": ["...", ...], "premise": "holds"}} with the entities' ids (e.g. {example}) or English \
-names when the premise holds; otherwise {{"answer": null, "premise": "no_such_entity"}} (a step leads to \
-nothing) or {{"answer": null, "premise": "more_than_one"}} (a "the" step leads to several). Graded: the \
-premise must be judged as the snapshot has it; when it holds, the answer must be exactly that set (when \
-the premise is judged false the answer is not read)."""
+Submit {{"answer": ["...", ...], "premise": "holds", "failing": null}} with the entities' ids (e.g. \
+{example}) or English names when the premise holds; otherwise {{"answer": null, "premise": \
+"no_such_entity", "failing": "..."}} (a step leads to nothing) or {{"answer": null, "premise": \
+"more_than_one", "failing": "..."}} (a "the" step leads to several), with `failing` the entity that step \
+is read from (its id or English name). Graded: the premise must be judged as the snapshot has it; when it \
+holds, the answer must be exactly that set; when it is false, `failing` must name that entity (the answer \
+is not read)."""
 SCHEMA = {"answer": {"type": ["array", "null"], "maxItems": 200, "items": {"type": "string"}},
-          "premise": {"type": "string", "enum": ["holds", "no_such_entity", "more_than_one"]}}
+          "premise": {"type": "string", "enum": ["holds", "no_such_entity", "more_than_one"]},
+          "failing": {"type": ["string", "null"], "maxLength": 500}}
 # the `each` step: properties with several values for many subjects, whose values have pages to read on
 BRANCHING = ("P185", "P184", "P108", "P69", "P800", "P166", "P737", "P26")
 THE = ("P19", "P20", "P108", "P131", "P17", "P26", "P184", "P27", "P69", "P551", "P106", "P166", "P61",
@@ -160,6 +163,8 @@ def _branching(kg: WikidataGraph, rng: random.Random, outcome: str, hops: int) -
                  # number tells nothing of where (or whether) a branch fails or meets another
                  "pages": each_at + 1 + len(set(kg.objects(node, path[each_at]))) * (hops - each_at - 1),
                  "first_branch": first_only["ends"] if not first_only["failures"] else None,
-                 "answer": answer, "reference": {"answer": answer, "premise": outcome}}
+                 "answer": answer,
+                 "reference": {"answer": answer, "premise": outcome, "failing": reading["failures"][0][1]
+                               if reading["failures"] else None}}
         return {"chain": phrase}, truth
     return None

@@ -68,19 +68,19 @@ def _branching_premise(store: Any, truth: dict[str, Any], names: dict[str, str])
             rows = store.select(f"SELECT DISTINCT ?o WHERE {{ wd:{node} wdt:{p} ?o . FILTER(isIRI(?o)) }}")
             values = {short(r["o"]) for r in rows}
             if not values or (i != truth["each_at"] and len(values) > 1):
-                failures.append("no_such_entity" if not values else "more_than_one")
+                failures.append(("no_such_entity" if not values else "more_than_one", node))
             else:
                 onward |= values
         frontier = onward
-    judged = sorted(set(failures))
-    if judged:  # false: the answer is not read
-        return [{"answer": None, "premise": judged[0]}, {"answer": ["anything"], "premise": judged[0]}]
+    if failures:  # false: the answer is not read; the failing entity by its id, any spelling, or its name
+        (judged, node), = failures
+        return [{"answer": None, "premise": judged, "failing": x}
+                for x in [node, f"wd:{node.lower()}", *([names[node]] if node in names else [])]] + [
+                {"answer": ["anything"], "premise": judged, "failing": node}]
     ends = sorted(frontier)
-    spelled = [{"answer": ends, "premise": "holds"}, {"answer": ends[::-1], "premise": "holds"},
-               {"answer": [f"wd:{e}" for e in ends], "premise": "holds"}, {"answer": ends + ends[:1], "premise": "holds"}]
-    if all(e in names for e in ends):
-        spelled.append({"answer": [names[e] for e in ends], "premise": "holds"})
-    return spelled
+    spelled = [ends, ends[::-1], [f"wd:{e}" for e in ends], ends + ends[:1],
+               *([[names[e] for e in ends]] if all(e in names for e in ends) else [])]
+    return [{"answer": a, "premise": "holds", "failing": None} for a in spelled]
 
 
 def enumerate_premise(store: Any, truth: dict[str, Any], names: dict[str, str]) -> Answers:
@@ -112,7 +112,7 @@ def baseline(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> dict[str, A
         a, b = first_with_roles(kg, truth["spec"])
         return {"a": a, "b": b}
     if kind == "premise" and "each_at" in truth:  # one branch read, as if the `each` step had one value
-        return {"answer": truth["first_branch"], "premise": "holds"}
+        return {"answer": truth["first_branch"], "premise": "holds", "failing": None}
     if kind == "premise":  # where the step leads nowhere, the hasty reader follows it backwards
         backwards = sorted(premise_misreadings(kg, truth["nodes"], truth["path"], truth["fails_at"])["reversed"])
         return {"answer": (truth["ends"] or backwards or truth["nodes"])[0], "premise": "holds"}
@@ -126,7 +126,9 @@ def random_answer(kg: WikidataGraph, kind: str, truth: dict[str, Any], pick: Any
         return {"a": pick(people), "b": pick(people)}
     if kind == "premise" and "each_at" in truth:
         judged = pick(["holds", "no_such_entity", "more_than_one"])
-        return {"answer": [pick(sorted(kg.graph))] if judged == "holds" else None, "premise": judged}
+        guess = pick(sorted(kg.graph))
+        return {"answer": [guess] if judged == "holds" else None, "premise": judged,
+                "failing": None if judged == "holds" else guess}
     if kind == "premise":
         judged = pick(["holds", "no_such_entity", "more_than_one"])
         return {"answer": pick(sorted(kg.graph)) if judged == "holds" else None, "premise": judged}
@@ -155,13 +157,18 @@ def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
         outsider = next((x for x in kg.subjects("P31", "Q5") if not has_role(kg, spec["roles"]["b"], "?b", x)), None)
         return out + ([{"a": ref["a"], "b": outsider}] if outsider and outsider != ref["a"] else [])
     if kind == "premise" and "each_at" in truth:
-        if truth["premise"] != "holds":  # the failing branch missed, or its failure misnamed
+        if truth["premise"] != "holds":  # the failing branch missed, its failure misnamed or misplaced
             other = "more_than_one" if truth["premise"] == "no_such_entity" else "no_such_entity"
-            return [{"answer": truth["first_branch"], "premise": "holds"}, {"answer": None, "premise": other}]
+            failing = truth["failing"]
+            return [{"answer": truth["first_branch"], "premise": "holds", "failing": None},
+                    {"answer": None, "premise": other, "failing": failing},
+                    {"answer": None, "premise": truth["premise"], "failing": None},
+                    *({"answer": None, "premise": truth["premise"], "failing": x}
+                      for x in (truth["start"], min(truth["branches"])) if x != failing)]
         ends, first = truth["answer"], truth["first_branch"]
-        return [{"answer": None, "premise": "more_than_one"}, {"answer": None, "premise": "no_such_entity"},
-                *([{"answer": first, "premise": "holds"}] if first != ends else []), {"answer": ends[1:], "premise": "holds"},
-                {"answer": [*ends, truth["start"]], "premise": "holds"}, {"answer": None, "premise": "holds"}]
+        return [*({"answer": None, "premise": p, "failing": truth["start"]} for p in ("more_than_one", "no_such_entity")),
+                *({"answer": a, "premise": "holds", "failing": None}
+                  for a in [*([first] if first != ends else []), ends[1:], [*ends, truth["start"]], None])]
     if kind == "premise":
         if truth["premise"] == "holds":
             return [{"answer": None, "premise": "no_such_entity"}, {"answer": None, "premise": "more_than_one"},

@@ -150,6 +150,8 @@ REASONS: dict[str, str] = {
     "premise_wrongly_rejected": "the question's premise holds in the graph, but the answer says it is false",
     "false_premise_missed": "the question's premise is false in the graph, but the answer gives an entity",
     "wrong_premise_reason": "the premise is false, but for the other reason (no entity versus several)",
+    "wrong_failing_entity": "the premise is false for the reason given, but the answer names another entity "
+                            "(or none) as the one its failing step is read from",
     "followed_reverse_link": "the answer follows a step backwards: another entity's statement naming this one",
     "picked_one_of_several": "a step leads to several entities, and the answer takes one of them as the one",
     "stopped_short": "the answer is an entity the chain passes before its last step (a step left out)",

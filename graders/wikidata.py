@@ -191,11 +191,16 @@ def grade_premise(task: Task, answer: dict[str, Any]) -> Grade:
 
 def _grade_branching(kg: WikidataGraph, truth: dict[str, Any], answer: dict[str, Any]) -> Grade:
     """A premise judged on every branch: a true one must be kept and its whole set of ends given (a branch
-    left out, or an entity no branch reaches, each says so); a false one must be judged so, for its reason."""
+    left out, or an entity no branch reaches, each says so); a false one must be judged so, for its reason,
+    at the entity its failing step is read from."""
     if truth["premise"] != "holds":
         if answer["premise"] == "holds":
             return failed("false_premise_missed")
-        return passed() if answer["premise"] == truth["premise"] else failed("wrong_premise_reason")
+        if answer["premise"] != truth["premise"]:
+            return failed("wrong_premise_reason")
+        failing = answer.get("failing")
+        return passed() if isinstance(failing, str) and names(kg, failing, truth["failing"]) else failed(
+            "wrong_failing_entity")
     if answer["premise"] != "holds":
         return failed("premise_wrongly_rejected")
     if answer["answer"] is None:

@@ -5,7 +5,7 @@ import re
 
 import pytest
 import rdflib
-from rdflib import URIRef
+from rdflib import RDFS, URIRef
 
 import generators.wikidata as W
 from generators.base import config_from, iter_tasks
@@ -56,10 +56,29 @@ def test_every_branching_question_is_judged_as_a_brute_force_walk_does(rdf, samp
         assert len(failures) <= 1, task.id  # at most one branch fails: one judgement
         judged = failures[0][3] if failures else "holds"
         assert judged == task.truth["premise"], task.id
-        right = {"answer": ends if judged == "holds" else None, "premise": judged}
+        failing = failures[0][1] if failures else None
+        right = {"answer": ends if judged == "holds" else None, "premise": judged, "failing": failing}
         assert grade(task, right).passed, task.id
         for other in {"holds", "no_such_entity", "more_than_one"} - {judged}:
-            assert not grade(task, {"answer": ends or ["Q90"], "premise": other}).passed, (task.id, other)
+            wrong = {"answer": ends or ["Q90"], "premise": other, "failing": failing}
+            assert not grade(task, wrong).passed, (task.id, other)
+
+
+def test_a_false_premise_must_name_the_entity_its_failing_step_is_read_from(rdf, sample):
+    false = [t for t in sample if t.truth["premise"] != "holds"]
+    for task in false:
+        (_, failing, _, judged), = _brute(rdf, task.truth)[0]
+        label = next((str(o) for o in rdf.objects(URIRef(WD + failing), RDFS.label) if o.language == "en"), None)
+        for spelled in [f"wd:{failing.lower()}", *([label] if label else [])]:  # any spelling, or its name
+            assert grade(task, {"answer": None, "premise": judged, "failing": spelled}).passed, (task.id, spelled)
+        elsewhere = {task.truth["start"], *task.truth["branches"]} - {failing}
+        for other in [None, "", "x" * 400, *sorted(elsewhere)]:
+            got = grade(task, {"answer": None, "premise": judged, "failing": other}).reasons
+            assert got == ("wrong_failing_entity",), (task.id, other)
+    # a constant answer passes at most one task of a seed's 8: no two references alike
+    for seed in (1, 2):
+        references = [repr(sorted(t.truth["reference"].items())) for t in sample if t.meta["seed"] == seed]
+        assert len(set(references)) == len(references) == 8, seed
 
 
 def test_a_false_premise_fails_at_a_middle_step_of_a_branch_other_than_the_first(rdf, sample):
@@ -76,7 +95,7 @@ def _careful_reader(task):
     """Read every entity a step is read from, once, through get_entity (spending the task's budget), each
     step's values off the page's own statements; every branch is followed to its end or its failure."""
     env, truth = dict(task.env), task.truth
-    frontier, failures, pages = [truth["start"]], [], {}
+    frontier, failures, pages = [truth["start"]], [], {}  # failures: (reason, entity read from)
     for i, p in enumerate(truth["path"]):
         onward = set()
         for x in sorted(set(frontier)):
@@ -87,12 +106,13 @@ def _careful_reader(task):
             values = sorted({m[1] for line in pages[x].splitlines()
                              if (m := re.match(rf"  {p} [^:]*: (Q\d+) \(", line))})
             if not values or (i != truth["each_at"] and len(values) > 1):
-                failures.append("no_such_entity" if not values else "more_than_one")
+                failures.append(("no_such_entity" if not values else "more_than_one", x))
             else:
                 onward |= set(values)
         frontier = sorted(onward)
-    judged = failures[0] if failures else "holds"
-    return {"answer": frontier if judged == "holds" else None, "premise": judged}, len(pages), env
+    judged, failing = failures[0] if failures else ("holds", None)
+    return ({"answer": frontier if judged == "holds" else None, "premise": judged, "failing": failing},
+            len(pages), env)
 
 
 def test_the_budget_fits_a_careful_reader_of_every_branch_and_tells_nothing_of_the_premise(sample):
@@ -117,23 +137,24 @@ def test_each_wrong_reading_fails_with_its_own_reason(rdf, sample):
         first_ends = first[1] if not first[0] else None  # one branch read as if it were the only one
         if truth["premise"] != "holds":
             other = "more_than_one" if truth["premise"] == "no_such_entity" else "no_such_entity"
-            got = grade(task, {"answer": first_ends, "premise": "holds"}).reasons
+            got = grade(task, {"answer": first_ends, "premise": "holds", "failing": None}).reasons
             assert got == ("false_premise_missed",), task.id  # answered despite the failing branch
-            misnamed = grade(task, {"answer": None, "premise": other}).reasons
+            misnamed = grade(task, {"answer": None, "premise": other, "failing": failures[0][1]}).reasons
             assert misnamed == ("wrong_premise_reason",), task.id
             seen.update(["false_premise_missed", "wrong_premise_reason"])
             continue
         # several values of the `each` step taken for a false premise: a misread of the rule
-        rejected = grade(task, {"answer": None, "premise": "more_than_one"}).reasons
+        rejected = grade(task, {"answer": None, "premise": "more_than_one", "failing": truth["start"]}).reasons
         assert rejected == ("premise_wrongly_rejected",), task.id
         seen["premise_wrongly_rejected"] += 1
         if first_ends != ends:
-            assert grade(task, {"answer": first_ends, "premise": "holds"}).reasons == ("missing_members",)
+            assert grade(task, {"answer": first_ends, "premise": "holds", "failing": None}).reasons == (
+                "missing_members",)
             seen["missing_members"] += 1
         outsider = truth["start"]  # where the question starts is never where a branch ends
-        extra = grade(task, {"answer": [*ends, outsider], "premise": "holds"}).reasons
+        extra = grade(task, {"answer": [*ends, outsider], "premise": "holds", "failing": None}).reasons
         assert extra == ("extra_members",), task.id
-        assert grade(task, {"answer": ends + ends, "premise": "holds"}).passed  # an end reached twice: once
+        assert grade(task, {"answer": ends + ends, "premise": "holds", "failing": None}).passed  # reached twice
     assert set(seen) == {"false_premise_missed", "wrong_premise_reason", "premise_wrongly_rejected",
                          "missing_members"}
 
@@ -147,10 +168,12 @@ def test_a_true_premise_mostly_has_branches_that_end_apart(rdf, sample):
 def test_the_answers_names_and_any_spelling_of_ids_pass_and_junk_fails_without_raising(sample):
     held = next(t for t in sample if t.truth["premise"] == "holds")
     ends = held.truth["answer"]
-    assert grade(held, {"answer": [f"wd:{e.lower()}" for e in ends], "premise": "holds"}).passed
-    for junk in ({"answer": None, "premise": "holds"}, {"answer": ["x" * 5000] * 200, "premise": "holds"},
-                 {"answer": [""], "premise": "holds"}, {"answer": "Q90", "premise": "holds"},
-                 {"premise": "holds"}):
+    assert grade(held, {"answer": [f"wd:{e.lower()}" for e in ends], "premise": "holds", "failing": None}).passed
+    for junk in ({"answer": None, "premise": "holds", "failing": None},
+                 {"answer": ["x" * 5000] * 200, "premise": "holds", "failing": None},
+                 {"answer": [""], "premise": "holds", "failing": None},
+                 {"answer": "Q90", "premise": "holds", "failing": None}, {"premise": "holds"},
+                 {"answer": ends, "premise": "holds"}, {"answer": ends, "premise": "holds", "failing": 7}):
         assert not grade(held, junk).passed, junk
 
 

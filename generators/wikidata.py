@@ -41,7 +41,7 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 9  # 9: a false branching premise's answer names the entity its failing step is read from; 8: a branching premise's budget counts every branch to its end (tells no failure); 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); count budget 2;
+VERSION = 9  # 9: a false premise's answer names the entity its failing step is read from; 8: a branching premise's budget counts every branch to its end (tells no failure); 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); count budget 2;
 # made-up ids under --anonymize
 # 6: count: a call budget, sparql, hasty queries told apart; premise: 3-5 steps, a budget; fact: two hops
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]

@@ -32,10 +32,12 @@ for "the doctoral student (P185) of X") does not give X a value of P. The questi
 step leads to exactly one entity. If in the snapshot some step leads to no entity at all, or to more \
 than one, its premise is false.
 
-Submit {{"answer": "...", "premise": "holds"}} with the entity's id (e.g. {example}) or one of its English \
-names when the premise holds; otherwise {{"answer": null, "premise": "no_such_entity"}} (a step leads \
-to nothing) or {{"answer": null, "premise": "more_than_one"}} (a step leads to several). Graded: the \
-premise must be judged as the snapshot has it, and the answer must be that entity, or null.""",
+Submit {{"answer": "...", "premise": "holds", "failing": null}} with the entity's id (e.g. {example}) or \
+one of its English names when the premise holds; otherwise {{"answer": null, "premise": "no_such_entity", \
+"failing": "..."}} (a step leads to nothing) or {{"answer": null, "premise": "more_than_one", "failing": \
+"..."}} (a step leads to several), with `failing` the entity that step is read from (its id or English \
+name). Graded: the premise must be judged as the snapshot has it, and the answer must be that entity, or \
+null with `failing` naming the entity where the chain breaks.""",
     "count": """Question: how many {subject}?{note}
 
 Submit {{"count": N}}: a whole number. Graded: it must equal the number of such entities in the \
@@ -54,7 +56,8 @@ places' coordinates in the snapshot, as distance_km computes them.""",
 SCHEMAS = {
     "superlative": {"a": {"type": "string"}, "b": {"type": "string"}},
     "premise": {"answer": {"type": ["string", "null"]},
-                "premise": {"type": "string", "enum": ["holds", "no_such_entity", "more_than_one"]}},
+                "premise": {"type": "string", "enum": ["holds", "no_such_entity", "more_than_one"]},
+                "failing": {"type": ["string", "null"], "maxLength": 500}},
     "count": {"count": {"type": "integer"}},
     "fact": {"a": {"type": "string"}, "b": {"type": "string"},
              "triples": {"type": "array", "maxItems": 100, "items": {
@@ -274,7 +277,9 @@ def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, 
         trap = ("reversed" if outcome != "more_than_one" and set(reverse_links(kg, last, p)) - set(ends)
                 else outcome)
         truth = {"start": start, "path": path, "nodes": nodes, "premise": outcome, "fails_at": fails_at,
-                 "answer": answer, "ends": ends, "trap": trap, "reference": {"answer": answer, "premise": outcome}}
+                 "answer": answer, "ends": ends, "trap": trap, "failing": None if outcome == "holds" else last,
+                 "reference": {"answer": answer, "premise": outcome,
+                               "failing": None if outcome == "holds" else last}}
         return {"chain": phrase}, truth
     return None
 

@@ -92,9 +92,11 @@ def enumerate_premise(store: Any, truth: dict[str, Any], names: dict[str, str]) 
         rows = store.select(f"SELECT DISTINCT ?o WHERE {{ wd:{node} wdt:{p} ?o . FILTER(isIRI(?o)) }}")
         ends = sorted(short(r["o"]) for r in rows)
         if len(ends) != 1:
-            return [{"answer": None, "premise": "no_such_entity" if not ends else "more_than_one"}]
+            return [{"answer": None, "premise": "no_such_entity" if not ends else "more_than_one", "failing": x}
+                    for x in [node, f"wd:{node}", *([names[node]] if node in names else [])]]
         node = ends[0]
-    return [{"answer": x, "premise": "holds"} for x in [node, f"wd:{node}", *([names[node]] if node in names else [])]]
+    return [{"answer": x, "premise": "holds", "failing": None}
+            for x in [node, f"wd:{node}", *([names[node]] if node in names else [])]]
 
 
 def enumerate_count(store: Any, truth: dict[str, Any]) -> Answers:
@@ -115,7 +117,7 @@ def baseline(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> dict[str, A
         return {"answer": truth["first_branch"], "premise": "holds", "failing": None}
     if kind == "premise":  # where the step leads nowhere, the hasty reader follows it backwards
         backwards = sorted(premise_misreadings(kg, truth["nodes"], truth["path"], truth["fails_at"])["reversed"])
-        return {"answer": (truth["ends"] or backwards or truth["nodes"])[0], "premise": "holds"}
+        return {"answer": (truth["ends"] or backwards or truth["nodes"])[0], "premise": "holds", "failing": None}
     return {"count": truth["naive"]}
 
 
@@ -130,8 +132,9 @@ def random_answer(kg: WikidataGraph, kind: str, truth: dict[str, Any], pick: Any
         return {"answer": [guess] if judged == "holds" else None, "premise": judged,
                 "failing": None if judged == "holds" else guess}
     if kind == "premise":
-        judged = pick(["holds", "no_such_entity", "more_than_one"])
-        return {"answer": pick(sorted(kg.graph)) if judged == "holds" else None, "premise": judged}
+        judged, guess = pick(["holds", "no_such_entity", "more_than_one"]), pick(sorted(kg.graph))
+        return {"answer": guess if judged == "holds" else None, "premise": judged,
+                "failing": None if judged == "holds" else guess}
     return {"count": pick(list(range(truth["naive"] + 1)))}
 
 
@@ -170,14 +173,19 @@ def mutants(kg: WikidataGraph, kind: str, truth: dict[str, Any]) -> Answers:
                 *({"answer": a, "premise": "holds", "failing": None}
                   for a in [*([first] if first != ends else []), ends[1:], [*ends, truth["start"]], None])]
     if kind == "premise":
+        last = truth["nodes"][-1]
         if truth["premise"] == "holds":
-            return [{"answer": None, "premise": "no_such_entity"}, {"answer": None, "premise": "more_than_one"},
-                    {"answer": truth["nodes"][-1], "premise": "holds"}]
+            return [{"answer": None, "premise": "no_such_entity", "failing": last},
+                    {"answer": None, "premise": "more_than_one", "failing": last},
+                    {"answer": last, "premise": "holds", "failing": None}]
         other = "more_than_one" if truth["premise"] == "no_such_entity" else "no_such_entity"
         backwards = sorted(premise_misreadings(kg, truth["nodes"], truth["path"], truth["fails_at"])["reversed"])
-        return [{"answer": (truth["ends"] or truth["nodes"])[0], "premise": "holds"},
-                {"answer": None, "premise": other}, {"answer": None, "premise": "holds"},
-                *({"answer": x, "premise": "holds"} for x in backwards[:1])]  # a step read backwards
+        return [{"answer": (truth["ends"] or truth["nodes"])[0], "premise": "holds", "failing": None},
+                {"answer": None, "premise": other, "failing": last},
+                {"answer": None, "premise": "holds", "failing": None},
+                *({"answer": None, "premise": truth["premise"], "failing": x}  # the break placed elsewhere
+                  for x in [None, truth["start"]] if x != last),
+                *({"answer": x, "premise": "holds", "failing": None} for x in backwards[:1])]  # read backwards
     traps = [{"count": v} for _, v in sorted(truth.get("traps", {}).items())]  # the hasty SPARQL renderings
     return [{"count": truth["count"] + 1}, {"count": truth["count"] - 1}, {"count": truth["naive"]}, *traps]
 

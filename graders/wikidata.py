@@ -169,11 +169,7 @@ def grade_premise(task: Task, answer: dict[str, Any]) -> Grade:
     if truth["premise"] == "holds" and answer["answer"] is not None and names(kg, answer["answer"], truth["answer"]):
         return passed()
     if answer["answer"] is None:
-        if truth["premise"] == "holds":
-            return failed("unknown_node")
-        if answer["premise"] == "holds":
-            return failed("false_premise_missed")
-        return passed() if answer["premise"] == truth["premise"] else failed("wrong_premise_reason")
+        return failed("unknown_node") if truth["premise"] == "holds" else _judged_false(kg, truth, answer)
     entity = _one(kg, answer["answer"])[0]
     misread = premise_misreadings(kg, truth["nodes"], truth["path"], truth["fails_at"])
     several = set(truth["ends"]) if truth["premise"] == "more_than_one" else set()
@@ -189,18 +185,25 @@ def grade_premise(task: Task, answer: dict[str, Any]) -> Grade:
     return failed("wrong_entity" if kg.resolve(answer["answer"]) else "unknown_node")
 
 
+def _judged_false(kg: WikidataGraph, truth: dict[str, Any], answer: dict[str, Any]) -> Grade:
+    """The answer to a false premise: judged false, for its reason, at the entity its failing step is read
+    from (tasks made before wikidata v9 name none)."""
+    if answer["premise"] == "holds":
+        return failed("false_premise_missed")
+    if answer["premise"] != truth["premise"]:
+        return failed("wrong_premise_reason")
+    failing = answer.get("failing")
+    if "failing" in truth and not (isinstance(failing, str) and names(kg, failing, truth["failing"])):
+        return failed("wrong_failing_entity")
+    return passed()
+
+
 def _grade_branching(kg: WikidataGraph, truth: dict[str, Any], answer: dict[str, Any]) -> Grade:
     """A premise judged on every branch: a true one must be kept and its whole set of ends given (a branch
     left out, or an entity no branch reaches, each says so); a false one must be judged so, for its reason,
     at the entity its failing step is read from."""
     if truth["premise"] != "holds":
-        if answer["premise"] == "holds":
-            return failed("false_premise_missed")
-        if answer["premise"] != truth["premise"]:
-            return failed("wrong_premise_reason")
-        failing = answer.get("failing")
-        return passed() if isinstance(failing, str) and names(kg, failing, truth["failing"]) else failed(
-            "wrong_failing_entity")
+        return _judged_false(kg, truth, answer)
     if answer["premise"] != "holds":
         return failed("premise_wrongly_rejected")
     if answer["answer"] is None:

@@ -123,36 +123,43 @@ def test_superlative_names_a_pair_given_in_the_wrong_order(rdf):
 
 
 def _walk(rdf, start, path):
+    """(the end, the judgement, the entity a failing step is read from) of a chain, on rdflib's triples."""
     node = start
     for p in path:
         ends = _objects(rdf, node, p)
         if len(ends) != 1:
-            return None, "no_such_entity" if not ends else "more_than_one"
+            return None, "no_such_entity" if not ends else "more_than_one", node
         node = ends[0]
-    return node, "holds"
+    return node, "holds", None
 
 
 def test_premise_judges_each_question_as_a_brute_force_walk_does(rdf):
     seen = set()
     for task in tasks("premise", seeds=range(4), branch=0):
-        answer, judged = _walk(rdf, task.truth["start"], task.truth["path"])
+        answer, judged, failing = _walk(rdf, task.truth["start"], task.truth["path"])
         seen.add(judged)
-        assert grade(task, {"answer": answer, "premise": judged}).passed, task.id
+        assert grade(task, {"answer": answer, "premise": judged, "failing": failing}).passed, task.id
         for other in {"holds", "no_such_entity", "more_than_one"} - {judged}:
-            guess = {"answer": "Q90" if other == "holds" else None, "premise": other}
+            guess = {"answer": "Q90" if other == "holds" else None, "premise": other, "failing": failing}
             assert not grade(task, guess).passed, (task.id, guess)
+        if judged != "holds":  # the break placed at another entity of the chain, or nowhere
+            for elsewhere in [None, *(n for n in task.truth["nodes"] if n != failing)]:
+                wrong = {"answer": None, "premise": judged, "failing": elsewhere}
+                assert grade(task, wrong).reasons == ("wrong_failing_entity",), (task.id, elsewhere)
     assert seen == {"holds", "no_such_entity", "more_than_one"}  # mixed: no constant answer passes all
 
 
 def test_premise_says_why_an_answer_fails():
     by = {t.truth["premise"]: t for t in tasks("premise", seeds=range(4), branch=0)}
     held, none, several = by["holds"], by["no_such_entity"], by["more_than_one"]
-    assert grade(held, {"answer": None, "premise": "no_such_entity"}).reasons == ("premise_wrongly_rejected",)
-    assert grade(none, {"answer": "Q90", "premise": "holds"}).reasons == ("false_premise_missed",)
-    assert grade(several, {"answer": several.truth["ends"][0], "premise": "holds"}).reasons == (
+    at = {"failing": None}
+    assert grade(held, {"answer": None, "premise": "no_such_entity", **at}).reasons == ("premise_wrongly_rejected",)
+    assert grade(none, {"answer": "Q90", "premise": "holds", **at}).reasons == ("false_premise_missed",)
+    assert grade(several, {"answer": several.truth["ends"][0], "premise": "holds", **at}).reasons == (
         "picked_one_of_several",)  # one of several values: the premise-blind answer
-    assert grade(several, {"answer": None, "premise": "no_such_entity"}).reasons == ("wrong_premise_reason",)
-    assert grade(held, {"answer": held.truth["start"], "premise": "holds"}).reasons == ("stopped_short",)
+    misnamed = {"answer": None, "premise": "no_such_entity", "failing": several.truth["nodes"][-1]}
+    assert grade(several, misnamed).reasons == ("wrong_premise_reason",)
+    assert grade(held, {"answer": held.truth["start"], "premise": "holds", **at}).reasons == ("stopped_short",)
 
 
 CONVERSE = {"P184": ["P185"], "P185": ["P184"], "P26": ["P26"], "P50": ["P800"], "P170": ["P800"],
@@ -174,8 +181,9 @@ def test_a_step_that_leads_nowhere_is_mostly_asked_where_it_exists_reversed(rdf)
     assert len(trapped) >= len(none) * 3 // 4 and all(t.truth["trap"] == "reversed" for t in trapped)
     for task in trapped:  # every entity the backwards reading gives fails, and says so
         for entity in sorted(_reversed_reach(rdf, task.truth)):
-            assert grade(task, {"answer": entity, "premise": "holds"}).reasons == ("followed_reverse_link",)
-        assert grade(task, {"answer": None, "premise": "no_such_entity"}).passed
+            assert grade(task, {"answer": entity, "premise": "holds", "failing": None}).reasons == (
+                "followed_reverse_link",)
+        assert grade(task, {"answer": None, "premise": "no_such_entity", "failing": task.truth["nodes"][-1]}).passed
 
 
 def test_a_true_premise_read_backwards_gives_another_entity_and_fails_saying_so(rdf):
@@ -184,7 +192,8 @@ def test_a_true_premise_read_backwards_gives_another_entity_and_fails_saying_so(
     assert trapped and all(t.truth["trap"] == "reversed" for t in trapped)
     for task in trapped:
         for entity in sorted(_reversed_reach(rdf, task.truth) - {task.truth["answer"]}):
-            assert grade(task, {"answer": entity, "premise": "holds"}).reasons == ("followed_reverse_link",)
+            assert grade(task, {"answer": entity, "premise": "holds", "failing": None}).reasons == (
+                "followed_reverse_link",)
 
 
 def _one_pass(task):
@@ -197,9 +206,9 @@ def _one_pass(task):
         own = page.text.split("\nnamed by")[0].splitlines()  # statements naming node come after "named by"
         values = sorted({m[1] for line in own if (m := re.match(rf"  {p} [^:]*: (Q\d+) \(", line))})
         if len(values) != 1:
-            return {"answer": None, "premise": "more_than_one" if values else "no_such_entity"}, env
+            return {"answer": None, "premise": "more_than_one" if values else "no_such_entity", "failing": node}, env
         node = values[0]
-    return {"answer": node, "premise": "holds"}, env
+    return {"answer": node, "premise": "holds", "failing": None}, env
 
 
 def test_premise_budget_fits_one_pass_along_the_chain_which_answers_every_task():

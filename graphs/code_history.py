@@ -137,9 +137,9 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
     if regressed is not None and after >= 6:
         # a third of the later commits or more between the complete version and the regression, so that
         # walking back from the "Fix" commit costs more than the budget; the window ends before the tip
-        length = rng.randint(after // 4, after // 3)
-        broken = rng.randint(done + 1 + after // 3, done + after - length)
-        refixed = broken + length
+        window = rng.randint(after // 4, after // 3)
+        broken = rng.randint(done + 1 + after // 3, done + after - window)
+        refixed = broken + window
     # "Fix <function>" on a later right version, not the re-fix: a subject must not lead to the regression
     subject_fix = rng.choice([k for k in range(done + 1, touching) if not broken <= k <= refixed])
     notes: list[str] = []

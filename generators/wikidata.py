@@ -10,6 +10,7 @@ false, a count with a negation, two people linked by several conditions and no s
 """
 from __future__ import annotations
 
+import functools
 import random
 import sys
 from dataclasses import dataclass, field
@@ -41,7 +42,9 @@ from tasks.task import Task
 
 FAMILY = "wikidata"
 KINDS = ("linked_fact", "chain", "set", "superlative", "premise", "count", "fact", tool_kind.KIND)
-VERSION = 9  # 9: a false premise's answer names the entity its failing step is read from; 8: a branching premise's budget counts every branch to its end (tells no failure); 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); count budget 2;
+# 9: a false premise's answer names the entity its failing step is read from; a sample of single chains
+# takes the outcomes in turn, as the branching ones do, and neither repeats a reference answer
+VERSION = 9  # 8: a branching premise's budget counts every branch to its end (tells no failure); 7: premise branches (an `each` step, judged on every branch, budget = pages + 1); count budget 2;
 # made-up ids under --anonymize
 # 6: count: a call budget, sparql, hasty queries told apart; premise: 3-5 steps, a budget; fact: two hops
 TOOLS = ["sparql", "search_entities", "get_entity", "distance_km"]
@@ -398,14 +401,14 @@ def _fact(kg: WikidataGraph, config: Config, seed: int, index: int) -> Question:
     return facts[index]
 
 
-_PREMISES: dict[tuple[Config, int], list[Question]] = {}  # (config, seed) -> branching questions 0, 1, ...
+_PREMISES: dict[tuple[Config, int], list[Question]] = {}  # (config, seed) -> premise questions 0, 1, ...
 
 
 def _premise(kg: WikidataGraph, config: Config, seed: int, index: int) -> Question:
-    """The branching premise question of an index: the outcomes taken in turn from a rotation drawn per
-    seed (so a sample of 8 holds each at most 3 times: no constant judgement passes most), and no
-    question asked, nor reference answer given, twice in a sample (no constant answer passes two).
-    Earlier indices are drawn first, in order, and kept."""
+    """The premise question of an index (branching, or a single chain): the outcomes taken in turn from a
+    rotation drawn per seed (so a sample of 8 holds each at most 3 times: no constant judgement passes
+    most), and no question asked, nor reference answer given, twice in a sample (no constant answer
+    passes two). Earlier indices are drawn first, in order, and kept."""
     questions = _PREMISES.setdefault((config, seed), [])
     turn = random.Random(f"{FAMILY}:premise-outcomes:{seed}").randrange(3)
     while len(questions) <= index:
@@ -413,7 +416,12 @@ def _premise(kg: WikidataGraph, config: Config, seed: int, index: int) -> Questi
         outcome = puzzles.PREMISE_OUTCOMES[(len(questions) + turn) % 3]
         asked = {q[0]["chain"] for q in questions} | {repr(q[1]["reference"]) for q in questions}
         for attempt in range(20):
-            question = wikidata_premise.branching(kg, config, random.Random(f"{key}:{attempt}"), outcome)
+            rng = random.Random(f"{key}:{attempt}")
+            if config.branch:
+                question = wikidata_premise.branching(kg, config, rng, outcome)
+            else:
+                starts = functools.partial(chains, origin(config))  # hops -> the chains a question may take
+                question = puzzles.premise(kg, config, rng, starts, outcome)
             if not {question[0]["chain"], repr(question[1]["reference"])} & asked:
                 break
         questions.append(question)
@@ -423,8 +431,6 @@ def _premise(kg: WikidataGraph, config: Config, seed: int, index: int) -> Questi
 BUILDERS = {"chain": _chain, "set": _set, "linked_fact": _linked_fact,
             "superlative": lambda kg, config, rng: puzzles.superlative(
                 kg, config, rng, roles(kg) + puzzles.two_hop_roles(kg)),
-            "premise": lambda kg, config, rng: puzzles.premise(
-                kg, config, rng, lambda steps: chains(origin(config), steps)),
             "count": lambda kg, config, rng: puzzles.count(
                 kg, config, rng, count_options(origin(config), config.members, config.calls))}
 ASKS.update(puzzles.ASKS)
@@ -446,7 +452,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
     env, kg = source(origin(config))
     if config.kind == "fact":
         fields, truth = _fact(kg, config, seed, index)
-    elif config.kind == "premise" and config.branch:
+    elif config.kind == "premise":
         fields, truth = _premise(kg, config, seed, index)
     else:
         fields, truth = BUILDERS[config.kind](kg, config, rng)

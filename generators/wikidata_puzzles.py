@@ -212,11 +212,10 @@ def superlative(kg: WikidataGraph, config: Any, rng: random.Random, menu: list[R
 
 
 def premise(kg: WikidataGraph, config: Any, rng: random.Random,
-            chains: Callable[[int], list[tuple[str, ...]]]) -> Question:
+            chains: Callable[[int], list[tuple[str, ...]]], outcome: str) -> Question:
     """A chain of config.hops to config.hops + config.longer properties (at most 5) whose premise holds
-    (each step has one value) or fails at a random step, which has no value or several; the steps after
-    a failing one read on naturally."""
-    outcome = PREMISE_OUTCOMES[rng.randrange(len(PREMISE_OUTCOMES))]
+    (each step has one value) or fails (`outcome`) at a random step, which has no value or several; the
+    steps after a failing one read on naturally."""
     hops = min(5, config.hops + rng.randrange(config.longer + 1))
     # a false premise fails at a middle step (neither the first nor the last, where the chain allows): the
     # early steps look fine and must be followed, and the later ones read on to an entity

@@ -411,6 +411,7 @@ def _premise(kg: WikidataGraph, config: Config, seed: int, index: int) -> Questi
     passes two). Earlier indices are drawn first, in order, and kept."""
     questions = _PREMISES.setdefault((config, seed), [])
     turn = random.Random(f"{FAMILY}:premise-outcomes:{seed}").randrange(3)
+    starts = functools.partial(chains, origin(config))  # hops -> the chains a single-chain question may take
     while len(questions) <= index:
         key = f"{FAMILY}:{config.kind}:{seed}:{len(questions)}"
         outcome = puzzles.PREMISE_OUTCOMES[(len(questions) + turn) % 3]
@@ -420,7 +421,6 @@ def _premise(kg: WikidataGraph, config: Config, seed: int, index: int) -> Questi
             if config.branch:
                 question = wikidata_premise.branching(kg, config, rng, outcome)
             else:
-                starts = functools.partial(chains, origin(config))  # hops -> the chains a question may take
                 question = puzzles.premise(kg, config, rng, starts, outcome)
             if not {question[0]["chain"], repr(question[1]["reference"])} & asked:
                 break

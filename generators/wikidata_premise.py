@@ -155,16 +155,14 @@ def _branching(kg: WikidataGraph, rng: random.Random, outcome: str, hops: int) -
             phrase = f"the {kg.labels.get(p, p)} ({p}) of {phrase}" if i != each_at else \
                 f"each {kg.labels.get(p, p)} ({p}) of {phrase}"
         answer = reading["ends"] if outcome == "holds" else None
+        failing = reading["failures"][0][1] if reading["failures"] else None  # the entity the step fails at
         truth = {"start": start, "path": path, "each_at": each_at, "premise": outcome,
-                 "fails_at": reading["failures"][0][0] if reading["failures"] else -1,
-                 "failing": reading["failures"][0][1] if reading["failures"] else None,
+                 "fails_at": reading["failures"][0][0] if reading["failures"] else -1, "failing": failing,
                  "branches": sorted(set(kg.objects(node, path[each_at]))), "read": len(set(reading["read"])),
                  # the budget's pages: every branch read to its end through entities of its own, so the
                  # number tells nothing of where (or whether) a branch fails or meets another
                  "pages": each_at + 1 + len(set(kg.objects(node, path[each_at]))) * (hops - each_at - 1),
                  "first_branch": first_only["ends"] if not first_only["failures"] else None,
-                 "answer": answer,
-                 "reference": {"answer": answer, "premise": outcome, "failing": reading["failures"][0][1]
-                               if reading["failures"] else None}}
+                 "answer": answer, "reference": {"answer": answer, "premise": outcome, "failing": failing}}
         return {"chain": phrase}, truth
     return None

@@ -275,10 +275,10 @@ def _premise_at(kg: WikidataGraph, hops: int, rng: random.Random, outcome: str, 
         answer = ends[0] if outcome == "holds" else None
         trap = ("reversed" if outcome != "more_than_one" and set(reverse_links(kg, last, p)) - set(ends)
                 else outcome)
+        failing = None if outcome == "holds" else last  # the entity the deciding step is read from
         truth = {"start": start, "path": path, "nodes": nodes, "premise": outcome, "fails_at": fails_at,
-                 "answer": answer, "ends": ends, "trap": trap, "failing": None if outcome == "holds" else last,
-                 "reference": {"answer": answer, "premise": outcome,
-                               "failing": None if outcome == "holds" else last}}
+                 "answer": answer, "ends": ends, "trap": trap, "failing": failing,
+                 "reference": {"answer": answer, "premise": outcome, "failing": failing}}
         return {"chain": phrase}, truth
     return None
 

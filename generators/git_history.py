@@ -728,7 +728,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
     prompt = PROMPTS[variant].format(ref=config.ref, tip=h.tip, ids=_IDS, **made["format"])
     tools = GIT_TOOLS + (["run_tests"] if config.kind == "bisect" else [])
     tools += ["run_python"] if config.kind == "behaviour" and config.run_budget else []
-    packed = G.pack_history(h.repo, tips, next(iter(tips)), made.get("tags", ()))
+    # a delta against the repository the history was rebuilt from, wherever every machine rebuilds it
+    base = ({"module": "graphs.long_history", "args": history} if history else
+            None if config.repo else {"module": "graphs.synth_repo"})
+    packed = G.pack_history(h.repo, tips, next(iter(tips)), made.get("tags", ()), base)
     env = {"repo": packed, **made.get("env", {})}
     source = ("generated history (graphs.long_history)" if history else "local repository" if config.repo
               else "embedded repository (graphs.synth_repo, synthesized)")

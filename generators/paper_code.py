@@ -466,7 +466,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
     prompt = made.get("prompt", PROMPTS[config.kind]).format(
         paper=component.paper, paper_name=_paper_name(component.paper), what=component.what, **made["format"])
     tools = GIT_TOOLS + PAPER_TOOLS + (["run_public_tests"] if config.kind == "implement" else [])
-    env = {"repo": G.pack_history(repo, made["tips"], "main"), **_papers(), **made.get("env", {})}
+    packed = G.pack_history(repo, made["tips"], "main", base={"module": "graphs.paper_repo"})
+    env = {"repo": packed, **_papers(), **made.get("env", {})}
     return Task(
         id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=tools,
         answer_schema=SCHEMAS[config.kind], env=env, truth=made["truth"], grader=GRADERS[config.kind],

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import base64
+import functools
 import hashlib
+import importlib
 import json
 import os
 import random
@@ -20,6 +22,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import pygit2
@@ -419,8 +422,10 @@ def best_common_ancestors_pairwise(repo: pygit2.Repository, tips: list[str], lim
 
 
 def pack_history(repo: pygit2.Repository, tips: dict[str, str], head: str,
-                 named: tuple[str, ...] = ()) -> dict[str, object]:
-    """A self-contained copy of the history visible from `tips` ({branch name: commit}), for a task's env.
+                 named: tuple[str, ...] = (), base: dict[str, Any] | None = None) -> dict[str, object]:
+    """A copy of the history visible from `tips` ({branch name: commit}), for a task's env: self-contained,
+    or with `base` ({"module", "args"} of `BASES`: a repository rebuilt the same on every machine) a
+    delta that leaves out the objects of the base's history, which `materialize` takes from its rebuild.
 
     It holds exactly the objects reachable from the tips, those branches, the tags `named` (by short name:
     the tags a prompt names), and the other tags that existed at the cut-off: the newest of the commits'
@@ -440,16 +445,67 @@ def pack_history(repo: pygit2.Repository, tips: dict[str, str], head: str,
         created = _created(repo, name) if name.startswith("refs/tags/") else None
         if sha in g and name not in copy_refs and created is not None and created <= cut:
             copy_refs[name] = sha
-    with tempfile.TemporaryDirectory() as tmp:
+    if base is None:
         def add_history(builder: pygit2.PackBuilder) -> None:
             for c in topo_order(g):
                 builder.add_recur(pygit2.Oid(hex=c))  # the commit and its tree; parents come in turn
-
-        repo.pack(tmp, add_history, n_threads=1)  # one thread: the same bytes every time
-        files = sorted(os.listdir(tmp))
-        data = {name.rsplit(".", 1)[1]: _read(os.path.join(tmp, name)) for name in files}
+        data, extra = _pack(repo, add_history), {}
+    else:
+        base_repo = _base_repo(base)
+        base_tips = sorted(set(refs(base_repo).values()))
+        known = _base_objects(base_repo.path, tuple(base_tips))
+        objects = _closure(repo, sorted(set(copy_refs.values())), known)
+        data = _pack(repo, lambda builder: [builder.add(o) for o in objects])
+        extra = {"base": {"module": base["module"], "args": base.get("args", {}), "tips": base_tips}}
     return {"pack": base64.b64encode(data["pack"]).decode(), "idx": base64.b64encode(data["idx"]).decode(),
-            "refs": dict(sorted(copy_refs.items())), "head": f"refs/heads/{head}"}
+            "refs": dict(sorted(copy_refs.items())), "head": f"refs/heads/{head}", **extra}
+
+
+def _pack(repo: pygit2.Repository, add: Callable[[pygit2.PackBuilder], object]) -> dict[str, bytes]:
+    """{"pack": bytes, "idx": bytes} of the objects `add` puts in a pack builder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        repo.pack(tmp, add, n_threads=1)  # one thread: the same bytes every time
+        return {name.rsplit(".", 1)[1]: _read(os.path.join(tmp, name)) for name in sorted(os.listdir(tmp))}
+
+
+# The repositories a copy may be a delta against: module -> the function that builds one (once per user,
+# in the private cache) from the copy's "args" and returns its path. Each builds the same objects on every
+# machine, so a copy names them by id and leaves them out; a module not listed here is refused.
+BASES = {"graphs.paper_repo": "embedded_path", "graphs.synth_repo": "embedded_path",
+         "graphs.long_history": "path_for"}
+
+
+def _base_repo(base: dict[str, Any]) -> pygit2.Repository:
+    module = base.get("module")
+    if module not in BASES or not isinstance(base.get("args", {}), dict):
+        raise ValueError(f"a repository copy names an unknown base {module!r}")
+    return pygit2.Repository(getattr(importlib.import_module(module), BASES[module])(**base.get("args", {})))
+
+
+@functools.lru_cache(maxsize=8)
+def _base_objects(path: str, tips: tuple[str, ...]) -> frozenset[pygit2.Oid]:
+    """Every object of a base's history (its commits, trees and blobs reachable from `tips`)."""
+    return frozenset(_closure(pygit2.Repository(path), list(tips)))
+
+
+def _closure(repo: pygit2.Repository, commits: list[str], known: frozenset[pygit2.Oid] = frozenset()
+             ) -> list[pygit2.Oid]:
+    """The objects reachable from `commits` (commits, their trees and blobs; no submodule's commits), in
+    a fixed order, without entering `known` (a closed set: what reaches from it is in it)."""
+    seen, order = set(known), []
+    todo = [pygit2.Oid(hex=c) for c in reversed(commits)]
+    while todo:
+        oid = todo.pop()
+        if oid in seen:
+            continue
+        seen.add(oid)
+        order.append(oid)
+        obj = repo[oid]
+        if isinstance(obj, pygit2.Commit):
+            todo += [*obj.parent_ids, obj.tree_id]
+        elif isinstance(obj, pygit2.Tree):
+            todo += [entry.id for entry in obj if entry.type_str != "commit"]
+    return order
 
 
 def _created(repo: pygit2.Repository, ref_name: str) -> int | None:
@@ -500,7 +556,9 @@ def materialize(packed: dict[str, object]) -> pygit2.Repository:
     ref, an object, a log added since) and it is unpacked again."""
     isolate_config()
     pack, idx = base64.b64decode(packed["pack"]), base64.b64decode(packed["idx"])
-    key = hashlib.sha256(pack + repr(sorted(packed["refs"].items())).encode() + packed["head"].encode())
+    base = packed.get("base")
+    key = hashlib.sha256(pack + repr(sorted(packed["refs"].items())).encode() + packed["head"].encode()
+                         + json.dumps(base, sort_keys=True).encode())
     cache = private_cache("git")
     path = os.path.join(cache, f"{key.hexdigest()[:32]}.git")
     if not _intact(path, hashlib.sha256(pack).hexdigest()):
@@ -509,12 +567,11 @@ def materialize(packed: dict[str, object]) -> pygit2.Repository:
             shutil.rmtree(path)
         tmp = tempfile.mkdtemp(prefix="unpack-", dir=cache)
         unpacked = os.path.join(tmp, "r.git")
-        repo = pygit2.init_repository(unpacked, bare=True, initial_head="main")
-        name = hashlib.sha1(pack).hexdigest()
-        for ext, data in (("pack", pack), ("idx", idx)):
-            with open(os.path.join(repo.path, "objects", "pack", f"pack-{name}.{ext}"), "wb") as fh:
-                fh.write(data)
-        repo = pygit2.Repository(repo.path)
+        repo = _unpacked(unpacked, pack, idx)
+        if base is not None:  # the delta and the base's objects it reaches, in one pack of their own
+            complete = _with_base(repo, base, list(packed["refs"].values()))
+            shutil.rmtree(unpacked)
+            repo = _unpacked(unpacked, complete["pack"], complete["idx"])
         for ref, sha in packed["refs"].items():
             repo.references.create(ref, pygit2.Oid(hex=sha), force=True)
         repo.references.create("HEAD", packed["head"], force=True)
@@ -523,7 +580,7 @@ def materialize(packed: dict[str, object]) -> pygit2.Repository:
         contents = _contents(unpacked)
         os.chmod(unpacked, 0o700)
         with open(os.path.join(unpacked, _MANIFEST), "w", encoding="utf-8") as fh:
-            json.dump(contents, fh, sort_keys=True)
+            json.dump({**contents, _SOURCE: hashlib.sha256(pack).hexdigest()}, fh, sort_keys=True)
         _writable(unpacked, False)
         try:
             os.rename(unpacked, path)
@@ -534,6 +591,36 @@ def materialize(packed: dict[str, object]) -> pygit2.Repository:
 
 
 _MANIFEST = "kgtasks-manifest.json"  # inside the copy's folder, where git ignores it
+_SOURCE = "/source"  # the manifest's entry for the sha256 of the pack it was unpacked from (no file's name)
+
+
+def _unpacked(path: str, pack: bytes, idx: bytes) -> pygit2.Repository:
+    """A new bare repository at `path` holding one pack and no ref."""
+    repo = pygit2.init_repository(path, bare=True, initial_head="main")
+    name = hashlib.sha1(pack).hexdigest()
+    for ext, data in (("pack", pack), ("idx", idx)):
+        with open(os.path.join(repo.path, "objects", "pack", f"pack-{name}.{ext}"), "wb") as fh:
+            fh.write(data)
+    return pygit2.Repository(repo.path)
+
+
+def _with_base(delta: pygit2.Repository, base: dict[str, Any], commits: list[str]) -> dict[str, bytes]:
+    """One pack of every object reachable from `commits`, from a delta's repository and its base's rebuild
+    (reached as an alternate object store, then packed apart from it). A base whose rebuild lacks a tip the
+    copy was made against was built by another version of its module: a clear error, not a broken copy."""
+    base_repo = _base_repo(base)
+    missing = [t for t in base.get("tips", []) if pygit2.Oid(hex=t) not in base_repo]
+    if missing:
+        raise ValueError(f"this task's repository copy is a delta against {base['module']} as another "
+                         f"version of kgtasks built it (commit {missing[0][:12]} is not in it): "
+                         "regenerate the task")
+    alternates = os.path.join(delta.path, "objects", "info", "alternates")
+    os.makedirs(os.path.dirname(alternates), exist_ok=True)
+    with open(alternates, "w", encoding="utf-8") as fh:
+        fh.write(os.path.join(os.path.abspath(base_repo.path), "objects") + "\n")
+    joined = pygit2.Repository(delta.path)
+    objects = _closure(joined, commits)
+    return _pack(joined, lambda builder: [builder.add(o) for o in objects])
 
 
 def _contents(path: str) -> dict[str, str]:
@@ -550,12 +637,12 @@ def _contents(path: str) -> dict[str, str]:
 
 
 def _intact(path: str, pack_sha: str) -> bool:
-    """Whether an unpacked copy holds exactly what its manifest records, and the manifest this pack."""
+    """Whether an unpacked copy holds exactly what its manifest records, and was unpacked from this pack."""
     try:
         with open(os.path.join(path, _MANIFEST), encoding="utf-8") as fh:
             expected = json.load(fh)
-        return (isinstance(expected, dict) and _contents(path) == expected
-                and any(k.startswith("objects/pack/") and v.endswith(pack_sha) for k, v in expected.items()))
+        return (isinstance(expected, dict) and expected.pop(_SOURCE, None) == pack_sha
+                and _contents(path) == expected)
     except (OSError, ValueError):
         return False
 

@@ -228,6 +228,51 @@ def test_cut_off_copy_holds_no_object_or_ref_past_the_cut(repo):
     git(copy.path, "fsck", "--strict", "--no-dangling")
 
 
+def _pack_objects(packed, folder):
+    """The ids of the objects a copy's pack holds, as git's own verify-pack lists them."""
+    import base64
+    for ext in ("pack", "idx"):
+        (folder / f"p.{ext}").write_bytes(base64.b64decode(packed[ext]))
+    rows = git(str(folder), "verify-pack", "-v", str(folder / "p.idx")).splitlines()
+    return {row.split()[0] for row in rows if re.fullmatch(r"[0-9a-f]{40} (commit|tree|blob|tag) .*", row)}
+
+
+def test_a_delta_copy_leaves_out_its_base_and_is_the_whole_copy_elsewhere(repo, tmp_path, monkeypatch):
+    cut = G.resolve(repo, "v0.5")
+    # a commit on top of the base, objects only, as the generators add theirs
+    builder = repo.TreeBuilder(repo[cut].peel(pygit2.Commit).tree)
+    builder.insert("NEW.md", repo.create_blob(b"a file the base never had\n"), FileMode.BLOB)
+    sig = pygit2.Signature("T", "t@example.org", 2_000_000_000, 0)
+    new = str(repo.create_commit(None, sig, sig, "Add NEW.md", builder.write(), [pygit2.Oid(hex=cut)]))
+    whole = G.pack_history(repo, {"main": new}, "main", ("v0.5",))
+    delta = G.pack_history(repo, {"main": new}, "main", ("v0.5",), {"module": "graphs.synth_repo"})
+    assert delta["refs"] == whole["refs"] and delta["head"] == whole["head"]
+    assert delta["base"]["tips"] == sorted(set(G.refs(repo).values()))
+    (tmp_path / "delta").mkdir()
+    added = {new, str(repo[new].tree_id), str(repo[new].tree["NEW.md"].id)}
+    assert _pack_objects(delta, tmp_path / "delta") == added
+    expected = {line.split()[0] for line in git(repo.path, "rev-list", "--objects", new).splitlines()}
+    monkeypatch.setenv("KGTASKS_CACHE", str(tmp_path / "elsewhere"))  # the base is rebuilt there
+    copy = G.materialize(delta)
+    assert copy.path.startswith(str(tmp_path / "elsewhere"))
+    assert _all_objects(copy.path) == expected  # nothing of the base's later history
+    assert not os.path.exists(os.path.join(copy.path, "objects", "info", "alternates"))
+    assert G.refs(copy) == G.refs(G.materialize(whole))
+    git(copy.path, "fsck", "--strict", "--no-dangling")
+
+
+def test_a_delta_against_another_build_of_its_base_or_an_unknown_base_is_refused(repo):
+    cut = G.resolve(repo, "v0.3")
+    delta = G.pack_history(repo, {"main": cut}, "main", base={"module": "graphs.synth_repo"})
+    other = {**delta, "base": {**delta["base"], "tips": ["0" * 40]}}
+    with pytest.raises(ValueError, match="another version of kgtasks built it"):
+        G.materialize(other)
+    with pytest.raises(ValueError, match="unknown base 'os'"):
+        G.materialize({**delta, "base": {"module": "os", "args": {}}})
+    with pytest.raises(ValueError, match="unknown base"):
+        G.pack_history(repo, {"main": cut}, "main", base={"module": "shutil"})
+
+
 def test_the_copy_keeps_the_tags_made_by_the_cut_off_and_the_named_ones_made_later(tmp_path):
     repo = pygit2.init_repository(str(tmp_path / "late.git"), bare=True, initial_head="main")
     c0 = _commit(repo, "c0", {"f": "0"}, [], 1_000)

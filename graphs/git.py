@@ -561,7 +561,8 @@ def materialize(packed: dict[str, object]) -> pygit2.Repository:
                          + json.dumps(base, sort_keys=True).encode())
     cache = private_cache("git")
     path = os.path.join(cache, f"{key.hexdigest()[:32]}.git")
-    if not _intact(path, hashlib.sha256(pack).hexdigest()):
+    pack_sha = hashlib.sha256(pack).hexdigest()
+    if not _intact(path, pack_sha):
         if os.path.lexists(path):
             _writable(path, True)
             shutil.rmtree(path)
@@ -580,7 +581,7 @@ def materialize(packed: dict[str, object]) -> pygit2.Repository:
         contents = _contents(unpacked)
         os.chmod(unpacked, 0o700)
         with open(os.path.join(unpacked, _MANIFEST), "w", encoding="utf-8") as fh:
-            json.dump({**contents, _SOURCE: hashlib.sha256(pack).hexdigest()}, fh, sort_keys=True)
+            json.dump({**contents, _SOURCE: pack_sha}, fh, sort_keys=True)
         _writable(unpacked, False)
         try:
             os.rename(unpacked, path)

@@ -39,6 +39,7 @@ import numpy as np
 from generators import causal_identify_counts
 from graphs import causal as cg
 from graphs import causal_discrete as cd
+from graphs import causal_id
 from graphs import causal_latent as cl
 
 MIN_EDGES = 4  # fewer edges cannot hold a confounded effect that observed variables identify
@@ -64,6 +65,7 @@ NAPKIN_EDGES = 7  # the planted napkin's edges
 TRIES = 1000  # random DAGs drawn per task: one in twenty or so holds a napkin that makes a valid task
 LATENT_PARENT = 0.8  # the chance one of the treatment's parents is made latent first
 FRONT_DOOR_SIZE = 3  # the largest front-door set searched
+SCM_DRAWS = 8  # SCMs (weights, or probability tables) drawn on a graph before drawing another graph
 BOOTSTRAP = 40  # resamples for the tolerance
 TOLERANCE_SDS = 3  # tolerance in bootstrap standard deviations of the identified estimator
 MIN_TOLERANCE = 0.01
@@ -221,7 +223,8 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
         if len(latent) < config.hidden:
             return None  # too few variables outside the causal paths to hide: --hidden must hold
     observed = [v for v in dag if v not in latent]
-    if not any(x in both for both in cl.latent_projection(dag, latent)[1]):
+    directed, bidirected = cl.latent_projection(dag, latent)
+    if not any(x in both for both in bidirected):
         return None  # no latent common cause of x and another observed variable: the naive rule's case
     parents = sorted(set(dag.predecessors(x)) & set(observed))
     if cg.is_valid_backdoor_set(dag, x, y, []) or cg.is_valid_backdoor_set(dag, x, y, parents):
@@ -232,28 +235,29 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
     front = None if backdoor is not None else cl.front_door_set(dag, x, y, observed, FRONT_DOOR_SIZE)
     if (front is not None) != (target == "front-door"):
         return None
-    instrument = (None if backdoor is not None or front is not None
-                  else cl.conditional_instrument(dag, x, y, observed, INSTRUMENT_SIZE))
+    by_set = backdoor is not None or front is not None
+    instrument = None if by_set else cl.conditional_instrument(dag, x, y, observed, INSTRUMENT_SIZE)
     if (instrument is not None) != (target in INSTRUMENTED):
         return None
-    identifiable = backdoor is not None or front is not None
-    if not identifiable:
-        identifiable = cl.is_identifiable(dag, latent, x, y)
-        if identifiable != (target == "instrument"):
-            return None  # identifiable only by a longer ID expression and no instrument: no estimator here
+    # without a set the ID algorithm decides: graphs/causal_id.py here, y0 (the truth) once the rest holds
+    identifiable = by_set or causal_id.is_identifiable(observed, directed, bidirected, x, y)
+    if not by_set and identifiable != (target == "instrument"):
+        return None  # identifiable only by a longer ID expression and no instrument: no estimator here
     # the tolerance of a non-identifiable instance, never used to grade, comes from the instrument, if any,
     # or the parent adjustment
     method, zs = (("backdoor", sorted(backdoor)) if backdoor is not None else ("front-door", front)
                   if front is not None else ("instrument", [instrument[0], *instrument[1]]) if instrument
                   else ("backdoor", parents))
-    if config.scm == "binary":
-        fitted = _binary_fit(rng, config, dag, observed, x, y, identifiable, method, zs, parents, instrument)
+    fit = _binary_fit if config.scm == "binary" else _linear_fit
+    for _ in range(SCM_DRAWS):  # a graph that passed every check above is worth several SCMs
+        fitted = fit(rng, config, dag, observed, x, y, identifiable, method, zs, parents, instrument)
+        if fitted is not None:
+            break
     else:
-        fitted = _linear_fit(rng, config, dag, observed, x, y, identifiable, method, zs, parents, instrument)
-    if fitted is None:
         return None
+    if not by_set and identifiable != cl.is_identifiable(dag, latent, x, y):
+        return None  # y0 must agree (the tests show it always does)
     data, effect, tolerance, reference, shortcuts, truth_extra = fitted
-    directed, bidirected = cl.latent_projection(dag, latent)
     binary = config.scm == "binary"
     return {"dag": dag,
             "template": "identify_binary" if binary else "identify",
@@ -357,8 +361,7 @@ def _binary_fit(rng, config, dag, observed, x, y, identifiable, method, zs, pare
         return None  # cannot pass the check below, whatever the tolerance: spare the bootstrap
     # a non-identifiable instance states the tolerance the parent-adjusted plug-in would have, never used
     # to grade, so that the tolerance does not tell the two sorts apart
-    counts = rng.poisson(1.0, size=(BOOTSTRAP, len(data)))  # Poisson bootstrap: rows drawn ~Poisson(1) times
-    resampled = cd.Table(cd.resampled_tables(data, counts), observed)
+    resampled = cd.Table(cd.bootstrap_tables(rng, data, BOOTSTRAP), observed)
     spread = float(np.std(plug_in(resampled, x, y, *((method, zs) if identifiable else ("backdoor", parents)))))
     tolerance = max(MIN_TOLERANCE, math.ceil(TOLERANCE_SDS * spread * 1000) / 1000)
     reference: dict[str, Any] = {"identifiable": False}

@@ -123,9 +123,8 @@ def resampled_ols(data: np.ndarray, counts: np.ndarray, y: int, xs: list[int]) -
 
 def to_csv(columns: list[str], data: np.ndarray, fmt: str) -> str:
     """The data as CSV text with a header row (the `data.csv` the model reads)."""
-    out = io.StringIO()
-    np.savetxt(out, data, fmt=fmt, delimiter=",", header=",".join(columns), comments="")
-    return out.getvalue()
+    row = ",".join([fmt] * data.shape[1]) + "\n"  # savetxt's text in one formatting, not a loop over rows
+    return ",".join(columns) + "\n" + (row * len(data)) % tuple(data.ravel().tolist())
 
 
 def from_csv(text: str) -> tuple[list[str], np.ndarray]:

@@ -79,11 +79,28 @@ def marginal_table(joint: np.ndarray, names: Sequence[str], keep: Sequence[str])
 def resampled_tables(data: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The empirical distribution of the binary rows of `data`, once per row of `counts` (how often each
     row is drawn; a row of ones is the data itself): shape (B, 2, ..., 2), axes the columns of data."""
-    k = data.shape[1]
-    cell = data.astype(np.int64) @ (1 << np.arange(k - 1, -1, -1))
-    tables = np.stack([np.bincount(cell, weights=c, minlength=1 << k) for c in counts])
+    cell = _cells(data)
+    return _normalised(np.stack([np.bincount(cell, weights=c, minlength=1 << data.shape[1]) for c in counts]),
+                       data.shape[1])
+
+
+def bootstrap_tables(rng: np.random.Generator, data: np.ndarray, resamples: int) -> np.ndarray:
+    """`resampled_tables` of a Poisson bootstrap (each row drawn Poisson(1) times), drawn per cell rather
+    than per row: a cell holding n rows is drawn Poisson(n) times in all, the same distribution from 2^k
+    draws instead of one per row."""
+    held = np.bincount(_cells(data), minlength=1 << data.shape[1])
+    return _normalised(rng.poisson(held, size=(resamples, len(held))).astype(float), data.shape[1])
+
+
+def _cells(data: np.ndarray) -> np.ndarray:
+    """Each binary row's cell: the row read as a binary number, first column most significant."""
+    return data.astype(np.int64) @ (1 << np.arange(data.shape[1] - 1, -1, -1))
+
+
+def _normalised(tables: np.ndarray, k: int) -> np.ndarray:
+    """Cell counts (B, 2^k) as B distributions of shape (2, ..., 2)."""
     tables /= tables.sum(axis=1, keepdims=True)
-    return tables.reshape((len(counts),) + (2,) * k)
+    return tables.reshape((len(tables),) + (2,) * k)
 
 
 class Table:

@@ -84,6 +84,17 @@ def test_resampled_tables_count_the_rows_each_resample_draws():
     assert tables[0].tolist() == [[0.25, 0.25], [0.0, 0.5]] and tables[1].tolist() == [[0.5, 0.5], [0, 0]]
 
 
+def test_the_per_cell_bootstrap_has_the_spread_of_the_per_row_poisson_bootstrap():
+    rng = np.random.default_rng(4)
+    data = rng.random((2000, 3)) < [0.3, 0.6, 0.1]  # cells from a few rows to about half of them
+    by_row = cd.resampled_tables(data, rng.poisson(1.0, size=(3000, len(data)))).reshape(3000, -1)
+    by_cell = cd.bootstrap_tables(rng, data, 3000).reshape(3000, -1)
+    assert by_cell.shape == by_row.shape and np.allclose(by_cell.sum(axis=1), 1)
+    assert np.allclose(by_cell.mean(axis=0), by_row.mean(axis=0), atol=2e-3)
+    assert np.allclose(by_cell.std(axis=0), by_row.std(axis=0), rtol=0.1, atol=2e-4)
+    assert not np.allclose(by_cell.std(axis=0), 2 * by_row.std(axis=0), rtol=0.1, atol=2e-4)  # it can fail
+
+
 def test_a_condition_of_probability_zero_gives_zero_not_nan():
     table = cd.Table(np.array([[[0.5, 0.5], [0.0, 0.0]]]), ["X", "Y"])
     assert table.p({"Y": 1}, {"X": 1}).tolist() == [0.0]

@@ -90,8 +90,8 @@ class Equations:
 
     def __init__(self, dag: nx.DiGraph, x: str, y: str, products: dict[str, tuple[str, str]]):
         self.dag, self.x, self.y, self.products = dag, x, y, products
-        self.order = [v for v in nx.topological_sort(dag)
-                      if v in nx.descendants(dag, x) and (v == y or v in nx.ancestors(dag, y))]
+        between = nx.descendants(dag, x) & (nx.ancestors(dag, y) | {y})
+        self.order = [v for v in nx.topological_sort(dag) if v in between]
         self.coef: dict[str, tuple[Any, dict[str, Any], Any]] = {}
 
     def value(self, v: str, values: dict[str, Any]) -> Any:

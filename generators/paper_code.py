@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 14  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 15  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -65,7 +65,9 @@ VERSION = 14  # 2: trace names the paper's credited components and says where th
 # 12: every component has the three mutants a regression needs, so every default locate history has one;
 # 13: the regression comes a third of the later commits or more after the complete version (walking back
 # from the "Fix" commit no longer fits the budget); 14: the "Fix <function>" subject is on a later right
-# version outside the regression, not on its re-fix (no subject leads to the regression)
+# version outside the regression, not on its re-fix (no subject leads to the regression); 15: every version
+# of a component (wrong ones too) carries the reference's docstrings and no comment names a slip, the partial
+# fix holds half the wrong versions or more (it starts a quarter to a half of the way through them)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -151,7 +153,8 @@ _REGRESSION = (" After it first behaved as the paper defines it, one later commi
                "one, before the regression. Apart from that, once complete no commit changes the values "
                "the component gives.")
 _PARTIAL = (" A commit may fix part of a wrong version and leave another checked case wrong (a partial fix): "
-            "the commit asked for is the first at which every checked case gives the paper's values.")
+            "the commit asked for is the first at which every checked case gives the paper's values. What "
+            "the code computes decides, not its docstrings or commit subjects.")
 _USES = (" It uses {names} from `{path}`, which give the paper's values at every commit of this file's history, so "
          "only the commits of `{file}` decide the answer.")
 _IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "

@@ -9,6 +9,7 @@ value is computed from the reference by `expected`, in this process, never in th
 """
 from __future__ import annotations
 
+import ast
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -223,7 +224,7 @@ def prioritized_sample(priorities, u, alpha, beta) -> tuple[np.ndarray, np.ndarr
     weights = (len(probs) * probs[indices]) ** (-beta)
     return indices, weights / weights.max()''',
         "zero_priority_drawn_at_alpha_0": '''def prioritized_sample(priorities, u, alpha, beta):
-    probs = np.asarray(priorities, dtype=float) ** alpha  # numpy's 0 ** 0 = 1
+    probs = np.asarray(priorities, dtype=float) ** alpha
     probs = probs / probs.sum()
     indices = np.minimum(np.searchsorted(np.cumsum(probs), np.asarray(u), side="right"), len(probs) - 1)
     weights = (len(probs) * probs[indices]) ** (-beta)
@@ -349,7 +350,7 @@ def n_step_return(rewards, dones, bootstrap, gamma) -> np.ndarray
     return (rewards * gamma ** np.arange(n)).sum(axis=1) + gamma ** n * np.asarray(bootstrap)''',
         "rewards_after_the_end": '''def n_step_return(rewards, dones, bootstrap, gamma):
     rewards, dones = np.asarray(rewards, dtype=float), np.asarray(dones, dtype=float)
-    n = rewards.shape[1]  # no bootstrap after an end, but the next episode's rewards still summed
+    n = rewards.shape[1]
     alive = np.prod(1.0 - dones, axis=1)
     return (rewards * gamma ** np.arange(n)).sum(axis=1) + gamma ** n * alive * np.asarray(bootstrap)''',
         "bootstrap_one_step_short": '''def n_step_return(rewards, dones, bootstrap, gamma):
@@ -973,6 +974,24 @@ def support_to_scalar(probs, support_size):
 # Ordered by how often models get them wrong, easiest first (a guess until tasks.play measures it).
 COMPONENTS: dict[str, Component] = {c.key: c for c in (
     DUELING, DOUBLE, N_STEP, PUCT, NOISY, N_STEP_VALUE, PRIORITIZED, TRANSFORM, C51, SUPPORT)}
+
+
+def committed(c: Component, version: str) -> str:
+    """The source a commit holds for a version of a component ("reference", "looped" or a mutant's
+    name), every function with the reference's docstring: an author's slip leaves the docstring as it
+    was, so the docstring tells no version apart and only reading the code does."""
+    source = {"reference": c.reference, "looped": c.looped}.get(version) or c.mutants[version]
+    docs = {f.name: ast.get_docstring(f, clean=False) for f in ast.parse(c.reference).body
+            if isinstance(f, ast.FunctionDef)}
+    lines = source.splitlines()
+    for f in sorted((f for f in ast.parse(source).body if isinstance(f, ast.FunctionDef)),
+                    key=lambda f: -f.lineno):  # bottom up, so earlier line numbers stay put
+        if ast.get_docstring(f) is None and docs.get(f.name):
+            first, at = f.body[0], f.body[0].lineno - 1
+            while lines[at - 1].strip().startswith("#"):  # right under the signature, above comments
+                at -= 1
+            lines.insert(at, f'{lines[first.lineno - 1][:first.col_offset]}"""{docs[f.name]}"""')
+    return "\n".join(lines)
 
 
 def module_source(header: str, sources: list[str], doc: str) -> str:

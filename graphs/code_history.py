@@ -1,14 +1,15 @@
 """A long history of one component's file, for locate: the repository cut off before the component,
 then many commits that touch its file (first versions wrong with one mutant, then a partial fix: a
-mutant wrong on part of the first version's wrong cases, kept for a while; the first complete one;
-refactors that keep its values; where the task's checked cases allow it, a regression: a commit that
-breaks a case every earlier version got right, kept for a while, then the re-fix; refactors to the tip),
-among commits that change other files, almost all under vague subjects; the few that name the component
-mislead (its first, wrong version; a "fix" that changes no value, after it was first complete and
-outside the regression). Too many to read every one within a stated call budget, which is what a
-scripted bisection of the file's commits spends on the task plus one: "at or after the complete
-version" is "right, or wrong on a case the first version got right", monotonic along the history by
-construction.
+mutant wrong on part of the first version's wrong cases, kept for half the wrong versions or more; the
+first complete one; refactors that keep its values; where the task's checked cases allow it, a
+regression: a commit that breaks a case every earlier version got right, kept for a while, then the
+re-fix; refactors to the tip), among commits that change other files, almost all under vague subjects;
+the few that name the component mislead (its first, wrong version; a "fix" that changes no value, after
+it was first complete and outside the regression). Every version, wrong ones too, carries the same
+docstrings, so only its code tells it apart. Too many to read every one within a stated call budget,
+which is what a scripted bisection of the file's commits spends on the task plus one: "at or after the
+complete version" is "right, or wrong on a case the first version got right", monotonic along the
+history by construction.
 """
 from __future__ import annotations
 
@@ -120,9 +121,10 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
     """Commits of the component's file on top of the embedded repository's commit before the component
     (objects only), so that git_log with its path lists `length` commits; the complete version is
     drawn in the middle half, the partial fix (`plan`'s second mutant; the first versions are its first)
-    in the second half of the wrong versions; where `plan` names a regression mutant and a third or more
-    of the file's commits come after the complete version, the regression a third of those commits
-    after it or more, kept for a quarter to a third of them, then the re-fix."""
+    a quarter to a half of the way through the wrong versions; where `plan` names a regression mutant
+    and a third or more of the file's commits come after the complete version, the regression a third
+    of those commits after it or more, kept for a quarter to a third of them, then the re-fix. Every
+    version carries the reference's docstrings (`committed`)."""
     c = COMPONENTS[key]
     early, subtle, regressed = plan
     parent = str(repo[R.links()[key].introduced].parent_ids[0])
@@ -131,7 +133,7 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
     touching = length - earlier
     test = {R.test_path(c.path): R.public_test_file(repo, tree, key)}
     done = rng.randrange(touching // 4, 3 * touching // 4)
-    partial = rng.randrange(max(1, done // 2), done)
+    partial = rng.randrange(max(1, done // 4), max(1, done // 2) + 1)  # half the wrong versions or more
     after = touching - done - 1  # the file's commits after the complete version
     broken = refixed = touching  # the regression's window [broken, refixed): none by default
     if regressed is not None and after >= 6:
@@ -150,11 +152,11 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
             readme += f"\n{rng.choice(_README)}\n"
             tip = R.commit_on(repo, tip, {"README.md": readme}, rng.choice(_VAGUE))
         if k < done:
-            source = c.mutants[early if k < partial else subtle]
+            source = CC.committed(c, early if k < partial else subtle)
         elif broken <= k < refixed:
-            source = c.mutants[regressed]
+            source = CC.committed(c, regressed)
         else:
-            source = c.reference if rng.random() < 0.6 else c.looped
+            source = CC.committed(c, "reference" if rng.random() < 0.6 else "looped")
         notes.append(rng.choice(_NOTES))
         text = R.component_file(tree, key, source).rstrip("\n") + "\n" + "\n".join(notes) + "\n"
         files = {c.path: text, **(test if k == 0 else {})}

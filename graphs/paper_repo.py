@@ -21,7 +21,7 @@ import pygit2
 from pygit2.enums import FileMode, ObjectType
 
 from graphs import code_components
-from graphs.code_components import COMPONENTS, module_source
+from graphs.code_components import COMPONENTS, committed, module_source
 from graphs.git import built_once, isolate_config, private_cache, python_symbols
 from graphs.synth_repo import AUTHORS, START_TIME
 
@@ -179,7 +179,7 @@ def _apply(blocks: dict[str, dict[str, str]], op: tuple) -> None:
         blocks.setdefault(test_path(op[1]), {"": op[1]})[op[2]] = OTHER_TESTS[op[2]]
     elif kind == "component":
         c = COMPONENTS[op[1]]
-        blocks.setdefault(c.path, {})[c.key] = c.mutants[op[2]] if op[2:] else c.reference
+        blocks.setdefault(c.path, {})[c.key] = committed(c, op[2] if op[2:] else "reference")
         blocks.setdefault(test_path(c.path), {"": c.path})[c.key] = c.public_test
 
 

@@ -2,6 +2,7 @@
 complete version, where the component's mutants allow it a regression comes after it, the budget is what a
 scripted bisection with the model's tools alone spends on each default task plus one (not a reading of
 each commit), and that bisection solves every default task."""
+import ast
 import copy
 import re
 
@@ -210,6 +211,21 @@ def test_the_partial_fix_is_where_the_checked_cases_last_change_before_the_compl
         assert grade(task, {"commit": commits[at - 1]}).reasons == ("partial_fix",)
         assert grade(task, {"commit": commits[start - 1]}).reasons == ("incomplete_version",)
         assert "partial fix" in task.prompt
+
+
+def test_every_version_of_the_component_carries_the_same_docstrings_and_no_comment_names_a_slip(tasks):
+    for task in tasks:
+        c = CC.COMPONENTS[task.meta["component"]]
+        repo = materialize(task.env["repo"])
+        seen = set()
+        for sha in _file_commits(task, c.path):
+            module = ast.parse(R.tree_files(repo, sha)[c.path])
+            seen.add(tuple((f.name, ast.get_docstring(f)) for f in module.body
+                           if isinstance(f, ast.FunctionDef) and f.name in c.functions))
+        seen.discard(())  # commits of the file from before the component
+        assert len(seen) == 1 and all(doc for _, doc in next(iter(seen))), task.id
+    for c in CC.COMPONENTS.values():  # a slip's comment would tell a reader what is wrong
+        assert all("#" not in source for source in c.mutants.values()), c.key
 
 
 def test_the_subjects_that_name_the_component_mislead(tasks):

@@ -20,7 +20,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from generators import causal as gc  # noqa: E402
-from generators.base import generate_task  # noqa: E402
 from graders import grade  # noqa: E402
 
 # tasks/s, from the issue: graph-only kinds >= 2,000, data kinds >= 100
@@ -102,8 +101,8 @@ def main() -> None:
         base_kind, knobs = VARIANTS.get(kind, (kind, {}))
         config = gc.Config(kind=base_kind, **{"edges": 8, **knobs})
         config.validate()
-        rate = _rate(lambda i, c=config: generate_task(gc, c, 0, i).to_json(), args.n)
-        median = grade_median([generate_task(gc, config, 1, i) for i in range(200)])
+        rate = _rate(lambda i, c=config: gc.generate(c, 0, i).to_json(), args.n)
+        median = grade_median([gc.generate(config, 1, i) for i in range(200)])
         rg = (f"{rate / reference[0]:>9.3f}", f"{median / reference[1]:>10.1f}") if reference else ("-", "-")
         print(f"{kind:<22}{rate:>10.0f}{rate / TARGETS[kind]:>9.2f}{rg[0]:>9}{median * 1e6:>10.1f}"
               f"{median / GRADE_TARGET_S:>7.3f}{rg[1]:>10}")

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import functools
 import json
 import os
 import re
@@ -53,7 +52,6 @@ from types import ModuleType
 from typing import Any, NoReturn, Protocol
 
 import numpy
-from threadpoolctl import ThreadpoolController
 
 from tasks.task import Task, open_output, task_key, write_tasks
 
@@ -110,20 +108,6 @@ def question_keys(task: Task) -> tuple[str, str]:
             task_key(["question", task.family, reference, sorted(words.items())]))
 
 
-@functools.cache
-def _blas(scipy_loaded: bool) -> ThreadpoolController:
-    """The BLAS libraries loaded (scipy brings a second one: looked up again once it is imported)."""
-    return ThreadpoolController()
-
-
-def generate_task(module: ModuleType, config: Any, seed: int, index: int) -> Task:
-    """`module.generate` with BLAS on one thread. A task's matrices are small, so BLAS threads only add
-    overhead (measured 1.5-3x slower on two busy cores), and a task's numbers cannot depend on how many
-    cores the machine has."""
-    with _blas("scipy.linalg" in sys.modules).limit(limits=1, user_api="blas"):
-        return module.generate(config, seed, index)
-
-
 def iter_tasks(module: ModuleType, config: Any, seed: int, n: int,
                on_short: Callable[[int, int], None] | None = None) -> Iterator[Task]:
     """n tasks asking distinct questions; a `mixed` kind cycles through the family's kinds by index.
@@ -138,7 +122,7 @@ def iter_tasks(module: ModuleType, config: Any, seed: int, n: int,
     found = index = 0
     while found < n and index < DRAWS_PER_TASK * n:
         kind = kinds[index % len(kinds)] if config.kind == MIXED else config.kind
-        task = generate_task(module, dataclasses.replace(config, kind=kind), seed, index)
+        task = module.generate(dataclasses.replace(config, kind=kind), seed, index)
         index += 1
         keys = question_keys(task)
         if asked.isdisjoint(keys):

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from generators.base import config_from, generate_task
+from generators.base import config_from
 from tasks.stats import FamilyRate, TaskRate, band_margin, family_rate
 from tasks.task import open_output, task_key
 
@@ -218,7 +218,7 @@ class ModelLevels:
         config = config_from(self.module, {**settings, "kind": self.kind})
         usage = self.usage.setdefault(task_key(settings), {"trials": 0, "tokens": 0, "cost": 0.0})
         start = usage["trials"]
-        tasks = [generate_task(self.module, config, self.seed, index) for index in range(start, start + n)]
+        tasks = [self.module.generate(config, self.seed, index) for index in range(start, start + n)]
         run_trials(tasks, self.results, self.model, **self.run_options)
         rows = self._rows({task.id for task in tasks})
         failed_at_provider = sum(row["stop_reason"] == "provider_error" for row in rows.values())

@@ -39,7 +39,7 @@ import jsonschema
 import numpy as np
 
 from generators import load_family
-from generators.base import config_from, generate_task, question_keys
+from generators.base import config_from, question_keys
 from graders import grade
 from tasks.task import Task, TaskFileError, read_tasks, task_key
 from tools import call_tool
@@ -318,7 +318,7 @@ def regenerate_from_stdin() -> None:
     import importlib
     for spec in json.load(sys.stdin):
         module = importlib.import_module(spec["module"])
-        task = generate_task(module, config_from(module, spec["settings"]), spec["seed"], spec["index"])
+        task = module.generate(config_from(module, spec["settings"]), spec["seed"], spec["index"])
         sys.stdout.write(task.to_json() + "\n")
 
 

@@ -161,21 +161,3 @@ def test_discover_from_data_keeps_only_data_from_which_pc_recovers_the_true_cpda
 def test_the_from_flag_names_its_choices():
     result = _cli("--kind", "discover", "--from", "both")
     assert result.returncode == 2 and "--from must be one of oracle, data, got 'both'" in result.stderr
-
-
-@pytest.mark.parametrize("kind, knobs", [("counterfactual", {}), ("discover", {"source": "data"}),
-                                         ("identify", {"scm": "linear", "hidden": 2, "edges": 8})])
-def test_generate_task_runs_blas_on_one_thread_and_changes_no_byte(kind, knobs, monkeypatch):
-    from threadpoolctl import threadpool_info
-    config = base.config_from(gc, {"kind": kind, **knobs})
-    threaded = [gc.generate(config, 4, i).to_json() for i in range(3)]
-    seen, original = [], gc.generate
-
-    def generate(*args):
-        seen.append({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
-        return original(*args)
-
-    single = [base.generate_task(gc, config, 4, i).to_json() for i in range(3)]
-    monkeypatch.setattr(gc, "generate", generate)
-    base.generate_task(gc, config, 4, 0)
-    assert single == threaded and seen == [{1}]

@@ -33,14 +33,11 @@ from tasks.task import Task
 FAMILY = "causal"
 KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual",
          tool_kind.KIND)
-VERSION = 11  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
+VERSION = 10  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
 # identify and counterfactual defaults; 6: counterfactual units with a partial record;
 # 7: prompts name the variables without edges; 8: identify on binary data by default (--scm);
 # 9: identify on a counts table by default, effects that need the ID algorithm and subtle hedges;
-# 10: identify on rows (--scm linear, binary) draws up to 8 SCMs on a graph that passes its checks;
-# 11: weighted least squares in one way (graphs.causal.gram_regression), counterfactual's equations from
-# one Gram matrix: the same instances, prompts and answers; shortcut values in the truth differ in their
-# last bits
+# 10: identify on rows (--scm linear, binary) draws up to 8 SCMs on a graph that passes its checks
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
              tool_kind.KIND: 1, MIXED: 3}

@@ -126,19 +126,20 @@ def true_fit(dag: nx.DiGraph, weights: dict, products: dict, c: dict[str, float]
 def fit(dag: nx.DiGraph, data: np.ndarray, counts: np.ndarray, col: dict[str, int], products: dict
         ) -> dict[str, tuple[Any, dict[str, Any], Any, Any]]:
     """Every variable's structural equation fitted by least squares on each resample (rows of counts):
-    (intercept, {parent: coefficient}, product coefficient, noise variance), each an array over resamples.
-    One weighted Gram matrix of [1, the columns, the products] serves every equation."""
-    product_col = {v: data.shape[1] + 1 + i for i, v in enumerate(sorted(products))}
-    table = np.column_stack([np.ones(len(data)), data,
-                             *(data[:, col[a]] * data[:, col[b]] for _, (a, b) in sorted(products.items()))])
-    gram = cg.resampled_gram(table, counts)
+    (intercept, {parent: coefficient}, product coefficient, noise variance), each an array over resamples."""
     fitted = {}
     for v in dag:
         parents = sorted(dag.predecessors(v))
-        columns = [0, *(1 + col[p] for p in parents), *([product_col[v]] if v in products else [])]
-        beta, rss = cg.gram_regression(gram, 1 + col[v], columns)
+        columns, table = [col[p] for p in parents], data
+        if v in products:
+            a, b = products[v]
+            table = np.column_stack([data, data[:, col[a]] * data[:, col[b]]])
+            columns.append(data.shape[1])
+        beta = cg.resampled_ols(table, counts, col[v], columns)
+        residual = table[:, col[v]] - beta @ np.column_stack([np.ones(len(table)), table[:, columns]]).T
+        variance = (counts * residual ** 2).sum(axis=1) / counts.sum(axis=1)
         fitted[v] = (beta[:, 0], {p: beta[:, 1 + i] for i, p in enumerate(parents)},
-                     beta[:, -1] if v in products else 0.0, rss / counts.sum(axis=1))
+                     beta[:, -1] if v in products else 0.0, variance)
     return fitted
 
 

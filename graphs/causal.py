@@ -115,23 +115,10 @@ def ols(data: np.ndarray, y: int, xs: list[int]) -> tuple[np.ndarray, np.ndarray
 def resampled_ols(data: np.ndarray, counts: np.ndarray, y: int, xs: list[int]) -> np.ndarray:
     """Coefficients of column y on [1, columns xs], one row per row of `counts` (how often each data row
     is drawn): every bootstrap resample solved at once."""
-    table = np.column_stack([np.ones(len(data)), data[:, xs], data[:, y]])
-    return gram_regression(resampled_gram(table, counts), len(xs) + 1, list(range(len(xs) + 1)))[0]
-
-
-def resampled_gram(table: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The Gram matrix of the table's columns weighted by each row of `counts` (how often each data row is
-    drawn): shape (resamples, columns, columns), one matrix product for every resample."""
-    k = table.shape[1]
-    return (counts @ (table[:, :, None] * table[:, None, :]).reshape(len(table), k * k)).reshape(-1, k, k)
-
-
-def gram_regression(gram: np.ndarray, y: int, xs: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Least squares of column y on columns xs (a column of ones among them for an intercept) from a
-    `resampled_gram`: (coefficients (resamples, len(xs)), residual sums of squares (resamples,))."""
-    cross = gram[:, xs, y]
-    beta = np.linalg.solve(gram[:, xs][:, :, xs], cross[..., None])[..., 0]
-    return beta, gram[:, y, y] - (beta * cross).sum(axis=1)  # at the solution, RSS = y'y - beta'X'y
+    design = np.column_stack([np.ones(len(data)), data[:, xs]])
+    k = design.shape[1]  # the weighted sums as matrix products (BLAS), many times faster than einsum's loops
+    gram = (counts @ (design[:, :, None] * design[:, None, :]).reshape(len(data), k * k)).reshape(-1, k, k)
+    return np.linalg.solve(gram, (counts @ (design * data[:, y][:, None]))[..., None])[..., 0]
 
 
 def to_csv(columns: list[str], data: np.ndarray, fmt: str) -> str:

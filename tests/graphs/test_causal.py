@@ -12,7 +12,6 @@ from graphs.causal import (
     chi_square_test,
     cpdag,
     cpdag_by_enumeration,
-    gram_regression,
     is_valid_backdoor_set,
     markov_equivalent,
     max_edges,
@@ -20,7 +19,6 @@ from graphs.causal import (
     partial_correlation_test,
     random_dag,
     random_weights,
-    resampled_gram,
     reversed_edge,
     sample_binary,
     sample_linear_gaussian,
@@ -186,16 +184,3 @@ def test_chi_square_matches_scipy_without_and_with_strata():
 def test_chi2_survival_matches_scipy(dof):
     for x in [0.01, 1.0, 7.5, 60.0, 2000.0]:
         assert chi2_survival(x, dof) == pytest.approx(stats.chi2.sf(x, dof), rel=1e-9, abs=1e-300)
-
-
-def test_gram_regression_matches_lstsq_on_the_rows_each_resample_draws():
-    # each resample's rows repeated as often as it draws them, solved by numpy's lstsq: an independent fit
-    rng = np.random.default_rng(0)
-    table = np.column_stack([np.ones(60), rng.standard_normal((60, 4))])
-    table[:, 4] += 2.0 * table[:, 1] - table[:, 2]
-    counts = rng.poisson(1.0, size=(5, 60)).astype(float)
-    beta, rss = gram_regression(resampled_gram(table, counts), 4, [0, 1, 2])
-    for b, r, drawn in zip(beta, rss, counts, strict=True):
-        rows = np.repeat(table, drawn.astype(int), axis=0)
-        want, residual, *_ = np.linalg.lstsq(rows[:, [0, 1, 2]], rows[:, 4], rcond=None)
-        assert np.allclose(b, want) and np.isclose(r, residual[0])

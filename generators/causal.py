@@ -33,17 +33,20 @@ from tasks.task import Task
 FAMILY = "causal"
 KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual",
          tool_kind.KIND)
-VERSION = 10  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
+VERSION = 11  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
 # identify and counterfactual defaults; 6: counterfactual units with a partial record;
 # 7: prompts name the variables without edges; 8: identify on binary data by default (--scm);
 # 9: identify on a counts table by default, effects that need the ID algorithm and subtle hedges;
-# 10: identify on rows (--scm linear, binary) draws up to 8 SCMs on a graph that passes its checks
+# 10: identify on rows (--scm linear, binary) draws up to 8 SCMs on a graph that passes its checks;
+# 11: identify on counts runs no code by default: its tool evaluate computes a formula of probabilities the
+# model derived (--compute python: v10's tasks, byte for byte but the version)
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
              tool_kind.KIND: 1, MIXED: 3}
 MAX_NODES = 60
 KEEP_NO_SET = 0.1  # adjustment: the chance an instance without a valid set is kept (about 5% of tasks)
 SOURCES = ("oracle", "data")  # discover: d-separation queries, or data alone
+COMPUTE = ("formula", "python")  # identify --scm counts: the evaluate tool, or code on counts.csv
 PC_ALPHA = 0.01  # discover --from data: the level at which PC must recover the true CPDAG
 TRIES = 200  # random graphs drawn before giving up on a knob setting that admits no instance
 TOLERANCE_SES = 3  # effect tolerance, in standard errors of the parent-adjusted estimator
@@ -91,6 +94,7 @@ Graded correct if it is exactly the true CPDAG; edges in any order, undirected p
     "identify": causal_identify.PROMPT,
     "identify_binary": causal_identify.PROMPT_BINARY,
     "identify_counts": causal_identify_counts.PROMPT,
+    "identify_formula": causal_identify_counts.PROMPT_FORMULA,
     "counterfactual": causal_counterfactual.PROMPT,
 }
 
@@ -142,6 +146,9 @@ class Config(tool_kind.ToolKnobs):
                                                     "of counts), binary (variables with conditional "
                                                     "probability tables) or linear (linear-Gaussian); "
                                                     "default counts for kind identify, linear in mixed"})
+    compute: str = field(default="formula", metadata={
+        "help": "identify --scm counts: formula (no code runs; the tool evaluate computes a formula of the "
+                "observed probabilities the model derived) or python (code runs on counts.csv)"})
     hidden: int = field(default=-1, metadata={"help": "adjustment, identify: unobserved variables (-1: the "
                                                       "kind's default, 2 but for identify 4)"})
     max_cost: int = field(default=5, metadata={"help": "adjustment: measurement costs are 1..max_cost"})
@@ -196,6 +203,8 @@ class Config(tool_kind.ToolKnobs):
                              f"({cg.max_edges(self.n_nodes)}); raise --nodes or lower --edges")
         if self.scm not in causal_identify.SCMS:
             raise ValueError(f"--scm must be one of {', '.join(causal_identify.SCMS)}, got {self.scm!r}")
+        if self.compute not in COMPUTE:
+            raise ValueError(f"--compute must be one of {', '.join(COMPUTE)}, got {self.compute!r}")
         if self.source not in SOURCES:
             raise ValueError(f"--from must be one of {', '.join(SOURCES)}, got {self.source!r}")
         if self.kind in ("adjustment", "identify", MIXED) and not 0 <= self.hidden <= self.n_nodes - 2:
@@ -410,6 +419,10 @@ def probe_calls(task: Task, rng: Any) -> list[tuple[str, dict[str, Any]]]:
             calls += [("ci_test", {"x": x, "y": y, "given": []}), ("ci_test", {"x": x, "y": y, "given": z})]
         if "parents" in task.tools:
             calls += [("parents", {"node": x}), ("children", {"node": y})]
+        if "evaluate" in task.tools:  # identify --compute formula: a backdoor formula on random variables
+            inner = f'P("{y}=1 | {x}=1, {", ".join(z)}") * P("{", ".join(z)}")'
+            formula = f'sum("{", ".join(z)}", {inner})' if z else f'P("{y}=1 | {x}=1")'
+            calls.append(("evaluate", {"formula": formula}))
     if "python" in task.tools:  # data.csv, or identify's counts.csv
         name = sorted(task.env["files"])[0]
         calls.append(("python", {"code": "import numpy as np\n"

@@ -113,7 +113,10 @@ LADDER = [{"edges": 5, "hidden": 1, "samples": 5000, "scm": "linear"},
           {"edges": 8, "hidden": 2, "samples": 20_000, "scm": "binary"},
           {"edges": 16, "hidden": 3, "samples": 10_000, "scm": "binary"},
           {"edges": 20, "hidden": 4, "samples": 10_000, "scm": "binary"},
-          {"edges": 20, "hidden": 4, "samples": causal_identify_counts.DEFAULT_SAMPLES, "scm": "counts"}]
+          {"edges": 20, "hidden": 4, "samples": causal_identify_counts.DEFAULT_SAMPLES, "scm": "counts",
+           "compute": "python"},
+          {"edges": 20, "hidden": 4, "samples": causal_identify_counts.DEFAULT_SAMPLES, "scm": "counts",
+           "compute": "formula"}]
 
 
 def _pair(rng: np.random.Generator, dag: nx.DiGraph, target: str) -> tuple[str, str] | None:

@@ -34,26 +34,37 @@ BOOTSTRAP = 60  # multinomial resamples of the counts for the tolerance
 TOLERANCE_SDS = 3  # tolerance in bootstrap standard deviations of the ID functional's estimate
 MIN_TOLERANCE = 0.002
 
-PROMPT = """\
-The file counts.csv summarises {samples} independent samples from a structural causal model on this DAG \
+_PROMPT = """\
+The {data} {samples} independent samples from a structural causal model on this DAG \
 in which every variable, observed or not, is binary (0 or 1) and is drawn given its parents from a \
 conditional probability table of its own (any table: no linear, additive or logistic form; the tables \
 are not given):
-{edges}
-The variables {latent} are unobserved: they are in the DAG but not in the data. Observed: {observed}.
-counts.csv has one column per observed variable and a last column "count": one row per configuration of \
-the observed variables (all {cells} of them, a count of 0 included), with the number of the {samples} \
-samples that had it.
-Question: is the average causal effect of {x} on {y} identifiable, and if so, what is it? Identifiable \
-means non-parametrically: P({y} | do({x})) can be computed from the joint distribution of the observed \
+{{edges}}
+The variables {{latent}} are unobserved: they are in the DAG but not in the data. Observed: {{observed}}.
+{access}
+Question: is the average causal effect of {{x}} on {{y}} identifiable, and if so, what is it? Identifiable \
+means non-parametrically: P({{y}} | do({{x}})) can be computed from the joint distribution of the observed \
 variables alone (by the rules of do-calculus) for every structural causal model with this DAG. The \
-effect is ACE = P({y} = 1 | do({x} = 1)) - P({y} = 1 | do({x} = 0)). Tool: python runs code (numpy \
-available) in a folder holding counts.csv.
-Submit {{"identifiable": false}}, or {{"identifiable": true, "effect": 0.1}} with your estimate of the \
-ACE. Graded correct if "identifiable" agrees with the ID algorithm (Shpitser and Pearl) and, when it is \
-true, the "effect" is within {tolerance} of the true ACE, computed exactly from the structural causal \
+effect is ACE = P({{y}} = 1 | do({{x}} = 1)) - P({{y}} = 1 | do({{x}} = 0)). {tool}
+Submit {{{{"identifiable": false}}}}, or {{{{"identifiable": true, "effect": 0.1}}}} with your estimate of \
+the ACE. Graded correct if "identifiable" agrees with the ID algorithm (Shpitser and Pearl) and, when it is \
+true, the "effect" is within {{tolerance}} of the true ACE, computed exactly from the structural causal \
 model (an "effect" given with false is ignored); the estimate the identifying formula gives on these \
 counts is well within that."""
+PROMPT = _PROMPT.format(
+    data="file counts.csv summarises", samples="{samples}",
+    access='counts.csv has one column per observed variable and a last column "count": one row per '
+           "configuration of the observed variables (all {cells} of them, a count of 0 included), with the "
+           "number of the {samples} samples that had it.",
+    tool="Tool: python runs code (numpy available) in a folder holding counts.csv.")
+# --compute formula: no code runs; the evaluate tool computes the formula the model derived
+PROMPT_FORMULA = _PROMPT.format(
+    data="data are counts of", samples="{samples}",
+    access="For each of the {cells} configurations of the observed variables the data count how many of "
+           "the {samples} samples had it; the tool evaluate computes any formula of the observed "
+           "variables' probabilities on these counts (its description gives the syntax), and it is the "
+           "only access to the data.",
+    tool="Tool: evaluate (no code runs: deriving the formula is your part).")
 
 
 def _latents(rng: np.random.Generator, dag: nx.DiGraph, k: int) -> list[str] | None:
@@ -122,8 +133,8 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
     counts, effect, tolerance, reference, shortcuts, cpts = fitted
     parents = sorted(set(dag.predecessors(x)) & set(observed))
     return {"dag": dag,
-            "template": "identify_counts",
-            "tools": ["python"],
+            "template": "identify_formula" if config.compute == "formula" else "identify_counts",
+            "tools": ["evaluate"] if config.compute == "formula" else ["python"],
             "format": {"edges": cg.edge_lines(dag), "x": x, "y": y, "cells": 2 ** len(observed),
                        "latent": ", ".join(latent), "observed": ", ".join(observed), "tolerance": tolerance},
             "env": {"variables": observed, "files": {"counts.csv": _table(observed, counts)}},

@@ -1,11 +1,16 @@
-"""Tools of the causal family: walk a hidden DAG (parents, children) and test conditional independence,
-on the task's data or with a d-separation oracle whose query budget is counted down in the env (two
-forms of `ci_test`, each described to the tasks whose env calls it)."""
+"""Tools of the causal family: walk a hidden DAG (parents, children), test conditional independence, on
+the task's data or with a d-separation oracle whose query budget is counted down in the env (two forms
+of `ci_test`, each described to the tasks whose env calls it), and compute a formula of probabilities on a
+table of counts (`evaluate`)."""
 from __future__ import annotations
 
+import functools
+
 import networkx as nx
+import numpy as np
 
 from graphs import causal as cg
+from graphs import causal_formula as cf
 from tools.registry import ToolError, tool
 
 
@@ -108,3 +113,36 @@ def ci_test_oracle(env: dict, x: str, y: str, given: list[str] | None = None) ->
     separated = nx.is_d_separator(_hidden_dag(env), {x}, {y}, set(given))
     verdict = "d-separated" if separated else "d-connected (dependent)"
     return f"{x} and {y} are {verdict} {condition}"
+
+
+@functools.lru_cache(maxsize=8)  # a task's calls all read the same table; the env stays plain data
+def _counts(csv: str) -> cf.Distribution:
+    names, rows = cg.from_csv(csv)
+    table = np.zeros((2,) * (len(names) - 1))
+    table[tuple(rows[:, :-1].astype(int).T)] = rows[:, -1]
+    return cf.Distribution(table, names[:-1])
+
+
+@tool
+def evaluate(env: dict, formula: str) -> str:
+    """Compute a formula of probabilities of the observed variables, estimated from the task's counts
+    (each configuration's count divided by the total). The formula is an arithmetic expression of numbers,
+    + - * /, parentheses and two functions:
+    P("Y=1, M | X=0, W") is the probability of the event before the bar given the condition after it
+    (no bar: unconditional); every variable is binary and is written with a value (=0 or =1) or bare,
+    when an enclosing sum gives it its value. sum("W, M", f) is f summed over the four (in general 2^k)
+    value combinations of W and M. Example, a backdoor formula for P(Y=1 | do(X=1)) with adjustment
+    set {Z}: sum("Z", P("Y=1 | X=1, Z") * P("Z")). A conditional probability whose condition has count 0
+    is taken as 0, and so is any division by 0.
+
+    Args:
+        formula: the formula, e.g. P('Y=1 | X=1') - P('Y=1 | X=0') (single or double quotes).
+
+    Returns:
+        One line: the formula's value on the counts.
+    """
+    try:
+        value = cf.evaluate(formula, _counts(env["files"]["counts.csv"]))
+    except cf.FormulaError as e:
+        raise ToolError(str(e)) from None
+    return f"value: {value:.6f}"

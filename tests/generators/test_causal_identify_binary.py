@@ -152,7 +152,8 @@ def test_the_wald_ratio_of_the_look_alike_is_graded_as_identified_by_linearity(t
 
 def test_the_easiest_ladder_level_is_linear_and_binary_levels_follow():
     ladder = gc.LADDERS["identify"]
-    assert ladder[0]["scm"] == "linear" and ladder[-2]["scm"] == "binary" and ladder[-1]["scm"] == "counts"
+    assert ladder[0]["scm"] == "linear" and ladder[-3]["scm"] == "binary" and ladder[-1]["scm"] == "counts"
+    assert ladder[-2]["compute"] == "python" and ladder[-1]["compute"] == "formula"  # the default, hardest
     assert {"edges": 16, "hidden": 3, "samples": 10_000, "scm": "binary"} in ladder  # the v8 default
     with pytest.raises(ValueError, match="--scm must be one of binary, counts, linear"):
         base.config_from(gc, {"kind": "identify", "scm": "logistic"})

@@ -33,13 +33,14 @@ from tasks.task import Task
 FAMILY = "causal"
 KINDS = ("reversed_edge", "adjustment", "effect", "discover", "identify", "counterfactual",
          tool_kind.KIND)
-VERSION = 11  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
+VERSION = 12  # 4: discover --from data keeps only PC runs without conflicting v-structures; 5: harder
 # identify and counterfactual defaults; 6: counterfactual units with a partial record;
 # 7: prompts name the variables without edges; 8: identify on binary data by default (--scm);
 # 9: identify on a counts table by default, effects that need the ID algorithm and subtle hedges;
 # 10: identify on rows (--scm linear, binary) draws up to 8 SCMs on a graph that passes its checks;
 # 11: identify on counts runs no code by default: its tool evaluate computes a formula of probabilities the
-# model derived (--compute python: v10's tasks, byte for byte but the version)
+# model derived (--compute python: v10's tasks, byte for byte but the version); 12: identify --compute formula
+# takes the formula itself as an answer too, graded exactly on the SCM's and three more SCMs' distributions
 MIN_EDGES = {"reversed_edge": 2, "adjustment": 3, "effect": 3, "discover": 1,
              "identify": causal_identify.MIN_EDGES, "counterfactual": causal_counterfactual.MIN_EDGES,
              tool_kind.KIND: 1, MIXED: 3}
@@ -339,7 +340,8 @@ def generate(config: Config, seed: int, index: int) -> Task:
         family=f"{FAMILY}.{config.kind}",
         prompt=prompt,
         tools=list(built.get("tools", TOOLS[config.kind])),
-        answer_schema={"type": "object", "properties": SCHEMAS[config.kind],
+        answer_schema={"type": "object",
+                       "properties": {**SCHEMAS[config.kind], **built.get("answer_fields", {})},
                        "required": REQUIRED.get(config.kind, sorted(SCHEMAS[config.kind])),
                        "additionalProperties": False},
         env={"variables": variables, **built["env"]},
@@ -449,6 +451,9 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
             return [{"adjustment_set": None}]
         least = min(sum(cost[v] for v in z) for z in valid)
         return [{"adjustment_set": z} for z in valid if sum(cost[v] for v in z) == least]
+    if kind == "identify" and "formula" in task.answer_schema["properties"]:  # the ID functional, written out
+        return [{"identifiable": True, "formula": task.truth["formula"]} if task.truth["identifiable"]
+                else {"identifiable": False}]
     if kind == "discover" and dag.number_of_edges() <= 14:
         directed, undirected = cg.cpdag_by_enumeration(dag)
         return [{"directed": sorted(map(list, directed)),

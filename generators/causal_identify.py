@@ -398,6 +398,18 @@ def mutants(task: Any) -> list[dict[str, Any]]:
     all-pretreatment-adjusted, on counts also the nearest front-door set's), and estimates just outside
     the tolerance."""
     truth = task.truth
+    if "formula" in task.answer_schema["properties"]:  # --compute formula: formulas that must fail too
+        x, y = truth["treatment"], truth["outcome"]
+        naive = f"P('{y}=1 | {x}=1') - P('{y}=1 | {x}=0')"
+        wrong = [{"identifiable": True, "formula": naive}, {"identifiable": True, "formula": f"P('{y}=1 |"}]
+        if truth["identifiable"]:
+            wrong.append({"identifiable": True, "formula": f"-({truth['formula']})"})
+    else:
+        wrong = []
+    return wrong + _effect_mutants(truth)
+
+
+def _effect_mutants(truth: dict[str, Any]) -> list[dict[str, Any]]:
     if not truth["identifiable"]:
         return [{"identifiable": True, "effect": truth["effect"]},
                 {"identifiable": True, "effect": truth["naive_estimate"]},

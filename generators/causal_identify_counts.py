@@ -26,6 +26,7 @@ import numpy as np
 from graphs import causal as cg
 from graphs import causal_discrete as cd
 from graphs import causal_id as ci
+from graphs import causal_id_formula as cif
 from graphs import causal_latent as cl
 
 TARGETS = ("not identifiable",) * 3 + ("identifiable",) * 5
@@ -50,13 +51,13 @@ Submit {{{{"identifiable": false}}}}, or {{{{"identifiable": true, "effect": 0.1
 the ACE. Graded correct if "identifiable" agrees with the ID algorithm (Shpitser and Pearl) and, when it is \
 true, the "effect" is within {{tolerance}} of the true ACE, computed exactly from the structural causal \
 model (an "effect" given with false is ignored); the estimate the identifying formula gives on these \
-counts is well within that."""
+counts is well within that.{formula}"""
 PROMPT = _PROMPT.format(
     data="file counts.csv summarises", samples="{samples}",
     access='counts.csv has one column per observed variable and a last column "count": one row per '
            "configuration of the observed variables (all {cells} of them, a count of 0 included), with the "
            "number of the {samples} samples that had it.",
-    tool="Tool: python runs code (numpy available) in a folder holding counts.csv.")
+    tool="Tool: python runs code (numpy available) in a folder holding counts.csv.", formula="")
 # --compute formula: no code runs; the evaluate tool computes the formula the model derived
 PROMPT_FORMULA = _PROMPT.format(
     data="data are counts of", samples="{samples}",
@@ -64,7 +65,12 @@ PROMPT_FORMULA = _PROMPT.format(
            "the {samples} samples had it; the tool evaluate computes any formula of the observed "
            "variables' probabilities on these counts (its description gives the syntax), and it is the "
            "only access to the data.",
-    tool="Tool: evaluate (no code runs: deriving the formula is your part).")
+    tool="Tool: evaluate (no code runs: deriving the formula is your part).",
+    formula=' Instead of an "effect" you may submit the formula itself, {{"identifiable": true, "formula": '
+            '"..."}}, a formula of the ACE in the language of evaluate. It is graded exactly, not on the '
+            "counts: correct when, on the observed distribution of this model and of other models with this "
+            "DAG (other tables), its value is each model's exact ACE; so every identifying formula passes "
+            "and no other does.")
 
 
 def _latents(rng: np.random.Generator, dag: nx.DiGraph, k: int) -> list[str] | None:
@@ -132,8 +138,12 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
         return None  # y0 must agree (the tests show it always does), asked last as the slower one
     counts, effect, tolerance, reference, shortcuts, cpts = fitted
     parents = sorted(set(dag.predecessors(x)) & set(observed))
+    formula = {}  # --compute formula: the ID algorithm's functional written out, a correct formula answer
+    if config.compute == "formula" and identifiable:
+        formula = {"formula": cif.ace_formula(observed, directed, bidirected, x, y)}
     return {"dag": dag,
             "template": "identify_formula" if config.compute == "formula" else "identify_counts",
+            "answer_fields": {"formula": {"type": "string"}} if config.compute == "formula" else {},
             "tools": ["evaluate"] if config.compute == "formula" else ["python"],
             "format": {"edges": cg.edge_lines(dag), "x": x, "y": y, "cells": 2 ** len(observed),
                        "latent": ", ".join(latent), "observed": ", ".join(observed), "tolerance": tolerance},
@@ -147,7 +157,7 @@ def build(rng: np.random.Generator, config: Any, dag: nx.DiGraph, target: str) -
                       "projection": {"directed": [list(e) for e in directed],
                                      "bidirected": [list(e) for e in bidirected]},
                       "cpts": {v: np.asarray(cpts[v], float).tolist() for v in sorted(cpts)},
-                      "reference": reference}}
+                      "reference": reference, **formula}}
 
 
 def plug_in(table: cd.Table, x: str, y: str, method: str, zs: list[str]) -> np.ndarray:

@@ -7,12 +7,16 @@ estimate's distance from the true effect, equality of CPDAGs.
 from __future__ import annotations
 
 import math
+import zlib
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from graders.registry import Grade, failed, grader, passed
 from graphs import causal as cg
+from graphs import causal_discrete as cd
+from graphs import causal_formula as cf
 from tasks.task import Task
 
 
@@ -113,10 +117,41 @@ def _off_by(value: float, task: Task) -> str:
     return close[0][1] if close else "outside_tolerance"
 
 
+FORMULA_MODELS = 3  # SCMs drawn on the task's DAG, besides its own, on which a formula must give the ACE too
+EXACT = 1e-9
+
+
+def _identifying_formula(task: Task, formula: str) -> Grade:
+    """A formula answer (identify --compute formula), graded exactly, with no sampling tolerance: on the
+    observed distribution of the task's SCM and of FORMULA_MODELS more drawn on its DAG (seeded by the task
+    id), its value is each one's exact ACE, so it identifies the effect from the DAG whatever the tables.
+    A miss is named by the shortcut its value on the counts lies near (when that value misses the ACE's
+    tolerance), else wrong_formula."""
+    truth, observed = task.truth, task.env["variables"]
+    dag = cg.dag_from(truth["variables"], truth["dag"])
+    rng = np.random.default_rng(zlib.crc32(task.id.encode()))
+    models = [{v: np.asarray(c, float) for v, c in truth["cpts"].items()},
+              *(cd.random_cpts(rng, dag) for _ in range(FORMULA_MODELS))]
+    try:
+        cf.parse(formula, observed)
+        for cpts in models:
+            joint = cd.marginal_table(cd.exact_joint(dag, cpts), list(dag), observed)[0]
+            value = cf.evaluate(formula, cf.Distribution(joint, observed))
+            if not abs(value - cd.exact_ace(dag, cpts, truth["treatment"], truth["outcome"])) <= EXACT:
+                on_counts = cf.evaluate(formula, cf.counts_distribution(task.env["files"]["counts.csv"]))
+                misses = math.isfinite(on_counts) and abs(on_counts - truth["effect"]) > truth["tolerance"]
+                code = _off_by(on_counts, task) if misses else "outside_tolerance"
+                return failed("wrong_formula" if code == "outside_tolerance" else code)
+    except cf.FormulaError:
+        return failed("bad_formula")
+    return passed()
+
+
 @grader("causal.identify")
 def identify(task: Task, answer: dict[str, Any]) -> Grade:
     """Pass if the identifiability verdict is the ID algorithm's and, for an identifiable effect, the
-    estimate is within the stated tolerance of the true effect; an estimate given with false is ignored."""
+    estimate is within the stated tolerance of the true effect, or the formula given instead identifies it
+    (`_identifying_formula`); an estimate or formula given with false is ignored."""
     claimed, truly = answer["identifiable"], task.truth["identifiable"]
     if claimed and not truly:  # an instrument identifies it, but only because the model is linear
         return failed("identified_by_linearity" if task.truth.get("instrument") else "not_identifiable")
@@ -124,6 +159,8 @@ def identify(task: Task, answer: dict[str, Any]) -> Grade:
         return failed("missed_identifiable")
     if not truly:
         return passed()
+    if "formula" in answer:
+        return _identifying_formula(task, answer["formula"])
     value = answer.get("effect")
     if value is None:
         return failed("missing_estimate")

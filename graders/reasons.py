@@ -36,6 +36,8 @@ REASONS: dict[str, str] = {
     "identified_by_linearity": "the answer says the effect is identifiable, as it is in this linear model "
                                "(by an instrument), but it is not non-parametrically, as asked",
     "missing_estimate": "the answer says the effect is identifiable but gives no estimate",
+    "wrong_formula": "the formula does not identify the effect: on an SCM with this DAG it is not the ACE",
+    "bad_formula": "the formula cannot be read or evaluated in the evaluate tool's language",
     "naive_regression": "the value is what the unadjusted regression of the outcome on the treatment gives",
     "parent_adjusted_estimate": "the estimate adjusts for the treatment's observed parents, leaving a "
                                 "backdoor path open",

@@ -15,6 +15,8 @@ graphs.causal_discrete and graphs.causal_id (a sample may lack a configuration t
 from __future__ import annotations
 
 import ast
+import functools
+import io
 import itertools
 import re
 from collections.abc import Sequence
@@ -65,6 +67,16 @@ class Distribution:
             self._marginals[kept] = self.table.sum(axis=tuple(i for i, v in enumerate(self.names)
                                                               if v not in values))
         return float(self._marginals[kept][tuple(values[v] for v in kept)])
+
+
+@functools.lru_cache(maxsize=8)  # a task's calls all read the same table
+def counts_distribution(csv: str) -> Distribution:
+    """The empirical distribution of a counts table: one column per variable, then "count"."""
+    header, _, body = csv.partition("\n")
+    names, rows = header.split(","), np.loadtxt(io.StringIO(body), delimiter=",", ndmin=2)
+    table = np.zeros((2,) * (len(names) - 1))
+    table[tuple(rows[:, :-1].astype(int).T)] = rows[:, -1]
+    return Distribution(table, names[:-1])
 
 
 def evaluate(formula: str, distribution: Distribution) -> float:

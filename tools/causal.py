@@ -4,10 +4,7 @@ of `ci_test`, each described to the tasks whose env calls it), and compute a for
 table of counts (`evaluate`)."""
 from __future__ import annotations
 
-import functools
-
 import networkx as nx
-import numpy as np
 
 from graphs import causal as cg
 from graphs import causal_formula as cf
@@ -115,14 +112,6 @@ def ci_test_oracle(env: dict, x: str, y: str, given: list[str] | None = None) ->
     return f"{x} and {y} are {verdict} {condition}"
 
 
-@functools.lru_cache(maxsize=8)  # a task's calls all read the same table; the env stays plain data
-def _counts(csv: str) -> cf.Distribution:
-    names, rows = cg.from_csv(csv)
-    table = np.zeros((2,) * (len(names) - 1))
-    table[tuple(rows[:, :-1].astype(int).T)] = rows[:, -1]
-    return cf.Distribution(table, names[:-1])
-
-
 @tool
 def evaluate(env: dict, formula: str) -> str:
     """Compute a formula of probabilities of the observed variables, estimated from the task's counts
@@ -142,7 +131,7 @@ def evaluate(env: dict, formula: str) -> str:
         One line: the formula's value on the counts.
     """
     try:
-        value = cf.evaluate(formula, _counts(env["files"]["counts.csv"]))
+        value = cf.evaluate(formula, cf.counts_distribution(env["files"]["counts.csv"]))
     except cf.FormulaError as e:
         raise ToolError(str(e)) from None
     return f"value: {value:.6f}"

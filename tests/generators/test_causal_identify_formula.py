@@ -1,8 +1,9 @@
 """identify --compute formula (the default on counts): the evaluate tool's language checked against
 estimators computed another way (graphs.causal_discrete's plug-ins, the napkin formula of the literature on
-an exact distribution, pandas on the counts), its errors on hostile formulas, and the scripted strategy (the
-ID algorithm written out as a formula, tests/symbolic_id.py) passing every identifiable default task through
-the tool alone."""
+an exact distribution, pandas on the counts), its errors on hostile formulas, the scripted strategy (the
+ID algorithm written out as a formula, graphs/causal_id_formula.py) passing every identifiable default task
+through the tool alone, and formula answers graded exactly: formulas an outside player derived by hand
+pass, wrong and unreadable ones fail with their codes."""
 import copy
 import io
 import itertools
@@ -17,7 +18,7 @@ from generators import causal as gc
 from graders import grade
 from graphs import causal_discrete as cd
 from graphs import causal_formula as cf
-from tests.symbolic_id import ace_formula
+from graphs.causal_id_formula import ace_formula
 from tools.registry import call_tool
 
 
@@ -36,7 +37,8 @@ def test_the_default_runs_no_code_and_names_its_tool(tasks):
         assert "Tool: evaluate" in task.prompt and "counts.csv" not in task.prompt
     python = gc.generate(base.config_from(gc, {"kind": "identify", "compute": "python"}), 5, 0)
     assert python.tools == ["python"] and "counts.csv" in python.prompt
-    assert python.truth == tasks[0].truth  # the same instance either way: only the access differs
+    formula_free = {k: v for k, v in tasks[0].truth.items() if k != "formula"}
+    assert python.truth == formula_free  # the same instance either way: only the access differs
     with pytest.raises(ValueError, match="--compute must be one of formula, python"):
         base.config_from(gc, {"kind": "identify", "compute": "code"})
 
@@ -156,3 +158,65 @@ def test_every_formula_of_a_small_language_sample_matches_brute_force():
         text = ", ".join(f"{v}={b}" for v, b in event.items())
         text += (" | " + ", ".join(f"{v}={b}" for v, b in given.items())) if given else ""
         assert cf.evaluate(f"P('{text}')", d) == pytest.approx(brute(event, given), abs=1e-12)
+
+
+# Formulas an outside player (a strong agent playing through tasks.play, round 7 of docs/difficulty.md)
+# derived by hand for seed 1's first default task, the effect of K on M: the first conditions every factor
+# on all earlier variables, the second only on what the graph says matters. Both identify the effect.
+PLAYER_FORMULAS = [
+    'sum("C, I, D, F, J", P("C") * P("I | C") * (P("D | C, I, K=1") * P("F | C, I, K=1, D") * '
+    'P("J | C, I, K=1, D, F") - P("D | C, I, K=0") * P("F | C, I, K=0, D") * P("J | C, I, K=0, D, F")) * '
+    'sum("K", P("K | C, I") * P("M=1 | C, I, K, D, F, J")))',
+    'sum("C, I, D, F, J", P("C") * P("I | C") * P("D | I") * P("F | D") * (P("J | C, K=1") - '
+    'P("J | C, K=0")) * sum("K", P("K | C, I") * P("M=1 | C, I, K, D, F, J")))',
+]
+
+
+@pytest.fixture(scope="module")
+def played():
+    task = gc.generate(base.config_from(gc, {"kind": "identify"}), 1, 0)
+    assert (task.truth["treatment"], task.truth["outcome"], task.truth["identifiable"]) == ("K", "M", True)
+    return task
+
+
+def test_formulas_derived_by_an_outside_player_pass_exactly(played):
+    assert "formula" in played.answer_schema["properties"] and '"formula": "..."' in played.prompt
+    for formula in PLAYER_FORMULAS:
+        assert grade(played, {"identifiable": True, "formula": formula}).passed
+    assert grade(played, {"identifiable": True, "formula": played.truth["formula"]}).passed  # the reference
+
+
+def test_a_formula_right_on_the_tasks_own_model_only_fails(played):
+    """The reference plus P(M=1) minus its exact value on the task's SCM: the ACE there, not elsewhere."""
+    dag = nx.DiGraph([tuple(e) for e in played.truth["dag"]])
+    dag.add_nodes_from(played.truth["variables"])
+    cpts = {v: np.asarray(c) for v, c in played.truth["cpts"].items()}
+    observed = played.env["variables"]
+    exact = cf.Distribution(cd.marginal_table(cd.exact_joint(dag, cpts), list(dag), observed)[0], observed)
+    p_m = cf.evaluate("P('M=1')", exact)
+    tuned = f"{played.truth['formula']} + P('M=1') - {p_m!r}"
+    assert cf.evaluate(tuned, exact) == pytest.approx(cd.exact_ace(dag, cpts, "K", "M"), abs=1e-12)
+    assert grade(played, {"identifiable": True, "formula": tuned}).reasons == ("wrong_formula",)
+
+
+def test_wrong_and_unreadable_formulas_fail_with_their_codes(played, tasks):
+    def reasons(task, formula, identifiable=True):
+        return grade(task, {"identifiable": identifiable, "formula": formula}).reasons
+    assert reasons(played, "P('M=1 | K=1') - P('M=1 | K=0')") == ("naive_regression",)
+    assert reasons(played, "sum('C', P('M=1 | K=1, C') * P('C')) - sum('C', P('M=1 | K=0, C') * P('C'))") in (
+        ("wrong_formula",), ("parent_adjusted_estimate",), ("pretreatment_adjusted",))
+    assert reasons(played, f"-({PLAYER_FORMULAS[1]})") == ("wrong_formula",)
+    assert reasons(played, "P('M=1' | K=1)") == ("bad_formula",)
+    every = "C, D, E, F, G, I, J, K, M"
+    too_many = f"sum('{every}', sum('{every}', P('M=1')))"  # more look-ups than one evaluation allows
+    assert reasons(played, too_many) == ("bad_formula",)
+    assert reasons(played, PLAYER_FORMULAS[0], identifiable=False) == ("missed_identifiable",)
+    hedge = next(t for t in tasks if not t.truth["identifiable"])
+    x, y = hedge.truth["treatment"], hedge.truth["outcome"]
+    assert reasons(hedge, f"P('{y}=1 | {x}=1') - P('{y}=1 | {x}=0')") == ("not_identifiable",)
+
+
+def test_python_tasks_take_no_formula():
+    task = gc.generate(base.config_from(gc, {"kind": "identify", "compute": "python"}), 1, 0)
+    assert "formula" not in task.answer_schema["properties"] and "formula" not in task.truth
+    assert '"formula"' not in task.prompt

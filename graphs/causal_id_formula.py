@@ -1,7 +1,8 @@
 """The ID algorithm of Shpitser and Pearl written out as a formula of the `evaluate` tool's language
-(graphs/causal_formula.py) instead of evaluated: the scripted strategy of identify --compute formula, which
-shows that the language expresses every functional the generator grades against. It follows the lines of
-graphs/causal_id.py, on expressions with free variables in place of arrays with free axes."""
+(graphs/causal_formula.py) instead of evaluated: the reference formula of identify --compute formula, and
+its scripted strategy, which shows that the language expresses every functional the generator grades
+against. It follows the lines of graphs/causal_id.py, on expressions with free variables in place of
+arrays with free axes."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -53,10 +53,13 @@ def is_identifiable(dag: nx.DiGraph, latent: Iterable[str], x: str, y: str) -> b
     from y0.graph import NxMixedGraph
 
     directed, bidirected = latent_projection(dag, latent)
-    graph = NxMixedGraph.from_edges(directed=directed, undirected=bidirected)
-    for v in sorted(set(dag) - set(latent)):  # an isolated observed variable is still a variable
-        graph.add_node(Variable(v))
-    return identify_outcomes(graph, treatments={Variable(x)}, outcomes={Variable(y)}) is not None
+    observed = sorted(set(dag) - set(latent))
+    safe = {v: f"V{i}" for i, v in enumerate(observed)}  # y0 refuses the names P, Q and PP
+    graph = NxMixedGraph.from_edges(directed=[(safe[u], safe[v]) for u, v in directed],
+                                    undirected=[(safe[u], safe[v]) for u, v in bidirected])
+    for v in observed:  # an isolated observed variable is still a variable
+        graph.add_node(Variable(safe[v]))
+    return identify_outcomes(graph, treatments={Variable(safe[x])}, outcomes={Variable(safe[y])}) is not None
 
 
 def satisfies_front_door(dag: nx.DiGraph, x: str, y: str, m: Iterable[str]) -> bool:

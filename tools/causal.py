@@ -120,7 +120,8 @@ def evaluate(env: dict, formula: str) -> str:
     P("Y=1, M | X=0, W") is the probability of the event before the bar given the condition after it
     (no bar: unconditional); every variable is binary and is written with a value (=0 or =1) or bare,
     when an enclosing sum gives it its value. sum("W, M", f) is f summed over the four (in general 2^k)
-    value combinations of W and M. Example, a backdoor formula for P(Y=1 | do(X=1)) with adjustment
+    value combinations of W and M (a sum inside f may sum over W again: inside it, its own value
+    counts). Example, a backdoor formula for P(Y=1 | do(X=1)) with adjustment
     set {Z}: sum("Z", P("Y=1 | X=1, Z") * P("Z")). A conditional probability whose condition has count 0
     is taken as 0, and so is any division by 0.
 

@@ -18,6 +18,7 @@ from generators import causal as gc
 from graders import grade
 from graphs import causal_discrete as cd
 from graphs import causal_formula as cf
+from graphs import causal_latent as cl
 from graphs.causal_id_formula import ace_formula
 from tools.registry import call_tool
 
@@ -220,3 +221,13 @@ def test_python_tasks_take_no_formula():
     task = gc.generate(base.config_from(gc, {"kind": "identify", "compute": "python"}), 1, 0)
     assert "formula" not in task.answer_schema["properties"] and "formula" not in task.truth
     assert '"formula"' not in task.prompt
+
+
+def test_variables_named_p_and_q_are_judged_too():
+    """y0 refuses the names P, Q and PP, which graphs of 17 nodes or more have (--edges 28 crashed)."""
+    front_door = nx.DiGraph([("P", "M"), ("M", "Q"), ("U", "P"), ("U", "Q")])
+    assert cl.is_identifiable(front_door, ["U"], "P", "Q")
+    bow = nx.DiGraph([("P", "Q"), ("U", "P"), ("U", "Q")])
+    assert not cl.is_identifiable(bow, ["U"], "P", "Q")
+    task = gc.generate(base.config_from(gc, {"kind": "identify", "edges": 28, "hidden": 5}), 1, 1)
+    assert {"P", "Q"} <= set(task.truth["variables"]) and grade(task, task.truth["reference"]).passed

@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 15  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 16  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -67,7 +67,8 @@ VERSION = 15  # 2: trace names the paper's credited components and says where th
 # from the "Fix" commit no longer fits the budget); 14: the "Fix <function>" subject is on a later right
 # version outside the regression, not on its re-fix (no subject leads to the regression); 15: every version
 # of a component (wrong ones too) carries the reference's docstrings and no comment names a slip, the partial
-# fix holds half the wrong versions or more (it starts a quarter to a half of the way through them)
+# fix holds half the wrong versions or more (it starts a quarter to a half of the way through them);
+# 16: trace says what "helpers do not count" meant: a function that only calls one computing the component
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -105,8 +106,9 @@ Submit {{"commit": "<id>"}}.""",
 At release {tag} (commit {tip}, where this copy's main ends), which functions of the repository \
 implement a component that the paper {paper_name} ({paper}) introduced? This collection credits it \
 with: {components}. Count each module-level function defined at {tag} that computes (part of) one of \
-these, even if a later commit changed it. Helpers do not count, nor does code of a component credited \
-to another paper, even where that paper's component uses a similar idea (a later paper's variant).
+these, even if a later commit changed it. A function that only calls a function that does, computing \
+none of the component itself, does not count; nor does code of a component credited to another paper, \
+even where that paper's component uses a similar idea (a later paper's variant).
 Submit {{"functions": ["<module>.<function>", ...]}}: each function once, named by its module's dotted \
 path and its name, e.g. "rl.targets.td_target"; any order.""",
 }

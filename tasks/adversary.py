@@ -126,13 +126,18 @@ GIT_REVS = ("HEAD@{1}", "ORIG_HEAD", "FETCH_HEAD", "refs/original/refs/heads/mai
 _ESCAPED = CATASTROPHIC.replace("\\", "\\\\")  # in a SPARQL string literal
 REGEX_ATTACKS = {"git_grep": {"pattern": CATASTROPHIC},
                  "sparql": {"query": f'SELECT ?x WHERE {{ ?x ?p ?l FILTER(REGEX(STR(?l), "{_ESCAPED}")) }}'}}
+# Formulas for the evaluate tool that would run code, read a file or exhaust the parser, were it Python
+FORMULAS = {"import": "__import__('os').system('true')", "read_file": "open('/etc/passwd').read()",
+            "subclasses": "().__class__.__bases__[0].__subclasses__()", "power": "9 ** 9 ** 9 ** 9",
+            "deep": "(" * 5000 + "1" + ")" * 5000, "comprehension": "[P('x') for x in range(10 ** 9)]"}
 # every tool of every family, with arguments that each hold a 5000-digit integer, sent as JSON text
 HUGE_CALLS = {name: f'{{"{arg}": {HUGE}}}' for name, arg in (
     ("python", "code"), ("ci_test", "x"), ("parents", "node"), ("children", "node"),
     ("search_papers", "query"), ("get_paper", "paper_id"), ("references", "paper_id"),
     ("citations", "paper_id"), ("list_refs", "ref"), ("git_log", "max_count"), ("git_show", "commit"),
     ("git_diff", "a"), ("git_blame", "path"), ("git_grep", "pattern"), ("run_tests", "commit"),
-    ("sparql", "query"), ("search_entities", "text"), ("get_entity", "entity_id"), ("distance_km", "a"))}
+    ("sparql", "query"), ("search_entities", "text"), ("get_entity", "entity_id"), ("distance_km", "a"),
+    ("evaluate", "formula"))}
 OTHER_FAMILIES_TOOLS = ("python", "sparql", "git_show", "parents", "get_paper")
 
 
@@ -153,6 +158,8 @@ def attacks(tools: list[str]) -> list[tuple[str, str, Any]]:
         calls += [(f"git_show_{rev}", "git_show", {"commit": rev}) for rev in GIT_REVS]
         calls.append(("git_show_outside_the_repository", "git_show",
                       {"commit": "HEAD", "path": "../../../etc/passwd"}))
+    if "evaluate" in tools:
+        calls += [(f"evaluate_{name}", "evaluate", {"formula": f}) for name, f in FORMULAS.items()]
     calls += [(f"answered_{name}", name, args) for name, args in REGEX_ATTACKS.items() if name in tools]
     calls += [(f"huge_{name}", name, _decode_arguments(text))
               for name, text in HUGE_CALLS.items() if name in tools]

@@ -208,6 +208,8 @@ def test_wrong_and_unreadable_formulas_fail_with_their_codes(played, tasks):
         ("wrong_formula",), ("parent_adjusted_estimate",), ("pretreatment_adjusted",))
     assert reasons(played, f"-({PLAYER_FORMULAS[1]})") == ("wrong_formula",)
     assert reasons(played, "P('M=1' | K=1)") == ("bad_formula",)
+    for formula in ("0", "1e308 * 1e308", "1e308 * 1e308 - 1e308 * 1e308"):  # no effect, inf, nan
+        assert reasons(played, formula) == ("wrong_formula",)
     every = "C, D, E, F, G, I, J, K, M"
     too_many = f"sum('{every}', sum('{every}', P('M=1')))"  # more look-ups than one evaluation allows
     assert reasons(played, too_many) == ("bad_formula",)

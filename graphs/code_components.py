@@ -749,7 +749,7 @@ def h_inv(y, eps=0.001):
         ("h_inv", {"y": [109.0, -109.0, 0.5]}),
         ("h_inv", {"y": _arr(rng, 6, low=-50.0, high=50.0)}),
         ("h", {"x": _arr(rng, 6, low=-500.0, high=500.0)})],
-    edge_cases=("zero", "|x| = 10**4", "another eps", "two-dimensional inputs"),
+    edge_cases=("zero", "|x| = 10**4", "eps = 0.01", "two-dimensional inputs"),
 )
 
 N_STEP_VALUE = Component(

@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 17  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 18  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -70,6 +70,7 @@ VERSION = 17  # 2: trace names the paper's credited components and says where th
 # fix holds half the wrong versions or more (it starts a quarter to a half of the way through them);
 # 16: trace says what "helpers do not count" meant: a function that only calls one computing the component
 # 17: the value transform's case "another eps" names its value (eps = 0.01), as the hidden cases use it
+# 18: locate's prompt says a partial fix may leave a case wrong in another way, and is not a regression
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -155,7 +156,8 @@ _REGRESSION = (" After it first behaved as the paper defines it, one later commi
                "wrong value until a later commit repaired it; the commit asked for is the first complete "
                "one, before the regression. Apart from that, once complete no commit changes the values "
                "the component gives.")
-_PARTIAL = (" A commit may fix part of a wrong version and leave another checked case wrong (a partial fix): "
+_PARTIAL = (" A commit may fix part of a wrong version and leave another checked case wrong, perhaps wrong "
+            "in another way than before (a partial fix, not a regression): "
             "the commit asked for is the first at which every checked case gives the paper's values. What "
             "the code computes decides, not its docstrings or commit subjects.")
 _USES = (" It uses {names} from `{path}`, which give the paper's values at every commit of this file's history, so "

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import ast
 import functools
-import io
 import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from graphs import causal as cg
 
 MAX_CHARS = 4000
 MAX_LOOKUPS = 200_000  # probabilities looked up in one evaluation: nested sums grow as 2^(summed variables)
@@ -72,8 +73,7 @@ class Distribution:
 @functools.lru_cache(maxsize=8)  # a task's calls all read the same table
 def counts_distribution(csv: str) -> Distribution:
     """The empirical distribution of a counts table: one column per variable, then "count"."""
-    header, _, body = csv.partition("\n")
-    names, rows = header.split(","), np.loadtxt(io.StringIO(body), delimiter=",", ndmin=2)
+    names, rows = cg.from_csv(csv)
     table = np.zeros((2,) * (len(names) - 1))
     table[tuple(rows[:, :-1].astype(int).T)] = rows[:, -1]
     return Distribution(table, names[:-1])

@@ -133,12 +133,12 @@ def _identifying_formula(task: Task, formula: str) -> Grade:
     models = [{v: np.asarray(c, float) for v, c in truth["cpts"].items()},
               *(cd.random_cpts(rng, dag) for _ in range(FORMULA_MODELS))]
     try:
-        cf.parse(formula, observed)
+        tree = cf.parse(formula, observed)
         for cpts in models:
             joint = cd.marginal_table(cd.exact_joint(dag, cpts), list(dag), observed)[0]
-            value = cf.evaluate(formula, cf.Distribution(joint, observed))
+            value = cf.value(tree, cf.Distribution(joint, observed))
             if not abs(value - cd.exact_ace(dag, cpts, truth["treatment"], truth["outcome"])) <= EXACT:
-                on_counts = cf.evaluate(formula, cf.counts_distribution(task.env["files"]["counts.csv"]))
+                on_counts = cf.value(tree, cf.counts_distribution(task.env["files"]["counts.csv"]))
                 misses = math.isfinite(on_counts) and abs(on_counts - truth["effect"]) > truth["tolerance"]
                 code = _off_by(on_counts, task) if misses else "outside_tolerance"
                 return failed("wrong_formula" if code == "outside_tolerance" else code)

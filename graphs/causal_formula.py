@@ -54,7 +54,9 @@ class _Op:
 
 
 class Distribution:
-    """One distribution over named binary variables (a table of shape (2,) * n), with memoised marginals."""
+    """One distribution over named binary variables (a table of shape (2,) * n), with memoised marginals:
+    a formula looks up thousands of probabilities, where graphs.causal_discrete.Table sums the whole table
+    for each one."""
 
     def __init__(self, table: np.ndarray, names: Sequence[str]):
         table = np.asarray(table, float)
@@ -81,9 +83,13 @@ def counts_distribution(csv: str) -> Distribution:
 
 def evaluate(formula: str, distribution: Distribution) -> float:
     """The value of `formula` on `distribution`; FormulaError says what is wrong with a bad one."""
-    tree = parse(formula, distribution.names)
-    counter = [0]
-    return _value(tree, {}, distribution, counter)
+    return value(parse(formula, distribution.names), distribution)
+
+
+def value(tree: object, distribution: Distribution) -> float:
+    """The value of a tree `parse` gave, on a distribution over the same variables (one formula read once
+    and evaluated on several distributions); FormulaError when it needs too many look-ups."""
+    return _value(tree, {}, distribution, [0])
 
 
 def parse(formula: str, names: Sequence[str]) -> object:

@@ -65,6 +65,13 @@ class _Problem:
                 result = result * np.divide(upto, before, out=empty, where=before > 0)
         return result
 
+    def product(self, p: np.ndarray, factors: list[np.ndarray]) -> np.ndarray:
+        """The product of factors of p's shape, in order."""
+        result = np.ones((1,) * p.ndim)
+        for f in factors:
+            result = result * f
+        return result
+
     def identify(self, y: frozenset[str], x: frozenset[str], p: np.ndarray, v: frozenset[str]) -> np.ndarray:
         """ID(y, x, P, G[v]), the lines of Shpitser and Pearl's algorithm in order."""
         graph = self.graph.subgraph(v)
@@ -80,10 +87,7 @@ class _Problem:
             return self.identify(y, x | w, p, v)
         parts = self.districts(v - x)
         if len(parts) > 1:  # line 4: one factor per c-component of G minus x
-            product = np.ones((1,) * p.ndim)
-            for s in parts:
-                product = product * self.identify(s, v - s, p, v)
-            return self.total(product, v - y - x)
+            return self.total(self.product(p, [self.identify(s, v - s, p, v) for s in parts]), v - y - x)
         (s,) = parts
         whole = self.districts(v)
         if len(whole) == 1:  # line 5: a hedge

@@ -1,15 +1,13 @@
 """The ID algorithm of Shpitser and Pearl written out as a formula of the `evaluate` tool's language
 (graphs/causal_formula.py) instead of evaluated: the reference formula of identify --compute formula, and
 its scripted strategy, which shows that the language expresses every functional the generator grades
-against. It follows the lines of graphs/causal_id.py, on expressions with free variables in place of
+against. It runs graphs/causal_id.py's recursion itself, on expressions with free variables in place of
 arrays with free axes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
-from graphs.causal_id import NotIdentifiable
+from graphs import causal_id as ci
 
 
 @dataclass(frozen=True)
@@ -42,32 +40,18 @@ class Ratio:
     bottom: object
 
 
-def total(e: object, variables: frozenset[str]) -> object:
-    """e summed over `variables`; a marginal of the observed joint stays one P(...)."""
-    if not variables:
-        return e
-    if isinstance(e, Joint):
-        return Joint(e.variables - variables)
-    return Sum(frozenset(variables), e)
+class _Problem(ci._Problem):
+    """graphs.causal_id's recursion, its distributions expressions instead of arrays: only how a
+    distribution is summed, factorised and multiplied differs."""
 
-
-class _Problem:
-    def __init__(self, names, directed, bidirected):
-        self.names = list(names)
-        self.graph = nx.DiGraph()
-        self.graph.add_nodes_from(self.names)
-        self.graph.add_edges_from(directed)
-        self.order = list(nx.lexicographical_topological_sort(self.graph, key=self.names.index))
-        self.bidirected = nx.Graph()
-        self.bidirected.add_nodes_from(self.names)
-        self.bidirected.add_edges_from(bidirected)
-
-    def districts(self, variables):
-        return sorted((frozenset(c) for c in nx.connected_components(self.bidirected.subgraph(variables))),
-                      key=lambda c: sorted(map(self.names.index, c)))
-
-    def ancestors(self, graph, ys):
-        return frozenset(ys).union(*(nx.ancestors(graph, y) for y in ys))
+    def total(self, p, variables):
+        """p summed over `variables`; a marginal of the observed joint stays one P(...)."""
+        variables = frozenset(variables)
+        if not variables:
+            return p
+        if isinstance(p, Joint):
+            return Joint(p.variables - variables)
+        return Sum(variables, p)
 
     def factor(self, p, v, s):
         """The product over u in s of P(u | the variables of v before u), P given by the expression p."""
@@ -79,33 +63,12 @@ class _Problem:
                 if isinstance(p, Joint) and p.variables == frozenset(v):
                     factors.append(Conditional(u, before))
                 else:
-                    upto = total(p, frozenset(ordered[i + 1:]))
-                    factors.append(Ratio(upto, total(upto, frozenset([u]))))
+                    upto = self.total(p, ordered[i + 1:])
+                    factors.append(Ratio(upto, self.total(upto, [u])))
         return Product(tuple(factors))
 
-    def identify(self, y, x, p, v):
-        graph = self.graph.subgraph(v)
-        if not x:
-            return total(p, v - y)
-        relevant = self.ancestors(graph, y)
-        if relevant != v:
-            return self.identify(y, x & relevant, total(p, v - relevant), relevant)
-        cut = nx.DiGraph(graph)
-        cut.remove_edges_from([e for u in x for e in list(cut.in_edges(u))])
-        w = (v - x) - self.ancestors(cut, y)
-        if w:
-            return self.identify(y, x | w, p, v)
-        parts = self.districts(v - x)
-        if len(parts) > 1:
-            return total(Product(tuple(self.identify(s, v - s, p, v) for s in parts)), v - y - x)
-        (s,) = parts
-        whole = self.districts(v)
-        if len(whole) == 1:
-            raise NotIdentifiable(f"hedge for {sorted(y)} over {sorted(v)}")
-        if s in whole:
-            return total(self.factor(p, v, s), s - y)
-        (bigger,) = [c for c in whole if s < c]
-        return self.identify(y, x & bigger, self.factor(p, v, bigger), bigger)
+    def product(self, p, factors):
+        return Product(tuple(factors))
 
 
 def _items(variables, fixed):

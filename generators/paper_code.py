@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 18  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 19  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -71,6 +71,8 @@ VERSION = 18  # 2: trace names the paper's credited components and says where th
 # 16: trace says what "helpers do not count" meant: a function that only calls one computing the component
 # 17: the value transform's case "another eps" names its value (eps = 0.01), as the hidden cases use it
 # 18: locate's prompt says a partial fix may leave a case wrong in another way, and is not a regression
+# 19: locate's right versions are drawn among four correct sources, two of them rewrites that change the
+# lines a slip changes and read like one (a max before the mean, names swapped, a floored denominator)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]

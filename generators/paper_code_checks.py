@@ -140,10 +140,10 @@ def _as_diff(path: str, old: str, new: str) -> str:
 
 def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
     """Correct answers found without the generator: for implement, the component written again with
-    plain loops and the reference as a unified diff (not every correct file: None would say so, but
-    these are what tasks.check can try); for locate, the first commit at which the hidden cases all
-    pass, found by running them at every commit of the copy; for trace, the paper's functions among
-    those the release defines."""
+    plain loops, the reference as a unified diff and the component's rewrites (not every correct file:
+    None would say so, but these are what tasks.check can try); for locate, the first commit at which
+    the hidden cases all pass, found by running them at every commit of the copy; for trace, the paper's
+    functions among those the release defines."""
     kind = _kind(task)
     repo = G.materialize(task.env["repo"])
     c = _component(task)
@@ -151,7 +151,8 @@ def enumerate_answers(task: Task) -> list[dict[str, Any]] | None:
         tree = R.tree_files(repo, "HEAD")
         diffs = {path: _as_diff(path, tree.get(path, ""), text)  # a new file is a diff of the empty one
                  for path, text in task.truth["reference"]["files"].items()}
-        return [with_function(task, c.looped, "alternative", "looped"), {"files": diffs}]
+        return [with_function(task, c.looped, "alternative", "looped"), {"files": diffs},
+                *[with_function(task, source, "alternative", "looped") for source in c.rewrites.values()]]
     if kind == "locate":
         passing = [str(commit.id) for commit in repo.walk(repo.head.target)][::-1]  # linear: oldest first
         for sha in passing:

@@ -44,6 +44,10 @@ class Component:
     """A second correct source, written independently with plain loops."""
     mutants: dict[str, str]
     """Name -> wrong source: slips a grader must reject."""
+    rewrites: dict[str, str]
+    """Name -> a third correct source, which changes the lines a mutant changes (a form that reads like a
+    slip but gives the reference's values on every input): locate's later versions, which only a careful
+    reading tells from a slip."""
     public_test: str
     """Source of the public test file's body (the file's imports are added by the repository)."""
     cases: Callable[[random.Random], list[tuple[str, dict[str, Any]]]]
@@ -119,6 +123,19 @@ def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma) -> np
     best = np.argmax(next_q_online, axis=1)
     chosen = np.take_along_axis(np.asarray(next_q_target), best[:, None], axis=1)[:, 0]
     return np.asarray(rewards) + gamma * chosen''',
+    },
+    rewrites={
+        "names_swapped": '''def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma):
+    target, online = np.asarray(next_q_online), np.asarray(next_q_target)
+    best = np.argmax(target, axis=1)
+    chosen = online[np.arange(len(best)), best]
+    return np.asarray(rewards) + gamma * (1.0 - np.asarray(dones)) * chosen''',
+        "first_of_the_maxima": '''def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma):
+    online = np.asarray(next_q_online)
+    best = np.argmax(online == online.max(axis=1, keepdims=True), axis=1)
+    chosen = np.asarray(next_q_target)[np.arange(len(online)), best]
+    rewards = np.asarray(rewards, dtype=float)
+    return np.where(np.asarray(dones) > 0, rewards, rewards + gamma * chosen)''',
     },
     public_test='''def test_double_dqn_values_the_online_choice_with_the_target():
     y = double_dqn_target(np.array([0.0]), np.array([0.0]), np.array([[1.0, 2.0]]),
@@ -230,6 +247,28 @@ def prioritized_sample(priorities, u, alpha, beta) -> tuple[np.ndarray, np.ndarr
     weights = (len(probs) * probs[indices]) ** (-beta)
     return indices, weights / weights.max()''',
     },
+    rewrites={
+        "weights_against_the_rarest_draw": '''def prioritized_sample(priorities, u, alpha, beta):
+    priorities = np.asarray(priorities, dtype=float)
+    scaled = np.where(priorities > 0, priorities ** alpha, 0.0)
+    probs = scaled / scaled.sum()
+    cumulative = np.cumsum(probs)
+    indices = np.sum(cumulative[None, :] <= np.asarray(u)[:, None], axis=1)
+    indices = np.minimum(indices, np.flatnonzero(probs > 0)[-1])
+    drawn = probs[indices]
+    return indices, (drawn / drawn.min()) ** (-beta)''',
+        "left_search_past_the_boundary": '''def prioritized_sample(priorities, u, alpha, beta):
+    priorities = np.asarray(priorities, dtype=float)
+    probs = np.zeros_like(priorities)
+    positive = priorities > 0
+    probs[positive] = priorities[positive] ** alpha
+    probs /= probs.sum()
+    cumulative = np.cumsum(probs)
+    above = np.nextafter(np.asarray(u, dtype=float), np.inf)
+    indices = np.minimum(np.searchsorted(cumulative, above, side="left"), np.flatnonzero(positive)[-1])
+    weights = (len(probs) * probs[indices]) ** (-beta)
+    return indices, weights / weights.max()''',
+    },
     public_test='''def test_zero_priority_is_never_sampled():
     indices, weights = prioritized_sample(np.array([0.0, 1.0]), np.array([0.0, 0.5, 0.9]), 0.6, 0.4)
     assert list(indices) == [1, 1, 1] and np.allclose(weights, 1.0)''',
@@ -286,6 +325,16 @@ def dueling_q(value, advantages) -> np.ndarray
         "mean_floor_divided": '''def dueling_q(value, advantages):
     advantages = np.asarray(advantages, dtype=float)
     mean = advantages.sum(axis=1, keepdims=True) // advantages.shape[1]
+    return np.asarray(value)[:, None] + advantages - mean''',
+    },
+    rewrites={
+        "recentred_after_the_max": '''def dueling_q(value, advantages):
+    advantages = np.asarray(advantages, dtype=float)
+    shifted = advantages - advantages.max(axis=1, keepdims=True)
+    return np.asarray(value)[:, None] + shifted - shifted.mean(axis=1, keepdims=True)''',
+        "sum_over_the_width": '''def dueling_q(value, advantages):
+    advantages = np.asarray(advantages, dtype=float)
+    mean = advantages.sum(axis=1, keepdims=True) / advantages.shape[1]
     return np.asarray(value)[:, None] + advantages - mean''',
     },
     public_test='''def test_dueling_advantages_are_centred():
@@ -366,6 +415,28 @@ def n_step_return(rewards, dones, bootstrap, gamma) -> np.ndarray
             total += discount / gamma * v
         out.append(total)
     return np.array(out)''',
+    },
+    rewrites={
+        "discount_before_the_check": '''def n_step_return(rewards, dones, bootstrap, gamma):
+    out = []
+    for rs, ds, v in zip(rewards, dones, bootstrap):
+        total, discount = 0.0, 1.0
+        for r, d in zip(rs, ds):
+            total += discount * r
+            discount *= gamma
+            if d:
+                break
+        else:
+            total += discount * v
+        out.append(total)
+    return np.array(out)''',
+        "ends_counted_before_each_step": '''def n_step_return(rewards, dones, bootstrap, gamma):
+    rewards, dones = np.asarray(rewards, dtype=float), np.asarray(dones, dtype=float)
+    n = rewards.shape[1]
+    ended = np.cumsum(dones, axis=1) - dones
+    counts = (ended == 0).astype(float)
+    alive = (dones.sum(axis=1) == 0).astype(float)
+    return (counts * rewards * gamma ** np.arange(n)).sum(axis=1) + gamma ** n * alive * np.asarray(bootstrap)''',
     },
     public_test='''def test_n_step_return_without_episode_end():
     assert np.allclose(n_step_return(np.ones((1, 3)), np.zeros((1, 3)), np.array([8.0]), 0.5), [2.75])''',
@@ -493,6 +564,34 @@ C51 = Component(
             out[b, int(round((tz - v_min) / dz))] += probs[b, j]
     return out''',
     },
+    rewrites={
+        "ceil_with_a_tie_term": '''def project_distribution(next_probs, rewards, dones, gamma, v_min, v_max):
+    probs = np.asarray(next_probs, dtype=float)
+    n = probs.shape[1]
+    dz = (v_max - v_min) / (n - 1)
+    out = np.zeros_like(probs)
+    for b in range(len(probs)):
+        for j in range(n):
+            x = (min(max(rewards[b] + gamma * (1 - dones[b]) * (v_min + j * dz), v_min), v_max) - v_min) / dz
+            lo, hi = min(int(np.floor(x)), n - 1), min(int(np.ceil(x)), n - 1)
+            out[b, lo] += probs[b, j] * (hi - x + (hi == lo))
+            out[b, hi] += probs[b, j] * (x - lo)
+    return out''',
+        "bincount_per_row": '''def project_distribution(next_probs, rewards, dones, gamma, v_min, v_max):
+    probs = np.asarray(next_probs, dtype=float)
+    batch, n = probs.shape
+    dz = (v_max - v_min) / (n - 1)
+    support = np.linspace(v_min, v_max, n)
+    out = np.zeros_like(probs)
+    for b in range(batch):
+        x = (np.clip(rewards[b] + gamma * (1.0 - dones[b]) * support, v_min, v_max) - v_min) / dz
+        lower = np.floor(x)
+        up = x - lower
+        lower = lower.astype(int)
+        out[b] += np.bincount(lower, probs[b] * (1.0 - up), minlength=n)[:n]
+        out[b] += np.bincount(np.minimum(lower + 1, n - 1), probs[b] * up, minlength=n)[:n]
+    return out''',
+    },
     public_test='''def test_projection_keeps_probability_mass():
     probs = project_distribution(np.full((1, 5), 0.2), np.array([0.1]), np.array([0.0]), 0.5, -1.0, 1.0)
     assert abs(probs.sum() - 1.0) < 1e-9''',
@@ -576,6 +675,21 @@ def noisy_linear(x, mu_w, sigma_w, mu_b, sigma_b, eps_in, eps_out) -> np.ndarray
     weights = np.asarray(mu_w) + np.asarray(sigma_w) * np.outer(f_out, f_in)
     return np.asarray(x) @ weights.T + np.asarray(mu_b) + np.asarray(sigma_b) * np.sqrt(np.abs(eps_out))''',
     },
+    rewrites={
+        "copysign_and_einsum": '''def noisy_linear(x, mu_w, sigma_w, mu_b, sigma_b, eps_in, eps_out):
+    f_in = np.copysign(np.sqrt(np.abs(eps_in)), eps_in)
+    f_out = np.copysign(np.sqrt(np.abs(eps_out)), eps_out)
+    weights = np.asarray(mu_w) + np.asarray(sigma_w) * (f_out[:, None] * f_in[None, :])
+    bias = np.asarray(mu_b) + np.asarray(sigma_b) * f_out
+    return np.einsum("ij,bj->bi", weights, np.asarray(x)) + bias''',
+        "noise_apart_from_the_mean": '''def noisy_linear(x, mu_w, sigma_w, mu_b, sigma_b, eps_in, eps_out):
+    x = np.asarray(x)
+    f_in = np.sign(eps_in) * np.sqrt(np.abs(eps_in))
+    f_out = np.sign(eps_out) * np.sqrt(np.abs(eps_out))
+    mean = x @ np.asarray(mu_w).T + np.asarray(mu_b)
+    noise = ((x * f_in) @ np.asarray(sigma_w).T) * f_out + np.asarray(sigma_b) * f_out
+    return mean + noise''',
+    },
     public_test='''def test_noisy_layer_without_noise_is_linear():
     y = noisy_linear(np.array([[1.0, 2.0]]), np.array([[1.0, 1.0]]), np.ones((1, 2)), np.array([0.5]),
                      np.ones(1), np.zeros(2), np.zeros(1))
@@ -640,6 +754,17 @@ def puct_select(priors, visits, q_values, c_puct) -> int
         "one_added_inside_the_root": '''def puct_select(priors, visits, q_values, c_puct):
     visits = np.asarray(visits, dtype=float)
     bonus = c_puct * np.asarray(priors) * np.sqrt(visits.sum() + 1.0) / (1.0 + visits)
+    return int(np.argmax(np.asarray(q_values) + bonus))''',
+    },
+    rewrites={
+        "floored_denominator": '''def puct_select(priors, visits, q_values, c_puct):
+    visits = np.asarray(visits, dtype=float)
+    bonus = c_puct * np.asarray(priors) * np.sqrt(visits.sum()) / np.maximum(visits + 1.0, 1.0)
+    return int(np.argmax(np.asarray(q_values) + bonus))''',
+        "root_of_the_shifted_total": '''def puct_select(priors, visits, q_values, c_puct):
+    visits = np.asarray(visits, dtype=float)
+    total = visits.sum() + 1.0
+    bonus = c_puct * np.asarray(priors) * np.sqrt(total - 1.0) / (1.0 + visits)
     return int(np.argmax(np.asarray(q_values) + bonus))''',
     },
     public_test='''def test_puct_prefers_the_unvisited_action_of_high_prior():
@@ -739,6 +864,27 @@ def h_inv(y, eps=0.001):
     root = (np.sqrt(1.0 + 4.0 * eps * (np.abs(y) + 1.0 + eps)) - 1.0) / (2.0 * eps)
     return np.sign(y) * (root ** 2 - 1.0)''',
     },
+    rewrites={
+        "rationalised_inverse": '''def h(x, eps=0.001):
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * (np.sqrt(np.abs(x) + 1.0) - 1.0) + eps * x
+
+
+def h_inv(y, eps=0.001):
+    y = np.asarray(y, dtype=float)
+    c = np.abs(y) + 1.0 + eps
+    root = 2.0 * c / (1.0 + np.sqrt(1.0 + 4.0 * eps * c))
+    return np.sign(y) * (root ** 2 - 1.0)''',
+        "eps_made_a_float": '''def h(x, eps=0.001):
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * (np.sqrt(np.abs(x) + 1.0) - 1.0) + eps * x
+
+
+def h_inv(y, eps=0.001):
+    y, eps = np.asarray(y, dtype=float), float(eps)
+    root = (np.sqrt(1.0 + 4.0 * eps * (np.abs(y) + 1.0 + eps)) - 1.0) / (2.0 * eps)
+    return np.sign(y) * (root ** 2 - 1.0)''',
+    },
     public_test='''def test_h_squashes_large_values():
     assert abs(float(h(np.array(99.0))) - (9.0 + 0.099)) < 1e-9''',
     cases=lambda rng: [
@@ -821,6 +967,25 @@ def n_step_value_targets(rewards, values, gamma, n) -> np.ndarray
             total += gamma ** n * values[t + n]
         out.append(total)
     return np.array(out, dtype=float)''',
+    },
+    rewrites={
+        "bootstrap_in_two_factors": '''def n_step_value_targets(rewards, values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        total = sum(gamma ** k * rewards[t + k] for k in range(min(n, len(rewards) - t)))
+        if t + n <= len(rewards) - 1:
+            total += gamma ** (n - 1) * gamma * values[t + n]
+        out.append(total)
+    return np.array(out, dtype=float)''',
+        "rewards_shifted_by_one": '''def n_step_value_targets(rewards, values, gamma, n):
+    rewards, values = np.asarray(rewards, dtype=float), np.asarray(values, dtype=float)
+    horizon = len(rewards)
+    padded = np.concatenate([[0.0], rewards, np.zeros(n)])
+    z = np.zeros(horizon)
+    for k in range(1, n + 1):
+        z += gamma ** (k - 1) * padded[k:k + horizon]
+    later = np.concatenate([values[n:], np.zeros(min(n, horizon))])[:horizon]
+    return z + gamma ** n * later''',
     },
     public_test='''def test_one_step_targets_bootstrap_from_the_next_value():
     z = n_step_value_targets(np.array([1.0, 1.0]), np.array([0.0, 4.0]), 0.5, 1)
@@ -958,6 +1123,37 @@ def support_to_scalar(probs, support_size):
 def support_to_scalar(probs, support_size):
     return np.asarray(probs, dtype=float) @ np.arange(-support_size, support_size + 1)''',
     },
+    rewrites={
+        "padded_column": '''def scalar_to_support(x, support_size):
+    y = np.clip(h(x), -support_size, support_size)
+    lower = np.floor(y)
+    upper_mass = y - lower
+    out = np.zeros((len(y), 2 * support_size + 2))
+    rows = np.arange(len(y))
+    low_index = (lower + support_size).astype(int)
+    out[rows, low_index] = 1.0 - upper_mass
+    out[rows, low_index + 1] += upper_mass
+    return out[:, :-1]
+
+
+def support_to_scalar(probs, support_size):
+    probs = np.asarray(probs, dtype=float)
+    return h_inv(np.sum(probs * np.arange(-support_size, support_size + 1), axis=1))''',
+        "upper_column_first": '''def scalar_to_support(x, support_size):
+    shifted = np.clip(h(x), -support_size, support_size) + support_size
+    low = np.floor(shifted).astype(int)
+    frac = shifted - low
+    out = np.zeros((len(shifted), 2 * support_size + 1))
+    rows = np.arange(len(low))
+    out[rows, np.minimum(low + 1, 2 * support_size)] = frac
+    out[rows, low] += 1.0 - frac
+    return out
+
+
+def support_to_scalar(probs, support_size):
+    support = np.arange(-support_size, support_size + 1)
+    return h_inv(np.asarray(probs, dtype=float) @ support)''',
+    },
     public_test='''def test_zero_is_all_on_the_middle_atom():
     assert np.allclose(scalar_to_support(np.array([0.0]), 2), [[0.0, 0.0, 1.0, 0.0, 0.0]])''',
     cases=lambda rng: [
@@ -977,10 +1173,10 @@ COMPONENTS: dict[str, Component] = {c.key: c for c in (
 
 
 def committed(c: Component, version: str) -> str:
-    """The source a commit holds for a version of a component ("reference", "looped" or a mutant's
-    name), every function with the reference's docstring: an author's slip leaves the docstring as it
-    was, so the docstring tells no version apart and only reading the code does."""
-    source = {"reference": c.reference, "looped": c.looped}.get(version) or c.mutants[version]
+    """The source a commit holds for a version of a component ("reference", "looped", a rewrite's or a
+    mutant's name), every function with the reference's docstring: an author's slip leaves the docstring
+    as it was, so the docstring tells no version apart and only reading the code does."""
+    source = {"reference": c.reference, "looped": c.looped, **c.rewrites}.get(version) or c.mutants[version]
     docs = {f.name: ast.get_docstring(f, clean=False) for f in ast.parse(c.reference).body
             if isinstance(f, ast.FunctionDef)}
     lines = source.splitlines()

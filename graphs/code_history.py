@@ -1,15 +1,16 @@
 """A long history of one component's file, for locate: the repository cut off before the component,
 then many commits that touch its file (first versions wrong with one mutant, then a partial fix: a
 mutant wrong on part of the first version's wrong cases, kept for half the wrong versions or more; the
-first complete one; refactors that keep its values; where the task's checked cases allow it, a
-regression: a commit that breaks a case every earlier version got right, kept for a while, then the
-re-fix; refactors to the tip), among commits that change other files, almost all under vague subjects;
-the few that name the component mislead (its first, wrong version; a "fix" that changes no value, after
-it was first complete and outside the regression). Every version, wrong ones too, carries the same
-docstrings, so only its code tells it apart. Too many to read every one within a stated call budget,
-which is what a scripted bisection of the file's commits spends on the task plus one: "at or after the
-complete version" is "right, or wrong on a case the first version got right", monotonic along the
-history by construction.
+first complete one; refactors that keep its values, drawn among the component's correct sources, half of
+them rewrites that change the lines a slip would change (`Component.rewrites`); where the task's checked
+cases allow it, a regression: a commit that breaks a case every earlier version got right, kept for a
+while, then the re-fix; refactors to the tip), among commits that change other files, almost all under
+vague subjects; the few that name the component mislead (its first, wrong version; a "fix" that changes
+no value, after it was first complete and outside the regression). Every version, wrong ones too,
+carries the same docstrings, so only its code tells it apart. Too many to read every one within a stated
+call budget, which is what a scripted bisection of the file's commits spends on the task plus one: "at
+or after the complete version" is "right, or wrong on a case the first version got right", monotonic
+along the history by construction.
 """
 from __future__ import annotations
 
@@ -156,7 +157,7 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
         elif broken <= k < refixed:
             source = CC.committed(c, regressed)
         else:
-            source = CC.committed(c, "reference" if rng.random() < 0.6 else "looped")
+            source = CC.committed(c, rng.choice(("reference", "looped", *sorted(c.rewrites))))
         notes.append(rng.choice(_NOTES))
         text = R.component_file(tree, key, source).rstrip("\n") + "\n" + "\n".join(notes) + "\n"
         files = {c.path: text, **(test if k == 0 else {})}

@@ -224,8 +224,20 @@ def test_every_version_of_the_component_carries_the_same_docstrings_and_no_comme
                            if isinstance(f, ast.FunctionDef) and f.name in c.functions))
         seen.discard(())  # commits of the file from before the component
         assert len(seen) == 1 and all(doc for _, doc in next(iter(seen))), task.id
-    for c in CC.COMPONENTS.values():  # a slip's comment would tell a reader what is wrong
-        assert all("#" not in source for source in c.mutants.values()), c.key
+    for c in CC.COMPONENTS.values():  # a slip's (or a rewrite's) comment would tell a reader what it is
+        assert all("#" not in source for source in (*c.mutants.values(), *c.rewrites.values())), c.key
+
+
+def test_right_versions_include_the_rewrites_that_read_like_a_slip_on_every_default_task(tasks):
+    for task in tasks:
+        c = CC.COMPONENTS[task.meta["component"]]
+        repo = materialize(task.env["repo"])
+        commits = _file_commits(task, c.path)
+        at = commits.index(task.truth["accepted"][0])
+        later = {R.tree_files(repo, sha)[c.path] for sha in commits[at:]}
+        held = {name for name in c.rewrites if any(CC.committed(c, name) in text for text in later)}
+        assert held and all(_behaves(task, c.path, text) for text in later
+                            if any(CC.committed(c, name) in text for name in held)), task.id
 
 
 def test_the_subjects_that_name_the_component_mislead(tasks):

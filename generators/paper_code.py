@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 19  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 20  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -73,6 +73,8 @@ VERSION = 19  # 2: trace names the paper's credited components and says where th
 # 18: locate's prompt says a partial fix may leave a case wrong in another way, and is not a regression
 # 19: locate's right versions are drawn among four correct sources, two of them rewrites that change the
 # lines a slip changes and read like one (a max before the mean, names swapped, a floored denominator)
+# 20: locate's prompt says a partial fix may be wrong even on inputs the first version gets right, and
+# that only a version after a complete one can be the regression (a player took a partial fix for one)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -159,7 +161,8 @@ _REGRESSION = (" After it first behaved as the paper defines it, one later commi
                "one, before the regression. Apart from that, once complete no commit changes the values "
                "the component gives.")
 _PARTIAL = (" A commit may fix part of a wrong version and leave another checked case wrong, perhaps wrong "
-            "in another way than before (a partial fix, not a regression): "
+            "in another way than before, even on inputs the first version gets right (a partial fix: only a "
+            "version that comes after a complete one can be a regression): "
             "the commit asked for is the first at which every checked case gives the paper's values. What "
             "the code computes decides, not its docstrings or commit subjects.")
 _USES = (" It uses {names} from `{path}`, which give the paper's values at every commit of this file's history, so "

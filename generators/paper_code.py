@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 20  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 21  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -75,6 +75,8 @@ VERSION = 20  # 2: trace names the paper's credited components and says where th
 # lines a slip changes and read like one (a max before the mean, names swapped, a floored denominator)
 # 20: locate's prompt says a partial fix may be wrong even on inputs the first version gets right, and
 # that only a version after a complete one can be the regression (a player took a partial fix for one)
+# 21: locate's versions (not the rewrites) have their locals renamed at half the file's commits, so that
+# blame at a later commit names a renaming, not where a version began (v19 players jumped by blame)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]

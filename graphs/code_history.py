@@ -14,6 +14,7 @@ along the history by construction.
 """
 from __future__ import annotations
 
+import ast
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,42 @@ _NOTES = ("# keep float64 throughout", "# inputs may be lists", "# shapes follow
           "# numpy only", "# the batch axis comes first", "# edge cases in the tests")
 _README = ("Runs on numpy alone.", "Every function takes arrays.", "Tests live in tests/.",
            "Shapes are documented in each docstring.", "Contributions welcome.", "Floats are float64.")
+
+
+# New names for a version's locals: none is a builtin the sources call or a name they use
+_RENAMES = ("acc", "buf", "cur", "tmp", "val", "res", "arr", "part", "vec", "grid", "span", "step", "head",
+            "pick", "base", "lhs", "rhs", "term", "flat", "seq", "cell", "item", "work", "slot", "temp")
+
+
+def renamed_locals(source: str, rng: random.Random) -> str:
+    """The source with its functions' local variables under new names drawn from `rng`, and a parameter
+    that the function's body rebinds first thing (`x = np.asarray(x)`) renamed from there on: the same
+    code, but most lines change, so that blame at a later commit points to the renaming, not to where
+    the version began. Names are replaced where the syntax tree has them, never in strings, attributes
+    or keyword names."""
+    tree = ast.parse(source)
+    functions = [f for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.Lambda))]
+    params = {a.arg for f in functions for a in (*f.args.posonlyargs, *f.args.args, *f.args.kwonlyargs)}
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    local = {n.id for n in names if isinstance(n.ctx, ast.Store)} - params
+    rebound: dict[str, tuple[int, int]] = {}  # a parameter -> where the statement rebinding it ends
+    for f in (f for f in tree.body if isinstance(f, ast.FunctionDef)):
+        for statement in f.body:
+            if isinstance(statement, ast.Assign):
+                for target in ast.walk(ast.Tuple(elts=statement.targets)):
+                    if isinstance(target, ast.Name) and target.id in params and target.id not in rebound:
+                        rebound[target.id] = (statement.end_lineno, statement.end_col_offset)
+    pool = [n for n in _RENAMES if n not in {n.id for n in names} | params]
+    rng.shuffle(pool)
+    mapping = dict(zip(sorted(local) + sorted(rebound), pool, strict=False))  # a short pool renames fewer
+    spots = [n for n in names if n.id in local and n.id in mapping]
+    spots += [n for n in names if n.id in rebound and n.id in mapping
+              and (isinstance(n.ctx, ast.Store) or (n.lineno, n.col_offset) >= rebound[n.id])]
+    lines = source.split("\n")
+    for n in sorted(spots, key=lambda n: (n.lineno, n.col_offset), reverse=True):  # right to left
+        line = lines[n.lineno - 1]
+        lines[n.lineno - 1] = line[:n.col_offset] + mapping[n.id] + line[n.end_col_offset:]
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -153,11 +190,14 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
             readme += f"\n{rng.choice(_README)}\n"
             tip = R.commit_on(repo, tip, {"README.md": readme}, rng.choice(_VAGUE))
         if k < done:
-            source = CC.committed(c, early if k < partial else subtle)
+            version = early if k < partial else subtle
         elif broken <= k < refixed:
-            source = CC.committed(c, regressed)
+            version = regressed
         else:
-            source = CC.committed(c, rng.choice(("reference", "looped", *sorted(c.rewrites))))
+            version = rng.choice(("reference", "looped", *sorted(c.rewrites)))
+        source = CC.committed(c, version)
+        if version not in c.rewrites and rng.random() < 0.5:  # a rewrite's own names are its disguise
+            source = renamed_locals(source, rng)
         notes.append(rng.choice(_NOTES))
         text = R.component_file(tree, key, source).rstrip("\n") + "\n" + "\n".join(notes) + "\n"
         files = {c.path: text, **(test if k == 0 else {})}

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from graphs import code_components as CC
-from graphs.code_history import _close
+from graphs.code_history import _close, renamed_locals
 
 
 def _floats(rng, *shape, low=-3.0, high=3.0, whole=False):
@@ -126,3 +126,42 @@ def test_the_random_inputs_tell_every_mutant_from_the_reference(key):
                 caught = True
                 break
         assert caught, name
+
+
+def _values(source, key, seed):
+    namespace = CC.reference_namespace()
+    exec(source, namespace)  # noqa: S102 (the project's own sources)
+    rng = random.Random(seed)
+    out = []
+    for _ in range(60):
+        function, kwargs = _inputs(key, rng)
+        try:
+            out.append(_run(namespace, function, kwargs))
+        except Exception as error:  # noqa: BLE001 (a slip may raise: the renamed one must raise alike)
+            out.append(type(error).__name__)
+    return out
+
+
+def _same(want, got):
+    """The same result: the same error, or the same values (a slip's nan in the same places)."""
+    if isinstance(want, str) or isinstance(got, str):
+        return want == got
+    if "tuple" in want:
+        return "tuple" in got and all(_same(w, g) for w, g in zip(want["tuple"], got["tuple"], strict=True))
+    return want["shape"] == got["shape"] and bool(np.allclose(want["values"], got["values"], equal_nan=True))
+
+
+@pytest.mark.parametrize("key", sorted(CC.COMPONENTS))
+def test_renaming_a_versions_locals_changes_its_lines_but_not_its_values(key):
+    c = CC.COMPONENTS[key]
+    versions = ("reference", "looped", *c.mutants)
+    changed = 0
+    for version in versions:
+        source = CC.committed(c, version)
+        for seed in range(3):
+            renamed = renamed_locals(source, random.Random(seed))
+            lines = [a != b for a, b in zip(source.splitlines(), renamed.splitlines(), strict=True)]
+            changed += any(lines) and sum(lines) >= len(lines) // 4
+            want, got = _values(source, key, seed), _values(renamed, key, seed)
+            assert all(_same(w, g) for w, g in zip(want, got, strict=True)), (version, seed)
+    assert changed >= 3 * len(versions) // 2  # most versions have locals to rename (a two-liner may not)

@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 21  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 22  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -77,6 +77,9 @@ VERSION = 21  # 2: trace names the paper's credited components and says where th
 # that only a version after a complete one can be the regression (a player took a partial fix for one)
 # 21: locate's versions (not the rewrites) have their locals renamed at half the file's commits, so that
 # blame at a later commit names a renaming, not where a version began (v19 players jumped by blame)
+# 22: locate's prompt says how a checked case calls the functions (keywords, float64 arrays, the shapes, the
+# tolerance) and that random inputs are checked too; its default budget is what the scripted bisection
+# spends (--slack 0; v21 allowed one call more, the ladder keeps that level)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -108,7 +111,7 @@ file you change or add (a unified diff of a file against this commit is accepted
 The paper {paper_name} ({paper}) introduced {what}. The repository implements it: find the commit \
 where it first behaves as the paper defines it, that is, the first commit of main at which the \
 function(s) holding it give the values the paper's definition gives (if a first version was wrong \
-and a later commit completed it, the commit asked for is the one that completed it). The values checked include these cases, as the paper's equations (not a pseudocode's shortcuts) decide them: {edge_cases}.{where} {ids}{budget}
+and a later commit completed it, the commit asked for is the one that completed it). Each checked case calls the function(s) with keyword arguments, numpy float64 arrays in the shapes the paper's quantities have (a batch axis first where the function takes a batch), and compares the values with the paper's within a relative tolerance of {rtol} plus an absolute one of {atol}. Besides random inputs, the cases include these, as the paper's equations (not a pseudocode's shortcuts) decide them: {edge_cases}.{where} {ids}{budget}
 Submit {{"commit": "<id>"}}.""",
     "trace": _INTRO + """\
 At release {tag} (commit {tip}, where this copy's main ends), which functions of the repository \
@@ -194,8 +197,9 @@ LADDERS = {  # every level draws the component per task, so that a sample of 8 h
                  + [{"component": "", "definition": "paper", "wire": True, "test_runs": 1, "components": 3}],
     "locate": [{"component": "", "name_functions": True, "history": 0},
                {"component": "", "name_functions": False, "history": 0},
-               {"component": "", "name_functions": False, "history": 24},
-               {"component": "", "name_functions": False, "history": 64}],
+               {"component": "", "name_functions": False, "history": 24, "slack": 1},
+               {"component": "", "name_functions": False, "history": 64, "slack": 1},
+               {"component": "", "name_functions": False, "history": 64, "slack": 0}],
     "trace": [{"component": ""}],
 }
 
@@ -217,7 +221,10 @@ class Config:
         "help": "locate: how many commits of the component's file git_log lists, on a copy of its own (wrong "
                 "first versions, a partial fix, the complete one, refactors, where the component's mutants "
                 "allow it a regression and its re-fix), with a call budget of what a "
-                "bisection of them spends plus one (0: the repository's own history, no budget)"})
+                "bisection of them spends plus --slack (0: the repository's own history, no budget)"})
+    slack: int = field(default=0, metadata={
+        "help": "locate, with --history: the tool calls its budget allows beyond what a scripted bisection of "
+                "the history spends (0: exactly those)"})
     test_runs: int = field(default=1, metadata={
         "help": "implement: how many run_public_tests calls a task allows (0: no limit)"})
     components: int = field(default=3, metadata={
@@ -244,6 +251,8 @@ class Config:
                              f"got {self.components}")
         if self.history and not 8 <= self.history <= 80:
             raise ValueError(f"--history must be 0 or between 8 and 80, got {self.history}")
+        if not 0 <= self.slack <= 20:
+            raise ValueError(f"--slack must be between 0 and 20, got {self.slack}")
         if not 0 <= self.test_runs <= 100:
             raise ValueError(f"--test-runs must be between 0 (no limit) and 100, got {self.test_runs}")
         if self.definition not in DEFINITIONS:
@@ -393,16 +402,18 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
         hidden, drawn, plan = _planned_cases(c, rng, hidden)
         made = H.build(repo, c.key, rng, config.history, drawn, plan)
         tip, commit, introduced, named = made.tip, made.commit, made.introduced, made.named
-        env, partial = {"calls_left": made.budget}, {"partial": made.partial}
+        calls = made.calls + config.slack
+        env, partial = {"calls_left": calls}, {"partial": made.partial}
         if made.regression:
             partial |= {"regression": made.regression, "refix": made.refix}
         stays = _REGRESSION if made.regression else _STAYS
-        budget = _PARTIAL + _BUDGET.format(budget=made.budget) + stays + "".join(
+        budget = _PARTIAL + _BUDGET.format(budget=calls) + stays + "".join(
             _USES.format(names=" and ".join(names.split(", ")), path=module.replace(".", "/") + ".py", file=c.path)
             for module, names in imported_from_repo(c))
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
              if config.name_functions else "")
-    return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases), "budget": budget},
+    return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases), "budget": budget,
+                       "rtol": CC.TOLERANCE["rtol"], "atol": CC.TOLERANCE["atol"]},
             "tips": {"main": tip}, "env": env,
             "truth": {**hidden, "component": c.key, "accepted": [commit], "introduced": introduced,
                       "named": named, **partial, "reference": {"commit": commit}}}

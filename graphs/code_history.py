@@ -8,9 +8,9 @@ while, then the re-fix; refactors to the tip), among commits that change other f
 vague subjects; the few that name the component mislead (its first, wrong version; a "fix" that changes
 no value, after it was first complete and outside the regression). Every version, wrong ones too,
 carries the same docstrings, so only its code tells it apart. Too many to read every one within a stated
-call budget, which is what a scripted bisection of the file's commits spends on the task plus one: "at
-or after the complete version" is "right, or wrong on a case the first version got right", monotonic
-along the history by construction.
+call budget, which the generator sets from what a scripted bisection of the file's commits spends on the
+task (`History.calls`): "at or after the complete version" is "right, or wrong on a case the first
+version got right", monotonic along the history by construction.
 """
 from __future__ import annotations
 
@@ -89,8 +89,8 @@ class History:
     last wrong ones before `commit`."""
     file_commits: int
     """How many commits of main touch the component's file (git_log with its path lists them)."""
-    budget: int
-    """The calls of the scripted bisection (`bisect_calls`) on this history, plus one."""
+    calls: int
+    """The calls of the scripted bisection (`bisect_calls`) on this history."""
     regression: str = ""
     """The commit that breaks the complete version again (a checked case every earlier version got
     right), the first of the versions wrong with it; empty where the history has no regression."""
@@ -210,5 +210,5 @@ def build(repo: pygit2.Repository, key: str, rng: random.Random, length: int,
         regression = tip if k == broken else regression
         refix = tip if k == refixed else refix
     file_commits = len(G.follow(repo, tip, c.path).changed)
-    budget = bisect_calls(file_commits, earlier + done, bool(regression)) + 1
-    return History(tip, commit, introduced, introduced, partial_fix, file_commits, budget, regression, refix)
+    calls = bisect_calls(file_commits, earlier + done, bool(regression))
+    return History(tip, commit, introduced, introduced, partial_fix, file_commits, calls, regression, refix)

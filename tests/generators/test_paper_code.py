@@ -26,7 +26,8 @@ def test_same_bytes_under_any_hash_seed(capsys):
     assert capsys.readouterr().out == there.stdout and len(there.stdout.splitlines()) == 3
 
 
-@pytest.mark.parametrize("flags", [["--component", "c52"], ["--definition", "vague"], ["--components", "4"]])
+@pytest.mark.parametrize("flags", [["--component", "c52"], ["--definition", "vague"], ["--components", "4"],
+                                   ["--slack", "-1"]])
 def test_a_bad_knob_is_one_line_and_exit_2(flags, capsys):
     with pytest.raises(SystemExit) as e:
         main(pc, flags)

@@ -1,7 +1,7 @@
 """locate's long history: many commits rewrite the component's file, a partial fix comes before the
 complete version, where the component's mutants allow it a regression comes after it, the budget is what a
-scripted bisection with the model's tools alone spends on each default task plus one (not a reading of
-each commit), and that bisection solves every default task."""
+scripted bisection with the model's tools alone spends on each default task (not a reading of each
+commit), and that bisection solves every default task."""
 import ast
 import copy
 import re
@@ -105,15 +105,15 @@ def _bisect(task):
     return commits[lo], calls, len(commits)
 
 
-def test_the_budget_is_what_a_scripted_bisection_spends_on_each_default_task_plus_one(tasks):
+def test_the_budget_is_what_a_scripted_bisection_spends_on_each_default_task(tasks):
     assert len({t.prompt for t in tasks}) == len({t.meta["component"] for t in tasks}) == 8
     for task in tasks:
         budget = task.env["calls_left"]
         assert f"at most {budget} tool calls" in task.prompt
         commit, calls, file_commits = _bisect(task)
-        assert grade(task, {"commit": commit}).passed and calls + 1 == budget, task.id
+        assert grade(task, {"commit": commit}).passed and calls == budget, task.id
         # 64 versions: every bisection reads exactly six, and the first version where there is a regression
-        assert file_commits == 64 and budget == 9 + _has_regression(task), task.id
+        assert file_commits == 64 and budget == 8 + _has_regression(task), task.id
 
 
 def test_a_bisection_that_reads_wrong_as_later_is_misled_by_a_regression_on_some_default_task(tasks):
@@ -283,3 +283,11 @@ def test_the_functions_a_component_imports_are_final_at_every_commit_of_its_file
             for sha in _file_commits(task, c.path):
                 assert R.tree_files(repo, sha)[dep] == final, (task.id, sha)
     assert any(pc.imported_from_repo(CC.COMPONENTS[t.meta["component"]]) for t in tasks)
+
+
+def test_slack_adds_calls_to_the_budget_and_changes_nothing_else():
+    tight, loose = (pc.generate(pc.Config(kind="locate", slack=slack), 3, 0) for slack in (0, 2))
+    assert loose.env["calls_left"] == tight.env["calls_left"] + 2
+    assert loose.truth == tight.truth and loose.env["repo"] == tight.env["repo"]
+    assert loose.prompt == tight.prompt.replace(f"at most {tight.env['calls_left']} tool calls",
+                                                f"at most {loose.env['calls_left']} tool calls")

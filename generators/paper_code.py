@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 22  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 23  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -80,6 +80,8 @@ VERSION = 22  # 2: trace names the paper's credited components and says where th
 # 22: locate's prompt says how a checked case calls the functions (keywords, float64 arrays, the shapes, the
 # tolerance) and that random inputs are checked too; its default budget is what the scripted bisection
 # spends (--slack 0; v21 allowed one call more, the ladder keeps that level)
+# 23: the value transform's one-line description gives h's form (eps x outside the sign, as Pohlen et al.
+# write it; a player read the MuZero paper's h with the linear term inside)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]

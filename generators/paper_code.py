@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 23  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 24  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -82,6 +82,9 @@ VERSION = 23  # 2: trace names the paper's credited components and says where th
 # spends (--slack 0; v21 allowed one call more, the ladder keeps that level)
 # 23: the value transform's one-line description gives h's form (eps x outside the sign, as Pohlen et al.
 # write it; a player read the MuZero paper's h with the linear term inside)
+# 24: every component gains subtle mutants (a slip that reads as right at a glance: ties broken by a tiny
+# bias, the root of each count, = for += at the support's end, the discount raised to "not done", ...);
+# locate's partial fix is one of them where the checked cases allow it
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -428,13 +431,15 @@ def _planned_cases(c: CC.Component, rng: random.Random,
                    hidden: dict[str, Any]) -> tuple[dict[str, Any], list, H.Plan]:
     """The hidden cases redrawn until the component's mutants give a regression plan on them (within
     `_TRIPLE_TRIES` draws, where it has 3 mutants or more), else until they give a partial fix; the
-    cases and the plan drawn among those they allow."""
+    cases and the plan drawn among those they allow, among those whose partial fix is a subtle mutant
+    where there are any."""
     tries = _TRIPLE_TRIES if len(c.mutants) >= 3 else 0
     while True:
         drawn = [(name, kwargs) for _, name, kwargs in hidden["cases"]]
         triples, pairs = H.mutant_plans(c.key, drawn)
         if triples or (pairs and tries <= 0):
             plans = triples or pairs
+            plans = [p for p in plans if p[1] in c.subtle] or plans  # a partial fix that reads as right
             return hidden, drawn, plans[rng.randrange(len(plans))]
         tries -= 1
         hidden = hidden_cases(c, rng)

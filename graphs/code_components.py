@@ -44,6 +44,10 @@ class Component:
     """A second correct source, written independently with plain loops."""
     mutants: dict[str, str]
     """Name -> wrong source: slips a grader must reject."""
+    subtle: tuple[str, ...]
+    """The mutants whose slip reads as right at a glance (a tie broken by a tiny bias, the root of each
+    count, `=` for `+=` at the support's end): locate's partial fix is drawn among them where the
+    checked cases allow one, so that a reader must trace the code through the named edge cases."""
     rewrites: dict[str, str]
     """Name -> a third correct source, which changes the lines a mutant changes (a form that reads like a
     slip but gives the reference's values on every input): locate's later versions, which only a careful
@@ -123,7 +127,17 @@ def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma) -> np
     best = np.argmax(next_q_online, axis=1)
     chosen = np.take_along_axis(np.asarray(next_q_target), best[:, None], axis=1)[:, 0]
     return np.asarray(rewards) + gamma * chosen''',
+        "discount_to_the_not_done": '''def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma):
+    best = np.argmax(next_q_online, axis=1)
+    chosen = np.take_along_axis(np.asarray(next_q_target), best[:, None], axis=1)[:, 0]
+    return np.asarray(rewards) + gamma ** (1.0 - np.asarray(dones)) * chosen''',
+        "ties_broken_by_index": '''def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma):
+    online = np.asarray(next_q_online, dtype=float)
+    best = np.argmax(online + 1e-9 * np.arange(online.shape[1]), axis=1)
+    chosen = np.take_along_axis(np.asarray(next_q_target), best[:, None], axis=1)[:, 0]
+    return np.asarray(rewards) + gamma * (1.0 - np.asarray(dones)) * chosen''',
     },
+    subtle=('discount_to_the_not_done', 'ties_broken_by_index'),
     rewrites={
         "names_swapped": '''def double_dqn_target(rewards, dones, next_q_online, next_q_target, gamma):
     target, online = np.asarray(next_q_online), np.asarray(next_q_target)
@@ -246,7 +260,16 @@ def prioritized_sample(priorities, u, alpha, beta) -> tuple[np.ndarray, np.ndarr
     indices = np.minimum(np.searchsorted(np.cumsum(probs), np.asarray(u), side="right"), len(probs) - 1)
     weights = (len(probs) * probs[indices]) ** (-beta)
     return indices, weights / weights.max()''',
+        "normalised_over_the_buffer": '''def prioritized_sample(priorities, u, alpha, beta):
+    scaled = np.asarray(priorities, dtype=float) ** alpha
+    scaled[np.asarray(priorities) == 0] = 0.0
+    probs = scaled / scaled.sum()
+    last = np.flatnonzero(probs > 0)[-1]
+    indices = np.minimum(np.searchsorted(np.cumsum(probs), np.asarray(u), side="right"), last)
+    every = (len(probs) * probs) ** (-beta)
+    return indices, every[indices] / every.max()''',
     },
+    subtle=('normalised_over_the_buffer',),
     rewrites={
         "weights_against_the_rarest_draw": '''def prioritized_sample(priorities, u, alpha, beta):
     priorities = np.asarray(priorities, dtype=float)
@@ -326,7 +349,11 @@ def dueling_q(value, advantages) -> np.ndarray
     advantages = np.asarray(advantages, dtype=float)
     mean = advantages.sum(axis=1, keepdims=True) // advantages.shape[1]
     return np.asarray(value)[:, None] + advantages - mean''',
+        "mean_over_the_batch": '''def dueling_q(value, advantages):
+    advantages = np.asarray(advantages, dtype=float)
+    return np.asarray(value)[:, None] + advantages - advantages.mean(axis=0, keepdims=True)''',
     },
+    subtle=('mean_over_the_batch',),
     rewrites={
         "recentred_after_the_max": '''def dueling_q(value, advantages):
     advantages = np.asarray(advantages, dtype=float)
@@ -415,7 +442,14 @@ def n_step_return(rewards, dones, bootstrap, gamma) -> np.ndarray
             total += discount / gamma * v
         out.append(total)
     return np.array(out)''',
+        "end_reward_dropped": '''def n_step_return(rewards, dones, bootstrap, gamma):
+    rewards, dones = np.asarray(rewards, dtype=float), np.asarray(dones, dtype=float)
+    alive = np.cumprod(1.0 - dones, axis=1)
+    discounts = gamma ** np.arange(rewards.shape[1])
+    n = rewards.shape[1]
+    return (alive * rewards * discounts).sum(axis=1) + gamma ** n * alive[:, -1] * np.asarray(bootstrap)''',
     },
+    subtle=('end_reward_dropped',),
     rewrites={
         "discount_before_the_check": '''def n_step_return(rewards, dones, bootstrap, gamma):
     out = []
@@ -563,7 +597,23 @@ C51 = Component(
             tz = min(max(rewards[b] + gamma * (1 - dones[b]) * (v_min + j * dz), v_min), v_max)
             out[b, int(round((tz - v_min) / dz))] += probs[b, j]
     return out''',
+        "discount_to_the_not_done": '''def project_distribution(next_probs, rewards, dones, gamma, v_min, v_max):
+    probs = np.asarray(next_probs, dtype=float)
+    batch, n_atoms = probs.shape
+    dz = (v_max - v_min) / (n_atoms - 1)
+    atoms = v_min + dz * np.arange(n_atoms)
+    scale = gamma ** (1.0 - np.asarray(dones, dtype=float))
+    target = np.clip(np.asarray(rewards, dtype=float)[:, None] + scale[:, None] * atoms, v_min, v_max)
+    x = (target - v_min) / dz
+    lower = np.floor(x).astype(int)
+    upper = np.minimum(lower + 1, n_atoms - 1)
+    rows = np.repeat(np.arange(batch), n_atoms)
+    out = np.zeros_like(probs)
+    np.add.at(out, (rows, lower.ravel()), (probs * (lower + 1 - x)).ravel())
+    np.add.at(out, (rows, upper.ravel()), (probs * (x - lower)).ravel())
+    return out''',
     },
+    subtle=('discount_to_the_not_done',),
     rewrites={
         "ceil_with_a_tie_term": '''def project_distribution(next_probs, rewards, dones, gamma, v_min, v_max):
     probs = np.asarray(next_probs, dtype=float)
@@ -674,7 +724,13 @@ def noisy_linear(x, mu_w, sigma_w, mu_b, sigma_b, eps_in, eps_out) -> np.ndarray
     f_out = np.sign(eps_out) * np.sqrt(np.abs(eps_out))
     weights = np.asarray(mu_w) + np.asarray(sigma_w) * np.outer(f_out, f_in)
     return np.asarray(x) @ weights.T + np.asarray(mu_b) + np.asarray(sigma_b) * np.sqrt(np.abs(eps_out))''',
+        "bias_noise_unshaped": '''def noisy_linear(x, mu_w, sigma_w, mu_b, sigma_b, eps_in, eps_out):
+    f_in = np.sign(eps_in) * np.sqrt(np.abs(eps_in))
+    f_out = np.sign(eps_out) * np.sqrt(np.abs(eps_out))
+    weights = np.asarray(mu_w) + np.asarray(sigma_w) * np.outer(f_out, f_in)
+    return np.asarray(x) @ weights.T + np.asarray(mu_b) + np.asarray(sigma_b) * np.asarray(eps_out)''',
     },
+    subtle=('bias_noise_unshaped',),
     rewrites={
         "copysign_and_einsum": '''def noisy_linear(x, mu_w, sigma_w, mu_b, sigma_b, eps_in, eps_out):
     f_in = np.copysign(np.sqrt(np.abs(eps_in)), eps_in)
@@ -755,7 +811,12 @@ def puct_select(priors, visits, q_values, c_puct) -> int
     visits = np.asarray(visits, dtype=float)
     bonus = c_puct * np.asarray(priors) * np.sqrt(visits.sum() + 1.0) / (1.0 + visits)
     return int(np.argmax(np.asarray(q_values) + bonus))''',
+        "root_of_each_count": '''def puct_select(priors, visits, q_values, c_puct):
+    visits = np.asarray(visits, dtype=float)
+    bonus = c_puct * np.asarray(priors) * np.sqrt(visits).sum() / (1.0 + visits)
+    return int(np.argmax(np.asarray(q_values) + bonus))''',
     },
+    subtle=('root_of_each_count',),
     rewrites={
         "floored_denominator": '''def puct_select(priors, visits, q_values, c_puct):
     visits = np.asarray(visits, dtype=float)
@@ -864,7 +925,17 @@ def h_inv(y, eps=0.001):
     y, eps = np.asarray(y, dtype=float), 0.001
     root = (np.sqrt(1.0 + 4.0 * eps * (np.abs(y) + 1.0 + eps)) - 1.0) / (2.0 * eps)
     return np.sign(y) * (root ** 2 - 1.0)''',
+        "linear_term_inside_the_sign": '''def h(x, eps=0.001):
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * (np.sqrt(np.abs(x) + 1.0) - 1.0 + eps * x)
+
+
+def h_inv(y, eps=0.001):
+    y = np.asarray(y, dtype=float)
+    root = (np.sqrt(1.0 + 4.0 * eps * (np.abs(y) + 1.0 + eps)) - 1.0) / (2.0 * eps)
+    return np.sign(y) * (root ** 2 - 1.0)''',
     },
+    subtle=('linear_term_inside_the_sign',),
     rewrites={
         "rationalised_inverse": '''def h(x, eps=0.001):
     x = np.asarray(x, dtype=float)
@@ -968,7 +1039,16 @@ def n_step_value_targets(rewards, values, gamma, n) -> np.ndarray
             total += gamma ** n * values[t + n]
         out.append(total)
     return np.array(out, dtype=float)''',
+        "bootstrap_at_the_end": '''def n_step_value_targets(rewards, values, gamma, n):
+    out = []
+    for t in range(len(rewards)):
+        total = sum(gamma ** k * rewards[t + k] for k in range(min(n, len(rewards) - t)))
+        if t + n <= len(rewards):
+            total += gamma ** n * values[min(t + n, len(values) - 1)]
+        out.append(total)
+    return np.array(out, dtype=float)''',
     },
+    subtle=('bootstrap_at_the_end',),
     rewrites={
         "bootstrap_in_two_factors": '''def n_step_value_targets(rewards, values, gamma, n):
     out = []
@@ -1123,7 +1203,23 @@ def support_to_scalar(probs, support_size):
 
 def support_to_scalar(probs, support_size):
     return np.asarray(probs, dtype=float) @ np.arange(-support_size, support_size + 1)''',
+        "top_mass_overwritten": '''def scalar_to_support(x, support_size):
+    y = np.clip(h(x), -support_size, support_size)
+    lower = np.floor(y)
+    upper_mass = y - lower
+    out = np.zeros((len(y), 2 * support_size + 1))
+    rows = np.arange(len(y))
+    low_index = (lower + support_size).astype(int)
+    out[rows, low_index] = 1.0 - upper_mass
+    out[rows, np.minimum(low_index + 1, 2 * support_size)] = upper_mass
+    return out
+
+
+def support_to_scalar(probs, support_size):
+    support = np.arange(-support_size, support_size + 1)
+    return h_inv(np.asarray(probs, dtype=float) @ support)''',
     },
+    subtle=('top_mass_overwritten',),
     rewrites={
         "padded_column": '''def scalar_to_support(x, support_size):
     y = np.clip(h(x), -support_size, support_size)

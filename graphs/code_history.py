@@ -52,19 +52,25 @@ def renamed_locals(source: str, rng: random.Random) -> str:
     params = {a.arg for f in functions for a in (*f.args.posonlyargs, *f.args.args, *f.args.kwonlyargs)}
     names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
     local = {n.id for n in names if isinstance(n.ctx, ast.Store)} - params
-    rebound: dict[str, tuple[int, int]] = {}  # a parameter -> where the statement rebinding it ends
+    # a parameter -> (the name its first rebinding binds, where that statement ends, its function's end)
+    rebound: dict[str, tuple[ast.Name, tuple[int, int], int]] = {}
     for f in (f for f in tree.body if isinstance(f, ast.FunctionDef)):
-        for statement in f.body:
-            if isinstance(statement, ast.Assign):
-                for target in ast.walk(ast.Tuple(elts=statement.targets)):
-                    if isinstance(target, ast.Name) and target.id in params and target.id not in rebound:
-                        rebound[target.id] = (statement.end_lineno, statement.end_col_offset)
+        for statement in (s for s in f.body if isinstance(s, ast.Assign)):
+            targets = list(statement.targets)
+            while targets:  # names the statement itself binds, not a subscript's
+                target = targets.pop()
+                if isinstance(target, (ast.Tuple, ast.List)):
+                    targets += target.elts
+                elif isinstance(target, ast.Name) and target.id in params and target.id not in rebound:
+                    end = (statement.end_lineno, statement.end_col_offset)
+                    rebound[target.id] = (target, end, f.end_lineno)
     pool = [n for n in _RENAMES if n not in {n.id for n in names} | params]
     rng.shuffle(pool)
     mapping = dict(zip(sorted(local) + sorted(rebound), pool, strict=False))  # a short pool renames fewer
     spots = [n for n in names if n.id in local and n.id in mapping]
-    spots += [n for n in names if n.id in rebound and n.id in mapping
-              and (isinstance(n.ctx, ast.Store) or (n.lineno, n.col_offset) >= rebound[n.id])]
+    for name, (bound, end, last) in rebound.items():
+        spots += [n for n in names if name in mapping and n.id == name
+                  and (n is bound or end <= (n.lineno, n.col_offset) and n.lineno <= last)]
     lines = source.split("\n")
     for n in sorted(spots, key=lambda n: (n.lineno, n.col_offset), reverse=True):  # right to left
         line = lines[n.lineno - 1]

@@ -4,6 +4,7 @@ scripted bisection with the model's tools alone spends on each default task (not
 commit), and that bisection solves every default task."""
 import ast
 import copy
+import random
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from generators.base import iter_tasks
 from graders import grade
 from graders.paper_code import same_value
 from graphs import code_components as CC
+from graphs import code_history as H
 from graphs import paper_repo as R
 from graphs.git import materialize
 from tools import call_tool
@@ -291,3 +293,15 @@ def test_slack_adds_calls_to_the_budget_and_changes_nothing_else():
     assert loose.truth == tight.truth and loose.env["repo"] == tight.env["repo"]
     assert loose.prompt == tight.prompt.replace(f"at most {tight.env['calls_left']} tool calls",
                                                 f"at most {loose.env['calls_left']} tool calls")
+
+
+@pytest.mark.parametrize("key", sorted(CC.COMPONENTS))
+def test_the_partial_fix_is_a_subtle_mutant_wherever_the_checked_cases_allow_one(key):
+    c = CC.COMPONENTS[key]
+    assert c.subtle and set(c.subtle) <= set(c.mutants)
+    for seed in range(6):
+        rng = random.Random(seed)
+        _, drawn, plan = pc._planned_cases(c, rng, pc.hidden_cases(c, rng))
+        triples, pairs = H.mutant_plans(key, drawn)
+        assert plan in (triples or pairs)
+        assert (plan[1] in c.subtle) == any(p[1] in c.subtle for p in triples or pairs), (seed, plan)

@@ -80,8 +80,8 @@ VERSION = 24  # 2: trace names the paper's credited components and says where th
 # 22: locate's prompt says how a checked case calls the functions (keywords, float64 arrays, the shapes, the
 # tolerance) and that random inputs are checked too; its default budget is what the scripted bisection
 # spends (--slack 0; v21 allowed one call more, the ladder keeps that level)
-# 23: the value transform's one-line description gives h's form (eps x outside the sign, as Pohlen et al.
-# write it; a player read the MuZero paper's h with the linear term inside)
+# 23: locate's value transform prompt gives h's form (eps x outside the sign, as Pohlen et al. write it; a
+# player read the MuZero paper's h with the linear term inside)
 # 24: every component gains subtle mutants (a slip that reads as right at a glance: ties broken by a tiny
 # bias, the root of each count, = for += at the support's end, the discount raised to "not done", ...);
 # locate's partial fix is one of them where the checked cases allow it
@@ -177,6 +177,10 @@ _PARTIAL = (" A commit may fix part of a wrong version and leave another checked
             "the code computes decides, not its docstrings or commit subjects.")
 _USES = (" It uses {names} from `{path}`, which give the paper's values at every commit of this file's history, so "
          "only the commits of `{file}` decide the answer.")
+# Where papers print a definition two ways, locate says which one its values follow (implement's contract
+# says it in its own terms, so the one-line description stays the same for every kind)
+_FORMS = {"value_transform": " The transform is sign(x) (sqrt(|x| + 1) - 1) + eps x, with the linear term "
+                             "outside the sign, as Pohlen et al. write it."}
 _IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "
         "object in the repository.")
 _STR = {"type": "string"}
@@ -416,7 +420,7 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
             _USES.format(names=" and ".join(names.split(", ")), path=module.replace(".", "/") + ".py", file=c.path)
             for module, names in imported_from_repo(c))
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
-             if config.name_functions else "")
+             if config.name_functions else "") + _FORMS.get(c.key, "")
     return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases), "budget": budget,
                        "rtol": CC.TOLERANCE["rtol"], "atol": CC.TOLERANCE["atol"]},
             "tips": {"main": tip}, "env": env,

@@ -851,8 +851,7 @@ def puct_select(priors, visits, q_values, c_puct) -> int
 
 TRANSFORM = Component(
     key="value_transform", paper="1911.08265", path="search/transform.py", functions=("h", "h_inv"),
-    what="MuZero's invertible value transform, which squashes values and rewards as sign(x) (sqrt(|x| + 1) - "
-         "1) + eps x (the linear term outside the sign, as in Pohlen et al.), and its inverse",
+    what="MuZero's invertible value transform, which squashes values and rewards, and its inverse",
     contract="""\
 def h(x, eps=0.001) -> np.ndarray
 def h_inv(y, eps=0.001) -> np.ndarray

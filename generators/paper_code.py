@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 24  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 25  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -85,6 +85,8 @@ VERSION = 24  # 2: trace names the paper's credited components and says where th
 # 24: every component gains subtle mutants (a slip that reads as right at a glance: ties broken by a tiny
 # bias, the root of each count, = for += at the support's end, the discount raised to "not done", ...);
 # locate's partial fix is one of them where the checked cases allow it
+# 25: locate's prompt states its call budget last, after the partial fix, the regression and the imports
+# (players found it easy to miss between them)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -416,9 +418,10 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
         if made.regression:
             partial |= {"regression": made.regression, "refix": made.refix}
         stays = _REGRESSION if made.regression else _STAYS
-        budget = _PARTIAL + _BUDGET.format(budget=calls) + stays + "".join(
+        # what is asked first, the budget last: players found it easy to miss between the two
+        budget = _PARTIAL + stays + "".join(
             _USES.format(names=" and ".join(names.split(", ")), path=module.replace(".", "/") + ".py", file=c.path)
-            for module, names in imported_from_repo(c))
+            for module, names in imported_from_repo(c)) + _BUDGET.format(budget=calls)
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
              if config.name_functions else "") + _FORMS.get(c.key, "")
     return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases), "budget": budget,

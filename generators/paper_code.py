@@ -179,10 +179,6 @@ _PARTIAL = (" A commit may fix part of a wrong version and leave another checked
             "the code computes decides, not its docstrings or commit subjects.")
 _USES = (" It uses {names} from `{path}`, which give the paper's values at every commit of this file's history, so "
          "only the commits of `{file}` decide the answer.")
-# Where papers print a definition two ways, locate says which one its values follow (implement's contract
-# says it in its own terms, so the one-line description stays the same for every kind)
-_FORMS = {"value_transform": " The transform is sign(x) (sqrt(|x| + 1) - 1) + eps x, with the linear term "
-                             "outside the sign, as Pohlen et al. write it."}
 _IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "
         "object in the repository.")
 _STR = {"type": "string"}
@@ -423,7 +419,7 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
             _USES.format(names=" and ".join(names.split(", ")), path=module.replace(".", "/") + ".py", file=c.path)
             for module, names in imported_from_repo(c)) + _BUDGET.format(budget=calls)
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
-             if config.name_functions else "") + _FORMS.get(c.key, "")
+             if config.name_functions else "") + (f" {c.form}" if c.form else "")
     return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases), "budget": budget,
                        "rtol": CC.TOLERANCE["rtol"], "atol": CC.TOLERANCE["atol"]},
             "tips": {"main": tip}, "env": env,

@@ -63,6 +63,9 @@ class Component:
     """The imports the file's source needs."""
     edge_cases: tuple[str, ...] = field(default_factory=tuple)
     """What the hidden cases include beyond random inputs, as the prompt lists it."""
+    form: str = ""
+    """Where papers print the definition two ways, the one the values follow, as locate's prompt states
+    it (implement's contract states it in its own terms)."""
 
 
 def _arr(rng: random.Random, *shape: int, low: float = -3.0, high: float = 3.0) -> list:
@@ -967,6 +970,8 @@ def h_inv(y, eps=0.001):
         ("h_inv", {"y": _arr(rng, 6, low=-50.0, high=50.0)}),
         ("h", {"x": _arr(rng, 6, low=-500.0, high=500.0)})],
     edge_cases=("zero", "|x| = 10**4", "eps = 0.01", "two-dimensional inputs"),
+    form="The transform is sign(x) (sqrt(|x| + 1) - 1) + eps x, with the linear term outside the sign, as "
+         "Pohlen et al. write it.",
 )
 
 N_STEP_VALUE = Component(

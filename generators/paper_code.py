@@ -230,8 +230,8 @@ class Config:
                 "allow it a regression and its re-fix), with a call budget of what a "
                 "bisection of them spends plus --slack (0: the repository's own history, no budget)"})
     slack: int = field(default=0, metadata={
-        "help": "locate, with --history: the tool calls its budget allows beyond what a scripted bisection of "
-                "the history spends (0: exactly those)"})
+        "help": "locate, with --history: the tool calls its budget allows beyond what a scripted "
+                "bisection of the history spends (0: exactly those)"})
     test_runs: int = field(default=1, metadata={
         "help": "implement: how many run_public_tests calls a task allows (0: no limit)"})
     components: int = field(default=3, metadata={

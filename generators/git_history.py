@@ -27,8 +27,8 @@ from generators.git_checks import (
     prompt_defects,
     random_answer,
 )
+from graphs import behaviour_history, code_history, long_history, synth_repo
 from graphs import git as G
-from graphs import long_history, synth_repo
 from tasks.task import Task
 from tools.git import log_calls
 
@@ -40,7 +40,7 @@ KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "beh
          tool_kind.KIND)
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
 EMBEDDED_ONLY = ("bisect", "behaviour")
-VERSION = 8  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
+VERSION = 9  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
 # 4: the behaviour and cherry kinds, and the embedded repository's history after v1.3; 5: bisect with
 # untestable commits and other failures by default, and the embedded repository's history after v1.5;
 # 6: bisect by default over a generated history of 200 commits, with a run_tests and a total call budget;
@@ -48,7 +48,9 @@ VERSION = 8  # 2: the embedded repository has three regressions; 3: honest renam
 # helper module, renames the broken lines later, and gives nothing away in its subjects; 8: each history is
 # planned around one question (good at the root): broken builds where its bisection tests first, the test
 # failing with another error over the first probe, the asked function renamed every few commits, and
-# budgets of exactly the planned bisection's runs plus --slack (1) and its calls plus one
+# budgets of exactly the planned bisection's runs plus --slack (1) and its calls plus one; 9: behaviour by
+# default over a generated history of 200 commits (graphs.behaviour_history), one change of the call's
+# result among changes other inputs see, a call budget of the planned bisection's plus --slack, no run tool
 MAX_BUDGET = 50
 MAX_RUN_BUDGET = 50
 MAX_SPAN = 20
@@ -116,6 +118,21 @@ which `{test}` fails with {reason} while at its parent it passes or fails with a
 tests failing, or this test failing with another error, are other failures, not this one. The first bad \
 commit and its parent can both be tested, and exactly one such commit exists. {ids}
 Submit {{"commit": "<id>"}}.""",
+    "behaviour_long": """\
+The call `{call}` gives {before} at commit {good} and {after} at commit {bad} (the tip of branch main \
+here). main is one line of {n} commits from {good} (excluded) to {bad}, each the first parent of the next, \
+and `{function}` is the function of that name in {path} at every one of them; a result is the call's value \
+as Python's repr() prints it, the file imported as the module `{module}` from the repository's root. \
+{changes} of the line's commits change that file: most only restyle it (locals renamed, another form of \
+the loop, a comment), some change what the function returns on other inputs than these, and exactly one \
+changes the call's result.
+Find that commit: the commit C, reachable from {bad} and not from {good}, where the call's result \
+differs from its result at C's parent. {ids}
+Budget: all tools together may be called at most {calls} times; a call past it returns an error. Reading \
+every version does not fit. The budget fits listing the file's commits ({pages} git_log call(s) with its \
+path) and bisecting that list, reading the file once per step (git_show with the path), with {slack} \
+call(s) to spare. {runs}
+Submit {{"commit": "<id>"}}.""",
     "range": """\
 List every commit that is in release {b} but not in release {a}: the commits reachable from tag {b} \
 and not from tag {a} (what `git log {a}..{b}` lists), merge commits included. {ids}
@@ -174,7 +191,7 @@ def _object(**properties: dict) -> dict[str, Any]:
 _COMMIT = _object(commit=_STR)
 _STRS = {"type": "array", "items": _STR}
 SCHEMAS = {"introduced": _COMMIT, "bisect": _COMMIT, "merge_base": _COMMIT, "behaviour": _COMMIT,
-           "bisect_noisy": _COMMIT, "bisect_long": _COMMIT,
+           "bisect_noisy": _COMMIT, "bisect_long": _COMMIT, "behaviour_long": _COMMIT,
            "range": _object(commits=_STRS), "cherry": _object(commits=_STRS),
            "renamed_name": _object(name=_STR), "renamed_names": _object(names=_STRS),
            "blame": _object(commit=_STR, author=_STR)}
@@ -194,7 +211,9 @@ LADDERS = {
     "renamed": [{"traps": False}, {"traps": True}],
     "blame": [{"traps": False}, {"traps": True}],
     "merge_base": [{"traps": False}, {"traps": True}],
-    "behaviour": [{"run_budget": 10}, {"run_budget": 3}, {"run_budget": 0}],
+    "behaviour": [{"length": 0, "run_budget": 10}, {"length": 0, "run_budget": 3},
+                  {"length": 0, "run_budget": 0}, {"length": 200, "run_budget": 5},
+                  {"length": 200, "slack": 4}, {"length": 200, "slack": 1}, {"length": 300, "slack": 0}],
     "cherry": [{"traps": False}, {"traps": True}],
     tool_kind.KIND: tool_kind.LADDER,
 }
@@ -217,11 +236,12 @@ class Config(tool_kind.ToolKnobs):
                 "breaks) and other failures (other tests, other errors); --no-noise: one of the three "
                 "regression tests, one failure in the range"})
     length: int = field(default=200, metadata={
-        "help": f"bisect: commits of a generated history whose whole line is the range ({MIN_LENGTH}.."
-                f"{MAX_LENGTH}; 0: the embedded repository's short ranges, --budget and --noise)"})
+        "help": f"bisect, behaviour: commits of a generated history whose whole line is the range "
+                f"({MIN_LENGTH}..{MAX_LENGTH}; 0: the embedded repository's short ranges, and for bisect "
+                f"--budget and --noise)"})
     slack: int = field(default=1, metadata={
-        "help": "bisect on a generated history: run_tests calls allowed beyond what the planned bisection "
-                "of the task's range uses (0..20)"})
+        "help": "on a generated history: calls allowed beyond what the planned bisection of the task's "
+                "range uses (bisect: run_tests calls; behaviour: calls of any tool) (0..20)"})
     span: int = field(default=1, metadata={"help": f"range: releases between the two tags (1..{MAX_SPAN})"})
     run_budget: int = field(default=0, metadata={
         "help": f"behaviour: run_python calls allowed (0..{MAX_RUN_BUDGET}; 0: no tool runs code)"})
@@ -661,6 +681,42 @@ def _behaviour(h: _History, rng: random.Random, config: Config) -> dict[str, Any
                       "titled": titled, "text_changed": text, "reference": {"commit": accepted[0]}}}
 
 
+def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dict[str, Any]:
+    """The planned question of a generated history (`behaviour_history.question`), its truth found by
+    running the call at every commit of the line in the sandbox: the result changes at exactly one commit,
+    the planned one; the budget is what a bisection of the file's commits spends, plus --slack."""
+    plan = behaviour_history.question(**history)
+    line = G.first_parent_line(h.graph, h.tip)[::-1]  # oldest first: the root is good
+    value = behaviour_history.results(h.repo, line, plan["call"])
+    accepted = [c for p, c in zip(line, line[1:], strict=False) if value[c] != value[p]]
+    if accepted != [line[plan["answer"]]] or None in (value[line[0]], value[h.tip]):
+        raise ValueError(f"behaviour: the history {history} does not change the call's result as planned")
+    path, (answer,) = behaviour_history.MODULE, accepted
+    touched = G.follow(h.repo, h.tip, path).changed  # the file's commits, oldest first
+    steps = code_history.bisect_calls(len(touched), touched.index(answer)) - 2  # the git_show calls
+    pages = log_calls(h.repo, len(touched), path)
+    calls = pages + steps + config.slack + config.run_budget
+    decoys = sorted(line[k] for k in plan["decoys"])
+    titled = sorted(c for c in line if behaviour_history.FUNCTION in h.repo[c].message)
+    runs = (f"run_python(commit, code) runs a Python program against the code of any commit, at most "
+            f"{config.run_budget} times (the budget counts them)." if config.run_budget else
+            "No tool runs code: work each version's result out by reading it.")
+    k = line.index(answer)
+    return {"variant": "behaviour_long",
+            "format": {"call": plan["call"], "function": behaviour_history.FUNCTION, "good": line[0],
+                       "bad": h.tip, "before": value[line[0]], "after": value[h.tip], "n": len(line) - 1,
+                       "path": path, "module": path.removesuffix(".py").replace("/", "."),
+                       "changes": len(touched) - 1, "calls": calls, "pages": pages, "slack": config.slack,
+                       "runs": runs},
+            "tips": {"main": h.tip},
+            "env": {"calls_left": calls, **({"runs": {"budget": config.run_budget}} if config.run_budget
+                                            else {})},
+            "truth": {"accepted": accepted, "call": plan["call"], "good": line[0], "bad": h.tip,
+                      "decoys": decoys, "titled": titled, "before": line[1:k], "after": line[k + 1:],
+                      "traps": sorted({*decoys, *titled, touched[1], touched[-1]} - {answer}),
+                      "planned_calls": pages + steps, "reference": {"commit": answer}}}
+
+
 def _cherry(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
     """Two branches where the second has commits the first took over under other ids (so that the range
     a..b is not the answer) and commits it has not; with traps, one of these was applied to the first
@@ -720,6 +776,10 @@ def generate(config: Config, seed: int, index: int) -> Task:
     history = None
     if config.kind == "bisect" and config.length:  # each task its own generated history, planned around
         h, made, history = _long_history(config, seed, index)  # the break of one function
+    elif config.kind == "behaviour" and config.length:  # or around one change of a call's result
+        history = {"key": f"{seed}:{index}", "length": config.length}
+        h = _history(behaviour_history.path_for(**history), "HEAD")
+        made = _long_behaviour(h, config, history)
     else:
         h = _history(config.repo, config.ref)
         made = _MAKERS[config.kind](h, rng, config)
@@ -729,11 +789,12 @@ def generate(config: Config, seed: int, index: int) -> Task:
     tools = GIT_TOOLS + (["run_tests"] if config.kind == "bisect" else [])
     tools += ["run_python"] if config.kind == "behaviour" and config.run_budget else []
     # a delta against the repository the history was rebuilt from, wherever every machine rebuilds it
-    base = ({"module": "graphs.long_history", "args": history} if history else
+    module = "graphs.behaviour_history" if config.kind == "behaviour" else "graphs.long_history"
+    base = ({"module": module, "args": history} if history else
             None if config.repo else {"module": "graphs.synth_repo"})
     packed = G.pack_history(h.repo, tips, next(iter(tips)), made.get("tags", ()), base)
     env = {"repo": packed, **made.get("env", {})}
-    source = ("generated history (graphs.long_history)" if history else "local repository" if config.repo
+    source = (f"generated history ({module})" if history else "local repository" if config.repo
               else "embedded repository (graphs.synth_repo, synthesized)")
     return Task(
         id=task_id(FAMILY, config, seed, index), family=f"{FAMILY}.{config.kind}", prompt=prompt, tools=tools,

@@ -47,6 +47,8 @@ def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
         return passed()
     if "untestable" in task.truth:
         return _bisect_miss(task.truth, commit)
+    if "decoys" in task.truth:
+        return _behaviour_miss(task.truth, commit)
     if commit in task.truth.get("titled", ()):  # behaviour: the log's subject named the function
         return failed("named_in_subject")
     if commit in task.truth.get("text_changed", ()):
@@ -55,6 +57,21 @@ def grade_commit(task: Task, answer: dict[str, Any]) -> Grade:
     if tips:
         common = all(commit == tip or repo.descendant_of(tip, commit) for tip in tips)
         return failed("not_best_common_ancestor" if common else "not_an_ancestor_of_both")
+    return failed("wrong_commit")
+
+
+def _behaviour_miss(truth: dict[str, Any], commit: str) -> Grade:
+    """Which trap of a long behaviour question a wrong commit fell into: a change the call does not see
+    (other inputs do), a subject naming the function, or a commit of the line before the change or after
+    it (`before`, `after`: the line's, oldest first)."""
+    if commit in truth["decoys"]:
+        return failed("other_inputs_change")
+    if commit in truth["titled"]:
+        return failed("named_in_subject")
+    if commit in set(truth["after"]):
+        return failed("after_change")
+    if commit in set(truth["before"]):
+        return failed("before_change")
     return failed("wrong_commit")
 
 

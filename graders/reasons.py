@@ -104,6 +104,9 @@ REASONS: dict[str, str] = {
     "missed_changed_patch": "the set leaves out a commit whose subject the other branch has, not its patch",
     "named_in_subject": "the commit's subject names the function, but its result did not change there",
     "text_only_change": "the commit changed the function's text, but not its result on the inputs asked",
+    "other_inputs_change": "the commit changed what the function returns on other inputs, not on those asked",
+    "before_change": "the call's result at that commit is still the one at the good commit: it changes later",
+    "after_change": "the call's result had already changed at an earlier commit",
     # paper to code (commits, for locate, as in git history)
     "bad_file_path": "a submitted file's path is not a relative .py path of plain names, or a file is too large",
     "patch_does_not_apply": "a submitted unified diff does not apply to the file at the cut-off",

@@ -472,7 +472,7 @@ def _pack(repo: pygit2.Repository, add: Callable[[pygit2.PackBuilder], object]) 
 # in the private cache) from the copy's "args" and returns its path. Each builds the same objects on every
 # machine, so a copy names them by id and leaves them out; a module not listed here is refused.
 BASES = {"graphs.paper_repo": "embedded_path", "graphs.synth_repo": "embedded_path",
-         "graphs.long_history": "path_for"}
+         "graphs.long_history": "path_for", "graphs.behaviour_history": "path_for"}
 
 
 def _base_repo(base: dict[str, Any]) -> pygit2.Repository:

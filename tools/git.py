@@ -95,12 +95,9 @@ def git_log(env: dict, ref: str = "HEAD", path: str | None = None, max_count: in
         raise ToolError(f"skip must be 0 or more, got {skip}")
     repo = _repo(env)
     tip = _commit(repo, ref)
-    if path is None:
-        lines = [_summary(c) for c in repo.walk(tip.id, SortMode.TOPOLOGICAL)]
-    else:
+    if path is not None:
         _file(tip, path)
-        history = G.follow(repo, str(tip.id), path)
-        lines = [f"{_summary(repo[c])} | {history.path_at[c]}" for c in history.changed[::-1]]
+    lines = _log_lines(repo, tip, path)
     page = _page(lines, skip, max_count)
     left = len(lines) - skip - len(page)
     if left > 0:
@@ -120,10 +117,19 @@ def _page(lines: list[str], skip: int, max_count: int) -> list[str]:
     return page
 
 
-def log_calls(repo: pygit2.Repository, count: int) -> int:
+def _log_lines(repo: pygit2.Repository, tip: pygit2.Commit, path: str | None) -> list[str]:
+    """git_log's lines, newest first: every commit reachable from tip, or those that changed `path`."""
+    if path is None:
+        return [_summary(c) for c in repo.walk(tip.id, SortMode.TOPOLOGICAL)]
+    history = G.follow(repo, str(tip.id), path)
+    return [f"{_summary(repo[c])} | {history.path_at[c]}" for c in history.changed[::-1]]
+
+
+def log_calls(repo: pygit2.Repository, count: int, path: str | None = None) -> int:
     """How many git_log calls of MAX_LOG commits, each page starting where the last ended, list the
-    newest `count` commits of HEAD (what a task's budget for reading a long line is built from)."""
-    lines = [_summary(c) for c in repo.walk(repo.head.target, SortMode.TOPOLOGICAL)]
+    newest `count` commits of HEAD, or of those that changed `path` (what a task's budget for reading a
+    long line is built from)."""
+    lines = _log_lines(repo, repo[repo.head.target], path)
     calls = skip = 0
     while skip < min(count, len(lines)):
         skip += len(_page(lines, skip, MAX_LOG))

@@ -1,0 +1,257 @@
+"""A long generated history for the behaviour kind: one function's file rewritten at dozens of commits,
+whose result on one call changes at exactly one of them.
+
+`build(path, key, length)` writes, with pygit2 alone and deterministically, a bare repository whose main
+holds `length` commits after its root. `agent/returns.py` holds `discounted_returns`, put together from
+FEATURES: the clip bound and its form, the return the loop starts from, where an episode's end resets
+it, a guard on gamma or on empty input, and the value kept. About two fifths of the commits change that
+file. Most only restyle it (its locals renamed, another form of the loop, a comment); about a third of
+them change a feature in a way the planned call does not see, though other inputs do (the battery); and
+one, between 45% and 65% of the way through the file's commits, changes the call's result. The other
+commits edit docs. Subjects are vague, but for two that name the function, on commits that do not
+change the call's result. So reading a diff tells what changed, not whether the call sees it: each
+version has to be worked out on the call's inputs.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import random
+from typing import Any
+
+import pygit2
+from pygit2.enums import FileMode
+
+from graphs import git as G
+from graphs import synth_repo
+from graphs.code_history import renamed_locals
+from graphs.long_history import _DOCS, _VAGUE, code_key
+
+MODULE = "agent/returns.py"
+FUNCTION = "discounted_returns"
+# Each feature's variants; a version of the function takes one of each.
+FEATURES = {
+    "clip": ("10.0", "5.0", "8.0", "20.0", "4.0", "6.0", "12.0"),
+    "bound": ("max(-CLIP, min(CLIP, reward))", "min(CLIP, reward)", "max(-CLIP, reward)",
+              "math.copysign(min(abs(reward), CLIP), reward)", "reward"),
+    "start": ("last_value", "0.0", "last_value * (not dones[-1])"),
+    "reset": ("before", "after", "mask"),
+    "guard": ("", "gamma = min(gamma, 0.99)", "if not rewards:\n        return []"),
+    "kept": ("total", "round(total, 6)", "round(total, 3)", "float(total)"),
+}
+# The loop's forms: its head, how a step's return is kept, and what is returned.
+_FORMS = {
+    "zip": ("for reward, done in zip(reversed(rewards), reversed(dones)):", "out.append({})", "out[::-1]"),
+    "index": ("for t in range(len(rewards) - 1, -1, -1):\n        reward, done = rewards[t], dones[t]",
+              "out.insert(0, {})", "out"),
+    "slots": ("for t in reversed(range(len(rewards))):\n        reward, done = rewards[t], dones[t]",
+              "out[t] = {}", "out"),
+}
+_NOTES = ("", "# backwards from the last step", "# one pass", "# floats in, floats out",
+          "# see docs/notes.md", "# dones end an episode", "# kept simple on purpose")
+_TITLED = ("Fix discounted_returns at episode ends", "Clip rewards in discounted_returns",
+           "discounted_returns: handle the bootstrap", "Make discounted_returns safer")
+_REWARDS = (-7.0, -4.0, -2.0, -1.0, 0.5, 1.0, 2.0, 3.0, 6.0, 9.0, 15.0)
+FILE_SHARE = 0.4  # of the line's commits, those that change the function's file
+
+
+def source(version: dict[str, Any]) -> str:
+    """The file's text for a version: FEATURES' choices, a loop form, a renaming seed (or None) and a
+    note. Only the function's own names are renamed, never the module's constant."""
+    head, keep, give = _FORMS[version["form"]]
+    kept = keep.format(version["kept"])
+    step = {"before": ["if done:", "    total = 0.0", "total = reward + gamma * total", kept],
+            "after": ["total = reward + gamma * total", kept, "if done:", "    total = 0.0"],
+            "mask": ["total = reward + gamma * total * (1 - done)", kept]}[version["reset"]]
+    body = ([version["guard"]] if version["guard"] else []) + [f"total = {version['start']}"]
+    body += ["out = [0.0] * len(rewards)" if version["form"] == "slots" else "out = []", head]
+    body += [f"    reward = {version['bound']}"] + [f"    {line}" for line in step] + [f"return {give}"]
+    note = [version["note"]] if version["note"] else []
+    function = (f"def {FUNCTION}(rewards, dones, gamma, last_value=0.0):\n"
+                '    """Each step\'s discounted return, worked out backwards from the last step."""\n'
+                + "".join(f"    {line}\n" for line in note + body))
+    if version["names"] is not None:
+        function = renamed_locals(function, random.Random(version["names"]))
+    return f'"""Returns of a rollout."""\nimport math\n\nCLIP = {version["clip"]}\n\n\n{function}'
+
+
+def evaluate(text: str, inputs: list[tuple]) -> tuple[str | None, ...]:
+    """The repr of the function's result on each of `inputs` (our own generated source, run in this
+    process), None where it raises: for planning only; the generator's truth runs the commits in the
+    sandbox."""
+    namespace: dict[str, Any] = {}
+    exec(text, namespace)  # noqa: S102 (the project's own sources)
+    out = []
+    for args in inputs:
+        try:
+            out.append(repr(namespace[FUNCTION](*(list(a) if isinstance(a, list) else a for a in args))))
+        except Exception:  # noqa: BLE001 (a version that raises gives no value)
+            out.append(None)
+    return tuple(out)
+
+
+def _draw_args(rng: random.Random) -> tuple:
+    n = rng.randint(4, 6)
+    rewards = [rng.choice(_REWARDS) for _ in range(n)]
+    dones = [rng.random() < 0.25 for _ in range(n)]
+    return rewards, dones, rng.choice((0.5, 0.9, 1.0)), rng.choice((0.0, 1.0, 3.0))
+
+
+_BATTERY_SIZE = 40
+
+
+def _battery() -> list[tuple]:
+    """Inputs that tell the features' variants apart: drawn ones, an empty rollout, and a reward beyond
+    every bound on either side."""
+    rng = random.Random("behaviour_history:battery")
+    drawn = [_draw_args(rng) for _ in range(_BATTERY_SIZE)]
+    return drawn + [([], [], 0.9, 1.0), ([30.0, -30.0], [False, False], 1.0, 2.0)]
+
+
+BATTERY = _battery()
+
+
+def call_text(args: tuple) -> str:
+    return f"{FUNCTION}({', '.join(repr(a) for a in args)})"
+
+
+_SIGNATURES: dict[tuple[str, str], tuple[str | None, ...]] = {}
+
+
+def _signature(version: dict[str, Any], args: tuple) -> tuple[str | None, ...]:
+    """The version's results on the call's inputs, then on the battery's, each worked out once (its
+    locals and note left as they were: a renaming keeps the values, and the truth is run again)."""
+    text = source({**version, "names": None, "note": ""})
+    key = (text, call_text(args))
+    if key not in _SIGNATURES:
+        _SIGNATURES[key] = evaluate(text, [args, *BATTERY])
+    return _SIGNATURES[key]
+
+
+@functools.lru_cache(maxsize=64)
+def question(key: str, length: int) -> dict[str, Any]:
+    """The plan of the history for (key, length): the call, each commit's version of the file (None: the
+    file unchanged there), where the call's result changes (`answer`, a commit index of the line, 0 the
+    root), the commits that change the result on other inputs only (`decoys`), and each commit's subject."""
+    rng = random.Random(f"behaviour_history:{key}:{length}")
+    while True:  # almost every call and walk gives a plan; the draws are the seed's, so the loop ends
+        plan = _plan(rng, length)
+        if plan is not None:
+            return plan
+
+
+def _plan(rng: random.Random, length: int) -> dict[str, Any] | None:
+    args = _draw_args(rng)
+    version = {f: rng.choice(v) for f, v in FEATURES.items()}
+    version.update(form=rng.choice(sorted(_FORMS)), names=None, note="")
+    value = _signature(version, args)[0]
+    if value is None:
+        return None
+    touched = sorted(rng.sample(range(1, length + 1), round(FILE_SHARE * length)))
+    answer_slot = rng.randint(int(0.45 * len(touched)), int(0.65 * len(touched)))
+    versions: dict[int, dict[str, Any]] = {0: dict(version)}
+    decoys = []
+    for slot, commit in enumerate(touched):
+        if slot == answer_slot:
+            moved = _move(rng, version, args, change=True)
+            if moved is None:
+                return None
+            version, value = moved, _signature(moved, args)[0]
+        elif rng.random() < 1 / 3 and (moved := _move(rng, version, args, change=False)):
+            version = moved
+            decoys.append(commit)
+        else:
+            version = _restyle(rng, version)
+        versions[commit] = dict(version)
+    if len(decoys) < len(touched) // 5:
+        return None
+    subjects = {c: rng.choice(_VAGUE) for c in range(1, length + 1)}
+    for c in rng.sample(decoys, 2):
+        subjects[c] = rng.choice(_TITLED)
+    return {"call": call_text(args), "args": args, "versions": versions, "answer": touched[answer_slot],
+            "decoys": decoys, "subjects": subjects}
+
+
+def _move(rng: random.Random, version: dict[str, Any], args: tuple, change: bool) -> dict[str, Any] | None:
+    """A version with one feature changed whose results on the battery differ from this version's (it
+    changes behaviour, not only text), and whose result on `args` differs too (`change`) or does not;
+    None if none is found."""
+    value, *before = _signature(version, args)
+    for feature in rng.sample(sorted(FEATURES), len(FEATURES)):
+        for variant in rng.sample(FEATURES[feature], len(FEATURES[feature])):
+            if variant == version[feature]:
+                continue
+            moved = {**version, feature: variant}
+            got, *after = _signature(moved, args)
+            if after != before and (got is not None and got != value if change else got == value):
+                return moved
+    return None
+
+
+def _restyle(rng: random.Random, version: dict[str, Any]) -> dict[str, Any]:
+    """A version that changes the text only: its locals renamed, another loop form, or another note."""
+    how = rng.choice(("names", "names", "form", "note"))
+    if how == "names":
+        return {**version, "names": rng.randrange(2**32)}  # a seed of new names
+    return {**version, how: rng.choice([c for c in {"form": sorted(_FORMS), "note": _NOTES}[how]
+                                        if c != version[how]])}
+
+
+def build(path: str, key: str, length: int) -> pygit2.Repository:
+    """Write the planned history as a bare repository at `path`, the same bytes for the same key and
+    length."""
+    G.isolate_config()
+    repo = pygit2.init_repository(path, bare=True, initial_head="main")
+    plan = question(key, length)
+    rng = random.Random(f"behaviour_history:build:{key}:{length}")
+    files = {"README.md": "# tinyrl returns\n\nReturns of rollouts for actor-critic agents.\n",
+             "agent/__init__.py": "", **{doc: f"# {os.path.basename(doc)}\n" for doc in _DOCS}}
+    authors = sorted(synth_repo.AUTHORS)
+    parent: list[pygit2.Oid] = []
+    for step in range(length + 1):
+        if step in plan["versions"]:
+            files[MODULE] = source(plan["versions"][step])
+        else:
+            doc = rng.choice(_DOCS)
+            files[doc] += f"- note {step}: {rng.choice(_VAGUE).lower()}\n"
+        index = pygit2.Index()
+        for p in sorted(files):
+            index.add(pygit2.IndexEntry(p, repo.create_blob(files[p].encode()), FileMode.BLOB))
+        name, email, offset = synth_repo.AUTHORS[authors[rng.randrange(len(authors))]]
+        sig = pygit2.Signature(name, email, synth_repo.START_TIME + step * 5 * 3600, offset)
+        subject = "Add discounted returns" if step == 0 else plan["subjects"][step]
+        parent = [repo.create_commit(None, sig, sig, subject + "\n", index.write_tree(repo), parent)]
+    repo.references.create("refs/heads/main", parent[0], force=True)
+    return repo
+
+
+def _source_key() -> str:
+    """This module's source and those it builds from, hashed: a process holding older code never builds
+    a history under a newer one's key."""
+    text = b""
+    for module in (__file__, synth_repo.__file__, os.path.join(os.path.dirname(__file__), "code_history.py")):
+        with open(module, "rb") as fh:
+            text += fh.read()
+    return str(pygit2.hash(text))[:16]
+
+
+_SOURCE_KEY = _source_key()
+
+
+def path_for(key: str, length: int) -> str:
+    """The history for (key, length), built once per user in the private cache."""
+    name = f"behaviour-{_SOURCE_KEY}-{key.replace(':', '-')}-{length}.git"
+    return G.built_once(os.path.join(G.private_cache("behaviour"), name), lambda f: build(f, key, length))
+
+
+def results(repo: pygit2.Repository, commits: list[str], call: str) -> dict[str, str | None]:
+    """Each commit -> the call's repr on its code, run in the sandbox's runner (`synth_repo.call_functions`),
+    once per distinct code (commits that only edit docs share a run)."""
+    args = call.split("(", 1)[1].rsplit(")", 1)[0]
+    first: dict[tuple, str] = {}
+    for c in commits:
+        first.setdefault(code_key(repo, c), c)
+    values = dict(zip(first, synth_repo.call_functions(repo, [(c, MODULE, FUNCTION, args)
+                                                               for c in first.values()]), strict=True))
+    return {c: values[code_key(repo, c)] for c in commits}
+

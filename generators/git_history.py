@@ -27,7 +27,7 @@ from generators.git_checks import (
     prompt_defects,
     random_answer,
 )
-from graphs import behaviour_history, code_history, long_history, synth_repo
+from graphs import behaviour_history, long_history, synth_repo
 from graphs import git as G
 from tasks.task import Task
 from tools.git import log_calls
@@ -123,15 +123,16 @@ The call `{call}` gives {before} at commit {good} and {after} at commit {bad} (t
 here). main is one line of {n} commits from {good} (excluded) to {bad}, each the first parent of the next, \
 and `{function}` is the function of that name in {path} at every one of them; a result is the call's value \
 as Python's repr() prints it, the file imported as the module `{module}` from the repository's root. \
-{changes} of the line's commits change that file: most only restyle it (locals renamed, another form of \
-the loop, a comment), some change what the function returns on other inputs than these, and exactly one \
-changes the call's result.
-Find that commit: the commit C, reachable from {bad} and not from {good}, where the call's result \
-differs from its result at C's parent. {ids}
-Budget: all tools together may be called at most {calls} times; a call past it returns an error. Reading \
-every version does not fit. The budget fits listing the file's commits ({pages} git_log call(s) with its \
-path) and bisecting that list, reading the file once per step (git_show with the path), with {slack} \
-call(s) to spare. {runs}
+{changes} of the line's commits change that file. Most leave the call's result as it was, whether they \
+change only the function's text or also what it returns on other inputs than these; exactly one changes it.
+Find that commit: the commit C, reachable from {bad} and not from {good}, where the call's result differs \
+from its result at C's parent (a commit that leaves the file as it was gives its parent's result). {ids}
+Budget: all tools together may be called at most {calls} times (submit_answer is not counted); a call past \
+it returns an error. Reading every version does not fit. The budget fits this bisection with {slack} \
+call(s) to spare: list the file's commits ({pages} git_log call(s) with its path), number them 0 (commit \
+{good}) to {changes} (the tip), keep lo = 0 and hi = {changes}, and while hi - lo > 1 read the file at \
+(lo + hi) // 2 (one git_show with the path): if the call's result there is {after}, that commit becomes \
+hi, otherwise lo. Then hi is the commit asked. {runs}
 Submit {{"commit": "<id>"}}.""",
     "range": """\
 List every commit that is in release {b} but not in release {a}: the commits reachable from tag {b} \
@@ -693,7 +694,8 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
         raise ValueError(f"behaviour: the history {history} does not change the call's result as planned")
     path, (answer,) = behaviour_history.MODULE, accepted
     touched = G.follow(h.repo, h.tip, path).changed  # the file's commits, oldest first
-    steps = code_history.bisect_calls(len(touched), touched.index(answer)) - 2  # the git_show calls
+    slot = touched.index(answer)  # the stated bisection of the file's commits, its reads
+    _, steps = long_history.bisect_by_halves(len(touched) - 1, lambda i: "bad" if i >= slot else "good")
     pages = log_calls(h.repo, len(touched), path)
     calls = pages + steps + config.slack + config.run_budget
     decoys = sorted(line[k] for k in plan["decoys"])

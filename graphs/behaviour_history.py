@@ -40,13 +40,14 @@ FEATURES = {
     "kept": ("total", "round(total, 6)", "round(total, 3)", "float(total)"),
 }
 # The loop's forms: its head, how a step's return is kept, and what is returned.
-_FORMS = {
+FORMS = {
     "zip": ("for reward, done in zip(reversed(rewards), reversed(dones)):", "out.append({})", "out[::-1]"),
     "index": ("for t in range(len(rewards) - 1, -1, -1):\n        reward, done = rewards[t], dones[t]",
               "out.insert(0, {})", "out"),
     "slots": ("for t in reversed(range(len(rewards))):\n        reward, done = rewards[t], dones[t]",
               "out[t] = {}", "out"),
 }
+ASPECTS = {**FEATURES, "form": tuple(sorted(FORMS))}
 _NOTES = ("", "# backwards from the last step", "# one pass", "# floats in, floats out",
           "# see docs/notes.md", "# dones end an episode", "# kept simple on purpose")
 _TITLED = ("Fix discounted_returns at episode ends", "Clip rewards in discounted_returns",
@@ -58,7 +59,7 @@ FILE_SHARE = 0.4  # of the line's commits, those that change the function's file
 def source(version: dict[str, Any]) -> str:
     """The file's text for a version: FEATURES' choices, a loop form, a renaming seed (or None) and a
     note. Only the function's own names are renamed, never the module's constant."""
-    head, keep, give = _FORMS[version["form"]]
+    head, keep, give = FORMS[version["form"]]
     kept = keep.format(version["kept"])
     step = {"before": ["if done:", "    total = 0.0", "total = reward + gamma * total", kept],
             "after": ["total = reward + gamma * total", kept, "if done:", "    total = 0.0"],
@@ -91,9 +92,13 @@ def evaluate(text: str, inputs: list[tuple]) -> tuple[str | None, ...]:
 
 
 def _draw_args(rng: random.Random) -> tuple:
+    """A call's inputs: floats, or (a third of the time) ints, whose results may stay ints."""
     n = rng.randint(4, 6)
-    rewards = [rng.choice(_REWARDS) for _ in range(n)]
     dones = [rng.random() < 0.25 for _ in range(n)]
+    if rng.random() < 1 / 3:
+        rewards = [int(rng.choice(_REWARDS[:3] + _REWARDS[5:])) for _ in range(n)]
+        return rewards, dones, rng.choice((1, 0.5)), rng.choice((0, 1, 3))
+    rewards = [rng.choice(_REWARDS) for _ in range(n)]
     return rewards, dones, rng.choice((0.5, 0.9, 1.0)), rng.choice((0.0, 1.0, 3.0))
 
 
@@ -101,11 +106,13 @@ _BATTERY_SIZE = 40
 
 
 def _battery() -> list[tuple]:
-    """Inputs that tell the features' variants apart: drawn ones, an empty rollout, and a reward beyond
+    """Inputs that tell the aspects' variants apart: drawn ones, an empty rollout, and rewards beyond
     every bound on either side."""
     rng = random.Random("behaviour_history:battery")
     drawn = [_draw_args(rng) for _ in range(_BATTERY_SIZE)]
-    return drawn + [([], [], 0.9, 1.0), ([30.0, -30.0], [False, False], 1.0, 2.0)]
+    extremes = [([], [], 0.9, 1.0), ([30.0, -30.0], [False, False], 1.0, 2.0),
+                ([30, -30], [True, False], 1, 2)]
+    return drawn + extremes
 
 
 BATTERY = _battery()
@@ -142,8 +149,8 @@ def question(key: str, length: int) -> dict[str, Any]:
 
 def _plan(rng: random.Random, length: int) -> dict[str, Any] | None:
     args = _draw_args(rng)
-    version = {f: rng.choice(v) for f, v in FEATURES.items()}
-    version.update(form=rng.choice(sorted(_FORMS)), names=None, note="")
+    version = {f: rng.choice(v) for f, v in ASPECTS.items()}
+    version.update(names=None, note="")
     value = _signature(version, args)[0]
     if value is None:
         return None
@@ -153,15 +160,15 @@ def _plan(rng: random.Random, length: int) -> dict[str, Any] | None:
     decoys = []
     for slot, commit in enumerate(touched):
         if slot == answer_slot:
-            moved = _move(rng, version, args, change=True)
+            moved = _move(rng, version, args, "call")
             if moved is None:
                 return None
             version, value = moved, _signature(moved, args)[0]
-        elif rng.random() < 1 / 3 and (moved := _move(rng, version, args, change=False)):
+        elif rng.random() < 1 / 3 and (moved := _move(rng, version, args, "others")):
             version = moved
             decoys.append(commit)
         else:
-            version = _restyle(rng, version)
+            version = _restyle(rng, version, args)
         versions[commit] = dict(version)
     if len(decoys) < len(touched) // 5:
         return None
@@ -172,29 +179,40 @@ def _plan(rng: random.Random, length: int) -> dict[str, Any] | None:
             "decoys": decoys, "subjects": subjects}
 
 
-def _move(rng: random.Random, version: dict[str, Any], args: tuple, change: bool) -> dict[str, Any] | None:
-    """A version with one feature changed whose results on the battery differ from this version's (it
-    changes behaviour, not only text), and whose result on `args` differs too (`change`) or does not;
-    None if none is found."""
+def _move(rng: random.Random, version: dict[str, Any], args: tuple, sees: str) -> dict[str, Any] | None:
+    """A version with one aspect (a feature or the loop's form) changed that the call sees (`sees` is
+    "call": its result on `args` changes), that only other inputs see ("others": the battery's results
+    change, the call's do not) or that nothing sees ("none"); None if no such change exists. Of the
+    changes the call sees, one in the half that the fewest battery inputs see: a change that looks
+    harmless."""
     value, *before = _signature(version, args)
-    for feature in rng.sample(sorted(FEATURES), len(FEATURES)):
-        for variant in rng.sample(FEATURES[feature], len(FEATURES[feature])):
-            if variant == version[feature]:
+    found = []
+    for aspect in sorted(ASPECTS):
+        for variant in ASPECTS[aspect]:
+            if variant == version[aspect]:
                 continue
-            moved = {**version, feature: variant}
+            moved = {**version, aspect: variant}
             got, *after = _signature(moved, args)
-            if after != before and (got is not None and got != value if change else got == value):
-                return moved
-    return None
+            seen = sum(a != b for a, b in zip(after, before, strict=True))
+            if (sees == "call" and got is not None and got != value
+                    or sees != "call" and got == value and bool(seen) == (sees == "others")):
+                found.append((seen, aspect, variant))
+    if not found:
+        return None
+    found.sort(key=lambda f: f[0])
+    _, aspect, variant = rng.choice(found[:max(1, len(found) // 2)] if sees == "call" else found)
+    return {**version, aspect: variant}
 
 
-def _restyle(rng: random.Random, version: dict[str, Any]) -> dict[str, Any]:
-    """A version that changes the text only: its locals renamed, another loop form, or another note."""
-    how = rng.choice(("names", "names", "form", "note"))
-    if how == "names":
-        return {**version, "names": rng.randrange(2**32)}  # a seed of new names
-    return {**version, how: rng.choice([c for c in {"form": sorted(_FORMS), "note": _NOTES}[how]
-                                        if c != version[how]])}
+def _restyle(rng: random.Random, version: dict[str, Any], args: tuple) -> dict[str, Any]:
+    """A version that no input tells apart from this one: its locals renamed, another note, or an aspect
+    written another way with the same results."""
+    how = rng.choice(("names", "names", "note", "same"))
+    if how == "same" and (moved := _move(rng, version, args, "none")):
+        return moved
+    if how == "note":
+        return {**version, "note": rng.choice([n for n in _NOTES if n != version["note"]])}
+    return {**version, "names": rng.randrange(2**32)}  # a seed of new names
 
 
 def build(path: str, key: str, length: int) -> pygit2.Repository:

@@ -25,7 +25,7 @@ def src():
 
 @pytest.fixture(scope="module")
 def tasks():
-    return [gh.generate(gh.Config(kind="behaviour"), seed=s, index=i) for s in range(2) for i in range(6)]
+    return [gh.generate(gh.Config(kind="behaviour", length=0), seed=s, index=i) for s in range(2) for i in range(6)]
 
 
 def _result_by_git(src, commit, call, tmp_path):
@@ -90,7 +90,7 @@ def test_the_merge_that_brought_a_change_in_is_not_where_it_changed(src, tasks):
 
 
 def test_run_python_runs_against_a_commits_code_within_its_budget():
-    task = gh.generate(gh.Config(kind="behaviour", run_budget=2), seed=0, index=0)
+    task = gh.generate(gh.Config(kind="behaviour", length=0, run_budget=2), seed=0, index=0)
     assert "run_python" in task.tools and "at most 2 times" in task.prompt
     env = copy.deepcopy(task.env)
     t = task.truth
@@ -107,7 +107,7 @@ def test_run_python_runs_against_a_commits_code_within_its_budget():
     spent = call_tool("run_python", {"commit": t["good"], "code": "print(1)"}, env)
     assert spent.is_error and "budget is spent" in spent.text
     offline = call_tool("run_python", {"commit": t["bad"], "code": "print(1)"},
-                        gh.generate(gh.Config(kind="behaviour"), seed=0, index=0).env)
+                        gh.generate(gh.Config(kind="behaviour", length=0), seed=0, index=0).env)
     assert offline.is_error and "no run_python" in offline.text
 
 
@@ -168,7 +168,7 @@ def test_a_commit_the_log_names_or_that_only_changed_the_text_fails_with_its_own
 
 
 def test_some_results_change_where_the_functions_file_does_not(src):
-    tasks = [gh.generate(gh.Config(kind="behaviour"), seed=1, index=i) for i in range(24)]
+    tasks = [gh.generate(gh.Config(kind="behaviour", length=0), seed=1, index=i) for i in range(24)]
     outside = 0
     for task in tasks:
         name = task.truth["call"].split("(", 1)[0]

@@ -119,10 +119,10 @@ tests failing, or this test failing with another error, are other failures, not 
 commit and its parent can both be tested, and exactly one such commit exists. {ids}
 Submit {{"commit": "<id>"}}.""",
     "behaviour_long": """\
-The call `{call}` gives {before} at commit {good} and {after} at commit {bad} (the tip of branch main \
-here). main is one line of {n} commits from {good} (excluded) to {bad}, each the first parent of the next, \
-and `{function}` is the function of that name in {path} at every one of them; a result is the call's value \
-as Python's repr() prints it, the file imported as the module `{module}` from the repository's root. \
+{gives} (the tip of branch main here). main is one line of {n} commits from {good} (excluded) to {bad}, \
+each the first parent of the next, and `{function}` is the function of that name in {path} at every one \
+of them; a result is the call's value as Python's repr() prints it, the file imported as the module \
+`{module}` from the repository's root. \
 {changes} of the line's commits change that file. Most leave the call's result as it was, whether they \
 change only the function's text or also what it returns on other inputs than these; exactly one changes it.
 Find that commit: the commit C, reachable from {bad} and not from {good}, where the call's result differs \
@@ -132,7 +132,7 @@ it returns an error. Reading every version does not fit. The budget fits this bi
 call(s) to spare: list the file's commits ({pages} git_log call(s) with its path), number them 0 (commit \
 {good}) to {changes} (the tip), keep lo = 0 and hi = {changes}, and while hi - lo > 1 read the file at \
 (lo + hi) // 2 (one git_show with the path): if the call's result there is {after}, that commit becomes \
-hi, otherwise lo. Then hi is the commit asked. {runs}
+hi, otherwise lo. Then hi is the commit asked.{read_ends} {runs}
 Submit {{"commit": "<id>"}}.""",
     "range": """\
 List every commit that is in release {b} but not in release {a}: the commits reachable from tag {b} \
@@ -244,6 +244,9 @@ class Config(tool_kind.ToolKnobs):
         "help": "on a generated history: calls allowed beyond what the planned bisection of the task's "
                 "range uses (bisect: run_tests calls; behaviour: calls of any tool) (0..20)"})
     span: int = field(default=1, metadata={"help": f"range: releases between the two tags (1..{MAX_SPAN})"})
+    values: bool = field(default=False, metadata={
+        "help": "behaviour on a generated history: the prompt states the call's results at both ends "
+                "(--no-values: only that they differ, on inputs whose results binary floats hold exactly)"})
     run_budget: int = field(default=0, metadata={
         "help": f"behaviour: run_python calls allowed (0..{MAX_RUN_BUDGET}; 0: no tool runs code)"})
 
@@ -697,16 +700,26 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
     slot = touched.index(answer)  # the stated bisection of the file's commits, its reads
     _, steps = long_history.bisect_by_halves(len(touched) - 1, lambda i: "bad" if i >= slot else "good")
     pages = log_calls(h.repo, len(touched), path)
-    calls = pages + steps + config.slack + config.run_budget
+    ends = 0 if config.values else 2  # without the results stated, the two ends are read first
+    calls = pages + ends + steps + config.slack + config.run_budget
     decoys = sorted(line[k] for k in plan["decoys"])
     titled = sorted(c for c in line if behaviour_history.FUNCTION in h.repo[c].message)
     runs = (f"run_python(commit, code) runs a Python program against the code of any commit, at most "
             f"{config.run_budget} times (the budget counts them)." if config.run_budget else
             "No tool runs code: work each version's result out by reading it.")
     k = line.index(answer)
+    call, good, bad = plan["call"], line[0], h.tip
+    if config.values:
+        gives = f"The call `{call}` gives {value[good]} at commit {good} and {value[bad]} at commit {bad}"
+        after, read_ends = value[bad], ""
+    else:
+        gives = f"The call `{call}` gives one result at commit {good} and another at commit {bad}"
+        after = "the tip's"
+        read_ends = (" Before the bisection, read the file at both ends (two git_show calls) to work "
+                     "the two results out.")
     return {"variant": "behaviour_long",
-            "format": {"call": plan["call"], "function": behaviour_history.FUNCTION, "good": line[0],
-                       "bad": h.tip, "before": value[line[0]], "after": value[h.tip], "n": len(line) - 1,
+            "format": {"gives": gives, "read_ends": read_ends, "function": behaviour_history.FUNCTION,
+                       "good": line[0], "bad": h.tip, "after": after, "n": len(line) - 1,
                        "path": path, "module": path.removesuffix(".py").replace("/", "."),
                        "changes": len(touched) - 1, "calls": calls, "pages": pages, "slack": config.slack,
                        "runs": runs},
@@ -716,7 +729,7 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
             "truth": {"accepted": accepted, "call": plan["call"], "good": line[0], "bad": h.tip,
                       "decoys": decoys, "titled": titled, "before": line[1:k], "after": line[k + 1:],
                       "traps": sorted({*decoys, *titled, touched[1], touched[-1]} - {answer}),
-                      "planned_calls": pages + steps, "reference": {"commit": answer}}}
+                      "planned_calls": pages + ends + steps, "reference": {"commit": answer}}}
 
 
 def _cherry(h: _History, rng: random.Random, config: Config) -> dict[str, Any]:
@@ -779,7 +792,7 @@ def generate(config: Config, seed: int, index: int) -> Task:
     if config.kind == "bisect" and config.length:  # each task its own generated history, planned around
         h, made, history = _long_history(config, seed, index)  # the break of one function
     elif config.kind == "behaviour" and config.length:  # or around one change of a call's result
-        history = {"key": f"{seed}:{index}", "length": config.length}
+        history = {"key": f"{seed}:{index}", "length": config.length, "exact": not config.values}
         h = _history(behaviour_history.path_for(**history), "HEAD")
         made = _long_behaviour(h, config, history)
     else:

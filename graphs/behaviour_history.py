@@ -36,7 +36,7 @@ FEATURES = {
               "math.copysign(min(abs(reward), CLIP), reward)", "reward"),
     "start": ("last_value", "0.0", "last_value * (not dones[-1])"),
     "reset": ("before", "after", "mask"),
-    "guard": ("", "gamma = min(gamma, 0.99)", "if not rewards:\n        return []"),
+    "guard": ("", "gamma = min(gamma, 0.5)", "if not rewards:\n        return []"),
     "kept": ("total", "round(total, 6)", "round(total, 3)", "float(total)"),
 }
 # The loop's forms: its head, how a step's return is kept, and what is returned.
@@ -91,15 +91,17 @@ def evaluate(text: str, inputs: list[tuple]) -> tuple[str | None, ...]:
     return tuple(out)
 
 
-def _draw_args(rng: random.Random) -> tuple:
-    """A call's inputs: floats, or (a third of the time) ints, whose results may stay ints."""
+def _draw_args(rng: random.Random, exact: bool = False) -> tuple:
+    """A call's inputs: floats, or (a third of the time) ints, whose results may stay ints. `exact`:
+    no gamma of 0.9, so that every result is a sum of halves, quarters and so on, which binary floats
+    hold exactly: worked out by hand, its repr is what Python prints."""
     n = rng.randint(4, 6)
     dones = [rng.random() < 0.25 for _ in range(n)]
     if rng.random() < 1 / 3:
         rewards = [int(rng.choice(_REWARDS[:3] + _REWARDS[5:])) for _ in range(n)]
         return rewards, dones, rng.choice((1, 0.5)), rng.choice((0, 1, 3))
     rewards = [rng.choice(_REWARDS) for _ in range(n)]
-    return rewards, dones, rng.choice((0.5, 0.9, 1.0)), rng.choice((0.0, 1.0, 3.0))
+    return rewards, dones, rng.choice((0.5, 1.0) if exact else (0.5, 0.9, 1.0)), rng.choice((0.0, 1.0, 3.0))
 
 
 _BATTERY_SIZE = 40
@@ -136,19 +138,20 @@ def _signature(version: dict[str, Any], args: tuple) -> tuple[str | None, ...]:
 
 
 @functools.lru_cache(maxsize=64)
-def question(key: str, length: int) -> dict[str, Any]:
-    """The plan of the history for (key, length): the call, each commit's version of the file (None: the
-    file unchanged there), where the call's result changes (`answer`, a commit index of the line, 0 the
-    root), the commits that change the result on other inputs only (`decoys`), and each commit's subject."""
-    rng = random.Random(f"behaviour_history:{key}:{length}")
+def question(key: str, length: int, exact: bool = False) -> dict[str, Any]:
+    """The plan of the history for (key, length, exact: see `_draw_args`): the call, each commit's version
+    of the file (None: the file unchanged there), where the call's result changes (`answer`, a commit
+    index of the line, 0 the root), the commits that change the result on other inputs only (`decoys`),
+    and each commit's subject."""
+    rng = random.Random(f"behaviour_history:{key}:{length}" + (":exact" if exact else ""))
     while True:  # almost every call and walk gives a plan; the draws are the seed's, so the loop ends
-        plan = _plan(rng, length)
+        plan = _plan(rng, length, exact)
         if plan is not None:
             return plan
 
 
-def _plan(rng: random.Random, length: int) -> dict[str, Any] | None:
-    args = _draw_args(rng)
+def _plan(rng: random.Random, length: int, exact: bool) -> dict[str, Any] | None:
+    args = _draw_args(rng, exact)
     version = {f: rng.choice(v) for f, v in ASPECTS.items()}
     version.update(names=None, note="")
     value = _signature(version, args)[0]
@@ -215,12 +218,12 @@ def _restyle(rng: random.Random, version: dict[str, Any], args: tuple) -> dict[s
     return {**version, "names": rng.randrange(2**32)}  # a seed of new names
 
 
-def build(path: str, key: str, length: int) -> pygit2.Repository:
-    """Write the planned history as a bare repository at `path`, the same bytes for the same key and
-    length."""
+def build(path: str, key: str, length: int, exact: bool = False) -> pygit2.Repository:
+    """Write the planned history as a bare repository at `path`, the same bytes for the same key, length
+    and exact."""
     G.isolate_config()
     repo = pygit2.init_repository(path, bare=True, initial_head="main")
-    plan = question(key, length)
+    plan = question(key, length, exact)
     rng = random.Random(f"behaviour_history:build:{key}:{length}")
     files = {"README.md": "# tinyrl returns\n\nReturns of rollouts for actor-critic agents.\n",
              "agent/__init__.py": "", **{doc: f"# {os.path.basename(doc)}\n" for doc in _DOCS}}
@@ -256,10 +259,11 @@ def _source_key() -> str:
 _SOURCE_KEY = _source_key()
 
 
-def path_for(key: str, length: int) -> str:
-    """The history for (key, length), built once per user in the private cache."""
-    name = f"behaviour-{_SOURCE_KEY}-{key.replace(':', '-')}-{length}.git"
-    return G.built_once(os.path.join(G.private_cache("behaviour"), name), lambda f: build(f, key, length))
+def path_for(key: str, length: int, exact: bool = False) -> str:
+    """The history for (key, length, exact), built once per user in the private cache."""
+    name = f"behaviour-{_SOURCE_KEY}-{key.replace(':', '-')}-{length}{'-exact' if exact else ''}.git"
+    return G.built_once(os.path.join(G.private_cache("behaviour"), name),
+                        lambda folder: build(folder, key, length, exact))
 
 
 def results(repo: pygit2.Repository, commits: list[str], call: str) -> dict[str, str | None]:

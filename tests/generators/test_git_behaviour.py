@@ -25,7 +25,8 @@ def src():
 
 @pytest.fixture(scope="module")
 def tasks():
-    return [gh.generate(gh.Config(kind="behaviour", length=0), seed=s, index=i) for s in range(2) for i in range(6)]
+    short = gh.Config(kind="behaviour", length=0)  # the embedded repository's short ranges
+    return [gh.generate(short, seed=s, index=i) for s in range(2) for i in range(6)]
 
 
 def _result_by_git(src, commit, call, tmp_path):

@@ -10,8 +10,8 @@ import pytest
 from generators import git_history as gh
 from generators.base import iter_tasks, main
 from graders import grade
+from graphs import behaviour_history, long_history
 from graphs import git as G
-from graphs import long_history
 from tasks.task import Task
 from tests.gitcli import ENV, git
 
@@ -122,8 +122,9 @@ def test_bisect_tasks_vary_in_their_test_and_first_bad_commit():
 
 def test_the_copy_holds_nothing_past_the_cut_off(tasks):
     for task in tasks:
-        history = task.meta["provenance"].get("history")  # bisect's own generated history, else embedded
-        src = G.open_repo(long_history.path_for(**history) if history else gh._history("", "HEAD").repo.path)
+        history = task.meta["provenance"].get("history")  # a generated history of its own, else embedded
+        module = behaviour_history if task.family == "git.behaviour" else long_history
+        src = G.open_repo(module.path_for(**history) if history else gh._history("", "HEAD").repo.path)
         tips = task.meta["provenance"]["cut_off"].values()
         copy = G.materialize(task.env["repo"])
         expected = {line.split()[0] for line in git(src.path, "rev-list", "--objects", *tips).splitlines()}

@@ -128,9 +128,10 @@ change only the function's text or also what it returns on other inputs than the
 Find that commit: the commit C, reachable from {bad} and not from {good}, where the call's result differs \
 from its result at C's parent (a commit that leaves the file as it was gives its parent's result). {ids}
 Budget: all tools together may be called at most {calls} times (submit_answer is not counted); a call past \
-it returns an error. Reading every version does not fit. The budget fits this bisection with {slack} \
-call(s) to spare: list the file's commits ({pages} git_log call(s) with its path), number them 0 (commit \
-{good}) to {changes} (the tip), keep lo = 0 and hi = {changes}, and while hi - lo > 1 read the file at \
+it returns an error. Reading every version does not fit. The budget is what this bisection spends on this \
+task ({spends}) plus {slack}: list the file's commits ({pages} git_log call(s) with its path; the list \
+holds commit {good} too, as the one that adds the file), number them 0 (commit {good}) to {changes} (the \
+newest, whose file is the tip's), keep lo = 0 and hi = {changes}, and while hi - lo > 1 read the file at \
 (lo + hi) // 2 (one git_show with the path): if the call's result there is {after}, that commit becomes \
 hi, otherwise lo. Then hi is the commit asked.{read_ends} {runs}
 Submit {{"commit": "<id>"}}.""",
@@ -213,8 +214,9 @@ LADDERS = {
     "blame": [{"traps": False}, {"traps": True}],
     "merge_base": [{"traps": False}, {"traps": True}],
     "behaviour": [{"length": 0, "run_budget": 10}, {"length": 0, "run_budget": 3},
-                  {"length": 0, "run_budget": 0}, {"length": 200, "run_budget": 5},
-                  {"length": 200, "slack": 4}, {"length": 200, "slack": 1}, {"length": 300, "slack": 0}],
+                  {"length": 0, "run_budget": 0}, {"length": 200, "values": True, "run_budget": 5},
+                  {"length": 200, "values": True, "slack": 1}, {"length": 200, "slack": 1},
+                  {"length": 300, "slack": 0}],
     "cherry": [{"traps": False}, {"traps": True}],
     tool_kind.KIND: tool_kind.LADDER,
 }
@@ -722,6 +724,7 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
                        "good": line[0], "bad": h.tip, "after": after, "n": len(line) - 1,
                        "path": path, "module": path.removesuffix(".py").replace("/", "."),
                        "changes": len(touched) - 1, "calls": calls, "pages": pages, "slack": config.slack,
+                       "spends": f"{pages + ends + steps} calls, {steps + ends} of them git_show reads",
                        "runs": runs},
             "tips": {"main": h.tip},
             "env": {"calls_left": calls, **({"runs": {"budget": config.run_budget}} if config.run_budget

@@ -1,15 +1,16 @@
 """A long generated history for the behaviour kind: one function's file rewritten at dozens of commits,
 whose result on one call changes at exactly one of them.
 
-`build(path, key, length)` writes, with pygit2 alone and deterministically, a bare repository whose main
-holds `length` commits after its root. `agent/returns.py` holds `discounted_returns`, put together from
-FEATURES: the clip bound and its form, the return the loop starts from, where an episode's end resets
-it, a guard on gamma or on empty input, and the value kept. About two fifths of the commits change that
-file. Most only restyle it (its locals renamed, another form of the loop, a comment); about a third of
-them change a feature in a way the planned call does not see, though other inputs do (the battery); and
-one, between 45% and 65% of the way through the file's commits, changes the call's result. The other
-commits edit docs. Subjects are vague, but for two that name the function, on commits that do not
-change the call's result. So reading a diff tells what changed, not whether the call sees it: each
+`build(path, key, length, exact)` writes, with pygit2 alone and deterministically, a bare repository
+whose main holds `length` commits after its root. `agent/returns.py` holds `discounted_returns`, put
+together from ASPECTS: the clip bound and its form, the return the loop starts from, where an episode's
+end resets it, a guard on gamma or on empty input, the value kept, and the form of the loop. About two
+fifths of the commits change that file. Most change its text only (its locals renamed, a comment, or an
+aspect written another way that no input tells apart); about a third change an aspect in a way the
+planned call does not see, though other inputs do (the battery); and one, between 45% and 65% of the way
+through the file's commits, changes the call's result, drawn among the changes the fewest battery inputs
+see (a type, a rounding, a bound). The other commits edit docs. Subjects are vague, but for two that
+name the function, on decoys. So reading a diff tells what changed, not whether the call sees it: each
 version has to be worked out on the call's inputs.
 """
 from __future__ import annotations
@@ -57,7 +58,7 @@ FILE_SHARE = 0.4  # of the line's commits, those that change the function's file
 
 
 def source(version: dict[str, Any]) -> str:
-    """The file's text for a version: FEATURES' choices, a loop form, a renaming seed (or None) and a
+    """The file's text for a version: a variant of each of ASPECTS, a renaming seed (or None) and a
     note. Only the function's own names are renamed, never the module's constant."""
     head, keep, give = FORMS[version["form"]]
     kept = keep.format(version["kept"])

@@ -248,7 +248,8 @@ class Config(tool_kind.ToolKnobs):
     span: int = field(default=1, metadata={"help": f"range: releases between the two tags (1..{MAX_SPAN})"})
     values: bool = field(default=False, metadata={
         "help": "behaviour on a generated history: the prompt states the call's results at both ends "
-                "(--no-values: only that they differ, on inputs whose results binary floats hold exactly)"})
+                "(--no-values, the default: only that they differ, on inputs whose results binary floats "
+                "hold exactly)"})
     run_budget: int = field(default=0, metadata={
         "help": f"behaviour: run_python calls allowed (0..{MAX_RUN_BUDGET}; 0: no tool runs code)"})
 
@@ -693,9 +694,10 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
     the planned one; the budget is what a bisection of the file's commits spends, plus --slack."""
     plan = behaviour_history.question(**history)
     line = G.first_parent_line(h.graph, h.tip)[::-1]  # oldest first: the root is good
-    value = behaviour_history.results(h.repo, line, plan["call"])
+    call, good, bad = plan["call"], line[0], h.tip
+    value = behaviour_history.results(h.repo, line, call)
     accepted = [c for p, c in zip(line, line[1:], strict=False) if value[c] != value[p]]
-    if accepted != [line[plan["answer"]]] or None in (value[line[0]], value[h.tip]):
+    if accepted != [line[plan["answer"]]] or None in (value[good], value[bad]):
         raise ValueError(f"behaviour: the history {history} does not change the call's result as planned")
     path, (answer,) = behaviour_history.MODULE, accepted
     touched = G.follow(h.repo, h.tip, path).changed  # the file's commits, oldest first
@@ -710,7 +712,6 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
             f"{config.run_budget} times (the budget counts them)." if config.run_budget else
             "No tool runs code: work each version's result out by reading it.")
     k = line.index(answer)
-    call, good, bad = plan["call"], line[0], h.tip
     if config.values:
         gives = f"The call `{call}` gives {value[good]} at commit {good} and {value[bad]} at commit {bad}"
         after, read_ends = value[bad], ""
@@ -721,16 +722,16 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
                      "the two results out.")
     return {"variant": "behaviour_long",
             "format": {"gives": gives, "read_ends": read_ends, "function": behaviour_history.FUNCTION,
-                       "good": line[0], "bad": h.tip, "after": after, "n": len(line) - 1,
+                       "good": good, "bad": bad, "after": after, "n": len(line) - 1,
                        "path": path, "module": path.removesuffix(".py").replace("/", "."),
                        "changes": len(touched) - 1, "calls": calls, "pages": pages, "slack": config.slack,
                        "spends": f"{pages + ends + steps} calls, {steps + ends} of them git_show reads",
                        "runs": runs},
-            "tips": {"main": h.tip},
+            "tips": {"main": bad},
             "env": {"calls_left": calls, **({"runs": {"budget": config.run_budget}} if config.run_budget
                                             else {})},
-            "truth": {"accepted": accepted, "call": plan["call"], "good": line[0], "bad": h.tip,
-                      "decoys": decoys, "titled": titled, "before": line[1:k], "after": line[k + 1:],
+            "truth": {"accepted": accepted, "call": call, "good": good, "bad": bad, "decoys": decoys,
+                      "titled": titled, "before": line[1:k], "after": line[k + 1:],
                       "traps": sorted({*decoys, *titled, touched[1], touched[-1]} - {answer}),
                       "planned_calls": pages + ends + steps, "reference": {"commit": answer}}}
 

@@ -281,7 +281,8 @@ exec(compile({code}, "<program>", "exec"), {{"__name__": "__main__"}})
 @tool(left=lambda env: env["runs"]["budget"] if env.get("runs") else None)
 def run_python(env: dict, commit: str, code: str) -> str:
     """Run a Python 3 program against the code of a commit: the commit's files are in the current folder,
-    importable (`from agent.returns import n_step_return`). It runs as the python tool does, in a
+    importable as modules of the repository (its file `agent/returns.py` as `agent.returns`, if it has
+    one; `git_grep` finds which file defines a function). It runs as the python tool does, in a
     separate process without network and with time and memory limits. Each call spends one of a fixed
     budget.
 

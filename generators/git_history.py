@@ -732,6 +732,7 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
                                             else {})},
             "truth": {"accepted": accepted, "call": call, "good": good, "bad": bad, "decoys": decoys,
                       "titled": titled, "before": line[1:k], "after": line[k + 1:],
+                      "masked": None if plan["masked"] is None else line[plan["masked"]],
                       "traps": sorted({*decoys, *titled, touched[1], touched[-1]} - {answer}),
                       "planned_calls": pages + ends + steps, "reference": {"commit": answer}}}
 

@@ -26,7 +26,7 @@ from pygit2.enums import FileMode
 from graphs import git as G
 from graphs import synth_repo
 from graphs.code_history import renamed_locals
-from graphs.long_history import _DOCS, _VAGUE, code_key
+from graphs.long_history import _DOCS, _VAGUE, bisect_by_halves, code_key
 
 MODULE = "agent/returns.py"
 FUNCTION = "discounted_returns"
@@ -160,15 +160,31 @@ def _plan(rng: random.Random, length: int, exact: bool) -> dict[str, Any] | None
         return None
     touched = sorted(rng.sample(range(1, length + 1), round(FILE_SHARE * length)))
     answer_slot = rng.randint(int(0.45 * len(touched)), int(0.65 * len(touched)))
+    # The stated bisection of [root, *touched] reads index i, the version of slot i - 1; in half the
+    # plans, the last read before the answer with two slots around it on each side gets the mask.
+    early = [i - 1 for i in _reads(len(touched), answer_slot + 1) if 2 <= i - 1 <= answer_slot - 3]
+    masked = max(early) if early and rng.random() < 0.5 else None
     versions: dict[int, dict[str, Any]] = {0: dict(version)}
-    decoys = []
+    decoys, window, answer, aspect = [], {}, {}, ""
     for slot, commit in enumerate(touched):
-        if slot == answer_slot:
-            moved = _move(rng, version, args, "call")
+        if masked is not None and slot == masked - 1:
+            found = _mask(rng, version, args)
+            if found is None:
+                return None
+            aspect, answer, steps = found
+            window = dict(enumerate(steps, masked - 1))
+        if slot in window:
+            version = window[slot]
+            decoys.append(commit)
+        elif slot == answer_slot:
+            moved = answer or _move(rng, version, args, "call")
             if moved is None:
                 return None
             version, value = moved, _signature(moved, args)[0]
-        elif rng.random() < 1 / 3 and (moved := _move(rng, version, args, "others")):
+        elif masked is not None and masked - 1 <= slot < answer_slot:  # the answer's context: text only
+            version = _restyle(rng, version, args, same=False)
+        elif rng.random() < 1 / 3 and (moved := _move(rng, version, args, "others",
+                                                       [a for a in ASPECTS if a != aspect])):
             version = moved
             decoys.append(commit)
         else:
@@ -180,10 +196,54 @@ def _plan(rng: random.Random, length: int, exact: bool) -> dict[str, Any] | None
     for c in rng.sample(decoys, 2):
         subjects[c] = rng.choice(_TITLED)
     return {"call": call_text(args), "args": args, "versions": versions, "answer": touched[answer_slot],
-            "decoys": decoys, "subjects": subjects}
+            "decoys": decoys, "masked": None if masked is None else touched[masked], "aspect": aspect,
+            "subjects": subjects}
 
 
-def _move(rng: random.Random, version: dict[str, Any], args: tuple, sees: str) -> dict[str, Any] | None:
+def _reads(n: int, first_after: int) -> list[int]:
+    """The indices the stated bisection of a list 0..n reads when `first_after` is the answer's."""
+    read: list[int] = []
+
+    def probe(i: int) -> str:
+        read.append(i)
+        return "bad" if i >= first_after else "good"
+
+    bisect_by_halves(n, probe)
+    return read
+
+
+def _mask(rng: random.Random, version: dict[str, Any], args: tuple):
+    """(aspect X, the answer's version, four decoys) from `version` S: the answer changes X to a variant
+    x the call sees; the decoys change another aspect Y so that the call no longer sees X, then X to x,
+    then X back, then Y back, none changing the call's result. So the second decoy, read at a probe,
+    shows the tip's X with the result of the good commit: a reader who checks only the line that
+    tells the two ends apart takes it for the answer's side. None if no X and Y do that here."""
+    value, *battery = _signature(version, args)
+    found = []
+    for x in sorted(ASPECTS):
+        for xv in ASPECTS[x]:
+            changed = {**version, x: xv}
+            got, *seen = _signature(changed, args)
+            if xv == version[x] or got is None or got == value:
+                continue
+            for y in sorted(set(ASPECTS) - {x}):
+                for yv in ASPECTS[y]:
+                    masked = {**version, y: yv}
+                    both = {**masked, x: xv}
+                    (m, *mb), (b, *bb) = _signature(masked, args), _signature(both, args)
+                    if yv != version[y] and m == b == value and mb != battery and bb != mb:
+                        quiet = sum(a != c for a, c in zip(seen, battery, strict=True))
+                        found.append((quiet, x, changed, [masked, both, masked, dict(version)]))
+    if not found:
+        return None
+    x = rng.choice(sorted({f[1] for f in found}))  # an aspect first, so that clip bounds do not crowd out
+    found = sorted((f for f in found if f[1] == x), key=lambda f: f[0])  # the rest, then a quiet change
+    _, x, changed, steps = rng.choice(found[:max(1, len(found) // 2)])
+    return x, changed, steps
+
+
+def _move(rng: random.Random, version: dict[str, Any], args: tuple, sees: str,
+          aspects=ASPECTS) -> dict[str, Any] | None:
     """A version with one aspect (a feature or the loop's form) changed that the call sees (`sees` is
     "call": its result on `args` changes), that only other inputs see ("others": the battery's results
     change, the call's do not) or that nothing sees ("none"); None if no such change exists. Of the
@@ -191,7 +251,7 @@ def _move(rng: random.Random, version: dict[str, Any], args: tuple, sees: str) -
     harmless."""
     value, *before = _signature(version, args)
     found = []
-    for aspect in sorted(ASPECTS):
+    for aspect in sorted(aspects):
         for variant in ASPECTS[aspect]:
             if variant == version[aspect]:
                 continue
@@ -208,10 +268,10 @@ def _move(rng: random.Random, version: dict[str, Any], args: tuple, sees: str) -
     return {**version, aspect: variant}
 
 
-def _restyle(rng: random.Random, version: dict[str, Any], args: tuple) -> dict[str, Any]:
-    """A version that no input tells apart from this one: its locals renamed, another note, or an aspect
-    written another way with the same results."""
-    how = rng.choice(("names", "names", "note", "same"))
+def _restyle(rng: random.Random, version: dict[str, Any], args: tuple, same: bool = True) -> dict[str, Any]:
+    """A version that no input tells apart from this one: its locals renamed, another note, or (`same`)
+    an aspect written another way with the same results."""
+    how = rng.choice(("names", "names", "note", "same" if same else "names"))
     if how == "same" and (moved := _move(rng, version, args, "none")):
         return moved
     if how == "note":

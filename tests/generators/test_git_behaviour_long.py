@@ -125,11 +125,15 @@ def test_the_bisection_the_prompt_states_fits_the_budget_through_the_tools(sampl
         else:
             after = stated
 
-        def probe(i, touched=touched, env=env, after=after, call=task.truth["call"]):
+        read = []
+
+        def probe(i, touched=touched, env=env, after=after, call=task.truth["call"], read=read):
+            read.append(touched[i])
             (value,) = _run([_file_by_tools(env, touched[i])], call)
             return "bad" if value == after else "good"
 
         found, reads = bisect_by_halves(len(touched) - 1, probe)
+        assert task.truth["masked"] in (*read, None), task.id  # the bisection meets the masking decoy
         slack = task.meta["knobs"]["slack"]
         assert env["calls_left"] == slack, task.id  # exactly the stated spare is left
         assert grade(task, {"commit": touched[found]}).passed, task.id
@@ -156,6 +160,25 @@ def test_traps_fail_with_their_own_reasons_and_shortcuts_fail(sample):
         assert task.env["calls_left"] == t["planned_calls"] + task.meta["knobs"]["slack"]
     assert seen == {"before_change", "after_change"}
     assert len({t.truth["accepted"][0] for t in sample}) == len(sample)
+
+
+def test_the_masking_decoy_shows_the_tips_line_with_the_good_result(sample):
+    """The decoy the stated bisection reads last before the answer carries the variant the answer
+    brings, of the aspect it changes, yet gives the good commit's result (another aspect masks it);
+    run with the git CLI and a plain interpreter."""
+    masked = [t for t in sample if t.truth["masked"]]
+    assert masked and len(masked) < len(sample)  # half the plans are masked
+    for task in masked:
+        t, path = task.truth, G.materialize(task.env["repo"]).path
+        plan = B.question(**task.meta["provenance"]["history"])
+        versions, answer = plan["versions"], plan["answer"]
+        aspect, before = plan["aspect"], versions[max(c for c in versions if c < answer)]
+        assert versions[plan["masked"]][aspect] == versions[answer][aspect] != before[aspect]
+        texts = [git(path, "show", f"{c}:{B.MODULE}") for c in (t["good"], t["masked"], t["bad"])]
+        good, masked, bad = _run(texts, t["call"])
+        assert masked == good != bad, task.id
+        assert t["masked"] in t["decoys"] and grade(task, {"commit": t["masked"]}).reasons == (
+            "other_inputs_change",)
 
 
 def test_a_planned_answer_is_seldom_a_change_every_input_sees():

@@ -147,7 +147,7 @@ def question(key: str, length: int, exact: bool = False) -> dict[str, Any]:
     rng = random.Random(f"behaviour_history:{key}:{length}" + (":exact" if exact else ""))
     while True:  # almost every call and walk gives a plan; the draws are the seed's, so the loop ends
         plan = _plan(rng, length, exact)
-        if plan is not None:
+        if plan is not None and (plan["masked"] or rng.random() < 0.5):  # masks in about half the plans
             return plan
 
 
@@ -160,19 +160,16 @@ def _plan(rng: random.Random, length: int, exact: bool) -> dict[str, Any] | None
         return None
     touched = sorted(rng.sample(range(1, length + 1), round(FILE_SHARE * length)))
     answer_slot = rng.randint(int(0.45 * len(touched)), int(0.65 * len(touched)))
-    # The stated bisection of [root, *touched] reads index i, the version of slot i - 1; in half the
-    # plans, the last read before the answer with two slots around it on each side gets the mask.
-    early = [i - 1 for i in _reads(len(touched), answer_slot + 1) if 2 <= i - 1 <= answer_slot - 3]
-    masked = max(early) if early and rng.random() < 0.5 else None
+    # The stated bisection of [root, *touched] reads index i, the version of slot i - 1; the first read
+    # before the answer, with two slots around it on each side, whose version offers a mask gets one.
+    early = {i - 1 for i in _reads(len(touched), answer_slot + 1) if 2 <= i - 1 <= answer_slot - 3}
+    masked = None
     versions: dict[int, dict[str, Any]] = {0: dict(version)}
     decoys, window, answer, aspect = [], {}, {}, ""
     for slot, commit in enumerate(touched):
-        if masked is not None and slot == masked - 1:
-            found = _mask(rng, version, args)
-            if found is None:
-                return None
-            aspect, answer, steps = found
-            window = dict(enumerate(steps, masked - 1))
+        if masked is None and slot + 1 in early and (found := _mask(rng, version, args)):
+            masked, (aspect, answer, steps) = slot + 1, found
+            window = dict(enumerate(steps, slot))
         if slot in window:
             version = window[slot]
             decoys.append(commit)

@@ -9,9 +9,12 @@ fifths of the commits change that file. Most change its text only (its locals re
 aspect written another way that no input tells apart); about a third change an aspect in a way the
 planned call does not see, though other inputs do (the battery); and one, between 45% and 65% of the way
 through the file's commits, changes the call's result, drawn among the changes the fewest battery inputs
-see (a type, a rounding, a bound). The other commits edit docs. Subjects are vague, but for two that
-name the function, on decoys. So reading a diff tells what changed, not whether the call sees it: each
-version has to be worked out on the call's inputs.
+see (a type, a rounding, a bound). In about half the histories a mask comes first: four decoys around a
+read of the stated bisection before the answer, which change another aspect so that the call stops seeing
+the answer's one, bring in the answer's variant, and take both back; the version read there shows the
+tip's line with the good commit's result. The other commits edit docs. Subjects are vague, but for two
+that name the function, on decoys. So reading a diff tells what changed, not whether the call sees it:
+each version has to be worked out on the call's inputs.
 """
 from __future__ import annotations
 

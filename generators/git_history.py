@@ -40,7 +40,7 @@ KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "beh
          tool_kind.KIND)
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
 EMBEDDED_ONLY = ("bisect", "behaviour")
-VERSION = 9  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
+VERSION = 10  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
 # 4: the behaviour and cherry kinds, and the embedded repository's history after v1.3; 5: bisect with
 # untestable commits and other failures by default, and the embedded repository's history after v1.5;
 # 6: bisect by default over a generated history of 200 commits, with a run_tests and a total call budget;
@@ -50,7 +50,9 @@ VERSION = 9  # 2: the embedded repository has three regressions; 3: honest renam
 # failing with another error over the first probe, the asked function renamed every few commits, and
 # budgets of exactly the planned bisection's runs plus --slack (1) and its calls plus one; 9: behaviour by
 # default over a generated history of 200 commits (graphs.behaviour_history), one change of the call's
-# result among changes other inputs see, a call budget of the planned bisection's plus --slack, no run tool
+# result among changes other inputs see, a call budget of the planned bisection's plus --slack, no run tool;
+# 10: behaviour's results not stated (--values states them), exact inputs, and a mask in about half the
+# histories (a read before the answer showing the tip's line with the good result)
 MAX_BUDGET = 50
 MAX_RUN_BUDGET = 50
 MAX_SPAN = 20

@@ -231,11 +231,16 @@ def _behaviour_changes(repo: pygit2.Repository, call: str, good: str, bad: str) 
     walk.hide(pygit2.Oid(hex=good))
     span = [str(c.id) for c in walk]
     results: dict[str, str | None] = {}
+    by_code: dict[tuple, str | None] = {}  # commits with the same .py files (doc edits) run once
     for c in span + [str(p) for s in span for p in repo[s].parent_ids]:
         if c in results:
             continue
-        paths = [p for p, b in G.text_files(repo, repo[c].tree)
-                 if p.endswith(".py") and pattern.search(b.data.decode(errors="replace"))]
+        files = [(p, b) for p, b in G.text_files(repo, repo[c].tree) if p.endswith(".py")]
+        code = tuple((p, str(b.id)) for p, b in files)
+        if code in by_code:
+            results[c] = by_code[code]
+            continue
+        paths = [p for p, b in files if pattern.search(b.data.decode(errors="replace"))]
         results[c] = None
         if len(paths) == 1:
             module = paths[0].removesuffix(".py").replace("/", ".")
@@ -243,6 +248,7 @@ def _behaviour_changes(repo: pygit2.Repository, call: str, good: str, bad: str) 
                       f"def test_call():\n    raise AssertionError(repr({call}))\n")
             line = synth_repo.run_test(repo, c, "kgtasks_probe.py::test_call", source)[1]
             results[c] = line.removeprefix("FAILED: AssertionError: ") if "AssertionError" in line else None
+        by_code[code] = results[c]
     return [{"commit": c} for c in sorted(span)
             if all(results[c] != results[str(p)] for p in repo[c].parent_ids)]
 

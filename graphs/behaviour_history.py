@@ -331,10 +331,11 @@ def results(repo: pygit2.Repository, commits: list[str], call: str) -> dict[str,
     """Each commit -> the call's repr on its code, run in the sandbox's runner (`synth_repo.call_functions`),
     once per distinct code (commits that only edit docs share a run)."""
     args = call.split("(", 1)[1].rsplit(")", 1)[0]
+    keys = {c: code_key(repo, c) for c in commits}
     first: dict[tuple, str] = {}
     for c in commits:
-        first.setdefault(code_key(repo, c), c)
+        first.setdefault(keys[c], c)
     values = dict(zip(first, synth_repo.call_functions(repo, [(c, MODULE, FUNCTION, args)
                                                                for c in first.values()]), strict=True))
-    return {c: values[code_key(repo, c)] for c in commits}
+    return {c: values[keys[c]] for c in commits}
 

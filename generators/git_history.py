@@ -40,7 +40,7 @@ KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "beh
          tool_kind.KIND)
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
 EMBEDDED_ONLY = ("bisect", "behaviour")
-VERSION = 10  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
+VERSION = 11  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
 # 4: the behaviour and cherry kinds, and the embedded repository's history after v1.3; 5: bisect with
 # untestable commits and other failures by default, and the embedded repository's history after v1.5;
 # 6: bisect by default over a generated history of 200 commits, with a run_tests and a total call budget;
@@ -52,7 +52,8 @@ VERSION = 10  # 2: the embedded repository has three regressions; 3: honest rena
 # default over a generated history of 200 commits (graphs.behaviour_history), one change of the call's
 # result among changes other inputs see, a call budget of the planned bisection's plus --slack, no run tool;
 # 10: behaviour's results not stated (--values states them), exact inputs, and a mask in about half the
-# histories (a read before the answer showing the tip's line with the good result)
+# histories (a read before the answer showing the tip's line with the good result); 11: behaviour's prompt
+# gives its budget only (--plan states the bisection the budget is counted on, v10's default)
 MAX_BUDGET = 50
 MAX_RUN_BUDGET = 50
 MAX_SPAN = 20
@@ -130,12 +131,7 @@ change only the function's text or also what it returns on other inputs than the
 Find that commit: the commit C, reachable from {bad} and not from {good}, where the call's result differs \
 from its result at C's parent (a commit that leaves the file as it was gives its parent's result). {ids}
 Budget: all tools together may be called at most {calls} times (submit_answer is not counted); a call past \
-it returns an error. Reading every version does not fit. The budget is what this bisection spends on this \
-task ({spends}) plus {slack}: list the file's commits ({pages} git_log call(s) with its path; the list \
-holds commit {good} too, as the one that adds the file), number them 0 (commit {good}) to {changes} (the \
-newest, whose file is the tip's), keep lo = 0 and hi = {changes}, and while hi - lo > 1 read the file at \
-(lo + hi) // 2 (one git_show with the path): if the call's result there is {after}, that commit becomes \
-hi, otherwise lo. Then hi is the commit asked.{read_ends} {runs}
+it returns an error. Reading every version does not fit.{plan} {runs}
 Submit {{"commit": "<id>"}}.""",
     "range": """\
 List every commit that is in release {b} but not in release {a}: the commits reachable from tag {b} \
@@ -216,8 +212,10 @@ LADDERS = {
     "blame": [{"traps": False}, {"traps": True}],
     "merge_base": [{"traps": False}, {"traps": True}],
     "behaviour": [{"length": 0, "run_budget": 10}, {"length": 0, "run_budget": 3},
-                  {"length": 0, "run_budget": 0}, {"length": 200, "values": True, "run_budget": 5},
-                  {"length": 200, "values": True, "slack": 1}, {"length": 200, "slack": 1},
+                  {"length": 0, "run_budget": 0},
+                  {"length": 200, "values": True, "plan": True, "run_budget": 5},
+                  {"length": 200, "values": True, "plan": True, "slack": 1},
+                  {"length": 200, "plan": True, "slack": 1}, {"length": 200, "slack": 1},
                   {"length": 300, "slack": 0}],
     "cherry": [{"traps": False}, {"traps": True}],
     tool_kind.KIND: tool_kind.LADDER,
@@ -252,6 +250,9 @@ class Config(tool_kind.ToolKnobs):
         "help": "behaviour on a generated history: the prompt states the call's results at both ends "
                 "(--no-values, the default: only that they differ, on inputs whose results binary floats "
                 "hold exactly)"})
+    plan: bool = field(default=False, metadata={
+        "help": "behaviour on a generated history: the prompt states the bisection its call budget is "
+                "counted on (--no-plan, the default: the budget only, the search the model's own)"})
     run_budget: int = field(default=0, metadata={
         "help": f"behaviour: run_python calls allowed (0..{MAX_RUN_BUDGET}; 0: no tool runs code)"})
 
@@ -690,6 +691,15 @@ def _behaviour(h: _History, rng: random.Random, config: Config) -> dict[str, Any
                       "titled": titled, "text_changed": text, "reference": {"commit": accepted[0]}}}
 
 
+_BEHAVIOUR_PLAN = (
+    " The budget is what this bisection spends on this task ({spends}) plus {slack}: list the file's "
+    "commits ({pages} git_log call(s) with its path; the list holds commit {good} too, as the one that adds "
+    "the file), number them 0 (commit {good}) to {changes} (the newest, whose file is the tip's), keep "
+    "lo = 0 and hi = {changes}, and while hi - lo > 1 read the file at (lo + hi) // 2 (one git_show with "
+    "the path): if the call's result there is {after}, that commit becomes hi, otherwise lo. Then hi is the "
+    "commit asked.{read_ends}")
+
+
 def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dict[str, Any]:
     """The planned question of a generated history (`behaviour_history.question`), its truth found by
     running the call at every commit of the line in the sandbox: the result changes at exactly one commit,
@@ -722,12 +732,13 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
         after = "the tip's"
         read_ends = (" Before the bisection, read the file at both ends (two git_show calls) to work "
                      "the two results out.")
+    stated = _BEHAVIOUR_PLAN.format(
+        spends=f"{pages + ends + steps} calls, {steps + ends} of them git_show reads", slack=config.slack,
+        pages=pages, good=good, changes=len(touched) - 1, after=after, read_ends=read_ends)
     return {"variant": "behaviour_long",
-            "format": {"gives": gives, "read_ends": read_ends, "function": behaviour_history.FUNCTION,
-                       "good": good, "bad": bad, "after": after, "n": len(line) - 1,
-                       "path": path, "module": path.removesuffix(".py").replace("/", "."),
-                       "changes": len(touched) - 1, "calls": calls, "pages": pages, "slack": config.slack,
-                       "spends": f"{pages + ends + steps} calls, {steps + ends} of them git_show reads",
+            "format": {"gives": gives, "function": behaviour_history.FUNCTION, "good": good, "bad": bad,
+                       "n": len(line) - 1, "path": path, "module": path.removesuffix(".py").replace("/", "."),
+                       "changes": len(touched) - 1, "calls": calls, "plan": stated if config.plan else "",
                        "runs": runs},
             "tips": {"main": bad},
             "env": {"calls_left": calls, **({"runs": {"budget": config.run_budget}} if config.run_budget

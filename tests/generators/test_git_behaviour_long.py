@@ -41,9 +41,9 @@ def _run(texts, call):
 
 @pytest.fixture(scope="module")
 def sample():
-    """Three tasks of the default (the results not stated) and two with them stated."""
+    """Three tasks of the default (the results and the bisection not stated) and two with both stated."""
     return [*iter_tasks(gh, gh.Config(kind="behaviour"), 1, 3),
-            *iter_tasks(gh, gh.Config(kind="behaviour", values=True), 1, 2)]
+            *iter_tasks(gh, gh.Config(kind="behaviour", values=True, plan=True), 1, 2)]
 
 
 def _results_by_git(path, tip, call):
@@ -117,13 +117,15 @@ def test_the_bisection_the_prompt_states_fits_the_budget_through_the_tools(sampl
         assert not listed.is_error and "left out" not in listed.text
         touched = [line.split()[0] for line in listed.text.splitlines()][::-1]  # oldest first
         assert len(touched) - 1 == int(re.search(r"(\d+) of the line's commits change", task.prompt).group(1))
-        stated = re.search(r"result there is (.*), that commit becomes hi", task.prompt).group(1)
-        if not task.meta["knobs"]["values"]:  # the two ends read first, the tip's result worked out (run)
+        knobs = task.meta["knobs"]
+        stated = re.search(r"result there is (.*), that commit becomes hi", task.prompt)
+        assert bool(stated) == knobs["plan"] and ("bisect" in task.prompt) == knobs["plan"], task.id
+        if not knobs["values"]:  # the two ends read first, the tip's result worked out (run)
             ends = [_file_by_tools(env, c) for c in (touched[0], touched[-1])]
             good, after = _run(ends, task.truth["call"])
-            assert stated == "the tip's" and good != after
+            assert good != after
         else:
-            after = stated
+            after = stated.group(1)
 
         read = []
 
@@ -198,7 +200,7 @@ def test_a_planned_answer_is_seldom_a_change_every_input_sees():
 def test_the_ladder_keeps_the_short_history_and_a_run_budget():
     levels = gh.LADDERS["behaviour"]
     assert {"length": 0, "run_budget": 0} in levels and levels[-1]["length"] == 300
-    task = gh.generate(gh.Config(kind="behaviour", run_budget=2), seed=0, index=0)
+    task = gh.generate(gh.Config(kind="behaviour", run_budget=2, plan=True), seed=0, index=0)
     assert "run_python" in task.tools and "at most 2 times" in task.prompt
     assert task.env["calls_left"] == task.truth["planned_calls"] + 1 + 2
     assert "read the file at both ends" in task.prompt

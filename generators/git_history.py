@@ -40,7 +40,7 @@ KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "beh
          tool_kind.KIND)
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
 EMBEDDED_ONLY = ("bisect", "behaviour")
-VERSION = 11  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
+VERSION = 12  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
 # 4: the behaviour and cherry kinds, and the embedded repository's history after v1.3; 5: bisect with
 # untestable commits and other failures by default, and the embedded repository's history after v1.5;
 # 6: bisect by default over a generated history of 200 commits, with a run_tests and a total call budget;
@@ -53,7 +53,10 @@ VERSION = 11  # 2: the embedded repository has three regressions; 3: honest rena
 # result among changes other inputs see, a call budget of the planned bisection's plus --slack, no run tool;
 # 10: behaviour's results not stated (--values states them), exact inputs, and a mask in about half the
 # histories (a read before the answer showing the tip's line with the good result); 11: behaviour's prompt
-# gives its budget only (--plan states the bisection the budget is counted on, v10's default)
+# gives its budget only (--plan states the bisection the budget is counted on, v10's default); 12: without
+# --plan, the budget counts the worst case of halving the file's commits (v11: the stated bisection's path
+# to this answer, one read fewer for half the answers), and the constant's line is restyled (blame at the
+# tip named the answer where it set the constant)
 MAX_BUDGET = 50
 MAX_RUN_BUDGET = 50
 MAX_SPAN = 20
@@ -703,7 +706,8 @@ _BEHAVIOUR_PLAN = (
 def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dict[str, Any]:
     """The planned question of a generated history (`behaviour_history.question`), its truth found by
     running the call at every commit of the line in the sandbox: the result changes at exactly one commit,
-    the planned one; the budget is what a bisection of the file's commits spends, plus --slack."""
+    the planned one; the budget is what a bisection of the file's commits spends, plus --slack (with
+    --plan, the stated one's path to this answer; without, the worst case)."""
     plan = behaviour_history.question(**history)
     line = G.first_parent_line(h.graph, h.tip)[::-1]  # oldest first: the root is good
     call, good, bad = plan["call"], line[0], h.tip
@@ -715,6 +719,8 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
     touched = G.follow(h.repo, h.tip, path).changed  # the file's commits, oldest first
     slot = touched.index(answer)  # the stated bisection of the file's commits, its reads
     _, steps = long_history.bisect_by_halves(len(touched) - 1, lambda i: "bad" if i >= slot else "good")
+    if not config.plan:  # the search is the model's own: count the worst case of halving, not this path
+        steps = (len(touched) - 2).bit_length()  # ceil(log2(changes))
     pages = log_calls(h.repo, len(touched), path)
     ends = 0 if config.values else 2  # without the results stated, the two ends are read first
     calls = pages + ends + steps + config.slack + config.run_budget

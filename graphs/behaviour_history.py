@@ -5,7 +5,8 @@ whose result on one call changes at exactly one of them.
 whose main holds `length` commits after its root. `agent/returns.py` holds `discounted_returns`, put
 together from ASPECTS: the clip bound and its form, the return the loop starts from, where an episode's
 end resets it, a guard on gamma or on empty input, the value kept, and the form of the loop. About two
-fifths of the commits change that file. Most change its text only (its locals renamed, a comment, or an
+fifths of the commits change that file. Most change its text only (its locals renamed, a comment, the
+constant's line written another way, so that blame seldom reaches the commit that set its value, or an
 aspect written another way that no input tells apart); about a third change an aspect in a way the
 planned call does not see, though other inputs do (the battery); and one, between 45% and 65% of the way
 through the file's commits, changes the call's result, drawn among the changes the fewest battery inputs
@@ -52,6 +53,9 @@ FORMS = {
               "out[t] = {}", "out"),
 }
 ASPECTS = {**FEATURES, "form": tuple(sorted(FORMS))}
+# How the module's constant is written: restyled now and then, so that blame at the tip seldom names the
+# commit that last changed its value.
+_CONSTANT = ("CLIP = {}", "CLIP: float = {}", "CLIP = {}  # reward bound", "CLIP = float({})")
 _NOTES = ("", "# backwards from the last step", "# one pass", "# floats in, floats out",
           "# see docs/notes.md", "# dones end an episode", "# kept simple on purpose")
 _TITLED = ("Fix discounted_returns at episode ends", "Clip rewards in discounted_returns",
@@ -61,8 +65,8 @@ FILE_SHARE = 0.4  # of the line's commits, those that change the function's file
 
 
 def source(version: dict[str, Any]) -> str:
-    """The file's text for a version: a variant of each of ASPECTS, a renaming seed (or None) and a
-    note. Only the function's own names are renamed, never the module's constant."""
+    """The file's text for a version: a variant of each of ASPECTS, a renaming seed (or None), a note and
+    how the constant is written. Only the function's own names are renamed, never the module's constant."""
     head, keep, give = FORMS[version["form"]]
     kept = keep.format(version["kept"])
     step = {"before": ["if done:", "    total = 0.0", "total = reward + gamma * total", kept],
@@ -77,7 +81,8 @@ def source(version: dict[str, Any]) -> str:
                 + "".join(f"    {line}\n" for line in note + body))
     if version["names"] is not None:
         function = renamed_locals(function, random.Random(version["names"]))
-    return f'"""Returns of a rollout."""\nimport math\n\nCLIP = {version["clip"]}\n\n\n{function}'
+    constant = _CONSTANT[version["constant"]].format(version["clip"])
+    return f'"""Returns of a rollout."""\nimport math\n\n{constant}\n\n\n{function}'
 
 
 def evaluate(text: str, inputs: list[tuple]) -> tuple[str | None, ...]:
@@ -134,7 +139,7 @@ _SIGNATURES: dict[tuple[str, str], tuple[str | None, ...]] = {}
 def _signature(version: dict[str, Any], args: tuple) -> tuple[str | None, ...]:
     """The version's results on the call's inputs, then on the battery's, each worked out once (its
     locals and note left as they were: a renaming keeps the values, and the truth is run again)."""
-    text = source({**version, "names": None, "note": ""})
+    text = source({**version, "names": None, "note": "", "constant": 0})
     key = (text, call_text(args))
     if key not in _SIGNATURES:
         _SIGNATURES[key] = evaluate(text, [args, *BATTERY])
@@ -157,7 +162,7 @@ def question(key: str, length: int, exact: bool = False) -> dict[str, Any]:
 def _plan(rng: random.Random, length: int, exact: bool) -> dict[str, Any] | None:
     args = _draw_args(rng, exact)
     version = {f: rng.choice(v) for f, v in ASPECTS.items()}
-    version.update(names=None, note="")
+    version.update(names=None, note="", constant=0)
     value = _signature(version, args)[0]
     if value is None:
         return None
@@ -269,11 +274,14 @@ def _move(rng: random.Random, version: dict[str, Any], args: tuple, sees: str,
 
 
 def _restyle(rng: random.Random, version: dict[str, Any], args: tuple, same: bool = True) -> dict[str, Any]:
-    """A version that no input tells apart from this one: its locals renamed, another note, or (`same`)
-    an aspect written another way with the same results."""
-    how = rng.choice(("names", "names", "note", "same" if same else "names"))
+    """A version that no input tells apart from this one: its locals renamed, another note, the constant
+    written another way, or (`same`) an aspect written another way with the same results."""
+    how = rng.choice(("names", "names", "note", "constant", "same" if same else "names"))
     if how == "same" and (moved := _move(rng, version, args, "none")):
         return moved
+    if how == "constant":
+        return {**version, "constant": rng.choice([i for i in range(len(_CONSTANT))
+                                                   if i != version["constant"]])}
     if how == "note":
         return {**version, "note": rng.choice([n for n in _NOTES if n != version["note"]])}
     return {**version, "names": rng.randrange(2**32)}  # a seed of new names

@@ -2,6 +2,7 @@
 plain interpreter, the stated bisection run through the model-facing tools within the budget, and the
 traps graded with their own reasons."""
 import json
+import math
 import re
 import subprocess
 import sys
@@ -110,9 +111,20 @@ def _file_by_tools(env, commit):
     return "\n".join(re.sub(r"^\s*\d+  ", "", line, count=1) for line in out.text.splitlines()) + "\n"
 
 
+def _halve_up(n, probe):
+    """Halving with the midpoint rounded up: a model's own search, which a budget without --plan fits."""
+    lo, hi = 0, n
+    while hi - lo > 1:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (lo, mid) if probe(mid) == "bad" else (mid, hi)
+    return hi
+
+
 def test_the_bisection_the_prompt_states_fits_the_budget_through_the_tools(sample):
+    """The stated bisection (--plan) leaves exactly --slack calls; without --plan the budget counts the
+    worst case of halving, so another model's halving fits it too, whatever commit the answer is."""
     for task in sample:
-        env = dict(task.env)
+        env, fresh = dict(task.env), dict(task.env)
         listed = call_tool("git_log", {"path": B.MODULE, "max_count": 200}, env)
         assert not listed.is_error and "left out" not in listed.text
         touched = [line.split()[0] for line in listed.text.splitlines()][::-1]  # oldest first
@@ -136,9 +148,23 @@ def test_the_bisection_the_prompt_states_fits_the_budget_through_the_tools(sampl
 
         found, reads = bisect_by_halves(len(touched) - 1, probe)
         assert task.truth["masked"] in (*read, None), task.id  # the bisection meets the masking decoy
-        slack = task.meta["knobs"]["slack"]
-        assert env["calls_left"] == slack, task.id  # exactly the stated spare is left
+        slack, changes = knobs["slack"], len(touched) - 1
         assert grade(task, {"commit": touched[found]}).passed, task.id
+        if knobs["plan"]:
+            assert env["calls_left"] == slack, task.id  # exactly the stated spare is left
+            continue
+        worst = math.ceil(math.log2(changes))
+        assert fresh["calls_left"] == 1 + 2 + worst + slack and env["calls_left"] >= slack, task.id
+        call_tool("git_log", {"path": B.MODULE, "max_count": 200}, fresh)
+        for c in (touched[0], touched[-1]):
+            _file_by_tools(fresh, c)
+
+        def probe_up(i, touched=touched, env=fresh, after=after, call=task.truth["call"]):
+            (value,) = _run([_file_by_tools(env, touched[i])], call)
+            return "bad" if value == after else "good"
+
+        assert grade(task, {"commit": touched[_halve_up(changes, probe_up)]}).passed, task.id
+        assert fresh["calls_left"] >= slack, task.id
 
 
 def test_traps_fail_with_their_own_reasons_and_shortcuts_fail(sample):
@@ -195,6 +221,22 @@ def test_a_planned_answer_is_seldom_a_change_every_input_sees():
         changed.add(aspect)
         assert answer not in plan["decoys"]
     assert len(changed) >= 3
+
+
+def test_blame_at_the_tip_seldom_names_a_change_of_the_constant():
+    """Restyles rewrite the constant's line, so that where the answer sets the clip bound, blame at the
+    tip names a later commit, not the answer: some commit after the answer writes that line otherwise."""
+    later = []
+    for k in range(30):
+        plan = B.question(f"test:{k}", 200)
+        versions, answer = plan["versions"], plan["answer"]
+        before = versions[max(c for c in versions if c < answer)]
+        if versions[answer]["clip"] != before["clip"]:
+            constant = B.source(versions[answer]).splitlines()[3]
+            assert constant.startswith("CLIP")
+            after = [B.source(v).splitlines()[3] for c, v in versions.items() if c > answer]
+            later.append(any(line != constant for line in after))
+    assert len(later) >= 4 and sum(later) >= len(later) - 1, later
 
 
 def test_the_ladder_keeps_the_short_history_and_a_run_budget():

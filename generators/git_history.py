@@ -40,7 +40,7 @@ KINDS = ("introduced", "bisect", "range", "renamed", "blame", "merge_base", "beh
          tool_kind.KIND)
 # Kinds that need the embedded repository: its test suite (bisect), its functions' inputs (behaviour).
 EMBEDDED_ONLY = ("bisect", "behaviour")
-VERSION = 12  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
+VERSION = 13  # 2: the embedded repository has three regressions; 3: honest renamed and merge_base defaults;
 # 4: the behaviour and cherry kinds, and the embedded repository's history after v1.3; 5: bisect with
 # untestable commits and other failures by default, and the embedded repository's history after v1.5;
 # 6: bisect by default over a generated history of 200 commits, with a run_tests and a total call budget;
@@ -56,7 +56,8 @@ VERSION = 12  # 2: the embedded repository has three regressions; 3: honest rena
 # gives its budget only (--plan states the bisection the budget is counted on, v10's default); 12: without
 # --plan, the budget counts the worst case of halving the file's commits (v11: the stated bisection's path
 # to this answer, one read fewer for half the answers), and the constant's line is restyled (blame at the
-# tip named the answer where it set the constant)
+# tip named the answer where it set the constant); 13: behaviour's prompt says the file's log lists the good
+# commit too (players of v11 and v12 counted 81 lines for 80 changes)
 MAX_BUDGET = 50
 MAX_RUN_BUDGET = 50
 MAX_SPAN = 20
@@ -129,7 +130,8 @@ Submit {{"commit": "<id>"}}.""",
 each the first parent of the next, and `{function}` is the function of that name in {path} at every one \
 of them; a result is the call's value as Python's repr() prints it, the file imported as the module \
 `{module}` from the repository's root. \
-{changes} of the line's commits change that file. Most leave the call's result as it was, whether they \
+{changes} of the line's commits change that file (git_log with its path lists {good} too, as the \
+commit that adds it). Most leave the call's result as it was, whether they \
 change only the function's text or also what it returns on other inputs than these; exactly one changes it.
 Find that commit: the commit C, reachable from {bad} and not from {good}, where the call's result differs \
 from its result at C's parent (a commit that leaves the file as it was gives its parent's result). {ids}
@@ -696,11 +698,10 @@ def _behaviour(h: _History, rng: random.Random, config: Config) -> dict[str, Any
 
 _BEHAVIOUR_PLAN = (
     " The budget is what this bisection spends on this task ({spends}) plus {slack}: list the file's "
-    "commits ({pages} git_log call(s) with its path; the list holds commit {good} too, as the one that adds "
-    "the file), number them 0 (commit {good}) to {changes} (the newest, whose file is the tip's), keep "
-    "lo = 0 and hi = {changes}, and while hi - lo > 1 read the file at (lo + hi) // 2 (one git_show with "
-    "the path): if the call's result there is {after}, that commit becomes hi, otherwise lo. Then hi is the "
-    "commit asked.{read_ends}")
+    "commits ({pages} git_log call(s) with its path), number them 0 (commit {good}) to {changes} (the "
+    "newest, whose file is the tip's), keep lo = 0 and hi = {changes}, and while hi - lo > 1 read the file "
+    "at (lo + hi) // 2 (one git_show with the path): if the call's result there is {after}, that commit "
+    "becomes hi, otherwise lo. Then hi is the commit asked.{read_ends}")
 
 
 def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dict[str, Any]:

@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 25  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 26  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -87,6 +87,11 @@ VERSION = 25  # 2: trace names the paper's credited components and says where th
 # locate's partial fix is one of them where the checked cases allow it
 # 25: locate's prompt states its call budget last, after the partial fix, the regression and the imports
 # (players found it easy to miss between them)
+# 26: locate's prompt says what v20 left unsaid: a partial fix is wrong only on checked cases the first
+# version gets wrong too (as every history is built), so a version wrong on a case the first one gets right
+# is the regression's; v20-v25 said only that it "may be wrong even on inputs the first version gets
+# right", which round-10 players took to mean that nothing tells a partial fix from the regression (v26
+# keeps that for inputs no case checks)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -172,11 +177,11 @@ _REGRESSION = (" After it first behaved as the paper defines it, one later commi
                "wrong value until a later commit repaired it; the commit asked for is the first complete "
                "one, before the regression. Apart from that, once complete no commit changes the values "
                "the component gives.")
-_PARTIAL = (" A commit may fix part of a wrong version and leave another checked case wrong, perhaps wrong "
-            "in another way than before, even on inputs the first version gets right (a partial fix: only a "
-            "version that comes after a complete one can be a regression): "
-            "the commit asked for is the first at which every checked case gives the paper's values. What "
-            "the code computes decides, not its docstrings or commit subjects.")
+_PARTIAL = (" A commit may fix part of a wrong version and leave another checked case wrong (a partial "
+            "fix): every checked case a partial fix gets wrong, the first version gets wrong too, though "
+            "perhaps with other values; on inputs no case checks, it may be wrong where the first version is "
+            "right. The commit asked for is the first at which every checked case gives the paper's values. "
+            "What the code computes decides, not its docstrings or commit subjects.")
 _USES = (" It uses {names} from `{path}`, which give the paper's values at every commit of this file's history, so "
          "only the commits of `{file}` decide the answer.")
 _IDS = ("Name the commit by its full id or by any prefix of at least 7 hex digits that names only one "

@@ -207,8 +207,10 @@ def test_the_partial_fix_is_where_the_checked_cases_last_change_before_the_compl
         first = commits.index(task.truth["introduced"])
         assert sum(right[start]) > max(sum(r) for r in right[first:start])
         assert len(set(right[first:start])) == 1  # one first-version mutant, as the first version shows
-        # the partial fix fixes part of the first version's wrong cases and breaks none it got right
+        # the partial fix fixes part of the first version's wrong cases and breaks none it got right, as
+        # the prompt says: so a version wrong on a case the first gets right is the regression's
         assert all(r or not f for r, f in zip(right[start], right[first], strict=True))
+        assert "a partial fix gets wrong, the first version gets wrong too" in task.prompt
         assert grade(task, {"commit": commits[start]}).reasons == ("partial_fix",)
         assert grade(task, {"commit": commits[at - 1]}).reasons == ("partial_fix",)
         assert grade(task, {"commit": commits[start - 1]}).reasons == ("incomplete_version",)

@@ -45,7 +45,7 @@ from tools.python_tool import WALL_SECONDS
 
 FAMILY = "paper_code"
 KINDS = ("implement", "locate", "trace")
-VERSION = 26  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
+VERSION = 27  # 2: trace names the paper's credited components and says where the copy ends; 3: vague
 # commit subjects, most components first committed with a slip, locate tells its wrong commits apart;
 # implement's definition by reference and wired into an agent by default; 4: locate names the checked
 # cases and what the equations give on them (C51's atoms, terminal transitions, h inside the support);
@@ -92,6 +92,8 @@ VERSION = 26  # 2: trace names the paper's credited components and says where th
 # is the regression's; v20-v25 said only that it "may be wrong even on inputs the first version gets
 # right", which round-10 players took to mean that nothing tells a partial fix from the regression (v26
 # keeps that for inputs no case checks)
+# 27: locate's prompt lists every checked case as the call it makes (v26 named the edge cases only; two
+# players of rounds 8 and 10 judged a partial fix by inputs they guessed, and one judged a first version)
 DEFINITIONS = ("full", "reference", "paper")  # the definition in full, by name, by the paper's equation
 
 GIT_TOOLS = ["list_refs", "git_log", "git_show", "git_diff", "git_blame", "git_grep"]
@@ -123,7 +125,7 @@ file you change or add (a unified diff of a file against this commit is accepted
 The paper {paper_name} ({paper}) introduced {what}. The repository implements it: find the commit \
 where it first behaves as the paper defines it, that is, the first commit of main at which the \
 function(s) holding it give the values the paper's definition gives (if a first version was wrong \
-and a later commit completed it, the commit asked for is the one that completed it). Each checked case calls the function(s) with keyword arguments, numpy float64 arrays in the shapes the paper's quantities have (a batch axis first where the function takes a batch), and compares the values with the paper's within a relative tolerance of {rtol} plus an absolute one of {atol}. Besides random inputs, the cases include these, as the paper's equations (not a pseudocode's shortcuts) decide them: {edge_cases}.{where} {ids}{budget}
+and a later commit completed it, the commit asked for is the one that completed it). Each checked case calls the function(s) with keyword arguments, numpy float64 arrays in the shapes the paper's quantities have (a batch axis first where the function takes a batch), and compares the values with the paper's within a relative tolerance of {rtol} plus an absolute one of {atol}. The checked cases are exactly these calls{by_arguments}, random inputs among them, each giving the values the paper's equations (not a pseudocode's shortcuts) decide: {calls}. They include these cases: {edge_cases}.{where} {ids}{budget}
 Submit {{"commit": "<id>"}}.""",
     "trace": _INTRO + """\
 At release {tag} (commit {tip}, where this copy's main ends), which functions of the repository \
@@ -294,6 +296,12 @@ def hidden_cases(component: CC.Component, rng: random.Random, wiring: W.Wiring |
     return {"cases": cases, "expected": CC.expected(drawn, classes), "tolerance": CC.TOLERANCE}
 
 
+def case_call(name: str, kwargs: dict[str, Any]) -> str:
+    """A checked case as the call it makes, its arrays as nested lists: `h(x=[0.0, 3.0])`; with no name,
+    its arguments alone (where the prompt does not name the functions): `(x=[0.0, 3.0])`."""
+    return f"{name}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+
+
 def _contract(config: Config, c: CC.Component) -> str:
     if config.definition == "full":
         return c.contract
@@ -426,6 +434,11 @@ def _locate(config: Config, c: CC.Component, rng: random.Random, repo: pygit2.Re
     where = (f" It is held by {' and '.join(f'`{f}`' for f in c.functions)} in `{c.path}`."
              if config.name_functions else "") + (f" {c.form}" if c.form else "")
     return {"format": {"ids": _IDS, "where": where, "edge_cases": "; ".join(c.edge_cases), "budget": budget,
+                       "calls": "; ".join(f"`{case_call(name if config.name_functions else '', kw)}`"
+                                          for _, name, kw in hidden["cases"]),
+                       "by_arguments": "" if config.name_functions else (
+                           ", each as its keyword arguments (the function called is the component's one that "
+                           "takes them)"),
                        "rtol": CC.TOLERANCE["rtol"], "atol": CC.TOLERANCE["atol"]},
             "tips": {"main": tip}, "env": env,
             "truth": {**hidden, "component": c.key, "accepted": [commit], "introduced": introduced,

@@ -217,6 +217,19 @@ def test_the_partial_fix_is_where_the_checked_cases_last_change_before_the_compl
         assert "partial fix" in task.prompt
 
 
+def test_the_prompt_lists_every_checked_case_as_the_call_it_makes(tasks):
+    # so that a version is judged on the cases themselves, not on inputs a player has to guess
+    # (by their arguments alone where the prompt does not name the functions: the default)
+    for task in tasks:
+        assert not task.meta["knobs"]["name_functions"]
+        for _, name, kwargs in task.truth["cases"]:
+            text = pc.case_call("", kwargs)
+            assert f"`{text}`" in task.prompt and f"`{name}(" not in task.prompt, task.id
+            assert eval("dict" + text) == kwargs  # noqa: S307 (our own text)
+    easy = pc.generate(pc.Config(kind="locate", name_functions=True, history=0), 0, 0)
+    assert all(f"`{pc.case_call(name, kwargs)}`" in easy.prompt for _, name, kwargs in easy.truth["cases"])
+
+
 def test_every_version_of_the_component_carries_the_same_docstrings_and_no_comment_names_a_slip(tasks):
     for task in tasks:
         c = CC.COMPONENTS[task.meta["component"]]

@@ -315,17 +315,8 @@ def build(path: str, key: str, length: int, exact: bool = False) -> pygit2.Repos
     return repo
 
 
-def _source_key() -> str:
-    """This module's source and those it builds from, hashed: a process holding older code never builds
-    a history under a newer one's key."""
-    text = b""
-    for module in (__file__, synth_repo.__file__, os.path.join(os.path.dirname(__file__), "code_history.py")):
-        with open(module, "rb") as fh:
-            text += fh.read()
-    return str(pygit2.hash(text))[:16]
-
-
-_SOURCE_KEY = _source_key()
+_SOURCE_KEY = G.source_key(__file__, synth_repo.__file__,
+                           os.path.join(os.path.dirname(__file__), "code_history.py"))
 
 
 def path_for(key: str, length: int, exact: bool = False) -> str:

@@ -519,6 +519,12 @@ def _read(path: str) -> bytes:
         return fh.read()
 
 
+def source_key(*files: str, extra: bytes = b"") -> str:
+    """A key for what is built from these source files (and `extra`): their bytes hashed, 16 hex digits.
+    Read at import, so that a process holding older code never builds under a newer source's key."""
+    return str(pygit2.hash(extra + b"".join(_read(name) for name in files)))[:16]
+
+
 def built_once(path: str, build) -> str:
     """`path`, a repository `build(folder)` makes, built once: into a fresh folder beside it and then
     renamed into place, so no reader ever sees half a repository and racing builders agree."""

@@ -283,17 +283,7 @@ def build(path: str, key: str, length: int, target: str = "td") -> pygit2.Reposi
     return repo
 
 
-def _source_key() -> str:
-    """This module's and synth_repo's source, hashed: a process holding older code never builds a
-    history under a newer one's key."""
-    text = b""
-    for module in (__file__, synth_repo.__file__):
-        with open(module, "rb") as fh:
-            text += fh.read()
-    return str(pygit2.hash(text))[:16]
-
-
-_SOURCE_KEY = _source_key()
+_SOURCE_KEY = G.source_key(__file__, synth_repo.__file__)
 
 
 def path_for(key: str, length: int, target: str = "td") -> str:

@@ -22,7 +22,7 @@ from pygit2.enums import FileMode, ObjectType
 
 from graphs import code_components
 from graphs.code_components import COMPONENTS, committed, module_source
-from graphs.git import built_once, isolate_config, private_cache, python_symbols
+from graphs.git import built_once, isolate_config, private_cache, python_symbols, source_key
 from graphs.synth_repo import AUTHORS, START_TIME
 
 # Each file: (docstring, imports). Test files are made from their module: tests/test_<dir>_<name>.py.
@@ -208,16 +208,8 @@ def build(path: str) -> pygit2.Repository:
     return repo
 
 
-def _source_key() -> str:
-    """A hash of this module, of the components it commits and of the authors and clock it borrows."""
-    data = repr((AUTHORS, START_TIME)).encode()
-    for name in (__file__, code_components.__file__):
-        with open(name, "rb") as fh:
-            data += fh.read()
-    return str(pygit2.hash(data))[:16]
-
-
-_SOURCE_KEY = _source_key()
+# this module, the components it commits, and the authors and clock it borrows
+_SOURCE_KEY = source_key(__file__, code_components.__file__, extra=repr((AUTHORS, START_TIME)).encode())
 
 
 def embedded_path() -> str:

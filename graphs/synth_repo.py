@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import pygit2
 from pygit2.enums import FileMode, ObjectType
 
-from graphs.git import built_once, isolate_config, private_cache, python_symbols
+from graphs.git import built_once, isolate_config, private_cache, python_symbols, source_key
 
 # (name, email, UTC offset in minutes): offsets on both sides of UTC, one of them not whole hours.
 AUTHORS = {
@@ -1138,10 +1138,7 @@ def build(path: str) -> pygit2.Repository:
     return repo
 
 
-# Read when the module is imported, so that a process still holding an older HISTORY never builds it
-# under the key of a newer source.
-with open(__file__, "rb") as _fh:
-    _SOURCE_KEY = str(pygit2.hash(_fh.read()))[:16]
+_SOURCE_KEY = source_key(__file__)
 
 
 def embedded_path() -> str:

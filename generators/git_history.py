@@ -718,10 +718,12 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
         raise ValueError(f"behaviour: the history {history} does not change the call's result as planned")
     path, (answer,) = behaviour_history.MODULE, accepted
     touched = G.follow(h.repo, h.tip, path).changed  # the file's commits, oldest first
-    slot = touched.index(answer)  # the stated bisection of the file's commits, its reads
-    _, steps = long_history.bisect_by_halves(len(touched) - 1, lambda i: "bad" if i >= slot else "good")
-    if not config.plan:  # the search is the model's own: count the worst case of halving, not this path
-        steps = (len(touched) - 2).bit_length()  # ceil(log2(changes))
+    changes = len(touched) - 1
+    if config.plan:  # the stated bisection of the file's commits: its reads on the way to this answer
+        slot = touched.index(answer)
+        _, steps = long_history.bisect_by_halves(changes, lambda i: "bad" if i >= slot else "good")
+    else:  # the search is the model's own: the worst case of halving, ceil(log2(changes)) reads
+        steps = (changes - 1).bit_length()
     pages = log_calls(h.repo, len(touched), path)
     ends = 0 if config.values else 2  # without the results stated, the two ends are read first
     calls = pages + ends + steps + config.slack + config.run_budget
@@ -741,11 +743,11 @@ def _long_behaviour(h: _History, config: Config, history: dict[str, Any]) -> dic
                      "the two results out.")
     stated = _BEHAVIOUR_PLAN.format(
         spends=f"{pages + ends + steps} calls, {steps + ends} of them git_show reads", slack=config.slack,
-        pages=pages, good=good, changes=len(touched) - 1, after=after, read_ends=read_ends)
+        pages=pages, good=good, changes=changes, after=after, read_ends=read_ends) if config.plan else ""
     return {"variant": "behaviour_long",
             "format": {"gives": gives, "function": behaviour_history.FUNCTION, "good": good, "bad": bad,
                        "n": len(line) - 1, "path": path, "module": path.removesuffix(".py").replace("/", "."),
-                       "changes": len(touched) - 1, "calls": calls, "plan": stated if config.plan else "",
+                       "changes": changes, "calls": calls, "plan": stated,
                        "runs": runs},
             "tips": {"main": bad},
             "env": {"calls_left": calls, **({"runs": {"budget": config.run_budget}} if config.run_budget

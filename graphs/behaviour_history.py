@@ -81,7 +81,7 @@ def source(version: dict[str, Any]) -> str:
                 + "".join(f"    {line}\n" for line in note + body))
     if version["names"] is not None:
         function = renamed_locals(function, random.Random(version["names"]))
-    constant = _CONSTANT[version["constant"]].format(version["clip"])
+    constant = version["constant"].format(version["clip"])
     return f'"""Returns of a rollout."""\nimport math\n\n{constant}\n\n\n{function}'
 
 
@@ -139,7 +139,7 @@ _SIGNATURES: dict[tuple[str, str], tuple[str | None, ...]] = {}
 def _signature(version: dict[str, Any], args: tuple) -> tuple[str | None, ...]:
     """The version's results on the call's inputs, then on the battery's, each worked out once (its
     locals and note left as they were: a renaming keeps the values, and the truth is run again)."""
-    text = source({**version, "names": None, "note": "", "constant": 0})
+    text = source({**version, "names": None, "note": "", "constant": _CONSTANT[0]})
     key = (text, call_text(args))
     if key not in _SIGNATURES:
         _SIGNATURES[key] = evaluate(text, [args, *BATTERY])
@@ -162,7 +162,7 @@ def question(key: str, length: int, exact: bool = False) -> dict[str, Any]:
 def _plan(rng: random.Random, length: int, exact: bool) -> dict[str, Any] | None:
     args = _draw_args(rng, exact)
     version = {f: rng.choice(v) for f, v in ASPECTS.items()}
-    version.update(names=None, note="", constant=0)
+    version.update(names=None, note="", constant=_CONSTANT[0])
     value = _signature(version, args)[0]
     if value is None:
         return None
@@ -280,8 +280,7 @@ def _restyle(rng: random.Random, version: dict[str, Any], args: tuple, same: boo
     if how == "same" and (moved := _move(rng, version, args, "none")):
         return moved
     if how == "constant":
-        return {**version, "constant": rng.choice([i for i in range(len(_CONSTANT))
-                                                   if i != version["constant"]])}
+        return {**version, "constant": rng.choice([c for c in _CONSTANT if c != version["constant"]])}
     if how == "note":
         return {**version, "note": rng.choice([n for n in _NOTES if n != version["note"]])}
     return {**version, "names": rng.randrange(2**32)}  # a seed of new names
